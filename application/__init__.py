@@ -1,0 +1,1 @@
+"""Use cases of imagestudio and the ports they depend on."""

@@ -1,0 +1,29 @@
+"""The asset store port: bytes and their description, one namespace per user."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from imagestudio.domain.asset import Asset
+
+
+class AssetStore(Protocol):
+    async def save(self, asset: Asset, data: bytes) -> None:
+        """Store `data` under the asset's own id, atomically: all of it or nothing."""
+        ...
+
+    async def load(self, owner: str, asset_id: str) -> tuple[Asset, bytes] | None:
+        """The asset and its bytes, only if `owner` owns it."""
+        ...
+
+    async def describe(self, owner: str, asset_id: str) -> Asset | None:
+        """The asset without its bytes, only if `owner` owns it."""
+        ...
+
+    async def delete(self, owner: str, asset_id: str) -> bool:
+        """Remove the asset and its bytes; False when there was nothing to remove."""
+        ...
+
+    def location(self, owner: str, asset_id: str) -> str:
+        """Where a person can find the bytes (a file path or a URL)."""
+        ...

@@ -1,0 +1,100 @@
+"""The image provider port: one billable call to a model, reported honestly."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from imagestudio.domain.errors import OutputFiltered, ProviderFailed
+from imagestudio.domain.media import MediaType
+from imagestudio.domain.model import Model
+from imagestudio.domain.operation import ParameterValue
+from imagestudio.domain.operation_kind import OperationKind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InputImage:
+    """An input the caller gave, already checked: its bytes and what they decode to."""
+
+    data: bytes
+    media_type: MediaType
+    width: int
+    height: int
+    role: str = "image"
+    """What the model uses it for: "image", "mask", "face", "target", "style"."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderJob:
+    """One call to a provider: the model, what to do, and how many outputs this call asks for."""
+
+    model: Model
+    kind: OperationKind
+    prompt: str
+    inputs: tuple[InputImage, ...]
+    width: int
+    height: int
+    outputs: int
+    seed: int | None
+    parameters: Mapping[str, ParameterValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Artifact:
+    data: bytes
+    media_type: MediaType
+    width: int | None = None
+    height: int | None = None
+    duration_seconds: int | None = None
+    resolution: str | None = None
+    seed: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderSuccess:
+    artifacts: tuple[Artifact, ...]
+    task_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubmitUnknown:
+    """The submit may have reached the provider (timeout or dropped connection after sending)."""
+
+    task_id: str | None
+    detail: str
+
+
+ProviderOutcome = ProviderSuccess | ProviderFailed | OutputFiltered | SubmitUnknown
+
+
+class SubmissionReport(Protocol):
+    """Told by the provider the moment a billable request leaves the process."""
+
+    async def sending(self) -> None:
+        """The request is about to leave: a cancellation from now on leaves the outcome unknown."""
+
+    async def accepted(self, task_id: str) -> None:
+        """The provider acknowledged the request under `task_id` (kept for reconciliation)."""
+
+
+class ImageProvider(Protocol):
+    """Runs one job at one provider. Never re-sends a billable submission."""
+
+    name: str
+
+    async def run(self, job: ProviderJob, report: SubmissionReport) -> ProviderOutcome:
+        """Perform the job; every expected failure is a returned value, not an exception."""
+        ...
+
+
+class ProviderDirectory(Protocol):
+    """The providers this profile configures, by name."""
+
+    def get(self, provider: str) -> ImageProvider | None:
+        """The adapter for `provider`, or None when this profile has none."""
+        ...
+
+    def names(self) -> frozenset[str]:
+        """Names of every configured provider."""
+        ...

@@ -1,0 +1,47 @@
+"""The quota store port: plans, users' subscriptions, operator budgets and atomic reservations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from returns.result import Result
+
+from imagestudio.domain.errors import QuotaRefusal, UnknownUser
+from imagestudio.domain.plan import OperatorBudget, Plan
+from imagestudio.domain.quota import Counter, DimensionKey, ReservationRequest, Settlement
+from imagestudio.domain.reservation import Reservation
+
+
+class QuotaStore(Protocol):
+    """Holds quota counters; `reserve` checks every dimension and holds in one atomic step."""
+
+    async def plan_of(self, user_id: str) -> Result[Plan, UnknownUser]:
+        """The plan the user is on now."""
+        ...
+
+    async def plans(self) -> tuple[Plan, ...]:
+        """Every plan, by name."""
+        ...
+
+    async def operator_budget(self, provider: str) -> OperatorBudget | None:
+        """The operator's monthly budget at `provider`, if one is set."""
+        ...
+
+    async def reserve(
+        self, reservation_id: str, request: ReservationRequest
+    ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
+        """Hold the request's amounts if every dimension admits them; otherwise hold nothing."""
+        ...
+
+    async def commit(self, reservation_id: str, settlement: Settlement) -> Reservation:
+        """Move the held amounts into used at their actual size. A second call changes nothing."""
+        ...
+
+    async def release(self, reservation_id: str) -> Reservation:
+        """Drop the held amounts. A second call, or one after commit, changes nothing."""
+        ...
+
+    async def counters(self, user_id: str, at: datetime) -> dict[DimensionKey, Counter]:
+        """The user's counters for the period containing `at` (and live concurrency)."""
+        ...

@@ -1,0 +1,1 @@
+"""Use-case interactors: one class, one public method each."""

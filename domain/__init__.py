@@ -1,0 +1,1 @@
+"""The pure domain of imagestudio: operations, models, prices, plans, quotas and the ledger."""

@@ -1,0 +1,256 @@
+"""Expected failures, as values: each refusal names whose limit, its numbers, when it clears."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from imagestudio.domain.money import format_usd
+
+
+class InputProblem(StrEnum):
+    INVALID = "invalid"
+    TOO_LARGE = "too_large"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidInput:
+    field: str
+    reason: str
+    problem: InputProblem = InputProblem.INVALID
+
+    @property
+    def message(self) -> str:
+        return f"invalid {self.field}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownModel:
+    model_id: str
+
+    @property
+    def message(self) -> str:
+        return f"unknown model {self.model_id!r} (see `imagestudio models`)"
+
+
+@dataclass(frozen=True, slots=True)
+class UnsupportedKind:
+    model_id: str
+    kind: str
+
+    @property
+    def message(self) -> str:
+        return f"model {self.model_id!r} cannot do {self.kind}"
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderNotConfigured:
+    provider: str
+    model_id: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"model {self.model_id!r} needs the {self.provider} provider, which this profile "
+            "does not configure"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuotaExceeded:
+    """The user's own plan for this period refuses the request."""
+
+    user_id: str
+    limit_name: str
+    """"calls:<category>" or "spend"."""
+    used: int
+    held: int
+    limit: int
+    requested: int
+    resets_at: datetime
+
+    @property
+    def is_money(self) -> bool:
+        return self.limit_name == "spend"
+
+    @property
+    def message(self) -> str:
+        show = format_usd if self.is_money else str
+        return (
+            f"your plan's {self.limit_name} limit for this period would be exceeded: "
+            f"used {show(self.used)}, held {show(self.held)}, requested {show(self.requested)}, "
+            f"limit {show(self.limit)}; resets at {self.resets_at.isoformat()}"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OperatorBudgetExhausted:
+    """The operator's own monthly budget at a provider refuses it: not the user's quota."""
+
+    provider: str
+    used: int
+    held: int
+    limit: int
+    requested: int
+    resets_at: datetime
+
+    @property
+    def message(self) -> str:
+        return (
+            f"the service's monthly budget for {self.provider} is exhausted (this is not your "
+            f"quota): used {format_usd(self.used)} of {format_usd(self.limit)}; "
+            f"resets at {self.resets_at.isoformat()}"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RateLimited:
+    """The user's request rate or concurrent-operation limit."""
+
+    user_id: str
+    limit_name: str
+    limit: int
+    retry_after_seconds: int
+
+    @property
+    def message(self) -> str:
+        return (
+            f"too many {self.limit_name} for your plan (limit {self.limit}); "
+            f"retry in {self.retry_after_seconds} s"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyConflict:
+    key: str
+
+    @property
+    def message(self) -> str:
+        return f"idempotency key {self.key!r} was already used for a different request"
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyInProgress:
+    key: str
+
+    @property
+    def message(self) -> str:
+        return f"a request with idempotency key {self.key!r} is still running; retry later"
+
+
+class ProviderErrorKind(StrEnum):
+    INVALID_INPUT = "invalid_input"
+    AUTH = "auth"
+    OUT_OF_CREDIT = "out_of_credit"
+    MODERATION = "moderation"
+    RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"
+    NOT_SUPPORTED = "not_supported"
+
+    @property
+    def may_try_elsewhere(self) -> bool:
+        """Whether another provider may be tried: only for the provider's own trouble."""
+        return self in (ProviderErrorKind.RATE_LIMITED, ProviderErrorKind.UNAVAILABLE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderFailed:
+    """The provider definitely did not produce (or bill) the output."""
+
+    provider: str
+    kind: ProviderErrorKind
+    detail: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.provider} failed ({self.kind}): {self.detail}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutputFiltered:
+    """The provider billed the call but withheld or blurred its output (moderation)."""
+
+    provider: str
+    detail: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.provider} filtered the output ({self.detail}); you were not charged"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutputLost:
+    """The provider produced the output but it could not be stored; the user pays nothing."""
+
+    detail: str
+
+    @property
+    def message(self) -> str:
+        return f"the result could not be stored ({self.detail}); you were not charged"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutcomeUnknown:
+    operation_id: str
+    provider: str
+    provider_task_id: str | None
+
+    @property
+    def message(self) -> str:
+        return (
+            f"the outcome of operation {self.operation_id} at {self.provider} is unknown; it will "
+            "be reconciled and never charged twice"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    operation_id: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"operation {self.operation_id} was cancelled before it was sent; nothing was charged"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AssetNotFound:
+    asset_id: str
+
+    @property
+    def message(self) -> str:
+        return f"no asset {self.asset_id!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownUser:
+    user_id: str
+
+    @property
+    def message(self) -> str:
+        return f"unknown user {self.user_id!r}"
+
+
+QuotaRefusal = QuotaExceeded | OperatorBudgetExhausted | RateLimited
+
+OperationError = (
+    InvalidInput
+    | UnknownModel
+    | UnsupportedKind
+    | ProviderNotConfigured
+    | QuotaExceeded
+    | OperatorBudgetExhausted
+    | RateLimited
+    | IdempotencyConflict
+    | IdempotencyInProgress
+    | ProviderFailed
+    | OutputFiltered
+    | OutputLost
+    | OutcomeUnknown
+    | Cancelled
+    | AssetNotFound
+    | UnknownUser
+)

@@ -1,0 +1,49 @@
+"""A model in the catalog: who serves it, what it does, what it costs, what it accepts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from imagestudio.domain.media import MediaType
+from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.domain.pricing import PricingRule
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InputLimits:
+    """What a model accepts. `None` means the model sets no such limit."""
+
+    max_prompt_chars: int = 10_000
+    min_side: int = 64
+    max_side: int = 4096
+    max_output_pixels: int = 4096 * 4096
+    aspect_ratios: tuple[str, ...] = ()
+    max_input_bytes: int = 10 * 1024 * 1024
+    max_input_pixels: int = 9_437_184
+    min_input_pixels: int = 0
+    input_formats: tuple[MediaType, ...] = (MediaType.PNG, MediaType.JPEG, MediaType.WEBP)
+    max_outputs: int = 10
+    outputs_per_call: int = 1
+    """How many outputs one provider call can return; n variations beyond it need more calls."""
+    durations: tuple[int, ...] = ()
+    resolutions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Model:
+    id: str
+    provider: str
+    provider_path: str
+    kinds: frozenset[OperationKind]
+    pricing: PricingRule
+    output: MediaType
+    limits: InputLimits = field(default_factory=InputLimits)
+    price_source: str = "vendor"
+    """"vendor" when the price is the provider's published one, "estimate" when unverified."""
+    description: str = ""
+    default_size: tuple[int, int] = (1024, 1024)
+    modes: tuple[str, ...] = ()
+    """Sub-operations the model offers for its kind (edit: erase, inpaint…; control: sketch…)."""
+
+    def serves(self, kind: OperationKind) -> bool:
+        return kind in self.kinds

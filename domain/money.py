@@ -1,0 +1,47 @@
+"""Money as integer micro-dollars: exact, never float."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+
+MICROS_PER_USD = 1_000_000
+
+Micros = int
+"""An amount of money in micro-dollars (1 USD = 1,000,000)."""
+
+
+def round_half_up(value: Fraction | Decimal | int) -> Micros:
+    """Round an exact amount of micro-dollars to a whole micro-dollar, halves away from zero."""
+    exact = Fraction(value)
+    sign = -1 if exact < 0 else 1
+    magnitude = abs(exact)
+    whole, remainder = divmod(magnitude.numerator, magnitude.denominator)
+    if 2 * remainder >= magnitude.denominator:
+        whole += 1
+    return sign * whole
+
+
+def usd_to_micros(amount: str | Decimal | int) -> Micros:
+    """Parse a dollar amount written by a person ("25.00", "0.0275") into micro-dollars.
+
+    Rounded half-up once, here; floats are refused because they are not exact.
+    """
+    if isinstance(amount, float):
+        raise TypeError("money is never a float; pass a str or Decimal")
+    try:
+        dollars = Decimal(str(amount).strip().removeprefix("$"))
+    except InvalidOperation as error:
+        raise ValueError(f"not an amount of dollars: {amount!r}") from error
+    if not dollars.is_finite():
+        raise ValueError(f"not an amount of dollars: {amount!r}")
+    return int((dollars * MICROS_PER_USD).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def format_usd(micros: Micros) -> str:
+    """Render micro-dollars as dollars, keeping every significant micro-dollar ("$0.0275")."""
+    sign = "-" if micros < 0 else ""
+    whole, fraction = divmod(abs(micros), MICROS_PER_USD)
+    digits = f"{fraction:06d}".rstrip("0")
+    digits = digits.ljust(2, "0")
+    return f"{sign}${whole}.{digits}"

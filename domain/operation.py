@@ -1,0 +1,85 @@
+"""One image operation and its lifecycle (DESIGN.md): illegal transitions are refused."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from returns.result import Failure, Result, Success
+
+from imagestudio.domain.operation_kind import OperationKind
+
+ParameterValue = str | int | float | bool
+
+
+class OperationStatus(StrEnum):
+    REQUESTED = "requested"
+    RESERVED = "reserved"
+    SUBMITTED = "submitted"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+    ABANDONED = "abandoned"
+
+    @property
+    def is_final(self) -> bool:
+        return not _NEXT[self]
+
+
+S = OperationStatus
+_NEXT: Mapping[OperationStatus, frozenset[OperationStatus]] = {
+    S.REQUESTED: frozenset({S.RESERVED, S.FAILED}),
+    S.RESERVED: frozenset({S.SUBMITTED, S.FAILED, S.CANCELLED, S.ABANDONED}),
+    S.SUBMITTED: frozenset({S.SUCCEEDED, S.FAILED, S.CANCELLED, S.UNKNOWN}),
+    S.UNKNOWN: frozenset({S.SUCCEEDED, S.FAILED, S.ABANDONED}),
+    S.SUCCEEDED: frozenset(),
+    S.FAILED: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.ABANDONED: frozenset(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IllegalTransition:
+    operation_id: str
+    current: OperationStatus
+    wanted: OperationStatus
+
+    @property
+    def message(self) -> str:
+        return f"operation {self.operation_id} cannot go from {self.current} to {self.wanted}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageOperation:
+    id: str
+    user_id: str
+    kind: OperationKind
+    model_id: str
+    provider: str
+    prompt: str
+    input_digests: tuple[str, ...]
+    """SHA-256 of each input, in order: what the operation was run on, without the bytes."""
+    parameters: Mapping[str, ParameterValue]
+    outputs_requested: int
+    created_at: datetime
+    updated_at: datetime
+    status: OperationStatus = OperationStatus.REQUESTED
+    reservation_id: str | None = None
+    provider_task_ids: tuple[str, ...] = ()
+    asset_ids: tuple[str, ...] = ()
+    charged: int = 0
+    error: str | None = None
+    idempotency_key: str | None = None
+    input_asset_ids: tuple[str, ...] = field(default=())
+
+    def advance(
+        self, to: OperationStatus, at: datetime, **changes: object
+    ) -> Result[ImageOperation, IllegalTransition]:
+        """The operation in state `to`, with `changes` applied, if the lifecycle allows it."""
+        if to not in _NEXT[self.status]:
+            return Failure(IllegalTransition(self.id, self.status, to))
+        return Success(replace(self, status=to, updated_at=at, **changes))  # type: ignore[arg-type]

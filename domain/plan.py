@@ -1,0 +1,36 @@
+"""Subscription plans: what a user may spend per billing period."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from imagestudio.domain.billing_period import CALENDAR_MONTH, BillingAnchor
+from imagestudio.domain.limit import UNLIMITED, Limit
+from imagestudio.domain.operation_kind import QuotaCategory
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    """Limits per billing period. A category missing from `calls` is unlimited."""
+
+    name: str
+    calls: Mapping[QuotaCategory, Limit] = field(default_factory=dict)
+    spend_cap: Limit = UNLIMITED
+    """Micro-dollars the user may be charged per period."""
+    requests_per_minute: Limit = UNLIMITED
+    concurrent_operations: Limit = UNLIMITED
+    anchor: BillingAnchor = CALENDAR_MONTH
+    monthly_price: int = 0
+    """What the plan costs its subscriber, in micro-dollars (informational)."""
+
+    def calls_limit(self, category: QuotaCategory) -> Limit:
+        return self.calls.get(category, UNLIMITED)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OperatorBudget:
+    """The operator's own monthly spend cap at one provider, shared by all users."""
+
+    provider: str
+    monthly: Limit

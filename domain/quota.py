@@ -1,0 +1,178 @@
+"""The reservation rule: granted only if, for every dimension, used + held + amount <= limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from imagestudio.domain.billing_period import CALENDAR_MONTH, period_containing
+from imagestudio.domain.errors import (
+    OperatorBudgetExhausted,
+    QuotaExceeded,
+    QuotaRefusal,
+    RateLimited,
+)
+from imagestudio.domain.limit import Limit
+from imagestudio.domain.money import Micros
+from imagestudio.domain.operation_kind import QuotaCategory
+from imagestudio.domain.plan import OperatorBudget, Plan
+
+SPEND = "spend"
+CONCURRENCY = "concurrency"
+BUDGET = "budget"
+LIVE = "live"
+"""The period key of dimensions that are not per period (concurrent operations)."""
+
+
+class Scope(StrEnum):
+    USER = "user"
+    OPERATOR = "operator"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class DimensionKey:
+    """One counter: whose, which, and for which period."""
+
+    scope: Scope
+    owner: str
+    name: str
+    period: str
+
+    @property
+    def settles_into_use(self) -> bool:
+        """Concurrency is only ever held; every other dimension moves held into used."""
+        return self.name != CONCURRENCY
+
+
+def calls_dimension(category: QuotaCategory) -> str:
+    return f"calls:{category}"
+
+
+@dataclass(frozen=True, slots=True)
+class Counter:
+    used: int = 0
+    held: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Demand:
+    """What one reservation asks of one dimension."""
+
+    key: DimensionKey
+    limit: Limit
+    amount: int
+    resets_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReservationRequest:
+    user_id: str
+    category: QuotaCategory
+    outputs: int
+    amount: Micros
+    provider: str
+    at: datetime
+
+
+def demands_for(
+    request: ReservationRequest, plan: Plan, budget: OperatorBudget | None
+) -> tuple[Demand, ...]:
+    """Every dimension one reservation touches, with what it asks of each."""
+    user_period = period_containing(request.at, plan.anchor)
+    month = period_containing(request.at, CALENDAR_MONTH)
+    user = request.user_id
+    demands = [
+        Demand(
+            key=DimensionKey(Scope.USER, user, calls_dimension(request.category), user_period.key),
+            limit=plan.calls_limit(request.category),
+            amount=request.outputs,
+            resets_at=user_period.end,
+        ),
+        Demand(
+            key=DimensionKey(Scope.USER, user, SPEND, user_period.key),
+            limit=plan.spend_cap,
+            amount=request.amount,
+            resets_at=user_period.end,
+        ),
+        Demand(
+            key=DimensionKey(Scope.USER, user, CONCURRENCY, LIVE),
+            limit=plan.concurrent_operations,
+            amount=1,
+            resets_at=None,
+        ),
+    ]
+    if budget is not None:
+        demands.append(
+            Demand(
+                key=DimensionKey(Scope.OPERATOR, request.provider, BUDGET, month.key),
+                limit=budget.monthly,
+                amount=request.amount,
+                resets_at=month.end,
+            )
+        )
+    return tuple(demands)
+
+
+def refusal(
+    demands: Iterable[Demand], counters: Mapping[DimensionKey, Counter]
+) -> QuotaRefusal | None:
+    """The first dimension that cannot take its demand, as a typed refusal; None if all can."""
+    for demand in demands:
+        counter = counters.get(demand.key, Counter())
+        if demand.limit.admits(counter.used + counter.held + demand.amount):
+            continue
+        return _refusal_for(demand, counter)
+    return None
+
+
+def _refusal_for(demand: Demand, counter: Counter) -> QuotaRefusal:
+    key = demand.key
+    limit = demand.limit.maximum or 0
+    if key.name == CONCURRENCY:
+        return RateLimited(
+            user_id=key.owner,
+            limit_name="concurrent operations",
+            limit=limit,
+            retry_after_seconds=1,
+        )
+    assert demand.resets_at is not None
+    if key.scope is Scope.OPERATOR:
+        return OperatorBudgetExhausted(
+            provider=key.owner,
+            used=counter.used,
+            held=counter.held,
+            limit=limit,
+            requested=demand.amount,
+            resets_at=demand.resets_at,
+        )
+    return QuotaExceeded(
+        user_id=key.owner,
+        limit_name=key.name,
+        used=counter.used,
+        held=counter.held,
+        limit=limit,
+        requested=demand.amount,
+        resets_at=demand.resets_at,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settlement:
+    """What a commit moves into `used`: the actual outputs and the actual cost."""
+
+    outputs: int
+    amount: Micros
+
+
+def settled_amount(demand: Demand, settlement: Settlement) -> int:
+    """How much of a demand becomes `used` when its reservation commits."""
+    if not demand.key.settles_into_use:
+        return 0
+    actual = settlement.outputs if demand.key.name.startswith("calls:") else settlement.amount
+    if actual > demand.amount:
+        raise ValueError(
+            f"cannot commit {actual} against a reservation of {demand.amount} on {demand.key.name}"
+        )
+    return actual
