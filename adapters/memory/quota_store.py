@@ -1,0 +1,156 @@
+"""An in-process quota store: the reservation rule applied under one lock.
+
+A real, complete implementation of the QuotaStore port, used by tests and the offline profile;
+the SQL store applies the same domain rule in one transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+
+from returns.result import Failure, Result, Success
+
+from imagestudio.domain.billing_period import period_containing
+from imagestudio.domain.errors import QuotaRefusal, UnknownUser
+from imagestudio.domain.plan import OperatorBudget, Plan
+from imagestudio.domain.quota import (
+    LIVE,
+    Counter,
+    DimensionKey,
+    ReservationRequest,
+    Scope,
+    Settlement,
+    demands_for,
+    refusal,
+    settled_amount,
+)
+from imagestudio.domain.reservation import Reservation, ReservationState
+
+
+class InMemoryQuotaStore:
+    def __init__(
+        self,
+        plans: Iterable[Plan],
+        users: dict[str, str] | None = None,
+        budgets: Iterable[OperatorBudget] = (),
+    ) -> None:
+        self._lock = threading.Lock()
+        self._plans = {plan.name: plan for plan in plans}
+        self._users: dict[str, str] = {}
+        self._budgets = {budget.provider: budget for budget in budgets}
+        self._counters: dict[DimensionKey, Counter] = {}
+        self._reservations: dict[str, Reservation] = {}
+        for user_id, plan_name in (users or {}).items():
+            self.assign(user_id, plan_name)
+
+    # Administration: plain synchronous calls, used by the container and tests.
+    def define_plan(self, plan: Plan) -> None:
+        with self._lock:
+            self._plans[plan.name] = plan
+
+    def assign(self, user_id: str, plan_name: str) -> None:
+        with self._lock:
+            if plan_name not in self._plans:
+                raise KeyError(f"no plan named {plan_name!r}")
+            self._users[user_id] = plan_name
+
+    def set_budget(self, budget: OperatorBudget) -> None:
+        with self._lock:
+            self._budgets[budget.provider] = budget
+
+    # The port.
+    async def plan_of(self, user_id: str) -> Result[Plan, UnknownUser]:
+        with self._lock:
+            return self._plan_of(user_id)
+
+    async def plans(self) -> tuple[Plan, ...]:
+        with self._lock:
+            return tuple(sorted(self._plans.values(), key=lambda plan: plan.name))
+
+    async def operator_budget(self, provider: str) -> OperatorBudget | None:
+        with self._lock:
+            return self._budgets.get(provider)
+
+    async def reserve(
+        self, reservation_id: str, request: ReservationRequest
+    ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
+        with self._lock:
+            if reservation_id in self._reservations:
+                return Success(self._reservations[reservation_id])
+            plan = self._plan_of(request.user_id)
+            if not isinstance(plan, Success):
+                return Failure(plan.failure())
+            demands = demands_for(request, plan.unwrap(), self._budgets.get(request.provider))
+            refused = refusal(demands, self._counters)
+            if refused is not None:
+                return Failure(refused)
+            for demand in demands:
+                counter = self._counters.get(demand.key, Counter())
+                self._counters[demand.key] = replace(counter, held=counter.held + demand.amount)
+            reservation = Reservation(id=reservation_id, request=request, demands=demands)
+            self._reservations[reservation_id] = reservation
+            return Success(reservation)
+
+    async def commit(self, reservation_id: str, settlement: Settlement) -> Reservation:
+        with self._lock:
+            reservation = self._open(reservation_id)
+            if not reservation.is_open:
+                return reservation
+            moved = [(demand, settled_amount(demand, settlement)) for demand in reservation.demands]
+            for demand, used in moved:
+                counter = self._counters[demand.key]
+                self._counters[demand.key] = Counter(
+                    used=counter.used + used, held=counter.held - demand.amount
+                )
+            return self._settle(reservation, ReservationState.COMMITTED, settlement)
+
+    async def release(self, reservation_id: str) -> Reservation:
+        with self._lock:
+            reservation = self._open(reservation_id)
+            if not reservation.is_open:
+                return reservation
+            for demand in reservation.demands:
+                counter = self._counters[demand.key]
+                self._counters[demand.key] = replace(counter, held=counter.held - demand.amount)
+            return self._settle(reservation, ReservationState.RELEASED, None)
+
+    async def counters(self, user_id: str, at: datetime) -> dict[DimensionKey, Counter]:
+        with self._lock:
+            plan = self._plan_of(user_id)
+            anchor = plan.unwrap().anchor if isinstance(plan, Success) else None
+            period = period_containing(at, anchor).key if anchor else None
+            return {
+                key: counter
+                for key, counter in self._counters.items()
+                if key.scope is Scope.USER and key.owner == user_id and key.period in (period, LIVE)
+            }
+
+    async def operator_counter(self, provider: str, period: str) -> Counter:
+        """The operator's spend at `provider` for a calendar-month period key."""
+        with self._lock:
+            for key, counter in self._counters.items():
+                if key.scope is Scope.OPERATOR and key.owner == provider and key.period == period:
+                    return counter
+            return Counter()
+
+    def _plan_of(self, user_id: str) -> Result[Plan, UnknownUser]:
+        plan_name = self._users.get(user_id)
+        if plan_name is None:
+            return Failure(UnknownUser(user_id))
+        return Success(self._plans[plan_name])
+
+    def _open(self, reservation_id: str) -> Reservation:
+        try:
+            return self._reservations[reservation_id]
+        except KeyError:
+            raise KeyError(f"no reservation {reservation_id!r}") from None
+
+    def _settle(
+        self, reservation: Reservation, state: ReservationState, settlement: Settlement | None
+    ) -> Reservation:
+        settled = replace(reservation, state=state, settlement=settlement)
+        self._reservations[reservation.id] = settled
+        return settled
