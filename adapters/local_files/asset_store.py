@@ -1,0 +1,127 @@
+"""Assets as files: `<root>/<owner>/<asset_id>.<ext>` beside an `<asset_id>.json` description."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from imagestudio.adapters.local_files.asset_metadata import asset_from_json, asset_to_json
+from imagestudio.domain.asset import Asset
+from imagestudio.domain.media import MediaType
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}")
+
+
+class LocalFileAssetStore:
+    """The `AssetStore` port on a directory, one sub-directory per owner.
+
+    Every file is written to a temporary sibling, flushed to disk and renamed into place; the
+    description goes last, so an asset without one does not exist.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = Path(root).resolve()
+
+    async def save(self, asset: Asset, data: bytes) -> None:
+        await asyncio.to_thread(self._save, asset, data)
+
+    async def load(self, owner: str, asset_id: str) -> tuple[Asset, bytes] | None:
+        return await asyncio.to_thread(self._load, owner, asset_id)
+
+    async def describe(self, owner: str, asset_id: str) -> Asset | None:
+        return await asyncio.to_thread(self._describe, owner, asset_id)
+
+    async def delete(self, owner: str, asset_id: str) -> bool:
+        return await asyncio.to_thread(self._delete, owner, asset_id)
+
+    def location(self, owner: str, asset_id: str) -> str:
+        asset = self._describe(owner, asset_id)
+        if asset is None:
+            raise LookupError(f"no asset {asset_id!r} for {owner!r}")
+        return str(self._file(owner, asset_id, asset.media_type.extension))
+
+    def _save(self, asset: Asset, data: bytes) -> None:
+        bytes_path = self._file(asset.owner, asset.id, asset.media_type.extension)
+        sidecar = self._file(asset.owner, asset.id, "json")
+        previous = self._describe(asset.owner, asset.id)
+        bytes_path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(bytes_path, data)
+        try:
+            _write_atomically(sidecar, asset_to_json(asset))
+        except BaseException:
+            if previous is None:
+                bytes_path.unlink(missing_ok=True)
+            raise
+        if previous is not None and previous.media_type is not asset.media_type:
+            self._file(asset.owner, asset.id, previous.media_type.extension).unlink(missing_ok=True)
+
+    def _load(self, owner: str, asset_id: str) -> tuple[Asset, bytes] | None:
+        asset = self._describe(owner, asset_id)
+        if asset is None:
+            return None
+        try:
+            data = self._file(owner, asset_id, asset.media_type.extension).read_bytes()
+        except FileNotFoundError:
+            return None
+        return asset, data
+
+    def _describe(self, owner: str, asset_id: str) -> Asset | None:
+        try:
+            text = self._file(owner, asset_id, "json").read_bytes()
+        except FileNotFoundError:
+            return None
+        asset = asset_from_json(text)
+        if asset.owner != owner or asset.id != asset_id:
+            return None
+        return asset
+
+    def _delete(self, owner: str, asset_id: str) -> bool:
+        try:
+            self._file(owner, asset_id, "json").unlink()
+            existed = True
+        except FileNotFoundError:
+            existed = False
+        for media_type in MediaType:
+            self._file(owner, asset_id, media_type.extension).unlink(missing_ok=True)
+        return existed
+
+    def _file(self, owner: str, asset_id: str, extension: str) -> Path:
+        directory = self._root / _checked_name("owner", owner)
+        path = (directory / f"{_checked_name('asset id', asset_id)}.{extension}").resolve()
+        if not path.is_relative_to(directory):
+            raise ValueError(f"asset {asset_id!r} of {owner!r} would leave the asset store")
+        return path
+
+
+def _checked_name(what: str, name: str) -> str:
+    if name in (".", "..") or not _NAME.fullmatch(name):
+        raise ValueError(f"{what} {name!r} is not a safe name")
+    return name
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    _sync_directory(path.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)

@@ -1,0 +1,29 @@
+"""The ledger in memory: append-only, one line per operation."""
+
+from __future__ import annotations
+
+from imagestudio.domain.usage_record import UsageRecord
+
+
+class InMemoryLedger:
+    """The `Ledger` port on a list; no await between a check and its change."""
+
+    def __init__(self) -> None:
+        self._lines: list[UsageRecord] = []
+        self._by_operation: dict[str, UsageRecord] = {}
+
+    async def append(self, record: UsageRecord) -> None:
+        if record.operation_id in self._by_operation:
+            raise ValueError(f"operation {record.operation_id} already has a ledger line")
+        self._by_operation[record.operation_id] = record
+        self._lines.append(record)
+
+    async def for_user(self, user_id: str, period: str | None = None) -> tuple[UsageRecord, ...]:
+        return tuple(
+            line
+            for line in self._lines
+            if line.user_id == user_id and (period is None or line.billing_period == period)
+        )
+
+    async def for_operation(self, operation_id: str) -> UsageRecord | None:
+        return self._by_operation.get(operation_id)

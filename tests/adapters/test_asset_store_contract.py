@@ -1,0 +1,258 @@
+"""One contract for every AssetStore: what a use case may rely on, whatever holds the bytes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from imagestudio.adapters.local_files.asset_store import LocalFileAssetStore
+from imagestudio.adapters.memory.asset_store import InMemoryAssetStore
+from imagestudio.application.ports.asset_store import AssetStore
+from imagestudio.domain.asset import Asset
+from imagestudio.domain.media import MediaType
+from imagestudio.domain.operation_kind import OperationKind
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n not really, but bytes are bytes"
+
+
+def an_asset(**changes: object) -> Asset:
+    asset = Asset(
+        id="ast_000001",
+        owner="alice",
+        operation_id="op_000001",
+        model_id="flux-schnell",
+        kind=OperationKind.TEXT_TO_IMAGE,
+        media_type=MediaType.PNG,
+        size_bytes=len(PNG_BYTES),
+        created_at=datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC),
+        width=1024,
+        height=768,
+        duration_seconds=2.5,
+        prompt="a lighthouse in fog — «brume»",
+        cost=27_500,
+    )
+    return replace(asset, **changes)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["local_files", "memory"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> AssetStore:
+    stores: dict[str, Callable[[], AssetStore]] = {
+        "local_files": lambda: LocalFileAssetStore(tmp_path / "assets"),
+        "memory": InMemoryAssetStore,
+    }
+    return stores[request.param]()
+
+
+async def test_a_saved_asset_loads_with_the_same_description_and_bytes(store: AssetStore) -> None:
+    await store.save(an_asset(), PNG_BYTES)
+
+    assert await store.load("alice", "ast_000001") == (an_asset(), PNG_BYTES)
+
+
+async def test_describe_gives_the_asset_without_its_bytes(store: AssetStore) -> None:
+    await store.save(an_asset(), PNG_BYTES)
+
+    assert await store.describe("alice", "ast_000001") == an_asset()
+
+
+async def test_optional_fields_left_empty_survive_the_round_trip(store: AssetStore) -> None:
+    bare = an_asset(width=None, height=None, duration_seconds=None, prompt="", cost=0)
+    await store.save(bare, PNG_BYTES)
+
+    assert await store.describe("alice", "ast_000001") == bare
+
+
+async def test_a_missing_asset_is_none(store: AssetStore) -> None:
+    assert await store.load("alice", "ast_404") is None
+    assert await store.describe("alice", "ast_404") is None
+
+
+async def test_another_owner_cannot_load_or_describe_the_asset(store: AssetStore) -> None:
+    await store.save(an_asset(), PNG_BYTES)
+
+    assert await store.load("mallory", "ast_000001") is None
+    assert await store.describe("mallory", "ast_000001") is None
+
+
+async def test_another_owner_cannot_delete_the_asset(store: AssetStore) -> None:
+    await store.save(an_asset(), PNG_BYTES)
+
+    assert await store.delete("mallory", "ast_000001") is False
+    assert await store.load("alice", "ast_000001") == (an_asset(), PNG_BYTES)
+
+
+async def test_delete_removes_the_asset(store: AssetStore) -> None:
+    await store.save(an_asset(), PNG_BYTES)
+
+    assert await store.delete("alice", "ast_000001") is True
+    assert await store.load("alice", "ast_000001") is None
+
+
+async def test_deleting_a_missing_asset_says_false(store: AssetStore) -> None:
+    assert await store.delete("alice", "ast_404") is False
+
+
+async def test_saving_again_replaces_the_asset(store: AssetStore) -> None:
+    await store.save(an_asset(), PNG_BYTES)
+    jpeg = an_asset(media_type=MediaType.JPEG, size_bytes=4)
+    await store.save(jpeg, b"jpeg")
+
+    assert await store.load("alice", "ast_000001") == (jpeg, b"jpeg")
+
+
+async def test_location_names_the_asset(store: AssetStore) -> None:
+    await store.save(an_asset(), PNG_BYTES)
+
+    assert "ast_000001" in store.location("alice", "ast_000001")
+
+
+def test_location_of_a_missing_asset_is_refused(store: AssetStore) -> None:
+    with pytest.raises(LookupError):
+        store.location("alice", "ast_404")
+
+
+# The local file store: where the files go, and what it refuses.
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return tmp_path / "assets"
+
+
+@pytest.fixture
+def local(root: Path) -> LocalFileAssetStore:
+    return LocalFileAssetStore(root)
+
+
+def resolved(root: Path, name: str) -> str:
+    return str(root.resolve() / name)
+
+
+def put_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def files_under(root: Path) -> list[str]:
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+async def test_bytes_and_description_are_stored_under_the_owner(
+    local: LocalFileAssetStore, root: Path
+) -> None:
+    await local.save(an_asset(), PNG_BYTES)
+
+    assert files_under(root) == ["alice/ast_000001.json", "alice/ast_000001.png"]
+    assert (root / "alice" / "ast_000001.png").read_bytes() == PNG_BYTES
+
+
+async def test_location_is_the_path_of_the_bytes(local: LocalFileAssetStore, root: Path) -> None:
+    await local.save(an_asset(), PNG_BYTES)
+
+    assert local.location("alice", "ast_000001") == resolved(root, "alice/ast_000001.png")
+
+
+async def test_delete_removes_bytes_and_description(local: LocalFileAssetStore, root: Path) -> None:
+    await local.save(an_asset(), PNG_BYTES)
+
+    await local.delete("alice", "ast_000001")
+
+    assert files_under(root) == []
+
+
+async def test_replacing_with_another_media_type_leaves_no_stale_bytes(
+    local: LocalFileAssetStore, root: Path
+) -> None:
+    await local.save(an_asset(), PNG_BYTES)
+    await local.save(an_asset(media_type=MediaType.WEBP), b"webp")
+
+    assert files_under(root) == ["alice/ast_000001.json", "alice/ast_000001.webp"]
+
+
+async def test_bytes_without_a_description_are_not_an_asset(
+    local: LocalFileAssetStore, root: Path
+) -> None:
+    put_file(root / "alice" / "ast_000001.png", PNG_BYTES)
+
+    assert await local.load("alice", "ast_000001") is None
+
+
+UNSAFE_NAMES = ["../x", "a/b", "..", ".", "", "/etc/passwd", ".hidden", "a\\b", "x" * 129, "a\x00"]
+
+
+@pytest.mark.parametrize("asset_id", UNSAFE_NAMES)
+async def test_an_unsafe_asset_id_is_refused(local: LocalFileAssetStore, asset_id: str) -> None:
+    with pytest.raises(ValueError, match="not a safe name"):
+        await local.load("alice", asset_id)
+    with pytest.raises(ValueError, match="not a safe name"):
+        await local.save(an_asset(id=asset_id), PNG_BYTES)
+
+
+@pytest.mark.parametrize("owner", UNSAFE_NAMES)
+async def test_an_unsafe_owner_is_refused(local: LocalFileAssetStore, owner: str) -> None:
+    with pytest.raises(ValueError, match="not a safe name"):
+        await local.describe(owner, "ast_000001")
+    with pytest.raises(ValueError, match="not a safe name"):
+        await local.save(an_asset(owner=owner), PNG_BYTES)
+
+
+async def test_an_unsafe_name_is_refused_by_delete_and_location(
+    local: LocalFileAssetStore,
+) -> None:
+    with pytest.raises(ValueError, match="not a safe name"):
+        await local.delete("alice", "../x")
+    with pytest.raises(ValueError, match="not a safe name"):
+        local.location("..", "ast_000001")
+
+
+@pytest.fixture
+def alice_linked_outside(root: Path, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    root.mkdir()
+    (root / "alice").symlink_to(tmp_path / "elsewhere")
+
+
+@pytest.mark.usefixtures("alice_linked_outside")
+async def test_an_owner_directory_linking_outside_the_root_is_refused(
+    local: LocalFileAssetStore,
+) -> None:
+    with pytest.raises(ValueError, match="leave the asset store"):
+        await local.save(an_asset(), PNG_BYTES)
+
+
+async def test_a_failed_write_leaves_no_file_behind(
+    local: LocalFileAssetStore, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_replace(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+
+    with pytest.raises(OSError, match="disk full"):
+        await local.save(an_asset(), PNG_BYTES)
+
+    assert files_under(root) == []
+
+
+async def test_a_failed_description_write_removes_the_new_bytes(
+    local: LocalFileAssetStore, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_replace = os.replace
+
+    def replace_only_bytes(source: str, target: str) -> None:
+        if str(target).endswith(".json"):
+            raise OSError("disk full")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace_only_bytes)
+
+    with pytest.raises(OSError, match="disk full"):
+        await local.save(an_asset(), PNG_BYTES)
+
+    assert files_under(root) == []
+    assert await local.load("alice", "ast_000001") is None
