@@ -1,0 +1,103 @@
+"""Checks of a request against its model's limits: pure, so they cost nothing and write nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from math import gcd
+
+from returns.result import Failure, Result, Success
+
+from imagestudio.domain.errors import InputProblem, InvalidInput
+from imagestudio.domain.model import Model
+from imagestudio.domain.operation import ParameterValue
+from imagestudio.domain.operation_kind import OperationKind as K
+
+MAX_OUTPUTS = 10
+
+# How many input images each kind needs (at least, at most).
+IMAGE_COUNTS: Mapping[K, tuple[int, int]] = {
+    K.TEXT_TO_IMAGE: (0, 0),
+    K.IMAGE_EDIT: (1, 4),
+    K.UPSCALE: (1, 1),
+    K.CONTROL: (1, 2),
+    K.IMAGE_TO_3D: (1, 4),
+    K.FACE_SWAP: (2, 2),
+    K.IMAGE_TO_VIDEO: (1, 1),
+}
+
+# Edit modes that need no prompt: they act on the image alone.
+PROMPTLESS_MODES = frozenset({"erase", "remove-background", "outpaint"})
+PROMPTED_KINDS = frozenset({K.TEXT_TO_IMAGE, K.CONTROL, K.IMAGE_EDIT})
+
+
+def check_prompt(model: Model, kind: K, prompt: str, mode: str | None) -> InvalidInput | None:
+    if len(prompt) > model.limits.max_prompt_chars:
+        return InvalidInput(
+            "prompt",
+            f"{len(prompt)} characters; {model.id} takes at most {model.limits.max_prompt_chars}",
+            InputProblem.TOO_LARGE,
+        )
+    needs_prompt = kind in PROMPTED_KINDS and mode not in PROMPTLESS_MODES
+    if needs_prompt and not prompt.strip():
+        return InvalidInput("prompt", f"{kind} needs a prompt")
+    return None
+
+
+def check_outputs(model: Model, outputs: int) -> InvalidInput | None:
+    most = min(MAX_OUTPUTS, model.limits.max_outputs)
+    if not 1 <= outputs <= most:
+        return InvalidInput("outputs", f"must be between 1 and {most} for {model.id}")
+    return None
+
+
+def check_size(model: Model, width: int, height: int) -> InvalidInput | None:
+    limits = model.limits
+    for name, side in (("width", width), ("height", height)):
+        if not limits.min_side <= side <= limits.max_side:
+            return InvalidInput(
+                "size", f"{name} {side} is outside {limits.min_side}..{limits.max_side} px"
+            )
+    if width * height > limits.max_output_pixels:
+        return InvalidInput(
+            "size",
+            f"{width}x{height} exceeds {limits.max_output_pixels} pixels",
+            InputProblem.TOO_LARGE,
+        )
+    if limits.aspect_ratios and aspect_ratio(width, height) not in limits.aspect_ratios:
+        allowed = ", ".join(limits.aspect_ratios)
+        return InvalidInput("size", f"{width}x{height} is not one of {model.id}'s ratios {allowed}")
+    return None
+
+
+def aspect_ratio(width: int, height: int) -> str:
+    divisor = gcd(width, height)
+    return f"{width // divisor}:{height // divisor}"
+
+
+def check_image_count(kind: K, count: int) -> InvalidInput | None:
+    least, most = IMAGE_COUNTS[kind]
+    if not least <= count <= most:
+        wanted = str(least) if least == most else f"{least} to {most}"
+        return InvalidInput("images", f"{kind} takes {wanted} input image(s), got {count}")
+    return None
+
+
+def choose_option(
+    parameters: Mapping[str, ParameterValue], name: str, allowed: tuple[str, ...]
+) -> Result[str | None, InvalidInput]:
+    """The value of a string option that must be one of `allowed` (first one by default)."""
+    if not allowed:
+        return Success(None)
+    value = parameters.get(name, allowed[0])
+    if str(value) not in allowed:
+        return Failure(InvalidInput(name, f"{value!r} is not one of {', '.join(allowed)}"))
+    return Success(str(value))
+
+
+def positive_int(
+    parameters: Mapping[str, ParameterValue], name: str, default: int
+) -> Result[int, InvalidInput]:
+    value = parameters.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return Failure(InvalidInput(name, f"must be a positive whole number, not {value!r}"))
+    return Success(value)

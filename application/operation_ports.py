@@ -1,0 +1,35 @@
+"""The ports one operation touches, bundled so interactors take one argument."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from returns.result import Result
+
+from imagestudio.application.ports.asset_store import AssetStore
+from imagestudio.application.ports.catalog import ModelCatalog
+from imagestudio.application.ports.clock import Clock, IdGenerator
+from imagestudio.application.ports.idempotency import IdempotencyStore
+from imagestudio.application.ports.image_inspector import ImageInspector
+from imagestudio.application.ports.ledger import Ledger
+from imagestudio.application.ports.operation_store import OperationStore
+from imagestudio.application.ports.provider import ProviderDirectory
+from imagestudio.application.ports.quota_store import QuotaStore
+from imagestudio.application.requests import OperationResult
+from imagestudio.domain.errors import OperationError
+
+StoredOutcome = Result[OperationResult, OperationError]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OperationPorts:
+    catalog: ModelCatalog
+    providers: ProviderDirectory
+    quota: QuotaStore
+    ledger: Ledger
+    assets: AssetStore
+    operations: OperationStore
+    idempotency: IdempotencyStore[StoredOutcome]
+    inspector: ImageInspector
+    clock: Clock
+    ids: IdGenerator

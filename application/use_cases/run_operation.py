@@ -1,0 +1,391 @@
+"""The money path of one operation: validate, price, claim, reserve, call, store, commit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from returns.result import Failure, Result, Success
+
+from imagestudio.application.operation_ports import OperationPorts, StoredOutcome
+from imagestudio.application.outcomes import CallOutcomes, gather_outcomes
+from imagestudio.application.ports.idempotency import KeyReusedDifferently, Replay, StillRunning
+from imagestudio.application.ports.provider import Artifact
+from imagestudio.application.preparation import PreparedOperation, prepare
+from imagestudio.application.requests import OperationRequest, OperationResult
+from imagestudio.application.submission_tracker import SubmissionTracker
+from imagestudio.domain.asset import Asset
+from imagestudio.domain.errors import (
+    IdempotencyConflict,
+    IdempotencyInProgress,
+    OperationError,
+    OutcomeUnknown,
+    OutputFiltered,
+    OutputLost,
+    ProviderFailed,
+)
+from imagestudio.domain.money import Micros
+from imagestudio.domain.operation import ImageOperation, OperationStatus
+from imagestudio.domain.quota import ReservationRequest, Settlement
+from imagestudio.domain.usage_record import Outcome, UsageRecord
+
+log = logging.getLogger(__name__)
+
+S = OperationStatus
+STORE_ATTEMPTS = 3
+
+
+@dataclass(slots=True, kw_only=True)
+class _Run:
+    """One operation while it runs: its latest record, its billing period, when it started."""
+
+    operation: ImageOperation
+    period: str
+    started: datetime
+    sent: bool = False
+
+    @property
+    def reservation_id(self) -> str:
+        assert self.operation.reservation_id is not None
+        return self.operation.reservation_id
+
+
+class RunOperation:
+    """Runs any operation kind through the reservation protocol of DESIGN.md.
+
+    An operation that fails costs nothing and releases its reservation; one cancelled before
+    its request is sent is released (shielded from the cancellation); one cancelled after it
+    was sent, or whose outcome the provider left unknown, keeps its reservation held for
+    reconciliation. An idempotency key replays the first definite outcome.
+    """
+
+    def __init__(self, ports: OperationPorts) -> None:
+        self._ports = ports
+
+    async def execute(self, request: OperationRequest) -> Result[OperationResult, OperationError]:
+        """Run `request` once; expected failures come back as typed errors, never exceptions."""
+        prepared = await prepare(self._ports, request)
+        if isinstance(prepared, Failure):
+            return Failure(prepared.failure())
+        key = request.idempotency_key
+        if key is None:
+            return await self._spend(prepared.unwrap(), _Attempt())
+        return await self._spend_once(prepared.unwrap(), key)
+
+    async def _spend_once(self, prepared: PreparedOperation, key: str) -> StoredOutcome:
+        idempotency = self._ports.idempotency
+        user = prepared.request.user_id
+        claim = await idempotency.claim(user, key, prepared.request_hash, self._ports.clock.now())
+        if isinstance(claim, Replay):
+            return claim.outcome
+        if isinstance(claim, StillRunning):
+            return Failure(IdempotencyInProgress(key))
+        if isinstance(claim, KeyReusedDifferently):
+            return Failure(IdempotencyConflict(key))
+        attempt = _Attempt()
+        try:
+            outcome = await self._spend(prepared, attempt)
+        except BaseException:
+            # Cancelled before sending: nothing to replay, so free the key for a retry. Sent:
+            # the key stays claimed ("in progress") until reconciliation settles it.
+            if not attempt.sent:
+                await asyncio.shield(idempotency.forget(user, key))
+            raise
+        if _is_definite(outcome):
+            await idempotency.finish(user, key, outcome)
+        elif not _is_unknown(outcome):
+            await idempotency.forget(user, key)
+        return outcome
+
+    async def _spend(self, prepared: PreparedOperation, attempt: _Attempt) -> StoredOutcome:
+        ports = self._ports
+        provider = ports.providers.get(prepared.model.provider)
+        assert provider is not None, "choose_model only picks configured providers"
+        operation = self._new_operation(prepared)
+        await ports.operations.save(operation)
+        reserved = await ports.quota.reserve(
+            ports.ids.new_id("res"),
+            ReservationRequest(
+                user_id=operation.user_id,
+                category=operation.kind.category,
+                outputs=prepared.request.outputs,
+                amount=prepared.price,
+                provider=operation.provider,
+                at=operation.created_at,
+            ),
+        )
+        if isinstance(reserved, Failure):
+            refusal = reserved.failure()
+            await self._advance(operation, S.FAILED, error=refusal.message)
+            return Failure(refusal)
+        reservation = reserved.unwrap()
+        operation = await self._advance(operation, S.RESERVED, reservation_id=reservation.id)
+        run = _Run(operation=operation, period=reservation.period, started=ports.clock.now())
+        tracker = SubmissionTracker(lambda: self._mark_submitted(run, attempt))
+        try:
+            outcomes = await gather_outcomes(provider, prepared, tracker)
+        except BaseException:
+            # CancelledError is not an Exception: settle in a shielded task so the reservation
+            # is released (or kept for reconciliation) even while the caller is cancelled.
+            await asyncio.shield(self._settle_interrupted(run, prepared, tracker))
+            raise
+        return await self._settle(run, prepared, outcomes, tracker)
+
+    def _new_operation(self, prepared: PreparedOperation) -> ImageOperation:
+        now = self._ports.clock.now()
+        request = prepared.request
+        return ImageOperation(
+            id=self._ports.ids.new_id("op"),
+            user_id=request.user_id,
+            kind=request.kind,
+            model_id=prepared.model.id,
+            provider=prepared.model.provider,
+            prompt=request.prompt,
+            input_digests=prepared.input_digests,
+            input_asset_ids=prepared.input_asset_ids,
+            parameters=dict(prepared.parameters),
+            outputs_requested=request.outputs,
+            created_at=now,
+            updated_at=now,
+            idempotency_key=request.idempotency_key,
+        )
+
+    async def _advance(
+        self, operation: ImageOperation, to: OperationStatus, **changes: object
+    ) -> ImageOperation:
+        advanced = operation.advance(to, self._ports.clock.now(), **changes).unwrap()
+        await self._ports.operations.save(advanced)
+        return advanced
+
+    async def _mark_submitted(self, run: _Run, attempt: _Attempt) -> None:
+        run.operation = await self._advance(run.operation, S.SUBMITTED)
+        run.sent = attempt.sent = True
+
+    async def _settle_interrupted(
+        self, run: _Run, prepared: PreparedOperation, tracker: SubmissionTracker
+    ) -> None:
+        if run.sent:
+            await self._leave_unknown(run, tracker, "cancelled after the request was sent")
+            return
+        await self._ports.quota.release(run.reservation_id)
+        await self._record(run, prepared, Outcome.CANCELLED, reason="cancelled before sending")
+        run.operation = await self._advance(
+            run.operation, S.CANCELLED, error="cancelled before sending"
+        )
+
+    async def _leave_unknown(self, run: _Run, tracker: SubmissionTracker, reason: str) -> None:
+        run.operation = await self._advance(
+            run.operation, S.UNKNOWN, provider_task_ids=tuple(tracker.task_ids), error=reason
+        )
+        log.warning("operation %s left unknown for reconciliation: %s", run.operation.id, reason)
+
+    async def _settle(
+        self,
+        run: _Run,
+        prepared: PreparedOperation,
+        outcomes: CallOutcomes,
+        tracker: SubmissionTracker,
+    ) -> StoredOutcome:
+        if outcomes.unknown:
+            await self._leave_unknown(run, tracker, outcomes.unknown[0].detail)
+            return Failure(
+                OutcomeUnknown(
+                    operation_id=run.operation.id,
+                    provider=run.operation.provider,
+                    provider_task_id=next(iter(tracker.task_ids), None),
+                )
+            )
+        pricing = prepared.model.pricing
+        filtered = len(outcomes.filtered)
+        # The provider billed the filtered outputs: their cost is ours, never the user's.
+        filtered_cost = pricing.price(
+            replace(
+                prepared.reserve_units,
+                outputs=filtered,
+                pixels=prepared.width * prepared.height * filtered,
+            )
+        )
+        task_ids = tuple(tracker.task_ids)
+        if not outcomes.artifacts:
+            return await self._fail(run, prepared, outcomes, filtered_cost, task_ids)
+        actual = pricing.price(outcomes.billable_units(prepared.reserve_units))
+        # Reserved at the highest possible price; never charge the user past what was held.
+        charge = min(actual, prepared.price)
+        stored = await self._store(run, prepared, outcomes.artifacts, charge)
+        if isinstance(stored, Failure):
+            return await self._lose(
+                run, prepared, stored.failure(), actual + filtered_cost, task_ids
+            )
+        assets = stored.unwrap()
+        await self._ports.quota.commit(
+            run.reservation_id, Settlement(outputs=len(assets), amount=charge)
+        )
+        await self._record(
+            run,
+            prepared,
+            Outcome.SUCCEEDED,
+            outputs=len(assets),
+            charge=charge,
+            cost=actual + filtered_cost,
+            output_bytes=sum(asset.size_bytes for asset in assets),
+            reason="; ".join(outcomes.failure_reasons()),
+        )
+        run.operation = await self._advance(
+            run.operation,
+            S.SUCCEEDED,
+            asset_ids=tuple(asset.id for asset in assets),
+            charged=charge,
+            provider_task_ids=task_ids,
+        )
+        return Success(
+            OperationResult(
+                operation=run.operation,
+                assets=assets,
+                charged=charge,
+                failed_outputs=tuple(outcomes.failure_reasons()),
+            )
+        )
+
+    async def _fail(
+        self,
+        run: _Run,
+        prepared: PreparedOperation,
+        outcomes: CallOutcomes,
+        provider_cost: Micros,
+        task_ids: tuple[str, ...],
+    ) -> StoredOutcome:
+        await self._ports.quota.release(run.reservation_id)
+        error = outcomes.first_error()
+        outcome = Outcome.FILTERED if outcomes.filtered else Outcome.FAILED
+        await self._record(run, prepared, outcome, cost=provider_cost, reason=error.message)
+        run.operation = await self._advance(
+            run.operation, S.FAILED, error=error.message, provider_task_ids=task_ids
+        )
+        return Failure(error)
+
+    async def _lose(
+        self,
+        run: _Run,
+        prepared: PreparedOperation,
+        lost: OutputLost,
+        provider_cost: Micros,
+        task_ids: tuple[str, ...],
+    ) -> StoredOutcome:
+        await self._ports.quota.release(run.reservation_id)
+        await self._record(
+            run, prepared, Outcome.OUTPUT_LOST, cost=provider_cost, reason=lost.detail
+        )
+        run.operation = await self._advance(
+            run.operation, S.FAILED, error=lost.message, provider_task_ids=task_ids
+        )
+        log.error("operation %s: the provider's output was lost: %s", run.operation.id, lost.detail)
+        return Failure(lost)
+
+    async def _store(
+        self,
+        run: _Run,
+        prepared: PreparedOperation,
+        artifacts: tuple[Artifact, ...],
+        charge: Micros,
+    ) -> Result[tuple[Asset, ...], OutputLost]:
+        ports = self._ports
+        saved: list[Asset] = []
+        for artifact, share in zip(artifacts, _split(charge, len(artifacts)), strict=True):
+            asset = Asset(
+                id=ports.ids.new_id("ast"),
+                owner=run.operation.user_id,
+                operation_id=run.operation.id,
+                model_id=prepared.model.id,
+                kind=run.operation.kind,
+                media_type=artifact.media_type,
+                size_bytes=len(artifact.data),
+                created_at=ports.clock.now(),
+                width=artifact.width,
+                height=artifact.height,
+                duration_seconds=artifact.duration_seconds,
+                prompt=prepared.request.prompt,
+                cost=share,
+            )
+            try:
+                await _with_retries(ports.assets.save, asset, artifact.data)
+            except Exception as error:
+                # No orphans: what this operation already stored goes too.
+                for done in saved:
+                    await ports.assets.delete(done.owner, done.id)
+                return Failure(OutputLost(detail=f"{type(error).__name__}: {error}"))
+            saved.append(asset)
+        return Success(tuple(saved))
+
+    async def _record(
+        self,
+        run: _Run,
+        prepared: PreparedOperation,
+        outcome: Outcome,
+        *,
+        outputs: int = 0,
+        charge: Micros = 0,
+        cost: Micros = 0,
+        output_bytes: int = 0,
+        reason: str = "",
+    ) -> None:
+        finished = self._ports.clock.now()
+        operation = run.operation
+        await self._ports.ledger.append(
+            UsageRecord(
+                user_id=operation.user_id,
+                operation_id=operation.id,
+                model_id=operation.model_id,
+                provider=operation.provider,
+                kind=operation.kind,
+                outputs=outputs,
+                user_charge=charge,
+                provider_cost=cost,
+                outcome=outcome,
+                output_bytes=output_bytes,
+                latency_ms=max(0, int((finished - run.started).total_seconds() * 1000)),
+                billing_period=run.period,
+                started_at=run.started,
+                finished_at=finished,
+                idempotency_key=prepared.request.idempotency_key,
+                reason=reason,
+            )
+        )
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """Whether this attempt's request left the process (decides the idempotency key's fate)."""
+
+    sent: bool = False
+
+
+def _is_definite(outcome: StoredOutcome) -> bool:
+    """A success, or a failure the provider was involved in: what a retry must replay."""
+    if isinstance(outcome, Success):
+        return True
+    return isinstance(outcome.failure(), (ProviderFailed, OutputFiltered, OutputLost))
+
+
+def _is_unknown(outcome: StoredOutcome) -> bool:
+    return isinstance(outcome, Failure) and isinstance(outcome.failure(), OutcomeUnknown)
+
+
+def _split(total: Micros, parts: int) -> list[Micros]:
+    share, remainder = divmod(total, parts)
+    return [share + (1 if index < remainder else 0) for index in range(parts)]
+
+
+async def _with_retries(
+    save: Callable[[Asset, bytes], Awaitable[None]], asset: Asset, data: bytes
+) -> None:
+    for attempt in range(1, STORE_ATTEMPTS + 1):
+        try:
+            await save(asset, data)
+            return
+        except Exception:
+            if attempt == STORE_ATTEMPTS:
+                raise
+            log.warning("storing an asset failed (attempt %d); retrying", attempt, exc_info=True)
