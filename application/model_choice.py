@@ -29,11 +29,14 @@ def choose_model(
     providers: ProviderDirectory,
     kind: OperationKind,
     model_id: str | None,
+    *,
+    require_configured: bool = True,
 ) -> Result[Model, ModelChoiceError]:
     """The named model if it exists, serves `kind` and has a configured provider; or the default.
 
     The default is the cheapest model for the kind among configured providers (ties by id), so
-    the offline profile picks the free offline models.
+    the offline profile picks the free offline models. A quote may name a model whose provider
+    this profile lacks (`require_configured=False`): pricing needs only the catalog.
     """
     if model_id is None or model_id == AUTO:
         configured = providers.names()
@@ -48,6 +51,6 @@ def choose_model(
         return Failure(UnknownModel(model_id))
     if not model.serves(kind):
         return Failure(UnsupportedKind(model_id, kind.value))
-    if providers.get(model.provider) is None:
+    if require_configured and providers.get(model.provider) is None:
         return Failure(ProviderNotConfigured(model.provider, model.id))
     return Success(model)

@@ -67,13 +67,24 @@ def _take(result: Result[T, InvalidInput]) -> T:
 
 
 async def prepare(
-    ports: OperationPorts, request: OperationRequest, *, inspect_images: bool = True
+    ports: OperationPorts, request: OperationRequest, *, quoting: bool = False
 ) -> Result[PreparedOperation, OperationError]:
-    """Validate `request` against its model and price it; `inspect_images=False` only quotes."""
-    chosen = choose_model(ports.catalog, ports.providers, request.kind, request.model_id)
+    """Validate `request` against its model and price it.
+
+    `quoting` prices without running: images are checked only if given, and the model's
+    provider need not be configured here.
+    """
+    chosen = choose_model(
+        ports.catalog,
+        ports.providers,
+        request.kind,
+        request.model_id,
+        require_configured=not quoting,
+    )
     if isinstance(chosen, Failure):
         return Failure(chosen.failure())
     try:
+        inspect_images = not quoting or bool(request.images)
         return Success(await _prepare(ports, request, chosen.unwrap(), inspect_images))
     except _Refused as refused:
         return Failure(refused.error)

@@ -31,8 +31,11 @@ class QuotePrice:
         self._ports = ports
 
     async def execute(self, request: OperationRequest) -> Result[PriceQuote, OperationError]:
-        """The price to reserve for `request`; images are checked only if given."""
-        prepared = await prepare(self._ports, request, inspect_images=bool(request.images))
+        """The price to reserve for `request`; images are checked only if given.
+
+        Any catalog model can be quoted, even one whose provider this profile does not configure.
+        """
+        prepared = await prepare(self._ports, request, quoting=True)
         if isinstance(prepared, Failure):
             return Failure(prepared.failure())
         ready = prepared.unwrap()
