@@ -109,7 +109,8 @@ class _MeshWriter:
         return {"attributes": attributes, "indices": self._indices(indices), "material": material}
 
     def _floats(self, values: Sequence[float], kind: str, *, bounded: bool = False) -> int:
-        view = self.buffers.add(struct.pack(f"<{len(values)}f", *values), _ARRAY_BUFFER)
+        packed = struct.pack(f"<{len(values)}f", *values)
+        view = self.buffers.add(packed, _ARRAY_BUFFER)
         width = _COMPONENTS[kind]
         accessor: dict[str, object] = {
             "bufferView": view,
@@ -118,7 +119,8 @@ class _MeshWriter:
             "type": kind,
         }
         if bounded:
-            columns = [values[axis::width] for axis in range(width)]
+            stored = struct.unpack(f"<{len(values)}f", packed)
+            columns = [stored[axis::width] for axis in range(width)]
             accessor["min"] = [min(column) for column in columns]
             accessor["max"] = [max(column) for column in columns]
         self.accessors.append(accessor)
