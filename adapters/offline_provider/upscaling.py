@@ -20,7 +20,7 @@ DEFAULT_SCALE = 2
 
 
 def upscale(job: ProviderJob) -> tuple[Artifact, ...]:
-    """Scale by `scale` if given; else to the job's size if it differs from the input's; else ×2.
+    """To the job's size when it differs from the input's, else by the `scale` parameter (2).
 
     A size past the model's limits is shrunk, keeping the aspect ratio, to the largest it allows.
     """
@@ -40,7 +40,7 @@ def upscale(job: ProviderJob) -> tuple[Artifact, ...]:
 
 def wanted_size(job: ProviderJob, size: tuple[int, int]) -> tuple[int, int]:
     width, height = size
-    if "scale" not in job.parameters and (job.width, job.height) != size:
+    if (job.width, job.height) != size:
         return (job.width, job.height)
     scale = int_parameter(job.parameters, "scale", DEFAULT_SCALE, minimum=1)
     return (width * scale, height * scale)

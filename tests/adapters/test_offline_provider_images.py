@@ -326,6 +326,12 @@ async def test_upscale_resizes_to_the_jobs_size_when_it_differs_from_the_input()
     assert larger.size == (400, 300)
 
 
+async def test_a_job_size_other_than_the_inputs_takes_precedence_over_scale() -> None:
+    larger = await image_of(job(OperationKind.UPSCALE, size=(400, 300), scale=4))
+
+    assert larger.size == (400, 300)
+
+
 async def test_upscale_keeps_the_picture() -> None:
     larger = await image_of(job(OperationKind.UPSCALE))
 
