@@ -1,0 +1,80 @@
+"""The Python API another application imports: every use case, wired for one profile.
+
+    studio = ImageStudio.open()                      # settings from IMAGESTUDIO_* variables
+    result = await studio.generate.execute(GenerateRequest(user_id="local", prompt="a fox"))
+
+Each attribute is a use case with one `execute` method returning a `returns.Result`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from imagestudio.application.requests import ImageInput, OperationRequest, OperationResult
+from imagestudio.application.use_cases.control import ControlImage, ControlRequest
+from imagestudio.application.use_cases.edit import EditImage, EditRequest
+from imagestudio.application.use_cases.face_swap import FaceSwapRequest, SwapFace
+from imagestudio.application.use_cases.generate import GenerateImages, GenerateRequest
+from imagestudio.application.use_cases.get_asset import AssetContent, GetAsset
+from imagestudio.application.use_cases.list_models import ListModels, ModelListing
+from imagestudio.application.use_cases.list_plans import ListPlans
+from imagestudio.application.use_cases.quote import PriceQuote, QuotePrice
+from imagestudio.application.use_cases.to_3d import ImageTo3D, ImageTo3DRequest
+from imagestudio.application.use_cases.to_video import ImageToVideo, ImageToVideoRequest
+from imagestudio.application.use_cases.upscale import UpscaleImage, UpscaleRequest
+from imagestudio.application.use_cases.usage import ReadUsage, UsageReport, UsageRow
+from imagestudio.entrypoints.container import Container, build_container
+from imagestudio.entrypoints.settings import Profile, Settings
+
+__all__ = [
+    "AssetContent",
+    "ControlRequest",
+    "EditRequest",
+    "FaceSwapRequest",
+    "GenerateRequest",
+    "ImageInput",
+    "ImageStudio",
+    "ImageTo3DRequest",
+    "ImageToVideoRequest",
+    "ModelListing",
+    "OperationRequest",
+    "OperationResult",
+    "PriceQuote",
+    "Profile",
+    "Settings",
+    "UpscaleRequest",
+    "UsageReport",
+    "UsageRow",
+]
+
+
+class ImageStudio:
+    """Every use case of imagestudio, built from one container."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        self.generate: GenerateImages = container.generate()
+        self.edit: EditImage = container.edit()
+        self.upscale: UpscaleImage = container.upscale()
+        self.control: ControlImage = container.control()
+        self.to_3d: ImageTo3D = container.to_3d()
+        self.face_swap: SwapFace = container.face_swap()
+        self.to_video: ImageToVideo = container.to_video()
+        self.quote: QuotePrice = container.quote()
+        self.usage: ReadUsage = container.usage()
+        self.list_models: ListModels = container.list_models()
+        self.list_plans: ListPlans = container.list_plans()
+        self.get_asset: GetAsset = container.get_asset()
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, **overrides: Any) -> ImageStudio:
+        """Build from `settings`, or from the environment with keyword overrides applied."""
+        if settings is None:
+            settings = Settings(**overrides)
+        elif overrides:
+            settings = settings.model_copy(update=overrides)
+        return cls(build_container(settings))
+
+    def assign_plan(self, user_id: str, plan_name: str) -> None:
+        """Put a user on a plan (in-process quota store; the SQL store brings its own command)."""
+        self.container.quota().assign(user_id, plan_name)

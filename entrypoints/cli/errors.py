@@ -1,0 +1,58 @@
+"""How a typed failure leaves the CLI: one clear line and an exit code that says what kind."""
+
+from __future__ import annotations
+
+from imagestudio.domain.errors import (
+    AssetNotFound,
+    Cancelled,
+    IdempotencyConflict,
+    IdempotencyInProgress,
+    InvalidInput,
+    OperationError,
+    OperatorBudgetExhausted,
+    OutcomeUnknown,
+    OutputFiltered,
+    OutputLost,
+    ProviderFailed,
+    ProviderNotConfigured,
+    QuotaExceeded,
+    RateLimited,
+    UnknownModel,
+    UnknownUser,
+    UnsupportedKind,
+)
+
+EXIT_INPUT = 2
+EXIT_QUOTA = 3
+EXIT_PROVIDER = 4
+EXIT_UNKNOWN_OUTCOME = 5
+EXIT_CONFLICT = 6
+EXIT_NOT_FOUND = 7
+EXIT_UNEXPECTED = 1
+
+_EXIT_CODES: dict[type[object], int] = {
+    InvalidInput: EXIT_INPUT,
+    UnknownModel: EXIT_NOT_FOUND,
+    UnsupportedKind: EXIT_INPUT,
+    ProviderNotConfigured: EXIT_INPUT,
+    AssetNotFound: EXIT_NOT_FOUND,
+    UnknownUser: EXIT_NOT_FOUND,
+    QuotaExceeded: EXIT_QUOTA,
+    RateLimited: EXIT_QUOTA,
+    OperatorBudgetExhausted: EXIT_PROVIDER,
+    ProviderFailed: EXIT_PROVIDER,
+    OutputFiltered: EXIT_PROVIDER,
+    OutputLost: EXIT_PROVIDER,
+    OutcomeUnknown: EXIT_UNKNOWN_OUTCOME,
+    Cancelled: EXIT_PROVIDER,
+    IdempotencyConflict: EXIT_CONFLICT,
+    IdempotencyInProgress: EXIT_CONFLICT,
+}
+
+
+def exit_code(error: OperationError) -> int:
+    return _EXIT_CODES.get(type(error), EXIT_UNEXPECTED)
+
+
+def error_name(error: OperationError) -> str:
+    return type(error).__name__

@@ -1,0 +1,225 @@
+"""The CLI commands that only read: quote, usage, models, plans."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+from returns.result import Failure
+
+from imagestudio.application.requests import OperationRequest
+from imagestudio.domain.limit import Limit
+from imagestudio.domain.money import format_usd
+from imagestudio.domain.operation_kind import OperationKind, QuotaCategory
+from imagestudio.domain.plan import Plan
+from imagestudio.entrypoints.cli.output import fail, print_json, table
+from imagestudio.entrypoints.cli.running import images_or_fail
+from imagestudio.entrypoints.cli.sizes import parse_size
+from imagestudio.entrypoints.cli.studio import studio, user_or_default
+
+Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+plans_app = typer.Typer(help="Subscription plans.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(quote)
+    app.command()(usage)
+    app.command()(models)
+    app.add_typer(plans_app, name="plans")
+
+
+def quote(
+    kind: Annotated[OperationKind, typer.Argument(help="The operation kind.")],
+    model: Annotated[str | None, typer.Option("--model", "-m")] = None,
+    size: Annotated[str | None, typer.Option("--size", help="WxH.")] = None,
+    variations: Annotated[int, typer.Option("--variations", "-n")] = 1,
+    image: Annotated[
+        list[str] | None,
+        typer.Option("--image", help="Input image(s), if the price depends on them."),
+    ] = None,
+    duration: Annotated[int | None, typer.Option("--duration")] = None,
+    resolution: Annotated[str | None, typer.Option("--resolution")] = None,
+    mode: Annotated[str | None, typer.Option("--mode")] = None,
+    user: Annotated[str | None, typer.Option("--user", "-u")] = None,
+    json: Json = False,
+) -> None:
+    """Price a request before running it (what running it would reserve)."""
+    width, height = parse_size(size)
+    parameters: dict[str, str | int] = {}
+    for name, value in (("duration", duration), ("resolution", resolution), ("mode", mode)):
+        if value is not None:
+            parameters[name] = value
+    images = images_or_fail([(path, "image") for path in image or []], json)
+    request = OperationRequest(
+        user_id=user_or_default(user),
+        kind=kind,
+        model_id=model,
+        width=width,
+        height=height,
+        outputs=variations,
+        images=tuple(images),
+        parameters=parameters,
+    )
+    result = asyncio.run(studio().quote.execute(request))
+    if isinstance(result, Failure):
+        fail(result.failure(), json)
+    priced = result.unwrap()
+    if json:
+        print_json(
+            {
+                "model": priced.model_id,
+                "provider": priced.provider,
+                "amount_micros": priced.amount,
+                "amount_usd": format_usd(priced.amount),
+                "price_source": priced.price_source,
+            }
+        )
+        return
+    estimate = " (estimated price)" if priced.price_source == "estimate" else ""
+    typer.echo(
+        f"{kind} with {priced.model_id} ({priced.provider}): {format_usd(priced.amount)}{estimate}"
+    )
+
+
+def usage(
+    user: Annotated[str | None, typer.Option("--user", "-u")] = None,
+    json: Json = False,
+) -> None:
+    """Show a user's usage for the current billing period."""
+    result = asyncio.run(studio().usage.execute(user_or_default(user)))
+    if isinstance(result, Failure):
+        fail(result.failure(), json)
+    report = result.unwrap()
+
+    def show(row_is_money: bool, value: int | None) -> str:
+        if value is None:
+            return "unlimited"
+        return format_usd(value) if row_is_money else str(value)
+
+    if json:
+        print_json(
+            {
+                "user": report.user_id,
+                "plan": report.plan,
+                "period": {
+                    "start": report.period.start.isoformat(),
+                    "end": report.period.end.isoformat(),
+                },
+                "rows": [
+                    {
+                        "name": row.name,
+                        "used": row.used,
+                        "held": row.held,
+                        "limit": row.limit.maximum,
+                        "remaining": row.remaining,
+                        "resets_at": row.resets_at.isoformat() if row.resets_at else None,
+                        "unit": "micro-usd" if row.is_money else "count",
+                    }
+                    for row in report.rows
+                ],
+            }
+        )
+        return
+    table(
+        f"usage of {report.user_id} on plan {report.plan}, "
+        f"{report.period.start:%Y-%m-%d} to {report.period.end:%Y-%m-%d}",
+        ["category", "used", "held", "limit", "remaining", "resets at"],
+        [
+            (
+                row.name,
+                show(row.is_money, row.used),
+                show(row.is_money, row.held),
+                show(row.is_money, row.limit.maximum),
+                show(row.is_money, row.remaining),
+                f"{row.resets_at:%Y-%m-%d %H:%M} UTC" if row.resets_at else "-",
+            )
+            for row in report.rows
+        ],
+    )
+
+
+def models(
+    kind: Annotated[OperationKind | None, typer.Option("--kind", "-k")] = None,
+    json: Json = False,
+) -> None:
+    """List the models in the catalog and their prices."""
+    listings = asyncio.run(studio().list_models.execute(kind))
+    if json:
+        print_json(
+            [
+                {
+                    "id": item.model.id,
+                    "provider": item.model.provider,
+                    "kinds": sorted(k.value for k in item.model.kinds),
+                    "output": item.model.output.value,
+                    "price_of_one_micros": item.price_of_one,
+                    "price_of_one_usd": format_usd(item.price_of_one),
+                    "price_source": item.model.price_source,
+                    "modes": list(item.model.modes),
+                    "available": item.available,
+                }
+                for item in listings
+            ]
+        )
+        return
+    table(
+        "models",
+        ["id", "provider", "kinds", "price of one", "price source", "available here"],
+        [
+            (
+                item.model.id,
+                item.model.provider,
+                ", ".join(sorted(k.value for k in item.model.kinds)),
+                format_usd(item.price_of_one),
+                item.model.price_source,
+                "yes" if item.available else "no",
+            )
+            for item in listings
+        ],
+    )
+
+
+@plans_app.command("list")
+def list_plans(json: Json = False) -> None:
+    """List the plans and their limits per billing period."""
+    plans = asyncio.run(studio().list_plans.execute())
+    if json:
+        print_json([_plan_json(plan) for plan in plans])
+        return
+    table(
+        "plans (limits per billing period)",
+        [
+            "plan",
+            *(category.value for category in QuotaCategory),
+            "spend cap",
+            "requests/min",
+            "concurrent",
+        ],
+        [
+            (
+                plan.name,
+                *(plan.calls_limit(category) for category in QuotaCategory),
+                _money_limit(plan.spend_cap),
+                plan.requests_per_minute,
+                plan.concurrent_operations,
+            )
+            for plan in plans
+        ],
+    )
+
+
+def _money_limit(limit: Limit) -> str:
+    return "unlimited" if limit.maximum is None else format_usd(limit.maximum)
+
+
+def _plan_json(plan: Plan) -> dict[str, object]:
+    return {
+        "name": plan.name,
+        "calls": {category.value: plan.calls_limit(category).maximum for category in QuotaCategory},
+        "spend_cap_micros": plan.spend_cap.maximum,
+        "requests_per_minute": plan.requests_per_minute.maximum,
+        "concurrent_operations": plan.concurrent_operations.maximum,
+        "anchor_day": plan.anchor.day,
+        "monthly_price_micros": plan.monthly_price,
+    }

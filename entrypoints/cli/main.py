@@ -1,0 +1,35 @@
+"""The `imagestudio` command."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from imagestudio.entrypoints.cli import info_commands, operation_commands
+from imagestudio.entrypoints.cli.errors import EXIT_UNEXPECTED
+
+app = typer.Typer(
+    name="imagestudio",
+    help="AI image operations with quotas checked before money is spent.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+operation_commands.register(app)
+info_commands.register(app)
+
+
+def run() -> None:
+    """Console entry point: expected failures exit with their own code, never a traceback."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except Exception as error:  # a bug or a broken environment: one line, not a traceback
+        sys.stderr.write(f"error: unexpected {type(error).__name__}: {error}\n")
+        sys.exit(EXIT_UNEXPECTED)
+
+
+if __name__ == "__main__":
+    run()

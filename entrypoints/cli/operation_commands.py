@@ -1,0 +1,233 @@
+"""The CLI commands that run an operation (and may spend quota)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from imagestudio.application.use_cases.control import ControlRequest
+from imagestudio.application.use_cases.edit import EditRequest
+from imagestudio.application.use_cases.face_swap import FaceSwapRequest
+from imagestudio.application.use_cases.generate import GenerateRequest
+from imagestudio.application.use_cases.to_3d import ImageTo3DRequest
+from imagestudio.application.use_cases.to_video import ImageToVideoRequest
+from imagestudio.application.use_cases.upscale import UpscaleRequest
+from imagestudio.entrypoints.cli.running import images_or_fail, run_operation
+from imagestudio.entrypoints.cli.sizes import parse_size
+from imagestudio.entrypoints.cli.studio import studio, user_or_default
+
+Model = Annotated[str | None, typer.Option("--model", "-m", help="Model id, or 'auto'.")]
+User = Annotated[
+    str | None, typer.Option("--user", "-u", help="User id (default: the local user).")
+]
+Out = Annotated[Path | None, typer.Option("--out", "-o", help="Also copy the output(s) here.")]
+Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+Seed = Annotated[int | None, typer.Option("--seed", help="Seed for reproducible output.")]
+Key = Annotated[
+    str | None,
+    typer.Option("--idempotency-key", help="Retries with this key replay the first outcome."),
+]
+Image = Annotated[str, typer.Argument(help="An image file, or asset:<id> for a stored asset.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(generate)
+    app.command()(edit)
+    app.command()(upscale)
+    app.command()(control)
+    app.command("to-3d")(to_3d)
+    app.command("face-swap")(face_swap)
+    app.command("to-video")(to_video)
+
+
+def generate(
+    prompt: str,
+    model: Model = None,
+    user: User = None,
+    size: Annotated[str | None, typer.Option("--size", help="WxH, e.g. 1024x768.")] = None,
+    variations: Annotated[int, typer.Option("--variations", "-n", help="Outputs, 1-10.")] = 1,
+    seed: Seed = None,
+    negative_prompt: Annotated[str | None, typer.Option("--negative-prompt")] = None,
+    idempotency_key: Key = None,
+    out: Out = None,
+    json: Json = False,
+) -> None:
+    """Generate images from a prompt."""
+    width, height = parse_size(size)
+    request = GenerateRequest(
+        user_id=user_or_default(user),
+        prompt=prompt,
+        model_id=model,
+        width=width,
+        height=height,
+        variations=variations,
+        seed=seed,
+        negative_prompt=negative_prompt,
+        idempotency_key=idempotency_key,
+    )
+    run_operation(
+        studio(), studio().generate.execute(request), label="generating", as_json=json, out=out
+    )
+
+
+def edit(
+    image: Image,
+    prompt: Annotated[str, typer.Argument()] = "",
+    mode: Annotated[
+        str | None, typer.Option("--mode", help="erase, inpaint, outpaint, ...")
+    ] = None,
+    mask: Annotated[str | None, typer.Option("--mask", help="A mask image (white = edit).")] = None,
+    model: Model = None,
+    user: User = None,
+    seed: Seed = None,
+    idempotency_key: Key = None,
+    out: Out = None,
+    json: Json = False,
+) -> None:
+    """Edit an image with a prompt."""
+    images = images_or_fail([(image, "image"), *([(mask, "mask")] if mask else [])], json)
+    request = EditRequest(
+        user_id=user_or_default(user),
+        image=images[0],
+        prompt=prompt,
+        mode=mode,
+        mask=images[1] if mask else None,
+        model_id=model,
+        seed=seed,
+        idempotency_key=idempotency_key,
+    )
+    run_operation(studio(), studio().edit.execute(request), label="editing", as_json=json, out=out)
+
+
+def upscale(
+    image: Image,
+    scale: Annotated[int, typer.Option("--scale", help="Enlargement factor.")] = 2,
+    model: Model = None,
+    user: User = None,
+    idempotency_key: Key = None,
+    out: Out = None,
+    json: Json = False,
+) -> None:
+    """Upscale an image."""
+    images = images_or_fail([(image, "image")], json)
+    request = UpscaleRequest(
+        user_id=user_or_default(user),
+        image=images[0],
+        scale=scale,
+        model_id=model,
+        idempotency_key=idempotency_key,
+    )
+    run_operation(
+        studio(), studio().upscale.execute(request), label="upscaling", as_json=json, out=out
+    )
+
+
+def control(
+    image: Image,
+    prompt: str,
+    mode: Annotated[str, typer.Option("--mode", help="sketch, structure, style, style-transfer.")],
+    style_image: Annotated[
+        str | None, typer.Option("--style-image", help="For style-transfer.")
+    ] = None,
+    model: Model = None,
+    user: User = None,
+    seed: Seed = None,
+    idempotency_key: Key = None,
+    out: Out = None,
+    json: Json = False,
+) -> None:
+    """Generate an image guided by a control image."""
+    wanted = [(image, "image"), *([(style_image, "style")] if style_image else [])]
+    images = images_or_fail(wanted, json)
+    request = ControlRequest(
+        user_id=user_or_default(user),
+        image=images[0],
+        prompt=prompt,
+        mode=mode,
+        style_image=images[1] if style_image else None,
+        model_id=model,
+        seed=seed,
+        idempotency_key=idempotency_key,
+    )
+    run_operation(
+        studio(), studio().control.execute(request), label="generating", as_json=json, out=out
+    )
+
+
+def to_3d(
+    image: Image,
+    model: Model = None,
+    user: User = None,
+    idempotency_key: Key = None,
+    out: Out = None,
+    json: Json = False,
+) -> None:
+    """Build a 3D model (GLB) from an image."""
+    images = images_or_fail([(image, "image")], json)
+    request = ImageTo3DRequest(
+        user_id=user_or_default(user),
+        image=images[0],
+        model_id=model,
+        idempotency_key=idempotency_key,
+    )
+    run_operation(
+        studio(), studio().to_3d.execute(request), label="building 3D model", as_json=json, out=out
+    )
+
+
+def face_swap(
+    face: Image,
+    target: Image,
+    target_index: Annotated[int, typer.Option("--target-index", help="Which face in TARGET.")] = 0,
+    model: Model = None,
+    user: User = None,
+    idempotency_key: Key = None,
+    out: Out = None,
+    json: Json = False,
+) -> None:
+    """Put the face from FACE onto the person in TARGET."""
+    images = images_or_fail([(face, "face"), (target, "target")], json)
+    request = FaceSwapRequest(
+        user_id=user_or_default(user),
+        face=images[0],
+        target=images[1],
+        target_index=target_index,
+        model_id=model,
+        idempotency_key=idempotency_key,
+    )
+    run_operation(
+        studio(), studio().face_swap.execute(request), label="swapping faces", as_json=json, out=out
+    )
+
+
+def to_video(
+    image: Image,
+    prompt: Annotated[str, typer.Argument()] = "",
+    duration: Annotated[int | None, typer.Option("--duration", help="Seconds.")] = None,
+    resolution: Annotated[
+        str | None, typer.Option("--resolution", help="480p, 720p, 1080p.")
+    ] = None,
+    model: Model = None,
+    user: User = None,
+    seed: Seed = None,
+    idempotency_key: Key = None,
+    out: Out = None,
+    json: Json = False,
+) -> None:
+    """Animate an image into a short video."""
+    images = images_or_fail([(image, "image")], json)
+    request = ImageToVideoRequest(
+        user_id=user_or_default(user),
+        image=images[0],
+        prompt=prompt,
+        duration=duration,
+        resolution=resolution,
+        model_id=model,
+        seed=seed,
+        idempotency_key=idempotency_key,
+    )
+    run_operation(
+        studio(), studio().to_video.execute(request), label="rendering video", as_json=json, out=out
+    )

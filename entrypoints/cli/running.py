@@ -1,0 +1,139 @@
+"""Running one operation from the CLI: progress while it works, then the result or one error."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+from returns.result import Failure, Result
+
+from imagestudio.application.requests import ImageInput, OperationResult
+from imagestudio.domain.errors import InvalidInput, OperationError
+from imagestudio.entrypoints.api import ImageStudio
+from imagestudio.entrypoints.cli.output import console, fail, money, print_json, table
+
+ASSET_PREFIX = "asset:"
+
+
+def image_argument(value: str, role: str = "image") -> ImageInput | InvalidInput:
+    """A file path, or `asset:<id>` for one of the user's stored assets."""
+    if value.startswith(ASSET_PREFIX):
+        return ImageInput(asset_id=value.removeprefix(ASSET_PREFIX), role=role)
+    path = Path(value)
+    if not path.is_file():
+        return InvalidInput(role, f"no such file: {value}")
+    return ImageInput(data=path.read_bytes(), role=role)
+
+
+def images_or_fail(values: list[tuple[str, str]], as_json: bool) -> list[ImageInput]:
+    images = []
+    for value, role in values:
+        image = image_argument(value, role)
+        if isinstance(image, InvalidInput):
+            fail(image, as_json)
+        images.append(image)
+    return images
+
+
+def run_operation(
+    studio: ImageStudio,
+    work: Coroutine[Any, Any, Result[OperationResult, OperationError]],
+    *,
+    label: str,
+    as_json: bool,
+    out: Path | None,
+) -> None:
+    status = console.status(label) if console.is_terminal and not as_json else nullcontext()
+    with status:
+        result = asyncio.run(work)
+    if isinstance(result, Failure):
+        fail(result.failure(), as_json)
+    report(studio, result.unwrap(), as_json=as_json, out=out)
+
+
+def report(
+    studio: ImageStudio, result: OperationResult, *, as_json: bool, out: Path | None
+) -> None:
+    operation = result.operation
+    written = write_outputs(studio, result, out) if out is not None else {}
+    locations = {
+        asset.id: str(
+            written.get(asset.id) or studio.container.assets().location(asset.owner, asset.id)
+        )
+        for asset in result.assets
+    }
+    if as_json:
+        print_json(
+            {
+                "operation_id": operation.id,
+                "status": operation.status.value,
+                "kind": operation.kind.value,
+                "model": operation.model_id,
+                "provider": operation.provider,
+                "charged_micros": result.charged,
+                "charged_usd": money(result.charged),
+                "assets": [
+                    {
+                        "id": asset.id,
+                        "media_type": asset.media_type.value,
+                        "size_bytes": asset.size_bytes,
+                        "width": asset.width,
+                        "height": asset.height,
+                        "duration_seconds": asset.duration_seconds,
+                        "path": locations[asset.id],
+                    }
+                    for asset in result.assets
+                ],
+                "failed_outputs": list(result.failed_outputs),
+            }
+        )
+        return
+    console.print(
+        f"[bold]{operation.kind}[/] {operation.id} with {operation.model_id}: "
+        f"{len(result.assets)} output(s), charged {money(result.charged)}"
+    )
+    table(
+        "assets",
+        ["id", "type", "size", "bytes", "path"],
+        [
+            (
+                asset.id,
+                asset.media_type.value,
+                _dimensions(asset.width, asset.height),
+                asset.size_bytes,
+                locations[asset.id],
+            )
+            for asset in result.assets
+        ],
+    )
+    for reason in result.failed_outputs:
+        console.print(f"[yellow]one output failed:[/] {reason}")
+
+
+def write_outputs(studio: ImageStudio, result: OperationResult, out: Path) -> dict[str, Path]:
+    """Copy the outputs to `out`: a file for one output, numbered files or a folder for several."""
+    assets = studio.container.assets()
+    written: dict[str, Path] = {}
+    many = len(result.assets) > 1
+    for index, asset in enumerate(result.assets, start=1):
+        loaded = asyncio.run(assets.load(asset.owner, asset.id))
+        assert loaded is not None
+        if out.is_dir():
+            target = out / f"{asset.id}.{asset.media_type.extension}"
+        elif many:
+            target = out.with_name(
+                f"{out.stem}-{index}{out.suffix or '.' + asset.media_type.extension}"
+            )
+        else:
+            target = out
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(loaded[1])
+        written[asset.id] = target
+    return written
+
+
+def _dimensions(width: int | None, height: int | None) -> str:
+    return f"{width}x{height}" if width and height else "-"

@@ -1,0 +1,115 @@
+"""The composition root: one dependency-injector container, adapters chosen by settings.
+
+Later profiles (SQL, real providers) slot in as new Selector branches; the use cases below
+never change, since they only see ports.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dependency_injector import containers, providers
+
+from imagestudio.adapters.catalog.toml_catalog import TomlModelCatalog, load_catalog
+from imagestudio.adapters.images.pillow_inspector import PillowImageInspector
+from imagestudio.adapters.local_files.asset_store import LocalFileAssetStore
+from imagestudio.adapters.memory.asset_store import InMemoryAssetStore
+from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
+from imagestudio.adapters.memory.ledger import InMemoryLedger
+from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
+from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
+from imagestudio.adapters.offline_provider.provider import OfflineProvider
+from imagestudio.adapters.provider_directory import StaticProviderDirectory
+from imagestudio.adapters.system.clock import SystemClock
+from imagestudio.adapters.system.ids import UuidIdGenerator
+from imagestudio.application.operation_ports import OperationPorts, StoredOutcome
+from imagestudio.application.use_cases.control import ControlImage
+from imagestudio.application.use_cases.edit import EditImage
+from imagestudio.application.use_cases.face_swap import SwapFace
+from imagestudio.application.use_cases.generate import GenerateImages
+from imagestudio.application.use_cases.get_asset import GetAsset
+from imagestudio.application.use_cases.list_models import ListModels
+from imagestudio.application.use_cases.list_plans import ListPlans
+from imagestudio.application.use_cases.quote import QuotePrice
+from imagestudio.application.use_cases.run_operation import RunOperation
+from imagestudio.application.use_cases.to_3d import ImageTo3D
+from imagestudio.application.use_cases.to_video import ImageToVideo
+from imagestudio.application.use_cases.upscale import UpscaleImage
+from imagestudio.application.use_cases.usage import ReadUsage
+from imagestudio.domain.money import usd_to_micros
+from imagestudio.domain.reference_plans import REFERENCE_PLANS
+from imagestudio.entrypoints.settings import Settings
+
+
+def build_catalog(settings: Settings) -> TomlModelCatalog:
+    offline_price = (
+        None if settings.offline_price_usd is None else usd_to_micros(settings.offline_price_usd)
+    )
+    return load_catalog(micros_per_credit=settings.micros_per_credit, offline_price=offline_price)
+
+
+def build_quota_store(settings: Settings) -> InMemoryQuotaStore:
+    return InMemoryQuotaStore(REFERENCE_PLANS, users={settings.default_user: settings.default_plan})
+
+
+def build_idempotency(settings: Settings) -> InMemoryIdempotencyStore[StoredOutcome]:
+    return InMemoryIdempotencyStore(retention=timedelta(hours=settings.idempotency_hours))
+
+
+def storage_kind(settings: Settings) -> str:
+    return settings.effective_storage.value
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(UuidIdGenerator)
+    catalog = providers.Singleton(build_catalog, settings)
+    offline_provider = providers.Singleton(OfflineProvider)
+    provider_directory = providers.Singleton(
+        StaticProviderDirectory, providers.List(offline_provider)
+    )
+    quota = providers.Singleton(build_quota_store, settings)
+    ledger = providers.Singleton(InMemoryLedger)
+    operations = providers.Singleton(InMemoryOperationStore)
+    idempotency = providers.Singleton(build_idempotency, settings)
+    assets = providers.Selector(
+        providers.Callable(storage_kind, settings),
+        local=providers.Singleton(LocalFileAssetStore, root=settings.provided.assets_dir),
+        memory=providers.Singleton(InMemoryAssetStore),
+    )
+    inspector = providers.Singleton(PillowImageInspector)
+
+    ports = providers.Singleton(
+        OperationPorts,
+        catalog=catalog,
+        providers=provider_directory,
+        quota=quota,
+        ledger=ledger,
+        assets=assets,
+        operations=operations,
+        idempotency=idempotency,
+        inspector=inspector,
+        clock=clock,
+        ids=ids,
+    )
+    run_operation = providers.Singleton(RunOperation, ports)
+
+    generate = providers.Singleton(GenerateImages, run_operation)
+    edit = providers.Singleton(EditImage, run_operation)
+    upscale = providers.Singleton(UpscaleImage, run_operation)
+    control = providers.Singleton(ControlImage, run_operation)
+    to_3d = providers.Singleton(ImageTo3D, run_operation)
+    face_swap = providers.Singleton(SwapFace, run_operation)
+    to_video = providers.Singleton(ImageToVideo, run_operation)
+    quote = providers.Singleton(QuotePrice, ports)
+    usage = providers.Singleton(ReadUsage, quota, clock)
+    list_models = providers.Singleton(ListModels, catalog, provider_directory)
+    list_plans = providers.Singleton(ListPlans, quota)
+    get_asset = providers.Singleton(GetAsset, assets)
+
+
+def build_container(settings: Settings | None = None) -> Container:
+    """A container for `settings` (read from the environment when not given)."""
+    return Container(settings=settings or Settings())
