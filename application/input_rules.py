@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from math import gcd
+from fractions import Fraction
 
 from returns.result import Failure, Result, Success
 
@@ -63,15 +63,27 @@ def check_size(model: Model, width: int, height: int) -> InvalidInput | None:
             f"{width}x{height} exceeds {limits.max_output_pixels} pixels",
             InputProblem.TOO_LARGE,
         )
-    if limits.aspect_ratios and aspect_ratio(width, height) not in limits.aspect_ratios:
+    if limits.aspect_ratios and nearest_ratio(width, height, limits.aspect_ratios) is None:
         allowed = ", ".join(limits.aspect_ratios)
         return InvalidInput("size", f"{width}x{height} is not one of {model.id}'s ratios {allowed}")
     return None
 
 
-def aspect_ratio(width: int, height: int) -> str:
-    divisor = gcd(width, height)
-    return f"{width // divisor}:{height // divisor}"
+RATIO_TOLERANCE = Fraction(2, 100)
+"""Providers name ratios loosely (1344x768 is sold as "16:9"): within 2% counts as a match."""
+
+
+def nearest_ratio(width: int, height: int, ratios: tuple[str, ...]) -> str | None:
+    """The listed ratio ("16:9") closest to width:height, if one is within the tolerance."""
+    actual = Fraction(width, height)
+
+    def distance(ratio: str) -> Fraction:
+        across, _, down = ratio.partition(":")
+        wanted = Fraction(int(across), int(down))
+        return abs(actual - wanted) / wanted
+
+    best = min(ratios, key=distance)
+    return best if distance(best) <= RATIO_TOLERANCE else None
 
 
 def check_image_count(kind: K, count: int) -> InvalidInput | None:

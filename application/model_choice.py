@@ -30,18 +30,24 @@ def choose_model(
     kind: OperationKind,
     model_id: str | None,
     *,
+    mode: str | None = None,
     require_configured: bool = True,
 ) -> Result[Model, ModelChoiceError]:
     """The named model if it exists, serves `kind` and has a configured provider; or the default.
 
-    The default is the cheapest model for the kind among configured providers (ties by id), so
-    the offline profile picks the free offline models. A quote may name a model whose provider
+    The default is the cheapest model for the kind (offering `mode`, when one is asked for)
+    among configured providers (ties by id), so the offline profile picks the free offline
+    models. A quote may name a model whose provider
     this profile lacks (`require_configured=False`): pricing needs only the catalog.
     """
     if model_id is None or model_id == AUTO:
         configured = providers.names()
         candidates = [
-            model for model in catalog.all() if model.serves(kind) and model.provider in configured
+            model
+            for model in catalog.all()
+            if model.serves(kind)
+            and model.provider in configured
+            and (mode is None or mode in model.modes)
         ]
         if not candidates:
             return Failure(UnsupportedKind(AUTO, kind.value))

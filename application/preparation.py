@@ -55,6 +55,10 @@ class _Refused(Exception):
         self.error = error
 
 
+def _text(value: ParameterValue | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def _ok(problem: OperationError | None) -> None:
     if problem is not None:
         raise _Refused(problem)
@@ -79,6 +83,7 @@ async def prepare(
         ports.providers,
         request.kind,
         request.model_id,
+        mode=_text(request.parameters.get("mode")),
         require_configured=not quoting,
     )
     if isinstance(chosen, Failure):
