@@ -1,0 +1,83 @@
+"""Profiles and settings choose the adapters; use cases never change."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from imagestudio.adapters.local_files.asset_store import LocalFileAssetStore
+from imagestudio.adapters.memory.asset_store import InMemoryAssetStore
+from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.entrypoints.api import ImageStudio, OperationRequest
+from imagestudio.entrypoints.container import build_container
+from imagestudio.entrypoints.settings import Profile, Settings, StorageKind
+
+
+def test_the_offline_profile_keeps_asset_files_under_the_data_directory(tmp_path: Path) -> None:
+    container = build_container(Settings(profile=Profile.OFFLINE, data_dir=tmp_path))
+    store = container.assets()
+    assert isinstance(store, LocalFileAssetStore)
+
+
+def test_the_test_profile_keeps_everything_in_memory(tmp_path: Path) -> None:
+    container = build_container(Settings(profile=Profile.TEST, data_dir=tmp_path))
+    assert isinstance(container.assets(), InMemoryAssetStore)
+
+
+def test_a_single_setting_overrides_the_profile_preset(tmp_path: Path) -> None:
+    settings = Settings(profile=Profile.OFFLINE, data_dir=tmp_path, storage=StorageKind.MEMORY)
+    assert isinstance(build_container(settings).assets(), InMemoryAssetStore)
+
+
+def test_settings_come_from_imagestudio_variables(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("IMAGESTUDIO_PROFILE", "test")
+    monkeypatch.setenv("IMAGESTUDIO_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("IMAGESTUDIO_DEFAULT_PLAN", "pro")
+    settings = Settings()
+    assert (settings.profile, settings.data_dir, settings.default_plan) == (
+        Profile.TEST,
+        tmp_path,
+        "pro",
+    )
+
+
+def test_a_float_offline_price_is_refused() -> None:
+    with pytest.raises(ValidationError, match="never a float"):
+        Settings(offline_price_usd=0.1)  # type: ignore[arg-type]
+
+
+async def test_the_offline_price_setting_prices_the_offline_models(tmp_path: Path) -> None:
+    studio = ImageStudio.open(profile=Profile.TEST, data_dir=tmp_path, offline_price_usd="0.25")
+    quote = await studio.quote.execute(
+        OperationRequest(user_id="local", kind=OperationKind.TEXT_TO_IMAGE, prompt="x", outputs=3)
+    )
+    assert quote.unwrap().amount == 750_000
+
+
+async def test_the_default_user_can_run_with_no_set_up(tmp_path: Path) -> None:
+    studio = ImageStudio.open(profile=Profile.TEST, data_dir=tmp_path)
+    usage = await studio.usage.execute("local")
+    assert usage.unwrap().plan == "local"
+
+
+def test_make_demo_runs_again_and_again(tmp_path: Path) -> None:
+    env = {**os.environ, "IMAGESTUDIO_DATA_DIR": str(tmp_path), "IMAGESTUDIO_PROFILE": "offline"}
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "imagestudio.entrypoints.demo"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "total charged: $0.00" in done.stdout
+    assert len(list((tmp_path / "assets" / "local").glob("*.png"))) == 6
