@@ -1,0 +1,412 @@
+"""Small real fakes for the use-case tests: a scripted provider and a failing asset store."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import random
+import struct
+import zlib
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from PIL import Image
+
+from imagestudio.application.ports.asset_store import AssetStore
+from imagestudio.application.ports.operation_store import OperationStore
+from imagestudio.application.ports.provider import (
+    Artifact,
+    ProviderJob,
+    ProviderOutcome,
+    ProviderSuccess,
+    SubmissionReport,
+    SubmitUnknown,
+)
+from imagestudio.application.requests import ImageInput, OperationRequest
+from imagestudio.domain.asset import Asset
+from imagestudio.domain.errors import OutputFiltered, ProviderErrorKind, ProviderFailed
+from imagestudio.domain.limit import Limit
+from imagestudio.domain.media import MediaType
+from imagestudio.domain.model import InputLimits, Model
+from imagestudio.domain.operation import ImageOperation, OperationStatus
+from imagestudio.domain.operation_kind import OperationKind, QuotaCategory
+from imagestudio.domain.plan import Plan
+from imagestudio.domain.pricing import FlatPerOutput, PerMegapixel, PerVideoSecond, PricingRule
+
+FAKE_MP4 = b"\x00\x00\x00\x18ftypmp42 fake video"
+FAKE_GLB = b"glTF\x02\x00\x00\x00 fake model"
+
+
+@cache
+def png_bytes(width: int, height: int, color: str = "teal") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True, slots=True)
+class Succeed:
+    """Return the outputs the job asked for; `size` and `outputs` override what comes back."""
+
+    size: tuple[int, int] | None = None
+    outputs: int | None = None
+    states_size: bool = True
+    """False: the artifacts leave width and height unset, as a careless adapter might."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fail:
+    kind: ProviderErrorKind = ProviderErrorKind.UNAVAILABLE
+    detail: str = "scripted failure"
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    detail: str = "nsfw flag"
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """The submit left, then the connection dropped: the outcome is unknown."""
+
+    task_id: str | None = "task-unknown"
+    detail: str = "timed out after sending"
+
+
+@dataclass(frozen=True, slots=True)
+class Crash:
+    """An adapter bug: an exception raised before or after the request was sent."""
+
+    after_sending: bool = False
+    message: str = "adapter bug"
+
+
+@dataclass(eq=False)
+class Block:
+    """Wait on `gate` before (or after) sending, then behave as `then`."""
+
+    after_sending: bool = False
+    then: Succeed | Fail | Filter | Unknown = field(default_factory=Succeed)
+    entered: asyncio.Event = field(default_factory=asyncio.Event)
+    gate: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        self.gate.set()
+
+
+Behaviour = Succeed | Fail | Filter | Unknown | Crash | Block
+
+
+class ScriptedProvider:
+    """The `ImageProvider` port playing one scripted behaviour per call (then succeeding)."""
+
+    def __init__(self, name: str = "acme", script: Iterable[Behaviour] = ()) -> None:
+        self.name = name
+        self._script: deque[Behaviour] = deque(script)
+        self.jobs: list[ProviderJob] = []
+        self.sent = 0
+
+    def script(self, *behaviours: Behaviour) -> None:
+        self._script.extend(behaviours)
+
+    async def run(self, job: ProviderJob, report: SubmissionReport) -> ProviderOutcome:
+        self.jobs.append(job)
+        call = len(self.jobs)
+        behaviour = self._script.popleft() if self._script else Succeed()
+        if isinstance(behaviour, Crash) and not behaviour.after_sending:
+            raise RuntimeError(behaviour.message)
+        if isinstance(behaviour, Block) and not behaviour.after_sending:
+            behaviour.entered.set()
+            await behaviour.gate.wait()
+        await report.sending()
+        self.sent += 1
+        if isinstance(behaviour, Crash):
+            raise RuntimeError(behaviour.message)
+        if isinstance(behaviour, Block):
+            if behaviour.after_sending:
+                behaviour.entered.set()
+                await behaviour.gate.wait()
+            behaviour = behaviour.then
+        task_id = f"{self.name}-task-{call}"
+        if isinstance(behaviour, Unknown):
+            if behaviour.task_id is not None:
+                await report.accepted(behaviour.task_id)
+            return SubmitUnknown(task_id=behaviour.task_id, detail=behaviour.detail)
+        await report.accepted(task_id)
+        if isinstance(behaviour, Fail):
+            return ProviderFailed(provider=self.name, kind=behaviour.kind, detail=behaviour.detail)
+        if isinstance(behaviour, Filter):
+            return OutputFiltered(provider=self.name, detail=behaviour.detail)
+        return ProviderSuccess(artifacts=_artifacts(job, behaviour), task_id=task_id)
+
+
+def _artifacts(job: ProviderJob, success: Succeed) -> tuple[Artifact, ...]:
+    count = job.outputs if success.outputs is None else success.outputs
+    width, height = success.size or (job.width, job.height)
+    return tuple(
+        _artifact(job, width, height, index, success.states_size) for index in range(count)
+    )
+
+
+def _artifact(job: ProviderJob, width: int, height: int, index: int, states_size: bool) -> Artifact:
+    seed = None if job.seed is None else job.seed + index
+    if job.model.output is MediaType.MP4:
+        duration = job.parameters.get("duration")
+        resolution = job.parameters.get("resolution")
+        return Artifact(
+            data=FAKE_MP4,
+            media_type=MediaType.MP4,
+            duration_seconds=duration if isinstance(duration, int) else None,
+            resolution=resolution if isinstance(resolution, str) else None,
+            seed=seed,
+        )
+    if job.model.output is MediaType.GLB:
+        return Artifact(data=FAKE_GLB, media_type=MediaType.GLB, seed=seed)
+    return Artifact(
+        data=png_bytes(width, height),
+        media_type=MediaType.PNG,
+        width=width if states_size else None,
+        height=height if states_size else None,
+        seed=seed,
+    )
+
+
+class StorageDown(OSError):
+    """What a `FailingAssetStore` raises."""
+
+
+class FailingAssetStore:
+    """Wraps an `AssetStore`; the save calls whose 1-based number is in `failing` raise.
+
+    `FailingAssetStore.always(inner)`, `.from_call(inner, k)` (the k-th save and every later one),
+    `.first_calls(inner, k)` (a transient failure: the first k saves, then it works).
+    """
+
+    def __init__(self, inner: AssetStore, failing: set[int] | None = None) -> None:
+        self.inner = inner
+        self._failing = failing
+        self.save_calls = 0
+
+    @classmethod
+    def always(cls, inner: AssetStore) -> FailingAssetStore:
+        return cls(inner, None)
+
+    @classmethod
+    def from_call(cls, inner: AssetStore, k: int) -> FailingAssetStore:
+        return cls(inner, set(range(k, k + 100)))
+
+    @classmethod
+    def first_calls(cls, inner: AssetStore, k: int) -> FailingAssetStore:
+        return cls(inner, set(range(1, k + 1)))
+
+    async def save(self, asset: Asset, data: bytes) -> None:
+        self.save_calls += 1
+        if self._failing is None or self.save_calls in self._failing:
+            raise StorageDown(f"disk full on save {self.save_calls}")
+        await self.inner.save(asset, data)
+
+    async def load(self, owner: str, asset_id: str) -> tuple[Asset, bytes] | None:
+        return await self.inner.load(owner, asset_id)
+
+    async def describe(self, owner: str, asset_id: str) -> Asset | None:
+        return await self.inner.describe(owner, asset_id)
+
+    async def delete(self, owner: str, asset_id: str) -> bool:
+        return await self.inner.delete(owner, asset_id)
+
+    def location(self, owner: str, asset_id: str) -> str:
+        return self.inner.location(owner, asset_id)
+
+
+class BlockingAssetStore:
+    """Wraps an `AssetStore`; the first save waits on `gate` (to cancel a caller mid-store)."""
+
+    def __init__(self, inner: AssetStore) -> None:
+        self.inner = inner
+        self.entered = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def save(self, asset: Asset, data: bytes) -> None:
+        if not self.gate.is_set():
+            self.entered.set()
+            await self.gate.wait()
+        await self.inner.save(asset, data)
+
+    async def load(self, owner: str, asset_id: str) -> tuple[Asset, bytes] | None:
+        return await self.inner.load(owner, asset_id)
+
+    async def describe(self, owner: str, asset_id: str) -> Asset | None:
+        return await self.inner.describe(owner, asset_id)
+
+    async def delete(self, owner: str, asset_id: str) -> bool:
+        return await self.inner.delete(owner, asset_id)
+
+    def location(self, owner: str, asset_id: str) -> str:
+        return self.inner.location(owner, asset_id)
+
+
+class RecordingOperationStore:
+    """Wraps an `OperationStore`, remembering the id of every operation ever saved."""
+
+    def __init__(self, inner: OperationStore) -> None:
+        self.inner = inner
+        self.saved_ids: list[str] = []
+        self.history: dict[str, list[OperationStatus]] = {}
+
+    async def save(self, operation: ImageOperation) -> None:
+        if operation.id not in self.saved_ids:
+            self.saved_ids.append(operation.id)
+        self.history.setdefault(operation.id, []).append(operation.status)
+        await self.inner.save(operation)
+
+    async def get(self, operation_id: str) -> ImageOperation | None:
+        return await self.inner.get(operation_id)
+
+
+# The test world: a clock, a catalog and plans small enough to read in one screen.
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+PERIOD = "2026-11-01"
+NEXT_PERIOD_START = datetime(2026, 12, 1, tzinfo=UTC)
+
+FLAT_PRICE = 40_000
+BATCH_PRICE = 50_000
+EDIT_PRICE = 20_000
+UPSCALE_PER_MEGAPIXEL = 10_000
+VIDEO_PER_SECOND = {"480p": 50_000, "720p": 100_000}
+CONTROL_PRICE = 30_000
+MODEL_3D_PRICE = 200_000
+FACE_SWAP_PRICE = 10_000
+GHOST_PRICE = 1_000
+OPERATOR_BUDGET = 5_000_000
+
+K = OperationKind
+LIMITS = InputLimits(
+    max_prompt_chars=200,
+    min_side=64,
+    max_side=1024,
+    max_output_pixels=1024 * 1024,
+    max_input_bytes=100_000,
+    max_input_pixels=1024 * 1024,
+)
+
+
+def _model(model_id: str, kind: OperationKind, pricing: PricingRule, **changes: Any) -> Model:
+    fields: dict[str, Any] = {
+        "id": model_id,
+        "provider": "acme",
+        "provider_path": f"acme/{model_id}",
+        "kinds": frozenset({kind}),
+        "pricing": pricing,
+        "output": MediaType.PNG,
+        "limits": LIMITS,
+        "default_size": (256, 256),
+    }
+    fields.update(changes)
+    return Model(**fields)
+
+
+MODELS = (
+    _model("acme-flat", K.TEXT_TO_IMAGE, FlatPerOutput(FLAT_PRICE)),
+    _model(
+        "acme-batch",
+        K.TEXT_TO_IMAGE,
+        FlatPerOutput(BATCH_PRICE),
+        limits=replace(LIMITS, outputs_per_call=4),
+    ),
+    _model("acme-edit", K.IMAGE_EDIT, FlatPerOutput(EDIT_PRICE), modes=("general", "erase")),
+    _model("acme-upscale", K.UPSCALE, PerMegapixel(UPSCALE_PER_MEGAPIXEL)),
+    _model(
+        "acme-video",
+        K.IMAGE_TO_VIDEO,
+        PerVideoSecond(VIDEO_PER_SECOND),
+        output=MediaType.MP4,
+        limits=replace(LIMITS, durations=(5, 10), resolutions=("480p", "720p")),
+    ),
+    _model("acme-control", K.CONTROL, FlatPerOutput(CONTROL_PRICE), modes=("sketch", "style")),
+    _model("acme-3d", K.IMAGE_TO_3D, FlatPerOutput(MODEL_3D_PRICE), output=MediaType.GLB),
+    _model("acme-faceswap", K.FACE_SWAP, FlatPerOutput(FACE_SWAP_PRICE)),
+    _model("ghost-cheap", K.TEXT_TO_IMAGE, FlatPerOutput(GHOST_PRICE), provider="ghost"),
+)
+
+G = QuotaCategory.IMAGE_GENERATION
+ROOMY = Plan(
+    name="roomy",
+    calls=dict.fromkeys(QuotaCategory, Limit.of(100)),
+    spend_cap=Limit.of(10_000_000),
+    concurrent_operations=Limit.of(4),
+)
+THREE_CALLS = Plan(name="three-calls", calls={G: Limit.of(3)}, spend_cap=Limit.of(10_000_000))
+SMALL_SPEND = Plan(name="small-spend", spend_cap=Limit.of(50_000))
+ONE_AT_A_TIME = Plan(name="one-at-a-time", concurrent_operations=Limit.of(1))
+TWO_PER_MINUTE = Plan(name="two-per-minute", requests_per_minute=Limit.of(2))
+TEST_PLANS = (ROOMY, THREE_CALLS, SMALL_SPEND, ONE_AT_A_TIME, TWO_PER_MINUTE)
+USERS = {
+    "ada": "roomy",
+    "bob": "roomy",
+    "cat": "three-calls",
+    "dan": "small-spend",
+    "eve": "one-at-a-time",
+    "fay": "two-per-minute",
+}
+
+
+def text_to_image(user: str = "ada", **changes: Any) -> OperationRequest:
+    fields: dict[str, Any] = {
+        "user_id": user,
+        "kind": K.TEXT_TO_IMAGE,
+        "model_id": "acme-flat",
+        "prompt": "a lighthouse at dusk",
+    }
+    fields.update(changes)
+    return OperationRequest(**fields)
+
+
+def image_request(
+    kind: OperationKind, model_id: str, *images: bytes, **changes: Any
+) -> OperationRequest:
+    fields: dict[str, Any] = {
+        "user_id": "ada",
+        "kind": kind,
+        "model_id": model_id,
+        "prompt": "make it better",
+        "images": tuple(ImageInput(data=data) for data in images),
+    }
+    fields.update(changes)
+    return OperationRequest(**fields)
+
+
+@cache
+def noise_png(width: int, height: int) -> bytes:
+    """A PNG that does not compress: its size in bytes is about 3 × width × height."""
+    pixels = random.Random(7).randbytes(width * height * 3)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (width, height), pixels).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def encoded(width: int, height: int, image_format: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "orange").save(buffer, image_format)
+    return buffer.getvalue()
+
+
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    crc = struct.pack(">I", zlib.crc32(kind + payload))
+    return struct.pack(">I", len(payload)) + kind + payload + crc
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A decompression bomb: a tiny PNG whose header claims `width` × `height` pixels."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", idat)
+        + _png_chunk(b"IEND", b"")
+    )

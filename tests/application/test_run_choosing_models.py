@@ -1,0 +1,71 @@
+"""Which model runs: the one named, or the cheapest configured; a wrong choice leaves no state."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fakes import FLAT_PRICE, ScriptedProvider, text_to_image
+
+from imagestudio.domain.errors import ProviderNotConfigured, UnknownModel, UnsupportedKind
+
+if TYPE_CHECKING:
+    from conftest import Studio, StudioFactory
+
+
+async def assert_no_state(studio: Studio) -> None:
+    assert studio.provider.jobs == []
+    assert studio.operations.saved_ids == []
+    await studio.assert_nothing_spent("ada")
+
+
+async def test_an_unknown_model_is_refused_before_anything_is_written(studio: Studio) -> None:
+    error = (await studio.run.execute(text_to_image(model_id="acme-nope"))).failure()
+
+    assert error == UnknownModel("acme-nope")
+    await assert_no_state(studio)
+
+
+async def test_a_model_that_cannot_do_the_kind_is_refused_before_anything_is_written(
+    studio: Studio,
+) -> None:
+    error = (await studio.run.execute(text_to_image(model_id="acme-edit"))).failure()
+
+    assert error == UnsupportedKind("acme-edit", "text-to-image")
+    await assert_no_state(studio)
+
+
+async def test_a_model_whose_provider_is_not_configured_is_refused_before_anything_is_written(
+    studio: Studio,
+) -> None:
+    error = (await studio.run.execute(text_to_image(model_id="ghost-cheap"))).failure()
+
+    assert error == ProviderNotConfigured("ghost", "ghost-cheap")
+    await assert_no_state(studio)
+
+
+async def test_no_model_id_picks_the_cheapest_configured_model_for_the_kind(
+    studio: Studio,
+) -> None:
+    # ghost-cheap is cheaper, but its provider is not configured.
+    result = (await studio.run.execute(text_to_image(model_id=None))).unwrap()
+
+    assert result.operation.model_id == "acme-flat"
+    assert [job.model.id for job in studio.provider.jobs] == ["acme-flat"]
+    assert result.charged == FLAT_PRICE
+
+
+async def test_auto_picks_the_cheapest_configured_model_for_the_kind(studio: Studio) -> None:
+    result = (await studio.run.execute(text_to_image(model_id="auto"))).unwrap()
+
+    assert result.operation.model_id == "acme-flat"
+
+
+async def test_auto_with_no_configured_model_for_the_kind_is_unsupported(
+    make_studio: StudioFactory,
+) -> None:
+    studio: Studio = make_studio(provider=ScriptedProvider("elsewhere"))
+
+    error = (await studio.run.execute(text_to_image(model_id="auto"))).failure()
+
+    assert error == UnsupportedKind("auto", "text-to-image")
+    await assert_no_state(studio)

@@ -1,0 +1,193 @@
+"""An idempotency key replays one outcome and never causes a second provider call or charge."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+from fakes import FLAT_PRICE, Block, Fail, Unknown, text_to_image
+from returns.result import Success
+
+from imagestudio.domain.errors import (
+    IdempotencyConflict,
+    IdempotencyInProgress,
+    OutcomeUnknown,
+    ProviderFailed,
+    QuotaExceeded,
+)
+from imagestudio.domain.limit import Limit
+from imagestudio.domain.operation_kind import QuotaCategory
+from imagestudio.domain.plan import Plan
+from imagestudio.domain.quota import Counter
+
+if TYPE_CHECKING:
+    from conftest import Studio
+
+KEY = "key-1"
+
+
+async def test_a_retry_with_the_same_key_replays_the_first_success(studio: Studio) -> None:
+    first = await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    again = await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    assert again == first
+    assert isinstance(again, Success)
+
+
+async def test_a_replayed_success_calls_the_provider_and_charges_only_once(
+    studio: Studio,
+) -> None:
+    await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    assert len(studio.provider.jobs) == 1
+    assert len(await studio.lines("ada")) == 1
+    assert await studio.spend("ada") == Counter(used=FLAT_PRICE, held=0)
+    assert len(studio.operations.saved_ids) == 1
+    await studio.assert_used_matches_ledger("ada")
+
+
+async def test_the_ledger_line_keeps_the_idempotency_key(studio: Studio) -> None:
+    await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    [line] = await studio.lines("ada")
+    assert line.idempotency_key == KEY
+
+
+async def test_a_definite_failure_is_replayed_without_a_second_call(studio: Studio) -> None:
+    studio.provider.script(Fail(detail="provider said no"))
+    first = await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    again = await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    assert isinstance(again.failure(), ProviderFailed)
+    assert again == first
+    assert len(studio.provider.jobs) == 1
+    assert len(await studio.lines("ada")) == 1
+
+
+async def test_a_retry_while_the_first_is_still_running_is_told_it_is_in_progress(
+    studio: Studio,
+) -> None:
+    blocked = Block(after_sending=True)
+    studio.provider.script(blocked)
+    first = asyncio.create_task(studio.run.execute(text_to_image(idempotency_key=KEY)))
+    await blocked.entered.wait()
+
+    error = (await studio.run.execute(text_to_image(idempotency_key=KEY))).failure()
+
+    assert error == IdempotencyInProgress(KEY)
+    assert len(studio.provider.jobs) == 1
+    blocked.release()
+    assert isinstance(await first, Success)
+    assert len(await studio.lines("ada")) == 1
+
+
+async def test_the_same_key_with_a_different_request_is_a_conflict(studio: Studio) -> None:
+    await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    error = (
+        await studio.run.execute(text_to_image(prompt="another prompt", idempotency_key=KEY))
+    ).failure()
+
+    assert error == IdempotencyConflict(KEY)
+    assert len(studio.provider.jobs) == 1
+    assert len(await studio.lines("ada")) == 1
+
+
+async def test_a_quota_refusal_does_not_burn_the_key(studio: Studio) -> None:
+    studio.quota.define_plan(
+        Plan(name="none-left", calls={QuotaCategory.IMAGE_GENERATION: Limit.of(0)})
+    )
+    studio.quota.assign("ada", "none-left")
+    refused = await studio.run.execute(text_to_image(idempotency_key=KEY))
+    assert isinstance(refused.failure(), QuotaExceeded)
+    studio.quota.define_plan(
+        Plan(name="none-left", calls={QuotaCategory.IMAGE_GENERATION: Limit.of(5)})
+    )
+
+    retried = await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    assert isinstance(retried, Success)
+    assert len(studio.provider.jobs) == 1
+    await studio.assert_used_matches_ledger("ada")
+
+
+async def test_a_cancellation_before_sending_frees_the_key(studio: Studio) -> None:
+    blocked = Block(after_sending=False)
+    studio.provider.script(blocked)
+    task = asyncio.create_task(studio.run.execute(text_to_image(idempotency_key=KEY)))
+    await blocked.entered.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    retried = await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    assert isinstance(retried, Success)
+    assert studio.provider.sent == 1
+    await studio.assert_used_matches_ledger("ada")
+
+
+async def test_an_unknown_outcome_keeps_the_key_in_progress_so_no_retry_calls_twice(
+    studio: Studio,
+) -> None:
+    studio.provider.script(Unknown())
+    first = await studio.run.execute(text_to_image(idempotency_key=KEY))
+    assert isinstance(first.failure(), OutcomeUnknown)
+
+    again = await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    assert again.failure() == IdempotencyInProgress(KEY)
+    assert len(studio.provider.jobs) == 1
+
+
+async def test_a_cancellation_after_sending_keeps_the_key_in_progress(studio: Studio) -> None:
+    blocked = Block(after_sending=True)
+    studio.provider.script(blocked)
+    task = asyncio.create_task(studio.run.execute(text_to_image(idempotency_key=KEY)))
+    await blocked.entered.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    again = await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    assert again.failure() == IdempotencyInProgress(KEY)
+    assert len(studio.provider.jobs) == 1
+
+
+async def test_keys_are_per_user(studio: Studio) -> None:
+    await studio.run.execute(text_to_image("ada", idempotency_key=KEY))
+
+    bobs = await studio.run.execute(text_to_image("bob", idempotency_key=KEY))
+
+    assert isinstance(bobs, Success)
+    assert bobs.unwrap().operation.user_id == "bob"
+    assert len(studio.provider.jobs) == 2
+    assert len(await studio.lines("bob")) == 1
+
+
+async def test_after_the_retention_the_key_runs_afresh(studio: Studio) -> None:
+    first = (await studio.run.execute(text_to_image(idempotency_key=KEY))).unwrap()
+    studio.clock.advance(timedelta(hours=25))
+
+    again = (await studio.run.execute(text_to_image(idempotency_key=KEY))).unwrap()
+
+    assert again.operation.id != first.operation.id
+    assert len(studio.provider.jobs) == 2
+    assert await studio.spend("ada") == Counter(used=2 * FLAT_PRICE, held=0)
+    await studio.assert_used_matches_ledger("ada")
+
+
+async def test_within_the_retention_the_key_still_replays(studio: Studio) -> None:
+    await studio.run.execute(text_to_image(idempotency_key=KEY))
+    studio.clock.advance(timedelta(hours=23))
+
+    await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    assert len(studio.provider.jobs) == 1

@@ -1,0 +1,194 @@
+"""Invalid input is refused with its field and problem before anything is written or called."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fakes import (
+    encoded,
+    image_request,
+    noise_png,
+    png_bytes,
+    png_claiming,
+    text_to_image,
+)
+
+from imagestudio.application.requests import ImageInput, OperationRequest
+from imagestudio.domain.errors import InputProblem, InvalidInput
+from imagestudio.domain.operation_kind import OperationKind
+
+if TYPE_CHECKING:
+    from conftest import Studio
+
+K = OperationKind
+PICTURE = png_bytes(128, 128)
+
+
+async def refusal(studio: Studio, request: OperationRequest) -> InvalidInput:
+    """Run `request`, expect InvalidInput, and check that it left no trace."""
+    error = (await studio.run.execute(request)).failure()
+    assert isinstance(error, InvalidInput), error
+    assert studio.provider.jobs == []
+    assert studio.operations.saved_ids == []
+    await studio.assert_nothing_spent(request.user_id)
+    return error
+
+
+def edit(*images: bytes, **changes: object) -> OperationRequest:
+    return image_request(K.IMAGE_EDIT, "acme-edit", *images, **changes)
+
+
+# The prompt.
+
+
+async def test_a_prompt_longer_than_the_model_takes_is_too_large(studio: Studio) -> None:
+    error = await refusal(studio, text_to_image(prompt="x" * 201))
+
+    assert (error.field, error.problem) == ("prompt", InputProblem.TOO_LARGE)
+
+
+async def test_text_to_image_without_a_prompt_is_invalid(studio: Studio) -> None:
+    error = await refusal(studio, text_to_image(prompt="   "))
+
+    assert (error.field, error.problem) == ("prompt", InputProblem.INVALID)
+
+
+# Size and outputs.
+
+
+async def test_a_width_above_the_models_largest_side_is_invalid(studio: Studio) -> None:
+    error = await refusal(studio, text_to_image(width=2048, height=512))
+
+    assert (error.field, error.problem) == ("size", InputProblem.INVALID)
+
+
+async def test_a_height_below_the_models_smallest_side_is_invalid(studio: Studio) -> None:
+    error = await refusal(studio, text_to_image(width=512, height=32))
+
+    assert (error.field, error.problem) == ("size", InputProblem.INVALID)
+
+
+async def test_a_width_without_a_height_is_invalid(studio: Studio) -> None:
+    error = await refusal(studio, text_to_image(width=512))
+
+    assert (error.field, error.problem) == ("size", InputProblem.INVALID)
+
+
+async def test_zero_outputs_is_invalid(studio: Studio) -> None:
+    error = await refusal(studio, text_to_image(outputs=0))
+
+    assert error.field == "outputs"
+
+
+async def test_eleven_outputs_is_invalid(studio: Studio) -> None:
+    error = await refusal(studio, text_to_image(outputs=11))
+
+    assert error.field == "outputs"
+
+
+async def test_a_negative_seed_is_invalid(studio: Studio) -> None:
+    error = await refusal(studio, text_to_image(seed=-1))
+
+    assert error.field == "seed"
+
+
+# Input images.
+
+
+async def test_bytes_that_are_not_an_image_are_invalid(studio: Studio) -> None:
+    error = await refusal(studio, edit(b"definitely not a picture"))
+
+    assert (error.field, error.problem) == ("images[0]", InputProblem.INVALID)
+
+
+async def test_a_truncated_image_is_invalid(studio: Studio) -> None:
+    error = await refusal(studio, edit(PICTURE[: len(PICTURE) // 2]))
+
+    assert (error.field, error.problem) == ("images[0]", InputProblem.INVALID)
+
+
+async def test_an_image_over_the_models_byte_limit_is_too_large(studio: Studio) -> None:
+    error = await refusal(studio, edit(noise_png(256, 256)))
+
+    assert (error.field, error.problem) == ("images[0]", InputProblem.TOO_LARGE)
+
+
+async def test_a_decompression_bomb_is_too_large(studio: Studio) -> None:
+    error = await refusal(studio, edit(png_claiming(5000, 5000)))
+
+    assert (error.field, error.problem) == ("images[0]", InputProblem.TOO_LARGE)
+
+
+async def test_a_gif_is_an_unsupported_format(studio: Studio) -> None:
+    error = await refusal(studio, edit(encoded(128, 128, "GIF")))
+
+    assert (error.field, error.problem) == ("images[0]", InputProblem.UNSUPPORTED_FORMAT)
+
+
+async def test_an_image_smaller_than_the_models_smallest_side_is_invalid(studio: Studio) -> None:
+    error = await refusal(studio, edit(png_bytes(32, 32)))
+
+    assert (error.field, error.problem) == ("images[0]", InputProblem.INVALID)
+
+
+async def test_a_bad_second_image_is_named_by_its_position(studio: Studio) -> None:
+    request = image_request(K.FACE_SWAP, "acme-faceswap", PICTURE, b"junk", prompt="")
+
+    error = await refusal(studio, request)
+
+    assert error.field == "images[1]"
+
+
+async def test_an_edit_without_an_image_is_invalid(studio: Studio) -> None:
+    error = await refusal(studio, edit())
+
+    assert error.field == "images"
+
+
+async def test_a_face_swap_with_one_image_is_invalid(studio: Studio) -> None:
+    request = image_request(K.FACE_SWAP, "acme-faceswap", PICTURE, prompt="")
+
+    error = await refusal(studio, request)
+
+    assert error.field == "images"
+
+
+async def test_text_to_image_with_an_input_image_is_invalid(studio: Studio) -> None:
+    error = await refusal(studio, text_to_image(images=(ImageInput(data=PICTURE),)))
+
+    assert error.field == "images"
+
+
+# Options of the kind.
+
+
+async def test_an_edit_mode_the_model_does_not_offer_is_invalid(studio: Studio) -> None:
+    error = await refusal(studio, edit(PICTURE, parameters={"mode": "teleport"}))
+
+    assert error.field == "mode"
+
+
+async def test_an_upscale_past_the_models_output_pixels_is_too_large(studio: Studio) -> None:
+    request = image_request(K.UPSCALE, "acme-upscale", PICTURE, parameters={"scale": 16})
+
+    error = await refusal(studio, request)
+
+    assert (error.field, error.problem) == ("scale", InputProblem.TOO_LARGE)
+
+
+async def test_a_video_duration_the_model_does_not_offer_is_invalid(studio: Studio) -> None:
+    request = image_request(K.IMAGE_TO_VIDEO, "acme-video", PICTURE, parameters={"duration": 7})
+
+    error = await refusal(studio, request)
+
+    assert error.field == "duration"
+
+
+async def test_a_video_resolution_the_model_does_not_offer_is_invalid(studio: Studio) -> None:
+    request = image_request(
+        K.IMAGE_TO_VIDEO, "acme-video", PICTURE, parameters={"resolution": "4k"}
+    )
+
+    error = await refusal(studio, request)
+
+    assert error.field == "resolution"
