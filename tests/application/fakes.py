@@ -276,6 +276,7 @@ NEXT_PERIOD_START = datetime(2026, 12, 1, tzinfo=UTC)
 FLAT_PRICE = 40_000
 BATCH_PRICE = 50_000
 EDIT_PRICE = 20_000
+EDIT_LITE_PRICE = 5_000
 UPSCALE_PER_MEGAPIXEL = 10_000
 VIDEO_PER_SECOND = {"480p": 50_000, "720p": 100_000}
 CONTROL_PRICE = 30_000
@@ -318,7 +319,13 @@ MODELS = (
         FlatPerOutput(BATCH_PRICE),
         limits=replace(LIMITS, outputs_per_call=4),
     ),
-    _model("acme-edit", K.IMAGE_EDIT, FlatPerOutput(EDIT_PRICE), modes=("general", "erase")),
+    _model(
+        "acme-edit",
+        K.IMAGE_EDIT,
+        FlatPerOutput(EDIT_PRICE),
+        modes=("general", "erase", "outpaint"),
+    ),
+    _model("acme-edit-lite", K.IMAGE_EDIT, FlatPerOutput(EDIT_LITE_PRICE), modes=("general",)),
     _model("acme-upscale", K.UPSCALE, PerMegapixel(UPSCALE_PER_MEGAPIXEL)),
     _model(
         "acme-video",

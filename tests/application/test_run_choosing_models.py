@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fakes import FLAT_PRICE, ScriptedProvider, text_to_image
+from fakes import (
+    EDIT_LITE_PRICE,
+    EDIT_PRICE,
+    FLAT_PRICE,
+    ScriptedProvider,
+    image_request,
+    png_bytes,
+    text_to_image,
+)
 
 from imagestudio.domain.errors import ProviderNotConfigured, UnknownModel, UnsupportedKind
+from imagestudio.domain.operation_kind import OperationKind
 
 if TYPE_CHECKING:
     from conftest import Studio, StudioFactory
@@ -69,3 +78,24 @@ async def test_auto_with_no_configured_model_for_the_kind_is_unsupported(
 
     assert error == UnsupportedKind("auto", "text-to-image")
     await assert_no_state(studio)
+
+
+async def test_auto_picks_the_cheapest_configured_model_offering_the_mode(studio: Studio) -> None:
+    request = image_request(
+        OperationKind.IMAGE_EDIT, "auto", png_bytes(128, 128), parameters={"mode": "erase"}
+    )
+
+    result = (await studio.run.execute(request)).unwrap()
+
+    # acme-edit-lite is cheaper but cannot erase.
+    assert result.operation.model_id == "acme-edit"
+    assert result.charged == EDIT_PRICE
+
+
+async def test_auto_without_a_mode_picks_the_cheapest_model_for_the_kind(studio: Studio) -> None:
+    request = image_request(OperationKind.IMAGE_EDIT, None, png_bytes(128, 128))
+
+    result = (await studio.run.execute(request)).unwrap()
+
+    assert result.operation.model_id == "acme-edit-lite"
+    assert result.charged == EDIT_LITE_PRICE

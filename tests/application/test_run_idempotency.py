@@ -7,13 +7,15 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from fakes import FLAT_PRICE, Block, Fail, Unknown, text_to_image
+from fakes import FLAT_PRICE, Block, Fail, FailingAssetStore, Unknown, text_to_image
 from returns.result import Success
 
 from imagestudio.domain.errors import (
     IdempotencyConflict,
     IdempotencyInProgress,
+    InvalidInput,
     OutcomeUnknown,
+    OutputLost,
     ProviderFailed,
     QuotaExceeded,
 )
@@ -23,7 +25,7 @@ from imagestudio.domain.plan import Plan
 from imagestudio.domain.quota import Counter
 
 if TYPE_CHECKING:
-    from conftest import Studio
+    from conftest import Studio, StudioFactory
 
 KEY = "key-1"
 
@@ -190,4 +192,26 @@ async def test_within_the_retention_the_key_still_replays(studio: Studio) -> Non
 
     await studio.run.execute(text_to_image(idempotency_key=KEY))
 
+    assert len(studio.provider.jobs) == 1
+
+
+async def test_invalid_input_does_not_burn_the_key(studio: Studio) -> None:
+    refused = await studio.run.execute(text_to_image(outputs=0, idempotency_key=KEY))
+    assert isinstance(refused.failure(), InvalidInput)
+
+    retried = await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    assert isinstance(retried, Success)
+
+
+async def test_a_lost_output_is_replayed_without_a_second_call(
+    make_studio: StudioFactory,
+) -> None:
+    studio: Studio = make_studio(assets=FailingAssetStore.always)
+    first = await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    again = await studio.run.execute(text_to_image(idempotency_key=KEY))
+
+    assert isinstance(again.failure(), OutputLost)
+    assert again == first
     assert len(studio.provider.jobs) == 1

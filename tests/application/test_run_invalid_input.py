@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 from fakes import (
     encoded,
     image_request,
@@ -192,3 +193,32 @@ async def test_a_video_resolution_the_model_does_not_offer_is_invalid(studio: St
     error = await refusal(studio, request)
 
     assert error.field == "resolution"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: preparation._output_size never applies check_size to an outpaint's grown size",
+)
+async def test_an_outpaint_growing_past_the_models_largest_side_is_invalid(
+    studio: Studio,
+) -> None:
+    request = edit(PICTURE, parameters={"mode": "outpaint", "left": 2000})
+
+    error = await refusal(studio, request)
+
+    assert error.field == "size"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: preparation._output_size checks an explicit upscale target only against "
+    "max_output_pixels, never against the model's min_side/max_side",
+)
+async def test_an_upscale_target_wider_than_the_models_largest_side_is_invalid(
+    studio: Studio,
+) -> None:
+    request = image_request(K.UPSCALE, "acme-upscale", PICTURE, width=4000, height=200)
+
+    error = await refusal(studio, request)
+
+    assert error.field == "size"
