@@ -50,7 +50,10 @@ def check_outputs(model: Model, outputs: int) -> InvalidInput | None:
     return None
 
 
-def check_size(model: Model, width: int, height: int) -> InvalidInput | None:
+def check_size(
+    model: Model, width: int, height: int, *, check_ratio: bool = True
+) -> InvalidInput | None:
+    """A requested output size against the model's sides, pixels and (for generation) ratios."""
     limits = model.limits
     for name, side in (("width", width), ("height", height)):
         if not limits.min_side <= side <= limits.max_side:
@@ -63,7 +66,11 @@ def check_size(model: Model, width: int, height: int) -> InvalidInput | None:
             f"{width}x{height} exceeds {limits.max_output_pixels} pixels",
             InputProblem.TOO_LARGE,
         )
-    if limits.aspect_ratios and nearest_ratio(width, height, limits.aspect_ratios) is None:
+    if (
+        check_ratio
+        and limits.aspect_ratios
+        and nearest_ratio(width, height, limits.aspect_ratios) is None
+    ):
         allowed = ", ".join(limits.aspect_ratios)
         return InvalidInput("size", f"{width}x{height} is not one of {model.id}'s ratios {allowed}")
     return None

@@ -1,9 +1,9 @@
-"""Calling the provider for every output of an operation, and sorting what came back."""
+"""Calling the provider for every output of an operation, and sorting what came back by output."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from imagestudio.application.ports.provider import (
     Artifact,
@@ -21,27 +21,30 @@ from imagestudio.domain.pricing import BillableUnits
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CallOutcomes:
+    """What every output of one operation came to: delivered, failed, filtered or unknown."""
+
     artifacts: tuple[Artifact, ...]
     failures: tuple[ProviderFailed, ...]
-    filtered: tuple[OutputFiltered, ...]
+    failed_reasons: tuple[str, ...]
+    """One reason per output that did not come back (a failed 4-output call gives four)."""
+    filtered_outputs: int
+    """Outputs the provider billed but withheld."""
+    first_filter: OutputFiltered | None
     unknown: tuple[SubmitUnknown, ...]
 
     def first_error(self) -> ProviderFailed | OutputFiltered:
-        return self.failures[0] if self.failures else self.filtered[0]
+        if self.failures:
+            return self.failures[0]
+        assert self.first_filter is not None
+        return self.first_filter
 
-    def failure_reasons(self) -> list[str]:
-        problems: tuple[ProviderFailed | OutputFiltered, ...] = (*self.failures, *self.filtered)
-        return [problem.message for problem in problems]
-
-    def billable_units(self, reserved: BillableUnits) -> BillableUnits:
-        """The units of what actually came back (pixels measured, duration as delivered)."""
-        pixels = sum((a.width or 0) * (a.height or 0) for a in self.artifacts)
-        seconds = max((a.duration_seconds or 0 for a in self.artifacts), default=0)
-        return replace(
-            reserved,
+    def billable_units(self, reserved: BillableUnits, width: int, height: int) -> BillableUnits:
+        """The units of what came back; an output without a stated size counts as asked."""
+        return BillableUnits(
             outputs=len(self.artifacts),
-            pixels=pixels,
-            seconds=seconds or reserved.seconds,
+            pixels=sum((a.width or width) * (a.height or height) for a in self.artifacts),
+            seconds=max((a.duration_seconds or 0 for a in self.artifacts), default=0)
+            or reserved.seconds,
             resolution=next(
                 (a.resolution for a in self.artifacts if a.resolution), reserved.resolution
             ),
@@ -80,15 +83,48 @@ def _seed_for(seed: int | None, call_index: int) -> int | None:
 async def gather_outcomes(
     provider: ImageProvider, prepared: PreparedOperation, report: SubmissionTracker
 ) -> CallOutcomes:
-    """Run every call concurrently; each succeeds or fails on its own."""
-    results = await asyncio.gather(
-        *(_call(provider, job, report) for job in split_into_calls(prepared))
-    )
+    """Run every call concurrently; each output succeeds or fails on its own."""
+    jobs = split_into_calls(prepared)
+    results = await asyncio.gather(*(_call(provider, job, report) for job in jobs))
+    artifacts: list[Artifact] = []
+    failures: list[ProviderFailed] = []
+    reasons: list[str] = []
+    filtered = 0
+    first_filter: OutputFiltered | None = None
+    unknown: list[SubmitUnknown] = []
+    for job, result in zip(jobs, results, strict=True):
+        if isinstance(result, ProviderSuccess):
+            # More outputs than asked were not reserved: they are not delivered or charged.
+            delivered = result.artifacts[: job.outputs]
+            artifacts.extend(delivered)
+            missing = job.outputs - len(delivered)
+            reasons.extend(
+                [f"{provider.name} returned {len(delivered)} of {job.outputs}"] * missing
+            )
+        elif isinstance(result, ProviderFailed):
+            failures.append(result)
+            reasons.extend([result.message] * job.outputs)
+        elif isinstance(result, OutputFiltered):
+            filtered += job.outputs
+            first_filter = first_filter or result
+            reasons.extend([result.message] * job.outputs)
+        else:
+            unknown.append(result)
+    if not artifacts and not failures and first_filter is None and not unknown:
+        failures.append(
+            ProviderFailed(
+                provider=provider.name,
+                kind=ProviderErrorKind.UNAVAILABLE,
+                detail="the provider reported success but returned no output",
+            )
+        )
     return CallOutcomes(
-        artifacts=tuple(a for r in results if isinstance(r, ProviderSuccess) for a in r.artifacts),
-        failures=tuple(r for r in results if isinstance(r, ProviderFailed)),
-        filtered=tuple(r for r in results if isinstance(r, OutputFiltered)),
-        unknown=tuple(r for r in results if isinstance(r, SubmitUnknown)),
+        artifacts=tuple(artifacts),
+        failures=tuple(failures),
+        failed_reasons=tuple(reasons),
+        filtered_outputs=filtered,
+        first_filter=first_filter,
+        unknown=tuple(unknown),
     )
 
 

@@ -204,12 +204,10 @@ def _output_size(
     if request.kind is K.UPSCALE:
         scale = _take(positive_int(parameters, "scale", 2))
         parameters["scale"] = scale
-        width, height = (
-            (request.width, request.height)
-            if request.width is not None
-            else (base.width * scale, base.height * scale)
-        )
-        assert width is not None and height is not None
+        if request.width is not None and request.height is not None:
+            _ok(check_size(model, request.width, request.height, check_ratio=False))
+            return request.width, request.height
+        width, height = base.width * scale, base.height * scale
         if width * height > model.limits.max_output_pixels:
             raise _Refused(
                 InvalidInput(
@@ -225,7 +223,10 @@ def _output_size(
             for side in ("left", "right", "up", "down")
         }
         parameters.update(grow)
-        return base.width + grow["left"] + grow["right"], base.height + grow["up"] + grow["down"]
+        width = base.width + grow["left"] + grow["right"]
+        height = base.height + grow["up"] + grow["down"]
+        _ok(check_size(model, width, height, check_ratio=False))
+        return width, height
     return base.width, base.height
 
 

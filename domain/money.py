@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 MICROS_PER_USD = 1_000_000
@@ -29,13 +29,17 @@ def usd_to_micros(amount: str | Decimal | int) -> Micros:
     """
     if isinstance(amount, float):
         raise TypeError("money is never a float; pass a str or Decimal")
+    text = str(amount).strip()
+    sign = "-" if text.startswith("-") else ""
+    text = text.removeprefix("-").removeprefix("$")  # reads back what format_usd writes
     try:
-        dollars = Decimal(str(amount).strip().removeprefix("$"))
+        dollars = Decimal(sign + text)
     except InvalidOperation as error:
         raise ValueError(f"not an amount of dollars: {amount!r}") from error
     if not dollars.is_finite():
         raise ValueError(f"not an amount of dollars: {amount!r}")
-    return int((dollars * MICROS_PER_USD).to_integral_value(rounding=ROUND_HALF_UP))
+    # Fraction keeps every digit: Decimal arithmetic would round at 28 significant digits.
+    return round_half_up(Fraction(dollars) * MICROS_PER_USD)
 
 
 def format_usd(micros: Micros) -> str:

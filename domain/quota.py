@@ -75,6 +75,11 @@ class ReservationRequest:
     provider: str
     at: datetime
 
+    def __post_init__(self) -> None:
+        # A negative hold would lower `held` and let later requests past the limit.
+        if self.outputs < 1 or self.amount < 0:
+            raise ValueError(f"a reservation needs outputs >= 1 and amount >= 0: {self}")
+
 
 def demands_for(
     request: ReservationRequest, plan: Plan, budget: OperatorBudget | None
@@ -160,19 +165,37 @@ def _refusal_for(demand: Demand, counter: Counter) -> QuotaRefusal:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settlement:
-    """What a commit moves into `used`: the actual outputs and the actual cost."""
+    """What a commit moves into `used`: the outputs and charge the user pays for, and what the
+    provider billed us (which the operator's budget counts, even when the user pays nothing).
+    """
 
     outputs: int
     amount: Micros
+    provider_cost: Micros | None = None
+    """Defaults to `amount`: the provider billed what the user is charged."""
+
+    def __post_init__(self) -> None:
+        if min(self.outputs, self.amount, self.billed) < 0:
+            raise ValueError(f"a settlement cannot be negative: {self}")
+
+    @property
+    def billed(self) -> Micros:
+        return self.amount if self.provider_cost is None else self.provider_cost
 
 
 def settled_amount(demand: Demand, settlement: Settlement) -> int:
     """How much of a demand becomes `used` when its reservation commits."""
-    if not demand.key.settles_into_use:
+    key = demand.key
+    if not key.settles_into_use:
         return 0
-    actual = settlement.outputs if demand.key.name.startswith("calls:") else settlement.amount
+    if key.name.startswith("calls:"):
+        actual = settlement.outputs
+    elif key.scope is Scope.OPERATOR:
+        actual = settlement.billed
+    else:
+        actual = settlement.amount
     if actual > demand.amount:
         raise ValueError(
-            f"cannot commit {actual} against a reservation of {demand.amount} on {demand.key.name}"
+            f"cannot commit {actual} against a reservation of {demand.amount} on {key.name}"
         )
     return actual

@@ -27,6 +27,7 @@ from imagestudio.domain.quota import (
     refusal,
     settled_amount,
 )
+from imagestudio.domain.request_rate import in_window, rate_refusal
 from imagestudio.domain.reservation import Reservation, ReservationState
 
 
@@ -43,6 +44,7 @@ class InMemoryQuotaStore:
         self._budgets = {budget.provider: budget for budget in budgets}
         self._counters: dict[DimensionKey, Counter] = {}
         self._reservations: dict[str, Reservation] = {}
+        self._granted: dict[str, list[datetime]] = {}
         for user_id, plan_name in (users or {}).items():
             self.assign(user_id, plan_name)
 
@@ -83,10 +85,17 @@ class InMemoryQuotaStore:
             plan = self._plan_of(request.user_id)
             if not isinstance(plan, Success):
                 return Failure(plan.failure())
+            granted = in_window(self._granted.get(request.user_id, ()), request.at)
+            limited = rate_refusal(
+                request.user_id, granted, request.at, plan.unwrap().requests_per_minute
+            )
+            if limited is not None:
+                return Failure(limited)
             demands = demands_for(request, plan.unwrap(), self._budgets.get(request.provider))
             refused = refusal(demands, self._counters)
             if refused is not None:
                 return Failure(refused)
+            self._granted[request.user_id] = [*granted, request.at]
             for demand in demands:
                 counter = self._counters.get(demand.key, Counter())
                 self._counters[demand.key] = replace(counter, held=counter.held + demand.amount)

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 S = OperationStatus
 STORE_ATTEMPTS = 3
+MEASURE_MAX_PIXELS = 1 << 30
+"""Outputs come from the provider we paid, not from a caller: measure any size it returns."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -132,7 +134,9 @@ class RunOperation:
             # is released (or kept for reconciliation) even while the caller is cancelled.
             await asyncio.shield(self._settle_interrupted(run, prepared, tracker))
             raise
-        return await self._settle(run, prepared, outcomes, tracker)
+        # The provider has answered and may have billed: finish settling even if the caller is
+        # cancelled meanwhile, or the outputs would be paid for and never recorded.
+        return await asyncio.shield(self._settle(run, prepared, outcomes, tracker))
 
     def _new_operation(self, prepared: PreparedOperation) -> ImageOperation:
         now = self._ports.clock.now()
@@ -199,7 +203,7 @@ class RunOperation:
                 )
             )
         pricing = prepared.model.pricing
-        filtered = len(outcomes.filtered)
+        filtered = outcomes.filtered_outputs
         # The provider billed the filtered outputs: their cost is ours, never the user's.
         filtered_cost = pricing.price(
             replace(
@@ -211,7 +215,9 @@ class RunOperation:
         task_ids = tuple(tracker.task_ids)
         if not outcomes.artifacts:
             return await self._fail(run, prepared, outcomes, filtered_cost, task_ids)
-        actual = pricing.price(outcomes.billable_units(prepared.reserve_units))
+        outcomes = replace(outcomes, artifacts=tuple(map(self._measured, outcomes.artifacts)))
+        units = outcomes.billable_units(prepared.reserve_units, prepared.width, prepared.height)
+        actual = pricing.price(units)
         # Reserved at the highest possible price; never charge the user past what was held.
         charge = min(actual, prepared.price)
         stored = await self._store(run, prepared, outcomes.artifacts, charge)
@@ -221,7 +227,12 @@ class RunOperation:
             )
         assets = stored.unwrap()
         await self._ports.quota.commit(
-            run.reservation_id, Settlement(outputs=len(assets), amount=charge)
+            run.reservation_id,
+            Settlement(
+                outputs=len(assets),
+                amount=charge,
+                provider_cost=_within(actual + filtered_cost, prepared.price),
+            ),
         )
         await self._record(
             run,
@@ -231,7 +242,7 @@ class RunOperation:
             charge=charge,
             cost=actual + filtered_cost,
             output_bytes=sum(asset.size_bytes for asset in assets),
-            reason="; ".join(outcomes.failure_reasons()),
+            reason="; ".join(outcomes.failed_reasons),
         )
         run.operation = await self._advance(
             run.operation,
@@ -245,7 +256,7 @@ class RunOperation:
                 operation=run.operation,
                 assets=assets,
                 charged=charge,
-                failed_outputs=tuple(outcomes.failure_reasons()),
+                failed_outputs=outcomes.failed_reasons,
             )
         )
 
@@ -257,9 +268,9 @@ class RunOperation:
         provider_cost: Micros,
         task_ids: tuple[str, ...],
     ) -> StoredOutcome:
-        await self._ports.quota.release(run.reservation_id)
+        await self._charge_provider_only(run, prepared, provider_cost)
         error = outcomes.first_error()
-        outcome = Outcome.FILTERED if outcomes.filtered else Outcome.FAILED
+        outcome = Outcome.FILTERED if outcomes.filtered_outputs else Outcome.FAILED
         await self._record(run, prepared, outcome, cost=provider_cost, reason=error.message)
         run.operation = await self._advance(
             run.operation, S.FAILED, error=error.message, provider_task_ids=task_ids
@@ -274,7 +285,7 @@ class RunOperation:
         provider_cost: Micros,
         task_ids: tuple[str, ...],
     ) -> StoredOutcome:
-        await self._ports.quota.release(run.reservation_id)
+        await self._charge_provider_only(run, prepared, provider_cost)
         await self._record(
             run, prepared, Outcome.OUTPUT_LOST, cost=provider_cost, reason=lost.detail
         )
@@ -283,6 +294,29 @@ class RunOperation:
         )
         log.error("operation %s: the provider's output was lost: %s", run.operation.id, lost.detail)
         return Failure(lost)
+
+    def _measured(self, artifact: Artifact) -> Artifact:
+        """An image output with its real size: price and asset never rely on a missing one."""
+        if not artifact.media_type.is_image or (artifact.width and artifact.height):
+            return artifact
+        info = self._ports.inspector.inspect(artifact.data, "output", MEASURE_MAX_PIXELS)
+        if isinstance(info, Failure):
+            return artifact  # priced as asked: the best remaining guess
+        found = info.unwrap()
+        return replace(artifact, width=found.width, height=found.height)
+
+    async def _charge_provider_only(
+        self, run: _Run, prepared: PreparedOperation, provider_cost: Micros
+    ) -> None:
+        """The user pays nothing; what the provider billed still counts against the operator's
+        budget (so filtered prompts cannot run up a provider bill that no limit sees)."""
+        if provider_cost == 0:
+            await self._ports.quota.release(run.reservation_id)
+            return
+        await self._ports.quota.commit(
+            run.reservation_id,
+            Settlement(outputs=0, amount=0, provider_cost=_within(provider_cost, prepared.price)),
+        )
 
     async def _store(
         self,
@@ -371,6 +405,12 @@ def _is_definite(outcome: StoredOutcome) -> bool:
 
 def _is_unknown(outcome: StoredOutcome) -> bool:
     return isinstance(outcome, Failure) and isinstance(outcome.failure(), OutcomeUnknown)
+
+
+def _within(cost: Micros, reserved: Micros) -> Micros:
+    # A provider that bills past the reservation (an output larger than asked) is recorded in
+    # full in the ledger; the budget counter takes what was held, keeping used + held <= limit.
+    return min(cost, reserved)
 
 
 def _split(total: Micros, parts: int) -> list[Micros]:

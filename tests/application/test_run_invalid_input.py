@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pytest
 from fakes import (
     encoded,
     image_request,
@@ -195,10 +194,6 @@ async def test_a_video_resolution_the_model_does_not_offer_is_invalid(studio: St
     assert error.field == "resolution"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: preparation._output_size never applies check_size to an outpaint's grown size",
-)
 async def test_an_outpaint_growing_past_the_models_largest_side_is_invalid(
     studio: Studio,
 ) -> None:
@@ -209,11 +204,6 @@ async def test_an_outpaint_growing_past_the_models_largest_side_is_invalid(
     assert error.field == "size"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: preparation._output_size checks an explicit upscale target only against "
-    "max_output_pixels, never against the model's min_side/max_side",
-)
 async def test_an_upscale_target_wider_than_the_models_largest_side_is_invalid(
     studio: Studio,
 ) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-import pytest
 from fakes import (
     FLAT_PRICE,
     UPSCALE_PER_MEGAPIXEL,
@@ -109,12 +108,6 @@ async def test_variations_share_the_charge_across_their_assets(studio: Studio) -
     assert sum(asset.cost for asset in result.assets) == result.charged
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: run_operation._settle commits Settlement(outputs=len(assets)) unchecked; a "
-    "provider returning more outputs than asked makes quota.commit raise after the assets "
-    "were stored, leaving the reservation held and no ledger line",
-)
 async def test_a_provider_returning_more_outputs_than_asked_still_settles_within_the_reservation(
     studio: Studio,
 ) -> None:
@@ -129,11 +122,6 @@ async def test_a_provider_returning_more_outputs_than_asked_still_settles_within
     await studio.assert_used_matches_ledger("ada")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: outcomes.CallOutcomes.billable_units trusts the artifact's declared width and "
-    "height (0 when unset) instead of measuring the bytes: an output without them is free",
-)
 async def test_an_output_whose_size_the_provider_did_not_state_is_charged_at_its_measured_size(
     studio: Studio,
 ) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-import pytest
 from fakes import (
     FACE_SWAP_PRICE,
     FLAT_PRICE,
@@ -204,11 +203,6 @@ async def test_a_user_the_quota_store_does_not_know_is_refused_and_nothing_is_sp
     assert await studio.budget() == Counter()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Plan.requests_per_minute is never enforced (domain/quota.demands_for has no "
-    "per-minute dimension), though DESIGN.md's RateLimited covers requests per minute",
-)
 async def test_the_requests_per_minute_limit_refuses_the_third_request_in_a_minute(
     studio: Studio,
 ) -> None:
@@ -249,11 +243,6 @@ async def test_concurrent_requests_never_overspend_the_spend_cap(studio: Studio)
     await studio.assert_used_matches_ledger("dan")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the operator budget settles with the user's charge (one Settlement amount), so "
-    "a filtered output the provider billed is released from the operator's budget too",
-)
 async def test_a_filtered_output_the_provider_billed_still_counts_against_the_operator_budget(
     studio: Studio,
 ) -> None:

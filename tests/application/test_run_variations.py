@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pytest
 from fakes import BATCH_PRICE, FLAT_PRICE, Fail, Filter, Succeed, text_to_image
 
 from imagestudio.domain.errors import OutputFiltered, ProviderErrorKind
@@ -91,11 +90,6 @@ async def test_a_filtered_variation_costs_us_but_not_the_user(studio: Studio) ->
     await studio.assert_used_matches_ledger("ada")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: outcomes.py counts failures per provider call, not per output: "
-    "a failed 4-output call yields one failed_outputs entry",
-)
 async def test_a_failed_call_of_a_batch_model_reports_a_reason_for_each_lost_output(
     studio: Studio,
 ) -> None:
@@ -109,11 +103,6 @@ async def test_a_failed_call_of_a_batch_model_reports_a_reason_for_each_lost_out
     assert len(result.failed_outputs) == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: run_operation._settle prices filtered outputs per call, not per output: "
-    "a filtered 4-output call is recorded as costing one output",
-)
 async def test_a_filtered_call_of_a_batch_model_keeps_the_cost_of_all_its_outputs(
     studio: Studio,
 ) -> None:
