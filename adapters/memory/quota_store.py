@@ -85,17 +85,22 @@ class InMemoryQuotaStore:
             plan = self._plan_of(request.user_id)
             if not isinstance(plan, Success):
                 return Failure(plan.failure())
-            granted = in_window(self._granted.get(request.user_id, ()), request.at)
-            limited = rate_refusal(
-                request.user_id, granted, request.at, plan.unwrap().requests_per_minute
+            rate = plan.unwrap().requests_per_minute
+            # Only a finite rate needs the window; it never holds more than `rate` entries.
+            granted = (
+                []
+                if rate.is_unlimited
+                else in_window(self._granted.get(request.user_id, ()), request.at)
             )
+            limited = rate_refusal(request.user_id, granted, request.at, rate)
             if limited is not None:
                 return Failure(limited)
             demands = demands_for(request, plan.unwrap(), self._budgets.get(request.provider))
             refused = refusal(demands, self._counters)
             if refused is not None:
                 return Failure(refused)
-            self._granted[request.user_id] = [*granted, request.at]
+            if not rate.is_unlimited:
+                self._granted[request.user_id] = [*granted, request.at]
             for demand in demands:
                 counter = self._counters.get(demand.key, Counter())
                 self._counters[demand.key] = replace(counter, held=counter.held + demand.amount)

@@ -1,0 +1,93 @@
+"""Benchmark: what the money path costs on top of the provider call.
+
+Prints a table of ratios (no timing thresholds here: `make bench` is for people to read):
+- reserve+commit per second on the in-memory quota store;
+- one full offline operation (validate, price, reserve, call, store, commit, ledger) against
+  the offline provider called directly with the same job, i.e. the bookkeeping overhead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
+from imagestudio.application.outcomes import split_into_calls
+from imagestudio.application.preparation import prepare
+from imagestudio.application.requests import OperationRequest
+from imagestudio.application.submission_tracker import SubmissionTracker
+from imagestudio.domain.operation_kind import OperationKind, QuotaCategory
+from imagestudio.domain.quota import ReservationRequest, Settlement
+from imagestudio.domain.reference_plans import REFERENCE_PLANS
+from imagestudio.entrypoints.api import ImageStudio, Profile
+
+ROUNDS = 2_000
+OPERATIONS = 40
+
+
+async def reserve_commit_rate() -> float:
+    store = InMemoryQuotaStore(REFERENCE_PLANS, users={"u": "local"})
+    at = datetime(2026, 11, 25, tzinfo=UTC)
+    start = time.perf_counter()
+    for index in range(ROUNDS):
+        request = ReservationRequest(
+            user_id="u",
+            category=QuotaCategory.IMAGE_GENERATION,
+            outputs=1,
+            amount=30_000,
+            provider="wavespeed",
+            at=at,
+        )
+        (await store.reserve(f"r{index}", request)).unwrap()
+        await store.commit(f"r{index}", Settlement(outputs=1, amount=30_000))
+    return ROUNDS / (time.perf_counter() - start)
+
+
+async def overhead(size: int) -> tuple[float, float]:
+    with TemporaryDirectory() as data:
+        studio = ImageStudio.open(profile=Profile.OFFLINE, data_dir=Path(data))
+        request = OperationRequest(
+            user_id="local",
+            kind=OperationKind.TEXT_TO_IMAGE,
+            prompt="a benchmark",
+            width=size,
+            height=size,
+            seed=1,
+        )
+        ports = studio.container.ports()
+        job = split_into_calls((await prepare(ports, request)).unwrap())[0]
+        provider = studio.container.offline_provider()
+
+        async def nothing() -> None:
+            return None
+
+        direct, full = [], []
+        for _ in range(OPERATIONS):
+            start = time.perf_counter()
+            await provider.run(job, SubmissionTracker(nothing))
+            direct.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            (await studio.container.run_operation().execute(request)).unwrap()
+            full.append(time.perf_counter() - start)
+        return statistics.median(direct), statistics.median(full)
+
+
+async def main() -> None:
+    rate = await reserve_commit_rate()
+    print("| measure | value | ratio |")
+    print("|---|---|---|")
+    print(f"| in-memory reserve+commit | {rate:,.0f}/s | - |")
+    for size in (256, 1024):
+        direct, full = await overhead(size)
+        print(
+            f"| offline {size}x{size}: provider alone vs full money path (local files) "
+            f"| {direct * 1000:.1f} ms vs {full * 1000:.1f} ms | {full / direct:.2f}x |"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
