@@ -7,7 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -45,8 +45,6 @@ class Settings(BaseSettings):
     micros_per_credit: int = 10_000
     """What one Stability credit costs, in micro-dollars ($0.01)."""
     idempotency_hours: int = Field(default=24, gt=0)
-    wavespeed_api_key: SecretStr | None = None
-    stability_api_key: SecretStr | None = None
 
     @field_validator("offline_price_usd", mode="before")
     @classmethod
