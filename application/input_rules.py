@@ -30,14 +30,16 @@ PROMPTLESS_MODES = frozenset({"erase", "remove-background", "outpaint"})
 PROMPTED_KINDS = frozenset({K.TEXT_TO_IMAGE, K.CONTROL, K.IMAGE_EDIT})
 
 
-def check_prompt(model: Model, kind: K, prompt: str, mode: str | None) -> InvalidInput | None:
+def check_prompt(
+    model: Model, kind: K, prompt: str, mode: str | None, *, required: bool = True
+) -> InvalidInput | None:
     if len(prompt) > model.limits.max_prompt_chars:
         return InvalidInput(
             "prompt",
             f"{len(prompt)} characters; {model.id} takes at most {model.limits.max_prompt_chars}",
             InputProblem.TOO_LARGE,
         )
-    needs_prompt = kind in PROMPTED_KINDS and mode not in PROMPTLESS_MODES
+    needs_prompt = required and kind in PROMPTED_KINDS and mode not in PROMPTLESS_MODES
     if needs_prompt and not prompt.strip():
         return InvalidInput("prompt", f"{kind} needs a prompt")
     return None

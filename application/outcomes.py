@@ -32,6 +32,11 @@ class CallOutcomes:
     first_filter: OutputFiltered | None
     unknown: tuple[SubmitUnknown, ...]
 
+    @property
+    def reached_provider(self) -> bool:
+        """Whether anything came back that only a sent request can produce."""
+        return bool(self.artifacts or self.filtered_outputs or self.unknown)
+
     def first_error(self) -> ProviderFailed | OutputFiltered:
         if self.failures:
             return self.failures[0]
@@ -132,7 +137,7 @@ async def _call(
     provider: ImageProvider, job: ProviderJob, report: SubmissionTracker
 ) -> ProviderOutcome:
     try:
-        return await provider.run(job, report)
+        outcome = await provider.run(job, report)
     except Exception as error:
         # An adapter bug must not leak money: a crash after sending is an unknown outcome.
         detail = f"{type(error).__name__}: {error}"
@@ -141,3 +146,8 @@ async def _call(
         return ProviderFailed(
             provider=provider.name, kind=ProviderErrorKind.UNAVAILABLE, detail=detail
         )
+    # Keep every task id the provider named, reported or not: reconciliation looks them up.
+    named = outcome.task_id if isinstance(outcome, ProviderSuccess | SubmitUnknown) else None
+    if named and named not in report.task_ids:
+        report.task_ids.append(named)
+    return outcome

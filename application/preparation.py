@@ -89,27 +89,27 @@ async def prepare(
     if isinstance(chosen, Failure):
         return Failure(chosen.failure())
     try:
-        inspect_images = not quoting or bool(request.images)
-        return Success(await _prepare(ports, request, chosen.unwrap(), inspect_images))
+        return Success(await _prepare(ports, request, chosen.unwrap(), quoting))
     except _Refused as refused:
         return Failure(refused.error)
 
 
 async def _prepare(
-    ports: OperationPorts, request: OperationRequest, model: Model, inspect_images: bool
+    ports: OperationPorts, request: OperationRequest, model: Model, quoting: bool
 ) -> PreparedOperation:
     kind = request.kind
     parameters: dict[str, ParameterValue] = dict(request.parameters)
     mode = _take(choose_option(parameters, "mode", model.modes))
     if mode is not None:
         parameters["mode"] = mode
-    _ok(check_prompt(model, kind, request.prompt, mode))
+    # A quote prices; the prompt (like the images) only matters if the caller gave one.
+    _ok(check_prompt(model, kind, request.prompt, mode, required=not quoting))
     _ok(check_outputs(model, request.outputs))
     if request.seed is not None and request.seed < 0:
         raise _Refused(InvalidInput("seed", "must be 0 or more"))
     inputs: tuple[InputImage, ...] = ()
     digests: tuple[str, ...] = ()
-    if inspect_images:
+    if not quoting or request.images:
         _ok(check_image_count(kind, len(request.images)))
         loaded = [
             await _load(ports, request.user_id, model, i, im) for i, im in enumerate(request.images)

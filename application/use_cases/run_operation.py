@@ -92,15 +92,28 @@ class RunOperation:
             outcome = await self._spend(prepared, attempt)
         except BaseException:
             # Cancelled before sending: nothing to replay, so free the key for a retry. Sent:
-            # the key stays claimed ("in progress") until reconciliation settles it.
+            # the shielded settlement records the outcome under the key itself (or leaves it
+            # "in progress" for reconciliation).
             if not attempt.sent:
                 await asyncio.shield(idempotency.forget(user, key))
             raise
-        if _is_definite(outcome):
-            await idempotency.finish(user, key, outcome)
-        elif not _is_unknown(outcome):
-            await idempotency.forget(user, key)
+        if not attempt.remembered:
+            await self._remember(prepared, outcome, attempt)
         return outcome
+
+    async def _remember(
+        self, prepared: PreparedOperation, outcome: StoredOutcome, attempt: _Attempt
+    ) -> None:
+        """Store a definite outcome under the key; free it after a refusal; keep it for unknown."""
+        key = prepared.request.idempotency_key
+        attempt.remembered = True
+        if key is None:
+            return
+        user = prepared.request.user_id
+        if _is_definite(outcome):
+            await self._ports.idempotency.finish(user, key, outcome)
+        elif not _is_unknown(outcome):
+            await self._ports.idempotency.forget(user, key)
 
     async def _spend(self, prepared: PreparedOperation, attempt: _Attempt) -> StoredOutcome:
         ports = self._ports
@@ -136,7 +149,21 @@ class RunOperation:
             raise
         # The provider has answered and may have billed: finish settling even if the caller is
         # cancelled meanwhile, or the outputs would be paid for and never recorded.
-        return await asyncio.shield(self._settle(run, prepared, outcomes, tracker))
+        return await asyncio.shield(
+            self._settle_and_remember(run, prepared, outcomes, tracker, attempt)
+        )
+
+    async def _settle_and_remember(
+        self,
+        run: _Run,
+        prepared: PreparedOperation,
+        outcomes: CallOutcomes,
+        tracker: SubmissionTracker,
+        attempt: _Attempt,
+    ) -> StoredOutcome:
+        outcome = await self._settle(run, prepared, outcomes, tracker)
+        await self._remember(prepared, outcome, attempt)
+        return outcome
 
     def _new_operation(self, prepared: PreparedOperation) -> ImageOperation:
         now = self._ports.clock.now()
@@ -193,6 +220,9 @@ class RunOperation:
         outcomes: CallOutcomes,
         tracker: SubmissionTracker,
     ) -> StoredOutcome:
+        if run.operation.status is S.RESERVED and outcomes.reached_provider:
+            # An adapter that answered without reporting `sending()` still sent the request.
+            run.operation = await self._advance(run.operation, S.SUBMITTED)
         if outcomes.unknown:
             await self._leave_unknown(run, tracker, outcomes.unknown[0].detail)
             return Failure(
@@ -391,9 +421,10 @@ class RunOperation:
 
 @dataclass(slots=True)
 class _Attempt:
-    """Whether this attempt's request left the process (decides the idempotency key's fate)."""
+    """Whether this attempt's request left the process, and whether its key was settled."""
 
     sent: bool = False
+    remembered: bool = False
 
 
 def _is_definite(outcome: StoredOutcome) -> bool:
@@ -410,6 +441,8 @@ def _is_unknown(outcome: StoredOutcome) -> bool:
 def _within(cost: Micros, reserved: Micros) -> Micros:
     # A provider that bills past the reservation (an output larger than asked) is recorded in
     # full in the ledger; the budget counter takes what was held, keeping used + held <= limit.
+    if cost > reserved:
+        log.warning("provider billed %d micro-dollars against a reservation of %d", cost, reserved)
     return min(cost, reserved)
 
 

@@ -41,6 +41,9 @@ def quote(
     duration: Annotated[int | None, typer.Option("--duration")] = None,
     resolution: Annotated[str | None, typer.Option("--resolution")] = None,
     mode: Annotated[str | None, typer.Option("--mode")] = None,
+    prompt: Annotated[
+        str, typer.Option("--prompt", help="Checked against the model's limit.")
+    ] = "",
     user: Annotated[str | None, typer.Option("--user", "-u")] = None,
     json: Json = False,
 ) -> None:
@@ -55,6 +58,7 @@ def quote(
         user_id=user_or_default(user),
         kind=kind,
         model_id=model,
+        prompt=prompt,
         width=width,
         height=height,
         outputs=variations,
