@@ -38,7 +38,7 @@ from imagestudio.application.use_cases.upscale import UpscaleImage
 from imagestudio.application.use_cases.usage import ReadUsage
 from imagestudio.domain.money import usd_to_micros
 from imagestudio.domain.reference_plans import REFERENCE_PLANS
-from imagestudio.entrypoints.settings import Settings
+from imagestudio.entrypoints.settings import Settings, SettingsError
 
 
 def build_catalog(settings: Settings) -> TomlModelCatalog:
@@ -49,6 +49,12 @@ def build_catalog(settings: Settings) -> TomlModelCatalog:
 
 
 def build_quota_store(settings: Settings) -> InMemoryQuotaStore:
+    names = [plan.name for plan in REFERENCE_PLANS]
+    if settings.default_plan not in names:
+        raise SettingsError(
+            f"IMAGESTUDIO_DEFAULT_PLAN={settings.default_plan!r} is not a plan "
+            f"(plans: {', '.join(names)})"
+        )
     return InMemoryQuotaStore(REFERENCE_PLANS, users={settings.default_user: settings.default_plan})
 
 

@@ -11,6 +11,10 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class SettingsError(ValueError):
+    """The settings name something that does not exist (a plan, a profile, …)."""
+
+
 class Profile(StrEnum):
     OFFLINE = "offline"
     """In-process adapters, the offline provider, asset files under the data directory."""

@@ -6,9 +6,11 @@ import logging
 import sys
 
 import typer
+from pydantic import ValidationError
 
 from imagestudio.entrypoints.cli import info_commands, operation_commands
-from imagestudio.entrypoints.cli.errors import EXIT_UNEXPECTED
+from imagestudio.entrypoints.cli.errors import EXIT_INPUT, EXIT_UNEXPECTED
+from imagestudio.entrypoints.settings import SettingsError
 
 app = typer.Typer(
     name="imagestudio",
@@ -26,9 +28,20 @@ def run() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         app()
+    except (SettingsError, ValidationError) as error:
+        sys.stderr.write(f"error: settings: {_first_line(error)}\n")
+        sys.exit(EXIT_INPUT)
     except Exception as error:  # a bug or a broken environment: one line, not a traceback
         sys.stderr.write(f"error: unexpected {type(error).__name__}: {error}\n")
         sys.exit(EXIT_UNEXPECTED)
+
+
+def _first_line(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        return f"IMAGESTUDIO_{where.upper()}: {problem['msg']}"
+    return str(error).splitlines()[0]
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +173,25 @@ def test_piped_tables_are_plain_tab_separated_lines() -> None:
     assert result.exit_code == 0
     assert "\x1b[" not in result.stdout
     assert result.stdout.splitlines()[0].startswith("plan\t")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("IMAGESTUDIO_DEFAULT_PLAN", "gold", "'gold' is not a plan"),
+        ("IMAGESTUDIO_PROFILE", "bogus", "IMAGESTUDIO_PROFILE"),
+    ],
+)
+def test_bad_settings_are_one_line_and_exit_code_2(variable: str, value: str, said: str) -> None:
+    env = {**os.environ, variable: value}
+    done = subprocess.run(
+        [sys.executable, "-c", "from imagestudio.entrypoints.cli.main import run; run()", "usage"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert said in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
