@@ -13,8 +13,12 @@ WINDOW = timedelta(minutes=1)
 
 
 def in_window(granted: Iterable[datetime], at: datetime) -> list[datetime]:
-    """The granted requests that still count against the window ending at `at`."""
-    return [moment for moment in granted if at - WINDOW < moment <= at]
+    """The granted requests that still count at `at`: every one less than a minute old.
+
+    Requests stamped after `at` (arriving out of order, as from processes with skewed clocks)
+    count too, so out-of-order arrivals cannot slip past the limit.
+    """
+    return [moment for moment in granted if moment > at - WINDOW]
 
 
 def rate_refusal(
