@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from returns.result import Failure, Result
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from imagestudio.application.requests import ImageInput, OperationResult
 from imagestudio.domain.errors import InvalidInput, OperationError
@@ -46,12 +46,26 @@ def run_operation(
     as_json: bool,
     out: Path | None,
 ) -> None:
-    status = console.status(label) if console.is_terminal and not as_json else nullcontext()
-    with status:
+    if console.is_terminal and not as_json:
+        with _progress_bar() as bar:
+            bar.add_task(label, total=None)  # the provider gives no percentage: a pulsing bar
+            result = asyncio.run(work)
+    else:
         result = asyncio.run(work)
     if isinstance(result, Failure):
         fail(result.failure(), as_json)
     report(studio, result.unwrap(), as_json=as_json, out=out)
+
+
+def _progress_bar() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def report(
