@@ -33,6 +33,8 @@ class BillingPeriod:
         return self.start.strftime("%Y-%m-%d")
 
     def contains(self, moment: datetime) -> bool:
+        if moment.tzinfo is None:
+            raise ValueError("billing needs an aware timestamp")
         return self.start <= moment.astimezone(UTC) < self.end
 
 

@@ -32,6 +32,9 @@ class FlatPerOutput:
 
     micros: Micros
 
+    def __post_init__(self) -> None:
+        _never_negative(self.micros)
+
     def price(self, units: BillableUnits) -> Micros:
         return self.micros * units.outputs
 
@@ -42,6 +45,9 @@ class PerMegapixel:
 
     micros_per_megapixel: Micros
 
+    def __post_init__(self) -> None:
+        _never_negative(self.micros_per_megapixel)
+
     def price(self, units: BillableUnits) -> Micros:
         return round_half_up(Fraction(self.micros_per_megapixel * units.pixels, 1_000_000))
 
@@ -51,6 +57,12 @@ class PerVideoSecond:
     """A price per second of video output, by resolution ("480p" → micro-dollars a second)."""
 
     micros_per_second: Mapping[str, Micros]
+
+    def __post_init__(self) -> None:
+        if not self.micros_per_second:
+            raise ValueError("a per-second price needs at least one resolution")
+        for rate in self.micros_per_second.values():
+            _never_negative(rate)
 
     def price(self, units: BillableUnits) -> Micros:
         if units.resolution is None:
@@ -67,8 +79,17 @@ class PerCredit:
     credits: Fraction
     micros_per_credit: Micros = field(default=DEFAULT_MICROS_PER_CREDIT)
 
+    def __post_init__(self) -> None:
+        _never_negative(self.credits)
+        _never_negative(self.micros_per_credit)
+
     def price(self, units: BillableUnits) -> Micros:
         return round_half_up(self.credits * self.micros_per_credit * units.outputs)
+
+
+def _never_negative(rate: int | Fraction) -> None:
+    if rate < 0:
+        raise ValueError(f"a price cannot be negative: {rate}")
 
 
 PricingRule = FlatPerOutput | PerMegapixel | PerVideoSecond | PerCredit

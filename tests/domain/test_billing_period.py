@@ -127,3 +127,9 @@ def test_a_timestamp_west_of_utc_can_fall_in_the_next_utc_period() -> None:
 def test_an_anchor_outside_1_to_31_is_refused(day: int) -> None:
     with pytest.raises(ValueError, match=r"1\.\.31"):
         BillingAnchor(day)
+
+
+def test_a_period_refuses_to_judge_a_naive_timestamp() -> None:
+    period = period_containing(datetime(2026, 3, 5, tzinfo=UTC))
+    with pytest.raises(ValueError, match="aware"):
+        period.contains(datetime(2026, 3, 6))

@@ -126,3 +126,18 @@ def test_a_price_is_monotone_in_outputs(rule: PricingRule, first: int, second: i
     fewer, more = sorted((first, second))
 
     assert rule.price(units_of(fewer)) <= rule.price(units_of(more))
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: FlatPerOutput(-1),
+        lambda: PerMegapixel(-1),
+        lambda: PerVideoSecond({"480p": -1}),
+        lambda: PerVideoSecond({}),
+        lambda: PerCredit(Fraction(-1)),
+    ],
+)
+def test_a_rule_with_a_negative_or_missing_rate_cannot_be_built(build: object) -> None:
+    with pytest.raises(ValueError, match="price"):
+        build()  # type: ignore[operator]
