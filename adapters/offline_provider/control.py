@@ -2,42 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 
+from imagestudio.adapters.offline_provider.by_mode import ModeTransform, render_by_mode
 from imagestudio.adapters.offline_provider.drawing import draw_scene
-from imagestudio.adapters.offline_provider.encoding import image_artifact
 from imagestudio.adapters.offline_provider.reading import (
-    choice_parameter,
     decoded,
     input_for,
-    main_image,
 )
 from imagestudio.adapters.offline_provider.seeding import (
-    base_seed,
     palette,
     seeded_random,
-    variation_seed,
 )
 from imagestudio.application.ports.provider import Artifact, ProviderJob
 
 CONTROL_MODES = ("sketch", "structure", "style", "style-transfer")
 _STYLE_COLOURS = 8
 
-Control = Callable[[Image.Image, ProviderJob, int], Image.Image]
+Control = ModeTransform
 
 
 def control(job: ProviderJob) -> tuple[Artifact, ...]:
-    mode = choice_parameter(job.parameters, "mode", CONTROL_MODES)
-    image = decoded(main_image(job))
-    base = base_seed(job.prompt, job.seed)
-    artifacts = []
-    for index in range(job.outputs):
-        seed = variation_seed(base, index)
-        result = _CONTROLS[mode](image, job, seed)
-        artifacts.append(image_artifact(result, job.model.output, seed))
-    return tuple(artifacts)
+    return render_by_mode(job, CONTROL_MODES, _CONTROLS)
 
 
 def edges(image: Image.Image) -> Image.Image:

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PIL import Image, ImageChops, ImageEnhance, ImageFilter
 
 from imagestudio.adapters.offline_provider import masks
+from imagestudio.adapters.offline_provider.by_mode import ModeTransform, render_by_mode
 from imagestudio.adapters.offline_provider.drawing import draw_scene, gradient
-from imagestudio.adapters.offline_provider.encoding import image_artifact
 from imagestudio.adapters.offline_provider.reading import (
     UnusableInput,
     choice_parameter,
     decoded,
     int_parameter,
-    main_image,
     optional_input,
 )
 from imagestudio.adapters.offline_provider.seeding import (
-    base_seed,
     palette,
     seeded_random,
-    variation_seed,
 )
 from imagestudio.application.ports.provider import Artifact, ProviderJob
 
@@ -38,19 +33,11 @@ EDIT_MODES = (
 LIGHT_SOURCES = ("above", "below", "left", "right")
 _OUTPAINT_DEFAULT = 128
 
-Edit = Callable[[Image.Image, ProviderJob, int], Image.Image]
+Edit = ModeTransform
 
 
 def edit(job: ProviderJob) -> tuple[Artifact, ...]:
-    mode = choice_parameter(job.parameters, "mode", EDIT_MODES)
-    image = decoded(main_image(job))
-    base = base_seed(job.prompt, job.seed)
-    artifacts = []
-    for index in range(job.outputs):
-        seed = variation_seed(base, index)
-        result = _EDITS[mode](image, job, seed)
-        artifacts.append(image_artifact(result, job.model.output, seed))
-    return tuple(artifacts)
+    return render_by_mode(job, EDIT_MODES, _EDITS)
 
 
 def _general(image: Image.Image, job: ProviderJob, seed: int) -> Image.Image:
