@@ -13,7 +13,7 @@ $(BIN)/python:
 # Strict editable mode builds a link tree mypy can follow; new files need a re-install, so
 # every target re-installs (a few seconds).
 install: $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dev,video]' --config-settings editable_mode=strict
+	$(BIN)/python -m pip install -q -e '.[dev,video,s3]' --config-settings editable_mode=strict
 
 lint: install
 	$(BIN)/ruff check $(CODE) tests bench

@@ -1,0 +1,1 @@
+"""imagestudio adapters/sql."""
