@@ -1,0 +1,115 @@
+"""Plans and reservations as JSON text: what the quota tables keep but never query inside."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from imagestudio.domain.billing_period import BillingAnchor
+from imagestudio.domain.limit import Limit
+from imagestudio.domain.operation_kind import QuotaCategory
+from imagestudio.domain.plan import Plan
+from imagestudio.domain.quota import Demand, DimensionKey, ReservationRequest, Scope, Settlement
+
+
+def plan_to_json(plan: Plan) -> str:
+    return json.dumps(
+        {
+            "calls": {category.value: limit.maximum for category, limit in plan.calls.items()},
+            "spend_cap": plan.spend_cap.maximum,
+            "requests_per_minute": plan.requests_per_minute.maximum,
+            "concurrent_operations": plan.concurrent_operations.maximum,
+            "anchor_day": plan.anchor.day,
+            "monthly_price": plan.monthly_price,
+        },
+        sort_keys=True,
+    )
+
+
+def plan_from_json(name: str, text: str) -> Plan:
+    data = json.loads(text)
+    return Plan(
+        name=name,
+        calls={QuotaCategory(category): Limit(value) for category, value in data["calls"].items()},
+        spend_cap=Limit(data["spend_cap"]),
+        requests_per_minute=Limit(data["requests_per_minute"]),
+        concurrent_operations=Limit(data["concurrent_operations"]),
+        anchor=BillingAnchor(data["anchor_day"]),
+        monthly_price=data["monthly_price"],
+    )
+
+
+def request_to_json(request: ReservationRequest) -> str:
+    return json.dumps(
+        {
+            "user_id": request.user_id,
+            "category": request.category.value,
+            "outputs": request.outputs,
+            "amount": request.amount,
+            "provider": request.provider,
+            "at": request.at.isoformat(),
+        }
+    )
+
+
+def request_from_json(text: str) -> ReservationRequest:
+    data = json.loads(text)
+    return ReservationRequest(
+        user_id=data["user_id"],
+        category=QuotaCategory(data["category"]),
+        outputs=data["outputs"],
+        amount=data["amount"],
+        provider=data["provider"],
+        at=datetime.fromisoformat(data["at"]),
+    )
+
+
+def demands_to_json(demands: tuple[Demand, ...]) -> str:
+    return json.dumps([_demand(demand) for demand in demands])
+
+
+def _demand(demand: Demand) -> dict[str, Any]:
+    key = demand.key
+    return {
+        "scope": key.scope.value,
+        "owner": key.owner,
+        "name": key.name,
+        "period": key.period,
+        "limit": demand.limit.maximum,
+        "amount": demand.amount,
+        "resets_at": demand.resets_at.isoformat() if demand.resets_at else None,
+    }
+
+
+def demands_from_json(text: str) -> tuple[Demand, ...]:
+    return tuple(
+        Demand(
+            key=DimensionKey(Scope(item["scope"]), item["owner"], item["name"], item["period"]),
+            limit=Limit(item["limit"]),
+            amount=item["amount"],
+            resets_at=datetime.fromisoformat(item["resets_at"]) if item["resets_at"] else None,
+        )
+        for item in json.loads(text)
+    )
+
+
+def settlement_to_json(settlement: Settlement | None) -> str | None:
+    if settlement is None:
+        return None
+    return json.dumps(
+        {
+            "outputs": settlement.outputs,
+            "amount": settlement.amount,
+            "provider_cost": settlement.provider_cost,
+        }
+    )
+
+
+def settlement_from_json(text: str | None) -> Settlement | None:
+    if text is None:
+        return None
+    data = json.loads(text)
+    return Settlement(
+        outputs=data["outputs"], amount=data["amount"], provider_cost=data["provider_cost"]
+    )

@@ -1,0 +1,336 @@
+"""The quota store on SQL: the domain's reservation rule applied under row locks, in one
+transaction, so concurrent requests in many processes can never overspend.
+
+PostgreSQL: the user's row is locked first (serialising one user's reservations, not
+everyone's), then the touched counter rows in key order (so two transactions never wait on
+each other in a cycle). SQLite: every transaction is BEGIN IMMEDIATE (see engine.py), which
+serialises writers across processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from returns.result import Failure, Result, Success
+from sqlalchemy import and_, delete, select, tuple_, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.elements import ColumnElement
+
+from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.quota_codec import (
+    demands_from_json,
+    demands_to_json,
+    plan_from_json,
+    plan_to_json,
+    request_from_json,
+    request_to_json,
+    settlement_from_json,
+    settlement_to_json,
+)
+from imagestudio.adapters.sql.upsert import insert_missing
+from imagestudio.domain.billing_period import period_containing
+from imagestudio.domain.errors import QuotaRefusal, UnknownUser
+from imagestudio.domain.limit import Limit
+from imagestudio.domain.plan import OperatorBudget, Plan
+from imagestudio.domain.quota import (
+    LIVE,
+    Counter,
+    DimensionKey,
+    ReservationRequest,
+    Scope,
+    Settlement,
+    demands_for,
+    refusal,
+    settled_amount,
+)
+from imagestudio.domain.request_rate import WINDOW, rate_refusal
+from imagestudio.domain.reservation import Reservation, ReservationState
+
+_KEY = (
+    t.quota_counters.c.scope,
+    t.quota_counters.c.owner,
+    t.quota_counters.c.name,
+    t.quota_counters.c.period,
+)
+
+
+class SqlQuotaStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    # Administration.
+    async def define_plan(self, plan: Plan, at: datetime) -> None:
+        async with self._engine.begin() as connection:
+            await insert_missing(
+                connection, t.plans, [{"name": plan.name, "definition": "{}", "updated_at": at}]
+            )
+            await connection.execute(
+                update(t.plans)
+                .where(t.plans.c.name == plan.name)
+                .values(definition=plan_to_json(plan), updated_at=at)
+            )
+
+    async def define_plans_if_missing(self, plans: Iterable[Plan], at: datetime) -> None:
+        async with self._engine.begin() as connection:
+            await insert_missing(
+                connection,
+                t.plans,
+                [{"name": p.name, "definition": plan_to_json(p), "updated_at": at} for p in plans],
+            )
+
+    async def assign(self, user_id: str, plan_name: str, at: datetime) -> None:
+        async with self._engine.begin() as connection:
+            known = await connection.scalar(
+                select(t.plans.c.name).where(t.plans.c.name == plan_name)
+            )
+            if known is None:
+                raise KeyError(f"no plan named {plan_name!r}")
+            await insert_missing(
+                connection, t.users, [{"id": user_id, "plan_name": plan_name, "created_at": at}]
+            )
+            await connection.execute(
+                update(t.users).where(t.users.c.id == user_id).values(plan_name=plan_name)
+            )
+
+    async def set_budget(self, budget: OperatorBudget) -> None:
+        async with self._engine.begin() as connection:
+            await insert_missing(
+                connection,
+                t.operator_budgets,
+                [{"provider": budget.provider, "monthly_micros": None}],
+            )
+            await connection.execute(
+                update(t.operator_budgets)
+                .where(t.operator_budgets.c.provider == budget.provider)
+                .values(monthly_micros=budget.monthly.maximum)
+            )
+
+    # The port.
+    async def plan_of(self, user_id: str) -> Result[Plan, UnknownUser]:
+        async with self._engine.connect() as connection:
+            return await _plan_of(connection, user_id, lock=False)
+
+    async def plans(self) -> tuple[Plan, ...]:
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(select(t.plans).order_by(t.plans.c.name))
+            return tuple(plan_from_json(row.name, row.definition) for row in rows)
+
+    async def operator_budget(self, provider: str) -> OperatorBudget | None:
+        async with self._engine.connect() as connection:
+            return await _budget(connection, provider)
+
+    async def reserve(
+        self, reservation_id: str, request: ReservationRequest
+    ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
+        async with self._engine.begin() as connection:
+            existing = await _reservation(connection, reservation_id, lock=False)
+            if existing is not None:
+                return Success(existing)
+            found = await _plan_of(connection, request.user_id, lock=True)
+            if isinstance(found, Failure):
+                return Failure(found.failure())
+            plan = found.unwrap()
+            limited = await _rate_refusal(connection, request, plan.requests_per_minute)
+            if limited is not None:
+                return Failure(limited)
+            demands = demands_for(request, plan, await _budget(connection, request.provider))
+            counters = await _locked_counters(connection, [demand.key for demand in demands])
+            refused = refusal(demands, counters)
+            if refused is not None:
+                return Failure(refused)
+            for demand in demands:
+                await connection.execute(
+                    update(t.quota_counters)
+                    .where(_key_is(demand.key))
+                    .values(held=t.quota_counters.c.held + demand.amount)
+                )
+            await connection.execute(
+                t.reservations.insert().values(
+                    id=reservation_id,
+                    user_id=request.user_id,
+                    state=ReservationState.HELD.value,
+                    request=request_to_json(request),
+                    demands=demands_to_json(demands),
+                    created_at=request.at,
+                )
+            )
+            if not plan.requests_per_minute.is_unlimited:
+                await connection.execute(
+                    t.request_grants.insert().values(user_id=request.user_id, at=request.at)
+                )
+            return Success(Reservation(id=reservation_id, request=request, demands=demands))
+
+    async def commit(self, reservation_id: str, settlement: Settlement) -> Reservation:
+        return await self._settle(reservation_id, ReservationState.COMMITTED, settlement)
+
+    async def release(self, reservation_id: str) -> Reservation:
+        return await self._settle(reservation_id, ReservationState.RELEASED, None)
+
+    async def counters(self, user_id: str, at: datetime) -> dict[DimensionKey, Counter]:
+        async with self._engine.connect() as connection:
+            found = await _plan_of(connection, user_id, lock=False)
+            if isinstance(found, Failure):
+                return {}
+            period = period_containing(at, found.unwrap().anchor).key
+            c = t.quota_counters.c
+            rows = await connection.execute(
+                select(t.quota_counters).where(
+                    c.scope == Scope.USER.value, c.owner == user_id, c.period.in_([period, LIVE])
+                )
+            )
+            return {_key_of(row): Counter(used=row.used, held=row.held) for row in rows}
+
+    async def operator_counter(self, provider: str, period: str) -> Counter:
+        """The operator's spend at `provider` for a calendar-month period key."""
+        async with self._engine.connect() as connection:
+            c = t.quota_counters.c
+            row = (
+                await connection.execute(
+                    select(c.used, c.held).where(
+                        c.scope == Scope.OPERATOR.value, c.owner == provider, c.period == period
+                    )
+                )
+            ).first()
+            return Counter(used=row.used, held=row.held) if row else Counter()
+
+    async def _settle(
+        self, reservation_id: str, state: ReservationState, settlement: Settlement | None
+    ) -> Reservation:
+        async with self._engine.begin() as connection:
+            reservation = await _reservation(connection, reservation_id, lock=True)
+            if reservation is None:
+                raise KeyError(f"no reservation {reservation_id!r}")
+            if not reservation.is_open:
+                return reservation  # exactly once: a second settle changes nothing
+            moved = [
+                (demand, settled_amount(demand, settlement) if settlement else 0)
+                for demand in reservation.demands
+            ]
+            await _locked_counters(connection, [demand.key for demand in reservation.demands])
+            for demand, used in moved:
+                c = t.quota_counters.c
+                await connection.execute(
+                    update(t.quota_counters)
+                    .where(_key_is(demand.key))
+                    .values(used=c.used + used, held=c.held - demand.amount)
+                )
+            await connection.execute(
+                update(t.reservations)
+                .where(t.reservations.c.id == reservation_id)
+                .values(state=state.value, settlement=settlement_to_json(settlement))
+            )
+            return Reservation(
+                id=reservation.id,
+                request=reservation.request,
+                demands=reservation.demands,
+                state=state,
+                settlement=settlement,
+            )
+
+
+async def _plan_of(
+    connection: AsyncConnection, user_id: str, *, lock: bool
+) -> Result[Plan, UnknownUser]:
+    query = (
+        select(t.plans.c.name, t.plans.c.definition)
+        .select_from(t.users.join(t.plans, t.users.c.plan_name == t.plans.c.name))
+        .where(t.users.c.id == user_id)
+    )
+    if lock:
+        query = query.with_for_update(of=t.users)
+    row = (await connection.execute(query)).first()
+    if row is None:
+        return Failure(UnknownUser(user_id))
+    return Success(plan_from_json(row.name, row.definition))
+
+
+async def _budget(connection: AsyncConnection, provider: str) -> OperatorBudget | None:
+    row = (
+        await connection.execute(
+            select(t.operator_budgets.c.monthly_micros).where(
+                t.operator_budgets.c.provider == provider
+            )
+        )
+    ).first()
+    return (
+        None
+        if row is None
+        else OperatorBudget(provider=provider, monthly=Limit(row.monthly_micros))
+    )
+
+
+async def _rate_refusal(
+    connection: AsyncConnection, request: ReservationRequest, rate: Limit
+) -> QuotaRefusal | None:
+    if rate.is_unlimited:
+        return None
+    grants = t.request_grants.c
+    await connection.execute(
+        delete(t.request_grants).where(
+            grants.user_id == request.user_id, grants.at <= request.at - WINDOW
+        )
+    )
+    recent = await connection.execute(
+        select(grants.at).where(grants.user_id == request.user_id, grants.at > request.at - WINDOW)
+    )
+    return rate_refusal(request.user_id, [row.at for row in recent], request.at, rate)
+
+
+async def _locked_counters(
+    connection: AsyncConnection, keys: list[DimensionKey]
+) -> dict[DimensionKey, Counter]:
+    ordered = sorted(set(keys))
+    await insert_missing(
+        connection,
+        t.quota_counters,
+        [
+            {
+                "scope": k.scope.value,
+                "owner": k.owner,
+                "name": k.name,
+                "period": k.period,
+                "used": 0,
+                "held": 0,
+            }
+            for k in ordered
+        ],
+    )
+    rows = await connection.execute(
+        select(t.quota_counters)
+        .where(tuple_(*_KEY).in_([(k.scope.value, k.owner, k.name, k.period) for k in ordered]))
+        .order_by(*_KEY)
+        .with_for_update()
+    )
+    return {_key_of(row): Counter(used=row.used, held=row.held) for row in rows}
+
+
+async def _reservation(
+    connection: AsyncConnection, reservation_id: str, *, lock: bool
+) -> Reservation | None:
+    query = select(t.reservations).where(t.reservations.c.id == reservation_id)
+    if lock:
+        query = query.with_for_update()
+    row = (await connection.execute(query)).first()
+    if row is None:
+        return None
+    return Reservation(
+        id=row.id,
+        request=request_from_json(row.request),
+        demands=demands_from_json(row.demands),
+        state=ReservationState(row.state),
+        settlement=settlement_from_json(row.settlement),
+    )
+
+
+def _key_is(key: DimensionKey) -> ColumnElement[bool]:
+    c = t.quota_counters.c
+    return and_(
+        c.scope == key.scope.value, c.owner == key.owner, c.name == key.name, c.period == key.period
+    )
+
+
+def _key_of(row: Row[Any]) -> DimensionKey:
+    return DimensionKey(Scope(row.scope), row.owner, row.name, row.period)
