@@ -75,6 +75,6 @@ class ImageStudio:
             settings = settings.model_copy(update=overrides)
         return cls(build_container(settings))
 
-    def assign_plan(self, user_id: str, plan_name: str) -> None:
-        """Put a user on a plan (in-process quota store; the SQL store brings its own command)."""
-        self.container.quota().assign(user_id, plan_name)
+    async def assign_plan(self, user_id: str, plan_name: str) -> None:
+        """Put a user (new or existing) on a plan."""
+        await self.container.quota().assign(user_id, plan_name)

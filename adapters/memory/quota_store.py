@@ -46,22 +46,25 @@ class InMemoryQuotaStore:
         self._reservations: dict[str, Reservation] = {}
         self._granted: dict[str, list[datetime]] = {}
         for user_id, plan_name in (users or {}).items():
-            self.assign(user_id, plan_name)
+            self._assign(user_id, plan_name)
 
-    # Administration: plain synchronous calls, used by the container and tests.
-    def define_plan(self, plan: Plan) -> None:
+    # Administration (the QuotaAdministration port).
+    async def define_plan(self, plan: Plan) -> None:
         with self._lock:
             self._plans[plan.name] = plan
 
-    def assign(self, user_id: str, plan_name: str) -> None:
+    async def assign(self, user_id: str, plan_name: str) -> None:
         with self._lock:
-            if plan_name not in self._plans:
-                raise KeyError(f"no plan named {plan_name!r}")
-            self._users[user_id] = plan_name
+            self._assign(user_id, plan_name)
 
-    def set_budget(self, budget: OperatorBudget) -> None:
+    async def set_budget(self, budget: OperatorBudget) -> None:
         with self._lock:
             self._budgets[budget.provider] = budget
+
+    def _assign(self, user_id: str, plan_name: str) -> None:
+        if plan_name not in self._plans:
+            raise KeyError(f"no plan named {plan_name!r}")
+        self._users[user_id] = plan_name
 
     # The port.
     async def plan_of(self, user_id: str) -> Result[Plan, UnknownUser]:

@@ -31,6 +31,7 @@ from imagestudio.adapters.sql.quota_codec import (
     settlement_to_json,
 )
 from imagestudio.adapters.sql.upsert import insert_missing
+from imagestudio.application.ports.clock import Clock
 from imagestudio.domain.billing_period import period_containing
 from imagestudio.domain.errors import QuotaRefusal, UnknownUser
 from imagestudio.domain.limit import Limit
@@ -58,11 +59,13 @@ _KEY = (
 
 
 class SqlQuotaStore:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self._engine = engine
+        self._clock = clock
 
     # Administration.
-    async def define_plan(self, plan: Plan, at: datetime) -> None:
+    async def define_plan(self, plan: Plan) -> None:
+        at = self._clock.now()
         async with self._engine.begin() as connection:
             await insert_missing(
                 connection, t.plans, [{"name": plan.name, "definition": "{}", "updated_at": at}]
@@ -73,7 +76,9 @@ class SqlQuotaStore:
                 .values(definition=plan_to_json(plan), updated_at=at)
             )
 
-    async def define_plans_if_missing(self, plans: Iterable[Plan], at: datetime) -> None:
+    async def define_plans_if_missing(self, plans: Iterable[Plan]) -> None:
+        """Seed plans (the reference ones, at first start) without touching edited ones."""
+        at = self._clock.now()
         async with self._engine.begin() as connection:
             await insert_missing(
                 connection,
@@ -81,7 +86,8 @@ class SqlQuotaStore:
                 [{"name": p.name, "definition": plan_to_json(p), "updated_at": at} for p in plans],
             )
 
-    async def assign(self, user_id: str, plan_name: str, at: datetime) -> None:
+    async def assign(self, user_id: str, plan_name: str) -> None:
+        at = self._clock.now()
         async with self._engine.begin() as connection:
             known = await connection.scalar(
                 select(t.plans.c.name).where(t.plans.c.name == plan_name)

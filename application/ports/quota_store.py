@@ -45,3 +45,19 @@ class QuotaStore(Protocol):
     async def counters(self, user_id: str, at: datetime) -> dict[DimensionKey, Counter]:
         """The user's counters for the period containing `at` (and live concurrency)."""
         ...
+
+
+class QuotaAdministration(Protocol):
+    """What an operator changes: plans, which plan a user is on, the provider budgets."""
+
+    async def define_plan(self, plan: Plan) -> None:
+        """Create or replace a plan; users on it get its new limits at once."""
+        ...
+
+    async def assign(self, user_id: str, plan_name: str) -> None:
+        """Put a user (new or existing) on a plan; what was used this period stays used."""
+        ...
+
+    async def set_budget(self, budget: OperatorBudget) -> None:
+        """Set the operator's monthly budget at one provider."""
+        ...

@@ -272,8 +272,8 @@ async def test_concurrent_operations_are_counted_across_periods() -> None:
 
 async def test_the_operator_budget_is_shared_by_all_users() -> None:
     store = make_store()
-    store.assign("bob", PLAN.name)
-    store.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(100_000)))
+    await store.assign("bob", PLAN.name)
+    await store.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(100_000)))
     await store.reserve("r1", request(amount=60_000))
 
     result = await store.reserve("r2", request(user_id="bob", amount=60_000))

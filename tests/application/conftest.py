@@ -137,8 +137,8 @@ class Studio:
         assert len(self.operations.saved_ids) == 1, self.operations.saved_ids
         return await self.operation(self.operations.saved_ids[0])
 
-    def set_operator_budget(self, micros: int) -> None:
-        self.quota.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(micros)))
+    async def set_operator_budget(self, micros: int) -> None:
+        await self.quota.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(micros)))
 
     async def assert_nothing_held(self, user: str) -> None:
         counters = await self.quota.counters(user, self.clock.now())

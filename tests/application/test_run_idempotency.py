@@ -102,13 +102,13 @@ async def test_the_same_key_with_a_different_request_is_a_conflict(studio: Studi
 
 
 async def test_a_quota_refusal_does_not_burn_the_key(studio: Studio) -> None:
-    studio.quota.define_plan(
+    await studio.quota.define_plan(
         Plan(name="none-left", calls={QuotaCategory.IMAGE_GENERATION: Limit.of(0)})
     )
-    studio.quota.assign("ada", "none-left")
+    await studio.quota.assign("ada", "none-left")
     refused = await studio.run.execute(text_to_image(idempotency_key=KEY))
     assert isinstance(refused.failure(), QuotaExceeded)
-    studio.quota.define_plan(
+    await studio.quota.define_plan(
         Plan(name="none-left", calls={QuotaCategory.IMAGE_GENERATION: Limit.of(5)})
     )
 

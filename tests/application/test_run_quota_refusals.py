@@ -115,7 +115,7 @@ async def test_the_spend_cap_refuses_with_its_numbers(studio: Studio) -> None:
 
 
 async def test_the_operator_budget_refuses_as_not_the_users_quota(studio: Studio) -> None:
-    studio.set_operator_budget(30_000)
+    await studio.set_operator_budget(30_000)
 
     error = (await studio.run.execute(text_to_image())).failure()
 
@@ -134,7 +134,7 @@ async def test_the_operator_budget_refuses_as_not_the_users_quota(studio: Studio
 
 
 async def test_the_operator_budget_is_shared_by_all_users(studio: Studio) -> None:
-    studio.set_operator_budget(FLAT_PRICE + 10_000)
+    await studio.set_operator_budget(FLAT_PRICE + 10_000)
     await studio.run.execute(text_to_image("ada"))
 
     error = (await studio.run.execute(text_to_image("bob"))).failure()
