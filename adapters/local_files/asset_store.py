@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
 import tempfile
 from pathlib import Path
 
+from imagestudio.adapters.asset_ids import checked_name
 from imagestudio.adapters.local_files.asset_metadata import asset_from_json, asset_to_json
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.media import MediaType
-
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}")
 
 
 class LocalFileAssetStore:
@@ -90,17 +88,11 @@ class LocalFileAssetStore:
         return existed
 
     def _file(self, owner: str, asset_id: str, extension: str) -> Path:
-        directory = self._root / _checked_name("owner", owner)
-        path = (directory / f"{_checked_name('asset id', asset_id)}.{extension}").resolve()
+        directory = self._root / checked_name("owner", owner)
+        path = (directory / f"{checked_name('asset id', asset_id)}.{extension}").resolve()
         if not path.is_relative_to(directory):
             raise ValueError(f"asset {asset_id!r} of {owner!r} would leave the asset store")
         return path
-
-
-def _checked_name(what: str, name: str) -> str:
-    if name in (".", "..") or not _NAME.fullmatch(name):
-        raise ValueError(f"{what} {name!r} is not a safe name")
-    return name
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

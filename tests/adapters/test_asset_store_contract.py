@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
-from collections.abc import Callable
-from dataclasses import replace
-from datetime import UTC, datetime
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from moto.server import ThreadedMotoServer
 
 from imagestudio.adapters.local_files.asset_store import LocalFileAssetStore
 from imagestudio.adapters.memory.asset_store import InMemoryAssetStore
+from imagestudio.adapters.s3.asset_store import S3AssetStore
 from imagestudio.application.ports.asset_store import AssetStore
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.media import MediaType
@@ -39,11 +45,63 @@ def an_asset(**changes: object) -> Asset:
     return replace(asset, **changes)  # type: ignore[arg-type]
 
 
-@pytest.fixture(params=["local_files", "memory"])
+@dataclass(frozen=True, slots=True)
+class MotoS3:
+    """A moto S3 server on loopback with one bucket, for as long as the test session runs."""
+
+    endpoint_url: str
+    bucket: str
+
+    def store(self, prefix: str | None = None) -> S3AssetStore:
+        """A store of its own: under a fresh prefix unless one is given."""
+        return S3AssetStore(
+            self.bucket,
+            prefix=f"test-{uuid.uuid4().hex}" if prefix is None else prefix,
+            endpoint_url=self.endpoint_url,
+            region="us-east-1",
+            access_key_id="testing",
+            secret_access_key="testing",
+            allow_http=True,
+            connect_timeout=timedelta(seconds=2),
+            request_timeout=timedelta(seconds=10),
+            max_retries=1,
+            retry_timeout=timedelta(seconds=5),
+        )
+
+
+@contextlib.contextmanager
+def running_moto_s3(bucket: str = "imagestudio-assets") -> Iterator[MotoS3]:
+    """Start moto's S3 on 127.0.0.1 (a free port), create `bucket`, stop the server after."""
+    werkzeug = logging.getLogger("werkzeug")
+    level = werkzeug.level
+    werkzeug.setLevel(logging.WARNING)  # not a line per request
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint_url = f"http://{host}:{port}"
+        create = urllib.request.Request(f"{endpoint_url}/{bucket}", method="PUT")
+        with urllib.request.urlopen(create, timeout=5) as created:
+            assert created.status == 200
+        yield MotoS3(endpoint_url, bucket)
+    finally:
+        server.stop()
+        werkzeug.setLevel(level)
+
+
+@pytest.fixture(scope="session")
+def moto_s3() -> Iterator[MotoS3]:
+    with running_moto_s3() as s3:
+        yield s3
+
+
+@pytest.fixture(params=["local_files", "memory", "s3"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> AssetStore:
     stores: dict[str, Callable[[], AssetStore]] = {
         "local_files": lambda: LocalFileAssetStore(tmp_path / "assets"),
         "memory": InMemoryAssetStore,
+        # The server starts only when an S3 case runs; each case gets its own prefix.
+        "s3": lambda: request.getfixturevalue("moto_s3").store(),
     }
     return stores[request.param]()
 

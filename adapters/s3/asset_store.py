@@ -1,0 +1,212 @@
+"""Assets in an S3-compatible bucket: `<prefix>/<owner>/<asset_id>.<ext>` beside `<asset_id>.json`.
+
+Built on obstore (Rust `object_store`), so it speaks to AWS S3 and to S3-compatible servers
+(MinIO, Ceph, R2, moto, …) through `endpoint_url`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import obstore
+from obstore.exceptions import BaseError as ObstoreError
+from obstore.store import S3Store
+
+from imagestudio.adapters.asset_ids import checked_name
+from imagestudio.adapters.local_files.asset_metadata import asset_from_json, asset_to_json
+from imagestudio.domain.asset import Asset
+from imagestudio.domain.media import MediaType
+
+if TYPE_CHECKING:
+    from obstore.store import ClientConfig, RetryConfig, S3Config
+
+_METADATA_CONTENT_TYPE = "application/json"
+
+# obstore raises the built-in FileNotFoundError for a missing object (its NotFoundError is
+# deprecated) and its own BaseError subclasses for everything else.
+
+
+class S3AssetStoreError(OSError):
+    """The bucket could not be reached or refused a request; the message names the object."""
+
+
+class S3AssetStore:
+    """The `AssetStore` port on an S3 bucket, one key prefix per owner.
+
+    A PUT of one object is atomic. The bytes go first and the description last, so an asset
+    whose description is missing does not exist, and a half-stored asset is never visible.
+    Failures other than "no such object" raise `S3AssetStoreError` after the client's own
+    retries (`max_retries` within `retry_timeout`); the caller decides whether to try again.
+
+    `location` is synchronous in the port, so it reads the description with one blocking
+    request (the bytes' key depends on the media type).
+    """
+
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        prefix: str = "",
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+        allow_http: bool = False,
+        connect_timeout: timedelta = timedelta(seconds=5),
+        request_timeout: timedelta = timedelta(seconds=60),
+        max_retries: int = 3,
+        retry_timeout: timedelta = timedelta(seconds=30),
+    ) -> None:
+        """A store on `bucket`; no request is made until the first operation.
+
+        Unset `region`, `access_key_id` and `secret_access_key` come from the usual `AWS_*`
+        environment variables (obstore reads them). `endpoint_url` is for S3-compatible
+        servers; `allow_http` permits a plain-HTTP endpoint (loopback tests). Raises
+        ValueError when the settings cannot make a store.
+        """
+        if not bucket or "/" in bucket:
+            raise ValueError(f"S3 bucket {bucket!r} is not a bucket name")
+        if (access_key_id is None) != (secret_access_key is None):
+            raise ValueError("S3 access key id and secret access key go together")
+        self._bucket = bucket
+        self._prefix = _checked_prefix(prefix)
+        self._endpoint = endpoint_url or "AWS S3"
+        config: S3Config = {}
+        if endpoint_url is not None:
+            config["endpoint"] = endpoint_url
+        if region is not None:
+            config["region"] = region
+        if access_key_id is not None and secret_access_key is not None:
+            config["access_key_id"] = access_key_id
+            config["secret_access_key"] = secret_access_key
+        client: ClientConfig = {
+            "allow_http": allow_http,
+            "connect_timeout": connect_timeout,
+            "timeout": request_timeout,
+        }
+        retry: RetryConfig = {"max_retries": max_retries, "retry_timeout": retry_timeout}
+        try:
+            self._store = S3Store(bucket, config=config, client_options=client, retry_config=retry)
+        except ObstoreError as error:
+            raise ValueError(f"S3 asset store settings: {_first_line(error)}") from error
+
+    async def save(self, asset: Asset, data: bytes) -> None:
+        bytes_key = self._key(asset.owner, asset.id, asset.media_type.extension)
+        metadata_key = self._key(asset.owner, asset.id, "json")
+        previous = await self._describe(asset.owner, asset.id)
+        await self._put(bytes_key, data, asset.media_type.value)
+        try:
+            await self._put(metadata_key, asset_to_json(asset), _METADATA_CONTENT_TYPE)
+        except BaseException:
+            if previous is None or previous.media_type is not asset.media_type:
+                await self._discard([bytes_key])  # nothing describes these new bytes
+            raise
+        if previous is not None and previous.media_type is not asset.media_type:
+            stale = self._key(asset.owner, asset.id, previous.media_type.extension)
+            await self._discard([stale])  # a leftover is invisible; delete() sweeps it too
+
+    async def load(self, owner: str, asset_id: str) -> tuple[Asset, bytes] | None:
+        asset = await self._describe(owner, asset_id)
+        if asset is None:
+            return None
+        data = await self._get(self._key(owner, asset_id, asset.media_type.extension))
+        return None if data is None else (asset, data)
+
+    async def describe(self, owner: str, asset_id: str) -> Asset | None:
+        return await self._describe(owner, asset_id)
+
+    async def delete(self, owner: str, asset_id: str) -> bool:
+        metadata_key = self._key(owner, asset_id, "json")
+        existed = await self._exists(metadata_key)
+        await self._delete([metadata_key])  # the asset is gone from here on
+        await self._delete([self._key(owner, asset_id, media.extension) for media in MediaType])
+        return existed
+
+    def location(self, owner: str, asset_id: str) -> str:
+        metadata_key = self._key(owner, asset_id, "json")
+        try:
+            text = obstore.get(self._store, metadata_key).bytes().to_bytes()
+        except FileNotFoundError:
+            text = None
+        except ObstoreError as error:
+            raise self._failure("GET", [metadata_key], error) from error
+        asset = None if text is None else self._owned(asset_from_json(text), owner, asset_id)
+        if asset is None:
+            raise LookupError(f"no asset {asset_id!r} for {owner!r}")
+        return self._url(self._key(owner, asset_id, asset.media_type.extension))
+
+    def _url(self, key: str) -> str:
+        return f"s3://{self._bucket}/{key}"
+
+    async def _describe(self, owner: str, asset_id: str) -> Asset | None:
+        text = await self._get(self._key(owner, asset_id, "json"))
+        return None if text is None else self._owned(asset_from_json(text), owner, asset_id)
+
+    @staticmethod
+    def _owned(asset: Asset, owner: str, asset_id: str) -> Asset | None:
+        return asset if asset.owner == owner and asset.id == asset_id else None
+
+    def _key(self, owner: str, asset_id: str, extension: str) -> str:
+        name = f"{checked_name('owner', owner)}/{checked_name('asset id', asset_id)}.{extension}"
+        return f"{self._prefix}/{name}" if self._prefix else name
+
+    async def _put(self, key: str, data: bytes, content_type: str) -> None:
+        try:
+            await obstore.put_async(
+                self._store, key, data, attributes={"Content-Type": content_type}
+            )
+        except ObstoreError as error:
+            raise self._failure("PUT", [key], error) from error
+
+    async def _get(self, key: str) -> bytes | None:
+        try:
+            found = await obstore.get_async(self._store, key)
+            return (await found.bytes_async()).to_bytes()
+        except FileNotFoundError:
+            return None
+        except ObstoreError as error:
+            raise self._failure("GET", [key], error) from error
+
+    async def _exists(self, key: str) -> bool:
+        try:
+            await obstore.head_async(self._store, key)
+        except FileNotFoundError:
+            return False
+        except ObstoreError as error:
+            raise self._failure("HEAD", [key], error) from error
+        return True
+
+    async def _delete(self, keys: list[str]) -> None:
+        try:
+            await obstore.delete_async(self._store, keys)
+        except FileNotFoundError:
+            pass  # some S3-compatible servers say so; gone is gone
+        except ObstoreError as error:
+            raise self._failure("DELETE", keys, error) from error
+
+    async def _discard(self, keys: list[str]) -> None:
+        """Best-effort clean-up while another error is on its way out."""
+        with contextlib.suppress(Exception):
+            await self._delete(keys)
+
+    def _failure(self, verb: str, keys: list[str], error: ObstoreError) -> S3AssetStoreError:
+        objects = ", ".join(self._url(key) for key in keys)
+        return S3AssetStoreError(
+            f"S3 {verb} {objects} at {self._endpoint} failed: {_first_line(error)}"
+        )
+
+
+def _checked_prefix(prefix: str) -> str:
+    stripped = prefix.strip("/")
+    if not stripped:
+        return ""
+    for segment in stripped.split("/"):
+        checked_name("key prefix segment", segment)
+    return stripped
+
+
+def _first_line(error: BaseException) -> str:
+    """obstore's messages carry a multi-line debug dump after the first line."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
