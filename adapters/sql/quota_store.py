@@ -131,7 +131,7 @@ class SqlQuotaStore:
     async def reserve(
         self, reservation_id: str, request: ReservationRequest
     ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
-        async with self._engine.begin() as connection:
+        async with self._engine.connect() as connection, connection.begin() as transaction:
             existing = await _reservation(connection, reservation_id, lock=False)
             if existing is not None:
                 return Success(existing)
@@ -139,13 +139,15 @@ class SqlQuotaStore:
             if isinstance(found, Failure):
                 return Failure(found.failure())
             plan = found.unwrap()
-            limited = await _rate_refusal(connection, request, plan.requests_per_minute)
-            if limited is not None:
-                return Failure(limited)
-            demands = demands_for(request, plan, await _budget(connection, request.provider))
-            counters = await _locked_counters(connection, [demand.key for demand in demands])
-            refused = refusal(demands, counters)
+            refused: QuotaRefusal | None = await _rate_refusal(
+                connection, request, plan.requests_per_minute
+            )
+            if refused is None:
+                demands = demands_for(request, plan, await _budget(connection, request.provider))
+                counters = await _locked_counters(connection, [demand.key for demand in demands])
+                refused = refusal(demands, counters)
             if refused is not None:
+                await transaction.rollback()  # a refusal writes nothing, not even empty counters
                 return Failure(refused)
             for demand in demands:
                 await connection.execute(

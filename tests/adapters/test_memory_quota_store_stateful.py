@@ -255,15 +255,21 @@ class QuotaMachine(RuleBasedStateMachine):
             self.limits[user], self.anchors[user] = limits, anchor
         self.budget = budget
         self.now = start
-        self.store = InMemoryQuotaStore(
+        self.store = self.open_store(
             [
                 plan_from(f"plan-{user}", self.limits[user], self.anchors[user])
                 for user in self.users
             ],
-            users={user: f"plan-{user}" for user in self.users},
-            budgets=[OperatorBudget(provider=BUDGETED, monthly=limit_of(budget))],
+            {user: f"plan-{user}" for user in self.users},
+            [OperatorBudget(provider=BUDGETED, monthly=limit_of(budget))],
         )
         self.see(start)
+
+    def open_store(
+        self, plans: list[Plan], users: dict[str, str], budgets: list[OperatorBudget]
+    ) -> Any:
+        """The store under test, set up with these plans, users and budgets (overridable)."""
+        return InMemoryQuotaStore(plans, users=users, budgets=budgets)
 
     # Reserving.
     @rule(
