@@ -91,7 +91,7 @@ async def main() -> None:
             f"{step:9} {asset.width}x{asset.height} {asset.media_type.value:10} "
             f"charged {format_usd(result.charged):>7}  (real provider: {real})"
         )
-        print(f"          {assets.location(asset.owner, asset.id)}")
+        print(f"          {assets.location(asset)}")
     total = sum(result.charged for _, _, result in steps)
     print(f"\ntotal charged: {format_usd(total)} (offline models are free)")
     usage = (await studio.usage.execute(user)).unwrap()

@@ -36,11 +36,8 @@ class LocalFileAssetStore:
     async def delete(self, owner: str, asset_id: str) -> bool:
         return await asyncio.to_thread(self._delete, owner, asset_id)
 
-    def location(self, owner: str, asset_id: str) -> str:
-        asset = self._describe(owner, asset_id)
-        if asset is None:
-            raise LookupError(f"no asset {asset_id!r} for {owner!r}")
-        return str(self._file(owner, asset_id, asset.media_type.extension))
+    def location(self, asset: Asset) -> str:
+        return str(self._file(asset.owner, asset.id, asset.media_type.extension))
 
     def _save(self, asset: Asset, data: bytes) -> None:
         bytes_path = self._file(asset.owner, asset.id, asset.media_type.extension)

@@ -24,7 +24,5 @@ class InMemoryAssetStore:
     async def delete(self, owner: str, asset_id: str) -> bool:
         return self._assets.pop((owner, asset_id), None) is not None
 
-    def location(self, owner: str, asset_id: str) -> str:
-        if (owner, asset_id) not in self._assets:
-            raise LookupError(f"no asset {asset_id!r} for {owner!r}")
-        return f"memory://{owner}/{asset_id}"
+    def location(self, asset: Asset) -> str:
+        return f"memory://{asset.owner}/{asset.id}.{asset.media_type.extension}"

@@ -124,18 +124,8 @@ class S3AssetStore:
         await self._delete([self._key(owner, asset_id, media.extension) for media in MediaType])
         return existed
 
-    def location(self, owner: str, asset_id: str) -> str:
-        metadata_key = self._key(owner, asset_id, "json")
-        try:
-            text = obstore.get(self._store, metadata_key).bytes().to_bytes()
-        except FileNotFoundError:
-            text = None
-        except ObstoreError as error:
-            raise self._failure("GET", [metadata_key], error) from error
-        asset = None if text is None else self._owned(asset_from_json(text), owner, asset_id)
-        if asset is None:
-            raise LookupError(f"no asset {asset_id!r} for {owner!r}")
-        return self._url(self._key(owner, asset_id, asset.media_type.extension))
+    def location(self, asset: Asset) -> str:
+        return self._url(self._key(asset.owner, asset.id, asset.media_type.extension))
 
     def _url(self, key: str) -> str:
         return f"s3://{self._bucket}/{key}"

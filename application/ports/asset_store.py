@@ -24,6 +24,6 @@ class AssetStore(Protocol):
         """Remove the asset and its bytes; False when there was nothing to remove."""
         ...
 
-    def location(self, owner: str, asset_id: str) -> str:
-        """Where a person can find the bytes (a file path or a URL)."""
+    def location(self, asset: Asset) -> str:
+        """Where a person can find the asset's bytes (a file path or a URL); no I/O."""
         ...

@@ -33,6 +33,4 @@ class GetAsset:
         if found is None:
             return Failure(AssetNotFound(asset_id))
         asset, data = found
-        return Success(
-            AssetContent(asset=asset, data=data, location=self._assets.location(user_id, asset_id))
-        )
+        return Success(AssetContent(asset=asset, data=data, location=self._assets.location(asset)))

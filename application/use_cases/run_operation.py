@@ -376,12 +376,19 @@ class RunOperation:
             try:
                 await _with_retries(ports.assets.save, asset, artifact.data)
             except Exception as error:
-                # No orphans: what this operation already stored goes too.
-                for done in saved:
-                    await ports.assets.delete(done.owner, done.id)
+                await self._remove(saved)
                 return Failure(OutputLost(detail=f"{type(error).__name__}: {error}"))
             saved.append(asset)
         return Success(tuple(saved))
+
+    async def _remove(self, assets: list[Asset]) -> None:
+        """No orphans: what this operation already stored goes too, as far as storage lets us."""
+        for asset in assets:
+            try:
+                await self._ports.assets.delete(asset.owner, asset.id)
+            except Exception:
+                # Storage is failing (that is why we are here): log the orphan by id, go on.
+                log.exception("could not remove asset %s of a lost output", asset.id)
 
     async def _record(
         self,

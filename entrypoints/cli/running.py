@@ -74,9 +74,7 @@ def report(
     operation = result.operation
     written = write_outputs(studio, result, out) if out is not None else {}
     locations = {
-        asset.id: str(
-            written.get(asset.id) or studio.container.assets().location(asset.owner, asset.id)
-        )
+        asset.id: str(written.get(asset.id) or studio.container.assets().location(asset))
         for asset in result.assets
     }
     if as_json:

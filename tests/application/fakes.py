@@ -230,8 +230,8 @@ class FailingAssetStore:
     async def delete(self, owner: str, asset_id: str) -> bool:
         return await self.inner.delete(owner, asset_id)
 
-    def location(self, owner: str, asset_id: str) -> str:
-        return self.inner.location(owner, asset_id)
+    def location(self, asset: Asset) -> str:
+        return self.inner.location(asset)
 
 
 class BlockingAssetStore:
@@ -257,8 +257,8 @@ class BlockingAssetStore:
     async def delete(self, owner: str, asset_id: str) -> bool:
         return await self.inner.delete(owner, asset_id)
 
-    def location(self, owner: str, asset_id: str) -> str:
-        return self.inner.location(owner, asset_id)
+    def location(self, asset: Asset) -> str:
+        return self.inner.location(asset)
 
 
 class RecordingOperationStore:
