@@ -1,0 +1,90 @@
+"""The ledger on SQL: append-only, one line per operation, enforced by a unique constraint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from imagestudio.adapters.sql import tables as t
+from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.domain.usage_record import Outcome, UsageRecord
+
+
+class SqlLedger:
+    """The `Ledger` port on the `ledger` table; lines come back in the order they were added."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def append(self, record: UsageRecord) -> None:
+        try:
+            async with self._engine.begin() as connection:
+                await connection.execute(t.ledger.insert().values(**_row(record)))
+        except IntegrityError as error:
+            raise ValueError(
+                f"operation {record.operation_id} already has a ledger line"
+            ) from error
+
+    async def for_user(self, user_id: str, period: str | None = None) -> tuple[UsageRecord, ...]:
+        c = t.ledger.c
+        query = select(t.ledger).where(c.user_id == user_id)
+        if period is not None:
+            query = query.where(c.billing_period == period)
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(query.order_by(c.id))
+            return tuple(_record(row) for row in rows)
+
+    async def for_operation(self, operation_id: str) -> UsageRecord | None:
+        async with self._engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(t.ledger).where(t.ledger.c.operation_id == operation_id)
+                )
+            ).first()
+            return None if row is None else _record(row)
+
+
+def _row(record: UsageRecord) -> dict[str, Any]:
+    return {
+        "operation_id": record.operation_id,
+        "user_id": record.user_id,
+        "model_id": record.model_id,
+        "provider": record.provider,
+        "kind": record.kind.value,
+        "outputs": record.outputs,
+        "user_charge": record.user_charge,
+        "provider_cost": record.provider_cost,
+        "outcome": record.outcome.value,
+        "output_bytes": record.output_bytes,
+        "latency_ms": record.latency_ms,
+        "billing_period": record.billing_period,
+        "started_at": record.started_at,
+        "finished_at": record.finished_at,
+        "idempotency_key": record.idempotency_key,
+        "reason": record.reason,
+    }
+
+
+def _record(row: Row[Any]) -> UsageRecord:
+    return UsageRecord(
+        user_id=row.user_id,
+        operation_id=row.operation_id,
+        model_id=row.model_id,
+        provider=row.provider,
+        kind=OperationKind(row.kind),
+        outputs=row.outputs,
+        user_charge=row.user_charge,
+        provider_cost=row.provider_cost,
+        outcome=Outcome(row.outcome),
+        output_bytes=row.output_bytes,
+        latency_ms=row.latency_ms,
+        billing_period=row.billing_period,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        idempotency_key=row.idempotency_key,
+        reason=row.reason,
+    )
