@@ -23,6 +23,7 @@ from imagestudio.application.use_cases.to_3d import ImageTo3D, ImageTo3DRequest
 from imagestudio.application.use_cases.to_video import ImageToVideo, ImageToVideoRequest
 from imagestudio.application.use_cases.upscale import UpscaleImage, UpscaleRequest
 from imagestudio.application.use_cases.usage import ReadUsage, UsageReport, UsageRow
+from imagestudio.entrypoints import startup
 from imagestudio.entrypoints.container import Container, build_container
 from imagestudio.entrypoints.settings import Profile, Settings
 
@@ -68,12 +69,29 @@ class ImageStudio:
 
     @classmethod
     def open(cls, settings: Settings | None = None, **overrides: Any) -> ImageStudio:
-        """Build from `settings`, or from the environment with keyword overrides applied."""
+        """Build from `settings`, or from the environment with keyword overrides applied.
+
+        Nothing is touched yet; `await studio.start()` (or `connect`) checks the schema.
+        """
         if settings is None:
             settings = Settings(**overrides)
         elif overrides:
             settings = settings.model_copy(update=overrides)
         return cls(build_container(settings))
+
+    @classmethod
+    async def connect(cls, settings: Settings | None = None, **overrides: Any) -> ImageStudio:
+        """`open`, then `start`: the usual way in for an application."""
+        return await cls.open(settings, **overrides).start()
+
+    async def start(self) -> ImageStudio:
+        """Refuse an out-of-date database schema; seed the reference plans and default user."""
+        await startup.start(self.container)
+        return self
+
+    async def aclose(self) -> None:
+        """Close the database pool."""
+        await startup.stop(self.container)
 
     async def assign_plan(self, user_id: str, plan_name: str) -> None:
         """Put a user (new or existing) on a plan."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dependency_injector import containers, providers
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import NullPool
 
 from imagestudio.adapters.catalog.toml_catalog import TomlModelCatalog, load_catalog
 from imagestudio.adapters.images.pillow_inspector import PillowImageInspector
@@ -20,6 +22,12 @@ from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
 from imagestudio.adapters.offline_provider.provider import OfflineProvider
 from imagestudio.adapters.provider_directory import StaticProviderDirectory
+from imagestudio.adapters.s3.asset_store import S3AssetStore
+from imagestudio.adapters.sql.engine import create_engine
+from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
+from imagestudio.adapters.sql.ledger import SqlLedger
+from imagestudio.adapters.sql.operation_store import SqlOperationStore
+from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.system.clock import SystemClock
 from imagestudio.adapters.system.ids import UuidIdGenerator
 from imagestudio.application.operation_ports import OperationPorts, StoredOutcome
@@ -66,6 +74,32 @@ def storage_kind(settings: Settings) -> str:
     return settings.effective_storage.value
 
 
+def state_kind(settings: Settings) -> str:
+    """Where quota, ledger, operations and keys live: "sql" or "memory"."""
+    return "sql" if settings.effective_database_url else "memory"
+
+
+def build_engine(settings: Settings) -> AsyncEngine:
+    url = settings.effective_database_url
+    assert url is not None
+    if url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Pooled connections belong to the event loop that opened them.
+    return create_engine(url) if settings.database_pool else create_engine(url, poolclass=NullPool)
+
+
+def build_s3_store(settings: Settings) -> S3AssetStore:
+    if not settings.s3_bucket:
+        raise SettingsError("IMAGESTUDIO_STORAGE=s3 needs IMAGESTUDIO_S3_BUCKET")
+    return S3AssetStore(
+        settings.s3_bucket,
+        prefix=settings.s3_prefix,
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+        allow_http=settings.s3_allow_http,
+    )
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
@@ -76,14 +110,37 @@ class Container(containers.DeclarativeContainer):
     provider_directory = providers.Singleton(
         StaticProviderDirectory, providers.List(offline_provider)
     )
-    quota = providers.Singleton(build_quota_store, settings)
-    ledger = providers.Singleton(InMemoryLedger)
-    operations = providers.Singleton(InMemoryOperationStore)
-    idempotency = providers.Singleton(build_idempotency, settings)
+    state = providers.Callable(state_kind, settings)
+    engine = providers.Singleton(build_engine, settings)
+    quota = providers.Selector(
+        state,
+        memory=providers.Singleton(build_quota_store, settings),
+        sql=providers.Singleton(SqlQuotaStore, engine, clock),
+    )
+    ledger = providers.Selector(
+        state,
+        memory=providers.Singleton(InMemoryLedger),
+        sql=providers.Singleton(SqlLedger, engine),
+    )
+    operations = providers.Selector(
+        state,
+        memory=providers.Singleton(InMemoryOperationStore),
+        sql=providers.Singleton(SqlOperationStore, engine),
+    )
+    idempotency = providers.Selector(
+        state,
+        memory=providers.Singleton(build_idempotency, settings),
+        sql=providers.Singleton(
+            SqlIdempotencyStore,
+            engine,
+            retention=providers.Callable(lambda s: timedelta(hours=s.idempotency_hours), settings),
+        ),
+    )
     assets = providers.Selector(
         providers.Callable(storage_kind, settings),
         local=providers.Singleton(LocalFileAssetStore, root=settings.provided.assets_dir),
         memory=providers.Singleton(InMemoryAssetStore),
+        s3=providers.Singleton(build_s3_store, settings),
     )
     inspector = providers.Singleton(PillowImageInspector)
 

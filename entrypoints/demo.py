@@ -1,7 +1,8 @@
 """`make demo`: an offline generate → edit → upscale, showing where the files went and the cost.
 
 It uses only the Python API, the way an embedding application would, and can run again and
-again (each run adds new assets under the data directory).
+again: each run adds new assets, and on the default `local` profile the usage it prints grows
+from run to run (kept in the SQLite file in the data directory).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ async def _real_price(studio: ImageStudio, kind: OperationKind, user: str, promp
 
 
 async def main() -> None:
-    studio = ImageStudio.open()
+    studio = await ImageStudio.connect()
     user = studio.container.settings().default_user
     assets = studio.container.assets()
 
@@ -97,9 +98,10 @@ async def main() -> None:
     usage = (await studio.usage.execute(user)).unwrap()
     used = {row.name: row.used for row in usage.rows}
     print(
-        f"usage this period (in this process): {used['image-generation']} generation, "
+        f"usage this period: {used['image-generation']} generation, "
         f"{used['image-edit']} edit, {used['upscale']} upscale"
     )
+    await studio.aclose()
 
 
 if __name__ == "__main__":

@@ -16,8 +16,12 @@ class SettingsError(ValueError):
 
 
 class Profile(StrEnum):
+    LOCAL = "local"
+    """The default: a SQLite file and asset files in the data directory; the offline provider."""
+    POSTGRES = "postgres"
+    """State in PostgreSQL (IMAGESTUDIO_DATABASE_URL), shared by every process that uses it."""
     OFFLINE = "offline"
-    """In-process adapters, the offline provider, asset files under the data directory."""
+    """State in the process, asset files under the data directory."""
     TEST = "test"
     """Everything in memory, nothing on disk: for tests and throw-away runs."""
 
@@ -25,9 +29,15 @@ class Profile(StrEnum):
 class StorageKind(StrEnum):
     LOCAL = "local"
     MEMORY = "memory"
+    S3 = "s3"
 
 
-_PRESET_STORAGE = {Profile.OFFLINE: StorageKind.LOCAL, Profile.TEST: StorageKind.MEMORY}
+_PRESET_STORAGE = {
+    Profile.LOCAL: StorageKind.LOCAL,
+    Profile.POSTGRES: StorageKind.LOCAL,
+    Profile.OFFLINE: StorageKind.LOCAL,
+    Profile.TEST: StorageKind.MEMORY,
+}
 
 
 def _default_data_dir() -> Path:
@@ -37,10 +47,21 @@ def _default_data_dir() -> Path:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IMAGESTUDIO_", extra="ignore")
 
-    profile: Profile = Profile.OFFLINE
+    profile: Profile = Profile.LOCAL
     data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str | None = None
+    """Overrides the profile's database: `sqlite:///path` or `postgresql://user@host/db`."""
     storage: StorageKind | None = None
     """Overrides the profile's asset storage."""
+    database_pool: bool = True
+    """Keep database connections open between calls; the CLI, one event loop per command, turns
+    it off."""
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
+    """For S3-compatible servers (MinIO, Ceph…); AWS when unset."""
+    s3_region: str | None = None
+    s3_allow_http: bool = False
     default_user: str = "local"
     """A user who exists from the start, so a newcomer can run every command with no set-up."""
     default_plan: str = "local"
@@ -60,6 +81,17 @@ class Settings(BaseSettings):
     @property
     def effective_storage(self) -> StorageKind:
         return self.storage or _PRESET_STORAGE[self.profile]
+
+    @property
+    def effective_database_url(self) -> str | None:
+        """Where state lives: None keeps it in the process (offline and test profiles)."""
+        if self.database_url:
+            return self.database_url
+        if self.profile is Profile.LOCAL:
+            return f"sqlite:///{self.data_dir / 'imagestudio.db'}"
+        if self.profile is Profile.POSTGRES:
+            raise SettingsError("the postgres profile needs IMAGESTUDIO_DATABASE_URL")
+        return None
 
     @property
     def assets_dir(self) -> Path:

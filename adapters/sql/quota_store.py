@@ -101,6 +101,15 @@ class SqlQuotaStore:
                 update(t.users).where(t.users.c.id == user_id).values(plan_name=plan_name)
             )
 
+    async def add_user_if_missing(self, user_id: str, plan_name: str) -> None:
+        """Create the user on `plan_name` unless the user exists (whose plan then stays)."""
+        async with self._engine.begin() as connection:
+            await insert_missing(
+                connection,
+                t.users,
+                [{"id": user_id, "plan_name": plan_name, "created_at": self._clock.now()}],
+            )
+
     async def set_budget(self, budget: OperatorBudget) -> None:
         async with self._engine.begin() as connection:
             await insert_missing(

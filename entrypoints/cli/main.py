@@ -8,7 +8,8 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from imagestudio.entrypoints.cli import info_commands, operation_commands
+from imagestudio.adapters.sql.schema import SchemaOutOfDate
+from imagestudio.entrypoints.cli import db_commands, info_commands, operation_commands
 from imagestudio.entrypoints.cli.errors import EXIT_INPUT, EXIT_UNEXPECTED
 from imagestudio.entrypoints.settings import SettingsError
 
@@ -21,6 +22,7 @@ app = typer.Typer(
 )
 operation_commands.register(app)
 info_commands.register(app)
+db_commands.register(app)
 
 
 def run() -> None:
@@ -28,8 +30,8 @@ def run() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         app()
-    except (SettingsError, ValidationError) as error:
-        sys.stderr.write(f"error: settings: {_first_line(error)}\n")
+    except (SettingsError, ValidationError, SchemaOutOfDate) as error:
+        sys.stderr.write(f"error: {_first_line(error)}\n")
         sys.exit(EXIT_INPUT)
     except Exception as error:  # a bug or a broken environment: one line, not a traceback
         sys.stderr.write(f"error: unexpected {type(error).__name__}: {error}\n")
@@ -40,7 +42,7 @@ def _first_line(error: Exception) -> str:
     if isinstance(error, ValidationError):
         problem = error.errors()[0]
         where = ".".join(str(part) for part in problem["loc"])
-        return f"IMAGESTUDIO_{where.upper()}: {problem['msg']}"
+        return f"settings: IMAGESTUDIO_{where.upper()}: {problem['msg']}"
     return str(error).splitlines()[0]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from imagestudio.entrypoints.cli.studio import studio
+from imagestudio.entrypoints.cli.studio import studio, unstarted_studio
 
 
 @pytest.fixture(autouse=True)
@@ -19,8 +19,10 @@ def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterat
     monkeypatch.setenv("IMAGESTUDIO_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("IMAGESTUDIO_PROFILE", "test")
     studio.cache_clear()
+    unstarted_studio.cache_clear()
     yield
     studio.cache_clear()
+    unstarted_studio.cache_clear()
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Alembic migrations of the imagestudio schema, shipped in the package."""

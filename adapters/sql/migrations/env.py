@@ -1,0 +1,16 @@
+"""Alembic's environment: migrations always run on a connection handed in by schema.py."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from imagestudio.adapters.sql.tables import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,52 @@
+"""`imagestudio db …`: the database schema."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from imagestudio.adapters.sql import schema
+from imagestudio.entrypoints.cli.studio import unstarted_studio
+from imagestudio.entrypoints.container import state_kind
+
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+
+
+def _engine_or_exit() -> AsyncEngine:
+    container = unstarted_studio().container
+    if state_kind(container.settings()) == "memory":
+        typer.echo("this profile keeps its state in memory: there is no database", err=True)
+        raise typer.Exit(2)
+    return container.engine()
+
+
+@db_app.command()
+def upgrade() -> None:
+    """Create the schema, or bring it up to the version this imagestudio needs."""
+    engine = _engine_or_exit()
+
+    async def run() -> str | None:
+        before = await schema.current_revision(engine)
+        await schema.upgrade(engine)
+        return before
+
+    before = asyncio.run(run())
+    head = schema.head_revision()
+    if before == head:
+        typer.echo(f"the schema is already current ({head})")
+    else:
+        typer.echo(f"schema upgraded from {before or 'nothing'} to {head}")
+
+
+@db_app.command()
+def current() -> None:
+    """Show the schema revision of the database and the one this imagestudio needs."""
+    engine = _engine_or_exit()
+    found = asyncio.run(schema.current_revision(engine))
+    typer.echo(f"database: {found or 'no schema'}; needed: {schema.head_revision()}")

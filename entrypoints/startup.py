@@ -1,0 +1,45 @@
+"""Getting state ready before the first use case runs: schema checked, plans and user seeded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from imagestudio.adapters.sql import schema
+from imagestudio.adapters.sql.quota_store import SqlQuotaStore
+from imagestudio.domain.reference_plans import REFERENCE_PLANS
+from imagestudio.entrypoints.container import Container, state_kind
+from imagestudio.entrypoints.settings import SettingsError
+
+
+async def start(container: Container) -> None:
+    """Refuse an out-of-date schema (a brand-new SQLite file is created on the spot), then
+    make sure the reference plans and the default user exist. In-memory state needs nothing."""
+    settings = container.settings()
+    if state_kind(settings) == "memory":
+        return
+    engine = container.engine()
+    if _is_new_sqlite_file(settings.effective_database_url):
+        await schema.upgrade(engine)
+    await schema.require_current(engine)
+    quota = container.quota()
+    assert isinstance(quota, SqlQuotaStore)
+    await quota.define_plans_if_missing(REFERENCE_PLANS)
+    if settings.default_plan not in {plan.name for plan in await quota.plans()}:
+        raise SettingsError(f"IMAGESTUDIO_DEFAULT_PLAN={settings.default_plan!r} is not a plan")
+    await quota.add_user_if_missing(settings.default_user, settings.default_plan)
+
+
+def _is_new_sqlite_file(url: str | None) -> bool:
+    # Nothing to migrate in a database that does not exist yet: create it rather than refuse.
+    if url is None or not url.startswith("sqlite"):
+        return False
+    database = make_url(url).database
+    return bool(database) and database != ":memory:" and not Path(str(database)).exists()
+
+
+async def stop(container: Container) -> None:
+    """Close what the container opened (the database pool)."""
+    if state_kind(container.settings()) == "sql":
+        await container.engine().dispose()

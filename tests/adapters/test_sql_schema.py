@@ -1,0 +1,76 @@
+"""The migrations shipped in the package create exactly the schema the code uses."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from imagestudio.adapters.sql import schema
+from imagestudio.adapters.sql.engine import async_url, create_engine
+from imagestudio.adapters.sql.tables import metadata
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+def differences(connection: Connection) -> list[object]:
+    return list(compare_metadata(MigrationContext.configure(connection), metadata))
+
+
+async def test_upgrade_creates_the_schema_the_tables_describe(engine: AsyncEngine) -> None:
+    await schema.upgrade(engine)
+
+    async with engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
+    assert await schema.current_revision(engine) == schema.head_revision()
+
+
+async def test_upgrading_a_current_schema_changes_nothing(engine: AsyncEngine) -> None:
+    await schema.upgrade(engine)
+    await schema.upgrade(engine)
+
+    await schema.require_current(engine)
+
+
+async def test_a_database_without_the_schema_is_refused_with_the_command_to_run(
+    engine: AsyncEngine,
+) -> None:
+    with pytest.raises(schema.SchemaOutOfDate, match="imagestudio db upgrade"):
+        await schema.require_current(engine)
+
+
+async def test_an_older_schema_is_refused_naming_both_revisions(engine: AsyncEngine) -> None:
+    await schema.upgrade(engine)
+    async with engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+
+    with pytest.raises(schema.SchemaOutOfDate, match=r"revision 0000, this version needs"):
+        await schema.require_current(engine)
+
+
+@pytest.mark.parametrize(
+    ("written", "driver"),
+    [
+        ("postgresql://u@h/db", "postgresql+psycopg"),
+        ("postgres://u@h/db", "postgresql+psycopg"),
+        ("sqlite:///tmp/x.db", "sqlite+aiosqlite"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg"),
+    ],
+)
+def test_urls_as_people_write_them_get_the_async_driver(written: str, driver: str) -> None:
+    assert async_url(written).drivername == driver
+
+
+def test_an_unsupported_database_is_refused() -> None:
+    with pytest.raises(ValueError, match="unsupported database"):
+        async_url("mysql://u@h/db")
