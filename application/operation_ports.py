@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from returns.result import Result
 
@@ -12,6 +13,7 @@ from imagestudio.application.ports.clock import Clock, IdGenerator
 from imagestudio.application.ports.idempotency import IdempotencyStore
 from imagestudio.application.ports.image_inspector import ImageInspector
 from imagestudio.application.ports.ledger import Ledger
+from imagestudio.application.ports.operation_leases import OperationLeases
 from imagestudio.application.ports.operation_store import OperationStore
 from imagestudio.application.ports.provider import ProviderDirectory
 from imagestudio.application.ports.quota_store import QuotaStore
@@ -19,6 +21,20 @@ from imagestudio.application.requests import OperationResult
 from imagestudio.domain.errors import OperationError
 
 StoredOutcome = Result[OperationResult, OperationError]
+
+DEFAULT_LEASE = timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeasePolicy:
+    """Who this process is to the lease table, and how long a lease lasts without renewal."""
+
+    holder: str
+    ttl: timedelta = DEFAULT_LEASE
+
+    @property
+    def renew_every(self) -> float:
+        return self.ttl.total_seconds() / 3
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,6 +45,7 @@ class OperationPorts:
     ledger: Ledger
     assets: AssetStore
     operations: OperationStore
+    leases: OperationLeases
     idempotency: IdempotencyStore[StoredOutcome]
     inspector: ImageInspector
     clock: Clock

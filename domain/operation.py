@@ -28,6 +28,11 @@ class OperationStatus(StrEnum):
     def is_final(self) -> bool:
         return not _NEXT[self]
 
+    @property
+    def is_settled(self) -> bool:
+        """Final, or `unknown`: nobody works on it any more (reconciliation takes it from here)."""
+        return self.is_final or self is OperationStatus.UNKNOWN
+
 
 S = OperationStatus
 _NEXT: Mapping[OperationStatus, frozenset[OperationStatus]] = {

@@ -152,6 +152,7 @@ class Container(containers.DeclarativeContainer):
         ledger=ledger,
         assets=assets,
         operations=operations,
+        leases=operations,
         idempotency=idempotency,
         inspector=inspector,
         clock=clock,

@@ -1,15 +1,35 @@
-"""Operations in memory, by id."""
+"""Operations in memory, by id, with their leases."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from imagestudio.domain.operation import ImageOperation
 
 
 class InMemoryOperationStore:
-    """The `OperationStore` port on a dict."""
+    """The `OperationStore` and `OperationLeases` ports on dicts; no await between check and act."""
 
     def __init__(self) -> None:
         self._operations: dict[str, ImageOperation] = {}
+        self._leases: dict[str, tuple[str, datetime]] = {}
+
+    async def hold(self, operation_id: str, holder: str, until: datetime) -> None:
+        self._leases[operation_id] = (holder, until)
+
+    async def take_expired(
+        self, now: datetime, holder: str, until: datetime, limit: int = 100
+    ) -> tuple[str, ...]:
+        taken = []
+        for operation_id, (_, expires) in sorted(self._leases.items(), key=lambda item: item[1][1]):
+            operation = self._operations.get(operation_id)
+            if operation is None or operation.status.is_settled or expires >= now:
+                continue
+            self._leases[operation_id] = (holder, until)
+            taken.append(operation_id)
+            if len(taken) == limit:
+                break
+        return tuple(taken)
 
     async def save(self, operation: ImageOperation) -> None:
         self._operations[operation.id] = operation

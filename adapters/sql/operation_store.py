@@ -7,13 +7,17 @@ works on the operation and to the sweeper, and replacing the operation's state k
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.operation_codec import operation_from_row, operation_row
-from imagestudio.domain.operation import ImageOperation
+from imagestudio.domain.operation import ImageOperation, OperationStatus
+
+UNSETTLED = [status.value for status in OperationStatus if not status.is_settled]
 
 
 class SqlOperationStore:
@@ -32,6 +36,37 @@ class SqlOperationStore:
         )
         async with self._engine.begin() as connection:
             await connection.execute(upsert)
+
+    async def hold(self, operation_id: str, holder: str, until: datetime) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(t.operations)
+                .where(t.operations.c.id == operation_id)
+                .values(lease_owner=holder, lease_expires_at=until)
+            )
+
+    async def take_expired(
+        self, now: datetime, holder: str, until: datetime, limit: int = 100
+    ) -> tuple[str, ...]:
+        c = t.operations.c
+        async with self._engine.begin() as connection:
+            rows = await connection.execute(
+                select(c.id, c.lease_expires_at)
+                .where(c.status.in_(UNSETTLED), c.lease_expires_at < now)
+                .order_by(c.lease_expires_at)
+                .limit(limit)
+            )
+            taken = []
+            for row in rows.all():
+                # Conditional on the lease we saw: a renewal or another sweeper in between wins.
+                moved = await connection.execute(
+                    update(t.operations)
+                    .where(c.id == row.id, c.lease_expires_at == row.lease_expires_at)
+                    .values(lease_owner=holder, lease_expires_at=until)
+                )
+                if moved.rowcount == 1:
+                    taken.append(row.id)
+            return tuple(taken)
 
     async def get(self, operation_id: str) -> ImageOperation | None:
         async with self._engine.connect() as connection:

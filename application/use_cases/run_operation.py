@@ -10,7 +10,7 @@ from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
-from imagestudio.application.operation_ports import OperationPorts, StoredOutcome
+from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
 from imagestudio.application.outcomes import CallOutcomes, gather_outcomes
 from imagestudio.application.ports.idempotency import KeyReusedDifferently, Replay, StillRunning
 from imagestudio.application.ports.provider import Artifact
@@ -64,8 +64,9 @@ class RunOperation:
     reconciliation. An idempotency key replays the first definite outcome.
     """
 
-    def __init__(self, ports: OperationPorts) -> None:
+    def __init__(self, ports: OperationPorts, lease: LeasePolicy | None = None) -> None:
         self._ports = ports
+        self._lease = lease or LeasePolicy(holder=ports.ids.new_id("worker"))
 
     async def execute(self, request: OperationRequest) -> Result[OperationResult, OperationError]:
         """Run `request` once; expected failures come back as typed errors, never exceptions."""
@@ -116,13 +117,34 @@ class RunOperation:
             await self._ports.idempotency.forget(user, key)
 
     async def _spend(self, prepared: PreparedOperation, attempt: _Attempt) -> StoredOutcome:
+        operation = self._new_operation(prepared)
+        await self._ports.operations.save(operation)
+        # Leased before anything is reserved: if this process dies, the sweeper finds it.
+        await self._hold_lease(operation.id)
+        renewal = asyncio.create_task(self._keep_leased(operation.id))
+        try:
+            return await self._reserve_and_run(prepared, operation, attempt)
+        finally:
+            renewal.cancel()
+
+    async def _hold_lease(self, operation_id: str) -> None:
+        until = self._ports.clock.now() + self._lease.ttl
+        await self._ports.leases.hold(operation_id, self._lease.holder, until)
+
+    async def _keep_leased(self, operation_id: str) -> None:
+        while True:
+            await asyncio.sleep(self._lease.renew_every)
+            await self._hold_lease(operation_id)
+
+    async def _reserve_and_run(
+        self, prepared: PreparedOperation, operation: ImageOperation, attempt: _Attempt
+    ) -> StoredOutcome:
         ports = self._ports
         provider = ports.providers.get(prepared.model.provider)
         assert provider is not None, "choose_model only picks configured providers"
-        operation = self._new_operation(prepared)
-        await ports.operations.save(operation)
+        assert operation.reservation_id is not None
         reserved = await ports.quota.reserve(
-            ports.ids.new_id("res"),
+            operation.reservation_id,
             ReservationRequest(
                 user_id=operation.user_id,
                 category=operation.kind.category,
@@ -137,7 +159,7 @@ class RunOperation:
             await self._advance(operation, S.FAILED, error=refusal.message)
             return Failure(refusal)
         reservation = reserved.unwrap()
-        operation = await self._advance(operation, S.RESERVED, reservation_id=reservation.id)
+        operation = await self._advance(operation, S.RESERVED)
         run = _Run(operation=operation, period=reservation.period, started=ports.clock.now())
         tracker = SubmissionTracker(lambda: self._mark_submitted(run, attempt))
         try:
@@ -182,6 +204,8 @@ class RunOperation:
             created_at=now,
             updated_at=now,
             idempotency_key=request.idempotency_key,
+            # Named before reserving, so a crash right after the reservation leaves its id here.
+            reservation_id=self._ports.ids.new_id("res"),
         )
 
     async def _advance(

@@ -204,7 +204,8 @@ def make_studio() -> StudioFactory:
         store: AssetStore = InMemoryAssetStore()
         if assets is not None:
             store = assets(store)
-        operations = RecordingOperationStore(InMemoryOperationStore())
+        leases = InMemoryOperationStore()
+        operations = RecordingOperationStore(leases)
         clock = FixedClock(NOW)
         ports = OperationPorts(
             catalog=InMemoryModelCatalog(MODELS),
@@ -213,6 +214,7 @@ def make_studio() -> StudioFactory:
             ledger=ledger,
             assets=store,
             operations=operations,
+            leases=leases,
             idempotency=InMemoryIdempotencyStore[StoredOutcome](),
             inspector=PillowImageInspector(),
             clock=clock,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+import pytest
 from fakes import (
     FACE_SWAP_PRICE,
     FLAT_PRICE,
@@ -37,7 +38,9 @@ async def assert_refused_without_trace(studio: Studio, user: str, operation_id: 
     assert await studio.ledger.for_operation(operation_id) is None
     operation = await studio.operation(operation_id)
     assert operation.status is OperationStatus.FAILED
-    assert operation.reservation_id is None
+    assert operation.reservation_id is not None  # asked for, never granted:
+    with pytest.raises(KeyError):
+        await studio.quota.release(operation.reservation_id)
     assert operation.error
     await studio.assert_used_matches_ledger(user)
 
