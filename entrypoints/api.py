@@ -19,6 +19,7 @@ from imagestudio.application.use_cases.get_asset import AssetContent, GetAsset
 from imagestudio.application.use_cases.list_models import ListModels, ModelListing
 from imagestudio.application.use_cases.list_plans import ListPlans
 from imagestudio.application.use_cases.quote import PriceQuote, QuotePrice
+from imagestudio.application.use_cases.sweep import SweepAbandoned
 from imagestudio.application.use_cases.to_3d import ImageTo3D, ImageTo3DRequest
 from imagestudio.application.use_cases.to_video import ImageToVideo, ImageToVideoRequest
 from imagestudio.application.use_cases.upscale import UpscaleImage, UpscaleRequest
@@ -66,6 +67,7 @@ class ImageStudio:
         self.list_models: ListModels = container.list_models()
         self.list_plans: ListPlans = container.list_plans()
         self.get_asset: GetAsset = container.get_asset()
+        self.sweep: SweepAbandoned = container.sweep()
 
     @classmethod
     def open(cls, settings: Settings | None = None, **overrides: Any) -> ImageStudio:

@@ -30,7 +30,7 @@ from imagestudio.adapters.sql.operation_store import SqlOperationStore
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.system.clock import SystemClock
 from imagestudio.adapters.system.ids import UuidIdGenerator
-from imagestudio.application.operation_ports import OperationPorts, StoredOutcome
+from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
 from imagestudio.application.use_cases.control import ControlImage
 from imagestudio.application.use_cases.edit import EditImage
 from imagestudio.application.use_cases.face_swap import SwapFace
@@ -40,6 +40,7 @@ from imagestudio.application.use_cases.list_models import ListModels
 from imagestudio.application.use_cases.list_plans import ListPlans
 from imagestudio.application.use_cases.quote import QuotePrice
 from imagestudio.application.use_cases.run_operation import RunOperation
+from imagestudio.application.use_cases.sweep import SweepAbandoned
 from imagestudio.application.use_cases.to_3d import ImageTo3D
 from imagestudio.application.use_cases.to_video import ImageToVideo
 from imagestudio.application.use_cases.upscale import UpscaleImage
@@ -158,7 +159,13 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
     )
-    run_operation = providers.Singleton(RunOperation, ports)
+    lease = providers.Singleton(
+        LeasePolicy,
+        holder=providers.Callable(lambda ids: ids.new_id("worker"), ids),
+        ttl=providers.Callable(lambda s: timedelta(seconds=s.lease_seconds), settings),
+    )
+    run_operation = providers.Singleton(RunOperation, ports, lease)
+    sweep = providers.Singleton(SweepAbandoned, ports, lease)
 
     generate = providers.Singleton(GenerateImages, run_operation)
     edit = providers.Singleton(EditImage, run_operation)

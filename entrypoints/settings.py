@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     micros_per_credit: int = 10_000
     """What one Stability credit costs, in micro-dollars ($0.01)."""
     idempotency_hours: int = Field(default=24, gt=0)
+    lease_seconds: float = Field(default=60, gt=0)
+    """How long an operation stays leased to its process without renewal (renewed every third)."""
 
     @field_validator("offline_price_usd", mode="before")
     @classmethod

@@ -8,7 +8,8 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import schema
-from imagestudio.entrypoints.cli.studio import unstarted_studio
+from imagestudio.entrypoints.cli.output import print_json
+from imagestudio.entrypoints.cli.studio import studio, unstarted_studio
 from imagestudio.entrypoints.container import state_kind
 
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -42,6 +43,25 @@ def upgrade() -> None:
         typer.echo(f"the schema is already current ({head})")
     else:
         typer.echo(f"schema upgraded from {before or 'nothing'} to {head}")
+
+
+@db_app.command()
+def sweep(json: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")) -> None:
+    """Settle operations whose process died: release what was not sent, hold what was."""
+    report = asyncio.run(studio().sweep.execute())
+    if json:
+        print_json(
+            {
+                "abandoned": list(report.abandoned),
+                "unknown": list(report.unknown),
+                "failed": list(report.failed),
+            }
+        )
+        return
+    typer.echo(
+        f"released {len(report.abandoned)} abandoned, left {len(report.unknown)} unknown for "
+        f"reconciliation, failed {len(report.failed)} never reserved"
+    )
 
 
 @db_app.command()
