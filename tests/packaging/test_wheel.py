@@ -25,5 +25,7 @@ def test_the_wheel_maps_every_folder_under_imagestudio(tmp_path: Path) -> None:
     assert "imagestudio/adapters/catalog/models.toml" in names
     assert "imagestudio/adapters/sql/migrations/env.py" in names
     assert "imagestudio/adapters/sql/migrations/script.py.mako" in names
-    assert any(name.startswith("imagestudio/adapters/sql/migrations/versions/0001") for name in names)
+    assert any(
+        name.startswith("imagestudio/adapters/sql/migrations/versions/0001") for name in names
+    )
     assert not any(name.startswith(("domain/", "application/", "tests/")) for name in names)
