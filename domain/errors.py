@@ -234,6 +234,15 @@ class UnknownUser:
         return f"unknown user {self.user_id!r}"
 
 
+@dataclass(frozen=True, slots=True)
+class UnknownPlan:
+    name: str
+
+    @property
+    def message(self) -> str:
+        return f"no plan named {self.name!r} (see `imagestudio plans list`)"
+
+
 QuotaRefusal = QuotaExceeded | OperatorBudgetExhausted | RateLimited
 
 OperationError = (
@@ -254,3 +263,6 @@ OperationError = (
     | AssetNotFound
     | UnknownUser
 )
+
+AdminError = InvalidInput | UnknownUser | UnknownPlan
+"""What an operator's command (plans, users, keys, budgets, adjustments) can be refused for."""

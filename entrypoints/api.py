@@ -12,6 +12,7 @@ from typing import Any
 
 from imagestudio.application.requests import ImageInput, OperationRequest, OperationResult
 from imagestudio.application.use_cases.control import ControlImage, ControlRequest
+from imagestudio.application.use_cases.define_plan import DefinePlan
 from imagestudio.application.use_cases.edit import EditImage, EditRequest
 from imagestudio.application.use_cases.face_swap import FaceSwapRequest, SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages, GenerateRequest
@@ -66,6 +67,7 @@ class ImageStudio:
         self.usage: ReadUsage = container.usage()
         self.list_models: ListModels = container.list_models()
         self.list_plans: ListPlans = container.list_plans()
+        self.define_plan: DefinePlan = container.define_plan()
         self.get_asset: GetAsset = container.get_asset()
         self.sweep: SweepAbandoned = container.sweep()
 

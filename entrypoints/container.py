@@ -32,6 +32,7 @@ from imagestudio.adapters.system.clock import SystemClock
 from imagestudio.adapters.system.ids import UuidIdGenerator
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
 from imagestudio.application.use_cases.control import ControlImage
+from imagestudio.application.use_cases.define_plan import DefinePlan
 from imagestudio.application.use_cases.edit import EditImage
 from imagestudio.application.use_cases.face_swap import SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages
@@ -178,6 +179,7 @@ class Container(containers.DeclarativeContainer):
     usage = providers.Singleton(ReadUsage, quota, clock)
     list_models = providers.Singleton(ListModels, catalog, provider_directory)
     list_plans = providers.Singleton(ListPlans, quota)
+    define_plan = providers.Singleton(DefinePlan, quota)
     get_asset = providers.Singleton(GetAsset, assets)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from imagestudio.domain.errors import (
+    AdminError,
     AssetNotFound,
     Cancelled,
     IdempotencyConflict,
@@ -18,6 +19,7 @@ from imagestudio.domain.errors import (
     QuotaExceeded,
     RateLimited,
     UnknownModel,
+    UnknownPlan,
     UnknownUser,
     UnsupportedKind,
 )
@@ -37,6 +39,7 @@ _EXIT_CODES: dict[type[object], int] = {
     ProviderNotConfigured: EXIT_INPUT,
     AssetNotFound: EXIT_NOT_FOUND,
     UnknownUser: EXIT_NOT_FOUND,
+    UnknownPlan: EXIT_NOT_FOUND,
     QuotaExceeded: EXIT_QUOTA,
     RateLimited: EXIT_QUOTA,
     OperatorBudgetExhausted: EXIT_PROVIDER,
@@ -50,9 +53,13 @@ _EXIT_CODES: dict[type[object], int] = {
 }
 
 
-def exit_code(error: OperationError) -> int:
+Problem = OperationError | AdminError
+"""Every typed failure a command can end with."""
+
+
+def exit_code(error: Problem) -> int:
     return _EXIT_CODES.get(type(error), EXIT_UNEXPECTED)
 
 
-def error_name(error: OperationError) -> str:
+def error_name(error: Problem) -> str:
     return type(error).__name__

@@ -1,4 +1,4 @@
-"""The CLI commands that only read: quote, usage, models, plans."""
+"""The CLI commands that only read: quote, usage, models."""
 
 from __future__ import annotations
 
@@ -9,24 +9,20 @@ import typer
 from returns.result import Failure
 
 from imagestudio.application.requests import OperationRequest
-from imagestudio.domain.limit import Limit
 from imagestudio.domain.money import format_usd
-from imagestudio.domain.operation_kind import OperationKind, QuotaCategory
-from imagestudio.domain.plan import Plan
+from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.cli.output import fail, print_json, table
 from imagestudio.entrypoints.cli.running import images_or_fail
 from imagestudio.entrypoints.cli.sizes import parse_size
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
 
 Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-plans_app = typer.Typer(help="Subscription plans.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.command()(quote)
     app.command()(usage)
     app.command()(models)
-    app.add_typer(plans_app, name="plans")
 
 
 def quote(
@@ -182,48 +178,3 @@ def models(
             for item in listings
         ],
     )
-
-
-@plans_app.command("list")
-def list_plans(json: Json = False) -> None:
-    """List the plans and their limits per billing period."""
-    plans = asyncio.run(studio().list_plans.execute())
-    if json:
-        print_json([_plan_json(plan) for plan in plans])
-        return
-    table(
-        "plans (limits per billing period)",
-        [
-            "plan",
-            *(category.value for category in QuotaCategory),
-            "spend cap",
-            "requests/min",
-            "concurrent",
-        ],
-        [
-            (
-                plan.name,
-                *(plan.calls_limit(category) for category in QuotaCategory),
-                _money_limit(plan.spend_cap),
-                plan.requests_per_minute,
-                plan.concurrent_operations,
-            )
-            for plan in plans
-        ],
-    )
-
-
-def _money_limit(limit: Limit) -> str:
-    return "unlimited" if limit.maximum is None else format_usd(limit.maximum)
-
-
-def _plan_json(plan: Plan) -> dict[str, object]:
-    return {
-        "name": plan.name,
-        "calls": {category.value: plan.calls_limit(category).maximum for category in QuotaCategory},
-        "spend_cap_micros": plan.spend_cap.maximum,
-        "requests_per_minute": plan.requests_per_minute.maximum,
-        "concurrent_operations": plan.concurrent_operations.maximum,
-        "anchor_day": plan.anchor.day,
-        "monthly_price_micros": plan.monthly_price,
-    }

@@ -9,7 +9,12 @@ import typer
 from pydantic import ValidationError
 
 from imagestudio.adapters.sql.schema import SchemaOutOfDate
-from imagestudio.entrypoints.cli import db_commands, info_commands, operation_commands
+from imagestudio.entrypoints.cli import (
+    db_commands,
+    info_commands,
+    operation_commands,
+    plans_commands,
+)
 from imagestudio.entrypoints.cli.errors import EXIT_INPUT, EXIT_UNEXPECTED
 from imagestudio.entrypoints.settings import SettingsError
 
@@ -22,6 +27,7 @@ app = typer.Typer(
 )
 operation_commands.register(app)
 info_commands.register(app)
+plans_commands.register(app)
 db_commands.register(app)
 
 

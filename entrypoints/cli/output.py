@@ -11,9 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from imagestudio.domain.errors import OperationError
 from imagestudio.domain.money import format_usd
-from imagestudio.entrypoints.cli.errors import error_name, exit_code
+from imagestudio.entrypoints.cli.errors import Problem, error_name, exit_code
 
 console = Console()
 errors = Console(stderr=True)
@@ -23,7 +22,7 @@ def print_json(payload: Mapping[str, Any] | Sequence[Any]) -> None:
     sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
 
 
-def fail(error: OperationError, as_json: bool) -> NoReturn:
+def fail(error: Problem, as_json: bool) -> NoReturn:
     if as_json:
         print_json({"error": {"type": error_name(error), "message": error.message}})
     errors.print(f"error: {error.message}", markup=False, highlight=False, soft_wrap=True)

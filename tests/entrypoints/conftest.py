@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import Result
 from PIL import Image
+from typer.testing import CliRunner
 
+from imagestudio.entrypoints.cli.main import app
 from imagestudio.entrypoints.cli.studio import studio, unstarted_studio
 
 
@@ -36,3 +41,40 @@ def picture(tmp_path: Path) -> Path:
     image.save(buffer, format="PNG")
     path.write_bytes(buffer.getvalue())
     return path
+
+
+class Cli:
+    """The `imagestudio` command; with `fresh_process`, each invocation starts from nothing but
+    the database, as a new process would."""
+
+    def __init__(self, *, fresh_process: bool) -> None:
+        self.runner = CliRunner()
+        self.fresh_process = fresh_process
+
+    def invoke(self, *args: str) -> Result:
+        if self.fresh_process:
+            studio.cache_clear()
+            unstarted_studio.cache_clear()
+        return self.runner.invoke(app, list(args))
+
+    def ok(self, *args: str) -> str:
+        """Run a command that must succeed; its standard output."""
+        result = self.invoke(*args)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.ok(*args, "--json"))
+
+
+@pytest.fixture
+def cli() -> Cli:
+    """The CLI on the `test` profile: in memory, so every invocation shares one process."""
+    return Cli(fresh_process=False)
+
+
+@pytest.fixture
+def local_cli(monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """The CLI on the `local` profile: a SQLite file in a temporary data directory."""
+    monkeypatch.setenv("IMAGESTUDIO_PROFILE", "local")
+    return Cli(fresh_process=True)

@@ -1,0 +1,63 @@
+"""Limits as an operator writes them: `100`, `25.00`, `60/min`, `image-generation=100`, or
+`unlimited`, said explicitly (0 is a real zero)."""
+
+from __future__ import annotations
+
+from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.limit import UNLIMITED, Limit
+from imagestudio.domain.money import usd_to_micros
+from imagestudio.domain.operation_kind import QuotaCategory
+
+UNLIMITED_WORD = "unlimited"
+PER_MINUTE = "/min"
+
+
+def count_limit(field: str, text: str) -> Limit | InvalidInput:
+    """A whole number of at least 0, or `unlimited`."""
+    value = text.strip().lower()
+    if value == UNLIMITED_WORD:
+        return UNLIMITED
+    if not value.isdigit():
+        return InvalidInput(field, f"{text!r}: write a whole number or {UNLIMITED_WORD}")
+    return Limit.of(int(value))
+
+
+def money_limit(field: str, text: str) -> Limit | InvalidInput:
+    """Dollars (`25.00`, `$25`), or `unlimited`."""
+    value = text.strip().lower()
+    if value == UNLIMITED_WORD:
+        return UNLIMITED
+    try:
+        micros = usd_to_micros(value)
+    except ValueError:
+        return InvalidInput(field, f"{text!r}: write dollars such as 25.00, or {UNLIMITED_WORD}")
+    if micros < 0:
+        return InvalidInput(field, f"{text!r}: a limit cannot be negative")
+    return Limit.of(micros)
+
+
+def rate_limit(field: str, text: str) -> Limit | InvalidInput:
+    """Requests per minute: `60/min` (or `60`), or `unlimited`."""
+    value = text.strip().lower()
+    if value == UNLIMITED_WORD:
+        return UNLIMITED
+    found = count_limit(field, value.removesuffix(PER_MINUTE))
+    if isinstance(found, InvalidInput):
+        return InvalidInput(field, f"{text!r}: write requests per minute as 60/min, or unlimited")
+    return found
+
+
+def category_limit(text: str) -> tuple[QuotaCategory, Limit] | InvalidInput:
+    """`<category>=<calls>`, such as `image-generation=100` or `video=unlimited`."""
+    name, equals, value = text.partition("=")
+    try:
+        category = QuotaCategory(name.strip())
+    except ValueError:
+        categories = ", ".join(category.value for category in QuotaCategory)
+        return InvalidInput("limit", f"{text!r}: the category is one of {categories}")
+    if not equals:
+        return InvalidInput("limit", f"{text!r}: write {category.value}=<calls> or =unlimited")
+    limit = count_limit(f"limit of {category.value}", value)
+    if isinstance(limit, InvalidInput):
+        return limit
+    return category, limit

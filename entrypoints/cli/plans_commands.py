@@ -1,0 +1,134 @@
+"""`imagestudio plans …`: list the plans, define one."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+from returns.result import Failure
+
+from imagestudio.domain.billing_period import BillingAnchor
+from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.limit import Limit
+from imagestudio.domain.money import format_usd
+from imagestudio.domain.operation_kind import QuotaCategory
+from imagestudio.domain.plan import Plan
+from imagestudio.entrypoints.cli.limits import category_limit, count_limit, money_limit, rate_limit
+from imagestudio.entrypoints.cli.output import fail, print_json, table
+from imagestudio.entrypoints.cli.studio import studio
+
+Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+plans_app = typer.Typer(help="Subscription plans.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(plans_app, name="plans")
+
+
+@plans_app.command("list")
+def list_plans(json: Json = False) -> None:
+    """List the plans and their limits per billing period."""
+    plans = asyncio.run(studio().list_plans.execute())
+    if json:
+        print_json([plan_json(plan) for plan in plans])
+        return
+    show_plans("plans (limits per billing period)", plans)
+
+
+@plans_app.command("set")
+def set_plan(
+    name: Annotated[str, typer.Argument(help="The plan's name; an existing plan is replaced.")],
+    spend_cap: Annotated[
+        str, typer.Option("--spend-cap", help="Dollars per billing period, or unlimited.")
+    ],
+    rate: Annotated[
+        str, typer.Option("--rate", help="Requests per minute (60/min), or unlimited.")
+    ],
+    concurrency: Annotated[
+        str, typer.Option("--concurrency", help="Operations at once, or unlimited.")
+    ],
+    limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--limit",
+            help="Calls per billing period of one category: image-generation=100 (repeat it); "
+            "a category left out is unlimited.",
+        ),
+    ] = None,
+    anchor_day: Annotated[
+        int, typer.Option("--anchor-day", help="The day of the month periods start on.")
+    ] = 1,
+    json: Json = False,
+) -> None:
+    """Create a plan, or replace one: its users get the new limits at once; used stays used."""
+    calls: dict[QuotaCategory, Limit] = {}
+    for text in limit or []:
+        parsed = category_limit(text)
+        if isinstance(parsed, InvalidInput):
+            fail(parsed, json)
+        calls[parsed[0]] = parsed[1]
+    if not 1 <= anchor_day <= 31:
+        fail(InvalidInput("anchor day", f"{anchor_day}: a day of the month, 1 to 31"), json)
+    plan = Plan(
+        name=name,
+        calls=calls,
+        spend_cap=_or_fail(money_limit("spend cap", spend_cap), json),
+        requests_per_minute=_or_fail(rate_limit("rate", rate), json),
+        concurrent_operations=_or_fail(count_limit("concurrency", concurrency), json),
+        anchor=BillingAnchor(anchor_day),
+    )
+    result = asyncio.run(studio().define_plan.execute(plan))
+    if isinstance(result, Failure):
+        fail(result.failure(), json)
+    if json:
+        print_json(plan_json(result.unwrap()))
+        return
+    show_plans(f"plan {plan.name} set", [result.unwrap()])
+
+
+def _or_fail(parsed: Limit | InvalidInput, as_json: bool) -> Limit:
+    if isinstance(parsed, InvalidInput):
+        fail(parsed, as_json)
+    return parsed
+
+
+def show_plans(title: str, plans: tuple[Plan, ...] | list[Plan]) -> None:
+    table(
+        title,
+        [
+            "plan",
+            *(category.value for category in QuotaCategory),
+            "spend cap",
+            "requests/min",
+            "concurrent",
+            "period starts",
+        ],
+        [
+            (
+                plan.name,
+                *(plan.calls_limit(category) for category in QuotaCategory),
+                money_limit_text(plan.spend_cap),
+                plan.requests_per_minute,
+                plan.concurrent_operations,
+                f"day {plan.anchor.day}",
+            )
+            for plan in plans
+        ],
+    )
+
+
+def money_limit_text(limit: Limit) -> str:
+    return "unlimited" if limit.maximum is None else format_usd(limit.maximum)
+
+
+def plan_json(plan: Plan) -> dict[str, object]:
+    return {
+        "name": plan.name,
+        "calls": {category.value: plan.calls_limit(category).maximum for category in QuotaCategory},
+        "spend_cap_micros": plan.spend_cap.maximum,
+        "requests_per_minute": plan.requests_per_minute.maximum,
+        "concurrent_operations": plan.concurrent_operations.maximum,
+        "anchor_day": plan.anchor.day,
+        "monthly_price_micros": plan.monthly_price,
+    }
