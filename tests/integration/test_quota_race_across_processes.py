@@ -40,15 +40,13 @@ async def prepare(url: str) -> None:
 async def books(url: str) -> dict[str, int]:
     engine = create_engine(url)
     async with engine.connect() as connection:
-        ledger, counters, operations = t.ledger.c, t.quota_counters.c, t.operations.c
+        ledger, counters = t.ledger.c, t.quota_counters.c
         lines = await connection.scalar(select(func.count()).where(ledger.user_id == "racer"))
         charged = await connection.scalar(
             select(func.coalesce(func.sum(ledger.user_charge), 0)).where(ledger.user_id == "racer")
         )
-        reserved = await connection.scalar(
-            select(func.count()).where(
-                operations.user_id == "racer", operations.reservation_id.is_not(None)
-            )
+        reserved = await connection.scalar(  # granted reservations: refusals write none
+            select(func.count()).where(t.reservations.c.user_id == "racer")
         )
         held = await connection.scalar(select(func.coalesce(func.sum(counters.held), 0)))
         spend = await connection.scalar(
