@@ -243,6 +243,41 @@ class UnknownPlan:
         return f"no plan named {self.name!r} (see `imagestudio plans list`)"
 
 
+@dataclass(frozen=True, slots=True)
+class UserExists:
+    user_id: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"user {self.user_id!r} already exists (change the plan with `imagestudio users "
+            "set-plan`, the key with `imagestudio keys rotate`)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownApiKey:
+    reference: str
+    """The key's id or displayed prefix; never a whole key, which must not be echoed."""
+
+    @property
+    def message(self) -> str:
+        return f"no API key matches {self.reference!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class AmbiguousApiKey:
+    reference: str
+    key_ids: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{len(self.key_ids)} API keys match {self.reference!r}: name one by its id "
+            f"({', '.join(self.key_ids)})"
+        )
+
+
 QuotaRefusal = QuotaExceeded | OperatorBudgetExhausted | RateLimited
 
 OperationError = (
@@ -264,5 +299,5 @@ OperationError = (
     | UnknownUser
 )
 
-AdminError = InvalidInput | UnknownUser | UnknownPlan
+AdminError = InvalidInput | UnknownUser | UnknownPlan | UserExists | UnknownApiKey | AmbiguousApiKey
 """What an operator's command (plans, users, keys, budgets, adjustments) can be refused for."""

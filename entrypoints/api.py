@@ -10,16 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from imagestudio.application.key_issuing import IssuedKey
 from imagestudio.application.requests import ImageInput, OperationRequest, OperationResult
+from imagestudio.application.use_cases.add_user import AddUser
+from imagestudio.application.use_cases.authenticate import Authenticate
+from imagestudio.application.use_cases.change_plan import ChangePlan
 from imagestudio.application.use_cases.control import ControlImage, ControlRequest
 from imagestudio.application.use_cases.define_plan import DefinePlan
 from imagestudio.application.use_cases.edit import EditImage, EditRequest
 from imagestudio.application.use_cases.face_swap import FaceSwapRequest, SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages, GenerateRequest
 from imagestudio.application.use_cases.get_asset import AssetContent, GetAsset
+from imagestudio.application.use_cases.list_keys import ListKeys
 from imagestudio.application.use_cases.list_models import ListModels, ModelListing
 from imagestudio.application.use_cases.list_plans import ListPlans
 from imagestudio.application.use_cases.quote import PriceQuote, QuotePrice
+from imagestudio.application.use_cases.revoke_key import RevokeKey
+from imagestudio.application.use_cases.rotate_key import RotatedKey, RotateKey
 from imagestudio.application.use_cases.sweep import SweepAbandoned
 from imagestudio.application.use_cases.to_3d import ImageTo3D, ImageTo3DRequest
 from imagestudio.application.use_cases.to_video import ImageToVideo, ImageToVideoRequest
@@ -39,11 +46,13 @@ __all__ = [
     "ImageStudio",
     "ImageTo3DRequest",
     "ImageToVideoRequest",
+    "IssuedKey",
     "ModelListing",
     "OperationRequest",
     "OperationResult",
     "PriceQuote",
     "Profile",
+    "RotatedKey",
     "Settings",
     "UpscaleRequest",
     "UsageReport",
@@ -68,6 +77,12 @@ class ImageStudio:
         self.list_models: ListModels = container.list_models()
         self.list_plans: ListPlans = container.list_plans()
         self.define_plan: DefinePlan = container.define_plan()
+        self.add_user: AddUser = container.add_user()
+        self.change_plan: ChangePlan = container.change_plan()
+        self.rotate_key: RotateKey = container.rotate_key()
+        self.revoke_key: RevokeKey = container.revoke_key()
+        self.list_keys: ListKeys = container.list_keys()
+        self.authenticate: Authenticate = container.authenticate()
         self.get_asset: GetAsset = container.get_asset()
         self.sweep: SweepAbandoned = container.sweep()
 

@@ -15,6 +15,7 @@ from sqlalchemy.pool import NullPool
 from imagestudio.adapters.catalog.toml_catalog import TomlModelCatalog, load_catalog
 from imagestudio.adapters.images.pillow_inspector import PillowImageInspector
 from imagestudio.adapters.local_files.asset_store import LocalFileAssetStore
+from imagestudio.adapters.memory.api_keys import InMemoryApiKeys
 from imagestudio.adapters.memory.asset_store import InMemoryAssetStore
 from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
 from imagestudio.adapters.memory.ledger import InMemoryLedger
@@ -23,6 +24,7 @@ from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
 from imagestudio.adapters.offline_provider.provider import OfflineProvider
 from imagestudio.adapters.provider_directory import StaticProviderDirectory
 from imagestudio.adapters.s3.asset_store import S3AssetStore
+from imagestudio.adapters.sql.api_keys import SqlApiKeys
 from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
 from imagestudio.adapters.sql.ledger import SqlLedger
@@ -30,16 +32,24 @@ from imagestudio.adapters.sql.operation_store import SqlOperationStore
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.system.clock import SystemClock
 from imagestudio.adapters.system.ids import UuidIdGenerator
+from imagestudio.adapters.system.keys import RandomKeyGenerator
+from imagestudio.application.key_issuing import KeyIssuer
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
+from imagestudio.application.use_cases.add_user import AddUser
+from imagestudio.application.use_cases.authenticate import Authenticate
+from imagestudio.application.use_cases.change_plan import ChangePlan
 from imagestudio.application.use_cases.control import ControlImage
 from imagestudio.application.use_cases.define_plan import DefinePlan
 from imagestudio.application.use_cases.edit import EditImage
 from imagestudio.application.use_cases.face_swap import SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages
 from imagestudio.application.use_cases.get_asset import GetAsset
+from imagestudio.application.use_cases.list_keys import ListKeys
 from imagestudio.application.use_cases.list_models import ListModels
 from imagestudio.application.use_cases.list_plans import ListPlans
 from imagestudio.application.use_cases.quote import QuotePrice
+from imagestudio.application.use_cases.revoke_key import RevokeKey
+from imagestudio.application.use_cases.rotate_key import RotateKey
 from imagestudio.application.use_cases.run_operation import RunOperation
 from imagestudio.application.use_cases.sweep import SweepAbandoned
 from imagestudio.application.use_cases.to_3d import ImageTo3D
@@ -144,6 +154,14 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryAssetStore),
         s3=providers.Singleton(build_s3_store, settings),
     )
+    api_keys = providers.Selector(
+        state,
+        memory=providers.Singleton(InMemoryApiKeys),
+        sql=providers.Singleton(SqlApiKeys, engine),
+    )
+    key_issuer = providers.Singleton(
+        KeyIssuer, generator=providers.Singleton(RandomKeyGenerator), ids=ids, clock=clock
+    )
     inspector = providers.Singleton(PillowImageInspector)
 
     ports = providers.Singleton(
@@ -180,6 +198,12 @@ class Container(containers.DeclarativeContainer):
     list_models = providers.Singleton(ListModels, catalog, provider_directory)
     list_plans = providers.Singleton(ListPlans, quota)
     define_plan = providers.Singleton(DefinePlan, quota)
+    add_user = providers.Singleton(AddUser, quota, api_keys, key_issuer)
+    change_plan = providers.Singleton(ChangePlan, quota, quota)
+    rotate_key = providers.Singleton(RotateKey, quota, api_keys, key_issuer)
+    revoke_key = providers.Singleton(RevokeKey, api_keys, clock)
+    list_keys = providers.Singleton(ListKeys, quota, api_keys)
+    authenticate = providers.Singleton(Authenticate, api_keys)
     get_asset = providers.Singleton(GetAsset, assets)
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from returns.result import Failure, Result, Success
 
 from imagestudio.domain.billing_period import period_containing
-from imagestudio.domain.errors import QuotaRefusal, UnknownUser
+from imagestudio.domain.errors import QuotaRefusal, UnknownPlan, UnknownUser, UserExists
 from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.quota import (
     LIVE,
@@ -52,6 +52,17 @@ class InMemoryQuotaStore:
     async def define_plan(self, plan: Plan) -> None:
         with self._lock:
             self._plans[plan.name] = plan
+
+    async def add_user(
+        self, user_id: str, plan_name: str
+    ) -> Result[None, UserExists | UnknownPlan]:
+        with self._lock:
+            if plan_name not in self._plans:
+                return Failure(UnknownPlan(plan_name))
+            if user_id in self._users:
+                return Failure(UserExists(user_id))
+            self._users[user_id] = plan_name
+            return Success(None)
 
     async def assign(self, user_id: str, plan_name: str) -> None:
         with self._lock:

@@ -16,6 +16,7 @@ from typing import Any
 from returns.result import Failure, Result, Success
 from sqlalchemy import and_, delete, select, tuple_, update
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -33,7 +34,7 @@ from imagestudio.adapters.sql.quota_codec import (
 from imagestudio.adapters.sql.upsert import insert_missing
 from imagestudio.application.ports.clock import Clock
 from imagestudio.domain.billing_period import period_containing
-from imagestudio.domain.errors import QuotaRefusal, UnknownUser
+from imagestudio.domain.errors import QuotaRefusal, UnknownPlan, UnknownUser, UserExists
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.quota import (
@@ -100,6 +101,25 @@ class SqlQuotaStore:
             await connection.execute(
                 update(t.users).where(t.users.c.id == user_id).values(plan_name=plan_name)
             )
+
+    async def add_user(
+        self, user_id: str, plan_name: str
+    ) -> Result[None, UserExists | UnknownPlan]:
+        try:
+            async with self._engine.begin() as connection:
+                known = await connection.scalar(
+                    select(t.plans.c.name).where(t.plans.c.name == plan_name)
+                )
+                if known is None:
+                    return Failure(UnknownPlan(plan_name))
+                await connection.execute(
+                    t.users.insert().values(
+                        id=user_id, plan_name=plan_name, created_at=self._clock.now()
+                    )
+                )
+        except IntegrityError:
+            return Failure(UserExists(user_id))  # the primary key: the user is there already
+        return Success(None)
 
     async def add_user_if_missing(self, user_id: str, plan_name: str) -> None:
         """Create the user on `plan_name` unless the user exists (whose plan then stays)."""

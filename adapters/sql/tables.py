@@ -145,3 +145,14 @@ idempotency_keys = Table(
     Column("outcome", Text, nullable=True),  # NULL while the first request runs
     PrimaryKeyConstraint("user_id", "key"),
 )
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("user_id", String(ID), ForeignKey("users.id"), nullable=False, index=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),  # NULL while the key works
+)

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from returns.result import Result
 
-from imagestudio.domain.errors import QuotaRefusal, UnknownUser
+from imagestudio.domain.errors import QuotaRefusal, UnknownPlan, UnknownUser, UserExists
 from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.quota import Counter, DimensionKey, ReservationRequest, Settlement
 from imagestudio.domain.reservation import Reservation
@@ -52,6 +52,12 @@ class QuotaAdministration(Protocol):
 
     async def define_plan(self, plan: Plan) -> None:
         """Create or replace a plan; users on it get its new limits at once."""
+        ...
+
+    async def add_user(
+        self, user_id: str, plan_name: str
+    ) -> Result[None, UserExists | UnknownPlan]:
+        """Create a user on a plan; an existing user is refused and keeps their plan."""
         ...
 
     async def assign(self, user_id: str, plan_name: str) -> None:

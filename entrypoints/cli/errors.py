@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from imagestudio.domain.errors import (
     AdminError,
+    AmbiguousApiKey,
     AssetNotFound,
     Cancelled,
     IdempotencyConflict,
@@ -18,10 +19,12 @@ from imagestudio.domain.errors import (
     ProviderNotConfigured,
     QuotaExceeded,
     RateLimited,
+    UnknownApiKey,
     UnknownModel,
     UnknownPlan,
     UnknownUser,
     UnsupportedKind,
+    UserExists,
 )
 
 EXIT_INPUT = 2
@@ -40,6 +43,9 @@ _EXIT_CODES: dict[type[object], int] = {
     AssetNotFound: EXIT_NOT_FOUND,
     UnknownUser: EXIT_NOT_FOUND,
     UnknownPlan: EXIT_NOT_FOUND,
+    UnknownApiKey: EXIT_NOT_FOUND,
+    AmbiguousApiKey: EXIT_INPUT,
+    UserExists: EXIT_CONFLICT,
     QuotaExceeded: EXIT_QUOTA,
     RateLimited: EXIT_QUOTA,
     OperatorBudgetExhausted: EXIT_PROVIDER,

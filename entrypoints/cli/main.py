@@ -14,6 +14,7 @@ from imagestudio.entrypoints.cli import (
     info_commands,
     operation_commands,
     plans_commands,
+    users_commands,
 )
 from imagestudio.entrypoints.cli.errors import EXIT_INPUT, EXIT_UNEXPECTED
 from imagestudio.entrypoints.settings import SettingsError
@@ -28,6 +29,7 @@ app = typer.Typer(
 operation_commands.register(app)
 info_commands.register(app)
 plans_commands.register(app)
+users_commands.register(app)
 db_commands.register(app)
 
 

@@ -1,0 +1,143 @@
+"""`imagestudio users …` and `imagestudio keys …`: who may call, on which plan, with which key."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+from returns.result import Failure
+
+from imagestudio.application.key_issuing import IssuedKey
+from imagestudio.domain.api_key import ApiKey
+from imagestudio.entrypoints.cli.output import fail, print_json, table
+from imagestudio.entrypoints.cli.studio import studio
+
+Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+users_app = typer.Typer(help="Users and their plans.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys (only their hashes are stored).", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users_app, name="users")
+    app.add_typer(keys_app, name="keys")
+
+
+@users_app.command("add")
+def add_user(
+    user_id: Annotated[str, typer.Argument(metavar="ID", help="The new user's id.")],
+    plan: Annotated[str, typer.Option("--plan", help="The plan they are on.")],
+    json: Json = False,
+) -> None:
+    """Add a user on a plan and print their API key, this once."""
+    result = asyncio.run(studio().add_user.execute(user_id, plan))
+    if isinstance(result, Failure):
+        fail(result.failure(), json)
+    issued = result.unwrap()
+    if json:
+        print_json({"user": user_id, "plan": plan, **_issued_json(issued)})
+        return
+    typer.echo(f"added user {user_id} on plan {plan}")
+    _show_issued(issued)
+
+
+@users_app.command("set-plan")
+def set_plan(
+    user_id: Annotated[str, typer.Argument(metavar="ID")],
+    plan: Annotated[str, typer.Argument(metavar="PLAN")],
+    json: Json = False,
+) -> None:
+    """Move a user to another plan, now; what they used this period stays used."""
+    result = asyncio.run(studio().change_plan.execute(user_id, plan))
+    if isinstance(result, Failure):
+        fail(result.failure(), json)
+    if json:
+        print_json({"user": user_id, "plan": plan})
+        return
+    typer.echo(f"user {user_id} is on plan {plan} from now on")
+
+
+@keys_app.command("rotate")
+def rotate(
+    user_id: Annotated[str, typer.Argument(metavar="ID")],
+    json: Json = False,
+) -> None:
+    """Revoke a user's keys and print a new one, this once."""
+    result = asyncio.run(studio().rotate_key.execute(user_id))
+    if isinstance(result, Failure):
+        fail(result.failure(), json)
+    rotated = result.unwrap()
+    if json:
+        print_json(
+            {
+                "user": user_id,
+                **_issued_json(rotated.issued),
+                "revoked": [key.id for key in rotated.revoked],
+            }
+        )
+        return
+    typer.echo(f"revoked {len(rotated.revoked)} key(s) of {user_id}")
+    _show_issued(rotated.issued)
+
+
+@keys_app.command("revoke")
+def revoke(
+    key: Annotated[str, typer.Argument(metavar="KEY", help="The key, its id or its prefix.")],
+    json: Json = False,
+) -> None:
+    """Revoke one API key: it stops working at once."""
+    result = asyncio.run(studio().revoke_key.execute(key))
+    if isinstance(result, Failure):
+        fail(result.failure(), json)
+    revoked = result.unwrap()
+    if json:
+        print_json(_key_json(revoked))
+        return
+    typer.echo(f"revoked key {revoked.id} ({revoked.prefix}…) of {revoked.user_id}")
+
+
+@keys_app.command("list")
+def list_keys(
+    user_id: Annotated[str, typer.Argument(metavar="ID")],
+    json: Json = False,
+) -> None:
+    """List a user's keys by id and prefix (the keys themselves are never stored)."""
+    result = asyncio.run(studio().list_keys.execute(user_id))
+    if isinstance(result, Failure):
+        fail(result.failure(), json)
+    keys = result.unwrap()
+    if json:
+        print_json([_key_json(key) for key in keys])
+        return
+    table(
+        f"API keys of {user_id}",
+        ["id", "prefix", "created", "revoked"],
+        [
+            (
+                key.id,
+                f"{key.prefix}…",
+                f"{key.created_at:%Y-%m-%d %H:%M} UTC",
+                f"{key.revoked_at:%Y-%m-%d %H:%M} UTC" if key.revoked_at else "-",
+            )
+            for key in keys
+        ],
+    )
+
+
+def _show_issued(issued: IssuedKey) -> None:
+    typer.echo(f"API key (shown only now; keep it safe): {issued.secret}")
+    typer.echo(f"key id {issued.key.id}, shown as {issued.key.prefix}…")
+
+
+def _issued_json(issued: IssuedKey) -> dict[str, object]:
+    return {"api_key": issued.secret, "key_id": issued.key.id, "prefix": issued.key.prefix}
+
+
+def _key_json(key: ApiKey) -> dict[str, object]:
+    return {
+        "id": key.id,
+        "user": key.user_id,
+        "prefix": key.prefix,
+        "created_at": key.created_at.isoformat(),
+        "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+    }

@@ -1,0 +1,104 @@
+"""`imagestudio users …` and `keys …`: a key printed once, stored as a hash, revocable."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from returns.result import Success
+
+from imagestudio.entrypoints.cli.studio import studio
+
+if TYPE_CHECKING:
+    from conftest import Cli
+
+
+def user_of(secret: str) -> str | None:
+    found = asyncio.run(studio().authenticate.execute(secret))
+    return found.unwrap() if isinstance(found, Success) else None
+
+
+def test_users_add_prints_a_key_that_authenticates_the_user(local_cli: Cli) -> None:
+    added = local_cli.json("users", "add", "alice", "--plan", "pro")
+
+    assert added["api_key"].startswith("isk_") and len(added["api_key"]) >= 40
+    assert user_of(added["api_key"]) == "alice"
+    assert local_cli.json("usage", "--user", "alice")["plan"] == "pro"
+
+
+def test_users_add_shows_the_key_once_in_words(local_cli: Cli) -> None:
+    out = local_cli.ok("users", "add", "alice", "--plan", "pro")
+
+    assert "shown only now" in out and "isk_" in out
+
+
+def test_the_database_never_holds_the_key_itself(local_cli: Cli, tmp_path: Path) -> None:
+    secret = local_cli.json("users", "add", "alice", "--plan", "pro")["api_key"]
+
+    files = list((tmp_path / "data").glob("imagestudio.db*"))
+    assert files
+    assert all(secret.encode() not in path.read_bytes() for path in files)
+
+
+def test_adding_a_user_who_exists_exits_6_saying_so(local_cli: Cli) -> None:
+    local_cli.ok("users", "add", "alice", "--plan", "pro")
+
+    result = local_cli.invoke("users", "add", "alice", "--plan", "free")
+
+    assert result.exit_code == 6
+    assert "already exists" in result.stderr
+
+
+def test_adding_a_user_on_an_unknown_plan_exits_7_naming_it(local_cli: Cli) -> None:
+    result = local_cli.invoke("users", "add", "alice", "--plan", "gold")
+
+    assert result.exit_code == 7
+    assert "gold" in result.stderr
+    assert local_cli.invoke("usage", "--user", "alice").exit_code == 7
+
+
+def test_set_plan_moves_the_user_now(local_cli: Cli) -> None:
+    local_cli.ok("users", "add", "alice", "--plan", "free")
+
+    local_cli.ok("users", "set-plan", "alice", "basic")
+
+    assert local_cli.json("usage", "--user", "alice")["plan"] == "basic"
+
+
+def test_set_plan_of_an_unknown_user_exits_7(local_cli: Cli) -> None:
+    assert local_cli.invoke("users", "set-plan", "nobody", "basic").exit_code == 7
+
+
+def test_keys_rotate_revokes_the_old_key_and_prints_a_new_one(local_cli: Cli) -> None:
+    old = local_cli.json("users", "add", "alice", "--plan", "pro")["api_key"]
+
+    rotated = local_cli.json("keys", "rotate", "alice")
+
+    assert user_of(old) is None
+    assert user_of(rotated["api_key"]) == "alice"
+
+
+def test_keys_revoke_by_the_key_itself(local_cli: Cli) -> None:
+    secret = local_cli.json("users", "add", "alice", "--plan", "pro")["api_key"]
+
+    local_cli.ok("keys", "revoke", secret)
+
+    assert user_of(secret) is None
+
+
+def test_keys_revoke_by_the_prefix_keys_list_shows(local_cli: Cli) -> None:
+    secret = local_cli.json("users", "add", "alice", "--plan", "pro")["api_key"]
+    (listed,) = local_cli.json("keys", "list", "alice")
+
+    revoked = local_cli.json("keys", "revoke", listed["prefix"])
+
+    assert revoked["revoked_at"] is not None
+    assert user_of(secret) is None
+
+
+def test_revoking_an_unknown_key_exits_7(local_cli: Cli) -> None:
+    result = local_cli.invoke("keys", "revoke", "key_nothing")
+
+    assert result.exit_code == 7
+    assert "no API key matches" in result.stderr
