@@ -211,6 +211,9 @@ class RunOperation:
     async def _advance(
         self, operation: ImageOperation, to: OperationStatus, **changes: object
     ) -> ImageOperation:
+        stored = await self._ports.operations.get(operation.id)
+        if stored is not None and stored.status is not operation.status:
+            raise SweptMeanwhile(operation.id, stored.status)
         advanced = operation.advance(to, self._ports.clock.now(), **changes).unwrap()
         await self._ports.operations.save(advanced)
         return advanced
@@ -219,9 +222,27 @@ class RunOperation:
         run.operation = await self._advance(run.operation, S.SUBMITTED)
         run.sent = attempt.sent = True
 
+    async def _swept_meanwhile(self, run: _Run) -> bool:
+        """Whether a sweeper settled the operation while this process was stalled past its lease.
+
+        Then the sweeper's verdict stands: settling again would release or charge twice.
+        """
+        stored = await self._ports.operations.get(run.operation.id)
+        if stored is None or stored.status is run.operation.status:
+            return False
+        log.error(
+            "operation %s was settled as %s by a sweeper while this process stalled; its result "
+            "is dropped",
+            run.operation.id,
+            stored.status,
+        )
+        return True
+
     async def _settle_interrupted(
         self, run: _Run, prepared: PreparedOperation, tracker: SubmissionTracker
     ) -> None:
+        if await self._swept_meanwhile(run):
+            return
         if run.sent:
             await self._leave_unknown(run, tracker, "cancelled after the request was sent")
             return
@@ -244,6 +265,14 @@ class RunOperation:
         outcomes: CallOutcomes,
         tracker: SubmissionTracker,
     ) -> StoredOutcome:
+        if await self._swept_meanwhile(run):
+            return Failure(
+                OutcomeUnknown(
+                    operation_id=run.operation.id,
+                    provider=run.operation.provider,
+                    provider_task_id=next(iter(tracker.task_ids), None),
+                )
+            )
         if run.operation.status is S.RESERVED and outcomes.reached_provider:
             # An adapter that answered without reporting `sending()` still sent the request.
             run.operation = await self._advance(run.operation, S.SUBMITTED)
@@ -448,6 +477,13 @@ class RunOperation:
                 reason=reason,
             )
         )
+
+
+class SweptMeanwhile(Exception):
+    """A sweeper settled the operation while its process stalled: its verdict stands."""
+
+    def __init__(self, operation_id: str, status: OperationStatus) -> None:
+        super().__init__(f"operation {operation_id} was already settled as {status}")
 
 
 @dataclass(slots=True)

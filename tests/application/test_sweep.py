@@ -7,10 +7,11 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from fakes import FLAT_PRICE, NOW, text_to_image
+from fakes import FLAT_PRICE, NOW, Block, text_to_image
 
 from imagestudio.application.ports.idempotency import Claimed
 from imagestudio.application.use_cases.sweep import SweepAbandoned
+from imagestudio.domain.errors import OutcomeUnknown
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.quota import ReservationRequest
@@ -171,3 +172,22 @@ async def test_a_finished_operation_is_never_swept(
     assert (
         operation.id not in report.abandoned + report.unknown + report.failed
     )  # finished ones stay
+
+
+async def test_a_stalled_process_that_wakes_after_the_sweep_changes_nothing(studio: Studio) -> None:
+    blocked = Block()
+    studio.provider.script(blocked)
+    task = asyncio.create_task(studio.run.execute(text_to_image()))
+    await blocked.entered.wait()  # reserved, about to send: then the process stalls
+    studio.clock.advance(LATER)
+    swept = await sweeper(studio).execute()
+
+    blocked.gate.set()  # it wakes up, sends, and the provider answers
+    result = await task
+
+    assert len(swept.abandoned) == 1
+    assert isinstance(result.failure(), OutcomeUnknown)
+    assert (await studio.operation(swept.abandoned[0])).status is OperationStatus.ABANDONED
+    assert len(await studio.lines("ada")) == 1
+    await studio.assert_nothing_held("ada")
+    await studio.assert_used_matches_ledger("ada")
