@@ -21,12 +21,14 @@ from imagestudio.application.use_cases.edit import EditImage, EditRequest
 from imagestudio.application.use_cases.face_swap import FaceSwapRequest, SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages, GenerateRequest
 from imagestudio.application.use_cases.get_asset import AssetContent, GetAsset
+from imagestudio.application.use_cases.list_budgets import BudgetUsage, ListBudgets
 from imagestudio.application.use_cases.list_keys import ListKeys
 from imagestudio.application.use_cases.list_models import ListModels, ModelListing
 from imagestudio.application.use_cases.list_plans import ListPlans
 from imagestudio.application.use_cases.quote import PriceQuote, QuotePrice
 from imagestudio.application.use_cases.revoke_key import RevokeKey
 from imagestudio.application.use_cases.rotate_key import RotatedKey, RotateKey
+from imagestudio.application.use_cases.set_budget import SetBudget
 from imagestudio.application.use_cases.sweep import SweepAbandoned
 from imagestudio.application.use_cases.to_3d import ImageTo3D, ImageTo3DRequest
 from imagestudio.application.use_cases.to_video import ImageToVideo, ImageToVideoRequest
@@ -38,6 +40,7 @@ from imagestudio.entrypoints.settings import Profile, Settings
 
 __all__ = [
     "AssetContent",
+    "BudgetUsage",
     "ControlRequest",
     "EditRequest",
     "FaceSwapRequest",
@@ -83,6 +86,8 @@ class ImageStudio:
         self.revoke_key: RevokeKey = container.revoke_key()
         self.list_keys: ListKeys = container.list_keys()
         self.authenticate: Authenticate = container.authenticate()
+        self.set_budget: SetBudget = container.set_budget()
+        self.list_budgets: ListBudgets = container.list_budgets()
         self.get_asset: GetAsset = container.get_asset()
         self.sweep: SweepAbandoned = container.sweep()
 

@@ -44,6 +44,7 @@ from imagestudio.application.use_cases.edit import EditImage
 from imagestudio.application.use_cases.face_swap import SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages
 from imagestudio.application.use_cases.get_asset import GetAsset
+from imagestudio.application.use_cases.list_budgets import ListBudgets
 from imagestudio.application.use_cases.list_keys import ListKeys
 from imagestudio.application.use_cases.list_models import ListModels
 from imagestudio.application.use_cases.list_plans import ListPlans
@@ -51,6 +52,7 @@ from imagestudio.application.use_cases.quote import QuotePrice
 from imagestudio.application.use_cases.revoke_key import RevokeKey
 from imagestudio.application.use_cases.rotate_key import RotateKey
 from imagestudio.application.use_cases.run_operation import RunOperation
+from imagestudio.application.use_cases.set_budget import SetBudget
 from imagestudio.application.use_cases.sweep import SweepAbandoned
 from imagestudio.application.use_cases.to_3d import ImageTo3D
 from imagestudio.application.use_cases.to_video import ImageToVideo
@@ -204,6 +206,8 @@ class Container(containers.DeclarativeContainer):
     revoke_key = providers.Singleton(RevokeKey, api_keys, clock)
     list_keys = providers.Singleton(ListKeys, quota, api_keys)
     authenticate = providers.Singleton(Authenticate, api_keys)
+    set_budget = providers.Singleton(SetBudget, quota, catalog)
+    list_budgets = providers.Singleton(ListBudgets, quota, clock)
     get_asset = providers.Singleton(GetAsset, assets)
 
 

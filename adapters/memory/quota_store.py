@@ -72,6 +72,10 @@ class InMemoryQuotaStore:
         with self._lock:
             self._budgets[budget.provider] = budget
 
+    async def budgets(self) -> tuple[OperatorBudget, ...]:
+        with self._lock:
+            return tuple(self._budgets[provider] for provider in sorted(self._budgets))
+
     def _assign(self, user_id: str, plan_name: str) -> None:
         if plan_name not in self._plans:
             raise KeyError(f"no plan named {plan_name!r}")

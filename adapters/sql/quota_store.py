@@ -143,6 +143,17 @@ class SqlQuotaStore:
                 .values(monthly_micros=budget.monthly.maximum)
             )
 
+    async def budgets(self) -> tuple[OperatorBudget, ...]:
+        b = t.operator_budgets.c
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(
+                select(b.provider, b.monthly_micros).order_by(b.provider)
+            )
+            return tuple(
+                OperatorBudget(provider=row.provider, monthly=Limit(row.monthly_micros))
+                for row in rows
+            )
+
     # The port.
     async def plan_of(self, user_id: str) -> Result[Plan, UnknownUser]:
         async with self._engine.connect() as connection:

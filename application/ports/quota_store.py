@@ -67,3 +67,11 @@ class QuotaAdministration(Protocol):
     async def set_budget(self, budget: OperatorBudget) -> None:
         """Set the operator's monthly budget at one provider."""
         ...
+
+    async def budgets(self) -> tuple[OperatorBudget, ...]:
+        """Every operator budget, by provider."""
+        ...
+
+    async def operator_counter(self, provider: str, period: str) -> Counter:
+        """The operator's spend at `provider` for a calendar-month period key."""
+        ...

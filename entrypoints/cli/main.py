@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from imagestudio.adapters.sql.schema import SchemaOutOfDate
 from imagestudio.entrypoints.cli import (
+    budget_commands,
     db_commands,
     info_commands,
     operation_commands,
@@ -30,6 +31,7 @@ operation_commands.register(app)
 info_commands.register(app)
 plans_commands.register(app)
 users_commands.register(app)
+budget_commands.register(app)
 db_commands.register(app)
 
 

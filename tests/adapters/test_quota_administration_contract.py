@@ -1,0 +1,77 @@
+"""Every quota store — in memory, SQLite, PostgreSQL — administers users and budgets alike."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from returns.result import Failure, Success
+
+from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
+from imagestudio.adapters.sql.engine import create_engine
+from imagestudio.adapters.sql.quota_store import SqlQuotaStore
+from imagestudio.adapters.sql.tables import metadata
+from imagestudio.adapters.system.clock import FixedClock
+from imagestudio.domain.errors import UnknownPlan, UserExists
+from imagestudio.domain.limit import UNLIMITED, Limit
+from imagestudio.domain.plan import OperatorBudget, Plan
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+PLANS = (Plan(name="small", spend_cap=Limit.of(1_000_000)), Plan(name="large"))
+
+Store = InMemoryQuotaStore | SqlQuotaStore
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    if request.param == "memory":
+        yield InMemoryQuotaStore(PLANS)
+        return
+    url = str(
+        request.getfixturevalue(f"{'sqlite' if request.param == 'sqlite' else 'postgres'}_url")
+    )
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+        sql = SqlQuotaStore(engine, FixedClock(NOW))
+        for plan in PLANS:
+            await sql.define_plan(plan)
+        yield sql
+    finally:
+        await engine.dispose()
+
+
+async def test_a_new_user_is_added_on_their_plan(store: Store) -> None:
+    assert await store.add_user("ada", "small") == Success(None)
+
+    assert (await store.plan_of("ada")).unwrap().name == "small"
+
+
+async def test_adding_a_user_who_exists_is_refused_and_keeps_their_plan(store: Store) -> None:
+    await store.add_user("ada", "small")
+
+    assert await store.add_user("ada", "large") == Failure(UserExists("ada"))
+    assert (await store.plan_of("ada")).unwrap().name == "small"
+
+
+async def test_adding_a_user_on_an_unknown_plan_is_refused(store: Store) -> None:
+    assert await store.add_user("ada", "gold") == Failure(UnknownPlan("gold"))
+    assert isinstance(await store.plan_of("ada"), Failure)
+
+
+async def test_budgets_are_listed_by_provider(store: Store) -> None:
+    wavespeed = OperatorBudget(provider="wavespeed", monthly=Limit.of(500_000_000))
+    stability = OperatorBudget(provider="stability", monthly=UNLIMITED)
+    await store.set_budget(wavespeed)
+    await store.set_budget(stability)
+
+    assert await store.budgets() == (stability, wavespeed)
+
+
+async def test_setting_a_budget_again_replaces_it(store: Store) -> None:
+    await store.set_budget(OperatorBudget(provider="wavespeed", monthly=Limit.of(1)))
+    await store.set_budget(OperatorBudget(provider="wavespeed", monthly=Limit.of(2)))
+
+    assert await store.budgets() == (OperatorBudget(provider="wavespeed", monthly=Limit.of(2)),)
