@@ -278,6 +278,23 @@ class AmbiguousApiKey:
         )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefundTooLarge:
+    """A refund larger than what the user was charged this period: spend would go negative."""
+
+    user_id: str
+    period: str
+    used: int
+    refund: int
+
+    @property
+    def message(self) -> str:
+        return (
+            f"a refund of {format_usd(self.refund)} would take {self.user_id}'s spend for the "
+            f"period from {self.period} below zero (charged {format_usd(self.used)})"
+        )
+
+
 QuotaRefusal = QuotaExceeded | OperatorBudgetExhausted | RateLimited
 
 OperationError = (

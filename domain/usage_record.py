@@ -1,4 +1,8 @@
-"""One ledger line per finished operation: what the user is charged, what the provider cost us."""
+"""One ledger line per finished operation: what the user is charged, what the provider cost us.
+
+A correction (a refund, a charge forgotten) is a line of its own, an adjustment: lines are never
+edited.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ class Outcome(StrEnum):
     OUTPUT_LOST = "output_lost"
     ABANDONED = "abandoned"
     UNKNOWN_UNRESOLVED = "unknown_unresolved"
+    ADJUSTMENT = "adjustment"
+    """An operator's correction of the user's charge: no operation, no provider, no kind."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,7 +32,8 @@ class UsageRecord:
     operation_id: str
     model_id: str
     provider: str
-    kind: OperationKind
+    kind: OperationKind | None
+    """None only for an adjustment."""
     outputs: int
     user_charge: Micros
     provider_cost: Micros
@@ -40,5 +47,5 @@ class UsageRecord:
     reason: str = ""
 
     @property
-    def category(self) -> QuotaCategory:
-        return self.kind.category
+    def category(self) -> QuotaCategory | None:
+        return None if self.kind is None else self.kind.category

@@ -13,6 +13,7 @@ from typing import Any
 from imagestudio.application.key_issuing import IssuedKey
 from imagestudio.application.requests import ImageInput, OperationRequest, OperationResult
 from imagestudio.application.use_cases.add_user import AddUser
+from imagestudio.application.use_cases.adjust_charge import AdjustCharge, AdjustedCharge, Adjustment
 from imagestudio.application.use_cases.authenticate import Authenticate
 from imagestudio.application.use_cases.change_plan import ChangePlan
 from imagestudio.application.use_cases.control import ControlImage, ControlRequest
@@ -39,6 +40,8 @@ from imagestudio.entrypoints.container import Container, build_container
 from imagestudio.entrypoints.settings import Profile, Settings
 
 __all__ = [
+    "AdjustedCharge",
+    "Adjustment",
     "AssetContent",
     "BudgetUsage",
     "ControlRequest",
@@ -88,6 +91,7 @@ class ImageStudio:
         self.authenticate: Authenticate = container.authenticate()
         self.set_budget: SetBudget = container.set_budget()
         self.list_budgets: ListBudgets = container.list_budgets()
+        self.adjust_charge: AdjustCharge = container.adjust_charge()
         self.get_asset: GetAsset = container.get_asset()
         self.sweep: SweepAbandoned = container.sweep()
 

@@ -15,6 +15,7 @@ from sqlalchemy.pool import NullPool
 from imagestudio.adapters.catalog.toml_catalog import TomlModelCatalog, load_catalog
 from imagestudio.adapters.images.pillow_inspector import PillowImageInspector
 from imagestudio.adapters.local_files.asset_store import LocalFileAssetStore
+from imagestudio.adapters.memory.adjustments import InMemoryAdjustments
 from imagestudio.adapters.memory.api_keys import InMemoryApiKeys
 from imagestudio.adapters.memory.asset_store import InMemoryAssetStore
 from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
@@ -24,6 +25,7 @@ from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
 from imagestudio.adapters.offline_provider.provider import OfflineProvider
 from imagestudio.adapters.provider_directory import StaticProviderDirectory
 from imagestudio.adapters.s3.asset_store import S3AssetStore
+from imagestudio.adapters.sql.adjustments import SqlAdjustments
 from imagestudio.adapters.sql.api_keys import SqlApiKeys
 from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
@@ -36,6 +38,7 @@ from imagestudio.adapters.system.keys import RandomKeyGenerator
 from imagestudio.application.key_issuing import KeyIssuer
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
 from imagestudio.application.use_cases.add_user import AddUser
+from imagestudio.application.use_cases.adjust_charge import AdjustCharge
 from imagestudio.application.use_cases.authenticate import Authenticate
 from imagestudio.application.use_cases.change_plan import ChangePlan
 from imagestudio.application.use_cases.control import ControlImage
@@ -156,6 +159,11 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryAssetStore),
         s3=providers.Singleton(build_s3_store, settings),
     )
+    adjustments = providers.Selector(
+        state,
+        memory=providers.Singleton(InMemoryAdjustments, quota, ledger),
+        sql=providers.Singleton(SqlAdjustments, engine),
+    )
     api_keys = providers.Selector(
         state,
         memory=providers.Singleton(InMemoryApiKeys),
@@ -208,6 +216,7 @@ class Container(containers.DeclarativeContainer):
     authenticate = providers.Singleton(Authenticate, api_keys)
     set_budget = providers.Singleton(SetBudget, quota, catalog)
     list_budgets = providers.Singleton(ListBudgets, quota, clock)
+    adjust_charge = providers.Singleton(AdjustCharge, quota, adjustments, ids, clock)
     get_asset = providers.Singleton(GetAsset, assets)
 
 

@@ -14,10 +14,17 @@ from datetime import datetime
 from returns.result import Failure, Result, Success
 
 from imagestudio.domain.billing_period import period_containing
-from imagestudio.domain.errors import QuotaRefusal, UnknownPlan, UnknownUser, UserExists
+from imagestudio.domain.errors import (
+    QuotaRefusal,
+    RefundTooLarge,
+    UnknownPlan,
+    UnknownUser,
+    UserExists,
+)
 from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.quota import (
     LIVE,
+    SPEND,
     Counter,
     DimensionKey,
     ReservationRequest,
@@ -71,6 +78,22 @@ class InMemoryQuotaStore:
     async def set_budget(self, budget: OperatorBudget) -> None:
         with self._lock:
             self._budgets[budget.provider] = budget
+
+    async def adjust_spend(
+        self, user_id: str, period: str, amount: int
+    ) -> Result[Counter, RefundTooLarge]:
+        """Move the user's spend for `period` by `amount` (negative: a refund), never below 0."""
+        with self._lock:
+            key = DimensionKey(Scope.USER, user_id, SPEND, period)
+            counter = self._counters.get(key, Counter())
+            if counter.used + amount < 0:
+                return Failure(
+                    RefundTooLarge(
+                        user_id=user_id, period=period, used=counter.used, refund=-amount
+                    )
+                )
+            moved = self._counters[key] = replace(counter, used=counter.used + amount)
+            return Success(moved)
 
     async def budgets(self) -> tuple[OperatorBudget, ...]:
         with self._lock:

@@ -23,7 +23,7 @@ class SqlLedger:
     async def append(self, record: UsageRecord) -> None:
         try:
             async with self._engine.begin() as connection:
-                await connection.execute(t.ledger.insert().values(**_row(record)))
+                await connection.execute(t.ledger.insert().values(**ledger_row(record)))
         except IntegrityError as error:
             raise ValueError(
                 f"operation {record.operation_id} already has a ledger line"
@@ -48,13 +48,13 @@ class SqlLedger:
             return None if row is None else _record(row)
 
 
-def _row(record: UsageRecord) -> dict[str, Any]:
+def ledger_row(record: UsageRecord) -> dict[str, Any]:
     return {
         "operation_id": record.operation_id,
         "user_id": record.user_id,
         "model_id": record.model_id,
         "provider": record.provider,
-        "kind": record.kind.value,
+        "kind": None if record.kind is None else record.kind.value,
         "outputs": record.outputs,
         "user_charge": record.user_charge,
         "provider_cost": record.provider_cost,
@@ -75,7 +75,7 @@ def _record(row: Row[Any]) -> UsageRecord:
         operation_id=row.operation_id,
         model_id=row.model_id,
         provider=row.provider,
-        kind=OperationKind(row.kind),
+        kind=None if row.kind is None else OperationKind(row.kind),
         outputs=row.outputs,
         user_charge=row.user_charge,
         provider_cost=row.provider_cost,

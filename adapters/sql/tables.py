@@ -100,7 +100,7 @@ ledger = Table(
     Column("user_id", String(ID), nullable=False),
     Column("model_id", String(ID), nullable=False),
     Column("provider", String(64), nullable=False),
-    Column("kind", String(32), nullable=False),
+    Column("kind", String(32), nullable=True),  # NULL: an adjustment
     Column("outputs", Integer, nullable=False),
     Column("user_charge", BigInteger, nullable=False),
     Column("provider_cost", BigInteger, nullable=False),
@@ -113,6 +113,7 @@ ledger = Table(
     Column("idempotency_key", String(255), nullable=True),
     Column("reason", Text, nullable=False, default=""),
     Index("ix_ledger_user_period", "user_id", "billing_period"),
+    Index("ix_ledger_finished_at", "finished_at"),
 )
 
 operations = Table(

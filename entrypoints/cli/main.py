@@ -13,6 +13,7 @@ from imagestudio.entrypoints.cli import (
     budget_commands,
     db_commands,
     info_commands,
+    ledger_commands,
     operation_commands,
     plans_commands,
     users_commands,
@@ -32,6 +33,7 @@ info_commands.register(app)
 plans_commands.register(app)
 users_commands.register(app)
 budget_commands.register(app)
+ledger_commands.register(app)
 db_commands.register(app)
 
 

@@ -1,0 +1,82 @@
+"""Adjust charge: a refund or correction of what a user was charged, as a ledger line of its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from returns.result import Failure, Result, Success
+
+from imagestudio.application.ports.adjustments import Adjustments
+from imagestudio.application.ports.clock import Clock, IdGenerator
+from imagestudio.application.ports.quota_store import QuotaStore
+from imagestudio.domain.billing_period import period_containing
+from imagestudio.domain.errors import InvalidInput, RefundTooLarge, UnknownUser
+from imagestudio.domain.money import Micros
+from imagestudio.domain.quota import Counter
+from imagestudio.domain.usage_record import Outcome, UsageRecord
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Adjustment:
+    user_id: str
+    amount: Micros
+    """Added to what the user was charged this period: negative for a refund."""
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdjustedCharge:
+    line: UsageRecord
+    spend: Counter
+    """The user's spend this period, after the adjustment."""
+
+
+class AdjustCharge:
+    """Appends an adjustment line (outcome `adjustment`, its own `adj_…` id, no provider cost) in
+    the user's current billing period and moves their spend by the same amount in the same step.
+
+    A refund may not take the period's spend below zero. A positive correction is applied even
+    past the spend cap: it is the operator's decision, and it blocks new requests, not this one.
+    """
+
+    def __init__(
+        self, quota: QuotaStore, adjustments: Adjustments, ids: IdGenerator, clock: Clock
+    ) -> None:
+        self._quota = quota
+        self._adjustments = adjustments
+        self._ids = ids
+        self._clock = clock
+
+    async def execute(
+        self, adjustment: Adjustment
+    ) -> Result[AdjustedCharge, InvalidInput | UnknownUser | RefundTooLarge]:
+        """The line written and the spend it left."""
+        if adjustment.amount == 0:
+            return Failure(InvalidInput("amount", "an adjustment of $0 changes nothing"))
+        if not adjustment.reason.strip():
+            return Failure(InvalidInput("reason", "say why: the ledger keeps it for audit"))
+        plan = await self._quota.plan_of(adjustment.user_id)
+        if isinstance(plan, Failure):
+            return Failure(plan.failure())
+        now = self._clock.now()
+        line = UsageRecord(
+            user_id=adjustment.user_id,
+            operation_id=self._ids.new_id("adj"),
+            model_id="",
+            provider="",
+            kind=None,
+            outputs=0,
+            user_charge=adjustment.amount,
+            provider_cost=0,
+            outcome=Outcome.ADJUSTMENT,
+            output_bytes=0,
+            latency_ms=0,
+            billing_period=period_containing(now, plan.unwrap().anchor).key,
+            started_at=now,
+            finished_at=now,
+            reason=adjustment.reason.strip(),
+        )
+        applied = await self._adjustments.apply(line)
+        if isinstance(applied, Failure):
+            return Failure(applied.failure())
+        return Success(AdjustedCharge(line=line, spend=applied.unwrap()))

@@ -1,0 +1,60 @@
+"""`imagestudio ledger …`: corrections, each a ledger line of its own."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+from returns.result import Failure
+
+from imagestudio.application.use_cases.adjust_charge import Adjustment
+from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.money import format_usd, usd_to_micros
+from imagestudio.entrypoints.cli.output import fail, print_json
+from imagestudio.entrypoints.cli.studio import studio
+
+Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+ledger_app = typer.Typer(help="The cost ledger.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("adjust")
+def adjust(
+    user: Annotated[str, typer.Option("--user", "-u", help="Whose charge.")],
+    amount: Annotated[
+        str, typer.Option("--amount", help="Dollars added to the charge; negative is a refund.")
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why, kept in the ledger.")],
+    json: Json = False,
+) -> None:
+    """Refund or correct a user's charge this period: a new ledger line, never an edit."""
+    try:
+        micros = usd_to_micros(amount)
+    except ValueError:
+        fail(InvalidInput("amount", f"{amount!r}: write dollars such as -1.50"), json)
+    adjustment = Adjustment(user_id=user, amount=micros, reason=reason)
+    result = asyncio.run(studio().adjust_charge.execute(adjustment))
+    if isinstance(result, Failure):
+        fail(result.failure(), json)
+    done = result.unwrap()
+    if json:
+        print_json(
+            {
+                "line": done.line.operation_id,
+                "user": user,
+                "amount_micros": micros,
+                "amount_usd": format_usd(micros),
+                "billing_period": done.line.billing_period,
+                "spend_used_micros": done.spend.used,
+            }
+        )
+        return
+    what = "refunded" if micros < 0 else "charged"
+    typer.echo(
+        f"{what} {format_usd(abs(micros))} to {user} (ledger line {done.line.operation_id}); "
+        f"spend this period is now {format_usd(done.spend.used)}"
+    )
