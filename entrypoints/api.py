@@ -19,6 +19,7 @@ from imagestudio.application.use_cases.change_plan import ChangePlan
 from imagestudio.application.use_cases.control import ControlImage, ControlRequest
 from imagestudio.application.use_cases.define_plan import DefinePlan
 from imagestudio.application.use_cases.edit import EditImage, EditRequest
+from imagestudio.application.use_cases.export_usage import ExportUsage, UsageExport
 from imagestudio.application.use_cases.face_swap import FaceSwapRequest, SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages, GenerateRequest
 from imagestudio.application.use_cases.get_asset import AssetContent, GetAsset
@@ -61,6 +62,7 @@ __all__ = [
     "RotatedKey",
     "Settings",
     "UpscaleRequest",
+    "UsageExport",
     "UsageReport",
     "UsageRow",
 ]
@@ -92,6 +94,7 @@ class ImageStudio:
         self.set_budget: SetBudget = container.set_budget()
         self.list_budgets: ListBudgets = container.list_budgets()
         self.adjust_charge: AdjustCharge = container.adjust_charge()
+        self.export_usage: ExportUsage = container.export_usage()
         self.get_asset: GetAsset = container.get_asset()
         self.sweep: SweepAbandoned = container.sweep()
 

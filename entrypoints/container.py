@@ -44,6 +44,7 @@ from imagestudio.application.use_cases.change_plan import ChangePlan
 from imagestudio.application.use_cases.control import ControlImage
 from imagestudio.application.use_cases.define_plan import DefinePlan
 from imagestudio.application.use_cases.edit import EditImage
+from imagestudio.application.use_cases.export_usage import ExportUsage
 from imagestudio.application.use_cases.face_swap import SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages
 from imagestudio.application.use_cases.get_asset import GetAsset
@@ -217,6 +218,7 @@ class Container(containers.DeclarativeContainer):
     set_budget = providers.Singleton(SetBudget, quota, catalog)
     list_budgets = providers.Singleton(ListBudgets, quota, clock)
     adjust_charge = providers.Singleton(AdjustCharge, quota, adjustments, ids, clock)
+    export_usage = providers.Singleton(ExportUsage, ledger)
     get_asset = providers.Singleton(GetAsset, assets)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from imagestudio.domain.usage_record import UsageRecord
 
 
@@ -27,3 +29,15 @@ class InMemoryLedger:
 
     async def for_operation(self, operation_id: str) -> UsageRecord | None:
         return self._by_operation.get(operation_id)
+
+    async def between(
+        self, since: datetime, until: datetime | None = None, user_id: str | None = None
+    ) -> tuple[UsageRecord, ...]:
+        found = [
+            line
+            for line in self._lines
+            if since <= line.finished_at
+            and (until is None or line.finished_at < until)
+            and (user_id is None or line.user_id == user_id)
+        ]
+        return tuple(sorted(found, key=lambda line: line.finished_at))  # stable: ties stay in order

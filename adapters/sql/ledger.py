@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -36,6 +37,19 @@ class SqlLedger:
             query = query.where(c.billing_period == period)
         async with self._engine.connect() as connection:
             rows = await connection.execute(query.order_by(c.id))
+            return tuple(_record(row) for row in rows)
+
+    async def between(
+        self, since: datetime, until: datetime | None = None, user_id: str | None = None
+    ) -> tuple[UsageRecord, ...]:
+        c = t.ledger.c
+        query = select(t.ledger).where(c.finished_at >= since)
+        if until is not None:
+            query = query.where(c.finished_at < until)
+        if user_id is not None:
+            query = query.where(c.user_id == user_id)
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(query.order_by(c.finished_at, c.id))
             return tuple(_record(row) for row in rows)
 
     async def for_operation(self, operation_id: str) -> UsageRecord | None:

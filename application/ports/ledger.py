@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from imagestudio.domain.usage_record import UsageRecord
@@ -18,4 +19,11 @@ class Ledger(Protocol):
 
     async def for_operation(self, operation_id: str) -> UsageRecord | None:
         """The line of one operation, if it has finished."""
+        ...
+
+    async def between(
+        self, since: datetime, until: datetime | None = None, user_id: str | None = None
+    ) -> tuple[UsageRecord, ...]:
+        """The lines finished in [since, until) (no end when `until` is None), of one user or
+        of everyone, ordered by when they finished."""
         ...

@@ -1,4 +1,4 @@
-"""The CLI commands that only read: quote, usage, models."""
+"""The CLI commands that only read: quote, models."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.
 
 def register(app: typer.Typer) -> None:
     app.command()(quote)
-    app.command()(usage)
     app.command()(models)
 
 
@@ -79,63 +78,6 @@ def quote(
     estimate = " (estimated price)" if priced.price_source == "estimate" else ""
     typer.echo(
         f"{kind} with {priced.model_id} ({priced.provider}): {format_usd(priced.amount)}{estimate}"
-    )
-
-
-def usage(
-    user: Annotated[str | None, typer.Option("--user", "-u")] = None,
-    json: Json = False,
-) -> None:
-    """Show a user's usage for the current billing period."""
-    result = asyncio.run(studio().usage.execute(user_or_default(user)))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    report = result.unwrap()
-
-    def show(row_is_money: bool, value: int | None) -> str:
-        if value is None:
-            return "unlimited"
-        return format_usd(value) if row_is_money else str(value)
-
-    if json:
-        print_json(
-            {
-                "user": report.user_id,
-                "plan": report.plan,
-                "period": {
-                    "start": report.period.start.isoformat(),
-                    "end": report.period.end.isoformat(),
-                },
-                "rows": [
-                    {
-                        "name": row.name,
-                        "used": row.used,
-                        "held": row.held,
-                        "limit": row.limit.maximum,
-                        "remaining": row.remaining,
-                        "resets_at": row.resets_at.isoformat() if row.resets_at else None,
-                        "unit": "micro-usd" if row.is_money else "count",
-                    }
-                    for row in report.rows
-                ],
-            }
-        )
-        return
-    table(
-        f"usage of {report.user_id} on plan {report.plan}, "
-        f"{report.period.start:%Y-%m-%d} to {report.period.end:%Y-%m-%d}",
-        ["category", "used", "held", "limit", "remaining", "resets at"],
-        [
-            (
-                row.name,
-                show(row.is_money, row.used),
-                show(row.is_money, row.held),
-                show(row.is_money, row.limit.maximum),
-                show(row.is_money, row.remaining),
-                f"{row.resets_at:%Y-%m-%d %H:%M} UTC" if row.resets_at else "-",
-            )
-            for row in report.rows
-        ],
     )
 
 

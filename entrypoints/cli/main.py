@@ -16,6 +16,7 @@ from imagestudio.entrypoints.cli import (
     ledger_commands,
     operation_commands,
     plans_commands,
+    usage_commands,
     users_commands,
 )
 from imagestudio.entrypoints.cli.errors import EXIT_INPUT, EXIT_UNEXPECTED
@@ -30,6 +31,7 @@ app = typer.Typer(
 )
 operation_commands.register(app)
 info_commands.register(app)
+usage_commands.register(app)
 plans_commands.register(app)
 users_commands.register(app)
 budget_commands.register(app)

@@ -1,0 +1,193 @@
+"""`imagestudio usage`: a user's usage this period; `usage export`: the ledger as CSV or JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import sys
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from returns.result import Failure
+
+from imagestudio.application.use_cases.export_usage import UsageExport
+from imagestudio.application.use_cases.usage import UsageReport
+from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.money import format_usd
+from imagestudio.domain.usage_record import UsageRecord
+from imagestudio.entrypoints.cli.output import fail, print_json, table
+from imagestudio.entrypoints.cli.studio import studio, user_or_default
+
+Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+User = Annotated[str | None, typer.Option("--user", "-u")]
+usage_app = typer.Typer(
+    help="A user's usage this billing period, and the ledger's export.",
+    invoke_without_command=True,
+)
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(usage_app, name="usage")
+
+
+@usage_app.callback()
+def usage(ctx: typer.Context, user: User = None, json: Json = False) -> None:
+    """Show a user's usage for the current billing period (`usage export` for the ledger)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    result = asyncio.run(studio().usage.execute(user_or_default(user)))
+    if isinstance(result, Failure):
+        fail(result.failure(), json)
+    report = result.unwrap()
+    if json:
+        print_json(_report_json(report))
+        return
+    _show_report(report)
+
+
+def _show(row_is_money: bool, value: int | None) -> str:
+    if value is None:
+        return "unlimited"
+    return format_usd(value) if row_is_money else str(value)
+
+
+def _report_json(report: UsageReport) -> dict[str, object]:
+    return {
+        "user": report.user_id,
+        "plan": report.plan,
+        "period": {"start": report.period.start.isoformat(), "end": report.period.end.isoformat()},
+        "rows": [
+            {
+                "name": row.name,
+                "used": row.used,
+                "held": row.held,
+                "limit": row.limit.maximum,
+                "remaining": row.remaining,
+                "resets_at": row.resets_at.isoformat() if row.resets_at else None,
+                "unit": "micro-usd" if row.is_money else "count",
+            }
+            for row in report.rows
+        ],
+    }
+
+
+def _show_report(report: UsageReport) -> None:
+    table(
+        f"usage of {report.user_id} on plan {report.plan}, "
+        f"{report.period.start:%Y-%m-%d} to {report.period.end:%Y-%m-%d}",
+        ["category", "used", "held", "limit", "remaining", "resets at"],
+        [
+            (
+                row.name,
+                _show(row.is_money, row.used),
+                _show(row.is_money, row.held),
+                _show(row.is_money, row.limit.maximum),
+                _show(row.is_money, row.remaining),
+                f"{row.resets_at:%Y-%m-%d %H:%M} UTC" if row.resets_at else "-",
+            )
+            for row in report.rows
+        ],
+    )
+
+
+@usage_app.command("export")
+def export(
+    since: Annotated[
+        str, typer.Option("--since", help="A day (2026-03-01) or a time (ISO 8601; UTC if bare).")
+    ],
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="A day (included) or a time (excluded); default: now."),
+    ] = None,
+    export_format: Annotated[
+        ExportFormat, typer.Option("--format", help="csv or json.")
+    ] = ExportFormat.CSV,
+    user: Annotated[str | None, typer.Option("--user", "-u", help="Default: every user.")] = None,
+) -> None:
+    """Print the ledger's lines (operations and adjustments) finished in a span of time."""
+    as_json = export_format is ExportFormat.JSON
+    request = UsageExport(
+        since=_moment("since", since, as_json),
+        until=None if until is None else _moment("until", until, as_json, day_end=True),
+        user_id=user,
+    )
+    result = asyncio.run(studio().export_usage.execute(request))
+    if isinstance(result, Failure):
+        fail(result.failure(), as_json)
+    lines = [_line_json(line) for line in result.unwrap()]
+    if as_json:
+        print_json(lines)
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(lines)
+
+
+def _moment(field: str, text: str, as_json: bool, *, day_end: bool = False) -> datetime:
+    """A day means its start (or, for `until`, the next day's start: the day is included)."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return start + timedelta(days=1) if day_end else start
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        fail(
+            InvalidInput(field, f"{text!r}: write a day (2026-03-01) or an ISO 8601 time"), as_json
+        )
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+EXPORT_FIELDS = [
+    "finished_at",
+    "started_at",
+    "user_id",
+    "line_id",
+    "outcome",
+    "kind",
+    "model_id",
+    "provider",
+    "outputs",
+    "user_charge_micros",
+    "user_charge_usd",
+    "provider_cost_micros",
+    "provider_cost_usd",
+    "billing_period",
+    "output_bytes",
+    "latency_ms",
+    "idempotency_key",
+    "reason",
+]
+
+
+def _line_json(line: UsageRecord) -> dict[str, object]:
+    return {
+        "finished_at": line.finished_at.isoformat(),
+        "started_at": line.started_at.isoformat(),
+        "user_id": line.user_id,
+        "line_id": line.operation_id,
+        "outcome": line.outcome.value,
+        "kind": None if line.kind is None else line.kind.value,
+        "model_id": line.model_id,
+        "provider": line.provider,
+        "outputs": line.outputs,
+        "user_charge_micros": line.user_charge,
+        "user_charge_usd": format_usd(line.user_charge),
+        "provider_cost_micros": line.provider_cost,
+        "provider_cost_usd": format_usd(line.provider_cost),
+        "billing_period": line.billing_period,
+        "output_bytes": line.output_bytes,
+        "latency_ms": line.latency_ms,
+        "idempotency_key": line.idempotency_key,
+        "reason": line.reason,
+    }

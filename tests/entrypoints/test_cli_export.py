@@ -1,0 +1,80 @@
+"""`imagestudio usage export`: the ledger as CSV or JSON, by day or time, for one user or all."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import Cli
+
+TODAY = datetime.now(UTC).date()
+TOMORROW = TODAY + timedelta(days=1)
+
+
+@pytest.fixture
+def busy(local_cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """Two users charged today, and one refund."""
+    monkeypatch.setenv("IMAGESTUDIO_OFFLINE_PRICE_USD", "1.00")
+    local_cli.ok("users", "add", "alice", "--plan", "pro")
+    local_cli.ok("generate", "a kite")
+    local_cli.ok("generate", "a fox", "--user", "alice")
+    local_cli.ok("ledger", "adjust", "--user", "alice", "--amount", "-0.25", "--reason", "late")
+    return local_cli
+
+
+def test_csv_has_a_header_and_one_row_per_line(busy: Cli) -> None:
+    out = busy.ok("usage", "export", "--since", TODAY.isoformat(), "--format", "csv")
+
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(row["user_id"], row["outcome"]) for row in rows] == [
+        ("local", "succeeded"),
+        ("alice", "succeeded"),
+        ("alice", "adjustment"),
+    ]
+    assert rows[2]["user_charge_usd"] == "-$0.25" and rows[2]["reason"] == "late"
+
+
+def test_json_export_of_one_user(busy: Cli) -> None:
+    out = busy.ok(
+        "usage", "export", "--since", TODAY.isoformat(), "--format", "json", "--user", "local"
+    )
+
+    (line,) = json.loads(out)
+    assert (line["user_id"], line["user_charge_micros"], line["kind"]) == (
+        "local",
+        1_000_000,
+        "text-to-image",
+    )
+
+
+def test_until_a_day_includes_that_day(busy: Cli) -> None:
+    out = busy.ok("usage", "export", "--since", TODAY.isoformat(), "--until", TODAY.isoformat())
+
+    assert len(list(csv.DictReader(io.StringIO(out)))) == 3
+
+
+def test_a_span_after_the_lines_is_empty(busy: Cli) -> None:
+    out = busy.ok("usage", "export", "--since", TOMORROW.isoformat())
+
+    assert list(csv.DictReader(io.StringIO(out))) == []
+
+
+def test_a_date_written_wrongly_exits_2(cli: Cli) -> None:
+    result = cli.invoke("usage", "export", "--since", "last tuesday")
+
+    assert result.exit_code == 2
+    assert "since" in result.stderr
+
+
+def test_an_unknown_format_exits_2(cli: Cli) -> None:
+    assert cli.invoke("usage", "export", "--since", "2026-01-01", "--format", "xml").exit_code == 2
+
+
+def test_usage_still_shows_the_current_period(cli: Cli) -> None:
+    assert cli.json("usage")["user"] == "local"
