@@ -16,6 +16,7 @@ from imagestudio.adapters.catalog.toml_catalog import TomlModelCatalog, load_cat
 from imagestudio.adapters.images.pillow_inspector import PillowImageInspector
 from imagestudio.adapters.local_files.asset_store import LocalFileAssetStore
 from imagestudio.adapters.memory.adjustments import InMemoryAdjustments
+from imagestudio.adapters.memory.alert_log import InMemoryAlertLog
 from imagestudio.adapters.memory.api_keys import InMemoryApiKeys
 from imagestudio.adapters.memory.asset_store import InMemoryAssetStore
 from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
@@ -26,6 +27,7 @@ from imagestudio.adapters.offline_provider.provider import OfflineProvider
 from imagestudio.adapters.provider_directory import StaticProviderDirectory
 from imagestudio.adapters.s3.asset_store import S3AssetStore
 from imagestudio.adapters.sql.adjustments import SqlAdjustments
+from imagestudio.adapters.sql.alert_log import SqlAlertLog
 from imagestudio.adapters.sql.api_keys import SqlApiKeys
 from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
@@ -35,8 +37,10 @@ from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.system.clock import SystemClock
 from imagestudio.adapters.system.ids import UuidIdGenerator
 from imagestudio.adapters.system.keys import RandomKeyGenerator
+from imagestudio.adapters.system.notifier import LoggingNotifier
 from imagestudio.application.key_issuing import KeyIssuer
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
+from imagestudio.application.threshold_alerts import AlertingQuotaStore, ThresholdAlerts
 from imagestudio.application.use_cases.add_user import AddUser
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge
 from imagestudio.application.use_cases.authenticate import Authenticate
@@ -160,6 +164,14 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryAssetStore),
         s3=providers.Singleton(build_s3_store, settings),
     )
+    alert_log = providers.Selector(
+        state,
+        memory=providers.Singleton(InMemoryAlertLog),
+        sql=providers.Singleton(SqlAlertLog, engine),
+    )
+    notifier = providers.Singleton(LoggingNotifier)
+    threshold_alerts = providers.Singleton(ThresholdAlerts, quota, alert_log, notifier, clock)
+    alerting_quota = providers.Singleton(AlertingQuotaStore, quota, threshold_alerts)
     adjustments = providers.Selector(
         state,
         memory=providers.Singleton(InMemoryAdjustments, quota, ledger),
@@ -179,7 +191,7 @@ class Container(containers.DeclarativeContainer):
         OperationPorts,
         catalog=catalog,
         providers=provider_directory,
-        quota=quota,
+        quota=alerting_quota,
         ledger=ledger,
         assets=assets,
         operations=operations,
@@ -205,7 +217,7 @@ class Container(containers.DeclarativeContainer):
     face_swap = providers.Singleton(SwapFace, run_operation)
     to_video = providers.Singleton(ImageToVideo, run_operation)
     quote = providers.Singleton(QuotePrice, ports)
-    usage = providers.Singleton(ReadUsage, quota, clock)
+    usage = providers.Singleton(ReadUsage, quota, clock, alert_log)
     list_models = providers.Singleton(ListModels, catalog, provider_directory)
     list_plans = providers.Singleton(ListPlans, quota)
     define_plan = providers.Singleton(DefinePlan, quota)
@@ -217,7 +229,9 @@ class Container(containers.DeclarativeContainer):
     authenticate = providers.Singleton(Authenticate, api_keys)
     set_budget = providers.Singleton(SetBudget, quota, catalog)
     list_budgets = providers.Singleton(ListBudgets, quota, clock)
-    adjust_charge = providers.Singleton(AdjustCharge, quota, adjustments, ids, clock)
+    adjust_charge = providers.Singleton(
+        AdjustCharge, quota, adjustments, ids, clock, threshold_alerts
+    )
     export_usage = providers.Singleton(ExportUsage, ledger)
     get_asset = providers.Singleton(GetAsset, assets)
 

@@ -157,3 +157,16 @@ api_keys = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),  # NULL while the key works
 )
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("user_id", String(ID), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("dimension", String(64), nullable=False),
+    Column("threshold", Integer, nullable=False),  # percent of the limit
+    Column("used", BigInteger, nullable=False),
+    Column("maximum", BigInteger, nullable=False),  # the limit when it was reached
+    Column("at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("user_id", "period", "dimension", "threshold"),  # each alert once
+)

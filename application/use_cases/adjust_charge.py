@@ -9,6 +9,7 @@ from returns.result import Failure, Result, Success
 from imagestudio.application.ports.adjustments import Adjustments
 from imagestudio.application.ports.clock import Clock, IdGenerator
 from imagestudio.application.ports.quota_store import QuotaStore
+from imagestudio.application.threshold_alerts import ThresholdAlerts
 from imagestudio.domain.billing_period import period_containing
 from imagestudio.domain.errors import InvalidInput, RefundTooLarge, UnknownUser
 from imagestudio.domain.money import Micros
@@ -36,16 +37,23 @@ class AdjustCharge:
     the user's current billing period and moves their spend by the same amount in the same step.
 
     A refund may not take the period's spend below zero. A positive correction is applied even
-    past the spend cap: it is the operator's decision, and it blocks new requests, not this one.
+    past the spend cap: it is the operator's decision, and it blocks new requests, not this one;
+    it raises the spend alerts it reaches, as a commit does.
     """
 
     def __init__(
-        self, quota: QuotaStore, adjustments: Adjustments, ids: IdGenerator, clock: Clock
+        self,
+        quota: QuotaStore,
+        adjustments: Adjustments,
+        ids: IdGenerator,
+        clock: Clock,
+        alerts: ThresholdAlerts | None = None,
     ) -> None:
         self._quota = quota
         self._adjustments = adjustments
         self._ids = ids
         self._clock = clock
+        self._alerts = alerts
 
     async def execute(
         self, adjustment: Adjustment
@@ -79,4 +87,6 @@ class AdjustCharge:
         applied = await self._adjustments.apply(line)
         if isinstance(applied, Failure):
             return Failure(applied.failure())
+        if self._alerts is not None and adjustment.amount > 0:
+            await self._alerts.check(adjustment.user_id, now)
         return Success(AdjustedCharge(line=line, spend=applied.unwrap()))

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
+from imagestudio.application.ports.alert_log import AlertLog
 from imagestudio.application.ports.clock import Clock
 from imagestudio.application.ports.quota_store import QuotaStore
 from imagestudio.domain.billing_period import BillingPeriod, period_containing
@@ -22,6 +23,7 @@ from imagestudio.domain.quota import (
     Scope,
     calls_dimension,
 )
+from imagestudio.domain.quota_alert import QuotaAlert
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,14 +50,18 @@ class UsageReport:
     plan: str
     period: BillingPeriod
     rows: tuple[UsageRow, ...]
+    alerts: tuple[QuotaAlert, ...] = ()
+    """The thresholds (80%, 100% of a limit) reached this period, oldest first."""
 
 
 class ReadUsage:
-    """Reads a user's usage for the billing period containing now (or `at`)."""
+    """Reads a user's usage for the billing period containing now (or `at`), with the alerts
+    raised in it."""
 
-    def __init__(self, quota: QuotaStore, clock: Clock) -> None:
+    def __init__(self, quota: QuotaStore, clock: Clock, alerts: AlertLog | None = None) -> None:
         self._quota = quota
         self._clock = clock
+        self._alerts = alerts
 
     async def execute(
         self, user_id: str, at: datetime | None = None
@@ -83,8 +89,11 @@ class ReadUsage:
         ]
         rows.append(_row(SPEND, counter(SPEND, period.key), plan.spend_cap, period.end))
         rows.append(_row(CONCURRENCY, counter(CONCURRENCY, LIVE), plan.concurrent_operations, None))
+        alerts = () if self._alerts is None else await self._alerts.for_user(user_id, period.key)
         return Success(
-            UsageReport(user_id=user_id, plan=plan.name, period=period, rows=tuple(rows))
+            UsageReport(
+                user_id=user_id, plan=plan.name, period=period, rows=tuple(rows), alerts=alerts
+            )
         )
 
 

@@ -75,6 +75,17 @@ def _report_json(report: UsageReport) -> dict[str, object]:
             }
             for row in report.rows
         ],
+        "alerts": [
+            {
+                "dimension": alert.dimension,
+                "threshold_percent": alert.threshold,
+                "used": alert.used,
+                "limit": alert.limit,
+                "at": alert.at.isoformat(),
+                "unit": "micro-usd" if alert.is_money else "count",
+            }
+            for alert in report.alerts
+        ],
     }
 
 
@@ -95,6 +106,8 @@ def _show_report(report: UsageReport) -> None:
             for row in report.rows
         ],
     )
+    for alert in report.alerts:
+        typer.echo(f"alert {alert.at:%Y-%m-%d %H:%M} UTC: {alert.message}")
 
 
 @usage_app.command("export")
