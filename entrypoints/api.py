@@ -8,6 +8,8 @@ Each attribute is a use case with one `execute` method returning a `returns.Resu
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 from imagestudio.application.key_issuing import IssuedKey
@@ -68,6 +70,9 @@ __all__ = [
 ]
 
 
+log = logging.getLogger(__name__)
+
+
 class ImageStudio:
     """Every use case of imagestudio, built from one container."""
 
@@ -123,6 +128,17 @@ class ImageStudio:
     async def aclose(self) -> None:
         """Close the database pool."""
         await startup.stop(self.container)
+
+    async def keep_sweeping(self, every: float | None = None) -> None:
+        """Sweep operations whose process died, every `every` seconds (default: one lease), until
+        cancelled. A long-running process (a server, a worker) runs this as a background task."""
+        interval = every or self.container.settings().lease_seconds
+        while True:
+            try:
+                await self.sweep.execute()
+            except Exception:  # a database hiccup must not end the loop; the next round retries
+                log.exception("sweeping abandoned operations failed")
+            await asyncio.sleep(interval)
 
     async def assign_plan(self, user_id: str, plan_name: str) -> None:
         """Put a user (new or existing) on a plan."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from pydantic import ValidationError
 
 from imagestudio.adapters.local_files.asset_store import LocalFileAssetStore
 from imagestudio.adapters.memory.asset_store import InMemoryAssetStore
+from imagestudio.domain.operation import ImageOperation, OperationStatus
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.api import ImageStudio, OperationRequest
 from imagestudio.entrypoints.container import build_container
@@ -81,3 +84,34 @@ def test_make_demo_runs_again_and_again(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         assert "total charged: $0.00" in done.stdout
     assert len(list((tmp_path / "assets" / "local").glob("*.png"))) == 6
+
+
+async def test_keep_sweeping_settles_a_dead_operation_in_the_background(tmp_path: Path) -> None:
+    studio = await ImageStudio.connect(profile=Profile.TEST, data_dir=tmp_path)
+    ports = studio.container.ports()
+    now = ports.clock.now()
+    dead = ImageOperation(
+        id="op_dead",
+        user_id="local",
+        kind=OperationKind.TEXT_TO_IMAGE,
+        model_id="offline/text-to-image",
+        provider="offline",
+        prompt="x",
+        input_digests=(),
+        parameters={},
+        outputs_requested=1,
+        created_at=now,
+        updated_at=now,
+        status=OperationStatus.SUBMITTED,
+    )
+    await ports.operations.save(dead)
+    await ports.leases.hold(dead.id, "a-dead-worker", now - timedelta(seconds=1))
+
+    sweeping = asyncio.create_task(studio.keep_sweeping(every=0.01))
+    for _ in range(200):
+        if (await ports.operations.get(dead.id)).status is OperationStatus.UNKNOWN:  # type: ignore[union-attr]
+            break
+        await asyncio.sleep(0.01)
+    sweeping.cancel()
+
+    assert (await ports.operations.get(dead.id)).status is OperationStatus.UNKNOWN  # type: ignore[union-attr]
