@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from returns.result import Failure, Result, Success
-from sqlalchemy import and_, delete, select, tuple_, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -348,7 +348,8 @@ async def _locked_counters(
     )
     rows = await connection.execute(
         select(t.quota_counters)
-        .where(tuple_(*_KEY).in_([(k.scope.value, k.owner, k.name, k.period) for k in ordered]))
+        # OR'ed key equalities, not a row-value IN: SQLite answers the latter with a full scan.
+        .where(or_(*(_key_is(k) for k in ordered)))
         .order_by(*_KEY)
         .with_for_update()
     )
