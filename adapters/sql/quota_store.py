@@ -40,6 +40,7 @@ from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.quota import (
     LIVE,
     Counter,
+    Demand,
     DimensionKey,
     ReservationRequest,
     Scope,
@@ -182,19 +183,28 @@ class SqlQuotaStore:
             refused: QuotaRefusal | None = await _rate_refusal(
                 connection, request, plan.requests_per_minute
             )
+            demands = demands_for(request, plan, await _budget(connection, request.provider))
+            own = [demand for demand in demands if demand.key.scope is Scope.USER]
             if refused is None:
-                demands = demands_for(request, plan, await _budget(connection, request.provider))
-                counters = await _locked_counters(connection, [demand.key for demand in demands])
-                refused = refusal(demands, counters)
+                counters = await _locked_counters(connection, [demand.key for demand in own])
+                refused = refusal(own, counters)
             if refused is not None:
                 await transaction.rollback()  # a refusal writes nothing, not even empty counters
                 return Failure(refused)
-            for demand in demands:
+            for demand in own:
                 await connection.execute(
                     update(t.quota_counters)
                     .where(_key_is(demand.key))
                     .values(held=t.quota_counters.c.held + demand.amount)
                 )
+            # The operator's budget row is shared by every user of the provider: it is taken
+            # last, by one conditional UPDATE, so it is held only for the commit that follows.
+            for demand in demands:
+                if demand.key.scope is Scope.OPERATOR:
+                    refused = await _hold_shared(connection, demand)
+            if refused is not None:
+                await transaction.rollback()
+                return Failure(refused)
             await connection.execute(
                 t.reservations.insert().values(
                     id=reservation_id,
@@ -327,30 +337,50 @@ async def _rate_refusal(
     return rate_refusal(request.user_id, [row.at for row in recent], request.at, rate)
 
 
+async def _hold_shared(connection: AsyncConnection, demand: Demand) -> QuotaRefusal | None:
+    """Hold `demand` on a shared row if it fits, in one statement; else say why."""
+    await insert_missing(connection, t.quota_counters, [_new_counter(demand.key)])
+    c = t.quota_counters.c
+    fits = (
+        c.used + c.held + demand.amount <= demand.limit.maximum
+        if demand.limit.maximum is not None
+        else None
+    )
+    held = await connection.execute(
+        update(t.quota_counters)
+        .where(_key_is(demand.key), *(() if fits is None else (fits,)))
+        .values(held=c.held + demand.amount)
+        .returning(c.held)
+    )
+    if held.first() is not None:
+        return None
+    row = (await connection.execute(select(c.used, c.held).where(_key_is(demand.key)))).one()
+    return refusal([demand], {demand.key: Counter(used=row.used, held=row.held)})
+
+
+def _new_counter(key: DimensionKey) -> dict[str, object]:
+    return {
+        "scope": key.scope.value,
+        "owner": key.owner,
+        "name": key.name,
+        "period": key.period,
+        "used": 0,
+        "held": 0,
+    }
+
+
 async def _locked_counters(
     connection: AsyncConnection, keys: list[DimensionKey]
 ) -> dict[DimensionKey, Counter]:
-    ordered = sorted(set(keys))
-    await insert_missing(
-        connection,
-        t.quota_counters,
-        [
-            {
-                "scope": k.scope.value,
-                "owner": k.owner,
-                "name": k.name,
-                "period": k.period,
-                "used": 0,
-                "held": 0,
-            }
-            for k in ordered
-        ],
-    )
+    """Lock the counter rows of `keys` (creating missing ones) in the one global order: the
+    user's rows first, shared operator rows last, so no two transactions wait in a cycle."""
+    ordered = sorted(set(keys), key=lambda key: (key.scope is Scope.OPERATOR, key))
+    await insert_missing(connection, t.quota_counters, [_new_counter(k) for k in ordered])
     rows = await connection.execute(
         select(t.quota_counters)
         # OR'ed key equalities, not a row-value IN: SQLite answers the latter with a full scan.
         .where(or_(*(_key_is(k) for k in ordered)))
-        .order_by(*_KEY)
+        .order_by(t.quota_counters.c.scope == Scope.OPERATOR.value, *_KEY)
         .with_for_update()
     )
     return {_key_of(row): Counter(used=row.used, held=row.held) for row in rows}
