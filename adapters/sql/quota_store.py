@@ -267,19 +267,22 @@ class SqlQuotaStore:
                 (demand, settled_amount(demand, settlement) if settlement else 0)
                 for demand in reservation.demands
             ]
-            await _locked_counters(connection, [demand.key for demand in reservation.demands])
-            for demand, used in moved:
+            # The user's rows in the global order; the shared operator row last (see reserve).
+            own = [(d, used) for d, used in moved if d.key.scope is Scope.USER]
+            shared = [(d, used) for d, used in moved if d.key.scope is not Scope.USER]
+            await _locked_counters(connection, [demand.key for demand, _ in own])
+            await connection.execute(
+                update(t.reservations)
+                .where(t.reservations.c.id == reservation_id)
+                .values(state=state.value, settlement=settlement_to_json(settlement))
+            )
+            for demand, used in (*own, *shared):
                 c = t.quota_counters.c
                 await connection.execute(
                     update(t.quota_counters)
                     .where(_key_is(demand.key))
                     .values(used=c.used + used, held=c.held - demand.amount)
                 )
-            await connection.execute(
-                update(t.reservations)
-                .where(t.reservations.c.id == reservation_id)
-                .values(state=state.value, settlement=settlement_to_json(settlement))
-            )
             return Reservation(
                 id=reservation.id,
                 request=reservation.request,
