@@ -14,13 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from returns.result import Failure, Result, Success
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
 from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.budget_stripes import clear_allotments, hold_on_stripe
 from imagestudio.adapters.sql.quota_codec import (
     demands_from_json,
     demands_to_json,
@@ -40,7 +41,6 @@ from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.quota import (
     LIVE,
     Counter,
-    Demand,
     DimensionKey,
     ReservationRequest,
     Scope,
@@ -143,6 +143,7 @@ class SqlQuotaStore:
                 .where(t.operator_budgets.c.provider == budget.provider)
                 .values(monthly_micros=budget.monthly.maximum)
             )
+            await clear_allotments(connection, budget.provider)
 
     async def budgets(self) -> tuple[OperatorBudget, ...]:
         b = t.operator_budgets.c
@@ -197,14 +198,17 @@ class SqlQuotaStore:
                     .where(_key_is(demand.key))
                     .values(held=t.quota_counters.c.held + demand.amount)
                 )
-            # The operator's budget row is shared by every user of the provider: it is taken
-            # last, by one conditional UPDATE, so it is held only for the commit that follows.
+            # The operator's budget is shared by every user of the provider: it is taken last,
+            # on one of its stripes (budget_stripes.py), and held only until the commit.
+            recorded = list(own)
             for demand in demands:
                 if demand.key.scope is Scope.OPERATOR:
-                    refused = await _hold_shared(connection, demand)
+                    striped, refused = await hold_on_stripe(connection, demand, reservation_id)
+                    recorded.append(striped)
             if refused is not None:
                 await transaction.rollback()
                 return Failure(refused)
+            demands = tuple(recorded)
             await connection.execute(
                 t.reservations.insert().values(
                     id=reservation_id,
@@ -242,17 +246,20 @@ class SqlQuotaStore:
             return {_key_of(row): Counter(used=row.used, held=row.held) for row in rows}
 
     async def operator_counter(self, provider: str, period: str) -> Counter:
-        """The operator's spend at `provider` for a calendar-month period key."""
+        """The operator's spend at `provider` for a calendar-month period key (all stripes)."""
         async with self._engine.connect() as connection:
             c = t.quota_counters.c
             row = (
                 await connection.execute(
-                    select(c.used, c.held).where(
+                    select(
+                        func.coalesce(func.sum(c.used), 0).label("used"),
+                        func.coalesce(func.sum(c.held), 0).label("held"),
+                    ).where(
                         c.scope == Scope.OPERATOR.value, c.owner == provider, c.period == period
                     )
                 )
-            ).first()
-            return Counter(used=row.used, held=row.held) if row else Counter()
+            ).one()
+            return Counter(used=int(row.used), held=int(row.held))
 
     async def _settle(
         self, reservation_id: str, state: ReservationState, settlement: Settlement | None
@@ -338,27 +345,6 @@ async def _rate_refusal(
         select(grants.at).where(grants.user_id == request.user_id, grants.at > request.at - WINDOW)
     )
     return rate_refusal(request.user_id, [row.at for row in recent], request.at, rate)
-
-
-async def _hold_shared(connection: AsyncConnection, demand: Demand) -> QuotaRefusal | None:
-    """Hold `demand` on a shared row if it fits, in one statement; else say why."""
-    await insert_missing(connection, t.quota_counters, [_new_counter(demand.key)])
-    c = t.quota_counters.c
-    fits = (
-        c.used + c.held + demand.amount <= demand.limit.maximum
-        if demand.limit.maximum is not None
-        else None
-    )
-    held = await connection.execute(
-        update(t.quota_counters)
-        .where(_key_is(demand.key), *(() if fits is None else (fits,)))
-        .values(held=c.held + demand.amount)
-        .returning(c.held)
-    )
-    if held.first() is not None:
-        return None
-    row = (await connection.execute(select(c.used, c.held).where(_key_is(demand.key)))).one()
-    return refusal([demand], {demand.key: Counter(used=row.used, held=row.held)})
 
 
 def _new_counter(key: DimensionKey) -> dict[str, object]:

@@ -64,6 +64,8 @@ quota_counters = Table(
     Column("period", String(16), nullable=False),
     Column("used", BigInteger, nullable=False, default=0),
     Column("held", BigInteger, nullable=False, default=0),
+    # A stripe of a shared budget may use up to its allotment; NULL: to be (re)split.
+    Column("allotment", BigInteger, nullable=True),
     PrimaryKeyConstraint("scope", "owner", "name", "period"),
 )
 

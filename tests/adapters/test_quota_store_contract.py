@@ -23,7 +23,7 @@ from imagestudio.domain.errors import (
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.operation_kind import QuotaCategory
 from imagestudio.domain.plan import OperatorBudget, Plan
-from imagestudio.domain.quota import ReservationRequest, Settlement
+from imagestudio.domain.quota import Counter, ReservationRequest, Settlement
 from imagestudio.domain.reservation import ReservationState
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -219,3 +219,38 @@ async def test_racing_reservations_never_pass_the_limit(store: Store) -> None:
 
     assert sum(isinstance(result, Success) for result in results) == 5
     assert (await totals(store))["calls:image-generation"] == (0, 5)
+
+
+async def test_the_budget_is_spent_to_the_last_micro_dollar_and_no_further(store: Store) -> None:
+    await store.define_plan(Plan(name="small"))  # the user's own limits out of the way
+    await store.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(40)))
+
+    granted = [await store.reserve(f"r{index}", ask(amount=1)) for index in range(40)]
+    refused = await store.reserve("r-last", ask(amount=1))
+
+    assert all(isinstance(result, Success) for result in granted)
+    assert isinstance(refused.failure(), OperatorBudgetExhausted)
+    assert refused.failure().held == 40  # type: ignore[union-attr]
+
+
+async def test_lowering_the_budget_applies_to_the_next_reservation(store: Store) -> None:
+    await store.define_plan(Plan(name="small"))
+    await store.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(1_000)))
+    await store.reserve("r1", ask(amount=300))
+
+    await store.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(400)))
+
+    assert isinstance(
+        (await store.reserve("r2", ask(amount=200))).failure(), OperatorBudgetExhausted
+    )
+    assert isinstance(await store.reserve("r3", ask(amount=100)), Success)
+
+
+async def test_settling_a_striped_budget_reservation_moves_it_into_used(store: Store) -> None:
+    await store.define_plan(Plan(name="small"))
+    await store.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(1_000)))
+    await store.reserve("r1", ask(amount=300))
+
+    await store.commit("r1", Settlement(outputs=1, amount=250))
+
+    assert await store.operator_counter("acme", "2026-11-01") == Counter(used=250, held=0)
