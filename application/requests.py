@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.money import Micros
@@ -22,6 +22,10 @@ class ImageInput:
     def __post_init__(self) -> None:
         if (self.data is None) == (self.asset_id is None):
             raise ValueError("an ImageInput has either data or asset_id, not both or neither")
+
+    def as_role(self, role: str) -> ImageInput:
+        """The same image, used for `role` ("mask", "face", "target", "style")."""
+        return replace(self, role=role)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -39,7 +39,7 @@ class ControlImage:
         images = [request.image]
         if request.style_image is not None:
             style = request.style_image
-            images.append(ImageInput(data=style.data, asset_id=style.asset_id, role="style"))
+            images.append(style.as_role("style"))
         parameters = dict(request.parameters)
         if request.mode is not None:
             parameters["mode"] = request.mode

@@ -39,9 +39,7 @@ class EditImage:
         """Run an image-edit operation."""
         images = [request.image, *request.extra_images]
         if request.mask is not None:
-            images.append(
-                ImageInput(data=request.mask.data, asset_id=request.mask.asset_id, role="mask")
-            )
+            images.append(request.mask.as_role("mask"))
         parameters = dict(request.parameters)
         if request.mode is not None:
             parameters["mode"] = request.mode

@@ -40,8 +40,8 @@ class SwapFace:
                 kind=OperationKind.FACE_SWAP,
                 model_id=request.model_id,
                 images=(
-                    ImageInput(data=face.data, asset_id=face.asset_id, role="face"),
-                    ImageInput(data=target.data, asset_id=target.asset_id, role="target"),
+                    face.as_role("face"),
+                    target.as_role("target"),
                 ),
                 parameters={**request.parameters, "target_index": request.target_index},
                 idempotency_key=request.idempotency_key,
