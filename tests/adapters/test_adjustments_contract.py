@@ -9,15 +9,14 @@ from datetime import UTC, datetime
 
 import pytest
 from returns.result import Failure, Success
+from support.sql_schema import engine_with_schema
 
 from imagestudio.adapters.memory.adjustments import InMemoryAdjustments
 from imagestudio.adapters.memory.ledger import InMemoryLedger
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
 from imagestudio.adapters.sql.adjustments import SqlAdjustments
-from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
-from imagestudio.adapters.sql.tables import metadata
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.application.ports.adjustments import Adjustments
 from imagestudio.application.ports.ledger import Ledger
@@ -72,16 +71,11 @@ async def books(request: pytest.FixtureRequest) -> AsyncIterator[Books]:
     url = str(
         request.getfixturevalue(f"{'sqlite' if request.param == 'sqlite' else 'postgres'}_url")
     )
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
+    async with engine_with_schema(url) as engine:
         sql = SqlQuotaStore(engine, FixedClock(NOW))
         await sql.define_plan(Plan(name="any"))
         await sql.assign("ada", "any")
         yield Books(SqlAdjustments(engine), SqlLedger(engine), sql)
-    finally:
-        await engine.dispose()
 
 
 async def test_an_adjustment_moves_spend_and_appends_its_line(books: Books) -> None:

@@ -9,11 +9,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from support.sql_schema import engine_with_schema
 
 from imagestudio.adapters.memory.alert_log import InMemoryAlertLog
 from imagestudio.adapters.sql.alert_log import SqlAlertLog
-from imagestudio.adapters.sql.engine import create_engine
-from imagestudio.adapters.sql.tables import metadata
 from imagestudio.adapters.system.notifier import LoggingNotifier
 from imagestudio.application.ports.alert_log import AlertLog
 from imagestudio.domain.quota_alert import QuotaAlert
@@ -38,13 +37,8 @@ async def alerts(request: pytest.FixtureRequest) -> AsyncIterator[AlertLog]:
     url = str(
         request.getfixturevalue(f"{'sqlite' if request.param == 'sqlite' else 'postgres'}_url")
     )
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
+    async with engine_with_schema(url) as engine:
         yield SqlAlertLog(engine)
-    finally:
-        await engine.dispose()
 
 
 async def test_a_new_alert_is_kept_as_it_was_given(alerts: AlertLog) -> None:

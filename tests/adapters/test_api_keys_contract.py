@@ -6,12 +6,11 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from support.sql_schema import engine_with_schema
 
 from imagestudio.adapters.memory.api_keys import InMemoryApiKeys
 from imagestudio.adapters.sql.api_keys import SqlApiKeys
-from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
-from imagestudio.adapters.sql.tables import metadata
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.application.ports.api_keys import ApiKeys
 from imagestudio.domain.api_key import ApiKey
@@ -41,17 +40,12 @@ async def keys(request: pytest.FixtureRequest) -> AsyncIterator[ApiKeys]:
     url = str(
         request.getfixturevalue(f"{'sqlite' if request.param == 'sqlite' else 'postgres'}_url")
     )
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
+    async with engine_with_schema(url) as engine:
         users = SqlQuotaStore(engine, FixedClock(T0))
         await users.define_plan(Plan(name="any"))
         for user_id in ("alice", "bob"):
             await users.assign(user_id, "any")
         yield SqlApiKeys(engine)
-    finally:
-        await engine.dispose()
 
 
 async def test_a_live_key_names_its_user_by_its_hash(keys: ApiKeys) -> None:

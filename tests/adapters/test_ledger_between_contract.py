@@ -6,11 +6,10 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from support.sql_schema import engine_with_schema
 
 from imagestudio.adapters.memory.ledger import InMemoryLedger
-from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.adapters.sql.ledger import SqlLedger
-from imagestudio.adapters.sql.tables import metadata
 from imagestudio.application.ports.ledger import Ledger
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.usage_record import Outcome, UsageRecord
@@ -45,13 +44,8 @@ async def ledger(request: pytest.FixtureRequest) -> AsyncIterator[Ledger]:
     url = str(
         request.getfixturevalue(f"{'sqlite' if request.param == 'sqlite' else 'postgres'}_url")
     )
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
+    async with engine_with_schema(url) as engine:
         yield SqlLedger(engine)
-    finally:
-        await engine.dispose()
 
 
 def ids(lines: tuple[UsageRecord, ...]) -> list[str]:

@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 from returns.result import Failure, Success
+from support.sql_schema import engine_with_schema
 
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
-from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
-from imagestudio.adapters.sql.tables import metadata
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.domain.errors import UnknownPlan, UserExists
 from imagestudio.domain.limit import UNLIMITED, Limit
@@ -31,16 +30,11 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
     url = str(
         request.getfixturevalue(f"{'sqlite' if request.param == 'sqlite' else 'postgres'}_url")
     )
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
+    async with engine_with_schema(url) as engine:
         sql = SqlQuotaStore(engine, FixedClock(NOW))
         for plan in PLANS:
             await sql.define_plan(plan)
         yield sql
-    finally:
-        await engine.dispose()
 
 
 async def test_a_new_user_is_added_on_their_plan(store: Store) -> None:

@@ -8,11 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from returns.result import Failure, Success
+from support.sql_schema import engine_with_schema
 
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
-from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
-from imagestudio.adapters.sql.tables import metadata
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.domain.errors import (
     OperatorBudgetExhausted,
@@ -49,16 +48,13 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
     url = str(
         request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
     )
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
-    sql = SqlQuotaStore(engine, FixedClock(NOW))
-    for plan in (PLAN, ROOMY):
-        await sql.define_plan(plan)
-    await sql.assign("ada", "small")
-    await sql.assign("bob", "small")
-    yield sql
-    await engine.dispose()
+    async with engine_with_schema(url) as engine:
+        sql = SqlQuotaStore(engine, FixedClock(NOW))
+        for plan in (PLAN, ROOMY):
+            await sql.define_plan(plan)
+        await sql.assign("ada", "small")
+        await sql.assign("bob", "small")
+        yield sql
 
 
 def ask(
