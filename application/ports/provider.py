@@ -88,6 +88,55 @@ class ImageProvider(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class TaskPending:
+    """The provider still runs the task: ask again later."""
+
+    task_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TaskMissing:
+    """The provider has no such task (never created, expired, or another account's)."""
+
+    task_id: str
+    detail: str
+
+
+LookupOutcome = ProviderSuccess | ProviderFailed | OutputFiltered | TaskPending | TaskMissing
+
+
+class TaskLookup(Protocol):
+    """A provider that can say what became of a task it accepted (for reconciliation)."""
+
+    async def lookup(self, job: ProviderJob, task_id: str) -> LookupOutcome:
+        """The task's outcome now; the outputs are fetched when it completed.
+
+        `job` is rebuilt from the stored operation (no inputs): it gives the model, the kind,
+        the size and the parameters the outputs were asked with. Read-only: never re-submits.
+        A transport failure that outlasts the retries is `ProviderFailed(UNAVAILABLE)`, which
+        the reconciler treats as "try later", never as a verdict.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountStatus:
+    """Whether a provider key works, and what the account has left."""
+
+    provider: str
+    key_works: bool
+    balance: str | None = None
+    """As the provider states it, with its unit: "12.50 USD", "843.2 credits"."""
+    detail: str = ""
+
+
+class AccountCheck(Protocol):
+    async def check_account(self) -> AccountStatus:
+        """Ask the provider (read-only) whether the key works and for the balance."""
+        ...
+
+
 class ProviderDirectory(Protocol):
     """The providers this profile configures, by name."""
 

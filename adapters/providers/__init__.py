@@ -1,0 +1,1 @@
+"""Shared machinery of the HTTP provider adapters: deadlines, read retries, account limiter."""

@@ -1,0 +1,93 @@
+"""Read-only calls (polls, downloads, balances) retried on 429, 5xx and connection errors.
+
+A billable submission never goes through here: it is sent exactly once. Retries use stamina
+(jittered exponential back-off), honour `Retry-After`, and stop at the operation's deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
+
+import httpx
+import stamina
+
+from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+READ_ATTEMPTS = 6
+
+
+class RetryableStatus(Exception):
+    """A reply worth asking again for; carries it so the last one can be reported."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code} from {response.request.url.path}")
+        self.response = response
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """`Retry-After` as seconds (a number or an HTTP date), or None when absent or unreadable."""
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def _backoff(error: Exception) -> bool | float:
+    if isinstance(error, RetryableStatus):
+        hinted = retry_after_seconds(error.response)
+        return True if hinted is None else hinted
+    return isinstance(error, httpx.TransportError)
+
+
+async def get_with_retries(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    deadline: Deadline,
+    headers: Mapping[str, str] | None = None,
+    read_timeout: float | None = None,
+    attempts: int = READ_ATTEMPTS,
+    wait_initial: float = 0.5,
+    wait_max: float = 10.0,
+) -> httpx.Response:
+    """GET `url`, retrying what is worth retrying within `deadline`.
+
+    Returns the first reply that is not retryable (a 200, a 404…), or the last retryable one
+    when attempts or time run out. Raises httpx.TransportError if the last attempt could not
+    connect, and DeadlinePassed if no time was left to try at all.
+    """
+    deadline.check(f"GET {httpx.URL(url).path}")
+    try:
+        async for attempt in stamina.retry_context(
+            on=_backoff,
+            attempts=attempts,
+            timeout=deadline.remaining(),
+            wait_initial=wait_initial,
+            wait_max=wait_max,
+        ):
+            with attempt:
+                response = await client.get(
+                    url,
+                    headers=dict(headers or {}),
+                    timeout=min(
+                        read_timeout or deadline.remaining(), max(deadline.remaining(), 0.01)
+                    ),
+                )
+                if response.status_code in RETRYABLE_STATUSES:
+                    await response.aread()
+                    raise RetryableStatus(response)
+                return response
+    except RetryableStatus as exhausted:
+        return exhausted.response
+    raise DeadlinePassed(f"GET {httpx.URL(url).path}: no attempt was made")  # pragma: no cover

@@ -1,0 +1,46 @@
+"""Outputs the sandbox serves by URL (`/_emu/files/<name>`), as the real CDNs would."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from imagestudio.adapters.sandbox.faults import FaultScript, Route
+from imagestudio.adapters.sandbox.http_faults import faulty_response
+from imagestudio.domain.media import MediaType
+
+FILES_PATH = "/_emu/files"
+
+
+class HostedFiles:
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[bytes, MediaType]] = {}
+        self._lock = threading.Lock()
+
+    def put(self, data: bytes, media_type: MediaType) -> str:
+        """Keep `data`; returns the path (under the sandbox's base URL) that serves it."""
+        name = f"{uuid.uuid4().hex}.{media_type.extension}"
+        with self._lock:
+            self._files[name] = (data, media_type)
+        return f"{FILES_PATH}/{name}"
+
+    def url(self, request: Request, path: str) -> str:
+        return str(request.base_url).rstrip("/") + path
+
+    async def serve(self, request: Request, faults: FaultScript) -> Response:
+        fault = await faulty_response(faults, Route.FILE_DOWNLOAD, plain_error)
+        if fault is not None:
+            return fault
+        with self._lock:
+            found = self._files.get(request.path_params["name"])
+        if found is None:
+            return Response("not found", status_code=404, media_type="text/plain")
+        data, media_type = found
+        return Response(data, media_type=media_type.value)
+
+
+def plain_error(status: int) -> Response:
+    return Response(f"error {status}", status_code=status, media_type="text/plain")
