@@ -7,7 +7,7 @@ A billable submission never goes through here: it is sent exactly once. Retries 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from email.utils import parsedate_to_datetime
 
 import httpx
@@ -60,12 +60,15 @@ async def get_with_retries(
     attempts: int = READ_ATTEMPTS,
     wait_initial: float = 0.5,
     wait_max: float = 10.0,
+    before_attempt: Callable[[], Awaitable[None]] | None = None,
 ) -> httpx.Response:
     """GET `url`, retrying what is worth retrying within `deadline`.
 
     Returns the first reply that is not retryable (a 200, a 404…), or the last retryable one
     when attempts or time run out. Raises httpx.TransportError if the last attempt could not
-    connect, and DeadlinePassed if no time was left to try at all.
+    connect, and DeadlinePassed if no time was left to try at all. `before_attempt` is awaited
+    before every attempt (an account limiter's admission: each retry is a request too); what
+    it raises is not retried.
     """
     deadline.check(f"GET {httpx.URL(url).path}")
     try:
@@ -77,6 +80,8 @@ async def get_with_retries(
             wait_max=wait_max,
         ):
             with attempt:
+                if before_attempt is not None:
+                    await before_attempt()
                 response = await client.get(
                     url,
                     headers=dict(headers or {}),
