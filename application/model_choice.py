@@ -1,4 +1,4 @@
-"""Which model serves a request: the one named, or the cheapest configured one for the kind."""
+"""Which model serves a request: the one named, or the best enabled one for the kind."""
 
 from __future__ import annotations
 
@@ -6,22 +6,56 @@ from returns.result import Failure, Result, Success
 
 from imagestudio.application.ports.catalog import ModelCatalog
 from imagestudio.application.ports.provider import ProviderDirectory
+from imagestudio.application.routing import AUTO, RoutingRules, one_output_price, route
 from imagestudio.domain.errors import ProviderNotConfigured, UnknownModel, UnsupportedKind
 from imagestudio.domain.model import Model
 from imagestudio.domain.operation_kind import OperationKind
-from imagestudio.domain.pricing import BillableUnits
 
 ModelChoiceError = UnknownModel | UnsupportedKind | ProviderNotConfigured
 
-AUTO = "auto"
+__all__ = [
+    "AUTO",
+    "ModelChoiceError",
+    "candidates",
+    "choose_model",
+    "is_auto",
+    "one_output_price",
+]
 
 
-def one_output_price(model: Model) -> int:
-    width, height = model.default_size
-    seconds = min(model.limits.durations, default=5)
-    resolution = model.limits.resolutions[0] if model.limits.resolutions else None
-    units = BillableUnits(outputs=1, pixels=width * height, seconds=seconds, resolution=resolution)
-    return model.pricing.price(units)
+def is_auto(model_id: str | None) -> bool:
+    return model_id is None or model_id == AUTO
+
+
+def candidates(
+    catalog: ModelCatalog,
+    providers: ProviderDirectory,
+    kind: OperationKind,
+    model_id: str | None,
+    rules: RoutingRules,
+    *,
+    mode: str | None = None,
+    require_configured: bool = True,
+) -> Result[list[Model], ModelChoiceError]:
+    """The models to try, in order: the named one alone, or `auto`'s routing order.
+
+    A quote may name a model whose provider this profile lacks (`require_configured=False`):
+    pricing needs only the catalog.
+    """
+    if is_auto(model_id):
+        routed = route(catalog.all(), providers.names(), kind, rules, mode=mode)
+        if not routed:
+            return Failure(UnsupportedKind(AUTO, kind.value))
+        return Success(routed)
+    assert model_id is not None
+    model = catalog.get(model_id)
+    if model is None:
+        return Failure(UnknownModel(model_id))
+    if not model.serves(kind):
+        return Failure(UnsupportedKind(model_id, kind.value))
+    if require_configured and providers.get(model.provider) is None:
+        return Failure(ProviderNotConfigured(model.provider, model.id))
+    return Success([model])
 
 
 def choose_model(
@@ -32,31 +66,17 @@ def choose_model(
     *,
     mode: str | None = None,
     require_configured: bool = True,
+    rules: RoutingRules | None = None,
 ) -> Result[Model, ModelChoiceError]:
-    """The named model if it exists, serves `kind` and has a configured provider; or the default.
-
-    The default is the cheapest model for the kind (offering `mode`, when one is asked for)
-    among configured providers (ties by id), so the offline profile picks the free offline
-    models. A quote may name a model whose provider
-    this profile lacks (`require_configured=False`): pricing needs only the catalog.
-    """
-    if model_id is None or model_id == AUTO:
-        configured = providers.names()
-        candidates = [
-            model
-            for model in catalog.all()
-            if model.serves(kind)
-            and model.provider in configured
-            and (mode is None or mode in model.modes)
-        ]
-        if not candidates:
-            return Failure(UnsupportedKind(AUTO, kind.value))
-        return Success(min(candidates, key=lambda model: (one_output_price(model), model.id)))
-    model = catalog.get(model_id)
-    if model is None:
-        return Failure(UnknownModel(model_id))
-    if not model.serves(kind):
-        return Failure(UnsupportedKind(model_id, kind.value))
-    if require_configured and providers.get(model.provider) is None:
-        return Failure(ProviderNotConfigured(model.provider, model.id))
-    return Success(model)
+    """The named model if it exists, serves `kind` and has a configured provider; or `auto`'s
+    first choice among enabled providers (the cheapest by default)."""
+    found = candidates(
+        catalog,
+        providers,
+        kind,
+        model_id,
+        rules or RoutingRules(),
+        mode=mode,
+        require_configured=require_configured,
+    )
+    return found.map(lambda models: models[0])

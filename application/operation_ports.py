@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from returns.result import Result
@@ -18,6 +18,7 @@ from imagestudio.application.ports.operation_store import OperationStore
 from imagestudio.application.ports.provider import ProviderDirectory
 from imagestudio.application.ports.quota_store import QuotaStore
 from imagestudio.application.requests import OperationResult
+from imagestudio.application.routing import RoutingRules
 from imagestudio.domain.errors import OperationError
 
 StoredOutcome = Result[OperationResult, OperationError]
@@ -50,3 +51,5 @@ class OperationPorts:
     inspector: ImageInspector
     clock: Clock
     ids: IdGenerator
+    routing: RoutingRules = field(default_factory=RoutingRules)
+    """How `auto` picks among enabled providers' models, and the fallback order."""

@@ -31,6 +31,10 @@ class CallOutcomes:
     """Outputs the provider billed but withheld."""
     first_filter: OutputFiltered | None
     unknown: tuple[SubmitUnknown, ...]
+    unresolved_outputs: int = 0
+    """Outputs of calls whose submission the provider never confirmed, given up on by
+    reconciliation: the user pays nothing, their price is kept as a possible provider cost."""
+    unresolved_error: ProviderFailed | None = None
 
     @property
     def reached_provider(self) -> bool:
@@ -40,8 +44,10 @@ class CallOutcomes:
     def first_error(self) -> ProviderFailed | OutputFiltered:
         if self.failures:
             return self.failures[0]
-        assert self.first_filter is not None
-        return self.first_filter
+        if self.first_filter is not None:
+            return self.first_filter
+        assert self.unresolved_error is not None
+        return self.unresolved_error
 
     def billable_units(self, reserved: BillableUnits, width: int, height: int) -> BillableUnits:
         """The units of what came back; an output without a stated size counts as asked."""

@@ -18,7 +18,7 @@ from imagestudio.application.input_rules import (
     choose_option,
     positive_int,
 )
-from imagestudio.application.model_choice import choose_model
+from imagestudio.application.model_choice import AUTO, choose_model, is_auto
 from imagestudio.application.operation_ports import OperationPorts
 from imagestudio.application.ports.provider import InputImage
 from imagestudio.application.requests import ImageInput, OperationRequest
@@ -71,27 +71,39 @@ def _take(result: Result[T, InvalidInput]) -> T:
 
 
 async def prepare(
-    ports: OperationPorts, request: OperationRequest, *, quoting: bool = False
+    ports: OperationPorts,
+    request: OperationRequest,
+    *,
+    quoting: bool = False,
+    model: Model | None = None,
 ) -> Result[PreparedOperation, OperationError]:
-    """Validate `request` against its model and price it.
+    """Validate `request` against its model (or `model`, when routing chose one) and price it.
 
     `quoting` prices without running: images are checked only if given, and the model's
     provider need not be configured here.
     """
-    chosen = choose_model(
-        ports.catalog,
-        ports.providers,
-        request.kind,
-        request.model_id,
-        mode=_text(request.parameters.get("mode")),
-        require_configured=not quoting,
-    )
-    if isinstance(chosen, Failure):
-        return Failure(chosen.failure())
+    if model is None:
+        chosen = choose_model(
+            ports.catalog,
+            ports.providers,
+            request.kind,
+            request.model_id,
+            mode=requested_mode(request),
+            require_configured=not quoting,
+            rules=ports.routing,
+        )
+        if isinstance(chosen, Failure):
+            return Failure(chosen.failure())
+        model = chosen.unwrap()
     try:
-        return Success(await _prepare(ports, request, chosen.unwrap(), quoting))
+        return Success(await _prepare(ports, request, model, quoting))
     except _Refused as refused:
         return Failure(refused.error)
+
+
+def requested_mode(request: OperationRequest) -> str | None:
+    """The sub-operation the caller asked for, which `auto` routing must respect."""
+    return _text(request.parameters.get("mode"))
 
 
 async def _prepare(
@@ -258,11 +270,25 @@ def _reserve_units(
         parameters["duration"] = duration
         if resolution is not None:
             parameters["resolution"] = resolution
+    return units_for(request.kind, n, width, height, parameters)
+
+
+def units_for(
+    kind: K, outputs: int, width: int, height: int, parameters: Mapping[str, ParameterValue]
+) -> BillableUnits:
+    """What `outputs` outputs of a validated request bill for (the reservation's units)."""
+    if kind is K.IMAGE_TO_VIDEO:
+        duration = parameters.get("duration")
+        resolution = parameters.get("resolution")
         assert isinstance(duration, int)
-        return BillableUnits(outputs=n, seconds=duration, resolution=resolution)
-    if request.kind is K.IMAGE_TO_3D:
-        return BillableUnits(outputs=n)
-    return BillableUnits(outputs=n, pixels=n * width * height)
+        return BillableUnits(
+            outputs=outputs,
+            seconds=duration,
+            resolution=None if resolution is None else str(resolution),
+        )
+    if kind is K.IMAGE_TO_3D:
+        return BillableUnits(outputs=outputs)
+    return BillableUnits(outputs=outputs, pixels=outputs * width * height)
 
 
 def _request_hash(
@@ -274,7 +300,8 @@ def _request_hash(
     canonical = json.dumps(
         {
             "kind": request.kind.value,
-            "model": model.id,
+            # As asked: an `auto` request is the same request whichever model routing picks.
+            "model": AUTO if is_auto(request.model_id) else model.id,
             "prompt": request.prompt,
             "inputs": list(digests),
             "roles": [image.role for image in request.images],

@@ -130,6 +130,9 @@ class AlertingQuotaStore:
     async def release(self, reservation_id: str) -> Reservation:
         return await self._inner.release(reservation_id)
 
+    async def reservation(self, reservation_id: str) -> Reservation | None:
+        return await self._inner.reservation(reservation_id)
+
     async def counters(self, user_id: str, at: datetime) -> dict[DimensionKey, Counter]:
         return await self._inner.counters(user_id, at)
 

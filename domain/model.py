@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from imagestudio.domain.media import MediaType
 from imagestudio.domain.operation_kind import OperationKind
@@ -29,6 +30,18 @@ class InputLimits:
     resolutions: tuple[str, ...] = ()
 
 
+class ModelTier(StrEnum):
+    """A coarse quality/price class, for routing `auto` by quality instead of by price."""
+
+    BUDGET = "budget"
+    STANDARD = "standard"
+    PREMIUM = "premium"
+
+    @property
+    def rank(self) -> int:
+        return list(ModelTier).index(self)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Model:
     id: str
@@ -44,6 +57,7 @@ class Model:
     default_size: tuple[int, int] = (1024, 1024)
     modes: tuple[str, ...] = ()
     """Sub-operations the model offers for its kind (edit: erase, inpaint…; control: sketch…)."""
+    tier: ModelTier = ModelTier.STANDARD
 
     def serves(self, kind: OperationKind) -> bool:
         return kind in self.kinds

@@ -80,6 +80,8 @@ class ImageOperation:
     error: str | None = None
     idempotency_key: str | None = None
     input_asset_ids: tuple[str, ...] = field(default=())
+    output_size: tuple[int, int] | None = None
+    """The width and height the outputs were asked at (reconciliation prices what it finds)."""
 
     def advance(
         self, to: OperationStatus, at: datetime, **changes: object

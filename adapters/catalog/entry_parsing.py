@@ -15,7 +15,7 @@ from imagestudio.adapters.catalog.entry_fields import EntryFields
 from imagestudio.adapters.catalog.limits_parsing import parse_limits
 from imagestudio.adapters.catalog.price_parsing import parse_price
 from imagestudio.domain.media import MediaType
-from imagestudio.domain.model import InputLimits, Model
+from imagestudio.domain.model import InputLimits, Model, ModelTier
 from imagestudio.domain.money import Micros
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.pricing import PerVideoSecond
@@ -25,7 +25,7 @@ PROVIDERS = frozenset({"wavespeed", "stability", OFFLINE})
 PRICE_SOURCES = frozenset({"vendor", "estimate"})
 _FIELDS = (
     *("id", "provider", "provider_path", "kinds", "output", "price", "price_source"),
-    *("description", "default_size", "modes", "limits"),
+    *("description", "default_size", "modes", "limits", "tier"),
 )
 _OUTPUT_OF_KIND = {
     OperationKind.IMAGE_TO_3D: MediaType.GLB,
@@ -76,6 +76,11 @@ def parse_model(entry: object, *, position: int, micros_per_credit: Micros) -> M
         description=fields.text("description", default=""),
         default_size=_default_size(fields, limits),
         modes=fields.texts("modes"),
+        tier=ModelTier(
+            fields.choice("tier", [t.value for t in ModelTier])
+            if "tier" in entry
+            else ModelTier.STANDARD
+        ),
     )
     _check_video_rates(fields, model)
     return model

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from imagestudio.domain.operation import ImageOperation
+from imagestudio.domain.operation import ImageOperation, OperationStatus
 
 
 class InMemoryOperationStore:
@@ -27,6 +27,22 @@ class InMemoryOperationStore:
                 continue
             self._leases[operation_id] = (holder, until)
             taken.append(operation_id)
+            if len(taken) == limit:
+                break
+        return tuple(taken)
+
+    async def take_unknown(
+        self, now: datetime, holder: str, until: datetime, limit: int = 100
+    ) -> tuple[str, ...]:
+        taken = []
+        for operation in sorted(self._operations.values(), key=lambda op: op.updated_at):
+            if operation.status is not OperationStatus.UNKNOWN:
+                continue
+            lease = self._leases.get(operation.id)
+            if lease is not None and lease[1] >= now:
+                continue
+            self._leases[operation.id] = (holder, until)
+            taken.append(operation.id)
             if len(taken) == limit:
                 break
         return tuple(taken)

@@ -172,6 +172,10 @@ class InMemoryQuotaStore:
                 self._counters[demand.key] = replace(counter, held=counter.held - demand.amount)
             return self._settle(reservation, ReservationState.RELEASED, None)
 
+    async def reservation(self, reservation_id: str) -> Reservation | None:
+        with self._lock:
+            return self._reservations.get(reservation_id)
+
     async def counters(self, user_id: str, at: datetime) -> dict[DimensionKey, Counter]:
         with self._lock:
             plan = self._plan_of(user_id)

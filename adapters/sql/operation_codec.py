@@ -54,6 +54,7 @@ def operation_to_dict(operation: ImageOperation) -> dict[str, Any]:
         "error": operation.error,
         "idempotency_key": operation.idempotency_key,
         "input_asset_ids": list(operation.input_asset_ids),
+        "output_size": None if operation.output_size is None else list(operation.output_size),
     }
 
 
@@ -78,7 +79,13 @@ def operation_from_dict(data: Mapping[str, Any]) -> ImageOperation:
         error=data["error"],
         idempotency_key=data["idempotency_key"],
         input_asset_ids=tuple(data["input_asset_ids"]),
+        # Rows written before the field existed have none.
+        output_size=_size(data.get("output_size")),
     )
+
+
+def _size(value: Any) -> tuple[int, int] | None:
+    return None if value is None else (int(value[0]), int(value[1]))
 
 
 def operation_row(operation: ImageOperation) -> dict[str, Any]:

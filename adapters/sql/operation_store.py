@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -62,6 +62,37 @@ class SqlOperationStore:
                 moved = await connection.execute(
                     update(t.operations)
                     .where(c.id == row.id, c.lease_expires_at == row.lease_expires_at)
+                    .values(lease_owner=holder, lease_expires_at=until)
+                )
+                if moved.rowcount == 1:
+                    taken.append(row.id)
+            return tuple(taken)
+
+    async def take_unknown(
+        self, now: datetime, holder: str, until: datetime, limit: int = 100
+    ) -> tuple[str, ...]:
+        c = t.operations.c
+        async with self._engine.begin() as connection:
+            rows = await connection.execute(
+                select(c.id, c.lease_expires_at)
+                .where(
+                    c.status == OperationStatus.UNKNOWN.value,
+                    or_(c.lease_expires_at.is_(None), c.lease_expires_at < now),
+                )
+                .order_by(c.updated_at)
+                .limit(limit)
+            )
+            taken = []
+            for row in rows.all():
+                # Conditional on the lease we saw, as in take_expired: one reconciler wins.
+                seen = (
+                    c.lease_expires_at.is_(None)
+                    if row.lease_expires_at is None
+                    else c.lease_expires_at == row.lease_expires_at
+                )
+                moved = await connection.execute(
+                    update(t.operations)
+                    .where(c.id == row.id, seen)
                     .values(lease_owner=holder, lease_expires_at=until)
                 )
                 if moved.rowcount == 1:

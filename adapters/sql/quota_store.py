@@ -231,6 +231,10 @@ class SqlQuotaStore:
     async def release(self, reservation_id: str) -> Reservation:
         return await self._settle(reservation_id, ReservationState.RELEASED, None)
 
+    async def reservation(self, reservation_id: str) -> Reservation | None:
+        async with self._engine.connect() as connection:
+            return await _reservation(connection, reservation_id, lock=False)
+
     async def counters(self, user_id: str, at: datetime) -> dict[DimensionKey, Counter]:
         async with self._engine.connect() as connection:
             found = await _plan_of(connection, user_id, lock=False)

@@ -24,3 +24,13 @@ class OperationLeases(Protocol):
         Returns their ids; their leases are now `holder`'s until `until`.
         """
         ...
+
+    async def take_unknown(
+        self, now: datetime, holder: str, until: datetime, limit: int = 100
+    ) -> tuple[str, ...]:
+        """Atomically take `unknown` operations nobody is reconciling (no lease, or expired).
+
+        Two reconcilers never take the same one; one that is still pending at the provider is
+        simply left to its lease running out, and taken again then.
+        """
+        ...

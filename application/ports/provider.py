@@ -114,8 +114,8 @@ class TaskLookup(Protocol):
 
         `job` is rebuilt from the stored operation (no inputs): it gives the model, the kind,
         the size and the parameters the outputs were asked with. Read-only: never re-submits.
-        A transport failure that outlasts the retries is `ProviderFailed(UNAVAILABLE)`, which
-        the reconciler treats as "try later", never as a verdict.
+        A transport failure that outlasts the retries is `TaskPending` ("ask again later"):
+        only the provider's own answer is a verdict.
         """
         ...
 

@@ -42,6 +42,10 @@ class QuotaStore(Protocol):
         """Drop the held amounts. A second call, or one after commit, changes nothing."""
         ...
 
+    async def reservation(self, reservation_id: str) -> Reservation | None:
+        """The reservation as it stands (held, committed or released), or None."""
+        ...
+
     async def counters(self, user_id: str, at: datetime) -> dict[DimensionKey, Counter]:
         """The user's counters for the period containing `at` (and live concurrency)."""
         ...

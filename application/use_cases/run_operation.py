@@ -10,23 +10,26 @@ from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
+from imagestudio.application.model_choice import candidates
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
 from imagestudio.application.outcomes import CallOutcomes, gather_outcomes
 from imagestudio.application.ports.idempotency import KeyReusedDifferently, Replay, StillRunning
 from imagestudio.application.ports.provider import Artifact
-from imagestudio.application.preparation import PreparedOperation, prepare
+from imagestudio.application.preparation import PreparedOperation, prepare, requested_mode
 from imagestudio.application.requests import OperationRequest, OperationResult
 from imagestudio.application.submission_tracker import SubmissionTracker
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import (
     IdempotencyConflict,
     IdempotencyInProgress,
+    InvalidInput,
     OperationError,
     OutcomeUnknown,
     OutputFiltered,
     OutputLost,
     ProviderFailed,
 )
+from imagestudio.domain.model import Model
 from imagestudio.domain.money import Micros
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 from imagestudio.domain.quota import ReservationRequest, Settlement
@@ -69,16 +72,74 @@ class RunOperation:
         self._lease = lease or LeasePolicy(holder=ports.ids.new_id("worker"))
 
     async def execute(self, request: OperationRequest) -> Result[OperationResult, OperationError]:
-        """Run `request` once; expected failures come back as typed errors, never exceptions."""
-        prepared = await prepare(self._ports, request)
-        if isinstance(prepared, Failure):
-            return Failure(prepared.failure())
+        """Run `request` once; expected failures come back as typed errors, never exceptions.
+
+        With model `auto`, a rate limit or an outage at the chosen provider moves the request to
+        the next capable model of another provider (each attempt its own reserved-and-settled
+        operation, so two reservations are never held at once).
+        """
+        ports = self._ports
+        routed = candidates(
+            ports.catalog,
+            ports.providers,
+            request.kind,
+            request.model_id,
+            ports.routing,
+            mode=requested_mode(request),
+        )
+        if isinstance(routed, Failure):
+            return Failure(routed.failure())
+        first = await self._first_usable(request, routed.unwrap())
+        if isinstance(first, Failure):
+            return Failure(first.failure())
+        prepared, alternatives = first.unwrap()
         key = request.idempotency_key
         if key is None:
-            return await self._spend(prepared.unwrap(), _Attempt())
-        return await self._spend_once(prepared.unwrap(), key)
+            return await self._spend_routed(prepared, alternatives, _Attempt())
+        return await self._spend_once(prepared, key, alternatives)
 
-    async def _spend_once(self, prepared: PreparedOperation, key: str) -> StoredOutcome:
+    async def _first_usable(
+        self, request: OperationRequest, models: list[Model]
+    ) -> Result[tuple[PreparedOperation, list[Model]], OperationError]:
+        """The first model the request is valid for, and the ones after it (for fallback)."""
+        first_error: OperationError | None = None
+        for position, model in enumerate(models):
+            prepared = await prepare(self._ports, request, model=model)
+            if isinstance(prepared, Success):
+                return Success((prepared.unwrap(), models[position + 1 :]))
+            error = prepared.failure()
+            first_error = first_error or error
+            if not isinstance(error, InvalidInput):
+                break  # not about this model (a missing asset…): no other model would do
+        assert first_error is not None
+        return Failure(first_error)
+
+    async def _spend_routed(
+        self, prepared: PreparedOperation, alternatives: list[Model], attempt: _Attempt
+    ) -> StoredOutcome:
+        tried = {prepared.model.provider}
+        attempt.may_fall_back = _other_provider(alternatives, tried)
+        outcome = await self._spend(prepared, attempt)
+        for model in alternatives:
+            if not _worth_another_provider(outcome):
+                break
+            if model.provider in tried:
+                continue
+            retry = await prepare(self._ports, prepared.request, model=model)
+            if isinstance(retry, Failure):
+                continue
+            tried.add(model.provider)
+            attempt.may_fall_back = _other_provider(alternatives, tried)
+            log.warning(
+                "%s: %s; falling back to %s", prepared.model.id, outcome.failure(), model.id
+            )
+            prepared = retry.unwrap()
+            outcome = await self._spend(prepared, attempt)
+        return outcome
+
+    async def _spend_once(
+        self, prepared: PreparedOperation, key: str, alternatives: list[Model]
+    ) -> StoredOutcome:
         idempotency = self._ports.idempotency
         user = prepared.request.user_id
         claim = await idempotency.claim(user, key, prepared.request_hash, self._ports.clock.now())
@@ -90,7 +151,7 @@ class RunOperation:
             return Failure(IdempotencyConflict(key))
         attempt = _Attempt()
         try:
-            outcome = await self._spend(prepared, attempt)
+            outcome = await self._spend_routed(prepared, alternatives, attempt)
         except BaseException:
             # Cancelled before sending: nothing to replay, so free the key for a retry. Sent:
             # the shielded settlement records the outcome under the key itself (or leaves it
@@ -175,6 +236,27 @@ class RunOperation:
             self._settle_and_remember(run, prepared, outcomes, tracker, attempt)
         )
 
+    async def settle_reconciled(
+        self,
+        operation: ImageOperation,
+        prepared: PreparedOperation,
+        period: str,
+        outcomes: CallOutcomes,
+    ) -> StoredOutcome:
+        """Settle an `unknown` operation with what reconciliation learnt from the provider.
+
+        The same settlement as a live run: outputs stored and charged (never past what was
+        held), failures released, filtered or unresolved outputs recorded as provider cost
+        only; the idempotency key, left "in progress", gets the definite outcome.
+        """
+        run = _Run(operation=operation, period=period, started=operation.created_at, sent=True)
+        tracker = SubmissionTracker(_nothing_to_mark)
+        tracker.sent = True
+        tracker.task_ids.extend(operation.provider_task_ids)
+        return await asyncio.shield(
+            self._settle_and_remember(run, prepared, outcomes, tracker, _Attempt(sent=True))
+        )
+
     async def _settle_and_remember(
         self,
         run: _Run,
@@ -184,7 +266,8 @@ class RunOperation:
         attempt: _Attempt,
     ) -> StoredOutcome:
         outcome = await self._settle(run, prepared, outcomes, tracker)
-        await self._remember(prepared, outcome, attempt)
+        if not (attempt.may_fall_back and _worth_another_provider(outcome)):
+            await self._remember(prepared, outcome, attempt)
         return outcome
 
     def _new_operation(self, prepared: PreparedOperation) -> ImageOperation:
@@ -206,6 +289,7 @@ class RunOperation:
             idempotency_key=request.idempotency_key,
             # Named before reserving, so a crash right after the reservation leaves its id here.
             reservation_id=self._ports.ids.new_id("res"),
+            output_size=(prepared.width, prepared.height),
         )
 
     async def _advance(
@@ -295,6 +379,14 @@ class RunOperation:
                 pixels=prepared.width * prepared.height * filtered,
             )
         )
+        # Calls reconciliation gave up on may have been billed: a possible cost, ours.
+        filtered_cost += pricing.price(
+            replace(
+                prepared.reserve_units,
+                outputs=outcomes.unresolved_outputs,
+                pixels=prepared.width * prepared.height * outcomes.unresolved_outputs,
+            )
+        )
         task_ids = tuple(tracker.task_ids)
         if not outcomes.artifacts:
             return await self._fail(run, prepared, outcomes, filtered_cost, task_ids)
@@ -354,9 +446,12 @@ class RunOperation:
         await self._charge_provider_only(run, prepared, provider_cost)
         error = outcomes.first_error()
         outcome = Outcome.FILTERED if outcomes.filtered_outputs else Outcome.FAILED
+        status = S.FAILED
+        if error is outcomes.unresolved_error:
+            outcome, status = Outcome.UNKNOWN_UNRESOLVED, S.ABANDONED
         await self._record(run, prepared, outcome, cost=provider_cost, reason=error.message)
         run.operation = await self._advance(
-            run.operation, S.FAILED, error=error.message, provider_task_ids=task_ids
+            run.operation, status, error=error.message, provider_task_ids=task_ids
         )
         return Failure(error)
 
@@ -492,6 +587,24 @@ class _Attempt:
 
     sent: bool = False
     remembered: bool = False
+    may_fall_back: bool = False
+    """Another provider may still be tried: a retryable failure is not the key's outcome yet."""
+
+
+async def _nothing_to_mark() -> None:
+    """A reconciled operation was marked submitted long ago."""
+
+
+def _worth_another_provider(outcome: StoredOutcome) -> bool:
+    """Only the provider's own trouble (rate limit, outage) is worth another provider."""
+    if isinstance(outcome, Success):
+        return False
+    error = outcome.failure()
+    return isinstance(error, ProviderFailed) and error.kind.may_try_elsewhere
+
+
+def _other_provider(models: list[Model], tried: set[str]) -> bool:
+    return any(model.provider not in tried for model in models)
 
 
 def _is_definite(outcome: StoredOutcome) -> bool:

@@ -29,6 +29,7 @@ from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.adapters.system.ids import SequentialIdGenerator
 from imagestudio.application.operation_ports import OperationPorts, StoredOutcome
 from imagestudio.application.ports.asset_store import AssetStore
+from imagestudio.application.routing import RoutingRules
 from imagestudio.application.use_cases.control import ControlImage
 from imagestudio.application.use_cases.edit import EditImage
 from imagestudio.application.use_cases.face_swap import SwapFace
@@ -193,6 +194,8 @@ def make_studio() -> StudioFactory:
         *,
         assets: Callable[[AssetStore], AssetStore] | None = None,
         provider: ScriptedProvider | None = None,
+        others: tuple[ScriptedProvider, ...] = (),
+        routing: RoutingRules | None = None,
     ) -> Studio:
         scripted = provider or ScriptedProvider("acme")
         quota = InMemoryQuotaStore(
@@ -209,7 +212,7 @@ def make_studio() -> StudioFactory:
         clock = FixedClock(NOW)
         ports = OperationPorts(
             catalog=InMemoryModelCatalog(MODELS),
-            providers=StaticProviderDirectory([scripted]),
+            providers=StaticProviderDirectory([scripted, *others]),
             quota=quota,
             ledger=ledger,
             assets=store,
@@ -219,6 +222,7 @@ def make_studio() -> StudioFactory:
             inspector=PillowImageInspector(),
             clock=clock,
             ids=SequentialIdGenerator(),
+            routing=routing or RoutingRules(),
         )
         return Studio(
             ports=ports,

@@ -20,11 +20,14 @@ from imagestudio.application.ports.asset_store import AssetStore
 from imagestudio.application.ports.operation_store import OperationStore
 from imagestudio.application.ports.provider import (
     Artifact,
+    LookupOutcome,
     ProviderJob,
     ProviderOutcome,
     ProviderSuccess,
     SubmissionReport,
     SubmitUnknown,
+    TaskMissing,
+    TaskPending,
 )
 from imagestudio.application.requests import ImageInput, OperationRequest
 from imagestudio.domain.asset import Asset
@@ -108,6 +111,20 @@ class Quiet:
 Behaviour = Succeed | Fail | Filter | Unknown | Crash | Block | Quiet
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A looked-up task still running at the provider."""
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """A looked-up task the provider has no record of."""
+
+
+Found = Succeed | Fail | Filter | Pending | Missing
+"""What a task lookup finds (reconciliation)."""
+
+
 class ScriptedProvider:
     """The `ImageProvider` port playing one scripted behaviour per call (then succeeding)."""
 
@@ -116,6 +133,22 @@ class ScriptedProvider:
         self._script: deque[Behaviour] = deque(script)
         self.jobs: list[ProviderJob] = []
         self.sent = 0
+        self.tasks: dict[str, Found] = {}
+        """What `lookup` finds per task id; an id not here is Missing."""
+        self.lookups: list[str] = []
+
+    async def lookup(self, job: ProviderJob, task_id: str) -> LookupOutcome:
+        self.lookups.append(task_id)
+        found = self.tasks.get(task_id, Missing())
+        if isinstance(found, Pending):
+            return TaskPending(task_id)
+        if isinstance(found, Missing):
+            return TaskMissing(task_id, "no such task")
+        if isinstance(found, Fail):
+            return ProviderFailed(provider=self.name, kind=found.kind, detail=found.detail)
+        if isinstance(found, Filter):
+            return OutputFiltered(provider=self.name, detail=found.detail)
+        return ProviderSuccess(artifacts=_artifacts(job, found), task_id=task_id)
 
     def script(self, *behaviours: Behaviour) -> None:
         self._script.extend(behaviours)

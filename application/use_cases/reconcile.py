@@ -1,0 +1,274 @@
+"""Reconcile: settle every operation whose outcome at the provider was left unknown.
+
+With a provider task id, the task is looked up (read-only; nothing is ever re-submitted): found
+completed → its outputs are fetched, stored and charged; failed or gone → released. A call whose
+submission the provider never confirmed (no task id: the reply was lost) cannot be looked up: it
+is waited on for `unresolved_after`, then the user's reservation is released and the price is
+recorded as a possible provider cost, outcome `unknown_unresolved`. Operations are taken under a
+lease, so two reconcilers (or a reconciler and the process that sent them) never settle one twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from returns.result import Success
+
+from imagestudio.application.operation_ports import LeasePolicy, OperationPorts
+from imagestudio.application.outcomes import CallOutcomes
+from imagestudio.application.ports.provider import (
+    Artifact,
+    ImageProvider,
+    LookupOutcome,
+    ProviderJob,
+    ProviderSuccess,
+    TaskLookup,
+    TaskMissing,
+    TaskPending,
+)
+from imagestudio.application.preparation import PreparedOperation, units_for
+from imagestudio.application.requests import OperationRequest
+from imagestudio.application.use_cases.run_operation import RunOperation, SweptMeanwhile
+from imagestudio.domain.errors import OutputFiltered, ProviderErrorKind, ProviderFailed
+from imagestudio.domain.model import Model
+from imagestudio.domain.operation import ImageOperation, OperationStatus
+from imagestudio.domain.reservation import Reservation
+
+log = logging.getLogger(__name__)
+
+DEFAULT_UNRESOLVED_AFTER = timedelta(minutes=30)
+DEFAULT_RECHECK_AFTER = timedelta(seconds=30)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReconcileReport:
+    succeeded: tuple[str, ...] = ()
+    """Found completed at the provider: outputs stored, the user charged."""
+    failed: tuple[str, ...] = ()
+    """Failed, filtered or unknown to the provider: released (filtered cost kept as ours)."""
+    unresolved: tuple[str, ...] = ()
+    """Never confirmed by the provider, past the deadline: released, price kept as possible
+    provider cost."""
+    pending: tuple[str, ...] = ()
+    """Still running at the provider, or not yet past the deadline: looked at again later."""
+
+
+class Reconcile:
+    """Settles `unknown` operations against what their provider says now."""
+
+    def __init__(
+        self,
+        ports: OperationPorts,
+        run_operation: RunOperation,
+        lease: LeasePolicy | None = None,
+        *,
+        unresolved_after: timedelta = DEFAULT_UNRESOLVED_AFTER,
+        recheck_after: timedelta = DEFAULT_RECHECK_AFTER,
+    ) -> None:
+        self._ports = ports
+        self._run_operation = run_operation
+        self._lease = lease or LeasePolicy(holder=ports.ids.new_id("reconciler"))
+        self._unresolved_after = unresolved_after
+        self._recheck_after = recheck_after
+
+    async def execute(self, limit: int = 100) -> ReconcileReport:
+        """Look at up to `limit` unknown operations nobody else reconciles; settle what can be."""
+        now = self._ports.clock.now()
+        taken = await self._ports.leases.take_unknown(
+            now, self._lease.holder, now + self._recheck_after, limit
+        )
+        verdicts: dict[str, list[str]] = {
+            "succeeded": [],
+            "failed": [],
+            "unresolved": [],
+            "pending": [],
+        }
+        for operation_id in taken:
+            operation = await self._ports.operations.get(operation_id)
+            if operation is None or operation.status is not OperationStatus.UNKNOWN:
+                continue
+            try:
+                verdict = await self._reconcile(operation)
+            except SweptMeanwhile:
+                continue  # settled by someone else in between: their verdict stands
+            verdicts[verdict].append(operation_id)
+        report = ReconcileReport(**{name: tuple(ids) for name, ids in verdicts.items()})
+        settled = len(taken) - len(report.pending)
+        if settled:
+            log.warning(
+                "reconciled %d unknown operations (%d succeeded, %d failed, %d unresolved)",
+                settled,
+                len(report.succeeded),
+                len(report.failed),
+                len(report.unresolved),
+            )
+        return report
+
+    async def _reconcile(self, operation: ImageOperation) -> str:
+        ports = self._ports
+        reservation = (
+            None
+            if operation.reservation_id is None
+            else await ports.quota.reservation(operation.reservation_id)
+        )
+        model = ports.catalog.get(operation.model_id)
+        if reservation is None or model is None:
+            log.error(
+                "operation %s is unknown but its %s is gone; an operator must look at it",
+                operation.id,
+                "reservation" if reservation is None else "model",
+            )
+            return "pending"
+        found = await self._look_up(operation, model)
+        if found is None:
+            return "pending"
+        per_call = max(1, model.limits.outputs_per_call)
+        calls = math.ceil(operation.outputs_requested / per_call)
+        unconfirmed = max(0, calls - len(operation.provider_task_ids))
+        if unconfirmed and not self._past_deadline(operation):
+            return "pending"
+        unresolved_outputs = max(
+            0, operation.outputs_requested - per_call * len(operation.provider_task_ids)
+        )
+        outcomes = _sorted(operation.provider, found, unresolved_outputs, self._unresolved_after)
+        prepared = _prepared_again(operation, model, reservation)
+        result = await self._run_operation.settle_reconciled(
+            operation, prepared, reservation.period, outcomes
+        )
+        if isinstance(result, Success):
+            return "succeeded"
+        return "unresolved" if result.failure() is outcomes.unresolved_error else "failed"
+
+    async def _look_up(
+        self, operation: ImageOperation, model: Model
+    ) -> list[tuple[int, LookupOutcome]] | None:
+        """Each task's outcome with its output count; None while any is still pending."""
+        provider = self._ports.providers.get(operation.provider)
+        if not operation.provider_task_ids:
+            return []
+        if provider is None or not _can_look_up(provider):
+            log.error(
+                "operation %s: provider %s is not configured or cannot look tasks up",
+                operation.id,
+                operation.provider,
+            )
+            return None
+        lookup: TaskLookup = provider  # type: ignore[assignment]
+        per_call = max(1, model.limits.outputs_per_call)
+        wanted = operation.outputs_requested
+        width, height = operation.output_size or model.default_size
+        found: list[tuple[int, LookupOutcome]] = []
+        for index, task_id in enumerate(operation.provider_task_ids):
+            count = max(1, min(per_call, wanted - index * per_call))
+            job = ProviderJob(
+                model=model,
+                kind=operation.kind,
+                prompt=operation.prompt,
+                inputs=(),
+                width=width,
+                height=height,
+                outputs=count,
+                seed=None,
+                parameters=operation.parameters,
+            )
+            outcome = await lookup.lookup(job, task_id)
+            if isinstance(outcome, TaskPending):
+                return None
+            found.append((count, outcome))
+        return found
+
+    def _past_deadline(self, operation: ImageOperation) -> bool:
+        return self._ports.clock.now() - operation.updated_at >= self._unresolved_after
+
+
+def _can_look_up(provider: ImageProvider) -> bool:
+    return callable(getattr(provider, "lookup", None))
+
+
+def _sorted(
+    provider: str,
+    found: list[tuple[int, LookupOutcome]],
+    unresolved_outputs: int,
+    waited: timedelta,
+) -> CallOutcomes:
+    artifacts: list[Artifact] = []
+    failures: list[ProviderFailed] = []
+    reasons: list[str] = []
+    filtered = 0
+    first_filter: OutputFiltered | None = None
+    for count, outcome in found:
+        if isinstance(outcome, ProviderSuccess):
+            delivered = outcome.artifacts[:count]
+            artifacts.extend(delivered)
+            missing = count - len(delivered)
+            reasons.extend([f"{provider} returned {len(delivered)} of {count}"] * missing)
+        elif isinstance(outcome, OutputFiltered):
+            filtered += count
+            first_filter = first_filter or outcome
+            reasons.extend([outcome.message] * count)
+        elif isinstance(outcome, ProviderFailed | TaskMissing):
+            failure = (
+                outcome
+                if isinstance(outcome, ProviderFailed)
+                else ProviderFailed(
+                    provider=provider,
+                    kind=ProviderErrorKind.UNAVAILABLE,
+                    detail=f"the provider has no task {outcome.task_id}: {outcome.detail}",
+                )
+            )
+            failures.append(failure)
+            reasons.extend([failure.message] * count)
+    unresolved_error = None
+    if unresolved_outputs:
+        unresolved_error = ProviderFailed(
+            provider=provider,
+            kind=ProviderErrorKind.UNAVAILABLE,
+            detail=(
+                f"the provider never confirmed {unresolved_outputs} output(s) and no task id "
+                f"was known; released after waiting {waited}"
+            ),
+        )
+        reasons.extend([unresolved_error.message] * unresolved_outputs)
+    return CallOutcomes(
+        artifacts=tuple(artifacts),
+        failures=tuple(failures),
+        failed_reasons=tuple(reasons),
+        filtered_outputs=filtered,
+        first_filter=first_filter,
+        unknown=(),
+        unresolved_outputs=unresolved_outputs,
+        unresolved_error=unresolved_error,
+    )
+
+
+def _prepared_again(
+    operation: ImageOperation, model: Model, reservation: Reservation
+) -> PreparedOperation:
+    """The operation as the run prepared it, rebuilt from its record (no input bytes needed)."""
+    width, height = operation.output_size or model.default_size
+    return PreparedOperation(
+        request=OperationRequest(
+            user_id=operation.user_id,
+            kind=operation.kind,
+            model_id=model.id,
+            prompt=operation.prompt,
+            outputs=operation.outputs_requested,
+            parameters=operation.parameters,
+            idempotency_key=operation.idempotency_key,
+        ),
+        model=model,
+        inputs=(),
+        input_digests=operation.input_digests,
+        input_asset_ids=operation.input_asset_ids,
+        width=width,
+        height=height,
+        parameters=operation.parameters,
+        reserve_units=units_for(
+            operation.kind, operation.outputs_requested, width, height, operation.parameters
+        ),
+        price=reservation.request.amount,
+        request_hash="",
+    )

@@ -1,0 +1,227 @@
+"""Reconciliation settles `unknown` operations from what the provider says, exactly once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from fakes import (
+    BATCH_PRICE,
+    FLAT_PRICE,
+    Fail,
+    Filter,
+    Missing,
+    Pending,
+    Succeed,
+    Unknown,
+    text_to_image,
+)
+
+from imagestudio.application.operation_ports import LeasePolicy
+from imagestudio.application.use_cases.reconcile import Reconcile
+from imagestudio.domain.errors import OutcomeUnknown, ProviderErrorKind
+from imagestudio.domain.operation import OperationStatus
+from imagestudio.domain.operation_kind import QuotaCategory
+from imagestudio.domain.usage_record import Outcome
+
+if TYPE_CHECKING:
+    from conftest import Studio
+
+G = QuotaCategory.IMAGE_GENERATION
+WAIT = timedelta(minutes=10)
+
+
+def reconciler(studio: Studio, holder: str = "reconciler") -> Reconcile:
+    return Reconcile(
+        studio.ports,
+        studio.run,
+        LeasePolicy(holder=holder, ttl=timedelta(seconds=30)),
+        unresolved_after=WAIT,
+        recheck_after=timedelta(seconds=30),
+    )
+
+
+async def left_unknown(studio: Studio, task_id: str | None = "task-1", **changes: object) -> str:
+    studio.provider.script(Unknown(task_id=task_id))
+    error = (await studio.run.execute(text_to_image(**changes))).failure()
+    assert isinstance(error, OutcomeUnknown)
+    # The process that sent it holds a lease until it stops renewing; then it is fair game.
+    studio.clock.advance(timedelta(minutes=2))
+    return error.operation_id
+
+
+async def test_a_task_found_completed_is_fetched_stored_and_charged(studio: Studio) -> None:
+    operation_id = await left_unknown(studio)
+    studio.provider.tasks["task-1"] = Succeed()
+
+    report = await reconciler(studio).execute()
+
+    assert report.succeeded == (operation_id,)
+    operation = await studio.operation(operation_id)
+    assert operation.status is OperationStatus.SUCCEEDED
+    assert operation.charged == FLAT_PRICE
+    assert len(operation.asset_ids) == 1
+    assert await studio.assets.load("ada", operation.asset_ids[0]) is not None
+    line = await studio.line_of(operation_id)
+    assert (line.outcome, line.user_charge, line.provider_cost) == (
+        Outcome.SUCCEEDED,
+        FLAT_PRICE,
+        FLAT_PRICE,
+    )
+    assert studio.provider.sent == 1, "reconciliation never re-submits"
+    await studio.assert_nothing_held("ada")
+    await studio.assert_used_matches_ledger("ada")
+
+
+async def test_a_task_found_failed_is_released_and_costs_nothing(studio: Studio) -> None:
+    operation_id = await left_unknown(studio)
+    studio.provider.tasks["task-1"] = Fail(ProviderErrorKind.UNAVAILABLE, "gpu fell over")
+
+    report = await reconciler(studio).execute()
+
+    assert report.failed == (operation_id,)
+    assert (await studio.operation(operation_id)).status is OperationStatus.FAILED
+    line = await studio.line_of(operation_id)
+    assert (line.outcome, line.user_charge, line.provider_cost) == (Outcome.FAILED, 0, 0)
+    await studio.assert_nothing_held("ada")
+    assert (await studio.spend("ada")).used == 0
+
+
+async def test_a_task_the_provider_does_not_know_is_released(studio: Studio) -> None:
+    operation_id = await left_unknown(studio)
+    studio.provider.tasks["task-1"] = Missing()
+
+    report = await reconciler(studio).execute()
+
+    assert report.failed == (operation_id,)
+    assert (await studio.line_of(operation_id)).user_charge == 0
+    await studio.assert_nothing_held("ada")
+
+
+async def test_a_filtered_task_costs_the_user_nothing_and_keeps_the_provider_cost(
+    studio: Studio,
+) -> None:
+    operation_id = await left_unknown(studio)
+    studio.provider.tasks["task-1"] = Filter("nsfw")
+
+    report = await reconciler(studio).execute()
+
+    assert report.failed == (operation_id,)
+    line = await studio.line_of(operation_id)
+    assert (line.outcome, line.user_charge, line.provider_cost) == (
+        Outcome.FILTERED,
+        0,
+        FLAT_PRICE,
+    )
+    assert (await studio.budget()).used == FLAT_PRICE
+    assert (await studio.spend("ada")).used == 0
+    await studio.assert_nothing_held("ada")
+
+
+async def test_a_task_still_running_stays_held_and_is_settled_on_a_later_pass(
+    studio: Studio,
+) -> None:
+    operation_id = await left_unknown(studio)
+    studio.provider.tasks["task-1"] = Pending()
+
+    first = await reconciler(studio).execute()
+
+    assert first.pending == (operation_id,)
+    assert (await studio.operation(operation_id)).status is OperationStatus.UNKNOWN
+    assert (await studio.spend("ada")).held == FLAT_PRICE
+    assert await studio.ledger.for_operation(operation_id) is None
+    # Taken again only once the first pass's lease ran out.
+    assert (await reconciler(studio, "other").execute()).pending == ()
+    studio.provider.tasks["task-1"] = Succeed()
+    studio.clock.advance(timedelta(minutes=1))
+
+    second = await reconciler(studio, "other").execute()
+
+    assert second.succeeded == (operation_id,)
+    await studio.assert_used_matches_ledger("ada")
+
+
+async def test_without_a_task_id_it_waits_the_deadline_then_releases_as_unresolved(
+    studio: Studio,
+) -> None:
+    operation_id = await left_unknown(studio, task_id=None)
+
+    early = await reconciler(studio).execute()
+
+    assert early.pending == (operation_id,)
+    assert (await studio.spend("ada")).held == FLAT_PRICE
+    studio.clock.advance(WAIT)
+
+    late = await reconciler(studio).execute()
+
+    assert late.unresolved == (operation_id,)
+    operation = await studio.operation(operation_id)
+    assert operation.status is OperationStatus.ABANDONED
+    line = await studio.line_of(operation_id)
+    assert (line.outcome, line.user_charge, line.provider_cost) == (
+        Outcome.UNKNOWN_UNRESOLVED,
+        0,
+        FLAT_PRICE,
+    )
+    # The user is not charged; the operator's budget counts what the provider may have billed.
+    assert (await studio.spend("ada")).used == 0
+    assert (await studio.budget()).used == FLAT_PRICE
+    await studio.assert_nothing_held("ada")
+    assert studio.provider.lookups == []
+
+
+async def test_an_idempotency_key_left_in_progress_replays_the_reconciled_outcome(
+    studio: Studio,
+) -> None:
+    operation_id = await left_unknown(studio, idempotency_key="k-1")
+    studio.provider.tasks["task-1"] = Succeed()
+    await reconciler(studio).execute()
+
+    replay = (await studio.run.execute(text_to_image(idempotency_key="k-1"))).unwrap()
+
+    assert replay.operation.id == operation_id
+    assert studio.provider.sent == 1
+
+
+async def test_two_reconcilers_never_settle_the_same_operation(studio: Studio) -> None:
+    operation_id = await left_unknown(studio)
+    studio.provider.tasks["task-1"] = Succeed()
+
+    first = await reconciler(studio, "one").execute()
+    second = await reconciler(studio, "two").execute()
+
+    assert first.succeeded == (operation_id,)
+    assert second == type(second)()
+    assert len(await studio.lines("ada")) == 1
+
+
+async def test_an_operation_still_leased_by_its_process_is_not_taken(studio: Studio) -> None:
+    studio.provider.script(Unknown(task_id="task-1"))
+    await studio.run.execute(text_to_image())
+    studio.provider.tasks["task-1"] = Succeed()
+
+    report = await reconciler(studio).execute()
+
+    assert report == type(report)()
+
+
+async def test_a_multi_call_request_settles_each_call_by_its_own_task(studio: Studio) -> None:
+    # 8 outputs of a 4-per-call model: two calls; one succeeded live, one was left unknown.
+    studio.provider.script(Succeed(), Unknown(task_id="task-b"))
+    error = (await studio.run.execute(text_to_image(model_id="acme-batch", outputs=8))).failure()
+    assert isinstance(error, OutcomeUnknown)
+    studio.clock.advance(timedelta(minutes=2))
+    operation = await studio.operation(error.operation_id)
+    assert len(operation.provider_task_ids) == 2
+    first_task = next(t for t in operation.provider_task_ids if t != "task-b")
+    studio.provider.tasks[first_task] = Succeed()
+    studio.provider.tasks["task-b"] = Fail()
+
+    report = await reconciler(studio).execute()
+
+    assert report.succeeded == (operation.id,)
+    line = await studio.line_of(operation.id)
+    assert (line.outputs, line.user_charge) == (4, 4 * BATCH_PRICE)
+    assert (await studio.calls("ada", G)).used == 4
+    await studio.assert_nothing_held("ada")
+    await studio.assert_used_matches_ledger("ada")
