@@ -1,0 +1,95 @@
+"""Stability's non-2xx replies as our outcomes (provider_contracts.md §2.4).
+
+v2beta bodies are `{id, name, errors: [...]}`; v1 (account routes, some 401s) `{id, name,
+message}`. The detail keeps the name and messages: what a caller needs to fix the request.
+"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from imagestudio.application.ports.provider import SubmitUnknown
+from imagestudio.domain.errors import ProviderErrorKind as Kind
+from imagestudio.domain.errors import ProviderFailed
+
+PROVIDER = "stability"
+MAX_DETAIL_CHARS = 500
+PAYLOAD_LIMIT = "Stability takes at most 10 MiB per request"
+
+# A gateway error on a submit: the request may have reached Stability, which may bill it.
+_GATEWAY_UNKNOWN = frozenset({502, 504})
+
+_BY_STATUS = {
+    400: Kind.INVALID_INPUT,
+    401: Kind.AUTH,
+    402: Kind.OUT_OF_CREDIT,
+    404: Kind.NOT_SUPPORTED,
+    413: Kind.INVALID_INPUT,
+    422: Kind.INVALID_INPUT,
+    429: Kind.RATE_LIMITED,
+}
+_BY_NAME = {
+    "content_moderation": Kind.MODERATION,
+    "payment_required": Kind.OUT_OF_CREDIT,
+    "rate_limit_exceeded": Kind.RATE_LIMITED,
+}
+
+
+def error_detail(response: httpx.Response) -> str:
+    """`HTTP 400 bad_request: prompt: is required`, from either body shape or plain text."""
+    name, messages = _read_body(response)
+    text = f"HTTP {response.status_code}"
+    if name:
+        text += f" {name}"
+    if messages:
+        text += ": " + "; ".join(messages)
+    if response.status_code == 413:
+        text += f" ({PAYLOAD_LIMIT})"
+    return text[:MAX_DETAIL_CHARS]
+
+
+def error_kind(response: httpx.Response) -> Kind:
+    """What kind of refusal a non-2xx reply is (the name wins over the status when known)."""
+    name, _ = _read_body(response)
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    status = response.status_code
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    if status == 403:
+        return Kind.AUTH
+    return Kind.UNAVAILABLE if status >= 500 else Kind.INVALID_INPUT
+
+
+def refused(response: httpx.Response) -> ProviderFailed:
+    return ProviderFailed(
+        provider=PROVIDER, kind=error_kind(response), detail=error_detail(response)
+    )
+
+
+def submit_refused(response: httpx.Response) -> ProviderFailed | SubmitUnknown:
+    """A non-2xx reply to a submit: a refusal, or unknown when a gateway answered for it."""
+    if response.status_code in _GATEWAY_UNKNOWN:
+        return SubmitUnknown(
+            task_id=None,
+            detail=f"{error_detail(response)} from a gateway: the submit may have been billed",
+        )
+    return refused(response)
+
+
+def _read_body(response: httpx.Response) -> tuple[str, list[str]]:
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        text = response.text.strip()
+        return "", [text[:MAX_DETAIL_CHARS]] if text else []
+    if not isinstance(body, dict):
+        return "", [str(body)[:MAX_DETAIL_CHARS]]
+    name = body.get("name")
+    messages = body.get("errors")
+    if not isinstance(messages, list):
+        message = body.get("message")
+        messages = [message] if message else []
+    return (str(name) if name else ""), [str(message) for message in messages]

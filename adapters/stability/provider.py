@@ -1,0 +1,232 @@
+"""The Stability v2beta adapter: one multipart POST per job, sent exactly once.
+
+Every request (submit, result poll, retry, balance) is first admitted by the account limiter:
+Stability counts them all toward 150 per 10 s and locks the account out for 60 s past that.
+A submit is never retried; after it left, running out of time is an unknown outcome, kept for
+reconciliation, never a reason to send it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal, InvalidOperation
+
+import httpx
+
+from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
+from imagestudio.adapters.providers.limiter import AccountLimiter
+from imagestudio.adapters.providers.read_retries import get_with_retries
+from imagestudio.adapters.stability.endpoints import Endpoint, endpoint_for
+from imagestudio.adapters.stability.errors import PROVIDER, error_detail, refused, submit_refused
+from imagestudio.adapters.stability.forms import MissingImage, StabilityForm, build_form
+from imagestudio.adapters.stability.redaction import redacted
+from imagestudio.adapters.stability.replies import IMAGE_ACCEPT, JSON_ACCEPT, read_artifact
+from imagestudio.adapters.stability.result_polling import ResultPolling
+from imagestudio.adapters.stability.settings import StabilitySettings
+from imagestudio.application.ports.provider import (
+    AccountStatus,
+    LookupOutcome,
+    ProviderJob,
+    ProviderOutcome,
+    SubmissionReport,
+    SubmitUnknown,
+    TaskMissing,
+    TaskPending,
+)
+from imagestudio.domain.errors import ProviderErrorKind, ProviderFailed
+
+logger = logging.getLogger(__name__)
+
+BALANCE_PATH = "v1/user/balance"
+# Failures that happen before a byte of the request left: safe to report as "not sent".
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def new_client(settings: StabilitySettings) -> httpx.AsyncClient:
+    """A pooled client for one Stability account: its base URL and its bearer key."""
+    headers = {"authorization": f"Bearer {settings.api_key}"}
+    if settings.client_id:
+        headers["stability-client-id"] = settings.client_id
+    return httpx.AsyncClient(
+        base_url=settings.base_url,
+        headers=headers,
+        timeout=httpx.Timeout(settings.request_timeout),
+        limits=httpx.Limits(
+            max_connections=2 * settings.concurrent_tasks,
+            max_keepalive_connections=settings.concurrent_tasks,
+        ),
+    )
+
+
+class StabilityProvider:
+    """The `ImageProvider`, `TaskLookup` and `AccountCheck` ports on Stability's REST API."""
+
+    name = PROVIDER
+
+    def __init__(
+        self,
+        settings: StabilitySettings,
+        client: httpx.AsyncClient,
+        limiter: AccountLimiter | None = None,
+    ) -> None:
+        self._settings = settings
+        self._client = client
+        self._limiter = limiter or AccountLimiter(settings.limits)
+        self._results = ResultPolling(
+            client,
+            self._limiter,
+            base_url=settings.base_url,
+            accept=self._accept,
+            read_timeout=settings.request_timeout,
+            poll_interval=settings.poll_interval,
+        )
+
+    def __repr__(self) -> str:
+        return f"StabilityProvider({self._settings!r})"
+
+    @property
+    def _accept(self) -> str:
+        return JSON_ACCEPT if self._settings.accept_json else IMAGE_ACCEPT
+
+    async def run(self, job: ProviderJob, report: SubmissionReport) -> ProviderOutcome:
+        return redacted(await self._run(job, report), self._settings.api_key)
+
+    async def lookup(self, job: ProviderJob, task_id: str) -> LookupOutcome:
+        return redacted(await self._lookup(job, task_id), self._settings.api_key)
+
+    async def check_account(self) -> AccountStatus:
+        return redacted(await self._check_account(), self._settings.api_key)
+
+    async def _run(self, job: ProviderJob, report: SubmissionReport) -> ProviderOutcome:
+        target = endpoint_for(job.model.provider_path)
+        if target is None:
+            return _failed(
+                ProviderErrorKind.NOT_SUPPORTED,
+                f"no Stability endpoint is known for {job.model.provider_path!r}",
+            )
+        try:
+            form = build_form(job, target)
+        except MissingImage as missing:
+            return _failed(ProviderErrorKind.INVALID_INPUT, str(missing))
+        deadline = Deadline(self._settings.task_deadline)
+        try:
+            async with self._limiter.task(deadline):
+                await self._limiter.admit(deadline)
+                return await self._submit_once(job, target.endpoint, form, report, deadline)
+        except DeadlinePassed as queued:
+            # Only queueing raises this far: _submit_once turns a late deadline into unknown.
+            return _failed(ProviderErrorKind.RATE_LIMITED, f"queued past the deadline ({queued})")
+
+    async def _submit_once(
+        self,
+        job: ProviderJob,
+        endpoint: Endpoint,
+        form: StabilityForm,
+        report: SubmissionReport,
+        deadline: Deadline,
+    ) -> ProviderOutcome:
+        request = self._client.build_request(
+            "POST",
+            self._url(endpoint.path),
+            files=form.multipart(),
+            timeout=min(self._settings.request_timeout, max(deadline.remaining(), 0.01)),
+        )
+        if endpoint.glb:
+            request.headers.pop("accept", None)
+        else:
+            request.headers["accept"] = self._accept
+        await report.sending()
+        try:
+            response = await self._client.send(request)
+        except _NOT_SENT as error:
+            return _failed(ProviderErrorKind.UNAVAILABLE, f"could not connect: {_describe(error)}")
+        except httpx.TransportError as error:
+            return SubmitUnknown(
+                task_id=None,
+                detail=f"{_describe(error)} after sending {endpoint.path}: it may have been billed",
+            )
+        logger.info("stability POST %s: HTTP %s", endpoint.path, response.status_code)
+        if not response.is_success:
+            return submit_refused(response)
+        if not endpoint.asynchronous:
+            if response.status_code != httpx.codes.OK:
+                return SubmitUnknown(
+                    task_id=None, detail=f"unexpected HTTP {response.status_code} to a submit"
+                )
+            return read_artifact(response, job.model.output)
+        task_id = _task_id(response)
+        if task_id is None:
+            return SubmitUnknown(task_id=None, detail="accepted without a readable task id")
+        await report.accepted(task_id)
+        logger.info("stability accepted %s as task %s", endpoint.path, task_id)
+        return await self._results.wait(task_id, job.model.output, deadline)
+
+    async def _lookup(self, job: ProviderJob, task_id: str) -> LookupOutcome:
+        deadline = Deadline(self._settings.request_timeout)
+        try:
+            response = await self._results.fetch(task_id, deadline)
+        except DeadlinePassed as late:
+            return _failed(ProviderErrorKind.UNAVAILABLE, f"no answer in time ({late})")
+        except httpx.TransportError as error:
+            return _failed(ProviderErrorKind.UNAVAILABLE, f"unreachable: {_describe(error)}")
+        status = response.status_code
+        if status == httpx.codes.ACCEPTED:
+            return TaskPending(task_id)
+        if status == httpx.codes.OK:
+            return read_artifact(response, job.model.output, task_id=task_id)
+        if status == httpx.codes.NOT_FOUND:
+            return TaskMissing(task_id, error_detail(response))
+        if status >= httpx.codes.INTERNAL_SERVER_ERROR:
+            return _failed(ProviderErrorKind.UNAVAILABLE, error_detail(response))
+        return refused(response)
+
+    async def _check_account(self) -> AccountStatus:
+        deadline = Deadline(self._settings.request_timeout)
+        try:
+            response = await get_with_retries(
+                self._client,
+                self._url(BALANCE_PATH),
+                deadline=deadline,
+                headers={"accept": JSON_ACCEPT},
+                read_timeout=self._settings.request_timeout,
+                before_attempt=lambda: self._limiter.admit(deadline),
+            )
+        except (DeadlinePassed, httpx.TransportError) as error:
+            return AccountStatus(
+                provider=PROVIDER, key_works=False, detail=f"unreachable: {_describe(error)}"
+            )
+        if response.status_code != httpx.codes.OK:
+            return AccountStatus(provider=PROVIDER, key_works=False, detail=error_detail(response))
+        try:
+            credits = Decimal(str(response.json(parse_float=Decimal)["credits"]))
+        except (ValueError, KeyError, TypeError, InvalidOperation):
+            return AccountStatus(
+                provider=PROVIDER, key_works=True, detail="the balance reply could not be read"
+            )
+        return AccountStatus(provider=PROVIDER, key_works=True, balance=_credits(credits))
+
+    def _url(self, path: str) -> str:
+        return f"{self._settings.base_url.rstrip('/')}/{path.lstrip('/')}"
+
+
+def _failed(kind: ProviderErrorKind, detail: str) -> ProviderFailed:
+    return ProviderFailed(provider=PROVIDER, kind=kind, detail=detail)
+
+
+def _describe(error: Exception) -> str:
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _task_id(response: httpx.Response) -> str | None:
+    try:
+        task_id = response.json()["id"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return task_id if isinstance(task_id, str) and task_id else None
+
+
+def _credits(amount: Decimal) -> str:
+    """`843.2 credits`: two decimals at most, no trailing zeros."""
+    text = f"{amount.quantize(Decimal('0.01')):f}".rstrip("0").rstrip(".")
+    return f"{text} credits"

@@ -1,0 +1,94 @@
+"""Waiting for an accepted async task: `GET /v2beta/results/{id}` (provider_contracts.md §2.3).
+
+202 means still running; 200 carries the artifact; 404 means no such result (expired, never
+made, another key's); 500 means the task failed, and Stability charges only on success. Polls
+are read-only, so they are retried; running out of time leaves the task held for
+reconciliation under its id, never re-submitted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import httpx
+
+from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
+from imagestudio.adapters.providers.limiter import AccountLimiter
+from imagestudio.adapters.providers.read_retries import RETRYABLE_STATUSES, get_with_retries
+from imagestudio.adapters.stability.errors import PROVIDER, error_detail
+from imagestudio.adapters.stability.replies import read_artifact
+from imagestudio.application.ports.provider import ProviderOutcome, SubmitUnknown
+from imagestudio.domain.errors import ProviderErrorKind, ProviderFailed
+from imagestudio.domain.media import MediaType
+
+logger = logging.getLogger(__name__)
+
+RESULTS_PATH = "v2beta/results"
+
+
+class ResultPolling:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        limiter: AccountLimiter,
+        *,
+        base_url: str,
+        accept: str,
+        read_timeout: float,
+        poll_interval: float,
+    ) -> None:
+        self._client = client
+        self._limiter = limiter
+        self._base_url = base_url.rstrip("/")
+        self._accept = accept
+        self._read_timeout = read_timeout
+        self._poll_interval = poll_interval
+
+    async def fetch(self, task_id: str, deadline: Deadline) -> httpx.Response:
+        """One look at the result, retried on 429/5xx/transport errors within `deadline`.
+
+        Raises DeadlinePassed or httpx.TransportError when no answer came in time.
+        """
+        return await get_with_retries(
+            self._client,
+            f"{self._base_url}/{RESULTS_PATH}/{task_id}",
+            deadline=deadline,
+            headers={"accept": self._accept},
+            read_timeout=self._read_timeout,
+            before_attempt=lambda: self._limiter.admit(deadline),
+        )
+
+    async def wait(self, task_id: str, expected: MediaType, deadline: Deadline) -> ProviderOutcome:
+        """Poll every interval until the task ends or the deadline passes."""
+        while True:
+            await asyncio.sleep(min(self._poll_interval, deadline.remaining()))
+            try:
+                response = await self.fetch(task_id, deadline)
+            except DeadlinePassed:
+                return _held(task_id, "the deadline passed while waiting for the result")
+            except httpx.TransportError as error:
+                # The task still runs at Stability whatever our connection does: keep asking.
+                logger.warning("stability result %s unreachable: %s", task_id, type(error).__name__)
+                continue
+            status = response.status_code
+            logger.debug("stability result %s: HTTP %s", task_id, status)
+            if status == httpx.codes.ACCEPTED:
+                continue
+            if status == httpx.codes.OK:
+                return read_artifact(response, expected, task_id=task_id)
+            if status == httpx.codes.NOT_FOUND:
+                return _failed(f"result expired or not found ({error_detail(response)})")
+            if status == httpx.codes.INTERNAL_SERVER_ERROR:
+                return _failed(f"the task failed after acceptance ({error_detail(response)})")
+            if status in RETRYABLE_STATUSES:
+                continue  # still busy or rate-limited after the retries: not a verdict
+            return _held(task_id, f"unexpected reply to a result poll: {error_detail(response)}")
+
+
+def _failed(detail: str) -> ProviderFailed:
+    return ProviderFailed(provider=PROVIDER, kind=ProviderErrorKind.UNAVAILABLE, detail=detail)
+
+
+def _held(task_id: str, detail: str) -> SubmitUnknown:
+    return SubmitUnknown(task_id=task_id, detail=f"task {task_id}: {detail}")
