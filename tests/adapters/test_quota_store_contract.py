@@ -99,6 +99,20 @@ async def test_a_commit_moves_the_actual_amounts_into_used_once(store: Store) ->
     }
 
 
+async def test_a_reservation_can_be_read_back_as_it_stands(store: Store) -> None:
+    assert await store.reservation("r1") is None
+    await store.reserve("r1", ask(outputs=2, amount=300_000))
+
+    held = await store.reservation("r1")
+    await store.commit("r1", Settlement(outputs=1, amount=150_000))
+    committed = await store.reservation("r1")
+
+    assert held is not None and held.is_open
+    assert held.request.amount == 300_000
+    assert committed is not None and committed.state is ReservationState.COMMITTED
+    assert committed.settlement == Settlement(outputs=1, amount=150_000)
+
+
 async def test_a_release_frees_everything_and_a_later_commit_changes_nothing(store: Store) -> None:
     await store.reserve("r1", ask())
 

@@ -99,6 +99,7 @@ def a_finished_operation(operation_id: str = "op_1") -> ImageOperation:
         error="one output was filtered",
         idempotency_key="key-1",
         input_asset_ids=("ast_0",),
+        output_size=(1536, 640),
     )
 
 
@@ -293,6 +294,47 @@ async def test_operation_store_keeps_operations_apart(stores: Stores) -> None:
 
     assert await stores.operations.get("op_2") == an_operation("op_2", prompt="another")
     assert await stores.operations.get("op_1") == an_operation("op_1", charged=9)
+
+
+# -- unknown operations, taken for reconciliation --------------------------------------------
+
+
+def an_unknown_operation(operation_id: str) -> ImageOperation:
+    return replace(an_operation(operation_id), status=OperationStatus.UNKNOWN)
+
+
+async def test_an_unknown_operation_without_a_lease_is_taken_once(stores: Stores) -> None:
+    leases = stores.operations
+    assert isinstance(leases, InMemoryOperationStore | SqlOperationStore)
+    await stores.operations.save(an_unknown_operation("op_1"))
+    await stores.operations.save(replace(an_operation("op_2"), status=OperationStatus.SUBMITTED))
+    until = T0 + timedelta(seconds=30)
+
+    assert await leases.take_unknown(T0, "r1", until) == ("op_1",)
+    assert await leases.take_unknown(T0 + timedelta(seconds=1), "r2", until) == ()
+    # Still unknown once the first reconciler's lease ran out: taken again.
+    assert await leases.take_unknown(until + timedelta(seconds=1), "r2", until) == ("op_1",)
+
+
+async def test_an_unknown_operation_leased_by_a_live_process_is_not_taken(stores: Stores) -> None:
+    leases = stores.operations
+    assert isinstance(leases, InMemoryOperationStore | SqlOperationStore)
+    await stores.operations.save(an_unknown_operation("op_1"))
+    await leases.hold("op_1", "worker", T0 + timedelta(seconds=60))
+
+    assert await leases.take_unknown(T0, "r1", T0 + timedelta(seconds=30)) == ()
+    assert await leases.take_unknown(T0 + timedelta(seconds=61), "r1", T0) == ("op_1",)
+
+
+async def test_only_unknown_operations_are_taken_for_reconciliation(stores: Stores) -> None:
+    leases = stores.operations
+    assert isinstance(leases, InMemoryOperationStore | SqlOperationStore)
+    for number, status in enumerate(OperationStatus):
+        await stores.operations.save(replace(an_operation(f"op_{number}"), status=status))
+
+    taken = await leases.take_unknown(T0, "r1", T0 + timedelta(seconds=30), limit=100)
+
+    assert [(await stores.operations.get(i)).status for i in taken] == [OperationStatus.UNKNOWN]  # type: ignore[union-attr]
 
 
 # -- idempotency store --------------------------------------------------------------------------
