@@ -196,7 +196,7 @@ class WaveSpeedProvider:
                 json=body,
                 headers=self._auth,
                 timeout=httpx.Timeout(
-                    max(1.0, min(self._settings.submit_timeout, deadline.remaining())),
+                    min(self._settings.submit_timeout, max(1.0, deadline.remaining())),
                     connect=CONNECT_TIMEOUT,
                 ),
                 follow_redirects=False,
