@@ -18,6 +18,7 @@ from imagestudio.application.use_cases.add_user import AddUser
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge, AdjustedCharge, Adjustment
 from imagestudio.application.use_cases.authenticate import Authenticate
 from imagestudio.application.use_cases.change_plan import ChangePlan
+from imagestudio.application.use_cases.check_providers import CheckProviders
 from imagestudio.application.use_cases.control import ControlImage, ControlRequest
 from imagestudio.application.use_cases.define_plan import DefinePlan
 from imagestudio.application.use_cases.edit import EditImage, EditRequest
@@ -30,6 +31,7 @@ from imagestudio.application.use_cases.list_keys import ListKeys
 from imagestudio.application.use_cases.list_models import ListModels, ModelListing
 from imagestudio.application.use_cases.list_plans import ListPlans
 from imagestudio.application.use_cases.quote import PriceQuote, QuotePrice
+from imagestudio.application.use_cases.reconcile import Reconcile, ReconcileReport
 from imagestudio.application.use_cases.revoke_key import RevokeKey
 from imagestudio.application.use_cases.rotate_key import RotatedKey, RotateKey
 from imagestudio.application.use_cases.set_budget import SetBudget
@@ -61,6 +63,7 @@ __all__ = [
     "OperationResult",
     "PriceQuote",
     "Profile",
+    "ReconcileReport",
     "RotatedKey",
     "Settings",
     "UpscaleRequest",
@@ -102,6 +105,8 @@ class ImageStudio:
         self.export_usage: ExportUsage = container.export_usage()
         self.get_asset: GetAsset = container.get_asset()
         self.sweep: SweepAbandoned = container.sweep()
+        self.reconcile: Reconcile = container.reconcile()
+        self.check_providers: CheckProviders = container.check_providers()
 
     @classmethod
     def open(cls, settings: Settings | None = None, **overrides: Any) -> ImageStudio:
@@ -126,18 +131,20 @@ class ImageStudio:
         return self
 
     async def aclose(self) -> None:
-        """Close the database pool."""
+        """Close the database pool and the providers' connection pools."""
         await startup.stop(self.container)
 
     async def keep_sweeping(self, every: float | None = None) -> None:
-        """Sweep operations whose process died, every `every` seconds (default: one lease), until
-        cancelled. A long-running process (a server, a worker) runs this as a background task."""
+        """Sweep operations whose process died and reconcile unknown outcomes, every `every`
+        seconds (default: one lease), until cancelled. A long-running process (a server, a
+        worker) runs this as a background task."""
         interval = every or self.container.settings().lease_seconds
         while True:
-            try:
-                await self.sweep.execute()
-            except Exception:  # a database hiccup must not end the loop; the next round retries
-                log.exception("sweeping abandoned operations failed")
+            for name, chore in (("sweeping", self.sweep), ("reconciling", self.reconcile)):
+                try:
+                    await chore.execute()
+                except Exception:  # a database or network hiccup must not end the loop
+                    log.exception("%s operations failed; the next round retries", name)
             await asyncio.sleep(interval)
 
     async def assign_plan(self, user_id: str, plan_name: str) -> None:

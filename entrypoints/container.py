@@ -1,7 +1,7 @@
 """The composition root: one dependency-injector container, adapters chosen by settings.
 
-Later profiles (SQL, real providers) slot in as new Selector branches; the use cases below
-never change, since they only see ports.
+Profiles pick adapters through Selector branches and builder functions (providers in
+`provider_wiring`); the use cases below never change, since they only see ports.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from imagestudio.adapters.memory.ledger import InMemoryLedger
 from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
 from imagestudio.adapters.offline_provider.provider import OfflineProvider
-from imagestudio.adapters.provider_directory import StaticProviderDirectory
 from imagestudio.adapters.s3.asset_store import S3AssetStore
 from imagestudio.adapters.sql.adjustments import SqlAdjustments
 from imagestudio.adapters.sql.alert_log import SqlAlertLog
@@ -45,6 +44,7 @@ from imagestudio.application.use_cases.add_user import AddUser
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge
 from imagestudio.application.use_cases.authenticate import Authenticate
 from imagestudio.application.use_cases.change_plan import ChangePlan
+from imagestudio.application.use_cases.check_providers import CheckProviders
 from imagestudio.application.use_cases.control import ControlImage
 from imagestudio.application.use_cases.define_plan import DefinePlan
 from imagestudio.application.use_cases.edit import EditImage
@@ -57,6 +57,7 @@ from imagestudio.application.use_cases.list_keys import ListKeys
 from imagestudio.application.use_cases.list_models import ListModels
 from imagestudio.application.use_cases.list_plans import ListPlans
 from imagestudio.application.use_cases.quote import QuotePrice
+from imagestudio.application.use_cases.reconcile import Reconcile
 from imagestudio.application.use_cases.revoke_key import RevokeKey
 from imagestudio.application.use_cases.rotate_key import RotateKey
 from imagestudio.application.use_cases.run_operation import RunOperation
@@ -68,6 +69,11 @@ from imagestudio.application.use_cases.upscale import UpscaleImage
 from imagestudio.application.use_cases.usage import ReadUsage
 from imagestudio.domain.money import usd_to_micros
 from imagestudio.domain.reference_plans import REFERENCE_PLANS
+from imagestudio.entrypoints.provider_wiring import (
+    build_directory,
+    stability_client,
+    wavespeed_client,
+)
 from imagestudio.entrypoints.settings import Settings, SettingsError
 
 
@@ -129,8 +135,10 @@ class Container(containers.DeclarativeContainer):
     ids = providers.Singleton(UuidIdGenerator)
     catalog = providers.Singleton(build_catalog, settings)
     offline_provider = providers.Singleton(OfflineProvider)
+    wavespeed_http = providers.Singleton(wavespeed_client, settings)
+    stability_http = providers.Singleton(stability_client, settings)
     provider_directory = providers.Singleton(
-        StaticProviderDirectory, providers.List(offline_provider)
+        build_directory, settings, offline_provider, wavespeed_http, stability_http
     )
     state = providers.Callable(state_kind, settings)
     engine = providers.Singleton(build_engine, settings)
@@ -200,6 +208,7 @@ class Container(containers.DeclarativeContainer):
         inspector=inspector,
         clock=clock,
         ids=ids,
+        routing=settings.provided.routing_rules,
     )
     lease = providers.Singleton(
         LeasePolicy,
@@ -208,6 +217,16 @@ class Container(containers.DeclarativeContainer):
     )
     run_operation = providers.Singleton(RunOperation, ports, lease)
     sweep = providers.Singleton(SweepAbandoned, ports, lease)
+    reconcile = providers.Singleton(
+        Reconcile,
+        ports,
+        run_operation,
+        lease,
+        unresolved_after=providers.Callable(
+            lambda s: timedelta(seconds=s.reconcile_after_seconds), settings
+        ),
+    )
+    check_providers = providers.Singleton(CheckProviders, provider_directory)
 
     generate = providers.Singleton(GenerateImages, run_operation)
     edit = providers.Singleton(EditImage, run_operation)

@@ -7,8 +7,11 @@ from enum import StrEnum
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from imagestudio.application.routing import RoutingPolicy, RoutingRules
+from imagestudio.domain.model import ModelTier
 
 
 class SettingsError(ValueError):
@@ -24,6 +27,9 @@ class Profile(StrEnum):
     """State in the process, asset files under the data directory."""
     TEST = "test"
     """Everything in memory, nothing on disk: for tests and throw-away runs."""
+    SANDBOX = "sandbox"
+    """Like local, but the real WaveSpeed and Stability adapters talk to a local sandbox
+    (`imagestudio sandbox`, at IMAGESTUDIO_SANDBOX_URL) instead of the offline provider."""
 
 
 class StorageKind(StrEnum):
@@ -37,7 +43,9 @@ _PRESET_STORAGE = {
     Profile.POSTGRES: StorageKind.LOCAL,
     Profile.OFFLINE: StorageKind.LOCAL,
     Profile.TEST: StorageKind.MEMORY,
+    Profile.SANDBOX: StorageKind.LOCAL,
 }
+_OFFLINE_PROVIDER_BY_DEFAULT = frozenset({Profile.LOCAL, Profile.OFFLINE, Profile.TEST})
 
 
 def _default_data_dir() -> Path:
@@ -69,6 +77,42 @@ class Settings(BaseSettings):
     """A flat price per output for the offline models (free when unset)."""
     micros_per_credit: int = 10_000
     """What one Stability credit costs, in micro-dollars ($0.01)."""
+    # -- providers: a real provider is enabled when its key is set -----------------------------
+    wavespeed_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("IMAGESTUDIO_WAVESPEED_API_KEY", "WAVESPEED_API_KEY"),
+    )
+    stability_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("IMAGESTUDIO_STABILITY_API_KEY", "STABILITY_API_KEY"),
+    )
+    wavespeed_base_url: str = "https://api.wavespeed.ai"
+    stability_base_url: str = "https://api.stability.ai"
+    sandbox_url: str = "http://127.0.0.1:8765"
+    """Where the `sandbox` profile finds `imagestudio sandbox`."""
+    offline_provider: bool | None = None
+    """Offer the offline provider; by default in the local, offline and test profiles only."""
+    provider_deadline_seconds: float = Field(default=600, gt=0)
+    """How long one provider call may take from queueing to its outputs downloaded."""
+    wavespeed_sync_mode: bool = False
+    wavespeed_poll_seconds: float = Field(default=1.0, gt=0)
+    wavespeed_concurrent_tasks: int = Field(default=3, ge=1)
+    """The account's concurrent-task limit (Bronze 3, Silver 100, Gold 2,000)."""
+    wavespeed_submits_per_minute: int = Field(default=10, ge=1)
+    """The account's images per minute (Bronze 10, Silver 500, Gold 3,000)."""
+    stability_poll_seconds: float = Field(default=10.0, gt=0)
+    """Polling async results more often than every 10 s may be rate-limited."""
+    stability_requests_per_10s: int = Field(default=150, ge=1)
+    """Stability locks the account out for 60 s past 150 requests in 10 s."""
+    stability_concurrent_tasks: int = Field(default=10, ge=1)
+    routing: RoutingPolicy = RoutingPolicy.CHEAPEST
+    """How model `auto` chooses: cheapest, quality (see routing_tier) or preference."""
+    routing_tier: ModelTier = ModelTier.STANDARD
+    routing_preference: str = ""
+    """Comma-separated model ids or provider names, most preferred first."""
+    reconcile_after_seconds: float = Field(default=1800, gt=0)
+    """How long an operation whose submit was never confirmed waits before it is released as
+    `unknown_unresolved`."""
     idempotency_hours: int = Field(default=24, gt=0)
     lease_seconds: float = Field(default=60, gt=0)
     """How long an operation stays leased to its process without renewal (renewed every third)."""
@@ -81,6 +125,17 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def routing_rules(self) -> RoutingRules:
+        preference = tuple(p.strip() for p in self.routing_preference.split(",") if p.strip())
+        return RoutingRules(policy=self.routing, tier=self.routing_tier, preference=preference)
+
+    @property
+    def offline_provider_enabled(self) -> bool:
+        if self.offline_provider is not None:
+            return self.offline_provider
+        return self.profile in _OFFLINE_PROVIDER_BY_DEFAULT
+
+    @property
     def effective_storage(self) -> StorageKind:
         return self.storage or _PRESET_STORAGE[self.profile]
 
@@ -89,7 +144,7 @@ class Settings(BaseSettings):
         """Where state lives: None keeps it in the process (offline and test profiles)."""
         if self.database_url:
             return self.database_url
-        if self.profile is Profile.LOCAL:
+        if self.profile in (Profile.LOCAL, Profile.SANDBOX):
             return f"sqlite:///{self.data_dir / 'imagestudio.db'}"
         if self.profile is Profile.POSTGRES:
             raise SettingsError("the postgres profile needs IMAGESTUDIO_DATABASE_URL")

@@ -40,6 +40,9 @@ def _is_new_sqlite_file(url: str | None) -> bool:
 
 
 async def stop(container: Container) -> None:
-    """Close what the container opened (the database pool)."""
+    """Close what the container opened (the database pool, the providers' HTTP pools)."""
+    for client in (container.wavespeed_http(), container.stability_http()):
+        if client is not None:
+            await client.aclose()
     if state_kind(container.settings()) == "sql":
         await container.engine().dispose()

@@ -147,3 +147,11 @@ class ProviderDirectory(Protocol):
     def names(self) -> frozenset[str]:
         """Names of every configured provider."""
         ...
+
+    def why_unavailable(self, provider: str) -> str | None:
+        """None when `provider` is configured; otherwise what would enable it."""
+        ...
+
+    def all(self) -> tuple[ImageProvider, ...]:
+        """Every configured provider adapter."""
+        ...

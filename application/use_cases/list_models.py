@@ -19,6 +19,8 @@ class ModelListing:
     """One output at the model's default size (or shortest clip): a comparable figure."""
     available: bool
     """Whether this profile configures the model's provider."""
+    unavailable_reason: str | None = None
+    """Why not, and what would enable it (a key to set, a profile to choose)."""
 
 
 class ListModels:
@@ -30,12 +32,12 @@ class ListModels:
 
     async def execute(self, kind: OperationKind | None = None) -> tuple[ModelListing, ...]:
         """Every model (serving `kind`, when given), ordered by id."""
-        configured = self._providers.names()
         return tuple(
             ModelListing(
                 model=model,
                 price_of_one=one_output_price(model),
-                available=model.provider in configured,
+                available=self._providers.get(model.provider) is not None,
+                unavailable_reason=self._providers.why_unavailable(model.provider),
             )
             for model in self._catalog.all()
             if kind is None or model.serves(kind)

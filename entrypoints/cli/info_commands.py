@@ -85,7 +85,7 @@ def models(
     kind: Annotated[OperationKind | None, typer.Option("--kind", "-k")] = None,
     json: Json = False,
 ) -> None:
-    """List the models in the catalog and their prices."""
+    """List the models in the catalog, their prices, and whether each is usable right now."""
     listings = asyncio.run(studio().list_models.execute(kind))
     if json:
         print_json(
@@ -99,7 +99,9 @@ def models(
                     "price_of_one_usd": format_usd(item.price_of_one),
                     "price_source": item.model.price_source,
                     "modes": list(item.model.modes),
+                    "tier": item.model.tier.value,
                     "available": item.available,
+                    "unavailable_reason": item.unavailable_reason,
                 }
                 for item in listings
             ]
@@ -107,7 +109,7 @@ def models(
         return
     table(
         "models",
-        ["id", "provider", "kinds", "price of one", "price source", "available here"],
+        ["id", "provider", "kinds", "price of one", "price source", "usable now"],
         [
             (
                 item.model.id,
@@ -115,7 +117,7 @@ def models(
                 ", ".join(sorted(k.value for k in item.model.kinds)),
                 format_usd(item.price_of_one),
                 item.model.price_source,
-                "yes" if item.available else "no",
+                "yes" if item.available else f"no: {item.unavailable_reason}",
             )
             for item in listings
         ],

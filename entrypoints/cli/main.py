@@ -16,6 +16,7 @@ from imagestudio.entrypoints.cli import (
     ledger_commands,
     operation_commands,
     plans_commands,
+    provider_commands,
     usage_commands,
     users_commands,
 )
@@ -37,6 +38,7 @@ users_commands.register(app)
 budget_commands.register(app)
 ledger_commands.register(app)
 db_commands.register(app)
+provider_commands.register(app)
 
 
 def run() -> None:

@@ -21,6 +21,9 @@ from imagestudio.entrypoints.cli.studio import studio, unstarted_studio
 def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     for name in ("PROFILE", "STORAGE", "DEFAULT_PLAN", "DEFAULT_USER", "OFFLINE_PRICE_USD"):
         monkeypatch.delenv(f"IMAGESTUDIO_{name}", raising=False)
+    for name in ("WAVESPEED_API_KEY", "STABILITY_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(f"IMAGESTUDIO_{name}", raising=False)
     monkeypatch.setenv("IMAGESTUDIO_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("IMAGESTUDIO_PROFILE", "test")
     studio.cache_clear()

@@ -48,15 +48,15 @@ async def test_the_local_profile_keeps_usage_across_runs(tmp_path: Path) -> None
 async def test_the_postgres_profile_shares_state_between_studios(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    first = ImageStudio.open(profile=Profile.POSTGRES, database_url=postgres_url, data_dir=tmp_path)
+    # No key is configured and the postgres profile has no offline provider unless asked.
+    shared = {"database_url": postgres_url, "data_dir": tmp_path, "offline_provider": True}
+    first = ImageStudio.open(profile=Profile.POSTGRES, **shared)
     with pytest.raises(SchemaOutOfDate):
         await first.start()  # a PostgreSQL database is never migrated behind the operator's back
 
     await schema.upgrade(first.container.engine())
     await first.start()
-    second = await ImageStudio.connect(
-        profile=Profile.POSTGRES, database_url=postgres_url, data_dir=tmp_path
-    )
+    second = await ImageStudio.connect(profile=Profile.POSTGRES, **shared)
     await first.generate.execute(GenerateRequest(user_id="local", prompt="a kite", variations=2))
 
     assert await generations(second) == 2

@@ -1,0 +1,110 @@
+"""`imagestudio providers check`, `imagestudio reconcile` and `imagestudio sandbox`."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from typing import Annotated
+
+import typer
+
+from imagestudio.adapters.sandbox.config import SandboxConfig
+from imagestudio.adapters.sandbox.runner import serve
+from imagestudio.entrypoints.cli.output import print_json, table
+from imagestudio.entrypoints.cli.studio import studio
+
+Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+providers_app = typer.Typer(help="The image providers this profile enables.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(providers_app, name="providers")
+    app.command()(reconcile)
+    app.command()(sandbox)
+
+
+@providers_app.command()
+def check(json: Json = False) -> None:
+    """Ask each enabled provider whether its key works and what balance is left (free)."""
+    statuses = asyncio.run(studio().check_providers.execute())
+    if json:
+        print_json(
+            [
+                {
+                    "provider": s.provider,
+                    "key_works": s.key_works,
+                    "balance": s.balance,
+                    "detail": s.detail,
+                }
+                for s in statuses
+            ]
+        )
+    else:
+        table(
+            "providers",
+            ["provider", "key works", "balance", "detail"],
+            [
+                (s.provider, "yes" if s.key_works else "NO", s.balance or "-", s.detail)
+                for s in statuses
+            ],
+        )
+    if not all(status.key_works for status in statuses):
+        raise typer.Exit(4)
+
+
+def reconcile(
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+    json: Json = False,
+) -> None:
+    """Settle operations whose outcome at the provider is unknown (looked up, never resent)."""
+    report = asyncio.run(studio().reconcile.execute(limit))
+    if json:
+        print_json(
+            {
+                "succeeded": list(report.succeeded),
+                "failed": list(report.failed),
+                "unresolved": list(report.unresolved),
+                "pending": list(report.pending),
+            }
+        )
+        return
+    typer.echo(
+        f"{len(report.succeeded)} succeeded (charged), {len(report.failed)} failed (released), "
+        f"{len(report.unresolved)} unresolved (released; possible provider cost recorded), "
+        f"{len(report.pending)} still pending"
+    )
+
+
+def sandbox(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8765,
+    latency: Annotated[
+        float, typer.Option("--latency", help="Seconds a task runs before it completes.")
+    ] = 0.5,
+    fail_rate: Annotated[
+        float,
+        typer.Option("--fail-rate", min=0.0, max=1.0, help="Share of tasks that fail."),
+    ] = 0.0,
+    sync_timeout: Annotated[
+        float, typer.Option("--sync-timeout", help="WaveSpeed sync mode gives up after this.")
+    ] = 90.0,
+    balance: Annotated[
+        str, typer.Option("--wavespeed-balance", help="Starting WaveSpeed balance, USD.")
+    ] = "100",
+    credits: Annotated[
+        str, typer.Option("--stability-credits", help="Starting Stability credits.")
+    ] = "10000",
+) -> None:
+    """Serve a local stand-in for WaveSpeed and Stability (profile `sandbox` talks to it)."""
+    config = SandboxConfig(
+        latency_seconds=latency,
+        fail_rate=fail_rate,
+        sync_timeout_seconds=sync_timeout,
+        wavespeed_balance_usd=Decimal(balance),
+        stability_credits=Decimal(credits),
+    )
+    typer.echo(
+        f"sandbox for WaveSpeed and Stability on http://{host}:{port} "
+        "(IMAGESTUDIO_PROFILE=sandbox uses it); Ctrl-C stops it"
+    )
+    serve(config, host=host, port=port)
