@@ -1,0 +1,157 @@
+"""The whole money path through the real Stability adapter, against the sandbox over loopback:
+quota reserved, provider called once, ledger line at the catalog price, asset stored; and for
+each failure, nothing charged and nothing held — or held as unknown where the rules say so."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from returns.result import Failure
+from sandbox_studio import USER, png, sandbox_studio
+
+from imagestudio.adapters.sandbox.config import SandboxConfig
+from imagestudio.adapters.sandbox.faults import Fault, Route
+from imagestudio.application.requests import ImageInput
+from imagestudio.application.use_cases.generate import GenerateRequest
+from imagestudio.application.use_cases.upscale import UpscaleRequest
+from imagestudio.domain.errors import (
+    OutcomeUnknown,
+    OutputFiltered,
+    ProviderErrorKind,
+    ProviderFailed,
+)
+from imagestudio.domain.media import MediaType
+from imagestudio.domain.operation import OperationStatus
+from imagestudio.domain.usage_record import Outcome
+from imagestudio.entrypoints.api import ImageStudio
+
+CREDIT = 10_000  # micro-dollars
+
+
+async def held_and_spent(studio: ImageStudio) -> tuple[int, int]:
+    usage = (await studio.usage.execute(USER)).unwrap()
+    spend = next(row for row in usage.rows if row.name == "spend")
+    return spend.held, spend.used
+
+
+def generate(prompt: str = "a lighthouse at dusk", **changes: object) -> GenerateRequest:
+    return GenerateRequest(
+        user_id=USER,
+        prompt=prompt,
+        model_id="stability/generate-core",
+        **changes,  # type: ignore[arg-type]
+    )
+
+
+async def test_a_generation_is_charged_the_catalog_price_and_stored(tmp_path: Path) -> None:
+    async with sandbox_studio(tmp_path) as (studio, sandbox):
+        result = (await studio.generate.execute(generate())).unwrap()
+
+        assert result.charged == 3 * CREDIT
+        asset = result.assets[0]
+        assert asset.media_type is MediaType.PNG and asset.width and asset.height
+        content = (await studio.get_asset.execute(USER, asset.id)).unwrap()
+        assert content.data.startswith(b"\x89PNG")
+        line = await studio.container.ledger().for_operation(result.operation.id)
+        assert line is not None
+        assert (line.user_charge, line.provider_cost, line.outcome) == (
+            3 * CREDIT,
+            3 * CREDIT,
+            Outcome.SUCCEEDED,
+        )
+        billed = sandbox.state.book.billed("stability")
+        assert [(task.route.strip("/"), task.amount) for task in billed] == [
+            ("v2beta/stable-image/generate/core", Decimal(3))
+        ]
+        assert await held_and_spent(studio) == (0, 3 * CREDIT)
+
+
+async def test_an_async_creative_upscale_is_polled_to_its_result(tmp_path: Path) -> None:
+    async with sandbox_studio(tmp_path, SandboxConfig(latency_seconds=0.4)) as (studio, sandbox):
+        result = (
+            await studio.upscale.execute(
+                UpscaleRequest(
+                    user_id=USER,
+                    image=ImageInput(data=png(256, 256)),
+                    scale=4,
+                    prompt="a sharper lighthouse",
+                    model_id="stability/upscale-creative",
+                )
+            )
+        ).unwrap()
+
+        assert result.charged == 60 * CREDIT
+        assert (
+            result.operation.provider_task_ids and len(result.operation.provider_task_ids[0]) == 64
+        )
+        assert len(sandbox.state.book.billed("stability")) == 1
+        assert await held_and_spent(studio) == (0, 60 * CREDIT)
+
+
+async def test_a_moderated_prompt_costs_nothing(tmp_path: Path) -> None:
+    async with sandbox_studio(tmp_path) as (studio, sandbox):
+        error = (await studio.generate.execute(generate("a forbidden thing"))).failure()
+
+        assert isinstance(error, ProviderFailed) and error.kind is ProviderErrorKind.MODERATION
+        assert await held_and_spent(studio) == (0, 0)
+        assert sandbox.state.book.billed("stability") == ()
+
+
+async def test_a_filtered_output_costs_the_user_nothing_and_the_operator_its_price(
+    tmp_path: Path,
+) -> None:
+    async with sandbox_studio(tmp_path) as (studio, sandbox):
+        result = await studio.generate.execute(generate("a blurry-nsfw beach"))
+
+        assert isinstance(result, Failure) and isinstance(result.failure(), OutputFiltered)
+        assert await held_and_spent(studio) == (0, 0)
+        lines = await studio.container.ledger().for_user(USER)
+        assert [(line.outcome, line.user_charge, line.provider_cost) for line in lines] == [
+            (Outcome.FILTERED, 0, 3 * CREDIT)
+        ]
+        assert len(sandbox.state.book.billed("stability")) == 1
+
+
+async def test_a_server_error_on_submit_is_released(tmp_path: Path) -> None:
+    async with sandbox_studio(tmp_path) as (studio, sandbox):
+        sandbox.state.faults.add(Route.STABILITY_SUBMIT, Fault.HTTP_500)
+
+        error = (await studio.generate.execute(generate())).failure()
+
+        assert isinstance(error, ProviderFailed) and error.kind is ProviderErrorKind.UNAVAILABLE
+        assert await held_and_spent(studio) == (0, 0)
+
+
+async def test_a_dropped_reply_is_held_unknown_then_released_unresolved_with_its_cost(
+    tmp_path: Path,
+) -> None:
+    async with sandbox_studio(tmp_path, reconcile_after_seconds=0.5, lease_seconds=0.3) as (
+        studio,
+        sandbox,
+    ):
+        sandbox.state.faults.add(Route.STABILITY_SUBMIT, Fault.DROP)
+
+        error = (await studio.generate.execute(generate())).failure()
+
+        assert isinstance(error, OutcomeUnknown)
+        assert await held_and_spent(studio) == (3 * CREDIT, 0)
+        assert len(sandbox.state.book.billed("stability")) == 1, "sent once, billed once"
+        operations = studio.container.operations()
+        assert (await operations.get(error.operation_id)).status is OperationStatus.UNKNOWN  # type: ignore[union-attr]
+
+        await asyncio.sleep(0.6)  # the real clock: past the lease and the deadline
+        report = await studio.reconcile.execute()
+
+        assert report.unresolved == (error.operation_id,)
+        assert await held_and_spent(studio) == (0, 0)
+        line = await studio.container.ledger().for_operation(error.operation_id)
+        assert line is not None
+        assert (line.outcome, line.user_charge, line.provider_cost) == (
+            Outcome.UNKNOWN_UNRESOLVED,
+            0,
+            3 * CREDIT,
+        )
+        assert timedelta(seconds=0) <= line.finished_at - line.started_at
