@@ -17,6 +17,9 @@ from starlette.applications import Starlette
 
 from imagestudio.adapters.catalog.toml_catalog import load_catalog
 from imagestudio.adapters.providers.limiter import AccountLimiter
+from imagestudio.adapters.sandbox.billing import BilledTask
+from imagestudio.adapters.sandbox.config import SandboxConfig, StabilityLimits
+from imagestudio.adapters.sandbox.runner import RunningSandbox
 from imagestudio.adapters.stability.provider import StabilityProvider, new_client
 from imagestudio.adapters.stability.settings import StabilitySettings
 from imagestudio.application.ports.provider import InputImage, ProviderJob
@@ -147,3 +150,36 @@ def serving(app: Starlette) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+class NewBills:
+    """What a shared sandbox billed since this was made (tests share one sandbox per module)."""
+
+    def __init__(self, sandbox: RunningSandbox) -> None:
+        self._book = sandbox.state.book
+        self._before = len(self._book.billed())
+
+    def __call__(self) -> tuple[BilledTask, ...]:
+        return self._book.billed()[self._before :]
+
+
+@contextmanager
+def shared_sandbox(config: SandboxConfig | None = None) -> Iterator[RunningSandbox]:
+    """A sandbox for a whole module: roomy rate limits, so tests do not lock each other out."""
+    roomy = config or SandboxConfig(
+        stability=StabilityLimits(requests_per_window=100_000, window_seconds=1.0)
+    )
+    with RunningSandbox(roomy) as sandbox:
+        yield sandbox
+
+
+@contextmanager
+def fresh_faults(sandbox: RunningSandbox) -> Iterator[RunningSandbox]:
+    """The sandbox with no fault left over from an earlier test."""
+    slow_seconds = sandbox.state.faults.slow_seconds
+    sandbox.state.faults.clear()
+    try:
+        yield sandbox
+    finally:
+        sandbox.state.faults.clear()
+        sandbox.state.faults.slow_seconds = slow_seconds
