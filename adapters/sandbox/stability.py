@@ -60,6 +60,7 @@ V2BETA = "/v2beta/"
 RESULT_PATHS = ("/v2beta/results/{id}", "/v2beta/stable-image/upscale/creative/result/{id}")
 BALANCE_PATH = "/v1/user/balance"
 ACCOUNT_PATH = "/v1/user/account"
+_ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 _ERROR_FAULTS = frozenset({Fault.HTTP_500, Fault.HTTP_502, Fault.HTTP_503, Fault.HTTP_429})
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -85,6 +86,8 @@ class StabilityEmulator:
             *(HttpRoute(path, self._result, methods=["GET"]) for path in RESULT_PATHS),
             HttpRoute(BALANCE_PATH, self._balance, methods=["GET"]),
             HttpRoute(ACCOUNT_PATH, self._account, methods=["GET"]),
+            # Last: anything else under /v2beta is a JSON 404, as the service answers it.
+            HttpRoute(V2BETA + "{rest:path}", self._unknown, methods=_ANY_METHOD),
         ]
 
     # -- the gate every request passes -----------------------------------------------------
@@ -113,9 +116,9 @@ class StabilityEmulator:
         reply after the work (and its billing) is done."""
         fault = self._state.faults.take(route)
         if fault in _ERROR_FAULTS:
-            return await fault_response(fault, self._state.faults, v2beta_fault) or v2beta_fault(
-                500
-            )
+            instead = await fault_response(fault, self._state.faults, v2beta_fault)
+            if instead is not None:
+                return instead
         try:
             reply = await answer(request, key, fault is Fault.FAIL_AFTER_ACCEPT)
         except Refusal as refusal:
@@ -231,6 +234,11 @@ class StabilityEmulator:
         if outcome is None:
             raise Refusal(500, "internal_error", INTERNAL)
         return artifact_reply(outcome, accept, new_request_id())
+
+    async def _unknown(self, request: Request) -> Response:
+        return v2beta_error(
+            404, "not_found", f"path: {request.method} {request.url.path} does not exist"
+        )
 
     # -- v1 account ------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,10 +15,14 @@ from imagestudio.adapters.sandbox.stability_fields import (
     Text,
     Value,
 )
-from imagestudio.adapters.sandbox.stability_images import UploadedImage
-
-Rule = Callable[[Mapping[str, Value], Mapping[str, UploadedImage]], list[str]]
-"""A check across fields; returns `"field: reason"` lines."""
+from imagestudio.adapters.sandbox.stability_rules import (
+    SIDES,
+    Rule,
+    sd3_mode,
+    some_background,
+    some_direction,
+    strength_with_image,
+)
 
 MAX_SEED = 4_294_967_294
 STYLE_PRESETS = (
@@ -83,43 +87,12 @@ _FRAMED_LIMITS = ImageLimits(min_side=64, min_pixels=4_096, max_pixels=9_437_184
 _3D_LIMITS = ImageLimits(min_side=64, min_pixels=4_096, max_pixels=4_194_304)
 _RELIGHT_LIMITS = ImageLimits(min_pixels=4_096, max_pixels=9_437_184, max_aspect=2.5)
 _TRANSFER_LIMITS = ImageLimits(min_side=64, max_side=16_383, min_pixels=4_096, max_pixels=9_437_184)
-_SIDES = ("left", "right", "up", "down")
 _TEXTURE = Choice("texture_resolution", ("512", "1024", "2048"), default="1024")
 _REMESH = Choice("remesh", ("none", "triangle", "quad"), default="none")
 
 
 def _image(limits: ImageLimits, name: str = "image", required: bool = True) -> ImageFile:
     return ImageFile(name, limits, required=required)
-
-
-def _strength_with_image(
-    values: Mapping[str, Value], images: Mapping[str, UploadedImage]
-) -> list[str]:
-    if "image" in images and "strength" not in values:
-        return ["strength: is required when image is provided"]
-    return []
-
-
-def _sd3_mode(values: Mapping[str, Value], images: Mapping[str, UploadedImage]) -> list[str]:
-    if values.get("mode") == "image-to-image":
-        missing = [name for name in ("image", "strength") if name not in {*values, *images}]
-        return [f"{name}: is required when mode is image-to-image" for name in missing]
-    if "image" in images:
-        return ["image: is only accepted when mode is image-to-image"]
-    return []
-
-
-def _some_direction(values: Mapping[str, Value], images: Mapping[str, UploadedImage]) -> list[str]:
-    del images
-    if any(values.get(side, 0) for side in _SIDES):
-        return []
-    return ["left: at least one of left, right, up or down must be greater than 0"]
-
-
-def _some_background(values: Mapping[str, Value], images: Mapping[str, UploadedImage]) -> list[str]:
-    if values.get("background_prompt") or "background_reference" in images:
-        return []
-    return ["background_prompt: background_prompt or background_reference is required"]
 
 
 _GUIDED_EDIT = (
@@ -154,7 +127,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Number("strength", 0, 1),
         ),
         Decimal("8"),
-        rules=(_strength_with_image,),
+        rules=(strength_with_image,),
     ),
     Endpoint(
         "stable-image/generate/core",
@@ -177,7 +150,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             _STYLE,
         ),
         SD3_CREDITS["sd3.5-large"],
-        rules=(_sd3_mode,),
+        rules=(sd3_mode,),
     ),
     Endpoint(
         "stable-image/upscale/fast",
@@ -246,7 +219,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "stable-image/edit/outpaint",
         (
             _image(_FRAMED_LIMITS),
-            *(Number(side, 0, 2_000, default=0, integer=True) for side in _SIDES),
+            *(Number(side, 0, 2_000, default=0, integer=True) for side in SIDES),
             Number("creativity", 0, 1, default=0.5),
             _prompt(required=False),
             _SEED,
@@ -254,7 +227,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             _STYLE,
         ),
         Decimal("4"),
-        rules=(_some_direction,),
+        rules=(some_direction,),
     ),
     Endpoint(
         "stable-image/edit/search-and-replace",
@@ -293,7 +266,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ),
         Decimal("8"),
         is_async=True,
-        rules=(_some_background,),
+        rules=(some_background,),
     ),
     Endpoint("stable-image/control/sketch", _CONTROL, Decimal("5")),
     # §4: the structure endpoint's fields are assumed equal to sketch's.

@@ -14,6 +14,7 @@ from imagestudio.adapters.sandbox.stability_images import (
     transparency_mask_png,
 )
 from imagestudio.adapters.sandbox.stability_request import ValidRequest
+from imagestudio.adapters.sandbox.stability_rules import SIDES
 from imagestudio.domain.media import MediaType
 from imagestudio.domain.operation import ParameterValue
 from imagestudio.domain.operation_kind import OperationKind
@@ -116,7 +117,7 @@ def _edited(mode: str) -> Callable[[ValidRequest], Drawing]:
             images += (GivenImage(transparency_mask_png(source), "mask"),)
         parameters: dict[str, ParameterValue] = {"mode": mode}
         if mode == "outpaint":
-            parameters.update({side: request.integer(side) for side in _SIDES})
+            parameters.update({side: request.integer(side) for side in SIDES})
         return Drawing(OperationKind.IMAGE_EDIT, _input_size(request), images, parameters)
 
     return drawing
@@ -174,7 +175,6 @@ def _ratio(aspect_ratio: str) -> float:
     return int(width) / int(height)
 
 
-_SIDES = ("left", "right", "up", "down")
 _DRAWINGS: dict[str, Callable[[ValidRequest], Drawing]] = {
     "ultra": _generated,
     "core": _generated,

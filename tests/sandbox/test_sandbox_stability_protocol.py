@@ -79,6 +79,12 @@ def test_the_result_route_also_needs_the_key(sandbox: RunningSandbox) -> None:
     assert_v2beta_error(reply, 401, "unauthorized")
 
 
+def test_an_unknown_v2beta_path_is_a_json_404(http: httpx.Client) -> None:
+    reply = post(http, "stable-image/generate/imaginary", {"prompt": "a cat"})
+
+    assert_v2beta_error(reply, 404, "not_found")
+
+
 # -- bodies ------------------------------------------------------------------------------------
 
 
@@ -108,6 +114,20 @@ def test_an_image_over_10_mib_is_payload_too_large(http: httpx.Client) -> None:
     assert_v2beta_error(
         post(http, "stable-image/upscale/fast", {}, files), 413, "payload_too_large"
     )
+
+
+def test_a_streamed_body_without_a_length_is_cut_off_past_10_mib(http: httpx.Client) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(11):
+            yield b"\x00" * (1024 * 1024)
+
+    reply = http.post(
+        f"/v2beta/{_CORE}",
+        content=chunks(),
+        headers={"content-type": "multipart/form-data; boundary=x"},
+    )
+
+    assert_v2beta_error(reply, 413, "payload_too_large")
 
 
 def test_a_post_without_a_body_needs_a_content_type(http: httpx.Client) -> None:
