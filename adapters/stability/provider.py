@@ -17,7 +17,7 @@ from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
 from imagestudio.adapters.providers.limiter import AccountLimiter
 from imagestudio.adapters.providers.read_retries import get_with_retries
 from imagestudio.adapters.stability.endpoints import Endpoint, endpoint_for
-from imagestudio.adapters.stability.errors import PROVIDER, error_detail, refused, submit_refused
+from imagestudio.adapters.stability.errors import PROVIDER, error_detail, submit_refused
 from imagestudio.adapters.stability.forms import MissingImage, StabilityForm, build_form
 from imagestudio.adapters.stability.redaction import redacted
 from imagestudio.adapters.stability.replies import IMAGE_ACCEPT, JSON_ACCEPT, read_artifact
@@ -109,13 +109,16 @@ class StabilityProvider:
         except MissingImage as missing:
             return _failed(ProviderErrorKind.INVALID_INPUT, str(missing))
         deadline = Deadline(self._settings.task_deadline)
+        admitted = False
         try:
             async with self._limiter.task(deadline):
                 await self._limiter.admit(deadline)
+                admitted = True
                 return await self._submit_once(job, target.endpoint, form, report, deadline)
-        except DeadlinePassed as queued:
-            # Only queueing raises this far: _submit_once turns a late deadline into unknown.
-            return _failed(ProviderErrorKind.RATE_LIMITED, f"queued past the deadline ({queued})")
+        except DeadlinePassed as late:
+            if admitted:  # past this point the submit may have left: never call it a refusal
+                return SubmitUnknown(task_id=None, detail=f"the deadline passed ({late})")
+            return _failed(ProviderErrorKind.RATE_LIMITED, f"queued past the deadline ({late})")
 
     async def _submit_once(
         self,
@@ -134,7 +137,8 @@ class StabilityProvider:
         if endpoint.glb:
             request.headers.pop("accept", None)
         else:
-            request.headers["accept"] = self._accept
+            # An async submit answers `{id}` whatever is asked; its result honours our accept.
+            request.headers["accept"] = JSON_ACCEPT if endpoint.asynchronous else self._accept
         await report.sending()
         try:
             response = await self._client.send(request)
@@ -176,9 +180,9 @@ class StabilityProvider:
             return read_artifact(response, job.model.output, task_id=task_id)
         if status == httpx.codes.NOT_FOUND:
             return TaskMissing(task_id, error_detail(response))
-        if status >= httpx.codes.INTERNAL_SERVER_ERROR:
-            return _failed(ProviderErrorKind.UNAVAILABLE, error_detail(response))
-        return refused(response)
+        # Anything else (5xx after retries, a refused key, a lock-out) says nothing about the
+        # task itself: UNAVAILABLE tells the reconciler to ask again later.
+        return _failed(ProviderErrorKind.UNAVAILABLE, error_detail(response))
 
     async def _check_account(self) -> AccountStatus:
         deadline = Deadline(self._settings.request_timeout)

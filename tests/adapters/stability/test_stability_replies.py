@@ -32,6 +32,7 @@ from stability_test_support import (
 )
 from starlette.responses import Response
 
+from imagestudio.adapters.stability.provider import new_client
 from imagestudio.application.ports.provider import (
     ProviderSuccess,
     SubmitUnknown,
@@ -267,6 +268,8 @@ async def test_async_endpoint_reports_acceptance_then_polls_through_202_to_the_i
     assert isinstance(outcome, ProviderSuccess)
     assert outcome.task_id == TASK
     assert report.events == [("sending",), ("accepted", TASK)]
+    (submit,) = script.requests_to("POST", CREATIVE)
+    assert submit.headers["accept"] == "application/json", "an async submit answers JSON"
     polls = script.requests_to("GET", RESULT)
     assert len(polls) == 3
     assert all(p.headers["accept"] == "image/*" for p in polls)
@@ -327,7 +330,7 @@ async def test_a_deadline_after_acceptance_holds_the_task_by_id(
     assert len(script.requests_to("GET", RESULT)) >= 2
 
 
-async def test_lookup_reads_pending_done_missing_and_unavailable(
+async def test_lookup_reads_pending_done_missing_and_otherwise_ask_later(
     script: ScriptedStability, base_url: str
 ) -> None:
     script.on(
@@ -337,6 +340,7 @@ async def test_lookup_reads_pending_done_missing_and_unavailable(
         image_reply(),
         error_reply(404, "generation_not_found", "gone"),
         error_reply(500, "internal_error", "down"),
+        error_reply(401, "unauthorized", "key revoked"),
     )
     stored = job("upscale-creative")
     async with provider_at(settings_for(base_url)) as provider:
@@ -344,6 +348,7 @@ async def test_lookup_reads_pending_done_missing_and_unavailable(
         done = await provider.lookup(stored, TASK)
         missing = await provider.lookup(stored, TASK)
         broken = await provider.lookup(stored, TASK)
+        refused = await provider.lookup(stored, TASK)
     assert pending == TaskPending(TASK)
     assert isinstance(done, ProviderSuccess)
     assert done.task_id == TASK
@@ -351,6 +356,10 @@ async def test_lookup_reads_pending_done_missing_and_unavailable(
     assert "gone" in missing.detail
     assert isinstance(broken, ProviderFailed)
     assert broken.kind is ProviderErrorKind.UNAVAILABLE
+    # A refused key says nothing about the task: "ask again later", never a verdict.
+    assert isinstance(refused, ProviderFailed)
+    assert refused.kind is ProviderErrorKind.UNAVAILABLE
+    assert "key revoked" in refused.detail
     assert script.seen[-1].method == "GET"
     assert not script.requests_to("POST", CREATIVE), "a lookup never submits"
 
@@ -369,3 +378,21 @@ async def test_the_key_never_shows_in_details_reprs_or_logs(
     for text in (outcome.detail, outcome.message, repr(outcome), repr(settings), shown):
         assert SECRET_KEY not in text
     assert SECRET_KEY not in caplog.text
+
+
+async def test_no_client_id_sends_no_client_header(
+    script: ScriptedStability, base_url: str
+) -> None:
+    script.on("POST", CORE, image_reply())
+    async with provider_at(settings_for(base_url, client_id=None)) as provider:
+        await provider.run(job("generate-core"), RecordingReport())
+    assert "stability-client-id" not in script.seen[0].headers
+
+
+async def test_new_client_carries_the_base_url_and_bearer_key() -> None:
+    settings = settings_for("http://127.0.0.1:9", request_timeout=12.0)
+    async with new_client(settings) as client:
+        assert str(client.base_url) == "http://127.0.0.1:9"
+        assert client.headers["authorization"] == f"Bearer {SECRET_KEY}"
+        assert client.timeout.read == 12.0
+    assert "api_key" not in repr(settings)
