@@ -27,6 +27,11 @@ class HostedFiles:
             self._files[name] = (data, media_type)
         return f"{FILES_PATH}/{name}"
 
+    def get(self, name: str) -> tuple[bytes, MediaType] | None:
+        """A hosted file's bytes and type by its name (what follows `FILES_PATH/`), if kept."""
+        with self._lock:
+            return self._files.get(name)
+
     def url(self, request: Request, path: str) -> str:
         return str(request.base_url).rstrip("/") + path
 

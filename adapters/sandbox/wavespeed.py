@@ -1,15 +1,215 @@
-"""WaveSpeed v3 emulator (provider_contracts.md §1 and §3). Placeholder: routes to come."""
+"""WaveSpeed v3 emulator (provider_contracts.md §1 and §3): routes, auth, faults, sync mode.
+
+Submit, poll, upload and balance routes answer in WaveSpeed's envelope. A submit that passes
+validation, the rate limits and the balance check creates a prediction whose life runs on
+the server's loop (wavespeed_lifecycle); a retried POST is always a new prediction.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import asyncio
+import json
+from urllib.parse import urlsplit
 
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+from starlette.routing import Route as HttpRoute
+
+from imagestudio.adapters.sandbox.faults import Fault, Route
+from imagestudio.adapters.sandbox.http_faults import fault_response, faulty_response
 from imagestudio.adapters.sandbox.state import SandboxState
+from imagestudio.adapters.sandbox.wavespeed_envelope import (
+    failure,
+    fault_failure,
+    success,
+    unauthorized,
+)
+from imagestudio.adapters.sandbox.wavespeed_fields import BadRequest, Body, flag
+from imagestudio.adapters.sandbox.wavespeed_images import InputImages
+from imagestudio.adapters.sandbox.wavespeed_lifecycle import PROVIDER, Verdict, run_prediction
+from imagestudio.adapters.sandbox.wavespeed_limits import SubmitLimiter
+from imagestudio.adapters.sandbox.wavespeed_models import rules_for
+from imagestudio.adapters.sandbox.wavespeed_predictions import Prediction, PredictionBook
+from imagestudio.adapters.sandbox.wavespeed_requests import TaskOrder, read_order
+from imagestudio.adapters.sandbox.wavespeed_uploads import receive_upload
+
+API = "/api/v3"
+MODERATED = "Content policy violation: the prompt was flagged by the safety checker"
+FAILED_AFTER_ACCEPT = "Internal error: the prediction failed during inference"
+SYNC_TIMED_OUT = 5004
+_AFTER_ACCEPT = frozenset({Fault.SLOW, Fault.DROP, Fault.FAIL_AFTER_ACCEPT})
+"""Faults that let the submit create its task; the others replace the reply beforehand."""
 
 
 class WaveSpeedEmulator:
     def __init__(self, state: SandboxState) -> None:
         self._state = state
+        self._predictions = PredictionBook()
+        self._limiter = SubmitLimiter(state.config.wavespeed, lambda: self._state.clock())
 
     def routes(self) -> list[BaseRoute]:
-        return []
+        """Fixed routes first: the submit route's path would otherwise swallow them."""
+        return [
+            HttpRoute(API + "/predictions/{prediction_id}/result", self._poll, methods=["GET"]),
+            HttpRoute(API + "/predictions/{prediction_id}", self._poll, methods=["GET"]),
+            HttpRoute(API + "/media/upload/binary", self._upload_binary, methods=["POST"]),
+            HttpRoute(API + "/upload", self._upload, methods=["POST"]),
+            HttpRoute(API + "/balance", self._balance, methods=["GET"]),
+            HttpRoute(API + "/account/balance", self._account_balance, methods=["GET"]),
+            HttpRoute(API + "/{model_path:path}", self._submit, methods=["POST"]),
+            HttpRoute(API + "/{unknown:path}", self._not_found, methods=["GET"]),
+        ]
+
+    # -- submit --------------------------------------------------------------------------------
+
+    async def _submit(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return unauthorized()
+        faults = self._state.faults
+        fault = faults.take(Route.WAVESPEED_SUBMIT)
+        if fault is not None and fault not in _AFTER_ACCEPT:
+            replaced = await fault_response(fault, faults, fault_failure)
+            if replaced is not None:
+                return replaced
+        reply = await self._accept(request, fail=fault is Fault.FAIL_AFTER_ACCEPT)
+        # SLOW and DROP strike after the task exists: the client cannot know it was created.
+        return await fault_response(fault, faults, fault_failure) or reply
+
+    async def _accept(self, request: Request, *, fail: bool) -> Response:
+        model_path = request.path_params["model_path"]
+        rules = rules_for(model_path)
+        if rules is None:
+            return failure(404, f"Model not found: {model_path}")
+        base_url = str(request.base_url).rstrip("/")
+        try:
+            body = await _json_body(request)
+            order = read_order(rules, body, InputImages(self._state.files, urlsplit(base_url)))
+            sync, base64_output = flag(body, "enable_sync_mode"), flag(body, "enable_base64_output")
+        except BadRequest as bad:
+            return failure(400, bad.message)
+        running = self._predictions.unfinished()
+        refusal = self._limiter.refusal(len(running))
+        if refusal is not None:
+            return failure(429, refusal)
+        # The real service takes the price at the submit (refunding failures later), so tasks
+        # still running already spoke for their share of the balance.
+        committed = sum((prediction.price for prediction in running), order.amount)
+        if not self._state.book.can_afford(PROVIDER, committed):
+            return failure(403, "Insufficient balance")
+        prediction = Prediction(model=model_path, base_url=base_url, price=order.amount)
+        self._start(prediction, order, self._verdict(order, fail, base64_output))
+        if sync:
+            return success(await self._waited(prediction))
+        return success(prediction.as_json())
+
+    def _verdict(self, order: TaskOrder, fail: bool, base64_output: bool) -> Verdict:
+        prompt = order.prompt.lower()
+        config = self._state.config
+        if config.moderation_word and config.moderation_word.lower() in prompt:
+            reason: str | None = MODERATED
+        elif fail or self._state.should_fail():
+            reason = FAILED_AFTER_ACCEPT
+        else:
+            reason = None
+        nsfw = bool(config.filter_word) and config.filter_word.lower() in prompt
+        return Verdict(failure=reason, nsfw=nsfw, base64_output=base64_output)
+
+    def _start(self, prediction: Prediction, order: TaskOrder, verdict: Verdict) -> None:
+        self._predictions.add(prediction)
+        self._limiter.accepted()
+        task = asyncio.create_task(run_prediction(prediction, order, verdict, self._state))
+        self._predictions.keep_running(task)
+
+    async def _waited(self, prediction: Prediction) -> dict[str, object]:
+        """Sync mode: the finished prediction, or after the time-out WaveSpeed's 5004 answer."""
+        limit = self._state.config.sync_timeout_seconds
+        try:
+            await asyncio.wait_for(prediction.finished.wait(), timeout=limit)
+        except TimeoutError:
+            return {
+                **prediction.as_json(),
+                "status": "processing",
+                "code": SYNC_TIMED_OUT,
+                "error": f"Sync mode timed out after {limit:g} seconds. "
+                "The prediction is still processing asynchronously.",
+            }
+        return prediction.as_json()
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    async def _poll(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return unauthorized()
+        fault = await faulty_response(self._state.faults, Route.WAVESPEED_POLL, fault_failure)
+        if fault is not None:
+            return fault
+        prediction = self._predictions.get(request.path_params["prediction_id"])
+        if prediction is None:
+            return failure(404, "Prediction not found")
+        return success(prediction.as_json())
+
+    async def _balance(self, request: Request) -> Response:
+        return await self._balance_reply(request, with_currency=False)
+
+    async def _account_balance(self, request: Request) -> Response:
+        return await self._balance_reply(request, with_currency=True)
+
+    async def _balance_reply(self, request: Request, *, with_currency: bool) -> Response:
+        if not self._authorized(request):
+            return unauthorized()
+        fault = await faulty_response(self._state.faults, Route.WAVESPEED_BALANCE, fault_failure)
+        if fault is not None:
+            return fault
+        balance = float(self._state.book.balance(PROVIDER))
+        return success(
+            {"balance": balance, "currency": "USD"} if with_currency else {"balance": balance}
+        )
+
+    async def _not_found(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return unauthorized()
+        return failure(404, f"Not found: {request.url.path}")
+
+    # -- uploads -------------------------------------------------------------------------------
+
+    async def _upload_binary(self, request: Request) -> Response:
+        return await self._upload_reply(request, documented=True)
+
+    async def _upload(self, request: Request) -> Response:
+        return await self._upload_reply(request, documented=False)
+
+    async def _upload_reply(self, request: Request, *, documented: bool) -> Response:
+        """The documented route answers `download_url`; the variant page's route, `url`."""
+        if not self._authorized(request):
+            return unauthorized()
+        fault = await faulty_response(self._state.faults, Route.WAVESPEED_UPLOAD, fault_failure)
+        if fault is not None:
+            return fault
+        base_url = str(request.base_url).rstrip("/")
+        try:
+            upload = await receive_upload(request, self._state.files, base_url)
+        except BadRequest as bad:
+            return failure(400, bad.message)
+        return success(
+            {
+                "download_url" if documented else "url": upload.url,
+                "type": upload.type,
+                "filename": upload.filename,
+                "size": upload.size,
+            }
+        )
+
+    def _authorized(self, request: Request) -> bool:
+        return self._state.authorized(request.headers.get("authorization"))
+
+
+async def _json_body(request: Request) -> Body:
+    raw = await request.body()
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        raise BadRequest("the request body must be JSON") from None
+    if not isinstance(body, dict):
+        raise BadRequest("the request body must be a JSON object")
+    return body
