@@ -39,12 +39,18 @@ from imagestudio.domain.media import MediaType
 K = ProviderErrorKind
 
 
-@pytest.fixture
-def scripted() -> Iterator[ScriptedWaveSpeed]:
+@pytest.fixture(scope="module")
+def serving() -> Iterator[ScriptedWaveSpeed]:
     script = ScriptedWaveSpeed()
     with StubServer(script.app()) as server:
         script.base_url = server.base_url
         yield script
+
+
+@pytest.fixture
+def scripted(serving: ScriptedWaveSpeed) -> ScriptedWaveSpeed:
+    serving.reset()
+    return serving
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import asyncio
 import base64
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -67,6 +67,12 @@ class ScriptedWaveSpeed:
     poll_count: int = 0
     download_count: int = 0
     base_url: str = ""
+
+    def reset(self) -> None:
+        """Back to the default script and zero counts (one server serves a whole module)."""
+        fresh = ScriptedWaveSpeed(base_url=self.base_url)
+        for each in fields(self):
+            setattr(self, each.name, getattr(fresh, each.name))
 
     def file_url(self, name: str = "out.png") -> str:
         return f"{self.base_url}/files/{name}"
