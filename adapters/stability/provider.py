@@ -170,9 +170,11 @@ class StabilityProvider:
         try:
             response = await self._results.fetch(task_id, deadline)
         except DeadlinePassed as late:
-            return _failed(ProviderErrorKind.UNAVAILABLE, f"no answer in time ({late})")
+            logger.warning("stability lookup of %s: no answer in time (%s)", task_id, late)
+            return TaskPending(task_id)
         except httpx.TransportError as error:
-            return _failed(ProviderErrorKind.UNAVAILABLE, f"unreachable: {_describe(error)}")
+            logger.warning("stability lookup of %s: unreachable (%s)", task_id, _describe(error))
+            return TaskPending(task_id)
         status = response.status_code
         if status == httpx.codes.ACCEPTED:
             return TaskPending(task_id)
@@ -180,9 +182,11 @@ class StabilityProvider:
             return read_artifact(response, job.model.output, task_id=task_id)
         if status == httpx.codes.NOT_FOUND:
             return TaskMissing(task_id, error_detail(response))
-        # Anything else (5xx after retries, a refused key, a lock-out) says nothing about the
-        # task itself: UNAVAILABLE tells the reconciler to ask again later.
-        return _failed(ProviderErrorKind.UNAVAILABLE, error_detail(response))
+        # Anything else (5xx after retries, a refused key, a lock-out) is no verdict on the task:
+        # ask again later. A task that really failed stops answering 5xx once its result
+        # expires (24 h), and is then missing — released, never charged.
+        logger.warning("stability lookup of %s: HTTP %s, asking later", task_id, status)
+        return TaskPending(task_id)
 
     async def _check_account(self) -> AccountStatus:
         deadline = Deadline(self._settings.request_timeout)

@@ -64,7 +64,7 @@ async def test_a_generation_is_charged_the_catalog_price_and_stored(tmp_path: Pa
         )
         billed = sandbox.state.book.billed("stability")
         assert [(task.route.strip("/"), task.amount) for task in billed] == [
-            ("v2beta/stable-image/generate/core", Decimal(3))
+            ("stable-image/generate/core", Decimal(3))
         ]
         assert await held_and_spent(studio) == (0, 3 * CREDIT)
 

@@ -219,12 +219,11 @@ async def test_lookup_of_an_unknown_task_is_missing(sb: RunningSandbox) -> None:
     assert "generation_not_found" in outcome.detail
 
 
-async def test_lookup_through_lasting_faults_is_unavailable(sb: RunningSandbox) -> None:
+async def test_lookup_through_lasting_faults_asks_again_later(sb: RunningSandbox) -> None:
     sb.state.faults.add(Route.STABILITY_RESULT, Fault.HTTP_503, times=5)
     async with provider_at(sandbox_settings(sb)) as provider:
         outcome = await provider.lookup(creative(), "0" * 64)
-    assert isinstance(outcome, ProviderFailed)
-    assert outcome.kind is ProviderErrorKind.UNAVAILABLE
+    assert outcome == TaskPending("0" * 64)
 
 
 async def test_check_account_reads_the_balance_and_sees_charges(sb: RunningSandbox) -> None:
