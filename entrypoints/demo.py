@@ -1,4 +1,9 @@
-"""`make demo`: an offline generate → edit → upscale, showing where the files went and the cost.
+"""`make demo`: an offline generate → edit → upscale, then the same through the real adapters.
+
+Part one uses the offline provider; part two starts the provider sandbox (a local server that
+speaks the WaveSpeed and Stability contracts), runs real adapter calls through it — a Stability
+generation, a WaveSpeed batch, an asynchronous creative upscale, `auto` routing and a moderated
+prompt that costs nothing — and stops it. No key and no network are needed.
 
 It uses only the Python API, the way an embedding application would, and can run again and
 again: each run adds new assets, and on the default `local` profile the usage it prints grows
@@ -9,9 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 from returns.result import Failure, Result
 
+from imagestudio.adapters.sandbox.config import SandboxConfig
+from imagestudio.adapters.sandbox.runner import RunningSandbox
 from imagestudio.application.requests import ImageInput, OperationRequest, OperationResult
 from imagestudio.application.use_cases.edit import EditRequest
 from imagestudio.application.use_cases.generate import GenerateRequest
@@ -20,6 +28,7 @@ from imagestudio.domain.errors import OperationError
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.api import ImageStudio
+from imagestudio.entrypoints.settings import Profile
 
 
 def _unwrap(step: str, result: Result[OperationResult, OperationError]) -> OperationResult:
@@ -101,7 +110,85 @@ async def main() -> None:
         f"usage this period: {used['image-generation']} generation, "
         f"{used['image-edit']} edit, {used['upscale']} upscale"
     )
+    data_dir = studio.container.settings().data_dir
+    picture = (await studio.get_asset.execute(user, generated.assets[0].id)).unwrap().data
     await studio.aclose()
+    await through_the_sandbox(data_dir / "sandbox", picture)
+
+
+async def through_the_sandbox(data_dir: Path, picture: bytes) -> None:
+    """The real WaveSpeed and Stability adapters, end to end, against the local sandbox."""
+    print("\nthrough the real adapters, against the provider sandbox (no key, no network):")
+    with RunningSandbox(SandboxConfig(latency_seconds=0.3)) as sandbox:
+        studio = await ImageStudio.connect(
+            profile=Profile.SANDBOX, sandbox_url=sandbox.base_url, data_dir=data_dir
+        )
+        user = studio.container.settings().default_user
+        steps: list[tuple[str, Result[OperationResult, OperationError]]] = [
+            (
+                "stability/generate-core",
+                await studio.generate.execute(
+                    GenerateRequest(
+                        user_id=user, prompt="a harbour at dawn", model_id="stability/generate-core"
+                    )
+                ),
+            ),
+            (
+                "wavespeed/flux-dev x2",
+                await studio.generate.execute(
+                    GenerateRequest(
+                        user_id=user,
+                        prompt="a red kite over dunes",
+                        model_id="wavespeed/flux-dev",
+                        width=512,
+                        height=512,
+                        variations=2,
+                    )
+                ),
+            ),
+            (
+                "stability/upscale-creative",
+                await studio.upscale.execute(
+                    UpscaleRequest(
+                        user_id=user,
+                        image=ImageInput(data=picture),
+                        scale=2,
+                        prompt="crisper",
+                        model_id="stability/upscale-creative",
+                    )
+                ),
+            ),
+            (
+                "auto",
+                await studio.generate.execute(
+                    GenerateRequest(user_id=user, prompt="a lighthouse, auto-routed")
+                ),
+            ),
+            (
+                "moderated prompt",
+                await studio.generate.execute(
+                    GenerateRequest(
+                        user_id=user, prompt="something forbidden", model_id="wavespeed/flux-dev"
+                    )
+                ),
+            ),
+        ]
+        for label, result in steps:
+            if isinstance(result, Failure):
+                print(f"  {label:28} refused: {result.failure().message}")
+                continue
+            done = result.unwrap()
+            sizes = ", ".join(f"{a.width}x{a.height}" for a in done.assets)
+            print(
+                f"  {label:28} {done.operation.model_id:28} {sizes:22} "
+                f"charged {format_usd(done.charged)}"
+            )
+        book = sandbox.state.book
+        print(
+            f"  the sandbox billed {len(book.billed())} tasks; balances left: "
+            f"WaveSpeed ${book.balance('wavespeed')}, Stability {book.balance('stability')} credits"
+        )
+        await studio.aclose()
 
 
 if __name__ == "__main__":

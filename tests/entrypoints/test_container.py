@@ -83,7 +83,15 @@ def test_make_demo_runs_again_and_again(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr
         assert "total charged: $0.00" in done.stdout
+        # Part two: the real adapters against the sandbox, each step charged its catalog price.
+        assert "stability/generate-core" in done.stdout and "charged $0.03" in done.stdout
+        assert "charged $0.024" in done.stdout  # flux-dev, two images from one call
+        assert "charged $0.60" in done.stdout  # the async creative upscale
+        assert "refused: wavespeed failed (moderation)" in done.stdout
+        assert "the sandbox billed 4 tasks" in done.stdout
     assert len(list((tmp_path / "assets" / "local").glob("*.png"))) == 6
+    stored = (tmp_path / "sandbox" / "assets" / "local").iterdir()
+    assert len([path for path in stored if path.suffix != ".json"]) == 10  # 5 outputs a run
 
 
 async def test_keep_sweeping_settles_a_dead_operation_in_the_background(tmp_path: Path) -> None:
