@@ -180,9 +180,9 @@ class WaveSpeedProvider:
             )
         except (httpx.TransportError, DeadlinePassed) as trouble:
             return self._account(False, detail=f"WaveSpeed is unreachable: {_named(trouble)}")
-        message = reply_message(response)
         if response.status_code != 200:
-            return self._account(False, detail=f"HTTP {response.status_code}: {message}")
+            detail = f"HTTP {response.status_code}: {reply_message(response)}"
+            return self._account(False, detail=detail)
         return self._account(True, balance=_balance(response))
 
     async def _submit(
@@ -204,7 +204,9 @@ class WaveSpeedProvider:
         except _NOTHING_SENT as trouble:
             return failed(K.UNAVAILABLE, f"could not reach WaveSpeed: {_named(trouble)}")
         except httpx.TransportError as trouble:
-            logger.warning("wavespeed submit to %s: outcome unknown (%s)", route, _named(trouble))
+            logger.warning(
+                "wavespeed submit to %s: outcome unknown (%s)", route, type(trouble).__name__
+            )
             return SubmitUnknown(
                 task_id=None, detail=f"the submit may have been received: {_named(trouble)}"
             )

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import stamina
 from wavespeed_sandbox_support import adapter_on_sandbox, billed_tasks, provider_on
-from wavespeed_test_support import RecordingReport, job
+from wavespeed_test_support import RecordingReport, input_image, job
 
 from imagestudio.adapters.sandbox.billing import BilledTask
 from imagestudio.adapters.sandbox.config import SandboxConfig, WaveSpeedLimits
@@ -197,4 +197,36 @@ async def test_a_task_that_fails_after_acceptance_is_definite_and_refunded(
 
     assert isinstance(outcome, ProviderFailed)
     assert outcome.kind is K.UNAVAILABLE
+    assert new_charges(sandbox, before) == ()
+
+
+async def test_outputs_that_cannot_be_downloaded_leave_a_billed_task_to_reconcile(
+    sandbox: RunningSandbox,
+) -> None:
+    sandbox.state.faults.add(Route.FILE_DOWNLOAD, Fault.HTTP_500, times=3)
+    qwen = job("wavespeed/qwen-image")
+    report = RecordingReport()
+    async with provider_on(sandbox) as provider:
+        outcome = await provider.run(qwen, report)
+        fetched_later = await provider.lookup(qwen, report.task_ids[0])
+
+    assert outcome == SubmitUnknown(task_id=report.task_ids[0], detail=outcome.detail)
+    assert sandbox.state.book.find("wavespeed", report.task_ids[0]) is not None
+    assert isinstance(fetched_later, ProviderSuccess)
+
+
+async def test_an_upload_that_keeps_failing_fails_before_anything_billable_is_sent(
+    sandbox: RunningSandbox,
+) -> None:
+    before = len(sandbox.state.book.billed("wavespeed"))
+    sandbox.state.faults.add(Route.WAVESPEED_UPLOAD, Fault.HTTP_503, times=3)
+    report = RecordingReport()
+    async with provider_on(sandbox) as provider:
+        outcome = await provider.run(
+            job("wavespeed/hunyuan3d-v2.1", prompt="", inputs=(input_image(),)), report
+        )
+
+    assert isinstance(outcome, ProviderFailed)
+    assert outcome.kind is K.UNAVAILABLE
+    assert report.events == []
     assert new_charges(sandbox, before) == ()

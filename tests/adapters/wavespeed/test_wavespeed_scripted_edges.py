@@ -415,3 +415,23 @@ async def test_concurrent_jobs_share_one_pooled_client(
 
     assert all(isinstance(outcome, ProviderSuccess) for outcome in outcomes)
     assert len(scripted.submitted) == 5
+
+
+async def test_the_wire_body_is_the_models_fields_flat_with_the_key_as_bearer(
+    scripted: ScriptedWaveSpeed, client: httpx.AsyncClient
+) -> None:
+    completed(scripted)
+    qwen = job("wavespeed/qwen-image", width=512, height=768, parameters={"mode": "x", "scale": 2})
+
+    await provider_for(scripted, client, sync_mode=True).run(qwen, RecordingReport())
+
+    assert scripted.submitted == [
+        {
+            "prompt": "a red fox in the snow",
+            "size": "512*768",
+            "seed": -1,
+            "output_format": "jpeg",
+            "enable_sync_mode": True,
+        }
+    ]
+    assert scripted.authorizations == [f"Bearer {STUB_KEY}"]
