@@ -156,12 +156,18 @@ class WaveSpeedProvider:
                 self._client, self._api, task_id, headers=self._auth, deadline=deadline
             )
         except (httpx.TransportError, DeadlinePassed) as trouble:
-            return self._clean(failed(K.UNAVAILABLE, f"lookup failed: {_named(trouble)}"))
+            # No verdict on the task: the reconciler asks again later (a failure would release
+            # what WaveSpeed may have completed and billed).
+            logger.warning("wavespeed lookup of %s: %s; asking later", task_id, _named(trouble))
+            return TaskPending(task_id)
         if response.status_code == 404:
             return TaskMissing(task_id, f"WaveSpeed has no task {task_id}")
         prediction = read_prediction(response) if response.status_code == 200 else None
         if prediction is None:
-            return self._clean(failed(K.UNAVAILABLE, f"lookup failed: HTTP {response.status_code}"))
+            logger.warning(
+                "wavespeed lookup of %s: HTTP %s; asking later", task_id, response.status_code
+            )
+            return TaskPending(task_id)
         if prediction.failed:
             return self._clean(task_failure(prediction.error, prediction.status))
         if not prediction.completed:
@@ -169,7 +175,10 @@ class WaveSpeedProvider:
         try:
             return await self._outputs(job, prediction, deadline)
         except OutputUnavailable as lost:
-            return self._clean(failed(K.UNAVAILABLE, str(lost)))
+            # Completed and billed, but not fetched yet: fetch again on the next round.
+            detail = without_secret(str(lost), self._settings.api_key)
+            logger.warning("wavespeed lookup of %s: %s; asking later", task_id, detail)
+            return TaskPending(task_id)
 
     async def check_account(self) -> AccountStatus:
         """Whether the key works, and the balance in USD (`GET /api/v3/balance`)."""

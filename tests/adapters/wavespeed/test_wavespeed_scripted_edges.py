@@ -321,8 +321,8 @@ async def test_a_lookup_that_cannot_get_an_answer_says_try_later(
 
     outcome = await provider_for(scripted, client).lookup(job("wavespeed/qwen-image"), TASK_ID)
 
-    assert isinstance(outcome, ProviderFailed)
-    assert outcome.kind is K.UNAVAILABLE
+    # No verdict on the task: a failure would make the reconciler release a billed task.
+    assert outcome == TaskPending(TASK_ID)
 
 
 async def test_a_lookup_reads_pending_missing_and_done(
