@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from imagestudio.adapters.sandbox.config import SandboxConfig
+from imagestudio.adapters.sandbox.config import SandboxConfig, StabilityLimits, WaveSpeedLimits
 from imagestudio.adapters.sandbox.runner import serve
 from imagestudio.entrypoints.cli.output import print_json, table
 from imagestudio.entrypoints.cli.studio import studio
@@ -94,6 +94,15 @@ def sandbox(
     credits: Annotated[
         str, typer.Option("--stability-credits", help="Starting Stability credits.")
     ] = "10000",
+    wavespeed_per_minute: Annotated[
+        int, typer.Option("--wavespeed-per-minute", min=1, help="Submits a minute (Silver: 500).")
+    ] = 500,
+    wavespeed_concurrent: Annotated[
+        int, typer.Option("--wavespeed-concurrent", min=1, help="Tasks at once (Silver: 100).")
+    ] = 100,
+    stability_per_10s: Annotated[
+        int, typer.Option("--stability-per-10s", min=1, help="Requests per 10 s, then 60 s out.")
+    ] = 150,
 ) -> None:
     """Serve a local stand-in for WaveSpeed and Stability (profile `sandbox` talks to it)."""
     config = SandboxConfig(
@@ -102,6 +111,10 @@ def sandbox(
         sync_timeout_seconds=sync_timeout,
         wavespeed_balance_usd=Decimal(balance),
         stability_credits=Decimal(credits),
+        wavespeed=WaveSpeedLimits(
+            submits_per_window=wavespeed_per_minute, concurrent_tasks=wavespeed_concurrent
+        ),
+        stability=StabilityLimits(requests_per_window=stability_per_10s),
     )
     typer.echo(
         f"sandbox for WaveSpeed and Stability on http://{host}:{port} "
