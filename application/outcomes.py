@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from imagestudio.application.ports.provider import (
@@ -97,34 +98,51 @@ async def gather_outcomes(
     """Run every call concurrently; each output succeeds or fails on its own."""
     jobs = split_into_calls(prepared)
     results = await asyncio.gather(*(_call(provider, job, report) for job in jobs))
+    return sort_outcomes(
+        provider.name, [(job.outputs, result) for job, result in zip(jobs, results, strict=True)]
+    )
+
+
+def sort_outcomes(
+    provider: str,
+    results: Sequence[tuple[int, ProviderOutcome]],
+    *,
+    unresolved_outputs: int = 0,
+    unresolved_error: ProviderFailed | None = None,
+) -> CallOutcomes:
+    """What came back from each call (asked for `count` outputs), sorted output by output.
+
+    Used for a live run and for reconciliation alike, so both settle the same way.
+    """
     artifacts: list[Artifact] = []
     failures: list[ProviderFailed] = []
     reasons: list[str] = []
     filtered = 0
     first_filter: OutputFiltered | None = None
     unknown: list[SubmitUnknown] = []
-    for job, result in zip(jobs, results, strict=True):
+    for count, result in results:
         if isinstance(result, ProviderSuccess):
             # More outputs than asked were not reserved: they are not delivered or charged.
-            delivered = result.artifacts[: job.outputs]
+            delivered = result.artifacts[:count]
             artifacts.extend(delivered)
-            missing = job.outputs - len(delivered)
-            reasons.extend(
-                [f"{provider.name} returned {len(delivered)} of {job.outputs}"] * missing
-            )
+            missing = count - len(delivered)
+            reasons.extend([f"{provider} returned {len(delivered)} of {count}"] * missing)
         elif isinstance(result, ProviderFailed):
             failures.append(result)
-            reasons.extend([result.message] * job.outputs)
+            reasons.extend([result.message] * count)
         elif isinstance(result, OutputFiltered):
-            filtered += job.outputs
+            filtered += count
             first_filter = first_filter or result
-            reasons.extend([result.message] * job.outputs)
+            reasons.extend([result.message] * count)
         else:
             unknown.append(result)
-    if not artifacts and not failures and first_filter is None and not unknown:
+    if unresolved_error is not None:
+        reasons.extend([unresolved_error.message] * unresolved_outputs)
+    nothing = not artifacts and not failures and first_filter is None and not unknown
+    if nothing and unresolved_error is None:
         failures.append(
             ProviderFailed(
-                provider=provider.name,
+                provider=provider,
                 kind=ProviderErrorKind.UNAVAILABLE,
                 detail="the provider reported success but returned no output",
             )
@@ -136,6 +154,8 @@ async def gather_outcomes(
         filtered_outputs=filtered,
         first_filter=first_filter,
         unknown=tuple(unknown),
+        unresolved_outputs=unresolved_outputs if unresolved_error is not None else 0,
+        unresolved_error=unresolved_error,
     )
 
 

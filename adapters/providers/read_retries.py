@@ -43,7 +43,8 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
-def _backoff(error: Exception) -> bool | float:
+def retry_backoff(error: Exception) -> bool | float:
+    """stamina's verdict on a failed attempt: retry (after `Retry-After` when given) or not."""
     if isinstance(error, RetryableStatus):
         hinted = retry_after_seconds(error.response)
         return True if hinted is None else hinted
@@ -62,18 +63,49 @@ async def get_with_retries(
     wait_max: float = 10.0,
     before_attempt: Callable[[], Awaitable[None]] | None = None,
 ) -> httpx.Response:
-    """GET `url`, retrying what is worth retrying within `deadline`.
+    """GET `url`, retrying what is worth retrying within `deadline` (see `send_with_retries`)."""
+    return await send_with_retries(
+        client,
+        "GET",
+        url,
+        deadline=deadline,
+        headers=headers,
+        read_timeout=read_timeout,
+        attempts=attempts,
+        wait_initial=wait_initial,
+        wait_max=wait_max,
+        before_attempt=before_attempt,
+    )
 
+
+async def send_with_retries(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    deadline: Deadline,
+    headers: Mapping[str, str] | None = None,
+    files: Mapping[str, tuple[str, bytes, str]] | None = None,
+    read_timeout: float | None = None,
+    attempts: int = READ_ATTEMPTS,
+    wait_initial: float = 0.5,
+    wait_max: float = 10.0,
+    before_attempt: Callable[[], Awaitable[None]] | None = None,
+) -> httpx.Response:
+    """Send a request that creates nothing billable, retrying what is worth retrying.
+
+    Only for reads and for uploads that cost nothing: never for a billable submission.
     Returns the first reply that is not retryable (a 200, a 404…), or the last retryable one
     when attempts or time run out. Raises httpx.TransportError if the last attempt could not
     connect, and DeadlinePassed if no time was left to try at all. `before_attempt` is awaited
     before every attempt (an account limiter's admission: each retry is a request too); what
     it raises is not retried.
     """
-    deadline.check(f"GET {httpx.URL(url).path}")
+    what = f"{method} {httpx.URL(url).path}"
+    deadline.check(what)
     try:
         async for attempt in stamina.retry_context(
-            on=_backoff,
+            on=retry_backoff,
             attempts=attempts,
             timeout=deadline.remaining(),
             wait_initial=wait_initial,
@@ -82,9 +114,11 @@ async def get_with_retries(
             with attempt:
                 if before_attempt is not None:
                     await before_attempt()
-                response = await client.get(
+                response = await client.request(
+                    method,
                     url,
                     headers=dict(headers or {}),
+                    files=dict(files) if files is not None else None,
                     timeout=min(
                         read_timeout or deadline.remaining(), max(deadline.remaining(), 0.01)
                     ),
@@ -95,4 +129,4 @@ async def get_with_retries(
                 return response
     except RetryableStatus as exhausted:
         return exhausted.response
-    raise DeadlinePassed(f"GET {httpx.URL(url).path}: no attempt was made")  # pragma: no cover
+    raise DeadlinePassed(f"{what}: no attempt was made")  # pragma: no cover

@@ -7,6 +7,7 @@ import time
 from types import TracebackType
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from imagestudio.adapters.sandbox.app import build_app
 from imagestudio.adapters.sandbox.config import SandboxConfig
@@ -15,20 +16,19 @@ from imagestudio.adapters.sandbox.state import SandboxState
 STARTUP_SECONDS = 10.0
 
 
-class RunningSandbox:
-    """`with RunningSandbox(config) as sandbox:` serves on loopback at `sandbox.base_url`.
+class ServedApp:
+    """`with ServedApp(app) as served:` serves any ASGI app on loopback at `served.base_url`.
 
     The server runs on its own event loop in a thread, so sync and async callers alike reach it
-    over real HTTP; `sandbox.state` exposes its books and fault script to the test.
+    over real HTTP (tests also use it for purpose-built stand-ins of a provider).
     """
 
     def __init__(
-        self, config: SandboxConfig | None = None, *, host: str = "127.0.0.1", port: int = 0
+        self, app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, name: str = "served-app"
     ) -> None:
-        self.state = SandboxState(config or SandboxConfig())
         self._server = uvicorn.Server(
             uvicorn.Config(
-                build_app(self.state),
+                app,
                 host=host,
                 port=port,
                 log_level="warning",
@@ -37,18 +37,19 @@ class RunningSandbox:
                 timeout_graceful_shutdown=1,
             )
         )
-        self._thread = threading.Thread(target=self._server.run, name="sandbox", daemon=True)
+        self._thread = threading.Thread(target=self._server.run, name=name, daemon=True)
         self.base_url = ""
+        self.port = 0
 
-    def __enter__(self) -> RunningSandbox:
+    def __enter__(self) -> ServedApp:
         self._thread.start()
         deadline = time.monotonic() + STARTUP_SECONDS
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the sandbox server did not start")
+                raise RuntimeError(f"the {self._thread.name} server did not start")
             time.sleep(0.01)
-        host, port = self._server.servers[0].sockets[0].getsockname()[:2]
-        self.base_url = f"http://{host}:{port}"
+        host, self.port = self._server.servers[0].sockets[0].getsockname()[:2]
+        self.base_url = f"http://{host}:{self.port}"
         return self
 
     def __exit__(
@@ -59,6 +60,21 @@ class RunningSandbox:
     ) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=STARTUP_SECONDS)
+
+
+class RunningSandbox(ServedApp):
+    """`with RunningSandbox(config) as sandbox:` serves the sandbox at `sandbox.base_url`;
+    `sandbox.state` exposes its books and fault script to the test."""
+
+    def __init__(
+        self, config: SandboxConfig | None = None, *, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.state = SandboxState(config or SandboxConfig())
+        super().__init__(build_app(self.state), host=host, port=port, name="sandbox")
+
+    def __enter__(self) -> RunningSandbox:
+        super().__enter__()
+        return self
 
 
 def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8765) -> None:

@@ -7,11 +7,14 @@ works on the operation and to the sweeper, and replacing the operation's state k
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.operation_codec import operation_from_row, operation_row
@@ -56,17 +59,7 @@ class SqlOperationStore:
                 .order_by(c.lease_expires_at)
                 .limit(limit)
             )
-            taken = []
-            for row in rows.all():
-                # Conditional on the lease we saw: a renewal or another sweeper in between wins.
-                moved = await connection.execute(
-                    update(t.operations)
-                    .where(c.id == row.id, c.lease_expires_at == row.lease_expires_at)
-                    .values(lease_owner=holder, lease_expires_at=until)
-                )
-                if moved.rowcount == 1:
-                    taken.append(row.id)
-            return tuple(taken)
+            return await _take(connection, rows.all(), holder, until)
 
     async def take_unknown(
         self, now: datetime, holder: str, until: datetime, limit: int = 100
@@ -82,22 +75,7 @@ class SqlOperationStore:
                 .order_by(c.updated_at)
                 .limit(limit)
             )
-            taken = []
-            for row in rows.all():
-                # Conditional on the lease we saw, as in take_expired: one reconciler wins.
-                seen = (
-                    c.lease_expires_at.is_(None)
-                    if row.lease_expires_at is None
-                    else c.lease_expires_at == row.lease_expires_at
-                )
-                moved = await connection.execute(
-                    update(t.operations)
-                    .where(c.id == row.id, seen)
-                    .values(lease_owner=holder, lease_expires_at=until)
-                )
-                if moved.rowcount == 1:
-                    taken.append(row.id)
-            return tuple(taken)
+            return await _take(connection, rows.all(), holder, until)
 
     async def get(self, operation_id: str) -> ImageOperation | None:
         async with self._engine.connect() as connection:
@@ -107,3 +85,26 @@ class SqlOperationStore:
                 )
             ).first()
             return None if row is None else operation_from_row(row._mapping)
+
+
+async def _take(
+    connection: AsyncConnection, rows: Sequence[Row[Any, Any]], holder: str, until: datetime
+) -> tuple[str, ...]:
+    """Move each row's lease to `holder`, conditional on the lease we saw: a renewal, another
+    sweeper or another reconciler in between wins, and that row is not taken."""
+    c = t.operations.c
+    taken = []
+    for row in rows:
+        seen = (
+            c.lease_expires_at.is_(None)
+            if row.lease_expires_at is None
+            else c.lease_expires_at == row.lease_expires_at
+        )
+        moved = await connection.execute(
+            update(t.operations)
+            .where(c.id == row.id, seen)
+            .values(lease_owner=holder, lease_expires_at=until)
+        )
+        if moved.rowcount == 1:
+            taken.append(row.id)
+    return tuple(taken)

@@ -9,15 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import httpx
-import stamina
 
 from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
-from imagestudio.adapters.providers.read_retries import (
-    READ_ATTEMPTS,
-    RETRYABLE_STATUSES,
-    RetryableStatus,
-    retry_after_seconds,
-)
+from imagestudio.adapters.providers.read_retries import send_with_retries
 from imagestudio.adapters.wavespeed.errors import failed, kind_for_status, reply_message
 from imagestudio.application.ports.provider import InputImage
 from imagestudio.domain.errors import ProviderErrorKind, ProviderFailed
@@ -66,33 +60,18 @@ async def _post_with_retries(
     deadline: Deadline,
     attempt_timeout: float,
 ) -> httpx.Response:
-    deadline.check("upload")
     files = {"file": (f"input.{image.media_type.extension}", image.data, image.media_type.value)}
-    try:
-        async for attempt in stamina.retry_context(
-            on=_backoff, attempts=READ_ATTEMPTS, timeout=deadline.remaining()
-        ):
-            with attempt:
-                response = await client.post(
-                    url,
-                    files=files,
-                    headers=dict(headers),
-                    timeout=max(0.01, min(attempt_timeout, deadline.remaining())),
-                )
-                if response.status_code in RETRYABLE_STATUSES:
-                    await response.aread()
-                    raise RetryableStatus(response)
-                return response
-    except RetryableStatus as exhausted:
-        return exhausted.response
-    raise DeadlinePassed("upload: no attempt was made")  # pragma: no cover
-
-
-def _backoff(error: Exception) -> bool | float:
-    if isinstance(error, RetryableStatus):
-        hinted = retry_after_seconds(error.response)
-        return True if hinted is None else hinted
-    return isinstance(error, httpx.TransportError)
+    return await send_with_retries(
+        client,
+        "POST",
+        url,
+        deadline=deadline,
+        headers=headers,
+        files=files,
+        read_timeout=attempt_timeout,
+        wait_initial=0.1,
+        wait_max=5.0,
+    )
 
 
 def _download_url(response: httpx.Response) -> str | None:

@@ -18,13 +18,12 @@ from datetime import timedelta
 from returns.result import Success
 
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts
-from imagestudio.application.outcomes import CallOutcomes
+from imagestudio.application.outcomes import CallOutcomes, sort_outcomes
 from imagestudio.application.ports.provider import (
-    Artifact,
     ImageProvider,
     LookupOutcome,
     ProviderJob,
-    ProviderSuccess,
+    ProviderOutcome,
     TaskLookup,
     TaskMissing,
     TaskPending,
@@ -32,7 +31,7 @@ from imagestudio.application.ports.provider import (
 from imagestudio.application.preparation import PreparedOperation, units_for
 from imagestudio.application.requests import OperationRequest
 from imagestudio.application.use_cases.run_operation import RunOperation, SweptMeanwhile
-from imagestudio.domain.errors import OutputFiltered, ProviderErrorKind, ProviderFailed
+from imagestudio.domain.errors import ProviderErrorKind, ProviderFailed
 from imagestudio.domain.model import Model
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 from imagestudio.domain.reservation import Reservation
@@ -194,33 +193,7 @@ def _sorted(
     unresolved_outputs: int,
     waited: timedelta,
 ) -> CallOutcomes:
-    artifacts: list[Artifact] = []
-    failures: list[ProviderFailed] = []
-    reasons: list[str] = []
-    filtered = 0
-    first_filter: OutputFiltered | None = None
-    for count, outcome in found:
-        if isinstance(outcome, ProviderSuccess):
-            delivered = outcome.artifacts[:count]
-            artifacts.extend(delivered)
-            missing = count - len(delivered)
-            reasons.extend([f"{provider} returned {len(delivered)} of {count}"] * missing)
-        elif isinstance(outcome, OutputFiltered):
-            filtered += count
-            first_filter = first_filter or outcome
-            reasons.extend([outcome.message] * count)
-        elif isinstance(outcome, ProviderFailed | TaskMissing):
-            failure = (
-                outcome
-                if isinstance(outcome, ProviderFailed)
-                else ProviderFailed(
-                    provider=provider,
-                    kind=ProviderErrorKind.UNAVAILABLE,
-                    detail=f"the provider has no task {outcome.task_id}: {outcome.detail}",
-                )
-            )
-            failures.append(failure)
-            reasons.extend([failure.message] * count)
+    answered = [(count, _as_outcome(provider, outcome)) for count, outcome in found]
     unresolved_error = None
     if unresolved_outputs:
         unresolved_error = ProviderFailed(
@@ -231,17 +204,24 @@ def _sorted(
                 f"was known; released after waiting {waited}"
             ),
         )
-        reasons.extend([unresolved_error.message] * unresolved_outputs)
-    return CallOutcomes(
-        artifacts=tuple(artifacts),
-        failures=tuple(failures),
-        failed_reasons=tuple(reasons),
-        filtered_outputs=filtered,
-        first_filter=first_filter,
-        unknown=(),
+    return sort_outcomes(
+        provider,
+        answered,
         unresolved_outputs=unresolved_outputs,
         unresolved_error=unresolved_error,
     )
+
+
+def _as_outcome(provider: str, found: LookupOutcome) -> ProviderOutcome:
+    """A task the provider has no record of never produced (nor billed) anything."""
+    if isinstance(found, TaskMissing):
+        return ProviderFailed(
+            provider=provider,
+            kind=ProviderErrorKind.UNAVAILABLE,
+            detail=f"the provider has no task {found.task_id}: {found.detail}",
+        )
+    assert not isinstance(found, TaskPending), "pending tasks are waited on, not settled"
+    return found
 
 
 def _prepared_again(

@@ -32,6 +32,13 @@ async def sandbox_studio(
             await studio.aclose()
 
 
+async def held_and_spent(studio: ImageStudio) -> tuple[int, int]:
+    """The default user's spend this period: what is held, what is used."""
+    usage = (await studio.usage.execute(USER)).unwrap()
+    spend = next(row for row in usage.rows if row.name == "spend")
+    return spend.held, spend.used
+
+
 def png(width: int = 256, height: int = 256, colour: str = "teal") -> bytes:
     buffer = io.BytesIO()
     image = Image.new("RGB", (width, height), colour)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from returns.result import Failure
-from sandbox_studio import USER, png, sandbox_studio
+from sandbox_studio import USER, held_and_spent, png, sandbox_studio
 
 from imagestudio.adapters.sandbox.config import SandboxConfig
 from imagestudio.adapters.sandbox.faults import Fault, Route
@@ -26,15 +26,8 @@ from imagestudio.domain.errors import (
 from imagestudio.domain.media import MediaType
 from imagestudio.domain.operation import OperationStatus
 from imagestudio.domain.usage_record import Outcome
-from imagestudio.entrypoints.api import ImageStudio
 
 CREDIT = 10_000  # micro-dollars
-
-
-async def held_and_spent(studio: ImageStudio) -> tuple[int, int]:
-    usage = (await studio.usage.execute(USER)).unwrap()
-    spend = next(row for row in usage.rows if row.name == "spend")
-    return spend.held, spend.used
 
 
 def generate(prompt: str = "a lighthouse at dusk", **changes: object) -> GenerateRequest:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from sandbox_studio import USER, sandbox_studio
+from sandbox_studio import USER, held_and_spent, sandbox_studio
 
 from imagestudio.adapters.sandbox.config import SandboxConfig
 from imagestudio.adapters.sandbox.faults import Fault, Route
@@ -14,15 +14,8 @@ from imagestudio.application.use_cases.generate import GenerateRequest
 from imagestudio.domain.errors import OutcomeUnknown, ProviderErrorKind, ProviderFailed
 from imagestudio.domain.operation import OperationStatus
 from imagestudio.domain.usage_record import Outcome
-from imagestudio.entrypoints.api import ImageStudio
 
 FLUX_DEV = 12_000  # micro-dollars per image (catalog)
-
-
-async def held_and_spent(studio: ImageStudio) -> tuple[int, int]:
-    usage = (await studio.usage.execute(USER)).unwrap()
-    spend = next(row for row in usage.rows if row.name == "spend")
-    return spend.held, spend.used
 
 
 def flux(prompt: str = "a red kite over dunes", **changes: object) -> GenerateRequest:

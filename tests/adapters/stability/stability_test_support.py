@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from functools import cache
 from typing import Any
 
-import uvicorn
 from PIL import Image
 from starlette.applications import Starlette
 
@@ -19,7 +16,7 @@ from imagestudio.adapters.catalog.toml_catalog import load_catalog
 from imagestudio.adapters.providers.limiter import AccountLimiter
 from imagestudio.adapters.sandbox.billing import BilledTask
 from imagestudio.adapters.sandbox.config import SandboxConfig, StabilityLimits
-from imagestudio.adapters.sandbox.runner import RunningSandbox
+from imagestudio.adapters.sandbox.runner import RunningSandbox, ServedApp
 from imagestudio.adapters.stability.provider import StabilityProvider, new_client
 from imagestudio.adapters.stability.settings import StabilitySettings
 from imagestudio.application.ports.provider import InputImage, ProviderJob
@@ -126,30 +123,8 @@ def with_limits(settings: StabilitySettings, **changes: Any) -> StabilitySetting
 @contextmanager
 def serving(app: Starlette) -> Iterator[str]:
     """Serve `app` on a free loopback port in a thread; yields its base URL."""
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=0,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-    )
-    thread = threading.Thread(target=server.run, name="stability-test-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
-    host, port = server.servers[0].sockets[0].getsockname()[:2]
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with ServedApp(app, name="stability-test-server") as served:
+        yield served.base_url
 
 
 class NewBills:

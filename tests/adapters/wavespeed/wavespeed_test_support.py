@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import io
-import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
-import uvicorn
 from PIL import Image
 from starlette.types import ASGIApp
 
 from imagestudio.adapters.catalog import load_catalog
+from imagestudio.adapters.sandbox.runner import ServedApp
 from imagestudio.adapters.wavespeed.settings import WaveSpeedSettings
 from imagestudio.application.ports.provider import InputImage, ProviderJob
 from imagestudio.domain.media import MediaType
@@ -110,41 +107,12 @@ class RecordingReport:
         self.task_ids.append(task_id)
 
 
-class StubServer:
+class StubServer(ServedApp):
     """A purpose-built ASGI app served by uvicorn on loopback, in a thread, on a free port."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self._server = uvicorn.Server(
-            uvicorn.Config(
-                app,
-                host="127.0.0.1",
-                port=0,
-                log_level="warning",
-                access_log=False,
-                lifespan="off",
-                timeout_graceful_shutdown=1,
-            )
-        )
-        self._thread = threading.Thread(target=self._server.run, name="stub", daemon=True)
-        self.base_url = ""
-        self.port = 0
+        super().__init__(app, name="stub")
 
     def __enter__(self) -> StubServer:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the stub server did not start")
-            time.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        super().__enter__()
         return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
