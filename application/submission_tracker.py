@@ -13,8 +13,13 @@ class SubmissionTracker:
     submitted before a crash could hide that it was sent.
     """
 
-    def __init__(self, on_first_send: Callable[[], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        on_first_send: Callable[[], Awaitable[None]],
+        on_accepted: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
         self._on_first_send = on_first_send
+        self._on_accepted = on_accepted
         self._lock = asyncio.Lock()
         self.sent = False
         self.task_ids: list[str] = []
@@ -27,3 +32,7 @@ class SubmissionTracker:
 
     async def accepted(self, task_id: str) -> None:
         self.task_ids.append(task_id)
+        if self._on_accepted is not None:
+            # Written down at once: if this process dies now, reconciliation can look it up.
+            async with self._lock:
+                await self._on_accepted(task_id)

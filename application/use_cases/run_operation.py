@@ -222,7 +222,10 @@ class RunOperation:
         reservation = reserved.unwrap()
         operation = await self._advance(operation, S.RESERVED)
         run = _Run(operation=operation, period=reservation.period, started=ports.clock.now())
-        tracker = SubmissionTracker(lambda: self._mark_submitted(run, attempt))
+        tracker = SubmissionTracker(
+            lambda: self._mark_submitted(run, attempt),
+            lambda task_id: self._note_task(run, task_id),
+        )
         try:
             outcomes = await gather_outcomes(provider, prepared, tracker)
         except BaseException:
@@ -305,6 +308,19 @@ class RunOperation:
     async def _mark_submitted(self, run: _Run, attempt: _Attempt) -> None:
         run.operation = await self._advance(run.operation, S.SUBMITTED)
         run.sent = attempt.sent = True
+
+    async def _note_task(self, run: _Run, task_id: str) -> None:
+        """Keep a task id the provider named on the stored operation, as soon as it is named."""
+        known = run.operation.provider_task_ids
+        if task_id in known:
+            return
+        stored = await self._ports.operations.get(run.operation.id)
+        if stored is not None and stored.status is not run.operation.status:
+            raise SweptMeanwhile(run.operation.id, stored.status)
+        run.operation = replace(
+            run.operation, provider_task_ids=(*known, task_id), updated_at=self._ports.clock.now()
+        )
+        await self._ports.operations.save(run.operation)
 
     async def _swept_meanwhile(self, run: _Run) -> bool:
         """Whether a sweeper settled the operation while this process was stalled past its lease.

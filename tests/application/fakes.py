@@ -305,7 +305,9 @@ class RecordingOperationStore:
     async def save(self, operation: ImageOperation) -> None:
         if operation.id not in self.saved_ids:
             self.saved_ids.append(operation.id)
-        self.history.setdefault(operation.id, []).append(operation.status)
+        path = self.history.setdefault(operation.id, [])
+        if not path or path[-1] is not operation.status:  # the path of states, not every save
+            path.append(operation.status)
         await self.inner.save(operation)
 
     async def get(self, operation_id: str) -> ImageOperation | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,12 @@ from fakes import (
 )
 
 from imagestudio.application.operation_ports import LeasePolicy
+from imagestudio.application.ports.provider import (
+    ProviderJob,
+    ProviderOutcome,
+    SubmissionReport,
+    SubmitUnknown,
+)
 from imagestudio.application.use_cases.reconcile import Reconcile
 from imagestudio.domain.errors import OutcomeUnknown, ProviderErrorKind
 from imagestudio.domain.operation import OperationStatus
@@ -25,7 +32,7 @@ from imagestudio.domain.operation_kind import QuotaCategory
 from imagestudio.domain.usage_record import Outcome
 
 if TYPE_CHECKING:
-    from conftest import Studio
+    from conftest import Studio, StudioFactory
 
 G = QuotaCategory.IMAGE_GENERATION
 WAIT = timedelta(minutes=10)
@@ -225,3 +232,36 @@ async def test_a_multi_call_request_settles_each_call_by_its_own_task(studio: St
     assert (await studio.calls("ada", G)).used == 4
     await studio.assert_nothing_held("ada")
     await studio.assert_used_matches_ledger("ada")
+
+
+class AcceptThenWait:
+    """A provider that names its task, then waits: the process could die right here."""
+
+    name = "acme"
+
+    def __init__(self) -> None:
+        self.named = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def run(self, job: ProviderJob, report: SubmissionReport) -> ProviderOutcome:  # noqa: ARG002
+        await report.sending()
+        await report.accepted("task-early")
+        self.named.set()
+        await self.gate.wait()
+        return SubmitUnknown(task_id="task-early", detail="never answered")
+
+
+async def test_a_task_id_is_stored_the_moment_the_provider_names_it(
+    make_studio: StudioFactory,
+) -> None:
+    provider = AcceptThenWait()
+    studio = make_studio(provider=provider)  # type: ignore[arg-type]
+    running = asyncio.create_task(studio.run.execute(text_to_image()))
+    await provider.named.wait()
+
+    # A crash now would leave this for the sweeper and then reconciliation, with the id.
+    operation = await studio.only_operation()
+    assert operation.provider_task_ids == ("task-early",)
+    assert operation.status is OperationStatus.SUBMITTED
+    provider.gate.set()
+    await running
