@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from imagestudio.application.ports.provider import (
     Artifact,
@@ -32,10 +32,36 @@ class CallOutcomes:
     """Outputs the provider billed but withheld."""
     first_filter: OutputFiltered | None
     unknown: tuple[SubmitUnknown, ...]
+    unknown_outputs: int = 0
+    """How many outputs the unknown calls asked for."""
     unresolved_outputs: int = 0
     """Outputs of calls whose submission the provider never confirmed, given up on by
     reconciliation: the user pays nothing, their price is kept as a possible provider cost."""
     unresolved_error: ProviderFailed | None = None
+
+    @property
+    def traceable_unknown(self) -> bool:
+        """Whether any call left unknown named a task that reconciliation could look up."""
+        return any(call.task_id for call in self.unknown)
+
+    def unknown_given_up(self, provider: str) -> CallOutcomes:
+        """The unknown calls counted as unresolved: never charged, their price kept as ours."""
+        error = ProviderFailed(
+            provider=provider,
+            kind=ProviderErrorKind.UNAVAILABLE,
+            detail=(
+                f"{self.unknown_outputs} output(s) never confirmed by the provider and "
+                f"impossible to look up ({self.unknown[0].detail})"
+            ),
+        )
+        return replace(
+            self,
+            unknown=(),
+            unknown_outputs=0,
+            unresolved_outputs=self.unknown_outputs,
+            unresolved_error=error,
+            failed_reasons=(*self.failed_reasons, *[error.message] * self.unknown_outputs),
+        )
 
     @property
     def reached_provider(self) -> bool:
@@ -120,6 +146,7 @@ def sort_outcomes(
     filtered = 0
     first_filter: OutputFiltered | None = None
     unknown: list[SubmitUnknown] = []
+    unknown_outputs = 0
     for count, result in results:
         if isinstance(result, ProviderSuccess):
             # More outputs than asked were not reserved: they are not delivered or charged.
@@ -136,6 +163,7 @@ def sort_outcomes(
             reasons.extend([result.message] * count)
         else:
             unknown.append(result)
+            unknown_outputs += count
     if unresolved_error is not None:
         reasons.extend([unresolved_error.message] * unresolved_outputs)
     nothing = not artifacts and not failures and first_filter is None and not unknown
@@ -154,6 +182,7 @@ def sort_outcomes(
         filtered_outputs=filtered,
         first_filter=first_filter,
         unknown=tuple(unknown),
+        unknown_outputs=unknown_outputs,
         unresolved_outputs=unresolved_outputs if unresolved_error is not None else 0,
         unresolved_error=unresolved_error,
     )

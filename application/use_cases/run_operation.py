@@ -376,6 +376,11 @@ class RunOperation:
         if run.operation.status is S.RESERVED and outcomes.reached_provider:
             # An adapter that answered without reporting `sending()` still sent the request.
             run.operation = await self._advance(run.operation, S.SUBMITTED)
+        if outcomes.unknown and outcomes.artifacts and not outcomes.traceable_unknown:
+            # Some outputs arrived; the calls left unknown named no task, so no lookup can ever
+            # tell more: deliver (and charge) what arrived now, rather than hold it back, and
+            # keep the rest's price as a possible provider cost, as reconciliation would.
+            outcomes = outcomes.unknown_given_up(run.operation.provider)
         if outcomes.unknown:
             await self._leave_unknown(run, tracker, outcomes.unknown[0].detail)
             return Failure(

@@ -163,14 +163,39 @@ async def test_an_unknown_outcome_marks_the_operation_unknown_keeping_the_task_i
     assert operation.provider_task_ids == ("task-42",)
 
 
-async def test_one_unknown_variation_makes_the_whole_operation_unknown(studio: Studio) -> None:
-    studio.provider.script(Succeed(), Unknown())
+async def test_one_unknown_variation_with_a_task_makes_the_whole_operation_unknown(
+    studio: Studio,
+) -> None:
+    studio.provider.script(Succeed(), Unknown(task_id="task-2"))
 
     error = (await studio.run.execute(text_to_image(outputs=2))).failure()
 
     assert isinstance(error, OutcomeUnknown)
     assert await studio.spend("ada") == Counter(used=0, held=2 * FLAT_PRICE)
     assert await studio.lines("ada") == ()
+
+
+async def test_delivered_variations_are_not_held_back_by_an_untraceable_one(
+    studio: Studio,
+) -> None:
+    # The unknown call named no task: no lookup can ever say more about it, so waiting would
+    # only keep the delivered output from its owner.
+    studio.provider.script(Succeed(), Unknown(task_id=None))
+
+    result = (await studio.run.execute(text_to_image(outputs=2))).unwrap()
+
+    assert len(result.assets) == 1
+    assert result.charged == FLAT_PRICE
+    assert len(result.failed_outputs) == 1 and "never confirmed" in result.failed_outputs[0]
+    line = await studio.line_of(result.operation.id)
+    assert (line.outcome, line.user_charge, line.provider_cost) == (
+        Outcome.SUCCEEDED,
+        FLAT_PRICE,
+        2 * FLAT_PRICE,  # the unconfirmed call may have been billed: ours, not the user's
+    )
+    assert result.operation.status is OperationStatus.SUCCEEDED
+    await studio.assert_nothing_held("ada")
+    await studio.assert_used_matches_ledger("ada")
 
 
 # An adapter that raises instead of returning.
