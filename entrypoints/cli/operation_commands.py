@@ -14,7 +14,7 @@ from imagestudio.application.use_cases.generate import GenerateRequest
 from imagestudio.application.use_cases.to_3d import ImageTo3DRequest
 from imagestudio.application.use_cases.to_video import ImageToVideoRequest
 from imagestudio.application.use_cases.upscale import UpscaleRequest
-from imagestudio.entrypoints.cli.running import images_or_fail, run_operation
+from imagestudio.entrypoints.cli.running import images_or_fail, parameters_or_fail, run_operation
 from imagestudio.entrypoints.cli.sizes import parse_size
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
 
@@ -30,6 +30,15 @@ Key = Annotated[
     typer.Option("--idempotency-key", help="Retries with this key replay the first outcome."),
 ]
 Image = Annotated[str, typer.Argument(help="An image file, or asset:<id> for a stored asset.")]
+Params = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        "-p",
+        help="A model field as name=value, repeatable (search_prompt=cat, left=200, "
+        "creativity=0.4, style_preset=anime); numbers and true/false are typed.",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -50,6 +59,7 @@ def generate(
     variations: Annotated[int, typer.Option("--variations", "-n", help="Outputs, 1-10.")] = 1,
     seed: Seed = None,
     negative_prompt: Annotated[str | None, typer.Option("--negative-prompt")] = None,
+    param: Params = None,
     idempotency_key: Key = None,
     out: Out = None,
     json: Json = False,
@@ -65,6 +75,7 @@ def generate(
         variations=variations,
         seed=seed,
         negative_prompt=negative_prompt,
+        parameters=parameters_or_fail(param, json),
         idempotency_key=idempotency_key,
     )
     run_operation(
@@ -82,6 +93,7 @@ def edit(
     model: Model = None,
     user: User = None,
     seed: Seed = None,
+    param: Params = None,
     idempotency_key: Key = None,
     out: Out = None,
     json: Json = False,
@@ -96,6 +108,7 @@ def edit(
         mask=images[1] if mask else None,
         model_id=model,
         seed=seed,
+        parameters=parameters_or_fail(param, json),
         idempotency_key=idempotency_key,
     )
     run_operation(studio(), studio().edit.execute(request), label="editing", as_json=json, out=out)
@@ -106,6 +119,7 @@ def upscale(
     scale: Annotated[int, typer.Option("--scale", help="Enlargement factor.")] = 2,
     model: Model = None,
     user: User = None,
+    param: Params = None,
     idempotency_key: Key = None,
     out: Out = None,
     json: Json = False,
@@ -117,6 +131,7 @@ def upscale(
         image=images[0],
         scale=scale,
         model_id=model,
+        parameters=parameters_or_fail(param, json),
         idempotency_key=idempotency_key,
     )
     run_operation(
@@ -134,6 +149,7 @@ def control(
     model: Model = None,
     user: User = None,
     seed: Seed = None,
+    param: Params = None,
     idempotency_key: Key = None,
     out: Out = None,
     json: Json = False,
@@ -149,6 +165,7 @@ def control(
         style_image=images[1] if style_image else None,
         model_id=model,
         seed=seed,
+        parameters=parameters_or_fail(param, json),
         idempotency_key=idempotency_key,
     )
     run_operation(
@@ -160,6 +177,7 @@ def to_3d(
     image: Image,
     model: Model = None,
     user: User = None,
+    param: Params = None,
     idempotency_key: Key = None,
     out: Out = None,
     json: Json = False,
@@ -170,6 +188,7 @@ def to_3d(
         user_id=user_or_default(user),
         image=images[0],
         model_id=model,
+        parameters=parameters_or_fail(param, json),
         idempotency_key=idempotency_key,
     )
     run_operation(
@@ -183,6 +202,7 @@ def face_swap(
     target_index: Annotated[int, typer.Option("--target-index", help="Which face in TARGET.")] = 0,
     model: Model = None,
     user: User = None,
+    param: Params = None,
     idempotency_key: Key = None,
     out: Out = None,
     json: Json = False,
@@ -195,6 +215,7 @@ def face_swap(
         target=images[1],
         target_index=target_index,
         model_id=model,
+        parameters=parameters_or_fail(param, json),
         idempotency_key=idempotency_key,
     )
     run_operation(
@@ -212,6 +233,7 @@ def to_video(
     model: Model = None,
     user: User = None,
     seed: Seed = None,
+    param: Params = None,
     idempotency_key: Key = None,
     out: Out = None,
     json: Json = False,
@@ -226,6 +248,7 @@ def to_video(
         resolution=resolution,
         model_id=model,
         seed=seed,
+        parameters=parameters_or_fail(param, json),
         idempotency_key=idempotency_key,
     )
     run_operation(

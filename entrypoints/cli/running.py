@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from imagestudio.application.requests import ImageInput, OperationResult
 from imagestudio.domain.errors import InvalidInput, OperationError
+from imagestudio.domain.operation import ParameterValue
 from imagestudio.entrypoints.api import ImageStudio
 from imagestudio.entrypoints.cli.output import console, fail, money, print_json, table
 
@@ -36,6 +37,37 @@ def images_or_fail(values: list[tuple[str, str]], as_json: bool) -> list[ImageIn
             fail(image, as_json)
         images.append(image)
     return images
+
+
+def parse_parameter(text: str) -> tuple[str, ParameterValue] | InvalidInput:
+    """`name=value`: an integer, a decimal number, true/false, or else the text itself."""
+    name, equals, raw = text.partition("=")
+    name = name.strip()
+    if not equals or not name:
+        return InvalidInput("--param", f"{text!r} is not name=value")
+    value: ParameterValue = raw
+    lowered = raw.strip().lower()
+    if lowered in ("true", "false"):
+        value = lowered == "true"
+    else:
+        for number in (int, float):
+            try:
+                value = number(raw)
+                break
+            except ValueError:
+                continue
+    return name, value
+
+
+def parameters_or_fail(values: list[str] | None, as_json: bool) -> dict[str, ParameterValue]:
+    parameters: dict[str, ParameterValue] = {}
+    for text in values or []:
+        parsed = parse_parameter(text)
+        if isinstance(parsed, InvalidInput):
+            fail(parsed, as_json)
+        name, value = parsed
+        parameters[name] = value
+    return parameters
 
 
 def run_operation(

@@ -14,6 +14,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from imagestudio.entrypoints.cli.main import app
+from imagestudio.entrypoints.cli.running import parse_parameter
 
 runner = CliRunner()
 
@@ -195,3 +196,13 @@ def test_bad_settings_are_one_line_and_exit_code_2(variable: str, value: str, sa
     assert done.returncode == 2
     assert said in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_param_values_are_typed_and_a_malformed_one_is_refused(picture: Path) -> None:
+    assert parse_parameter("left=200") == ("left", 200)
+    assert parse_parameter("creativity=0.4") == ("creativity", 0.4)
+    assert parse_parameter("safe=True") == ("safe", True)
+    assert parse_parameter("search_prompt=a=b") == ("search_prompt", "a=b")
+    refused = CliRunner().invoke(app, ["edit", str(picture), "x", "--param", "no-equals-sign"])
+    assert refused.exit_code == 2
+    assert "--param" in refused.output

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 
 from imagestudio.adapters.sandbox.config import SANDBOX_KEY
 
@@ -88,9 +89,29 @@ def test_the_sandbox_profile_runs_the_cli_through_it(sandbox_url: str, tmp_path:
 
     checked = cli("providers", "check", "--json")
     generated = cli("generate", "a kite", "--model", "wavespeed/flux-dev", "-n", "2", "--json")
+    picture = tmp_path / "picture.png"
+    Image.new("RGB", (320, 256), "teal").save(picture)
+    # An endpoint field with no option of its own goes through --param.
+    replaced = cli(
+        "edit",
+        str(picture),
+        "a golden retriever",
+        "--model",
+        "stability/edit-search-and-replace",
+        "--param",
+        "search_prompt=cat",
+        "-p",
+        "grow_mask=4",
+    )
+    missing = cli("edit", str(picture), "a dog", "--model", "stability/edit-search-and-replace")
 
     assert checked.returncode == 0, checked.stderr
     assert '"balance": "12.5' in checked.stdout and "credits" in checked.stdout
     assert generated.returncode == 0, generated.stderr
+    assert replaced.returncode == 0, replaced.stderr
+    assert missing.returncode == 4 and "search_prompt" in missing.stderr, missing.stderr
     billed = httpx.get(f"{sandbox_url}/_sandbox/billed").json()
-    assert [task["route"] for task in billed] == ["wavespeed-ai/flux-dev"]
+    assert [task["route"] for task in billed] == [
+        "wavespeed-ai/flux-dev",
+        "stable-image/edit/search-and-replace",
+    ]
