@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from returns.result import Success
@@ -24,6 +24,7 @@ from imagestudio.application.ports.provider import (
     LookupOutcome,
     ProviderJob,
     ProviderOutcome,
+    ProviderSuccess,
     TaskLookup,
     TaskMissing,
     TaskPending,
@@ -114,11 +115,12 @@ class Reconcile:
             else await ports.quota.reservation(operation.reservation_id)
         )
         model = ports.catalog.get(operation.model_id)
-        if reservation is None or model is None:
+        if reservation is None or model is None or not reservation.is_open:
+            missing = "model" if model is None else "open reservation"
             log.error(
-                "operation %s is unknown but its %s is gone; an operator must look at it",
+                "operation %s is unknown but has no %s; an operator must look at it",
                 operation.id,
-                "reservation" if reservation is None else "model",
+                missing,
             )
             return "pending"
         found = await self._look_up(operation, model)
@@ -133,6 +135,8 @@ class Reconcile:
             0, operation.outputs_requested - per_call * len(operation.provider_task_ids)
         )
         outcomes = _sorted(operation.provider, found, unresolved_outputs, self._unresolved_after)
+        # Never deliver (or count) more than was asked and reserved.
+        outcomes = replace(outcomes, artifacts=outcomes.artifacts[: operation.outputs_requested])
         prepared = _prepared_again(operation, model, reservation)
         result = await self._run_operation.settle_reconciled(
             operation, prepared, reservation.period, outcomes
@@ -176,6 +180,10 @@ class Reconcile:
             outcome = await lookup.lookup(job, task_id)
             if isinstance(outcome, TaskPending):
                 return None
+            if isinstance(outcome, ProviderSuccess):
+                # Task ids are kept in the order the provider accepted them, not the order of
+                # the calls: a task's own outputs say how many it was asked for.
+                count = min(per_call, len(outcome.artifacts)) or count
             found.append((count, outcome))
         return found
 
