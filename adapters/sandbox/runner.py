@@ -79,4 +79,7 @@ class RunningSandbox(ServedApp):
 
 def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8765) -> None:
     """Serve in the foreground until interrupted (the `imagestudio sandbox` command)."""
-    uvicorn.run(build_app(SandboxState(config)), host=host, port=port, log_level="info")
+    # No access log: a line per request costs more than the sandbox's own work under load.
+    uvicorn.run(
+        build_app(SandboxState(config)), host=host, port=port, log_level="info", access_log=False
+    )

@@ -78,16 +78,21 @@ class PredictionBook:
 
     def __init__(self) -> None:
         self._predictions: dict[str, Prediction] = {}
+        self._unfinished: dict[str, Prediction] = {}
         self._running: set[asyncio.Task[None]] = set()
 
     def add(self, prediction: Prediction) -> None:
         self._predictions[prediction.id] = prediction
+        self._unfinished[prediction.id] = prediction
 
     def get(self, prediction_id: str) -> Prediction | None:
         return self._predictions.get(prediction_id)
 
     def unfinished(self) -> list[Prediction]:
-        return [prediction for prediction in self._predictions.values() if prediction.running]
+        """The predictions still running; only those are looked at, however many finished."""
+        for finished in [key for key, found in self._unfinished.items() if not found.running]:
+            del self._unfinished[finished]
+        return list(self._unfinished.values())
 
     def keep_running(self, task: asyncio.Task[None]) -> None:
         self._running.add(task)
