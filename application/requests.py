@@ -43,6 +43,9 @@ class OperationRequest:
     seed: int | None = None
     parameters: Mapping[str, ParameterValue] = field(default_factory=dict)
     idempotency_key: str | None = None
+    operation_id: str | None = None
+    """The id the operation gets, chosen by the caller (an HTTP server answering 202 before it
+    ends); new when None. A fallback to another provider is a new operation with a new id."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -125,7 +125,9 @@ class RunOperation:
                 break
             if model.provider in tried:
                 continue
-            retry = await prepare(self._ports, prepared.request, model=model)
+            retry = await prepare(
+                self._ports, replace(prepared.request, operation_id=None), model=model
+            )
             if isinstance(retry, Failure):
                 continue
             tried.add(model.provider)
@@ -277,7 +279,7 @@ class RunOperation:
         now = self._ports.clock.now()
         request = prepared.request
         return ImageOperation(
-            id=self._ports.ids.new_id("op"),
+            id=request.operation_id or self._ports.ids.new_id("op"),
             user_id=request.user_id,
             kind=request.kind,
             model_id=prepared.model.id,

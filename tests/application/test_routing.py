@@ -159,3 +159,18 @@ async def test_when_every_provider_fails_the_last_error_is_returned_and_nothing_
     assert error.provider == "acme"
     await studio.assert_nothing_held("ada")
     assert all(line.user_charge == 0 for line in await studio.lines("ada"))
+
+
+async def test_a_caller_chosen_operation_id_is_used_and_a_fallback_gets_its_own(
+    make_studio: StudioFactory,
+) -> None:
+    studio, ghost = two_providers(make_studio)
+    ghost.script(Fail(ProviderErrorKind.RATE_LIMITED, "429"))
+
+    result = (
+        await studio.run.execute(text_to_image(model_id="auto", operation_id="op_chosen"))
+    ).unwrap()
+
+    assert (await studio.operation("op_chosen")).model_id == "ghost-cheap"
+    assert result.operation.id != "op_chosen"
+    assert result.operation.model_id == "acme-flat"
