@@ -113,6 +113,14 @@ class Settings(BaseSettings):
     reconcile_after_seconds: float = Field(default=1800, gt=0)
     """How long an operation whose submit was never confirmed waits before it is released as
     `unknown_unresolved`."""
+    # -- the HTTP API ---------------------------------------------------------------------
+    admin_key: SecretStr | None = None
+    """The operator's key for `/v1/admin/*`; the admin API is off without it."""
+    http_wait_seconds: float = Field(default=30, ge=0)
+    """How long `POST /v1/operations` waits for the result before answering 202."""
+    http_max_request_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    http_shutdown_grace_seconds: float = Field(default=30, ge=0)
+    """On shutdown, how long operations in flight may still finish before being cancelled."""
     idempotency_hours: int = Field(default=24, gt=0)
     lease_seconds: float = Field(default=60, gt=0)
     """How long an operation stays leased to its process without renewal (renewed every third)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from types import TracebackType
+from typing import Literal
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -24,7 +25,13 @@ class ServedApp:
     """
 
     def __init__(
-        self, app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, name: str = "served-app"
+        self,
+        app: ASGIApp,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        name: str = "served-app",
+        lifespan: Literal["on", "off"] = "off",
     ) -> None:
         self._server = uvicorn.Server(
             uvicorn.Config(
@@ -33,7 +40,7 @@ class ServedApp:
                 port=port,
                 log_level="warning",
                 access_log=False,
-                lifespan="off",
+                lifespan=lifespan,
                 timeout_graceful_shutdown=1,
             )
         )

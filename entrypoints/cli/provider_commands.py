@@ -7,11 +7,14 @@ from decimal import Decimal
 from typing import Annotated
 
 import typer
+import uvicorn
 
 from imagestudio.adapters.sandbox.config import SandboxConfig, StabilityLimits, WaveSpeedLimits
-from imagestudio.adapters.sandbox.runner import serve
+from imagestudio.adapters.sandbox.runner import serve as serve_sandbox
 from imagestudio.entrypoints.cli.output import print_json, table
 from imagestudio.entrypoints.cli.studio import studio
+from imagestudio.entrypoints.http.app import create_app
+from imagestudio.entrypoints.settings import Settings
 
 Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 providers_app = typer.Typer(help="The image providers this profile enables.", no_args_is_help=True)
@@ -21,6 +24,21 @@ def register(app: typer.Typer) -> None:
     app.add_typer(providers_app, name="providers")
     app.command()(reconcile)
     app.command()(sandbox)
+    app.command()(serve)
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+) -> None:
+    """Serve the HTTP API (with the sweeper and reconciler running in the background)."""
+    settings = Settings()
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        timeout_graceful_shutdown=int(settings.http_shutdown_grace_seconds) + 5,
+    )
 
 
 @providers_app.command()
@@ -120,4 +138,4 @@ def sandbox(
         f"sandbox for WaveSpeed and Stability on http://{host}:{port} "
         "(IMAGESTUDIO_PROFILE=sandbox uses it); Ctrl-C stops it"
     )
-    serve(config, host=host, port=port)
+    serve_sandbox(config, host=host, port=port)

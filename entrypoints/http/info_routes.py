@@ -1,0 +1,119 @@
+"""Reading routes: models, quotes, the caller's usage, the caller's asset bytes, health."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from returns.result import Failure
+
+from imagestudio.domain.money import format_usd
+from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.entrypoints.http.auth import current_user
+from imagestudio.entrypoints.http.operation_routes import RESPONSES, refuse, to_request
+from imagestudio.entrypoints.http.schemas import (
+    ModelOut,
+    OperationIn,
+    QuoteOut,
+    UsageOut,
+    UsageRowOut,
+)
+from imagestudio.entrypoints.http.state import app_state
+
+router = APIRouter(tags=["reading"])
+User = Annotated[str, Depends(current_user)]
+
+
+@router.get("/v1/models", response_model=list[ModelOut])
+async def list_models(
+    request: Request, kind: Annotated[OperationKind | None, Query()] = None
+) -> list[ModelOut]:
+    """Every catalog model (serving `kind`), its price, and whether it is usable here."""
+    listings = await app_state(request).studio.list_models.execute(kind)
+    return [
+        ModelOut(
+            id=item.model.id,
+            provider=item.model.provider,
+            kinds=sorted(k.value for k in item.model.kinds),
+            output=item.model.output.value,
+            modes=list(item.model.modes),
+            tier=item.model.tier.value,
+            price_of_one_usd=format_usd(item.price_of_one),
+            price_source=item.model.price_source,
+            available=item.available,
+            unavailable_reason=item.unavailable_reason,
+        )
+        for item in listings
+    ]
+
+
+@router.post("/v1/quotes", response_model=QuoteOut, responses=RESPONSES)
+async def quote(body: OperationIn, request: Request, user: User) -> QuoteOut:
+    """What running this request would reserve; nothing is reserved or called."""
+    priced = await app_state(request).studio.quote.execute(to_request(body, user))
+    if isinstance(priced, Failure):
+        raise refuse(priced.failure())
+    found = priced.unwrap()
+    return QuoteOut(
+        model=found.model_id,
+        provider=found.provider,
+        amount_micros=found.amount,
+        amount_usd=format_usd(found.amount),
+        price_source=found.price_source,
+    )
+
+
+@router.get("/v1/usage", response_model=UsageOut, responses=RESPONSES)
+async def usage(request: Request, user: User) -> UsageOut:
+    """Your own usage this billing period: used, held and limit for each of your plan's limits."""
+    report = await app_state(request).studio.usage.execute(user)
+    if isinstance(report, Failure):
+        raise refuse(report.failure())
+    found = report.unwrap()
+
+    def shown(value: int | None, money: bool) -> int | str | None:
+        return format_usd(value) if money and value is not None else value
+
+    return UsageOut(
+        user_id=found.user_id,
+        plan=found.plan,
+        period_start=found.period.start,
+        period_end=found.period.end,
+        rows=[
+            UsageRowOut(
+                name=row.name,
+                used=shown(row.used, row.is_money) or 0,
+                held=shown(row.held, row.is_money) or 0,
+                limit=shown(row.limit.maximum, row.is_money),
+                remaining=shown(row.remaining, row.is_money),
+                resets_at=row.resets_at,
+            )
+            for row in found.rows
+        ],
+    )
+
+
+@router.get(
+    "/v1/assets/{asset_id}",
+    name="get_asset",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}, "application/octet-stream": {}}}, **RESPONSES},
+)
+async def get_asset(asset_id: str, request: Request, user: User) -> Response:
+    """The bytes of one of your assets, with its media type."""
+    found = await app_state(request).studio.get_asset.execute(user, asset_id)
+    if isinstance(found, Failure):
+        raise refuse(found.failure())
+    content = found.unwrap()
+    return Response(
+        content.data,
+        media_type=content.asset.media_type.value,
+        headers={"cache-control": "private, max-age=3600"},
+    )
+
+
+@router.get("/healthz")
+async def healthz(request: Request) -> dict[str, str]:
+    """Alive and serving (and whether it still takes new operations)."""
+    accepting = app_state(request).jobs.accepting
+    return {"status": "ok" if accepting else "draining"}

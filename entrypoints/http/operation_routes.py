@@ -1,0 +1,221 @@
+"""`/v1/operations`: run one, read one, cancel one — always the caller's own."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from returns.result import Failure, Success
+
+from imagestudio.application.operation_ports import StoredOutcome
+from imagestudio.application.requests import ImageInput, OperationRequest
+from imagestudio.domain.errors import InvalidInput, OperationError
+from imagestudio.domain.operation import ImageOperation
+from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.entrypoints.http.auth import ProblemError, current_user
+from imagestudio.entrypoints.http.problems import Problem, problem_for
+from imagestudio.entrypoints.http.schemas import AssetOut, ImageIn, OperationIn, OperationOut
+from imagestudio.entrypoints.http.state import AppState, app_state
+
+router = APIRouter(prefix="/v1/operations", tags=["operations"])
+User = Annotated[str, Depends(current_user)]
+IMAGE_ROLES = ("image", "mask", "face", "target", "style")
+
+_PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": "a problem (RFC 9457)", "content": _PROBLEM}
+    for status in (400, 401, 402, 404, 409, 413, 415, 422, 429, 502, 503, 504)
+}
+
+
+def refuse(error: OperationError) -> ProblemError:
+    return ProblemError(problem_for(error))
+
+
+async def operation_in(request: Request) -> OperationIn:
+    """The body: JSON, or multipart form fields with the images as files named by role."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        return await _from_form(request)
+    try:
+        return OperationIn.model_validate_json(await request.body())
+    except ValueError as error:
+        raise ProblemError(_bad_request(str(error).splitlines()[0])) from None
+
+
+async def _from_form(request: Request) -> OperationIn:
+    form = await request.form()
+    fields: dict[str, Any] = {}
+    images: list[ImageIn] = []
+    for name, value in form.multi_items():
+        if isinstance(value, str):
+            fields[name] = json.loads(value) if name == "parameters" else value
+        elif name in IMAGE_ROLES:
+            images.append(ImageIn(role=name, base64=_b64(await value.read())))
+        else:
+            raise ProblemError(_bad_request(f"unexpected file field {name!r}"))
+    try:
+        return OperationIn.model_validate({**fields, "images": images})
+    except ValueError as error:
+        raise ProblemError(_bad_request(str(error).splitlines()[0])) from None
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode()
+
+
+def _bad_request(detail: str) -> Problem:
+    return Problem(status=400, slug="bad-request", title="Bad request", detail=detail)
+
+
+def to_request(body: OperationIn, user: str, **extra: Any) -> OperationRequest:
+    images: list[ImageInput] = []
+    for index, given in enumerate(body.images):
+        image = given.to_input(index)
+        if isinstance(image, InvalidInput):
+            raise refuse(image)
+        images.append(image)
+    return OperationRequest(
+        user_id=user,
+        kind=OperationKind(body.kind),
+        model_id=body.model,
+        prompt=body.prompt,
+        images=tuple(images),
+        width=body.width,
+        height=body.height,
+        outputs=body.n,
+        seed=body.seed,
+        parameters=dict(body.parameters),
+        **extra,
+    )
+
+
+async def describe(state: AppState, operation: ImageOperation, request: Request) -> list[AssetOut]:
+    assets = []
+    for asset_id in operation.asset_ids:
+        asset = await state.studio.container.assets().describe(operation.user_id, asset_id)
+        if asset is not None:
+            assets.append(AssetOut.of(asset, str(request.url_for("get_asset", asset_id=asset.id))))
+    return assets
+
+
+async def answer(state: AppState, request: Request, outcome: StoredOutcome) -> OperationOut:
+    if isinstance(outcome, Failure):
+        raise refuse(outcome.failure())
+    done = outcome.unwrap()
+    return OperationOut.of(
+        done.operation, await describe(state, done.operation, request), done.failed_outputs
+    )
+
+
+@router.post(
+    "",
+    response_model=OperationOut,
+    status_code=200,
+    responses={202: {"model": OperationOut, "description": "still running"}, **RESPONSES},
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": OperationIn.model_json_schema()},
+                "multipart/form-data": {"schema": {"type": "object"}},
+            },
+            "required": True,
+        }
+    },
+)
+async def run_operation(
+    request: Request,
+    response: Response,
+    user: User,
+    prefer: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> OperationOut:
+    """Run an operation; 200 when it ends within the wait, else 202 with a Location."""
+    state = app_state(request)
+    if not state.jobs.accepting:
+        raise ProblemError(
+            Problem(
+                status=503,
+                slug="shutting-down",
+                title="Shutting down",
+                detail="this server is shutting down; retry on another",
+                headers={"retry-after": "1"},
+            )
+        )
+    body = await operation_in(request)
+    operation_id = f"op_{uuid.uuid4().hex}"
+    job = state.jobs.start(
+        to_request(body, user, operation_id=operation_id, idempotency_key=idempotency_key)
+    )
+    respond_async = prefer is not None and "respond-async" in prefer.lower()
+    wait = 0.0 if respond_async else state.settings.http_wait_seconds
+    outcome = await state.jobs.wait(job, wait)
+    if outcome is None:
+        outcome = await state.jobs.wait_recorded(job, 5.0)
+    if outcome is not None:
+        return await answer(state, request, outcome)
+    stored = await state.studio.container.operations().get(job)
+    if stored is None:  # still preparing after 5 s: say where to look
+        raise ProblemError(
+            Problem(status=503, slug="busy", title="Busy", detail="the operation has not started")
+        )
+    response.status_code = 202
+    response.headers["location"] = str(request.url_for("get_operation", operation_id=job))
+    return OperationOut.of(stored, [])
+
+
+@router.get("/{operation_id}", response_model=OperationOut, responses=RESPONSES)
+async def get_operation(operation_id: str, request: Request, user: User) -> OperationOut:
+    """The operation's state; only your own operations exist for you."""
+    state = app_state(request)
+    finished = state.jobs.finished(operation_id)
+    if isinstance(finished, Success) and finished.unwrap().operation.user_id == user:
+        done = finished.unwrap()
+        return OperationOut.of(
+            done.operation, await describe(state, done.operation, request), done.failed_outputs
+        )
+    operation = await state.studio.container.operations().get(operation_id)
+    if operation is None or operation.user_id != user:
+        raise _not_found(operation_id)
+    return OperationOut.of(operation, await describe(state, operation, request))
+
+
+@router.post("/{operation_id}/cancel", response_model=OperationOut, responses=RESPONSES)
+async def cancel_operation(operation_id: str, request: Request, user: User) -> OperationOut:
+    """Cancel: released if not yet sent; once sent, left for reconciliation (never charged
+    twice)."""
+    state = app_state(request)
+    operations = state.studio.container.operations()
+    operation = await operations.get(operation_id)
+    if operation is None or operation.user_id != user:
+        raise _not_found(operation_id)
+    if not await state.jobs.cancel(operation_id):
+        raise ProblemError(
+            Problem(
+                status=409,
+                slug="not-cancellable",
+                title="Not cancellable",
+                detail=f"operation {operation_id} is {operation.status.value} and not running "
+                "in this server",
+                extra={"status": operation.status.value},
+                headers={"x-should-retry": "false"},
+            )
+        )
+    after = await operations.get(operation_id)
+    assert after is not None
+    return OperationOut.of(after, await describe(state, after, request))
+
+
+def _not_found(operation_id: str) -> ProblemError:
+    return ProblemError(
+        Problem(
+            status=404,
+            slug="operation-not-found",
+            title="Not found",
+            detail=f"no operation {operation_id!r}",
+        )
+    )

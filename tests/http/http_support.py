@@ -1,0 +1,58 @@
+"""The HTTP API served for real on loopback (uvicorn in a thread), with two users and an admin."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from PIL import Image
+
+from imagestudio.adapters.sandbox.runner import ServedApp
+from imagestudio.entrypoints.http.app import create_app
+from imagestudio.entrypoints.settings import Profile, Settings
+
+ADMIN = "admin-secret-for-tests"
+
+
+@dataclass
+class Api:
+    base_url: str
+    keys: dict[str, str]
+
+    def client(self, user: str | None = None, **kwargs: Any) -> httpx.Client:
+        headers = {} if user is None else {"Authorization": f"Bearer {self.keys[user]}"}
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=30, **kwargs)
+
+    def admin(self) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base_url, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=30
+        )
+
+
+@contextmanager
+def serving(tmp_path: Path, users: dict[str, str] | None = None, **overrides: Any) -> Iterator[Api]:
+    settings = Settings(
+        profile=overrides.pop("profile", Profile.TEST),
+        data_dir=tmp_path,
+        admin_key=ADMIN,
+        **overrides,
+    )
+    with ServedApp(create_app(settings), lifespan="on", name="http-api") as served:
+        api = Api(served.base_url, {})
+        with api.admin() as admin:
+            for user, plan in (users or {"alice": "pro", "bob": "pro"}).items():
+                made = admin.post("/v1/admin/users", json={"user_id": user, "plan": plan})
+                assert made.status_code == 201, made.text
+                api.keys[user] = made.json()["api_key"]
+        yield api
+
+
+def png(width: int = 256, height: int = 192) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 120, 40)).save(buffer, "PNG")
+    return buffer.getvalue()

@@ -1,0 +1,218 @@
+"""POST/GET/cancel operations over real HTTP: 200, 202, problems, idempotency, shutdown."""
+
+from __future__ import annotations
+
+import base64
+import time
+from pathlib import Path
+
+import httpx
+from http_support import png, serving
+
+from imagestudio.entrypoints.api import ImageStudio
+from imagestudio.entrypoints.settings import Profile
+
+PROBLEM = "application/problem+json"
+
+
+def generate(client: httpx.Client, prompt: str = "a lighthouse", **extra: object) -> httpx.Response:
+    return client.post("/v1/operations", json={"kind": "text-to-image", "prompt": prompt, **extra})
+
+
+def test_an_operation_that_ends_in_time_answers_200_with_its_assets(tmp_path: Path) -> None:
+    with serving(tmp_path) as api, api.client("alice") as alice:
+        done = generate(alice, n=2, width=320, height=256, seed=3)
+
+        assert done.status_code == 200, done.text
+        body = done.json()
+        assert body["status"] == "succeeded" and body["kind"] == "text-to-image"
+        assert body["provider"] == "offline" and body["charged_usd"] == "$0.00"
+        assert [(a["width"], a["height"]) for a in body["assets"]] == [(320, 256)] * 2
+        picture = alice.get(body["assets"][0]["url"])
+        assert picture.status_code == 200
+        assert picture.headers["content-type"] == "image/png"
+        assert picture.content.startswith(b"\x89PNG")
+
+
+def test_images_come_as_multipart_files_or_base64_or_asset_ids(tmp_path: Path) -> None:
+    with serving(tmp_path) as api, api.client("alice") as alice:
+        multipart = alice.post(
+            "/v1/operations",
+            data={"kind": "upscale", "parameters": '{"scale": 2}'},
+            files={"image": ("in.png", png(), "image/png")},
+        )
+        encoded = alice.post(
+            "/v1/operations",
+            json={
+                "kind": "image-edit",
+                "prompt": "night",
+                "images": [{"base64": base64.b64encode(png()).decode()}],
+            },
+        )
+        asset_id = multipart.json()["assets"][0]["id"]
+        by_asset = alice.post(
+            "/v1/operations",
+            json={"kind": "image-to-3d", "images": [{"asset_id": asset_id}]},
+        )
+
+        assert multipart.status_code == 200, multipart.text
+        assert multipart.json()["assets"][0]["width"] == 512
+        assert encoded.status_code == 200, encoded.text
+        assert by_asset.status_code == 200, by_asset.text
+        assert by_asset.json()["assets"][0]["media_type"] == "model/gltf-binary"
+
+
+def test_prefer_respond_async_answers_202_with_a_location_to_poll(tmp_path: Path) -> None:
+    with serving(tmp_path) as api, api.client("alice") as alice:
+        started = alice.post(
+            "/v1/operations",
+            json={"kind": "text-to-image", "prompt": "a kite [offline:slow]"},
+            headers={"Prefer": "respond-async"},
+        )
+
+        assert started.status_code == 202, started.text
+        location = started.headers["location"]
+        assert location.endswith(f"/v1/operations/{started.json()['id']}")
+        for _ in range(100):
+            polled = alice.get(location).json()
+            if polled["status"] == "succeeded":
+                break
+            time.sleep(0.05)
+        assert polled["status"] == "succeeded" and len(polled["assets"]) == 1
+
+
+def test_past_the_wait_the_answer_is_202(tmp_path: Path) -> None:
+    with serving(tmp_path, http_wait_seconds=0.01) as api, api.client("alice") as alice:
+        slow = generate(alice, "a kite [offline:slow]")
+
+        assert slow.status_code == 202, slow.text
+        assert slow.json()["status"] in ("reserved", "submitted")
+
+
+def test_errors_are_problems_with_stable_types_and_retry_hints(tmp_path: Path) -> None:
+    with serving(tmp_path, http_max_request_bytes=200_000) as api, api.client("alice") as alice:
+        invalid = generate(alice, width=10, height=10)
+        unknown_model = generate(alice, model="nope/none")
+        malformed = alice.post("/v1/operations", content=b"{not json")
+        too_large = alice.post("/v1/operations", content=b"x" * 300_000)
+        outage = generate(alice, "a kite [offline:fail]")
+        unknown = generate(alice, "a kite [offline:unknown]")
+        moderated = generate(alice, "a kite [offline:moderate]")
+
+    for response, status, slug in (
+        (invalid, 422, "invalid-input/invalid"),
+        (unknown_model, 404, "unknown-model"),
+        (malformed, 400, "bad-request"),
+        (too_large, 413, "invalid-input/too-large"),
+        (outage, 503, "provider-unavailable"),
+        (unknown, 504, "outcome-unknown"),
+        (moderated, 422, "content-moderated"),
+    ):
+        assert response.status_code == status, (slug, response.text)
+        assert response.headers["content-type"] == PROBLEM
+        body = response.json()
+        assert body["type"] == f"/problems/{slug}" and body["status"] == status
+        assert "Traceback" not in response.text
+    assert invalid.json()["field"] == "size"
+    assert outage.headers.get("x-should-retry") != "false" and "retry-after" in outage.headers
+    assert unknown.headers["x-should-retry"] == "false"
+    assert unknown.json()["operation_id"].startswith("op_")
+
+
+def test_quota_and_concurrency_refusals_say_whose_limit_and_when(tmp_path: Path) -> None:
+    with serving(tmp_path, users={"fred": "free"}) as api, api.client("fred") as fred:
+        running = fred.post(
+            "/v1/operations",
+            json={"kind": "text-to-image", "prompt": "slow [offline:slow]"},
+            headers={"Prefer": "respond-async"},
+        )
+        second = generate(fred)  # the free plan runs one operation at a time
+        time.sleep(0.5)
+        ten = generate(fred, n=9)
+        over = generate(fred)
+
+    assert running.status_code == 202
+    assert second.status_code == 429, second.text
+    assert int(second.headers["retry-after"]) >= 1
+    assert second.json()["limit_name"]
+    assert ten.status_code == 200, ten.text
+    assert over.status_code == 402, over.text
+    refusal = over.json()
+    assert refusal["type"] == "/problems/quota-exceeded"
+    assert (refusal["used"], refusal["limit"]) == (10, 10)
+    assert refusal["resets_at"] and over.headers["x-should-retry"] == "false"
+
+
+def test_an_idempotency_key_replays_and_refuses_a_different_request(tmp_path: Path) -> None:
+    with serving(tmp_path) as api, api.client("alice") as alice:
+        key = {"Idempotency-Key": "order-17"}
+        first = alice.post(
+            "/v1/operations", json={"kind": "text-to-image", "prompt": "a"}, headers=key
+        )
+        again = alice.post(
+            "/v1/operations", json={"kind": "text-to-image", "prompt": "a"}, headers=key
+        )
+        other = alice.post(
+            "/v1/operations", json={"kind": "text-to-image", "prompt": "b"}, headers=key
+        )
+
+    assert first.status_code == again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    assert other.status_code == 409 and other.headers["x-should-retry"] == "false"
+
+
+def test_cancel_after_sending_leaves_it_for_reconciliation(tmp_path: Path) -> None:
+    with serving(tmp_path) as api, api.client("alice") as alice:
+        started = alice.post(
+            "/v1/operations",
+            json={"kind": "text-to-image", "prompt": "slow [offline:slow]"},
+            headers={"Prefer": "respond-async"},
+        ).json()
+        time.sleep(0.05)
+        cancelled = alice.post(f"/v1/operations/{started['id']}/cancel")
+        again = alice.post(f"/v1/operations/{started['id']}/cancel")
+
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] in ("unknown", "cancelled")
+    assert again.status_code == 409
+
+
+def test_shutdown_lets_operations_in_flight_finish(tmp_path: Path) -> None:
+    with serving(tmp_path, profile=Profile.LOCAL) as api, api.client("alice") as alice:
+        started = alice.post(
+            "/v1/operations",
+            json={"kind": "text-to-image", "prompt": "slow [offline:slow]"},
+            headers={"Prefer": "respond-async"},
+        ).json()
+    # The server has stopped; its database says how the operation ended.
+    import asyncio
+
+    async def status() -> str:
+        studio = await ImageStudio.connect(profile=Profile.LOCAL, data_dir=tmp_path)
+        try:
+            operation = await studio.container.operations().get(started["id"])
+            assert operation is not None
+            return operation.status.value
+        finally:
+            await studio.aclose()
+
+    assert asyncio.run(status()) == "succeeded"
+
+
+def test_health_models_and_quotes(tmp_path: Path) -> None:
+    with serving(tmp_path) as api, api.client("alice") as alice, api.client() as anonymous:
+        health = anonymous.get("/healthz")
+        models = anonymous.get("/v1/models", params={"kind": "upscale"})
+        quote = alice.post(
+            "/v1/quotes",
+            json={"kind": "text-to-image", "model": "wavespeed/seedream-v4", "n": 2},
+        )
+
+    assert health.json() == {"status": "ok"}
+    listed = {model["id"]: model for model in models.json()}
+    assert listed["offline/upscale"]["available"] is True
+    assert (
+        "IMAGESTUDIO_WAVESPEED_API_KEY" in listed["wavespeed/image-upscaler"]["unavailable_reason"]
+    )
+    assert quote.status_code == 200, quote.text
+    assert quote.json()["amount_usd"] == "$0.054"
