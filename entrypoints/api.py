@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from imagestudio.application.key_issuing import IssuedKey
@@ -109,8 +110,16 @@ class ImageStudio:
         self.check_providers: CheckProviders = container.check_providers()
 
     @classmethod
-    def open(cls, settings: Settings | None = None, **overrides: Any) -> ImageStudio:
-        """Build from `settings`, or from the environment with keyword overrides applied.
+    def open(
+        cls,
+        settings: Settings | None = None,
+        *,
+        adapters: Mapping[str, object] | None = None,
+        **overrides: Any,
+    ) -> ImageStudio:
+        """Build from `settings`, or from the environment with keyword overrides applied;
+        `adapters` puts the application's own objects in place of ours, by name
+        (`{"ledger": MyLedger()}`; the names are `container.ADAPTER_PORTS`).
 
         Nothing is touched yet; `await studio.start()` (or `connect`) checks the schema.
         """
@@ -118,12 +127,18 @@ class ImageStudio:
             settings = Settings(**overrides)
         elif overrides:
             settings = settings.model_copy(update=overrides)
-        return cls(build_container(settings))
+        return cls(build_container(settings, adapters))
 
     @classmethod
-    async def connect(cls, settings: Settings | None = None, **overrides: Any) -> ImageStudio:
+    async def connect(
+        cls,
+        settings: Settings | None = None,
+        *,
+        adapters: Mapping[str, object] | None = None,
+        **overrides: Any,
+    ) -> ImageStudio:
         """`open`, then `start`: the usual way in for an application."""
-        return await cls.open(settings, **overrides).start()
+        return await cls.open(settings, adapters=adapters, **overrides).start()
 
     async def start(self) -> ImageStudio:
         """Refuse an out-of-date database schema; seed the reference plans and default user."""

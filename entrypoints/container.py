@@ -6,6 +6,7 @@ Profiles pick adapters through Selector branches and builder functions (provider
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from dependency_injector import containers, providers
@@ -39,6 +40,20 @@ from imagestudio.adapters.system.keys import RandomKeyGenerator
 from imagestudio.adapters.system.notifier import LoggingNotifier
 from imagestudio.application.key_issuing import KeyIssuer
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
+from imagestudio.application.ports.adjustments import Adjustments
+from imagestudio.application.ports.alert_log import AlertLog
+from imagestudio.application.ports.api_keys import ApiKeys
+from imagestudio.application.ports.asset_store import AssetStore
+from imagestudio.application.ports.catalog import ModelCatalog
+from imagestudio.application.ports.clock import Clock, IdGenerator
+from imagestudio.application.ports.idempotency import IdempotencyStore
+from imagestudio.application.ports.image_inspector import ImageInspector
+from imagestudio.application.ports.ledger import Ledger
+from imagestudio.application.ports.notifier import Notifier
+from imagestudio.application.ports.operation_leases import OperationLeases
+from imagestudio.application.ports.operation_store import OperationStore
+from imagestudio.application.ports.provider import ProviderDirectory
+from imagestudio.application.ports.quota_store import QuotaAdministration, QuotaStore
 from imagestudio.application.threshold_alerts import AlertingQuotaStore, ThresholdAlerts
 from imagestudio.application.use_cases.add_user import AddUser
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge
@@ -255,6 +270,64 @@ class Container(containers.DeclarativeContainer):
     get_asset = providers.Singleton(GetAsset, assets)
 
 
-def build_container(settings: Settings | None = None) -> Container:
-    """A container for `settings` (read from the environment when not given)."""
-    return Container(settings=settings or Settings())
+ADAPTER_PORTS: dict[str, tuple[type, ...]] = {
+    "clock": (Clock,),
+    "ids": (IdGenerator,),
+    "catalog": (ModelCatalog,),
+    "provider_directory": (ProviderDirectory,),
+    "quota": (QuotaStore, QuotaAdministration),
+    "ledger": (Ledger,),
+    "operations": (OperationStore, OperationLeases),
+    "idempotency": (IdempotencyStore,),
+    "assets": (AssetStore,),
+    "alert_log": (AlertLog,),
+    "notifier": (Notifier,),
+    "adjustments": (Adjustments,),
+    "api_keys": (ApiKeys,),
+    "inspector": (ImageInspector,),
+}
+"""The adapters a host application may replace with its own, and the ports each must serve."""
+
+
+def build_container(
+    settings: Settings | None = None, adapters: Mapping[str, object] | None = None
+) -> Container:
+    """A container for `settings` (read from the environment when not given), with the host
+    application's own `adapters` in place of ours, by name (`ADAPTER_PORTS`). Each replaces
+    ours everywhere it is used; a name we do not have, or an object lacking a method of the
+    port, is refused here rather than at the first call."""
+    container = Container(settings=settings or Settings())
+    for name, adapter in (adapters or {}).items():
+        _check_adapter(name, adapter)
+        getattr(container, name).override(providers.Object(adapter))
+    return container
+
+
+def _check_adapter(name: str, adapter: object) -> None:
+    ports = ADAPTER_PORTS.get(name)
+    if ports is None:
+        raise SettingsError(
+            f"no adapter {name!r} to replace (adapters: {', '.join(sorted(ADAPTER_PORTS))})"
+        )
+    missing = sorted(
+        method
+        for port in ports
+        for method in _methods_of(port)
+        if not callable(getattr(adapter, method, None))
+    )
+    if missing:
+        raise SettingsError(
+            f"{type(adapter).__name__} cannot be the {name!r} adapter: it has no "
+            + ", ".join(missing)
+        )
+
+
+def _methods_of(port: type) -> set[str]:
+    """The public methods a port declares (its own and its parent ports')."""
+    return {
+        attribute
+        for declaring in port.__mro__
+        if declaring.__module__.startswith("imagestudio.")
+        for attribute, value in vars(declaring).items()
+        if not attribute.startswith("_") and callable(value)
+    }

@@ -1,0 +1,155 @@
+"""The Python API for code without an event loop (a script, Django, Flask, a notebook cell).
+
+    with SyncImageStudio(profile="test") as studio:
+        result = studio.generate.execute(GenerateRequest(user_id="local", prompt="a fox"))
+
+The same use cases as `ImageStudio`, same names and arguments, each `execute` blocking until its
+result. They run on one private event loop in a thread of their own, kept for the facade's whole
+life, since the database pool and the provider-account limiters belong to the loop that made them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine, Mapping
+from types import TracebackType
+from typing import Any, Generic, ParamSpec, TypeVar
+
+from imagestudio.entrypoints.api import ImageStudio
+from imagestudio.entrypoints.settings import Settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class BlockingUseCase(Generic[P, R]):
+    """One use case whose `execute` runs on the facade's loop and waits for the result."""
+
+    def __init__(
+        self, owner: SyncImageStudio, execute: Callable[P, Coroutine[Any, Any, R]]
+    ) -> None:
+        self._owner = owner
+        self._execute = execute
+
+    def execute(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self._owner.call(self._execute(*args, **kwargs))
+
+
+class SyncImageStudio:
+    """Every use case of `ImageStudio`, blocking; `close()` (or the `with` block's end) stops
+    background work, closes the pools and ends the thread."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        adapters: Mapping[str, object] | None = None,
+        **overrides: Any,
+    ) -> None:
+        """As `ImageStudio.connect`: settings, or the environment with keyword overrides, and
+        the application's own adapters by name."""
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="imagestudio-loop", daemon=True
+        )
+        self._thread.start()
+        self._closed = False
+        try:
+            self.studio = self.call(ImageStudio.connect(settings, adapters=adapters, **overrides))
+        except BaseException:
+            self._stop_loop()
+            raise
+        studio = self.studio
+        self.generate = self._blocking(studio.generate.execute)
+        self.edit = self._blocking(studio.edit.execute)
+        self.upscale = self._blocking(studio.upscale.execute)
+        self.control = self._blocking(studio.control.execute)
+        self.to_3d = self._blocking(studio.to_3d.execute)
+        self.face_swap = self._blocking(studio.face_swap.execute)
+        self.to_video = self._blocking(studio.to_video.execute)
+        self.quote = self._blocking(studio.quote.execute)
+        self.usage = self._blocking(studio.usage.execute)
+        self.list_models = self._blocking(studio.list_models.execute)
+        self.list_plans = self._blocking(studio.list_plans.execute)
+        self.define_plan = self._blocking(studio.define_plan.execute)
+        self.add_user = self._blocking(studio.add_user.execute)
+        self.change_plan = self._blocking(studio.change_plan.execute)
+        self.rotate_key = self._blocking(studio.rotate_key.execute)
+        self.revoke_key = self._blocking(studio.revoke_key.execute)
+        self.list_keys = self._blocking(studio.list_keys.execute)
+        self.authenticate = self._blocking(studio.authenticate.execute)
+        self.set_budget = self._blocking(studio.set_budget.execute)
+        self.list_budgets = self._blocking(studio.list_budgets.execute)
+        self.adjust_charge = self._blocking(studio.adjust_charge.execute)
+        self.export_usage = self._blocking(studio.export_usage.execute)
+        self.get_asset = self._blocking(studio.get_asset.execute)
+        self.sweep = self._blocking(studio.sweep.execute)
+        self.reconcile = self._blocking(studio.reconcile.execute)
+        self.check_providers = self._blocking(studio.check_providers.execute)
+
+    def _blocking(self, execute: Callable[P, Coroutine[Any, Any, R]]) -> BlockingUseCase[P, R]:
+        return BlockingUseCase(self, execute)
+
+    def call(self, work: Coroutine[Any, Any, R]) -> R:
+        """Run `work` (a coroutine using `self.studio`) on the facade's loop; its result, or
+        its exception. Interrupted while waiting (Ctrl-C), the work is cancelled."""
+        if self._closed:
+            work.close()
+            raise RuntimeError("this SyncImageStudio is closed")
+        if threading.current_thread() is self._thread:
+            work.close()
+            raise RuntimeError("SyncImageStudio called from its own loop: await `studio` instead")
+        done = asyncio.run_coroutine_threadsafe(work, self._loop)
+        try:
+            return done.result()
+        except BaseException:
+            done.cancel()
+            raise
+
+    def assign_plan(self, user_id: str, plan_name: str) -> None:
+        """Put a user (new or existing) on a plan."""
+        self.call(self.studio.assign_plan(user_id, plan_name))
+
+    def keep_sweeping(self, every: float | None = None) -> None:
+        """Sweep dead operations and reconcile unknown outcomes in the background, every
+        `every` seconds, until `close()`: what a long-running application does."""
+        self._loop.call_soon_threadsafe(
+            lambda: self._loop.create_task(self.studio.keep_sweeping(every), name="sweeping")
+        )
+
+    def close(self) -> None:
+        """Cancel background work, close the pools, stop the loop and its thread. Idempotent."""
+        if self._closed:
+            return
+        try:
+            self.call(self._wind_down())
+        finally:
+            self._closed = True
+            self._stop_loop()
+
+    async def _wind_down(self) -> None:
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+        await self.studio.aclose()
+
+    def _stop_loop(self) -> None:
+        self._closed = True
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+        self._loop.run_until_complete(self._loop.shutdown_default_executor())
+        self._loop.close()
+
+    def __enter__(self) -> SyncImageStudio:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
