@@ -17,7 +17,7 @@ def count_limit(field: str, text: str) -> Limit | InvalidInput:
     value = text.strip().lower()
     if value == UNLIMITED_WORD:
         return UNLIMITED
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "²".isdigit() is True, int("²") is not
         return InvalidInput(field, f"{text!r}: write a whole number or {UNLIMITED_WORD}")
     return Limit.of(int(value))
 

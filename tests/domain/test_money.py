@@ -133,3 +133,11 @@ def test_usd_to_micros_parses_dollars_rounding_half_up_once(
 )
 def test_format_usd_keeps_every_significant_micro_dollar(micros: int, text: str) -> None:
     assert format_usd(micros) == text
+
+
+def test_an_absurd_exponent_is_refused_rather_than_computed() -> None:
+    # Building 1e20000000 exactly would block for minutes: it is refused before that.
+    for text in ("1e20000000", "1E-99999999", "9" * 40):
+        with pytest.raises(ValueError):
+            usd_to_micros(text)
+    assert usd_to_micros("1e3") == 1_000_000_000

@@ -89,3 +89,10 @@ def test_a_plan_name_that_cannot_be_a_key_is_refused(cli: Cli) -> None:
 
     assert result.exit_code == 2
     assert "plan name" in result.stderr
+
+
+def test_a_count_in_non_ascii_digits_is_refused_not_crashed() -> None:
+    from imagestudio.domain.errors import InvalidInput
+    from imagestudio.entrypoints.cli.limits import count_limit
+
+    assert isinstance(count_limit("calls", "²"), InvalidInput)
