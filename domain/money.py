@@ -22,7 +22,7 @@ def round_half_up(value: Fraction | Decimal | int) -> Micros:
     return sign * whole
 
 
-MAX_DOLLAR_DIGITS = 30
+MAX_DOLLAR_DIGITS = 1000
 
 
 def usd_to_micros(amount: str | Decimal | int) -> Micros:
@@ -39,8 +39,8 @@ def usd_to_micros(amount: str | Decimal | int) -> Micros:
         dollars = Decimal(sign + text)
     except InvalidOperation as error:
         raise ValueError(f"not an amount of dollars: {amount!r}") from error
-    # An exponent like 1e20000000 is a valid Decimal whose exact value takes minutes to build:
-    # no amount of money needs more than 30 digits either side of the point.
+    # An exponent like 1e20000000 is a valid Decimal whose exact value takes minutes to build;
+    # no amount of money, however absurd, needs a thousand digits either side of the point.
     if not dollars.is_finite() or abs(dollars.adjusted()) > MAX_DOLLAR_DIGITS:
         raise ValueError(f"not an amount of dollars: {amount!r}")
     # Fraction keeps every digit: Decimal arithmetic would round at 28 significant digits.

@@ -137,7 +137,7 @@ def test_format_usd_keeps_every_significant_micro_dollar(micros: int, text: str)
 
 def test_an_absurd_exponent_is_refused_rather_than_computed() -> None:
     # Building 1e20000000 exactly would block for minutes: it is refused before that.
-    for text in ("1e20000000", "1E-99999999", "9" * 40):
-        with pytest.raises(ValueError):
+    for text in ("1e20000000", "1E-99999999", "9" * 1200):
+        with pytest.raises(ValueError, match="not an amount of dollars"):
             usd_to_micros(text)
     assert usd_to_micros("1e3") == 1_000_000_000
