@@ -1,7 +1,9 @@
-"""A stored result of an operation, owned by one user."""
+"""A stored result of an operation, owned by one user, and a place in that user's listing."""
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,3 +27,35 @@ class Asset:
     prompt: str = ""
     cost: int = 0
     """The user's charge for this asset's share of its operation, from the ledger."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetCursor:
+    """A place in an owner's assets listed newest first: the last asset a page showed."""
+
+    created_at: datetime
+    asset_id: str
+
+    @classmethod
+    def at(cls, asset: Asset) -> AssetCursor:
+        return cls(created_at=asset.created_at, asset_id=asset.id)
+
+    def precedes(self, asset: Asset) -> bool:
+        """Whether `asset` comes strictly after this place, newest first."""
+        return _position(asset) < (self.created_at, self.asset_id)
+
+
+def newest_first(
+    assets: Iterable[Asset], *, after: AssetCursor | None, limit: int
+) -> tuple[Asset, ...]:
+    """At most `limit` of `assets` strictly after `after`, by (created_at, id) descending.
+
+    Ties in `created_at` are broken by id, so every asset has one place: a cursor never repeats
+    an asset nor skips an older one, whatever was saved or deleted in between.
+    """
+    following = (asset for asset in assets if after is None or after.precedes(asset))
+    return tuple(heapq.nlargest(max(limit, 0), following, key=_position))
+
+
+def _position(asset: Asset) -> tuple[datetime, str]:
+    return (asset.created_at, asset.id)

@@ -6,11 +6,12 @@ import asyncio
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from imagestudio.adapters.asset_ids import checked_name
 from imagestudio.adapters.local_files.asset_metadata import asset_from_json, asset_to_json
-from imagestudio.domain.asset import Asset
+from imagestudio.domain.asset import Asset, AssetCursor, newest_first
 from imagestudio.domain.media import MediaType
 
 
@@ -32,6 +33,9 @@ class LocalFileAssetStore:
 
     async def describe(self, owner: str, asset_id: str) -> Asset | None:
         return await asyncio.to_thread(self._describe, owner, asset_id)
+
+    async def page(self, owner: str, *, after: AssetCursor | None, limit: int) -> tuple[Asset, ...]:
+        return await asyncio.to_thread(self._page, owner, after, limit)
 
     async def delete(self, owner: str, asset_id: str) -> bool:
         return await asyncio.to_thread(self._delete, owner, asset_id)
@@ -73,6 +77,34 @@ class LocalFileAssetStore:
         if asset.owner != owner or asset.id != asset_id:
             return None
         return asset
+
+    def _page(self, owner: str, after: AssetCursor | None, limit: int) -> tuple[Asset, ...]:
+        return newest_first(self._assets_of(owner), after=after, limit=limit)
+
+    def _assets_of(self, owner: str) -> Iterator[Asset]:
+        """Every asset `load` would find in the owner's directory, in no particular order."""
+        directory = self._root / checked_name("owner", owner)
+        if directory.resolve() != directory:
+            raise ValueError(f"the assets of {owner!r} would leave the asset store")
+        try:
+            with os.scandir(directory) as entries:
+                names = [entry.name for entry in entries if entry.is_file()]
+        except (FileNotFoundError, NotADirectoryError):
+            return  # nothing was ever saved for this owner
+        for name in names:
+            if name.endswith(".json") and (asset := self._listed(owner, name[: -len(".json")])):
+                yield asset
+
+    def _listed(self, owner: str, asset_id: str) -> Asset | None:
+        # A stray file is skipped rather than failing the whole listing: a description that is
+        # unreadable, names another asset or has no bytes beside it is not an asset (as in load).
+        try:
+            asset = self._describe(owner, asset_id)
+        except ValueError:
+            return None
+        if asset is None:
+            return None
+        return asset if self._file(owner, asset_id, asset.media_type.extension).is_file() else None
 
     def _delete(self, owner: str, asset_id: str) -> bool:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from imagestudio.domain.asset import Asset
+from imagestudio.domain.asset import Asset, AssetCursor, newest_first
 
 
 class InMemoryAssetStore:
@@ -20,6 +20,10 @@ class InMemoryAssetStore:
     async def describe(self, owner: str, asset_id: str) -> Asset | None:
         stored = self._assets.get((owner, asset_id))
         return None if stored is None else stored[0]
+
+    async def page(self, owner: str, *, after: AssetCursor | None, limit: int) -> tuple[Asset, ...]:
+        owned = (asset for (holder, _), (asset, _) in self._assets.items() if holder == owner)
+        return newest_first(owned, after=after, limit=limit)
 
     async def delete(self, owner: str, asset_id: str) -> bool:
         return self._assets.pop((owner, asset_id), None) is not None

@@ -6,6 +6,7 @@ Built on obstore (Rust `object_store`), so it speaks to AWS S3 and to S3-compati
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -16,13 +17,16 @@ from obstore.store import S3Store
 
 from imagestudio.adapters.asset_ids import checked_name
 from imagestudio.adapters.local_files.asset_metadata import asset_from_json, asset_to_json
-from imagestudio.domain.asset import Asset
+from imagestudio.domain.asset import Asset, AssetCursor, newest_first
 from imagestudio.domain.media import MediaType
 
 if TYPE_CHECKING:
     from obstore.store import ClientConfig, RetryConfig, S3Config
 
 _METADATA_CONTENT_TYPE = "application/json"
+_DESCRIPTION_EXTENSION = ".json"
+_CONCURRENT_READS = 16
+"""Descriptions a listing reads at once: one GET each, so a page costs one per owned asset."""
 
 # obstore raises the built-in FileNotFoundError for a missing object (its NotFoundError is
 # deprecated) and its own BaseError subclasses for everything else.
@@ -117,6 +121,19 @@ class S3AssetStore:
     async def describe(self, owner: str, asset_id: str) -> Asset | None:
         return await self._describe(owner, asset_id)
 
+    async def page(self, owner: str, *, after: AssetCursor | None, limit: int) -> tuple[Asset, ...]:
+        owner_prefix = self._owner_prefix(owner)
+        keys = await self._list(owner_prefix)
+        descriptions = [
+            key
+            for key in keys
+            if key.endswith(_DESCRIPTION_EXTENSION) and "/" not in key[len(owner_prefix) + 1 :]
+        ]
+        found = await self._all_listed(owner, descriptions, keys)
+        return newest_first(
+            (asset for asset in found if asset is not None), after=after, limit=limit
+        )
+
     async def delete(self, owner: str, asset_id: str) -> bool:
         metadata_key = self._key(owner, asset_id, "json")
         existed = await self._exists(metadata_key)
@@ -134,13 +151,51 @@ class S3AssetStore:
         text = await self._get(self._key(owner, asset_id, "json"))
         return None if text is None else self._owned(asset_from_json(text), owner, asset_id)
 
+    async def _all_listed(
+        self, owner: str, descriptions: list[str], keys: set[str]
+    ) -> list[Asset | None]:
+        """`_listed` for every description, a few at once; the first failure cancels the rest."""
+        gate = asyncio.Semaphore(_CONCURRENT_READS)
+
+        async def read(key: str) -> Asset | None:
+            async with gate:
+                return await self._listed(owner, key, keys)
+
+        reads = [asyncio.ensure_future(read(key)) for key in descriptions]
+        try:
+            return await asyncio.gather(*reads)
+        except BaseException:
+            for pending in reads:
+                pending.cancel()
+            raise
+
+    async def _listed(self, owner: str, key: str, keys: set[str]) -> Asset | None:
+        """The asset a listed description describes, if `load` would find it; None otherwise."""
+        asset_id = key.rpartition("/")[2].removesuffix(_DESCRIPTION_EXTENSION)
+        text = await self._get(key)
+        if text is None:
+            return None  # deleted since the listing
+        # A stray object is skipped rather than failing the whole listing: a description that is
+        # unreadable or names another asset is not an asset, nor is one whose bytes are missing.
+        try:
+            asset = self._owned(asset_from_json(text), owner, asset_id)
+            whole = (
+                asset is not None and self._key(owner, asset_id, asset.media_type.extension) in keys
+            )
+        except ValueError:
+            return None
+        return asset if whole else None
+
     @staticmethod
     def _owned(asset: Asset, owner: str, asset_id: str) -> Asset | None:
         return asset if asset.owner == owner and asset.id == asset_id else None
 
-    def _key(self, owner: str, asset_id: str, extension: str) -> str:
-        name = f"{checked_name('owner', owner)}/{checked_name('asset id', asset_id)}.{extension}"
+    def _owner_prefix(self, owner: str) -> str:
+        name = checked_name("owner", owner)
         return f"{self._prefix}/{name}" if self._prefix else name
+
+    def _key(self, owner: str, asset_id: str, extension: str) -> str:
+        return f"{self._owner_prefix(owner)}/{checked_name('asset id', asset_id)}.{extension}"
 
     async def _put(self, key: str, data: bytes, content_type: str) -> None:
         try:
@@ -158,6 +213,14 @@ class S3AssetStore:
             return None
         except ObstoreError as error:
             raise self._failure("GET", [key], error) from error
+
+    async def _list(self, prefix: str) -> set[str]:
+        """Every key under `prefix` (a whole path segment), across all of the listing's pages."""
+        try:
+            listed = await obstore.list(self._store, f"{prefix}/").collect_async()
+        except ObstoreError as error:
+            raise self._failure("LIST", [f"{prefix}/"], error) from error
+        return {meta["path"] for meta in listed}
 
     async def _exists(self, key: str) -> bool:
         try:

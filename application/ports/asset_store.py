@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from imagestudio.domain.asset import Asset
+from imagestudio.domain.asset import Asset, AssetCursor
 
 
 class AssetStore(Protocol):
@@ -18,6 +18,15 @@ class AssetStore(Protocol):
 
     async def describe(self, owner: str, asset_id: str) -> Asset | None:
         """The asset without its bytes, only if `owner` owns it."""
+        ...
+
+    async def page(self, owner: str, *, after: AssetCursor | None, limit: int) -> tuple[Asset, ...]:
+        """At most `limit` of `owner`'s assets strictly after `after`, newest first.
+
+        Ordered by `(created_at, id)` descending (`newest_first`), so a cursor taken from a page
+        still works after assets were saved or deleted. Only assets `load` would return are
+        listed. A store naming files or keys after owners raises ValueError for an unsafe one.
+        """
         ...
 
     async def delete(self, owner: str, asset_id: str) -> bool:

@@ -7,19 +7,22 @@ import logging
 import os
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import obstore
 import pytest
 from moto.server import ThreadedMotoServer
+from obstore.store import S3Store
 
+from imagestudio.adapters.local_files.asset_metadata import asset_to_json
 from imagestudio.adapters.local_files.asset_store import LocalFileAssetStore
 from imagestudio.adapters.memory.asset_store import InMemoryAssetStore
 from imagestudio.adapters.s3.asset_store import S3AssetStore
 from imagestudio.application.ports.asset_store import AssetStore
-from imagestudio.domain.asset import Asset
+from imagestudio.domain.asset import Asset, AssetCursor
 from imagestudio.domain.media import MediaType
 from imagestudio.domain.operation_kind import OperationKind
 
@@ -169,6 +172,161 @@ async def test_location_names_the_asset(store: AssetStore) -> None:
     assert "ast_000001" in store.location(an_asset())
 
 
+# Paging: an owner's assets newest first, by (created_at, id) descending, after a cursor.
+
+T = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+SECOND = timedelta(seconds=1)
+
+
+def dated(asset_id: str, created_at: datetime, owner: str = "alice") -> Asset:
+    return an_asset(id=asset_id, owner=owner, created_at=created_at)
+
+
+# Newest first: d (T + 1 s), then the three at T by id descending, then e (T - 1 s).
+TIED = [dated("ast_b", T), dated("ast_e", T - SECOND), dated("ast_d", T + SECOND)]
+TIED += [dated("ast_a", T), dated("ast_c", T)]
+
+
+async def save_all(store: AssetStore, assets: list[Asset]) -> None:
+    for asset in assets:
+        await store.save(asset, PNG_BYTES)
+
+
+async def ids_of_every_page(store: AssetStore, owner: str, limit: int) -> list[list[str]]:
+    pages: list[list[str]] = []
+    after: AssetCursor | None = None
+    while page := await store.page(owner, after=after, limit=limit):
+        pages.append([asset.id for asset in page])
+        after = AssetCursor.at(page[-1])
+    return pages
+
+
+async def test_an_owner_without_assets_has_an_empty_page(store: AssetStore) -> None:
+    assert await store.page("alice", after=None, limit=10) == ()
+
+
+async def test_one_page_holds_every_asset_newest_first(store: AssetStore) -> None:
+    await save_all(store, TIED)
+
+    page = await store.page("alice", after=None, limit=5)
+
+    assert [asset.id for asset in page] == ["ast_d", "ast_c", "ast_b", "ast_a", "ast_e"]
+    assert page[0] == dated("ast_d", T + SECOND)  # whole descriptions, not just ids
+
+
+async def test_a_page_holds_at_most_the_limit(store: AssetStore) -> None:
+    await save_all(store, TIED)
+
+    assert [asset.id for asset in await store.page("alice", after=None, limit=2)] == [
+        "ast_d",
+        "ast_c",
+    ]
+
+
+async def test_pages_follow_one_another_with_ties_in_time_ordered_by_id(store: AssetStore) -> None:
+    await save_all(store, TIED)
+
+    assert await ids_of_every_page(store, "alice", limit=2) == [
+        ["ast_d", "ast_c"],
+        ["ast_b", "ast_a"],
+        ["ast_e"],
+    ]
+
+
+async def test_a_cursor_still_works_when_its_asset_and_others_were_deleted(
+    store: AssetStore,
+) -> None:
+    await save_all(store, TIED)
+    first = await store.page("alice", after=None, limit=2)
+    await store.delete("alice", "ast_c")  # the cursor's own asset
+    await store.delete("alice", "ast_b")
+
+    rest = await store.page("alice", after=AssetCursor.at(first[-1]), limit=10)
+
+    assert [asset.id for asset in rest] == ["ast_a", "ast_e"]
+
+
+async def test_assets_saved_meanwhile_appear_only_where_they_belong(store: AssetStore) -> None:
+    await save_all(store, TIED)
+    first = await store.page("alice", after=None, limit=2)
+    await save_all(store, [dated("ast_z", T + 2 * SECOND), dated("ast_bb", T)])
+
+    rest = await store.page("alice", after=AssetCursor.at(first[-1]), limit=10)
+
+    assert [asset.id for asset in rest] == ["ast_bb", "ast_b", "ast_a", "ast_e"]
+
+
+async def test_an_asset_saved_again_is_listed_once(store: AssetStore) -> None:
+    await store.save(an_asset(), PNG_BYTES)
+    await store.save(an_asset(media_type=MediaType.WEBP), b"webp")
+
+    assert await store.page("alice", after=None, limit=10) == (an_asset(media_type=MediaType.WEBP),)
+
+
+async def test_another_owners_assets_never_appear(store: AssetStore) -> None:
+    await save_all(store, TIED)
+    # "alice2" shares alice's name as a prefix: a listing must not take it for her folder.
+    others = [dated("ast_m", T, owner="mallory"), dated("ast_n", T + SECOND, owner="alice2")]
+    await save_all(store, others)
+
+    assert [asset.owner for asset in await store.page("alice", after=None, limit=10)] == [
+        "alice"
+    ] * 5
+    assert await store.page("mallory", after=None, limit=10) == (others[0],)
+    assert await store.page("bob", after=None, limit=10) == ()
+
+
+# Stray files beside an owner's assets, in the stores that keep files: skipped, never fatal.
+
+
+@pytest.fixture(params=["local_files", "s3"])
+def stored_and_raw(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> tuple[AssetStore, Callable[[str, bytes], Awaitable[None]]]:
+    """A store, and a way to put a file of any name into alice's folder behind its back."""
+    if request.param == "local_files":
+        root = tmp_path / "assets"
+
+        async def put_local(name: str, data: bytes) -> None:
+            put_file(root / "alice" / name, data)
+
+        return LocalFileAssetStore(root), put_local
+    s3: MotoS3 = request.getfixturevalue("moto_s3")
+    prefix = f"test-{uuid.uuid4().hex}"
+    raw = S3Store(
+        s3.bucket,
+        endpoint=s3.endpoint_url,
+        region="us-east-1",
+        access_key_id="testing",
+        secret_access_key="testing",
+        client_options={"allow_http": True},
+    )
+
+    async def put_object(name: str, data: bytes) -> None:
+        await obstore.put_async(raw, f"{prefix}/alice/{name}", data)
+
+    return s3.store(prefix), put_object
+
+
+async def test_stray_files_are_skipped_by_a_listing(
+    stored_and_raw: tuple[AssetStore, Callable[[str, bytes], Awaitable[None]]],
+) -> None:
+    store, put = stored_and_raw
+    await store.save(an_asset(), PNG_BYTES)
+    await put("ast_bytes_only.png", PNG_BYTES)  # a save cut short before its description
+    await put("ast_no_bytes.json", asset_to_json(an_asset(id="ast_no_bytes")))
+    await put("ast_broken.json", b'{"id": "ast_broken", "owner": ')
+    await put("ast_broken.png", PNG_BYTES)
+    await put("ast_bobs.json", asset_to_json(an_asset(id="ast_bobs", owner="bob")))
+    await put("ast_bobs.png", PNG_BYTES)
+    await put("not a safe name.json", asset_to_json(an_asset(id="not a safe name")))
+    await put("nested/ast_deep.json", asset_to_json(an_asset(id="ast_deep")))
+    await put("nested/ast_deep.png", PNG_BYTES)
+    await put(".ast_000002.json.tmp", asset_to_json(an_asset(id="ast_000002")))
+
+    assert await store.page("alice", after=None, limit=10) == (an_asset(),)
+
+
 # The local file store: where the files go, and what it refuses.
 
 
@@ -276,6 +434,23 @@ async def test_an_owner_directory_linking_outside_the_root_is_refused(
 ) -> None:
     with pytest.raises(ValueError, match="leave the asset store"):
         await local.save(an_asset(), PNG_BYTES)
+    with pytest.raises(ValueError, match="leave the asset store"):
+        await local.page("alice", after=None, limit=10)
+
+
+async def test_an_owner_directory_linking_to_another_owners_is_not_listed(
+    local: LocalFileAssetStore, root: Path
+) -> None:
+    await local.save(an_asset(owner="bob"), PNG_BYTES)
+    (root / "alice").symlink_to(root / "bob")
+
+    with pytest.raises(ValueError, match="leave the asset store"):
+        await local.page("alice", after=None, limit=10)
+
+
+async def test_paging_an_unsafe_owner_is_refused(local: LocalFileAssetStore) -> None:
+    with pytest.raises(ValueError, match="not a safe name"):
+        await local.page("..", after=None, limit=10)
 
 
 async def test_a_failed_write_leaves_no_file_behind(

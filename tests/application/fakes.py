@@ -30,7 +30,7 @@ from imagestudio.application.ports.provider import (
     TaskPending,
 )
 from imagestudio.application.requests import ImageInput, OperationRequest
-from imagestudio.domain.asset import Asset
+from imagestudio.domain.asset import Asset, AssetCursor
 from imagestudio.domain.errors import OutputFiltered, ProviderErrorKind, ProviderFailed
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.media import MediaType
@@ -260,6 +260,9 @@ class FailingAssetStore:
     async def describe(self, owner: str, asset_id: str) -> Asset | None:
         return await self.inner.describe(owner, asset_id)
 
+    async def page(self, owner: str, *, after: AssetCursor | None, limit: int) -> tuple[Asset, ...]:
+        return await self.inner.page(owner, after=after, limit=limit)
+
     async def delete(self, owner: str, asset_id: str) -> bool:
         return await self.inner.delete(owner, asset_id)
 
@@ -286,6 +289,9 @@ class BlockingAssetStore:
 
     async def describe(self, owner: str, asset_id: str) -> Asset | None:
         return await self.inner.describe(owner, asset_id)
+
+    async def page(self, owner: str, *, after: AssetCursor | None, limit: int) -> tuple[Asset, ...]:
+        return await self.inner.page(owner, after=after, limit=limit)
 
     async def delete(self, owner: str, asset_id: str) -> bool:
         return await self.inner.delete(owner, asset_id)

@@ -1,0 +1,80 @@
+"""List assets: a user's own stored results, newest first, one page at a time."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from returns.result import Failure, Result, Success
+
+from imagestudio.application.ports.asset_store import AssetStore
+from imagestudio.domain.asset import Asset, AssetCursor
+from imagestudio.domain.errors import InvalidInput
+
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 50
+_CURSOR_TEXT = re.compile(r"[A-Za-z0-9_-]{1,400}")
+"""Unpadded base64url; an asset id is at most 128 characters, so a real cursor is far shorter."""
+_NOT_A_CURSOR = InvalidInput("cursor", "not a cursor this service gave out")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetPage:
+    items: tuple[Asset, ...]
+    next_cursor: str | None
+    """What to pass as `cursor` for the next page; None on the last page."""
+
+
+class ListAssets:
+    """Lists the caller's assets newest first; another user's assets never appear."""
+
+    def __init__(self, assets: AssetStore) -> None:
+        self._assets = assets
+
+    async def execute(
+        self, owner: str, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE
+    ) -> Result[AssetPage, InvalidInput]:
+        """Up to `limit` (1 to 200) assets after `cursor` (a previous page's `next_cursor`).
+
+        A cursor stays valid when assets are saved or deleted meanwhile: the listing resumes
+        strictly after the asset it names, whether or not that asset still exists.
+        """
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            return Failure(InvalidInput("limit", f"must be from 1 to {MAX_PAGE_SIZE}, not {limit}"))
+        after: AssetCursor | None = None
+        if cursor is not None:
+            if isinstance(parsed := parsed_cursor(cursor), Failure):
+                return Failure(parsed.failure())
+            after = parsed.unwrap()
+        try:
+            found = await self._assets.page(owner, after=after, limit=limit + 1)
+        except ValueError:
+            found = ()  # an owner that could not even name a folder has no assets
+        if len(found) <= limit:
+            return Success(AssetPage(items=found, next_cursor=None))
+        items = found[:limit]
+        return Success(AssetPage(items=items, next_cursor=cursor_text(AssetCursor.at(items[-1]))))
+
+
+def cursor_text(cursor: AssetCursor) -> str:
+    """The cursor as an opaque, URL-safe token: unpadded base64url of "<iso time>|<asset id>"."""
+    plain = f"{cursor.created_at.isoformat()}|{cursor.asset_id}".encode()
+    return base64.urlsafe_b64encode(plain).rstrip(b"=").decode("ascii")
+
+
+def parsed_cursor(text: str) -> Result[AssetCursor, InvalidInput]:
+    """The cursor `cursor_text` made, or why `text` is not one."""
+    if not _CURSOR_TEXT.fullmatch(text):
+        return Failure(_NOT_A_CURSOR)
+    try:
+        padded = text + "=" * (-len(text) % 4)
+        plain = base64.b64decode(padded, altchars=b"-_", validate=True).decode()
+        moment, separator, asset_id = plain.partition("|")
+        created_at = datetime.fromisoformat(moment)
+    except ValueError:  # bad base64, bad UTF-8 and a bad time are all ValueErrors
+        return Failure(_NOT_A_CURSOR)
+    if not separator or not asset_id or created_at.tzinfo is None:
+        return Failure(_NOT_A_CURSOR)
+    return Success(AssetCursor(created_at=created_at, asset_id=asset_id))
