@@ -27,6 +27,7 @@ from imagestudio.application.use_cases.export_usage import ExportUsage, UsageExp
 from imagestudio.application.use_cases.face_swap import FaceSwapRequest, SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages, GenerateRequest
 from imagestudio.application.use_cases.get_asset import AssetContent, GetAsset
+from imagestudio.application.use_cases.list_assets import AssetPage, ListAssets
 from imagestudio.application.use_cases.list_budgets import BudgetUsage, ListBudgets
 from imagestudio.application.use_cases.list_keys import ListKeys
 from imagestudio.application.use_cases.list_models import ListModels, ModelListing
@@ -49,6 +50,7 @@ __all__ = [
     "AdjustedCharge",
     "Adjustment",
     "AssetContent",
+    "AssetPage",
     "BudgetUsage",
     "ControlRequest",
     "EditRequest",
@@ -105,6 +107,7 @@ class ImageStudio:
         self.adjust_charge: AdjustCharge = container.adjust_charge()
         self.export_usage: ExportUsage = container.export_usage()
         self.get_asset: GetAsset = container.get_asset()
+        self.list_assets: ListAssets = container.list_assets()
         self.sweep: SweepAbandoned = container.sweep()
         self.reconcile: Reconcile = container.reconcile()
         self.check_providers: CheckProviders = container.check_providers()

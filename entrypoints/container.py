@@ -67,6 +67,7 @@ from imagestudio.application.use_cases.export_usage import ExportUsage
 from imagestudio.application.use_cases.face_swap import SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages
 from imagestudio.application.use_cases.get_asset import GetAsset
+from imagestudio.application.use_cases.list_assets import ListAssets
 from imagestudio.application.use_cases.list_budgets import ListBudgets
 from imagestudio.application.use_cases.list_keys import ListKeys
 from imagestudio.application.use_cases.list_models import ListModels
@@ -268,6 +269,7 @@ class Container(containers.DeclarativeContainer):
     )
     export_usage = providers.Singleton(ExportUsage, ledger)
     get_asset = providers.Singleton(GetAsset, assets)
+    list_assets = providers.Singleton(ListAssets, assets)
 
 
 ADAPTER_PORTS: dict[str, tuple[type, ...]] = {
