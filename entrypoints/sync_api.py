@@ -84,6 +84,7 @@ class SyncImageStudio:
         self.adjust_charge = self._blocking(studio.adjust_charge.execute)
         self.export_usage = self._blocking(studio.export_usage.execute)
         self.get_asset = self._blocking(studio.get_asset.execute)
+        self.list_assets = self._blocking(studio.list_assets.execute)
         self.sweep = self._blocking(studio.sweep.execute)
         self.reconcile = self._blocking(studio.reconcile.execute)
         self.check_providers = self._blocking(studio.check_providers.execute)
