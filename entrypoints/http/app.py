@@ -19,10 +19,12 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from imagestudio.entrypoints.api import ImageStudio
-from imagestudio.entrypoints.http import admin_routes, info_routes, operation_routes
+from imagestudio.entrypoints.http import admin_routes, info_routes, metrics_routes, operation_routes
 from imagestudio.entrypoints.http.auth import ProblemError
 from imagestudio.entrypoints.http.body_limit import BodyLimit
 from imagestudio.entrypoints.http.jobs import OperationJobs
+from imagestudio.entrypoints.http.metrics import ApiMetrics
+from imagestudio.entrypoints.http.metrics_routes import RequestCounting
 from imagestudio.entrypoints.http.problems import Problem
 from imagestudio.entrypoints.http.state import AppState
 from imagestudio.entrypoints.settings import Settings
@@ -41,11 +43,15 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     """The ASGI app for `settings` (from the environment when not given); `studio` builds the
     ImageStudio inside the server's event loop (an embedding app may pass its own)."""
     chosen = settings or Settings()
+    metrics = ApiMetrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         built = await studio(chosen)
-        jobs = OperationJobs(built.container.run_operation(), built.container.operations())
+        container = built.container
+        jobs = OperationJobs(
+            container.run_operation(), container.operations(), metrics.operation_finished
+        )
         app.state.imagestudio = AppState(studio=built, settings=chosen, jobs=jobs)
         chores = asyncio.create_task(built.keep_sweeping(), name="sweep and reconcile")
         try:
@@ -66,8 +72,11 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     app.include_router(operation_routes.router)
     app.include_router(info_routes.router)
     app.include_router(admin_routes.router)
+    app.include_router(metrics_routes.router)
+    app.state.metrics = metrics
     _answer_problems(app)
     app.add_middleware(BodyLimit, max_bytes=chosen.http_max_request_bytes)
+    app.add_middleware(RequestCounting, metrics=metrics)
     return app
 
 

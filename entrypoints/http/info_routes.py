@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from returns.result import Failure
 
+from imagestudio.domain.media import MediaType
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.auth import current_user
@@ -24,7 +25,7 @@ router = APIRouter(tags=["reading"])
 User = Annotated[str, Depends(current_user)]
 
 
-@router.get("/v1/models", response_model=list[ModelOut])
+@router.get("/v1/models", response_model=list[ModelOut], responses={400: RESPONSES[400]})
 async def list_models(
     request: Request, kind: Annotated[OperationKind | None, Query()] = None
 ) -> list[ModelOut]:
@@ -97,7 +98,16 @@ async def usage(request: Request, user: User) -> UsageOut:
     "/v1/assets/{asset_id}",
     name="get_asset",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}, "application/octet-stream": {}}}, **RESPONSES},
+    responses={
+        200: {
+            "description": "the asset's bytes",
+            "content": {
+                media.value: {"schema": {"type": "string", "format": "binary"}}
+                for media in MediaType
+            },
+        },
+        **RESPONSES,
+    },
 )
 async def get_asset(asset_id: str, request: Request, user: User) -> Response:
     """The bytes of one of your assets, with its media type."""

@@ -9,25 +9,43 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
+
+from returns.result import Success
 
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.ports.operation_store import OperationStore
 from imagestudio.application.requests import OperationRequest
 from imagestudio.application.use_cases.run_operation import RunOperation
+from imagestudio.domain.operation import ImageOperation
 
 log = logging.getLogger(__name__)
 
 KEPT_RESULTS = 1_000
 """Finished outcomes remembered for GET (a fallback's final operation has another id)."""
 START_POLL_SECONDS = 0.01
+TELL_GRACE_SECONDS = 1.0
+"""How long a drain waits for the observer to hear of the last operations."""
+
+OutcomeObserver = Callable[[StoredOutcome | None, ImageOperation], None]
+"""Told how each operation this process ran ended: its outcome (None when its task was
+cancelled or raised) and the operation (the final one after a fallback). Requests refused before any
+operation existed (invalid input, an idempotency replay or conflict) are not operations."""
 
 
 class OperationJobs:
-    def __init__(self, run: RunOperation, operations: OperationStore) -> None:
+    def __init__(
+        self,
+        run: RunOperation,
+        operations: OperationStore,
+        observer: OutcomeObserver | None = None,
+    ) -> None:
         self._run = run
         self._operations = operations
+        self._observer = observer
         self._tasks: dict[str, asyncio.Task[StoredOutcome]] = {}
         self._finished: OrderedDict[str, StoredOutcome] = OrderedDict()
+        self._telling: set[asyncio.Task[None]] = set()
         self.accepting = True
 
     def start(self, request: OperationRequest) -> str:
@@ -44,10 +62,41 @@ class OperationJobs:
         if task.cancelled() or task.exception() is not None:
             if not task.cancelled():
                 log.error("operation %s raised", operation_id, exc_info=task.exception())
+            self._observe(operation_id, None)
             return
         self._finished[operation_id] = task.result()
         while len(self._finished) > KEPT_RESULTS:
             self._finished.popitem(last=False)
+        self._observe(operation_id, task.result())
+
+    def _observe(self, operation_id: str, outcome: StoredOutcome | None) -> None:
+        if self._observer is None:
+            return
+        if isinstance(outcome, Success) and outcome.unwrap().operation.id == operation_id:
+            self._tell(outcome, outcome.unwrap().operation)
+            return
+        # A failure, a cancellation, a fallback or a replay: only the store says whether this
+        # job ran an operation, and how it was settled.
+        lookup = asyncio.get_running_loop().create_task(self._look_up(operation_id, outcome))
+        self._telling.add(lookup)
+        lookup.add_done_callback(self._telling.discard)
+
+    async def _look_up(self, operation_id: str, outcome: StoredOutcome | None) -> None:
+        try:
+            stored = await self._operations.get(operation_id)
+        except Exception:  # the observer is a bystander: never let it fail anything
+            log.warning("could not look up operation %s for its observer", operation_id)
+            return
+        if stored is None:
+            return
+        self._tell(outcome, outcome.unwrap().operation if isinstance(outcome, Success) else stored)
+
+    def _tell(self, outcome: StoredOutcome | None, operation: ImageOperation) -> None:
+        assert self._observer is not None
+        try:
+            self._observer(outcome, operation)
+        except Exception:
+            log.exception("the outcome observer failed on operation %s", operation.id)
 
     async def wait(self, operation_id: str, seconds: float) -> StoredOutcome | None:
         """The outcome if the operation ends within `seconds` (it keeps running otherwise)."""
@@ -98,11 +147,12 @@ class OperationJobs:
         (released if not sent; left unknown for reconciliation if it was)."""
         self.accepting = False
         tasks = set(self._tasks.values())
-        if not tasks:
-            return
-        _, late = await asyncio.wait(tasks, timeout=grace_seconds)
-        for task in late:
-            task.cancel()
-        if late:
-            log.warning("cancelled %d operations still running at shutdown", len(late))
-            await asyncio.wait(late)
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=grace_seconds)
+            for task in late:
+                task.cancel()
+            if late:
+                log.warning("cancelled %d operations still running at shutdown", len(late))
+                await asyncio.wait(late)
+        if self._telling:  # before the store closes under them
+            await asyncio.wait(set(self._telling), timeout=TELL_GRACE_SECONDS)

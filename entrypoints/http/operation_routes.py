@@ -16,14 +16,20 @@ from imagestudio.domain.operation import ImageOperation
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.auth import ProblemError, current_user
 from imagestudio.entrypoints.http.problems import Problem, problem_for
-from imagestudio.entrypoints.http.schemas import AssetOut, ImageIn, OperationIn, OperationOut
+from imagestudio.entrypoints.http.schemas import (
+    AssetOut,
+    ImageIn,
+    OperationIn,
+    OperationOut,
+    ProblemOut,
+)
 from imagestudio.entrypoints.http.state import AppState, app_state
 
 router = APIRouter(prefix="/v1/operations", tags=["operations"])
 User = Annotated[str, Depends(current_user)]
 IMAGE_ROLES = ("image", "mask", "face", "target", "style")
 
-_PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
+_PROBLEM = {"application/problem+json": {"schema": ProblemOut.model_json_schema()}}
 RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"description": "a problem (RFC 9457)", "content": _PROBLEM}
     for status in (400, 401, 402, 404, 409, 413, 415, 422, 429, 502, 503, 504)
@@ -51,7 +57,7 @@ async def _from_form(request: Request) -> OperationIn:
     images: list[ImageIn] = []
     for name, value in form.multi_items():
         if isinstance(value, str):
-            fields[name] = json.loads(value) if name == "parameters" else value
+            fields[name] = _parameters(value) if name == "parameters" else value
         elif name in IMAGE_ROLES:
             images.append(ImageIn(role=name, base64=_b64(await value.read())))
         else:
@@ -60,6 +66,37 @@ async def _from_form(request: Request) -> OperationIn:
         return OperationIn.model_validate({**fields, "images": images})
     except ValueError as error:
         raise ProblemError(_bad_request(str(error).splitlines()[0])) from None
+
+
+def _parameters(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise ProblemError(_bad_request("parameters: not JSON")) from None
+
+
+def _form_schema() -> dict[str, Any]:
+    """The multipart body: OperationIn's fields as form fields (`parameters` as a JSON part) and
+    each image as a file part named by its role."""
+    fields = OperationIn.model_json_schema(ref_template="#/components/schemas/{model}")
+    properties = {
+        name: _not_null(schema) for name, schema in fields["properties"].items() if name != "images"
+    }
+    properties.update({role: {"type": "string", "format": "binary"} for role in IMAGE_ROLES})
+    return {
+        "type": "object",
+        "required": ["kind"],
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A form field is text: it can be left out, never sent as a JSON null."""
+    options = [option for option in schema.get("anyOf", ()) if option.get("type") != "null"]
+    if len(options) != 1:
+        return schema
+    return {**{key: value for key, value in schema.items() if key != "anyOf"}, **options[0]}
 
 
 def _b64(data: bytes) -> str:
@@ -120,8 +157,13 @@ async def answer(state: AppState, request: Request, outcome: StoredOutcome) -> O
     openapi_extra={
         "requestBody": {
             "content": {
-                "application/json": {"schema": OperationIn.model_json_schema()},
-                "multipart/form-data": {"schema": {"type": "object"}},
+                # The component, not an inline copy: an inline copy's `#/$defs/...` references
+                # point at the document's root, where there is nothing.
+                "application/json": {"schema": {"$ref": "#/components/schemas/OperationIn"}},
+                "multipart/form-data": {
+                    "schema": _form_schema(),
+                    "encoding": {"parameters": {"contentType": "application/json"}},
+                },
             },
             "required": True,
         }

@@ -58,6 +58,18 @@ class OperationIn(BaseModel):
     images: list[ImageIn] = Field(default_factory=list, max_length=8)
 
 
+class ProblemOut(BaseModel):
+    """An RFC 9457 problem (`application/problem+json`): a stable `type` per error, and that
+    error's own fields (which limit, its numbers, when it clears...) beside the standard ones."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+
+
 class AssetOut(BaseModel):
     id: str
     media_type: str
