@@ -121,6 +121,11 @@ class Settings(BaseSettings):
     http_max_request_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
     http_shutdown_grace_seconds: float = Field(default=30, ge=0)
     """On shutdown, how long operations in flight may still finish before being cancelled."""
+    signing_key: SecretStr | None = Field(default=None, min_length=32)
+    """Signs the asset links of `/v1/images/*`; when unset each process draws its own, so links
+    stop working on restart and are not shared between processes."""
+    signed_url_seconds: int = Field(default=3600, gt=0)
+    """How long a signed asset link works."""
     idempotency_hours: int = Field(default=24, gt=0)
     lease_seconds: float = Field(default=60, gt=0)
     """How long an operation stays leased to its process without renewal (renewed every third)."""

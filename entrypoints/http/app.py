@@ -19,7 +19,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from imagestudio.entrypoints.api import ImageStudio
-from imagestudio.entrypoints.http import admin_routes, info_routes, metrics_routes, operation_routes
+from imagestudio.entrypoints.http import (
+    admin_routes,
+    asset_routes,
+    info_routes,
+    metrics_routes,
+    openai_routes,
+    operation_routes,
+)
 from imagestudio.entrypoints.http.auth import ProblemError
 from imagestudio.entrypoints.http.body_limit import BodyLimit
 from imagestudio.entrypoints.http.jobs import OperationJobs
@@ -71,8 +78,11 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     )
     app.include_router(operation_routes.router)
     app.include_router(info_routes.router)
+    app.include_router(asset_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(metrics_routes.router)
+    app.include_router(openai_routes.router)
+    openai_routes.install(app, chosen)
     app.state.metrics = metrics
     _answer_problems(app)
     app.add_middleware(BodyLimit, max_bytes=chosen.http_max_request_bytes)

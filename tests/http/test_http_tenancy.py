@@ -69,3 +69,22 @@ def test_admin_routes_need_the_admin_key(tmp_path: Path) -> None:
         as_user = alice.post("/v1/admin/users", json={"user_id": "eve", "plan": "pro"})
 
     assert as_user.status_code == 401
+
+
+def test_the_asset_listing_pages_through_ones_own_assets_only(tmp_path: Path) -> None:
+    with serving(tmp_path) as api, api.client("alice") as alice, api.client("bob") as bob:
+        for prompt in ("one", "two", "three"):
+            made = alice.post("/v1/operations", json={"kind": "text-to-image", "prompt": prompt})
+            assert made.status_code == 200
+        bob.post("/v1/operations", json={"kind": "text-to-image", "prompt": "bob's"})
+        first = alice.get("/v1/assets", params={"limit": 2}).json()
+        rest = alice.get("/v1/assets", params={"limit": 2, "cursor": first["next_cursor"]}).json()
+        bobs = bob.get("/v1/assets").json()
+        broken = alice.get("/v1/assets", params={"cursor": "not a cursor!"})
+
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    assert len(rest["items"]) == 1 and rest["next_cursor"] is None
+    alice_ids = {item["id"] for item in first["items"] + rest["items"]}
+    assert len(alice_ids) == 3
+    assert len(bobs["items"]) == 1 and bobs["items"][0]["id"] not in alice_ids
+    assert broken.status_code == 422 and broken.json()["field"] == "cursor"
