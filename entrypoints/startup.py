@@ -24,7 +24,8 @@ async def start(container: Container) -> None:
         await schema.upgrade(engine)
     await schema.require_current(engine)
     quota = container.quota()
-    assert isinstance(quota, SqlQuotaStore)
+    if not isinstance(quota, SqlQuotaStore):
+        return  # the host app's own user store (`adapters=`): its plans and users are its own
     await quota.define_plans_if_missing(REFERENCE_PLANS)
     if settings.default_plan not in {plan.name for plan in await quota.plans()}:
         raise SettingsError(f"IMAGESTUDIO_DEFAULT_PLAN={settings.default_plan!r} is not a plan")

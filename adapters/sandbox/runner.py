@@ -15,6 +15,8 @@ from imagestudio.adapters.sandbox.config import SandboxConfig
 from imagestudio.adapters.sandbox.state import SandboxState
 
 STARTUP_SECONDS = 10.0
+KEEP_ALIVE_SECONDS = 75
+"""Longer than any client's keep-alive, so a client never sends on a connection being closed."""
 
 
 class ServedApp:
@@ -42,6 +44,7 @@ class ServedApp:
                 access_log=False,
                 lifespan=lifespan,
                 timeout_graceful_shutdown=1,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS,
             )
         )
         self._thread = threading.Thread(target=self._server.run, name=name, daemon=True)
@@ -88,5 +91,10 @@ def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8765) -> N
     """Serve in the foreground until interrupted (the `imagestudio sandbox` command)."""
     # No access log: a line per request costs more than the sandbox's own work under load.
     uvicorn.run(
-        build_app(SandboxState(config)), host=host, port=port, log_level="info", access_log=False
+        build_app(SandboxState(config)),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )

@@ -81,7 +81,10 @@ def new_client(settings: WaveSpeedSettings) -> httpx.AsyncClient:
         limits=httpx.Limits(
             max_connections=connections,
             max_keepalive_connections=connections // 2,
-            keepalive_expiry=30.0,
+            # Shorter than common server idle time-outs (uvicorn's 5 s, many proxies' 60 s): a
+            # submit sent on a connection the server is just closing fails after sending, and a
+            # billable submit is never retried, so it would end as an unknown outcome.
+            keepalive_expiry=4.0,
         ),
         timeout=httpx.Timeout(settings.submit_timeout, connect=CONNECT_TIMEOUT),
         follow_redirects=True,

@@ -38,6 +38,9 @@ def serve(
         host=host,
         port=port,
         timeout_graceful_shutdown=int(settings.http_shutdown_grace_seconds) + 5,
+        # Idle connections outlive clients' own keep-alive (httpx: 5 s), so a client never sends
+        # a request on a connection the server is closing.
+        timeout_keep_alive=75,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -157,3 +158,16 @@ def test_a_facade_that_cannot_be_built_leaves_no_thread_behind() -> None:
 
 async def _current_thread() -> threading.Thread:
     return threading.current_thread()
+
+
+async def test_the_apps_user_store_works_on_a_database_profile_too(tmp_path: Path) -> None:
+    users = InMemoryQuotaStore(REFERENCE_PLANS, users={"carol": "free"})
+    studio = await ImageStudio.connect(
+        profile=Profile.LOCAL, data_dir=tmp_path, adapters={"quota": users}
+    )
+    try:
+        # The database keeps the ledger and operations; the plans and users are the app's.
+        assert (await studio.usage.execute("carol")).unwrap().plan == "free"
+        assert isinstance((await studio.usage.execute("local")).failure(), UnknownUser)
+    finally:
+        await studio.aclose()
