@@ -216,3 +216,28 @@ def test_health_models_and_quotes(tmp_path: Path) -> None:
     )
     assert quote.status_code == 200, quote.text
     assert quote.json()["amount_usd"] == "$0.054"
+
+
+def test_an_unsupported_format_is_415_and_the_services_budget_is_503(tmp_path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    gif = io.BytesIO()
+    Image.new("RGB", (128, 128), "teal").save(gif, "GIF")
+    with serving(tmp_path, offline_price_usd="0.01") as api, api.client("alice") as alice:
+        unsupported = alice.post(
+            "/v1/operations",
+            data={"kind": "upscale"},
+            files={"image": ("in.gif", gif.getvalue(), "image/gif")},
+        )
+        with api.admin() as admin:
+            budget = admin.put("/v1/admin/budgets/offline", json={"monthly": "0.00"})
+        exhausted = generate(alice)
+
+    assert unsupported.status_code == 415, unsupported.text
+    assert budget.status_code == 200, budget.text
+    assert exhausted.status_code == 503, exhausted.text
+    assert exhausted.json()["type"] == "/problems/service-budget-exhausted"
+    assert exhausted.headers["x-should-retry"] == "false"
+    assert "not your quota" in exhausted.json()["detail"]
