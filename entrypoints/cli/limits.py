@@ -1,7 +1,9 @@
 """Limits as an operator writes them: `100`, `25.00`, `60/min`, `image-generation=100`, or
-`unlimited`, said explicitly (0 is a real zero)."""
+`unlimited`, said explicitly (0 is a real zero); and the days or times of an export's span."""
 
 from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
 
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.limit import UNLIMITED, Limit
@@ -61,3 +63,25 @@ def category_limit(text: str) -> tuple[QuotaCategory, Limit] | InvalidInput:
     if isinstance(limit, InvalidInput):
         return limit
     return category, limit
+
+
+def export_moment(field: str, text: str, *, day_end: bool = False) -> datetime | InvalidInput:
+    """A day means its start (for `until`, the next day's start: the day is included); a time
+    without a zone is UTC. Both `usage export` commands (CLI and HTTP) read their span this way."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        if not day_end:
+            return start
+        try:
+            return start + timedelta(days=1)
+        except OverflowError:
+            return InvalidInput(field, f"{text!r} is the last day there is")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return InvalidInput(field, f"{text!r}: write a day (2026-03-01) or an ISO 8601 time")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

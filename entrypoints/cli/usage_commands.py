@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -17,6 +17,7 @@ from imagestudio.application.use_cases.usage import UsageReport
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.usage_record import UsageRecord
+from imagestudio.entrypoints.cli.limits import export_moment
 from imagestudio.entrypoints.cli.output import fail, print_json, table
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
 
@@ -145,20 +146,10 @@ def export(
 
 def _moment(field: str, text: str, as_json: bool, *, day_end: bool = False) -> datetime:
     """A day means its start (or, for `until`, the next day's start: the day is included)."""
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        pass
-    else:
-        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        return start + timedelta(days=1) if day_end else start
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        fail(
-            InvalidInput(field, f"{text!r}: write a day (2026-03-01) or an ISO 8601 time"), as_json
-        )
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = export_moment(field, text, day_end=day_end)
+    if isinstance(moment, InvalidInput):
+        fail(moment, as_json)
+    return moment
 
 
 EXPORT_FIELDS = [

@@ -29,6 +29,7 @@ from returns.result import Failure
 
 from imagestudio.application.use_cases.export_usage import UsageExport
 from imagestudio.domain.errors import AdminError, InvalidInput, RefundTooLarge, UnknownPlan
+from imagestudio.entrypoints.cli.limits import export_moment
 from imagestudio.entrypoints.http.admin_schemas import (
     AdjustmentIn,
     AdjustmentOut,
@@ -41,7 +42,6 @@ from imagestudio.entrypoints.http.admin_schemas import (
     RotatedKeyOut,
     UserPlanIn,
     UserPlanOut,
-    export_moment,
 )
 from imagestudio.entrypoints.http.auth import ProblemError, require_admin
 from imagestudio.entrypoints.http.operation_routes import RESPONSES

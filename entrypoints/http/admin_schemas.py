@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
@@ -332,25 +332,3 @@ class LedgerLineOut(BaseModel):
             idempotency_key=line.idempotency_key,
             reason=line.reason,
         )
-
-
-def export_moment(field: str, text: str, *, day_end: bool = False) -> datetime | InvalidInput:
-    """A day means its start (for `until`, the next day's start: the day is included); a time
-    without a zone is UTC. The CLI's `usage export` reads --since/--until the same way."""
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        pass
-    else:
-        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        if not day_end:
-            return start
-        try:
-            return start + timedelta(days=1)
-        except OverflowError:
-            return InvalidInput(field, f"{text!r} is the last day there is")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return InvalidInput(field, f"{text!r}: write a day (2026-03-01) or an ISO 8601 time")
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
