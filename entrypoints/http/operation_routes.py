@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from typing import Annotated, Any
@@ -100,8 +101,6 @@ def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _b64(data: bytes) -> str:
-    import base64
-
     return base64.b64encode(data).decode()
 
 
