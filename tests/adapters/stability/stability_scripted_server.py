@@ -41,6 +41,11 @@ class ScriptedStability:
     seen: list[Seen] = field(default_factory=list)
     _replies: dict[str, deque[Reply]] = field(default_factory=dict)
 
+    def reset(self) -> None:
+        """Forget what was seen and scripted (one stand-in serves a whole test module)."""
+        self.seen.clear()
+        self._replies.clear()
+
     def on(self, method: str, path: str, *replies: Reply) -> None:
         """Queue replies for `METHOD /path`; once one is left it answers every later call."""
         self._replies[f"{method} {path}"] = deque(replies)

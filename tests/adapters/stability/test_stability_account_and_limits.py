@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Iterator
 
 import pytest
-import stamina
 from stability_scripted_server import (
     ScriptedStability,
     accepted_reply,
@@ -21,7 +19,6 @@ from stability_test_support import (
     image_input,
     job,
     provider_at,
-    serving,
     settings_for,
 )
 from starlette.responses import JSONResponse
@@ -37,31 +34,6 @@ CREATIVE = "/v2beta/stable-image/upscale/creative"
 BALANCE = "/v1/user/balance"
 TASK = "e" * 64
 RESULT = f"/v2beta/results/{TASK}"
-
-
-@pytest.fixture(scope="module")
-def stand_in() -> Iterator[tuple[ScriptedStability, str]]:
-    script = ScriptedStability()
-    with serving(script.app()) as base_url:
-        yield script, base_url
-
-
-@pytest.fixture
-def script(stand_in: tuple[ScriptedStability, str]) -> ScriptedStability:
-    stand_in[0].seen.clear()
-    stand_in[0]._replies.clear()
-    return stand_in[0]
-
-
-@pytest.fixture
-def base_url(stand_in: tuple[ScriptedStability, str]) -> str:
-    return stand_in[1]
-
-
-@pytest.fixture(autouse=True)
-def fast_retries() -> Iterator[None]:
-    with stamina.set_testing(True, attempts=3):
-        yield
 
 
 class CountingLimiter(AccountLimiter):

@@ -5,10 +5,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import socket
-from collections.abc import Iterator
 
 import pytest
-import stamina
 from stability_scripted_server import (
     ScriptedStability,
     accepted_reply,
@@ -27,7 +25,6 @@ from stability_test_support import (
     job,
     model,
     provider_at,
-    serving,
     settings_for,
 )
 from starlette.responses import Response
@@ -46,32 +43,6 @@ CORE = "/v2beta/stable-image/generate/core"
 CREATIVE = "/v2beta/stable-image/upscale/creative"
 TASK = "f" * 64
 RESULT = f"/v2beta/results/{TASK}"
-
-
-@pytest.fixture(scope="module")
-def stand_in() -> Iterator[tuple[ScriptedStability, str]]:
-    script = ScriptedStability()
-    with serving(script.app()) as base_url:
-        yield script, base_url
-
-
-@pytest.fixture
-def script(stand_in: tuple[ScriptedStability, str]) -> ScriptedStability:
-    scripted = stand_in[0]
-    scripted.seen.clear()
-    scripted._replies.clear()
-    return scripted
-
-
-@pytest.fixture
-def base_url(stand_in: tuple[ScriptedStability, str]) -> str:
-    return stand_in[1]
-
-
-@pytest.fixture(autouse=True)
-def fast_retries() -> Iterator[None]:
-    with stamina.set_testing(True, attempts=3):
-        yield
 
 
 async def test_bytes_reply_reads_type_seed_and_size_and_sends_the_headers(
