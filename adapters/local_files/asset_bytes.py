@@ -1,0 +1,167 @@
+"""Asset bytes as files: `<root>/<owner>/<asset_id>.<extension>`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import TypeVar
+
+from imagestudio.adapters.asset_ids import checked_name
+from imagestudio.adapters.asset_keys import AssetKey
+from imagestudio.application.ports.asset_bytes import StoredBytes
+from imagestudio.domain.media import MediaType
+
+_SCAN_CHUNK = 256
+"""Directory entries read (and stat-ed) per trip to a worker thread during an inventory."""
+
+T = TypeVar("T")
+
+
+class LocalFileAssetBytes:
+    """The `AssetBytes` port on a directory, one sub-directory per owner.
+
+    Every file is written to a temporary sibling whose name starts with a dot (no asset's name
+    does, so an inventory never takes it for one), flushed to disk and renamed into place.
+    A path that a symbolic link would lead elsewhere is refused with ValueError.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = Path(root).resolve()
+
+    async def put(self, owner: str, asset_id: str, media_type: MediaType, data: bytes) -> None:
+        await asyncio.to_thread(self._write, self._path(owner, asset_id, media_type), data)
+
+    async def get(self, owner: str, asset_id: str, media_type: MediaType) -> bytes | None:
+        return await asyncio.to_thread(self._read, self._path(owner, asset_id, media_type))
+
+    async def remove(self, owner: str, asset_id: str, media_type: MediaType) -> bool:
+        return await asyncio.to_thread(self._unlink, self._path(owner, asset_id, media_type))
+
+    async def inventory(self) -> AsyncIterator[StoredBytes]:
+        async for owner in _scanned(self._root, _owner_directory):
+            async for stored in _scanned(self._root / owner, partial(_stored_file, owner)):
+                yield stored
+
+    def location(self, owner: str, asset_id: str, media_type: MediaType) -> str:
+        return str(self._path(owner, asset_id, media_type))
+
+    def _path(self, owner: str, asset_id: str, media_type: MediaType) -> Path:
+        return self._root / AssetKey(owner, asset_id, media_type).path
+
+    def _write(self, path: Path, data: bytes) -> None:
+        directory = self._inside(path).parent
+        if not directory.is_dir():
+            directory.mkdir(parents=True, exist_ok=True)
+            _sync_directory(directory.parent)  # the owner's directory survives a crash too
+        _write_atomically(path, data)
+
+    def _read(self, path: Path) -> bytes | None:
+        try:
+            return self._inside(path).read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def _unlink(self, path: Path) -> bool:
+        try:
+            self._inside(path).unlink()
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        return True
+
+    @staticmethod
+    def _inside(path: Path) -> Path:
+        # The root is resolved already, so any difference is a link: out of the store, or into
+        # another owner's directory.
+        if path.resolve() != path:
+            raise ValueError(f"{path} would leave the asset store through a link")
+        return path
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    _sync_directory(path.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    # Some file systems cannot open or sync a directory; the rename stands regardless.
+    with contextlib.suppress(OSError):
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+async def _scanned(
+    directory: Path, read: Callable[[os.DirEntry[str]], T | None]
+) -> AsyncIterator[T]:
+    """What `read` makes of each entry of `directory` (None: skipped), a chunk at a time."""
+    try:
+        entries = await asyncio.to_thread(os.scandir, directory)
+    except (FileNotFoundError, NotADirectoryError):
+        return  # nothing stored yet, or removed since its parent was read
+    with entries:
+        while True:
+            chunk: tuple[list[T], bool] = await asyncio.to_thread(_next_chunk, entries, read)
+            found, more = chunk
+            for item in found:
+                yield item
+            if not more:
+                return
+
+
+def _next_chunk(
+    entries: Iterator[os.DirEntry[str]], read: Callable[[os.DirEntry[str]], T | None]
+) -> tuple[list[T], bool]:
+    """What `read` makes of the next entries, and whether there may be more."""
+    found: list[T] = []
+    count = 0
+    for entry in itertools.islice(entries, _SCAN_CHUNK):
+        count += 1
+        if (item := read(entry)) is not None:
+            found.append(item)
+    return found, count == _SCAN_CHUNK
+
+
+def _owner_directory(entry: os.DirEntry[str]) -> str | None:
+    # A link is not followed: it could list another owner's files under this owner's name.
+    if not entry.is_dir(follow_symlinks=False):
+        return None
+    try:
+        return checked_name("owner", entry.name)
+    except ValueError:
+        return None
+
+
+def _stored_file(owner: str, entry: os.DirEntry[str]) -> StoredBytes | None:
+    key = AssetKey.parsed(f"{owner}/{entry.name}")
+    if key is None or not entry.is_file(follow_symlinks=False):
+        return None
+    try:
+        status = entry.stat(follow_symlinks=False)
+    except FileNotFoundError:
+        return None  # removed since the directory was read
+    return StoredBytes(
+        owner=key.owner,
+        asset_id=key.asset_id,
+        media_type=key.media_type,
+        size_bytes=status.st_size,
+        modified_at=datetime.fromtimestamp(status.st_mtime, UTC),
+    )
