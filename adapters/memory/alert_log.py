@@ -24,3 +24,10 @@ class InMemoryAlertLog:
             for alert in self._alerts.values()
             if alert.user_id == user_id and (period is None or alert.period == period)
         )
+
+    def erase_user(self, user_id: str) -> int:
+        """Delete every alert of the user; how many."""
+        gone = [key for key in self._alerts if key[0] == user_id]
+        for key in gone:
+            del self._alerts[key]
+        return len(gone)

@@ -42,6 +42,13 @@ class InMemoryApiKeys:
             (key.user_id for key in self._all() if key.key_hash == key_hash and key.is_live), None
         )
 
+    def erase_user(self, user_id: str) -> int:
+        """Delete every key of the user, live or revoked; how many."""
+        gone = [key.id for key in self._keys.values() if key.user_id == user_id]
+        for key_id in gone:
+            del self._keys[key_id]
+        return len(gone)
+
     def _all(self) -> list[ApiKey]:
         return sorted(self._keys.values(), key=lambda key: (key.created_at, key.id))
 

@@ -67,3 +67,10 @@ class InMemoryIdempotencyStore(Generic[T]):
         """Drop a running claim; a finished key keeps replaying its outcome."""
         if isinstance(self._keys.get((user_id, key)), _Running):
             del self._keys[(user_id, key)]
+
+    def erase_user(self, user_id: str) -> int:
+        """Delete every key of the user, running or finished; how many."""
+        gone = [held for held in self._keys if held[0] == user_id]
+        for held in gone:
+            del self._keys[held]
+        return len(gone)

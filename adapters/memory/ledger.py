@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from imagestudio.domain.usage_record import UsageRecord
@@ -41,3 +42,14 @@ class InMemoryLedger:
             and (user_id is None or line.user_id == user_id)
         ]
         return tuple(sorted(found, key=lambda line: line.finished_at))  # stable: ties stay in order
+
+    def erase_user(self, user_id: str, tombstone: str) -> int:
+        """Move the user's lines to `tombstone`, in place and in order; how many moved."""
+        moved = 0
+        for index, line in enumerate(self._lines):
+            if line.user_id == user_id:
+                self._lines[index] = self._by_operation[line.operation_id] = replace(
+                    line, user_id=tombstone
+                )
+                moved += 1
+        return moved

@@ -52,3 +52,21 @@ class InMemoryOperationStore:
 
     async def get(self, operation_id: str) -> ImageOperation | None:
         return self._operations.get(operation_id)
+
+    def unsettled_of(self, user_id: str) -> tuple[str, ...]:
+        """The ids of the user's operations not in a final state, sorted."""
+        return tuple(
+            sorted(
+                operation.id
+                for operation in self._operations.values()
+                if operation.user_id == user_id and not operation.status.is_final
+            )
+        )
+
+    def erase_user(self, user_id: str) -> int:
+        """Delete the user's operations and their leases; how many."""
+        gone = [op.id for op in self._operations.values() if op.user_id == user_id]
+        for operation_id in gone:
+            del self._operations[operation_id]
+            self._leases.pop(operation_id, None)
+        return len(gone)

@@ -195,6 +195,22 @@ class InMemoryQuotaStore:
                     return counter
             return Counter()
 
+    def erase_user(self, user_id: str) -> bool:
+        """Delete the user, their own counters, reservations and request grants (the operator's
+        budget counters are shared and stay); whether the user existed. Refused, changing
+        nothing, while a reservation of the user holds: its hold on the budget would stay."""
+        with self._lock:
+            mine = [r.id for r in self._reservations.values() if r.request.user_id == user_id]
+            held = sorted(rid for rid in mine if self._reservations[rid].is_open)
+            if held:
+                raise ValueError(f"user {user_id!r} has held reservations {tuple(held)}")
+            for reservation_id in mine:
+                del self._reservations[reservation_id]
+            for key in [k for k in self._counters if k.scope is Scope.USER and k.owner == user_id]:
+                del self._counters[key]
+            self._granted.pop(user_id, None)
+            return self._users.pop(user_id, None) is not None
+
     def _plan_of(self, user_id: str) -> Result[Plan, UnknownUser]:
         plan_name = self._users.get(user_id)
         if plan_name is None:
