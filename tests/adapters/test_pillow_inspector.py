@@ -7,7 +7,8 @@ import random
 import struct
 import zlib
 
-from PIL import Image
+import pytest
+from PIL import Image, features
 from returns.result import Failure, Success
 
 from imagestudio.adapters.images.pillow_inspector import PillowImageInspector
@@ -154,3 +155,35 @@ def test_a_jpeg_flipped_by_exif_keeps_its_size() -> None:
     data = encoded(noise(40, 20), "JPEG", exif=exif.tobytes())
 
     assert inspect(data) == Success(ImageInfo(media_type=MediaType.JPEG, width=40, height=20))
+
+
+needs_avif = pytest.mark.skipif(not features.check("avif"), reason="this Pillow has no AVIF")
+
+
+@needs_avif
+def test_an_avif_is_measured() -> None:
+    data = encoded(noise(36, 28), "AVIF")
+
+    assert inspect(data) == Success(ImageInfo(media_type=MediaType.AVIF, width=36, height=28))
+
+
+@needs_avif
+def test_an_avif_turned_sideways_reports_its_upright_size() -> None:
+    exif = Image.Exif()
+    exif[ORIENTATION] = 8
+    data = encoded(noise(36, 28), "AVIF", exif=exif.tobytes())
+
+    assert inspect(data) == Success(ImageInfo(media_type=MediaType.AVIF, width=28, height=36))
+
+
+def test_a_phones_mpo_is_measured_as_a_jpeg() -> None:
+    data = encoded(noise(30, 20), "MPO", save_all=True, append_images=[noise(30, 20)])
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+
+    assert inspect(data) == Success(ImageInfo(media_type=MediaType.JPEG, width=30, height=20))
+
+
+def test_the_refusal_of_a_format_lists_the_accepted_ones() -> None:
+    error = inspect(encoded(Image.new("P", (8, 8)), "GIF")).failure()
+
+    assert "PNG, JPEG, WebP or AVIF" in error.reason
