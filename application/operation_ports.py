@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from returns.result import Result
 
-from imagestudio.application.ports.asset_store import AssetStore
+from imagestudio.application.asset_vault import AssetVault
 from imagestudio.application.ports.catalog import ModelCatalog
 from imagestudio.application.ports.clock import Clock, IdGenerator
 from imagestudio.application.ports.idempotency import IdempotencyStore
@@ -44,7 +44,7 @@ class OperationPorts:
     providers: ProviderDirectory
     quota: QuotaStore
     ledger: Ledger
-    assets: AssetStore
+    assets: AssetVault
     operations: OperationStore
     leases: OperationLeases
     idempotency: IdempotencyStore[StoredOutcome]

@@ -27,6 +27,13 @@ class Asset:
     prompt: str = ""
     cost: int = 0
     """The user's charge for this asset's share of its operation, from the ledger."""
+    vertex_count: int | None = None
+    """For a 3D model: how many vertices its meshes have."""
+    derived_from: tuple[str, ...] = ()
+    """The ids of the input assets the operation was run on: its lineage, one step back."""
+    tags: frozenset[str] = frozenset()
+    favourite: bool = False
+    collections: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -295,6 +295,45 @@ class RefundTooLarge:
         )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StorageQuotaExceeded:
+    """The user's stored assets already fill what their plan allows: no new outputs."""
+
+    user_id: str
+    used: int
+    limit: int
+
+    @property
+    def message(self) -> str:
+        return (
+            f"your plan's storage limit is reached: {_bytes(self.used)} stored of "
+            f"{_bytes(self.limit)}; delete assets (`imagestudio assets delete`) to make room"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserBusy:
+    """The user has operations still in flight or awaiting reconciliation."""
+
+    user_id: str
+    operation_ids: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        shown = ", ".join(self.operation_ids[:5])
+        return (
+            f"user {self.user_id!r} has {len(self.operation_ids)} operation(s) not settled yet "
+            f"({shown}); wait for them or run `imagestudio reconcile`, then delete again"
+        )
+
+
+def _bytes(count: int) -> str:
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if count >= size:
+            return f"{count / size:.1f} {unit} ({count} bytes)"
+    return f"{count} bytes"
+
+
 QuotaRefusal = QuotaExceeded | OperatorBudgetExhausted | RateLimited
 
 OperationError = (
@@ -314,7 +353,16 @@ OperationError = (
     | Cancelled
     | AssetNotFound
     | UnknownUser
+    | StorageQuotaExceeded
 )
 
-AdminError = InvalidInput | UnknownUser | UnknownPlan | UserExists | UnknownApiKey | AmbiguousApiKey
+AdminError = (
+    InvalidInput
+    | UnknownUser
+    | UnknownPlan
+    | UserExists
+    | UnknownApiKey
+    | AmbiguousApiKey
+    | UserBusy
+)
 """What an operator's command (plans, users, keys, budgets, adjustments) can be refused for."""

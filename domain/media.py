@@ -9,6 +9,7 @@ class MediaType(StrEnum):
     PNG = "image/png"
     JPEG = "image/jpeg"
     WEBP = "image/webp"
+    AVIF = "image/avif"
     GLB = "model/gltf-binary"
     MP4 = "video/mp4"
 
@@ -18,7 +19,7 @@ class MediaType(StrEnum):
 
     @property
     def is_image(self) -> bool:
-        return self in (MediaType.PNG, MediaType.JPEG, MediaType.WEBP)
+        return self in (MediaType.PNG, MediaType.JPEG, MediaType.WEBP, MediaType.AVIF)
 
     @classmethod
     def from_extension(cls, extension: str) -> MediaType:
@@ -34,6 +35,7 @@ _EXTENSIONS = {
     MediaType.PNG: "png",
     MediaType.JPEG: "jpg",
     MediaType.WEBP: "webp",
+    MediaType.AVIF: "avif",
     MediaType.GLB: "glb",
     MediaType.MP4: "mp4",
 }

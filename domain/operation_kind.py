@@ -13,6 +13,8 @@ class QuotaCategory(StrEnum):
     IMAGE_TO_3D = "image-to-3d"
     FACE_SWAP = "face-swap"
     VIDEO = "video"
+    LOCAL = "local"
+    """Work done on this machine (compress, convert, social): counted, never charged."""
 
 
 class OperationKind(StrEnum):
@@ -23,6 +25,14 @@ class OperationKind(StrEnum):
     IMAGE_TO_3D = "image-to-3d"
     FACE_SWAP = "face-swap"
     IMAGE_TO_VIDEO = "image-to-video"
+    COMPRESS = "compress"
+    CONVERT = "convert"
+    SOCIAL = "social"
+
+    @property
+    def is_local(self) -> bool:
+        """Done here without a provider: no charge, but still counted and recorded."""
+        return _CATEGORY_OF[self] is QuotaCategory.LOCAL
 
     @property
     def category(self) -> QuotaCategory:
@@ -37,4 +47,7 @@ _CATEGORY_OF = {
     OperationKind.IMAGE_TO_3D: QuotaCategory.IMAGE_TO_3D,
     OperationKind.FACE_SWAP: QuotaCategory.FACE_SWAP,
     OperationKind.IMAGE_TO_VIDEO: QuotaCategory.VIDEO,
+    OperationKind.COMPRESS: QuotaCategory.LOCAL,
+    OperationKind.CONVERT: QuotaCategory.LOCAL,
+    OperationKind.SOCIAL: QuotaCategory.LOCAL,
 }

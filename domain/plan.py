@@ -23,6 +23,14 @@ class Plan:
     anchor: BillingAnchor = CALENDAR_MONTH
     monthly_price: int = 0
     """What the plan costs its subscriber, in micro-dollars (informational)."""
+    storage_bytes: Limit = UNLIMITED
+    """How many bytes of assets a user may keep stored (not per period: what is stored now)."""
+    retention_days: int | None = None
+    """Assets older than this many days are deleted by the storage sweep; None keeps them."""
+
+    def __post_init__(self) -> None:
+        if self.retention_days is not None and self.retention_days < 1:
+            raise ValueError(f"retention must be at least one day, not {self.retention_days}")
 
     def calls_limit(self, category: QuotaCategory) -> Limit:
         return self.calls.get(category, UNLIMITED)

@@ -5,8 +5,8 @@ image-generation, upscale and control were checked against `stability_calls`; im
 against `image_edit_calls`; video against `video_calls`; face swap and image-to-3D ran on
 WaveSpeed, so they take `wavespeed_calls`, where Free's 0 is read as its docstring meant it
 ("disabled"), not as the unlimited the code made of it. Enterprise's zeros meant unlimited
-and are said so explicitly. The reference had no request-rate or concurrency limits; ours are
-new and modest.
+and are said so explicitly. The reference had no request-rate or concurrency limits, nor
+storage limits or retention (it kept nothing itself); ours are new and modest.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from imagestudio.domain.limit import UNLIMITED, Limit
 from imagestudio.domain.money import usd_to_micros
 from imagestudio.domain.operation_kind import QuotaCategory as C
 from imagestudio.domain.plan import Plan
+
+MB = 1024 * 1024
+GB = 1024 * MB
 
 
 def _calls(generation: int, edit: int, wavespeed: int, video: int) -> dict[C, Limit]:
@@ -26,6 +29,7 @@ def _calls(generation: int, edit: int, wavespeed: int, video: int) -> dict[C, Li
         C.FACE_SWAP: Limit.of(wavespeed),
         C.IMAGE_TO_3D: Limit.of(wavespeed),
         C.VIDEO: Limit.of(video),
+        C.LOCAL: UNLIMITED,  # free work on this machine: counted, never limited by default
     }
 
 
@@ -36,6 +40,8 @@ FREE = Plan(
     requests_per_minute=Limit.of(10),
     concurrent_operations=Limit.of(1),
     monthly_price=0,
+    storage_bytes=Limit.of(250 * MB),
+    retention_days=30,
 )
 BASIC = Plan(
     name="basic",
@@ -44,6 +50,8 @@ BASIC = Plan(
     requests_per_minute=Limit.of(30),
     concurrent_operations=Limit.of(2),
     monthly_price=usd_to_micros("29"),
+    storage_bytes=Limit.of(2 * GB),
+    retention_days=180,
 )
 PRO = Plan(
     name="pro",
@@ -52,6 +60,8 @@ PRO = Plan(
     requests_per_minute=Limit.of(60),
     concurrent_operations=Limit.of(4),
     monthly_price=usd_to_micros("79"),
+    storage_bytes=Limit.of(10 * GB),
+    retention_days=365,
 )
 ENTERPRISE = Plan(
     name="enterprise",
@@ -60,6 +70,7 @@ ENTERPRISE = Plan(
     requests_per_minute=Limit.of(120),
     concurrent_operations=Limit.of(8),
     monthly_price=usd_to_micros("199"),
+    storage_bytes=Limit.of(100 * GB),
 )
 LOCAL = Plan(
     name="local",

@@ -14,34 +14,53 @@ from collections.abc import Mapping
 from typing import Any
 
 from imagestudio.application.key_issuing import IssuedKey
+from imagestudio.application.ports.image_processor import (
+    CompressSpec,
+    ConvertSpec,
+    Metadata,
+    SocialFormat,
+)
 from imagestudio.application.requests import ImageInput, OperationRequest, OperationResult
 from imagestudio.application.use_cases.add_user import AddUser
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge, AdjustedCharge, Adjustment
 from imagestudio.application.use_cases.authenticate import Authenticate
 from imagestudio.application.use_cases.change_plan import ChangePlan
 from imagestudio.application.use_cases.check_providers import CheckProviders
+from imagestudio.application.use_cases.collect_garbage import CollectGarbage, GarbageReport
 from imagestudio.application.use_cases.control import ControlImage, ControlRequest
 from imagestudio.application.use_cases.define_plan import DefinePlan
+from imagestudio.application.use_cases.delete_asset import DeleteAsset
+from imagestudio.application.use_cases.delete_user import DeleteUser, UserDeletion
 from imagestudio.application.use_cases.edit import EditImage, EditRequest
 from imagestudio.application.use_cases.export_usage import ExportUsage, UsageExport
 from imagestudio.application.use_cases.face_swap import FaceSwapRequest, SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages, GenerateRequest
 from imagestudio.application.use_cases.get_asset import AssetContent, GetAsset
+from imagestudio.application.use_cases.label_asset import LabelAsset
 from imagestudio.application.use_cases.list_assets import AssetPage, ListAssets
 from imagestudio.application.use_cases.list_budgets import BudgetUsage, ListBudgets
 from imagestudio.application.use_cases.list_keys import ListKeys
 from imagestudio.application.use_cases.list_models import ListModels, ModelListing
 from imagestudio.application.use_cases.list_plans import ListPlans
+from imagestudio.application.use_cases.local_operations import (
+    CompressImage,
+    ConvertImage,
+    FitSocial,
+    ListSocialFormats,
+)
 from imagestudio.application.use_cases.quote import PriceQuote, QuotePrice
 from imagestudio.application.use_cases.reconcile import Reconcile, ReconcileReport
 from imagestudio.application.use_cases.revoke_key import RevokeKey
 from imagestudio.application.use_cases.rotate_key import RotatedKey, RotateKey
 from imagestudio.application.use_cases.set_budget import SetBudget
+from imagestudio.application.use_cases.show_asset import AssetDetails, ShowAsset
 from imagestudio.application.use_cases.sweep import SweepAbandoned
+from imagestudio.application.use_cases.sweep_storage import StorageSweepReport, SweepStorage
 from imagestudio.application.use_cases.to_3d import ImageTo3D, ImageTo3DRequest
 from imagestudio.application.use_cases.to_video import ImageToVideo, ImageToVideoRequest
 from imagestudio.application.use_cases.upscale import UpscaleImage, UpscaleRequest
 from imagestudio.application.use_cases.usage import ReadUsage, UsageReport, UsageRow
+from imagestudio.domain.asset_query import AssetQuery, Relabel
 from imagestudio.entrypoints import startup
 from imagestudio.entrypoints.container import Container, build_container
 from imagestudio.entrypoints.settings import Profile, Settings
@@ -50,29 +69,39 @@ __all__ = [
     "AdjustedCharge",
     "Adjustment",
     "AssetContent",
+    "AssetDetails",
     "AssetPage",
+    "AssetQuery",
     "BudgetUsage",
+    "CompressSpec",
     "ControlRequest",
+    "ConvertSpec",
     "EditRequest",
     "FaceSwapRequest",
+    "GarbageReport",
     "GenerateRequest",
     "ImageInput",
     "ImageStudio",
     "ImageTo3DRequest",
     "ImageToVideoRequest",
     "IssuedKey",
+    "Metadata",
     "ModelListing",
     "OperationRequest",
     "OperationResult",
     "PriceQuote",
     "Profile",
     "ReconcileReport",
+    "Relabel",
     "RotatedKey",
     "Settings",
+    "SocialFormat",
+    "StorageSweepReport",
     "UpscaleRequest",
     "UsageExport",
     "UsageReport",
     "UsageRow",
+    "UserDeletion",
 ]
 
 
@@ -108,6 +137,16 @@ class ImageStudio:
         self.export_usage: ExportUsage = container.export_usage()
         self.get_asset: GetAsset = container.get_asset()
         self.list_assets: ListAssets = container.list_assets()
+        self.show_asset: ShowAsset = container.show_asset()
+        self.label_asset: LabelAsset = container.label_asset()
+        self.delete_asset: DeleteAsset = container.delete_asset()
+        self.sweep_storage: SweepStorage = container.sweep_storage()
+        self.collect_garbage: CollectGarbage = container.collect_garbage()
+        self.delete_user: DeleteUser = container.delete_user()
+        self.compress: CompressImage = container.compress()
+        self.convert: ConvertImage = container.convert()
+        self.social: FitSocial = container.social()
+        self.social_formats: ListSocialFormats = container.social_formats()
         self.sweep: SweepAbandoned = container.sweep()
         self.reconcile: Reconcile = container.reconcile()
         self.check_providers: CheckProviders = container.check_providers()
@@ -154,15 +193,26 @@ class ImageStudio:
 
     async def keep_sweeping(self, every: float | None = None) -> None:
         """Sweep operations whose process died and reconcile unknown outcomes, every `every`
-        seconds (default: one lease), until cancelled. A long-running process (a server, a
-        worker) runs this as a background task."""
-        interval = every or self.container.settings().lease_seconds
+        seconds (default: one lease), and delete assets past their plan's retention every
+        `IMAGESTUDIO_STORAGE_SWEEP_SECONDS`, until cancelled. A long-running process (a
+        server, a worker) runs this as a background task."""
+        settings = self.container.settings()
+        interval = every or settings.lease_seconds
+        loop = asyncio.get_running_loop()
+        storage_due = loop.time()
         while True:
             for name, chore in (("sweeping", self.sweep), ("reconciling", self.reconcile)):
                 try:
                     await chore.execute()
                 except Exception:  # a database or network hiccup must not end the loop
                     log.exception("%s operations failed; the next round retries", name)
+            if loop.time() >= storage_due:
+                # Retention is counted in days: once in a while is often enough.
+                storage_due = loop.time() + settings.storage_sweep_seconds
+                try:
+                    await self.sweep_storage.execute()
+                except Exception:
+                    log.exception("the storage sweep failed; the next round retries")
             await asyncio.sleep(interval)
 
     async def assign_plan(self, user_id: str, plan_name: str) -> None:

@@ -15,20 +15,25 @@ from sqlalchemy.pool import NullPool
 
 from imagestudio.adapters.catalog.toml_catalog import TomlModelCatalog, load_catalog
 from imagestudio.adapters.images.pillow_inspector import PillowImageInspector
-from imagestudio.adapters.local_files.asset_store import LocalFileAssetStore
+from imagestudio.adapters.images.pillow_processor import PillowImageProcessor
+from imagestudio.adapters.local_files.asset_bytes import LocalFileAssetBytes
+from imagestudio.adapters.memory.account_erasure import InMemoryAccountErasure
 from imagestudio.adapters.memory.adjustments import InMemoryAdjustments
 from imagestudio.adapters.memory.alert_log import InMemoryAlertLog
 from imagestudio.adapters.memory.api_keys import InMemoryApiKeys
-from imagestudio.adapters.memory.asset_store import InMemoryAssetStore
+from imagestudio.adapters.memory.asset_bytes import InMemoryAssetBytes
+from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
 from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
 from imagestudio.adapters.memory.ledger import InMemoryLedger
 from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
 from imagestudio.adapters.offline_provider.provider import OfflineProvider
-from imagestudio.adapters.s3.asset_store import S3AssetStore
+from imagestudio.adapters.s3.asset_bytes import S3AssetBytes
+from imagestudio.adapters.sql.account_erasure import SqlAccountErasure
 from imagestudio.adapters.sql.adjustments import SqlAdjustments
 from imagestudio.adapters.sql.alert_log import SqlAlertLog
 from imagestudio.adapters.sql.api_keys import SqlApiKeys
+from imagestudio.adapters.sql.asset_library import SqlAssetLibrary
 from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
 from imagestudio.adapters.sql.ledger import SqlLedger
@@ -43,11 +48,15 @@ from imagestudio.application.operation_ports import LeasePolicy, OperationPorts,
 from imagestudio.application.ports.adjustments import Adjustments
 from imagestudio.application.ports.alert_log import AlertLog
 from imagestudio.application.ports.api_keys import ApiKeys
-from imagestudio.application.ports.asset_store import AssetStore
+from imagestudio.application.asset_vault import AssetVault
+from imagestudio.application.ports.account_erasure import AccountErasure
+from imagestudio.application.ports.asset_bytes import AssetBytes
+from imagestudio.application.ports.asset_library import AssetLibrary
 from imagestudio.application.ports.catalog import ModelCatalog
 from imagestudio.application.ports.clock import Clock, IdGenerator
 from imagestudio.application.ports.idempotency import IdempotencyStore
 from imagestudio.application.ports.image_inspector import ImageInspector
+from imagestudio.application.ports.image_processor import ImageProcessor
 from imagestudio.application.ports.ledger import Ledger
 from imagestudio.application.ports.notifier import Notifier
 from imagestudio.application.ports.operation_leases import OperationLeases
@@ -60,25 +69,38 @@ from imagestudio.application.use_cases.adjust_charge import AdjustCharge
 from imagestudio.application.use_cases.authenticate import Authenticate
 from imagestudio.application.use_cases.change_plan import ChangePlan
 from imagestudio.application.use_cases.check_providers import CheckProviders
+from imagestudio.application.use_cases.collect_garbage import CollectGarbage
 from imagestudio.application.use_cases.control import ControlImage
 from imagestudio.application.use_cases.define_plan import DefinePlan
+from imagestudio.application.use_cases.delete_asset import DeleteAsset
+from imagestudio.application.use_cases.delete_user import DeleteUser
 from imagestudio.application.use_cases.edit import EditImage
 from imagestudio.application.use_cases.export_usage import ExportUsage
 from imagestudio.application.use_cases.face_swap import SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages
 from imagestudio.application.use_cases.get_asset import GetAsset
+from imagestudio.application.use_cases.label_asset import LabelAsset
 from imagestudio.application.use_cases.list_assets import ListAssets
 from imagestudio.application.use_cases.list_budgets import ListBudgets
 from imagestudio.application.use_cases.list_keys import ListKeys
 from imagestudio.application.use_cases.list_models import ListModels
 from imagestudio.application.use_cases.list_plans import ListPlans
+from imagestudio.application.use_cases.local_operations import (
+    CompressImage,
+    ConvertImage,
+    FitSocial,
+    ListSocialFormats,
+    RunLocalOperation,
+)
 from imagestudio.application.use_cases.quote import QuotePrice
 from imagestudio.application.use_cases.reconcile import Reconcile
 from imagestudio.application.use_cases.revoke_key import RevokeKey
 from imagestudio.application.use_cases.rotate_key import RotateKey
 from imagestudio.application.use_cases.run_operation import RunOperation
 from imagestudio.application.use_cases.set_budget import SetBudget
+from imagestudio.application.use_cases.show_asset import ShowAsset
 from imagestudio.application.use_cases.sweep import SweepAbandoned
+from imagestudio.application.use_cases.sweep_storage import SweepStorage
 from imagestudio.application.use_cases.to_3d import ImageTo3D
 from imagestudio.application.use_cases.to_video import ImageToVideo
 from imagestudio.application.use_cases.upscale import UpscaleImage
@@ -132,10 +154,10 @@ def build_engine(settings: Settings) -> AsyncEngine:
     return create_engine(url) if settings.database_pool else create_engine(url, poolclass=NullPool)
 
 
-def build_s3_store(settings: Settings) -> S3AssetStore:
+def build_s3_store(settings: Settings) -> S3AssetBytes:
     if not settings.s3_bucket:
         raise SettingsError("IMAGESTUDIO_STORAGE=s3 needs IMAGESTUDIO_S3_BUCKET")
-    return S3AssetStore(
+    return S3AssetBytes(
         settings.s3_bucket,
         prefix=settings.s3_prefix,
         endpoint_url=settings.s3_endpoint_url,
@@ -182,12 +204,18 @@ class Container(containers.DeclarativeContainer):
             retention=providers.Callable(lambda s: timedelta(hours=s.idempotency_hours), settings),
         ),
     )
-    assets = providers.Selector(
+    asset_bytes = providers.Selector(
         providers.Callable(storage_kind, settings),
-        local=providers.Singleton(LocalFileAssetStore, root=settings.provided.assets_dir),
-        memory=providers.Singleton(InMemoryAssetStore),
+        local=providers.Singleton(LocalFileAssetBytes, root=settings.provided.assets_dir),
+        memory=providers.Singleton(InMemoryAssetBytes),
         s3=providers.Singleton(build_s3_store, settings),
     )
+    asset_library = providers.Selector(
+        state,
+        memory=providers.Singleton(InMemoryAssetLibrary),
+        sql=providers.Singleton(SqlAssetLibrary, engine),
+    )
+    assets = providers.Singleton(AssetVault, asset_library, asset_bytes)
     alert_log = providers.Selector(
         state,
         memory=providers.Singleton(InMemoryAlertLog),
@@ -210,6 +238,20 @@ class Container(containers.DeclarativeContainer):
         KeyIssuer, generator=providers.Singleton(RandomKeyGenerator), ids=ids, clock=clock
     )
     inspector = providers.Singleton(PillowImageInspector)
+    image_processor = providers.Singleton(PillowImageProcessor)
+    account_erasure = providers.Selector(
+        state,
+        memory=providers.Singleton(
+            InMemoryAccountErasure,
+            quota,
+            ledger,
+            operations,
+            idempotency,
+            api_keys,
+            alert_log,
+        ),
+        sql=providers.Singleton(SqlAccountErasure, engine),
+    )
 
     ports = providers.Singleton(
         OperationPorts,
@@ -252,7 +294,7 @@ class Container(containers.DeclarativeContainer):
     face_swap = providers.Singleton(SwapFace, run_operation)
     to_video = providers.Singleton(ImageToVideo, run_operation)
     quote = providers.Singleton(QuotePrice, ports)
-    usage = providers.Singleton(ReadUsage, quota, clock, alert_log)
+    usage = providers.Singleton(ReadUsage, quota, clock, alert_log, asset_library)
     list_models = providers.Singleton(ListModels, catalog, provider_directory)
     list_plans = providers.Singleton(ListPlans, quota)
     define_plan = providers.Singleton(DefinePlan, quota)
@@ -270,6 +312,17 @@ class Container(containers.DeclarativeContainer):
     export_usage = providers.Singleton(ExportUsage, ledger)
     get_asset = providers.Singleton(GetAsset, assets)
     list_assets = providers.Singleton(ListAssets, assets)
+    show_asset = providers.Singleton(ShowAsset, assets)
+    label_asset = providers.Singleton(LabelAsset, assets)
+    delete_asset = providers.Singleton(DeleteAsset, assets)
+    sweep_storage = providers.Singleton(SweepStorage, assets, quota, clock)
+    collect_garbage = providers.Singleton(CollectGarbage, assets, clock)
+    delete_user = providers.Singleton(DeleteUser, assets, account_erasure, quota, ids)
+    local_operation = providers.Singleton(RunLocalOperation, ports, image_processor, lease)
+    compress = providers.Singleton(CompressImage, local_operation)
+    convert = providers.Singleton(ConvertImage, local_operation)
+    social = providers.Singleton(FitSocial, local_operation)
+    social_formats = providers.Singleton(ListSocialFormats, local_operation)
 
 
 ADAPTER_PORTS: dict[str, tuple[type, ...]] = {
@@ -281,7 +334,10 @@ ADAPTER_PORTS: dict[str, tuple[type, ...]] = {
     "ledger": (Ledger,),
     "operations": (OperationStore, OperationLeases),
     "idempotency": (IdempotencyStore,),
-    "assets": (AssetStore,),
+    "asset_library": (AssetLibrary,),
+    "asset_bytes": (AssetBytes,),
+    "account_erasure": (AccountErasure,),
+    "image_processor": (ImageProcessor,),
     "alert_log": (AlertLog,),
     "notifier": (Notifier,),
     "adjustments": (Adjustments,),

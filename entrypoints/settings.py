@@ -127,6 +127,11 @@ class Settings(BaseSettings):
     signed_url_seconds: int = Field(default=3600, gt=0)
     """How long a signed asset link works."""
     idempotency_hours: int = Field(default=24, gt=0)
+    storage_sweep_seconds: float = Field(default=3600, gt=0)
+    """How often a long-running process deletes assets past their plan's retention."""
+    gc_margin_seconds: float = Field(default=3600, ge=0)
+    """`storage gc` leaves bytes without an asset row alone until they are this old (they may
+    belong to an asset being saved right now)."""
     lease_seconds: float = Field(default=60, gt=0)
     """How long an operation stays leased to its process without renewal (renewed every third)."""
 

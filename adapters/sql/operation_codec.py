@@ -122,6 +122,8 @@ def asset_to_dict(asset: Asset) -> dict[str, Any]:
         "duration_seconds": asset.duration_seconds,
         "prompt": asset.prompt,
         "cost": asset.cost,
+        "vertex_count": asset.vertex_count,
+        "derived_from": list(asset.derived_from),
     }
 
 
@@ -140,4 +142,7 @@ def asset_from_dict(data: Mapping[str, Any]) -> Asset:
         duration_seconds=data["duration_seconds"],
         prompt=data["prompt"],
         cost=data["cost"],
+        # Outcomes stored before lineage existed have neither.
+        vertex_count=data.get("vertex_count"),
+        derived_from=tuple(data.get("derived_from", ())),
     )

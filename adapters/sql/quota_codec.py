@@ -22,6 +22,8 @@ def plan_to_json(plan: Plan) -> str:
             "concurrent_operations": plan.concurrent_operations.maximum,
             "anchor_day": plan.anchor.day,
             "monthly_price": plan.monthly_price,
+            "storage_bytes": plan.storage_bytes.maximum,
+            "retention_days": plan.retention_days,
         },
         sort_keys=True,
     )
@@ -37,6 +39,9 @@ def plan_from_json(name: str, text: str) -> Plan:
         concurrent_operations=Limit(data["concurrent_operations"]),
         anchor=BillingAnchor(data["anchor_day"]),
         monthly_price=data["monthly_price"],
+        # Plans saved before storage limits existed keep everything, as they did then.
+        storage_bytes=Limit(data.get("storage_bytes")),
+        retention_days=data.get("retention_days"),
     )
 
 

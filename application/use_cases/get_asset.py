@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from returns.result import Failure, Result, Success
 
-from imagestudio.application.ports.asset_store import AssetStore
+from imagestudio.application.asset_vault import AssetVault
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import AssetNotFound
 
@@ -21,7 +21,7 @@ class AssetContent:
 class GetAsset:
     """Fetches one of the caller's assets; another user's asset is simply not found."""
 
-    def __init__(self, assets: AssetStore) -> None:
+    def __init__(self, assets: AssetVault) -> None:
         self._assets = assets
 
     async def execute(self, user_id: str, asset_id: str) -> Result[AssetContent, AssetNotFound]:

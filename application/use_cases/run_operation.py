@@ -10,6 +10,7 @@ from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
+from imagestudio.application.glb_vertices import glb_vertex_count
 from imagestudio.application.model_choice import candidates
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
 from imagestudio.application.outcomes import CallOutcomes, gather_outcomes
@@ -17,6 +18,7 @@ from imagestudio.application.ports.idempotency import KeyReusedDifferently, Repl
 from imagestudio.application.ports.provider import Artifact
 from imagestudio.application.preparation import PreparedOperation, prepare, requested_mode
 from imagestudio.application.requests import OperationRequest, OperationResult
+from imagestudio.application.storage_quota import storage_refusal
 from imagestudio.application.submission_tracker import SubmissionTracker
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import (
@@ -29,6 +31,7 @@ from imagestudio.domain.errors import (
     OutputLost,
     ProviderFailed,
 )
+from imagestudio.domain.media import MediaType
 from imagestudio.domain.model import Model
 from imagestudio.domain.money import Micros
 from imagestudio.domain.operation import ImageOperation, OperationStatus
@@ -206,6 +209,10 @@ class RunOperation:
         provider = ports.providers.get(prepared.model.provider)
         assert provider is not None, "choose_model only picks configured providers"
         assert operation.reservation_id is not None
+        full = await storage_refusal(ports.quota, ports.assets.library, operation.user_id)
+        if full is not None:
+            await self._advance(operation, S.FAILED, error=full.message)
+            return Failure(full)
         reserved = await ports.quota.reserve(
             operation.reservation_id,
             ReservationRequest(
@@ -543,6 +550,12 @@ class RunOperation:
                 duration_seconds=artifact.duration_seconds,
                 prompt=prepared.request.prompt,
                 cost=share,
+                vertex_count=(
+                    glb_vertex_count(artifact.data)
+                    if artifact.media_type is MediaType.GLB
+                    else None
+                ),
+                derived_from=prepared.input_asset_ids,
             )
             try:
                 await _with_retries(ports.assets.save, asset, artifact.data)

@@ -8,6 +8,7 @@ from datetime import datetime
 from returns.result import Failure, Result, Success
 
 from imagestudio.application.ports.alert_log import AlertLog
+from imagestudio.application.ports.asset_library import AssetLibrary
 from imagestudio.application.ports.clock import Clock
 from imagestudio.application.ports.quota_store import QuotaStore
 from imagestudio.domain.billing_period import BillingPeriod, period_containing
@@ -24,6 +25,9 @@ from imagestudio.domain.quota import (
     calls_dimension,
 )
 from imagestudio.domain.quota_alert import QuotaAlert
+
+STORAGE = "storage"
+"""The usage row of stored asset bytes."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,6 +47,11 @@ class UsageRow:
     def is_money(self) -> bool:
         return self.name == SPEND
 
+    @property
+    def unit(self) -> str:
+        """micro-usd, bytes or count."""
+        return "micro-usd" if self.is_money else "bytes" if self.name == STORAGE else "count"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UsageReport:
@@ -52,21 +61,31 @@ class UsageReport:
     rows: tuple[UsageRow, ...]
     alerts: tuple[QuotaAlert, ...] = ()
     """The thresholds (80%, 100% of a limit) reached this period, oldest first."""
+    retention_days: int | None = None
+    """How long the plan keeps assets; None keeps them until deleted."""
 
 
 class ReadUsage:
     """Reads a user's usage for the billing period containing now (or `at`), with the alerts
     raised in it."""
 
-    def __init__(self, quota: QuotaStore, clock: Clock, alerts: AlertLog | None = None) -> None:
+    def __init__(
+        self,
+        quota: QuotaStore,
+        clock: Clock,
+        alerts: AlertLog | None = None,
+        library: AssetLibrary | None = None,
+    ) -> None:
         self._quota = quota
         self._clock = clock
         self._alerts = alerts
+        self._library = library
 
     async def execute(
         self, user_id: str, at: datetime | None = None
     ) -> Result[UsageReport, UnknownUser]:
-        """One row per quota category, then spend and concurrent operations."""
+        """One row per quota category, then spend, concurrent operations and storage (bytes
+        of assets kept now, not per period)."""
         found = await self._quota.plan_of(user_id)
         if isinstance(found, Failure):
             return Failure(found.failure())
@@ -89,10 +108,18 @@ class ReadUsage:
         ]
         rows.append(_row(SPEND, counter(SPEND, period.key), plan.spend_cap, period.end))
         rows.append(_row(CONCURRENCY, counter(CONCURRENCY, LIVE), plan.concurrent_operations, None))
+        if self._library is not None:
+            stored = Counter(used=await self._library.bytes_used(user_id))
+            rows.append(_row(STORAGE, stored, plan.storage_bytes, None))
         alerts = () if self._alerts is None else await self._alerts.for_user(user_id, period.key)
         return Success(
             UsageReport(
-                user_id=user_id, plan=plan.name, period=period, rows=tuple(rows), alerts=alerts
+                user_id=user_id,
+                plan=plan.name,
+                period=period,
+                rows=tuple(rows),
+                alerts=alerts,
+                retention_days=plan.retention_days,
             )
         )
 

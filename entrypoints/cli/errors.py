@@ -20,11 +20,13 @@ from imagestudio.domain.errors import (
     QuotaExceeded,
     RateLimited,
     RefundTooLarge,
+    StorageQuotaExceeded,
     UnknownApiKey,
     UnknownModel,
     UnknownPlan,
     UnknownUser,
     UnsupportedKind,
+    UserBusy,
     UserExists,
 )
 
@@ -49,6 +51,8 @@ _EXIT_CODES: dict[type[object], int] = {
     UserExists: EXIT_CONFLICT,
     RefundTooLarge: EXIT_INPUT,
     QuotaExceeded: EXIT_QUOTA,
+    StorageQuotaExceeded: EXIT_QUOTA,
+    UserBusy: EXIT_CONFLICT,
     RateLimited: EXIT_QUOTA,
     OperatorBudgetExhausted: EXIT_PROVIDER,
     ProviderFailed: EXIT_PROVIDER,

@@ -49,6 +49,33 @@ def rate_limit(field: str, text: str) -> Limit | InvalidInput:
     return found
 
 
+_BYTE_UNITS = {"": 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3, "tb": 1024**4}
+
+
+def byte_limit(field: str, text: str) -> Limit | InvalidInput:
+    """Bytes stored: `500MB`, `2GB`, `1048576` (binary units: 1 KB = 1024 bytes), or
+    `unlimited`."""
+    value = text.strip().lower().replace(" ", "")
+    if value == UNLIMITED_WORD:
+        return UNLIMITED
+    number = value.rstrip("kmgtb")
+    unit = value[len(number) :]
+    if unit not in _BYTE_UNITS or not (number.isascii() and number.isdigit()):
+        return InvalidInput(field, f"{text!r}: write a size such as 500MB or 2GB, or unlimited")
+    return Limit.of(int(number) * _BYTE_UNITS[unit])
+
+
+def retention_days(field: str, text: str) -> int | InvalidInput | None:
+    """Days assets are kept (`30`, `30d`), or `unlimited` (None: kept until deleted)."""
+    value = text.strip().lower()
+    if value == UNLIMITED_WORD:
+        return None
+    digits = value.removesuffix("d")
+    if not (digits.isascii() and digits.isdigit()) or int(digits) < 1:
+        return InvalidInput(field, f"{text!r}: write a number of days (at least 1), or unlimited")
+    return int(digits)
+
+
 def category_limit(text: str) -> tuple[QuotaCategory, Limit] | InvalidInput:
     """`<category>=<calls>`, such as `image-generation=100` or `video=unlimited`."""
     name, equals, value = text.partition("=")

@@ -10,13 +10,16 @@ from pydantic import ValidationError
 
 from imagestudio.adapters.sql.schema import SchemaOutOfDate
 from imagestudio.entrypoints.cli import (
+    asset_commands,
     budget_commands,
     db_commands,
     info_commands,
     ledger_commands,
+    local_commands,
     operation_commands,
     plans_commands,
     provider_commands,
+    storage_commands,
     usage_commands,
     users_commands,
 )
@@ -39,6 +42,9 @@ budget_commands.register(app)
 ledger_commands.register(app)
 db_commands.register(app)
 provider_commands.register(app)
+asset_commands.register(app)
+storage_commands.register(app)
+local_commands.register(app)
 
 
 def run() -> None:

@@ -14,7 +14,14 @@ from imagestudio.domain.limit import Limit
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import QuotaCategory
 from imagestudio.domain.plan import Plan
-from imagestudio.entrypoints.cli.limits import category_limit, count_limit, money_limit, rate_limit
+from imagestudio.entrypoints.cli.limits import (
+    byte_limit,
+    category_limit,
+    count_limit,
+    money_limit,
+    rate_limit,
+    retention_days,
+)
 from imagestudio.entrypoints.cli.output import fail, print_json, table
 from imagestudio.entrypoints.cli.studio import studio
 
@@ -59,6 +66,14 @@ def set_plan(
     anchor_day: Annotated[
         int, typer.Option("--anchor-day", help="The day of the month periods start on.")
     ] = 1,
+    storage: Annotated[
+        str,
+        typer.Option("--storage", help="Asset bytes a user may keep (500MB, 2GB), or unlimited."),
+    ] = "unlimited",
+    retention: Annotated[
+        str,
+        typer.Option("--retention-days", help="Days assets are kept, or unlimited."),
+    ] = "unlimited",
     json: Json = False,
 ) -> None:
     """Create a plan, or replace one: its users get the new limits at once; used stays used."""
@@ -77,6 +92,8 @@ def set_plan(
         requests_per_minute=_or_fail(rate_limit("rate", rate), json),
         concurrent_operations=_or_fail(count_limit("concurrency", concurrency), json),
         anchor=BillingAnchor(anchor_day),
+        storage_bytes=_or_fail(byte_limit("storage", storage), json),
+        retention_days=_days_or_fail(retention_days("retention", retention), json),
     )
     result = asyncio.run(studio().define_plan.execute(plan))
     if isinstance(result, Failure):
@@ -93,6 +110,12 @@ def _or_fail(parsed: Limit | InvalidInput, as_json: bool) -> Limit:
     return parsed
 
 
+def _days_or_fail(parsed: int | InvalidInput | None, as_json: bool) -> int | None:
+    if isinstance(parsed, InvalidInput):
+        fail(parsed, as_json)
+    return parsed
+
+
 def show_plans(title: str, plans: tuple[Plan, ...] | list[Plan]) -> None:
     table(
         title,
@@ -103,6 +126,8 @@ def show_plans(title: str, plans: tuple[Plan, ...] | list[Plan]) -> None:
             "requests/min",
             "concurrent",
             "period starts",
+            "storage",
+            "retention",
         ],
         [
             (
@@ -112,10 +137,21 @@ def show_plans(title: str, plans: tuple[Plan, ...] | list[Plan]) -> None:
                 plan.requests_per_minute,
                 plan.concurrent_operations,
                 f"day {plan.anchor.day}",
+                byte_limit_text(plan.storage_bytes),
+                "unlimited" if plan.retention_days is None else f"{plan.retention_days} days",
             )
             for plan in plans
         ],
     )
+
+
+def byte_limit_text(limit: Limit) -> str:
+    if limit.maximum is None:
+        return "unlimited"
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if limit.maximum >= size and limit.maximum % size == 0:
+            return f"{limit.maximum // size} {unit}"
+    return f"{limit.maximum} B"
 
 
 def money_limit_text(limit: Limit) -> str:
@@ -131,4 +167,6 @@ def plan_json(plan: Plan) -> dict[str, object]:
         "concurrent_operations": plan.concurrent_operations.maximum,
         "anchor_day": plan.anchor.day,
         "monthly_price_micros": plan.monthly_price,
+        "storage_bytes": plan.storage_bytes.maximum,
+        "retention_days": plan.retention_days,
     }

@@ -63,6 +63,7 @@ def _report_json(report: UsageReport) -> dict[str, object]:
     return {
         "user": report.user_id,
         "plan": report.plan,
+        "retention_days": report.retention_days,
         "period": {"start": report.period.start.isoformat(), "end": report.period.end.isoformat()},
         "rows": [
             {
@@ -72,7 +73,7 @@ def _report_json(report: UsageReport) -> dict[str, object]:
                 "limit": row.limit.maximum,
                 "remaining": row.remaining,
                 "resets_at": row.resets_at.isoformat() if row.resets_at else None,
-                "unit": "micro-usd" if row.is_money else "count",
+                "unit": row.unit,
             }
             for row in report.rows
         ],
@@ -109,6 +110,8 @@ def _show_report(report: UsageReport) -> None:
     )
     for alert in report.alerts:
         typer.echo(f"alert {alert.at:%Y-%m-%d %H:%M} UTC: {alert.message}")
+    if report.retention_days is not None:
+        typer.echo(f"assets are kept {report.retention_days} days (plan {report.plan})")
 
 
 @usage_app.command("export")

@@ -57,6 +57,38 @@ def set_plan(
     typer.echo(f"user {user_id} is on plan {plan} from now on")
 
 
+@users_app.command("delete")
+def delete_user(
+    user_id: Annotated[str, typer.Argument(metavar="ID")],
+    json: Json = False,
+) -> None:
+    """Delete a user: their assets, keys, operations and quota. Their ledger lines stay, under
+    a tombstone id, so every total still adds up."""
+    result = asyncio.run(studio().delete_user.execute(user_id))
+    if isinstance(result, Failure):
+        fail(result.failure(), json)
+    done = result.unwrap()
+    erased = done.erased
+    if json:
+        print_json(
+            {
+                "user": user_id,
+                "tombstone": done.tombstone,
+                "assets_deleted": done.assets_deleted,
+                "bytes_freed": done.bytes_freed,
+                "ledger_lines_kept": erased.ledger_lines_kept,
+                "operations_deleted": erased.operations_deleted,
+                "keys_deleted": erased.keys_deleted,
+            }
+        )
+        return
+    typer.echo(
+        f"deleted user {user_id}: {done.assets_deleted} asset(s) ({done.bytes_freed} bytes), "
+        f"{erased.operations_deleted} operation(s), {erased.keys_deleted} key(s); "
+        f"{erased.ledger_lines_kept} ledger line(s) kept as {done.tombstone}"
+    )
+
+
 @keys_app.command("rotate")
 def rotate(
     user_id: Annotated[str, typer.Argument(metavar="ID")],

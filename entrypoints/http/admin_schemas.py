@@ -22,6 +22,7 @@ from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.usage_record import UsageRecord
 from imagestudio.entrypoints.cli.limits import (
     UNLIMITED_WORD,
+    byte_limit,
     category_limit,
     count_limit,
     money_limit,
@@ -90,6 +91,14 @@ class PlanIn(BaseModel):
         "a category left out is unlimited.",
     )
     anchor_day: int = Field(default=1, ge=1, le=31, description="The day periods start on.")
+    storage: StrictStr | StrictInt = Field(
+        default="unlimited",
+        description='Asset bytes a user may keep: bytes, "500MB", "2GB" or "unlimited".',
+        examples=["2GB"],
+    )
+    retention_days: int | None = Field(
+        default=None, ge=1, description="Days assets are kept; null keeps them until deleted."
+    )
 
     def to_plan(self, name: str) -> Plan | InvalidInput:
         """The plan named `name`, or the first limit that cannot be read."""
@@ -111,6 +120,9 @@ class PlanIn(BaseModel):
         concurrency = _count_limit("concurrency", self.concurrent_operations, count_limit)
         if isinstance(concurrency, InvalidInput):
             return concurrency
+        storage = byte_limit("storage", str(self.storage))
+        if isinstance(storage, InvalidInput):
+            return storage
         return Plan(
             name=name,
             calls=calls,
@@ -118,6 +130,8 @@ class PlanIn(BaseModel):
             requests_per_minute=rate,
             concurrent_operations=concurrency,
             anchor=BillingAnchor(self.anchor_day),
+            storage_bytes=storage,
+            retention_days=self.retention_days,
         )
 
 
@@ -133,6 +147,8 @@ class PlanOut(BaseModel):
     anchor_day: int
     monthly_price_micros: int
     monthly_price_usd: str
+    storage_bytes: int | None = None
+    retention_days: int | None = None
 
     @classmethod
     def of(cls, plan: Plan) -> PlanOut:
@@ -148,6 +164,8 @@ class PlanOut(BaseModel):
             anchor_day=plan.anchor.day,
             monthly_price_micros=plan.monthly_price,
             monthly_price_usd=format_usd(plan.monthly_price),
+            storage_bytes=plan.storage_bytes.maximum,
+            retention_days=plan.retention_days,
         )
 
 

@@ -88,9 +88,11 @@ async def usage(request: Request, user: User) -> UsageOut:
                 limit=shown(row.limit.maximum, row.is_money),
                 remaining=shown(row.remaining, row.is_money),
                 resets_at=row.resets_at,
+                unit=row.unit,
             )
             for row in found.rows
         ],
+        retention_days=found.retention_days,
     )
 
 

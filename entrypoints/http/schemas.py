@@ -164,6 +164,8 @@ class UsageRowOut(BaseModel):
     limit: int | str | None
     remaining: int | str | None
     resets_at: datetime | None
+    unit: str = "count"
+    """micro-usd (shown as USD text), bytes or count."""
 
 
 class UsageOut(BaseModel):
@@ -172,6 +174,8 @@ class UsageOut(BaseModel):
     period_start: datetime
     period_end: datetime
     rows: list[UsageRowOut]
+    retention_days: int | None = None
+    """How long the plan keeps assets; null keeps them until deleted."""
 
 
 class NewUserIn(BaseModel):

@@ -18,7 +18,8 @@ from fakes import (
 )
 
 from imagestudio.adapters.images.pillow_inspector import PillowImageInspector
-from imagestudio.adapters.memory.asset_store import InMemoryAssetStore
+from imagestudio.adapters.memory.asset_bytes import InMemoryAssetBytes
+from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
 from imagestudio.adapters.memory.catalog import InMemoryModelCatalog
 from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
 from imagestudio.adapters.memory.ledger import InMemoryLedger
@@ -27,8 +28,9 @@ from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
 from imagestudio.adapters.provider_directory import StaticProviderDirectory
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.adapters.system.ids import SequentialIdGenerator
+from imagestudio.application.asset_vault import AssetVault
 from imagestudio.application.operation_ports import OperationPorts, StoredOutcome
-from imagestudio.application.ports.asset_store import AssetStore
+from imagestudio.application.ports.asset_bytes import AssetBytes
 from imagestudio.application.routing import RoutingRules
 from imagestudio.application.use_cases.control import ControlImage
 from imagestudio.application.use_cases.edit import EditImage
@@ -65,7 +67,7 @@ class Studio:
     provider: ScriptedProvider
     quota: InMemoryQuotaStore
     ledger: InMemoryLedger
-    assets: AssetStore
+    assets: AssetVault
     operations: RecordingOperationStore
     clock: FixedClock
     run: RunOperation
@@ -188,11 +190,11 @@ StudioFactory = Callable[..., Studio]
 
 @pytest.fixture
 def make_studio() -> StudioFactory:
-    """Build a studio; `assets` wraps the in-memory asset store (to make it fail)."""
+    """Build a studio; `assets` wraps the in-memory asset bytes (to make storing fail)."""
 
     def build(
         *,
-        assets: Callable[[AssetStore], AssetStore] | None = None,
+        assets: Callable[[AssetBytes], AssetBytes] | None = None,
         provider: ScriptedProvider | None = None,
         others: tuple[ScriptedProvider, ...] = (),
         routing: RoutingRules | None = None,
@@ -204,9 +206,10 @@ def make_studio() -> StudioFactory:
             budgets=[OperatorBudget(provider="acme", monthly=Limit.of(OPERATOR_BUDGET))],
         )
         ledger = InMemoryLedger()
-        store: AssetStore = InMemoryAssetStore()
+        content: AssetBytes = InMemoryAssetBytes()
         if assets is not None:
-            store = assets(store)
+            content = assets(content)
+        store = AssetVault(InMemoryAssetLibrary(), content)
         leases = InMemoryOperationStore()
         operations = RecordingOperationStore(leases)
         clock = FixedClock(NOW)

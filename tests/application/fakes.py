@@ -8,7 +8,7 @@ import random
 import struct
 import zlib
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
@@ -16,7 +16,7 @@ from typing import Any
 
 from PIL import Image
 
-from imagestudio.application.ports.asset_store import AssetStore
+from imagestudio.application.ports.asset_bytes import AssetBytes, StoredBytes
 from imagestudio.application.ports.operation_store import OperationStore
 from imagestudio.application.ports.provider import (
     Artifact,
@@ -30,7 +30,6 @@ from imagestudio.application.ports.provider import (
     TaskPending,
 )
 from imagestudio.application.requests import ImageInput, OperationRequest
-from imagestudio.domain.asset import Asset, AssetCursor
 from imagestudio.domain.errors import OutputFiltered, ProviderErrorKind, ProviderFailed
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.media import MediaType
@@ -225,79 +224,61 @@ class StorageDown(OSError):
 
 
 class FailingAssetStore:
-    """Wraps an `AssetStore`; the save calls whose 1-based number is in `failing` raise.
+    """Wraps an `AssetBytes`; the put calls whose 1-based number is in `failing` raise.
 
-    `FailingAssetStore.always(inner)`, `.from_call(inner, k)` (the k-th save and every later one),
-    `.first_calls(inner, k)` (a transient failure: the first k saves, then it works).
+    `FailingAssetStore.always(inner)`, `.from_call(inner, k)` (the k-th put and every later one),
+    `.first_calls(inner, k)` (a transient failure: the first k puts, then it works).
     """
 
-    def __init__(self, inner: AssetStore, failing: set[int] | None = None) -> None:
+    def __init__(self, inner: AssetBytes, failing: set[int] | None = None) -> None:
         self.inner = inner
         self._failing = failing
         self.save_calls = 0
 
     @classmethod
-    def always(cls, inner: AssetStore) -> FailingAssetStore:
+    def always(cls, inner: AssetBytes) -> FailingAssetStore:
         return cls(inner, None)
 
     @classmethod
-    def from_call(cls, inner: AssetStore, k: int) -> FailingAssetStore:
+    def from_call(cls, inner: AssetBytes, k: int) -> FailingAssetStore:
         return cls(inner, set(range(k, k + 100)))
 
     @classmethod
-    def first_calls(cls, inner: AssetStore, k: int) -> FailingAssetStore:
+    def first_calls(cls, inner: AssetBytes, k: int) -> FailingAssetStore:
         return cls(inner, set(range(1, k + 1)))
 
-    async def save(self, asset: Asset, data: bytes) -> None:
+    async def put(self, owner: str, asset_id: str, media_type: MediaType, data: bytes) -> None:
         self.save_calls += 1
         if self._failing is None or self.save_calls in self._failing:
             raise StorageDown(f"disk full on save {self.save_calls}")
-        await self.inner.save(asset, data)
+        await self.inner.put(owner, asset_id, media_type, data)
 
-    async def load(self, owner: str, asset_id: str) -> tuple[Asset, bytes] | None:
-        return await self.inner.load(owner, asset_id)
+    async def get(self, owner: str, asset_id: str, media_type: MediaType) -> bytes | None:
+        return await self.inner.get(owner, asset_id, media_type)
 
-    async def describe(self, owner: str, asset_id: str) -> Asset | None:
-        return await self.inner.describe(owner, asset_id)
+    async def remove(self, owner: str, asset_id: str, media_type: MediaType) -> bool:
+        return await self.inner.remove(owner, asset_id, media_type)
 
-    async def page(self, owner: str, *, after: AssetCursor | None, limit: int) -> tuple[Asset, ...]:
-        return await self.inner.page(owner, after=after, limit=limit)
+    def inventory(self) -> AsyncIterator[StoredBytes]:
+        return self.inner.inventory()
 
-    async def delete(self, owner: str, asset_id: str) -> bool:
-        return await self.inner.delete(owner, asset_id)
-
-    def location(self, asset: Asset) -> str:
-        return self.inner.location(asset)
+    def location(self, owner: str, asset_id: str, media_type: MediaType) -> str:
+        return self.inner.location(owner, asset_id, media_type)
 
 
-class BlockingAssetStore:
-    """Wraps an `AssetStore`; the first save waits on `gate` (to cancel a caller mid-store)."""
+class BlockingAssetStore(FailingAssetStore):
+    """Wraps an `AssetBytes`; the first put waits on `gate` (to cancel a caller mid-store)."""
 
-    def __init__(self, inner: AssetStore) -> None:
-        self.inner = inner
+    def __init__(self, inner: AssetBytes) -> None:
+        super().__init__(inner, set())
         self.entered = asyncio.Event()
         self.gate = asyncio.Event()
 
-    async def save(self, asset: Asset, data: bytes) -> None:
+    async def put(self, owner: str, asset_id: str, media_type: MediaType, data: bytes) -> None:
         if not self.gate.is_set():
             self.entered.set()
             await self.gate.wait()
-        await self.inner.save(asset, data)
-
-    async def load(self, owner: str, asset_id: str) -> tuple[Asset, bytes] | None:
-        return await self.inner.load(owner, asset_id)
-
-    async def describe(self, owner: str, asset_id: str) -> Asset | None:
-        return await self.inner.describe(owner, asset_id)
-
-    async def page(self, owner: str, *, after: AssetCursor | None, limit: int) -> tuple[Asset, ...]:
-        return await self.inner.page(owner, after=after, limit=limit)
-
-    async def delete(self, owner: str, asset_id: str) -> bool:
-        return await self.inner.delete(owner, asset_id)
-
-    def location(self, asset: Asset) -> str:
-        return self.inner.location(asset)
+        await self.inner.put(owner, asset_id, media_type, data)
 
 
 class RecordingOperationStore:

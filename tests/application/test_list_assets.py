@@ -13,9 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from returns.result import Failure, Success
 
-from imagestudio.adapters.local_files.asset_store import LocalFileAssetStore
-from imagestudio.adapters.memory.asset_store import InMemoryAssetStore
-from imagestudio.application.ports.asset_store import AssetStore
+from imagestudio.adapters.local_files.asset_bytes import LocalFileAssetBytes
+from imagestudio.adapters.memory.asset_bytes import InMemoryAssetBytes
+from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
+from imagestudio.application.asset_vault import AssetVault
 from imagestudio.application.use_cases.list_assets import (
     AssetPage,
     ListAssets,
@@ -44,14 +45,14 @@ def an_asset(asset_id: str, created_at: datetime = T, owner: str = "alice") -> A
     )
 
 
-async def stored(*assets: Asset) -> InMemoryAssetStore:
-    store = InMemoryAssetStore()
+async def stored(*assets: Asset) -> AssetVault:
+    store = AssetVault(InMemoryAssetLibrary(), InMemoryAssetBytes())
     for asset in assets:
         await store.save(asset, b"png")
     return store
 
 
-async def every_page(assets: AssetStore, owner: str, limit: int) -> list[AssetPage]:
+async def every_page(assets: AssetVault, owner: str, limit: int) -> list[AssetPage]:
     pages = [(await ListAssets(assets).execute(owner, limit=limit)).unwrap()]
     while (cursor := pages[-1].next_cursor) is not None:
         pages.append((await ListAssets(assets).execute(owner, cursor, limit)).unwrap())
@@ -171,13 +172,15 @@ async def test_a_cursor_resumes_after_its_asset_even_once_it_is_deleted() -> Non
 
 
 async def test_an_owner_that_cannot_name_a_folder_has_no_assets(tmp_path: Path) -> None:
-    result = await ListAssets(LocalFileAssetStore(tmp_path)).execute("../bob")
+    vault = AssetVault(InMemoryAssetLibrary(), LocalFileAssetBytes(tmp_path))
+    result = await ListAssets(vault).execute("../bob")
 
     assert result == Success(AssetPage(items=(), next_cursor=None))
 
 
 async def test_listing_works_while_saving_fails() -> None:
-    failing = FailingAssetStore.always(await stored(an_asset("ast_1")))
+    store = await stored(an_asset("ast_1"))
+    failing = AssetVault(store.library, FailingAssetStore.always(store.content))
 
     assert ids((await ListAssets(failing).execute("alice")).unwrap()) == ["ast_1"]
 

@@ -86,12 +86,12 @@ async def test_cancelling_while_the_output_is_stored_still_finishes_settling(
     # The provider already delivered (and billed): settling runs shielded to the end, so the
     # output is stored, charged once and recorded, though the caller sees CancelledError.
     studio: Studio = make_studio(assets=BlockingAssetStore)
-    assert isinstance(studio.assets, BlockingAssetStore)
+    assert isinstance(studio.assets.content, BlockingAssetStore)
     task = asyncio.create_task(studio.run.execute(text_to_image()))
-    await studio.assets.entered.wait()
+    await studio.assets.content.entered.wait()
 
     task.cancel()
-    studio.assets.gate.set()
+    studio.assets.content.gate.set()
     with pytest.raises(asyncio.CancelledError):
         await task
     for _ in range(20):  # let the shielded settlement finish its remaining steps

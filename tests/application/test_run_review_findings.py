@@ -20,11 +20,11 @@ async def test_a_key_whose_request_was_cancelled_while_storing_replays_the_finis
     make_studio: StudioFactory,
 ) -> None:
     studio: Studio = make_studio(assets=BlockingAssetStore)
-    assert isinstance(studio.assets, BlockingAssetStore)
+    assert isinstance(studio.assets.content, BlockingAssetStore)
     task = asyncio.create_task(studio.run.execute(text_to_image(idempotency_key="k")))
-    await studio.assets.entered.wait()
+    await studio.assets.content.entered.wait()
     task.cancel()
-    studio.assets.gate.set()
+    studio.assets.content.gate.set()
     with pytest.raises(asyncio.CancelledError):
         await task
     for _ in range(20):

@@ -65,8 +65,8 @@ async def test_each_save_is_retried_before_the_output_is_declared_lost(
 
     await studio.run.execute(text_to_image())
 
-    assert isinstance(studio.assets, FailingAssetStore)
-    assert studio.assets.save_calls == 3
+    assert isinstance(studio.assets.content, FailingAssetStore)
+    assert studio.assets.content.save_calls == 3
 
 
 async def test_when_the_second_of_two_saves_fails_the_first_asset_is_deleted(

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from imagestudio.adapters.local_files.asset_store import LocalFileAssetStore
-from imagestudio.adapters.memory.asset_store import InMemoryAssetStore
+from imagestudio.adapters.local_files.asset_bytes import LocalFileAssetBytes
+from imagestudio.adapters.memory.asset_bytes import InMemoryAssetBytes
+from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.api import ImageStudio, OperationRequest
@@ -23,18 +24,19 @@ from imagestudio.entrypoints.settings import Profile, Settings, StorageKind
 
 def test_the_offline_profile_keeps_asset_files_under_the_data_directory(tmp_path: Path) -> None:
     container = build_container(Settings(profile=Profile.OFFLINE, data_dir=tmp_path))
-    store = container.assets()
-    assert isinstance(store, LocalFileAssetStore)
+    assert isinstance(container.asset_bytes(), LocalFileAssetBytes)
+    # State lives in the process, so the rows describing those files do too.
+    assert isinstance(container.asset_library(), InMemoryAssetLibrary)
 
 
 def test_the_test_profile_keeps_everything_in_memory(tmp_path: Path) -> None:
     container = build_container(Settings(profile=Profile.TEST, data_dir=tmp_path))
-    assert isinstance(container.assets(), InMemoryAssetStore)
+    assert isinstance(container.asset_bytes(), InMemoryAssetBytes)
 
 
 def test_a_single_setting_overrides_the_profile_preset(tmp_path: Path) -> None:
     settings = Settings(profile=Profile.OFFLINE, data_dir=tmp_path, storage=StorageKind.MEMORY)
-    assert isinstance(build_container(settings).assets(), InMemoryAssetStore)
+    assert isinstance(build_container(settings).asset_bytes(), InMemoryAssetBytes)
 
 
 def test_settings_come_from_imagestudio_variables(
@@ -91,7 +93,7 @@ def test_make_demo_runs_again_and_again(tmp_path: Path) -> None:
         assert "the sandbox billed 4 tasks" in done.stdout
     assert len(list((tmp_path / "assets" / "local").glob("*.png"))) == 6
     stored = (tmp_path / "sandbox" / "assets" / "local").iterdir()
-    assert len([path for path in stored if path.suffix != ".json"]) == 10  # 5 outputs a run
+    assert len(list(stored)) == 10  # 5 outputs a run, no description files beside them
 
 
 async def test_keep_sweeping_settles_a_dead_operation_in_the_background(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from imagestudio.adapters.memory.api_keys import InMemoryApiKeys
-from imagestudio.adapters.memory.asset_store import InMemoryAssetStore
+from imagestudio.adapters.memory.asset_bytes import InMemoryAssetBytes
+from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
 from imagestudio.adapters.memory.ledger import InMemoryLedger
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
 from imagestudio.domain.errors import UnknownUser
@@ -53,12 +54,15 @@ async def test_the_apps_ledger_takes_every_line_the_use_cases_write() -> None:
 
 
 async def test_the_apps_asset_store_keeps_the_outputs() -> None:
-    store = InMemoryAssetStore()
-    studio = await ImageStudio.connect(profile=Profile.TEST, adapters={"assets": store})
+    library, content = InMemoryAssetLibrary(), InMemoryAssetBytes()
+    studio = await ImageStudio.connect(
+        profile=Profile.TEST, adapters={"asset_library": library, "asset_bytes": content}
+    )
 
     asset = (await studio.generate.execute(kite())).unwrap().assets[0]
 
-    assert await store.describe("local", asset.id) == asset
+    assert await library.get("local", asset.id) == asset
+    assert await content.get("local", asset.id, asset.media_type) is not None
 
 
 async def test_the_apps_user_store_decides_who_exists_and_on_which_plan() -> None:

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from imagestudio.adapters.local_files.asset_store import LocalFileAssetStore
-from imagestudio.adapters.s3.asset_store import S3AssetStore
+from imagestudio.adapters.local_files.asset_bytes import LocalFileAssetBytes
+from imagestudio.adapters.s3.asset_bytes import S3AssetBytes
+from imagestudio.adapters.sql.asset_library import SqlAssetLibrary
 from imagestudio.adapters.sql import schema
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.sql.schema import SchemaOutOfDate
@@ -34,7 +35,8 @@ def test_local_is_the_default_profile_with_a_sqlite_file_in_the_data_directory(
     assert settings.effective_database_url == f"sqlite:///{tmp_path / 'imagestudio.db'}"
     container = build_container(settings)
     assert isinstance(container.quota(), SqlQuotaStore)
-    assert isinstance(container.assets(), LocalFileAssetStore)
+    assert isinstance(container.asset_bytes(), LocalFileAssetBytes)
+    assert isinstance(container.asset_library(), SqlAssetLibrary)
 
 
 async def test_the_local_profile_keeps_usage_across_runs(tmp_path: Path) -> None:
@@ -84,7 +86,7 @@ def test_s3_storage_is_chosen_by_settings(tmp_path: Path) -> None:
         s3_endpoint_url="http://127.0.0.1:9",
         s3_allow_http=True,
     )
-    assert isinstance(build_container(settings).assets(), S3AssetStore)
+    assert isinstance(build_container(settings).asset_bytes(), S3AssetBytes)
 
 
 class TestTheCliOnTheLocalProfile:

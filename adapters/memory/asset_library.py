@@ -1,0 +1,55 @@
+"""The asset library in a dict: for tests, throw-away runs and the offline profile."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import replace
+from datetime import UTC
+
+from imagestudio.domain.asset import Asset, AssetCursor, newest_first
+from imagestudio.domain.asset_query import AssetQuery, Relabel
+
+
+class InMemoryAssetLibrary:
+    """The `AssetLibrary` port on a dict keyed by (owner, id); no await between read and write."""
+
+    def __init__(self) -> None:
+        self._assets: dict[tuple[str, str], Asset] = {}
+
+    async def add(self, asset: Asset) -> None:
+        # In UTC, as a database gives it back: the same instant, whatever zone it came in.
+        utc = replace(asset, created_at=asset.created_at.astimezone(UTC))
+        self._assets[(asset.owner, asset.id)] = utc
+
+    async def get(self, owner: str, asset_id: str) -> Asset | None:
+        return self._assets.get((owner, asset_id))
+
+    async def find(
+        self, owner: str, query: AssetQuery, *, after: AssetCursor | None, limit: int
+    ) -> tuple[Asset, ...]:
+        matching = (
+            asset
+            for (holder, _), asset in self._assets.items()
+            if holder == owner and query.matches(asset)
+        )
+        return newest_first(matching, after=after, limit=limit)
+
+    async def relabel(self, owner: str, asset_id: str, change: Relabel) -> Asset | None:
+        asset = self._assets.get((owner, asset_id))
+        if asset is None:
+            return None
+        changed = change.apply(asset)
+        self._assets[(owner, asset_id)] = changed
+        return changed
+
+    async def remove(self, owner: str, asset_id: str) -> Asset | None:
+        return self._assets.pop((owner, asset_id), None)
+
+    async def bytes_used(self, owner: str) -> int:
+        return sum(a.size_bytes for (holder, _), a in self._assets.items() if holder == owner)
+
+    async def owners(self) -> tuple[str, ...]:
+        return tuple(sorted({holder for holder, _ in self._assets}))
+
+    async def known(self, owner: str, asset_ids: Collection[str]) -> frozenset[str]:
+        return frozenset(i for i in asset_ids if (owner, i) in self._assets)
