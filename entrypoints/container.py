@@ -43,13 +43,13 @@ from imagestudio.adapters.system.clock import SystemClock
 from imagestudio.adapters.system.ids import UuidIdGenerator
 from imagestudio.adapters.system.keys import RandomKeyGenerator
 from imagestudio.adapters.system.notifier import LoggingNotifier
+from imagestudio.application.asset_vault import AssetVault
 from imagestudio.application.key_issuing import KeyIssuer
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
+from imagestudio.application.ports.account_erasure import AccountErasure
 from imagestudio.application.ports.adjustments import Adjustments
 from imagestudio.application.ports.alert_log import AlertLog
 from imagestudio.application.ports.api_keys import ApiKeys
-from imagestudio.application.asset_vault import AssetVault
-from imagestudio.application.ports.account_erasure import AccountErasure
 from imagestudio.application.ports.asset_bytes import AssetBytes
 from imagestudio.application.ports.asset_library import AssetLibrary
 from imagestudio.application.ports.catalog import ModelCatalog

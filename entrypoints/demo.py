@@ -1,4 +1,5 @@
-"""`make demo`: an offline generate → edit → upscale, then the same through the real adapters.
+"""`make demo`: an offline generate → edit → upscale → Instagram square (a free local
+operation), the asset library (lineage, a tag, a prompt search), then the real adapters.
 
 Part one uses the offline provider; part two starts the provider sandbox (a local server that
 speaks the WaveSpeed and Stability contracts), runs real adapter calls through it — a Stability
@@ -24,6 +25,7 @@ from imagestudio.application.requests import ImageInput, OperationRequest, Opera
 from imagestudio.application.use_cases.edit import EditRequest
 from imagestudio.application.use_cases.generate import GenerateRequest
 from imagestudio.application.use_cases.upscale import UpscaleRequest
+from imagestudio.domain.asset_query import AssetQuery, Relabel
 from imagestudio.domain.errors import OperationError
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import OperationKind
@@ -88,6 +90,13 @@ async def main() -> None:
         ),
     )
 
+    square = _unwrap(
+        "social",
+        await studio.social.execute(
+            user, ImageInput(asset_id=upscaled.assets[0].id), "instagram/square"
+        ),
+    )
+
     print(f"imagestudio demo (profile {studio.container.settings().profile}, user {user})\n")
     steps = (
         ("generate", OperationKind.TEXT_TO_IMAGE, generated),
@@ -102,8 +111,27 @@ async def main() -> None:
             f"charged {format_usd(result.charged):>7}  (real provider: {real})"
         )
         print(f"          {assets.location(asset)}")
+    made = square.assets[0]
+    print(
+        f"social    {made.width}x{made.height} {made.media_type.value:10} "
+        f"charged {format_usd(square.charged):>7}  (instagram/square, done here: always free)"
+    )
+    print(f"          {assets.location(made)}")
     total = sum(result.charged for _, _, result in steps)
     print(f"\ntotal charged: {format_usd(total)} (offline models are free)")
+    await studio.label_asset.execute(user, made.id, Relabel(add_tags=frozenset({"demo"})))
+    lineage = (await studio.show_asset.execute(user, made.id)).unwrap().lineage
+    chain = " <- ".join(
+        f"{step.asset.kind if step.asset else 'deleted'} {step.asset_id}" for step in lineage
+    )
+    print(f"lineage of the square: {chain}")
+    found = await studio.list_assets.execute(
+        user, limit=200, query=AssetQuery(text="Lighthouse watercolour")
+    )
+    print(
+        f"library: {len(found.unwrap().items)} asset(s) match 'lighthouse watercolour' "
+        "(`imagestudio assets search`), the square is tagged 'demo'"
+    )
     usage = (await studio.usage.execute(user)).unwrap()
     used = {row.name: row.used for row in usage.rows}
     print(

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from fakes import NOW, png_bytes, text_to_image
+from fakes import NOW, text_to_image
 from returns.result import Failure, Success
 
 from imagestudio.application.requests import ImageInput

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from imagestudio.adapters.local_files.asset_bytes import LocalFileAssetBytes
 from imagestudio.adapters.s3.asset_bytes import S3AssetBytes
-from imagestudio.adapters.sql.asset_library import SqlAssetLibrary
 from imagestudio.adapters.sql import schema
+from imagestudio.adapters.sql.asset_library import SqlAssetLibrary
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.sql.schema import SchemaOutOfDate
 from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, Profile, Settings
