@@ -23,6 +23,7 @@ from imagestudio.entrypoints.http import (
     admin_routes,
     asset_routes,
     info_routes,
+    local_routes,
     metrics_routes,
     openai_routes,
     operation_routes,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     app.include_router(operation_routes.router)
     app.include_router(info_routes.router)
     app.include_router(asset_routes.router)
+    app.include_router(local_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(openai_routes.router)

@@ -24,11 +24,13 @@ from imagestudio.domain.errors import (
     QuotaExceeded,
     RateLimited,
     RefundTooLarge,
+    StorageQuotaExceeded,
     UnknownApiKey,
     UnknownModel,
     UnknownPlan,
     UnknownUser,
     UnsupportedKind,
+    UserBusy,
     UserExists,
 )
 from imagestudio.domain.money import format_usd
@@ -108,6 +110,16 @@ def problem_for(error: object) -> Problem:
                 "requested": format_usd(error.requested) if money else error.requested,
                 "resets_at": error.resets_at.isoformat(),
             },
+            headers=NO_RETRY,
+        )
+    if isinstance(error, StorageQuotaExceeded):
+        return Problem(
+            status=402,
+            slug="storage-quota-exceeded",
+            title="Your plan's storage is full",
+            detail=message,
+            extra={"limit_name": "storage", "used": error.used, "limit": error.limit},
+            # Retrying alone never helps: only deleting assets makes room.
             headers=NO_RETRY,
         )
     if isinstance(error, RateLimited):
@@ -190,6 +202,15 @@ def problem_for(error: object) -> Problem:
     if isinstance(error, UserExists | AmbiguousApiKey):
         slug = "user-exists" if isinstance(error, UserExists) else "ambiguous-api-key"
         return Problem(status=409, slug=slug, title="Conflict", detail=message)
+    if isinstance(error, UserBusy):
+        return Problem(
+            status=409,
+            slug="user-busy",
+            title="The user has operations not settled yet",
+            detail=message,
+            extra={"operation_ids": list(error.operation_ids)},
+            headers={"retry-after": "60"},
+        )
     if isinstance(error, RefundTooLarge):
         return Problem(
             status=422, slug="refund-too-large", title="Refund too large", detail=message
