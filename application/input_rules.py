@@ -30,6 +30,18 @@ PROMPTLESS_MODES = frozenset({"erase", "remove-background", "outpaint"})
 PROMPTED_KINDS = frozenset({K.TEXT_TO_IMAGE, K.CONTROL, K.IMAGE_EDIT})
 
 
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be stored as text everywhere (PostgreSQL refuses NUL; UTF-8 has no
+    lone surrogates), or None."""
+    if "\x00" in text:
+        return "must not contain NUL characters"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode text (it holds a lone surrogate)"
+    return None
+
+
 def check_prompt(
     model: Model, kind: K, prompt: str, mode: str | None, *, required: bool = True
 ) -> InvalidInput | None:
@@ -39,6 +51,10 @@ def check_prompt(
             f"{len(prompt)} characters; {model.id} takes at most {model.limits.max_prompt_chars}",
             InputProblem.TOO_LARGE,
         )
+    if (problem := text_problem(prompt)) is not None:
+        # Refused before anything is spent: the prompt is stored with the outputs, and a
+        # database that cannot store it would lose outputs the provider already billed.
+        return InvalidInput("prompt", problem)
     needs_prompt = required and kind in PROMPTED_KINDS and mode not in PROMPTLESS_MODES
     if needs_prompt and not prompt.strip():
         return InvalidInput("prompt", f"{kind} needs a prompt")

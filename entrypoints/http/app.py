@@ -35,6 +35,7 @@ from imagestudio.entrypoints.http.metrics import ApiMetrics
 from imagestudio.entrypoints.http.metrics_routes import RequestCounting
 from imagestudio.entrypoints.http.problems import Problem
 from imagestudio.entrypoints.http.state import AppState
+from imagestudio.entrypoints.http.url_guard import NoNulInUrl
 from imagestudio.entrypoints.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     app.state.metrics = metrics
     _answer_problems(app)
     app.add_middleware(BodyLimit, max_bytes=chosen.http_max_request_bytes)
+    app.add_middleware(NoNulInUrl)
     app.add_middleware(RequestCounting, metrics=metrics)
     return app
 

@@ -35,7 +35,7 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self._max:
-            await _send_problem(send, _too_large(self._max))
+            await send_problem(send, _too_large(self._max))
             return
         seen = 0
         started = False
@@ -58,10 +58,10 @@ class BodyLimit:
             await self._app(scope, counted, watched)
         except BodyTooLarge:
             if not started:
-                await _send_problem(send, _too_large(self._max))
+                await send_problem(send, _too_large(self._max))
 
 
-async def _send_problem(send: Send, problem: Problem) -> None:
+async def send_problem(send: Send, problem: Problem) -> None:
     body = json.dumps(problem.body()).encode()
     headers = [
         (b"content-type", b"application/problem+json"),

@@ -131,11 +131,6 @@ class OperationOut(BaseModel):
         )
 
 
-class AssetPageOut(BaseModel):
-    items: list[AssetOut]
-    next_cursor: str | None = None
-
-
 class ModelOut(BaseModel):
     id: str
     provider: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 from fakes import (
     encoded,
     image_request,
@@ -51,6 +52,16 @@ async def test_text_to_image_without_a_prompt_is_invalid(studio: Studio) -> None
     error = await refusal(studio, text_to_image(prompt="   "))
 
     assert (error.field, error.problem) == ("prompt", InputProblem.INVALID)
+
+
+@pytest.mark.parametrize("prompt", ["a cat\x00", "a \ud800 cat"], ids=["nul", "lone-surrogate"])
+async def test_a_prompt_no_database_can_store_is_refused_before_anything_is_spent(
+    studio: Studio, prompt: str
+) -> None:
+    error = await refusal(studio, text_to_image(prompt=prompt))
+
+    assert error.field == "prompt"
+    assert studio.provider.jobs == []
 
 
 # Size and outputs.
