@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from imagestudio.application.input_rules import text_problem
 from imagestudio.application.ports.asset_bytes import AssetBytes
 from imagestudio.application.ports.asset_library import AssetLibrary
 from imagestudio.domain.asset import Asset, AssetCursor
@@ -30,7 +31,7 @@ class AssetVault:
 
     async def load(self, owner: str, asset_id: str) -> tuple[Asset, bytes] | None:
         """The asset and its bytes, only if `owner` owns it and its bytes are there."""
-        asset = await self.library.get(owner, asset_id)
+        asset = await self.describe(owner, asset_id)
         if asset is None:
             return None
         try:
@@ -44,6 +45,8 @@ class AssetVault:
 
     async def describe(self, owner: str, asset_id: str) -> Asset | None:
         """The asset without its bytes, only if `owner` owns it."""
+        if not _storable(owner, asset_id):
+            return None
         return await self.library.get(owner, asset_id)
 
     async def page(
@@ -64,6 +67,8 @@ class AssetVault:
         Bytes that cannot be removed now (storage failing) stay as an orphan for `storage gc`:
         the asset is gone for every reader either way.
         """
+        if not _storable(owner, asset_id):
+            return None
         removed = await self.library.remove(owner, asset_id)
         if removed is None:
             return None
@@ -76,3 +81,9 @@ class AssetVault:
     def location(self, asset: Asset) -> str:
         """Where a person can find the asset's bytes (a file path or a URL); no I/O."""
         return self.content.location(asset.owner, asset.id, asset.media_type)
+
+
+def _storable(*names: str) -> bool:
+    """Whether every name could be an id at all: text a database can hold (no NUL, no lone
+    surrogate). Anything else names no asset, so it is not found rather than a database error."""
+    return all(text_problem(name) is None for name in names)

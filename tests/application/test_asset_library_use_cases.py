@@ -213,3 +213,18 @@ async def test_no_user_can_see_or_touch_anothers_asset_through_any_use_case(
     assert await studio.edit.execute(request) == missing
     assert await vault.describe("ada", asset.id) == asset
     await studio.assert_nothing_spent("bob")
+
+
+@pytest.mark.parametrize("asset_id", ["ast\x00", "ast\ud800"], ids=["nul", "surrogate"])
+async def test_an_id_no_database_could_hold_is_simply_not_found(
+    studio: Studio, asset_id: str
+) -> None:
+    missing = Failure(AssetNotFound(asset_id))
+
+    assert await ShowAsset(studio.assets).execute("ada", asset_id) == missing
+    assert await DeleteAsset(studio.assets).execute("ada", asset_id) == missing
+    assert await GetAsset(studio.assets).execute("ada", asset_id) == missing
+    request = EditRequest(
+        user_id="ada", image=ImageInput(asset_id=asset_id), prompt="x", model_id="acme-edit"
+    )
+    assert await studio.edit.execute(request) == missing
