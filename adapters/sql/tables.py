@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -17,9 +19,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
 )
+from sqlalchemy.engine import Connection
 
 from imagestudio.adapters.sql.column_types import UtcDateTime
+from imagestudio.domain.asset_query import MAX_LABEL_CHARS
 
 metadata = MetaData(
     naming_convention={
@@ -172,3 +177,110 @@ alerts = Table(
     Column("at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("user_id", "period", "dimension", "threshold"),  # each alert once
 )
+
+# -- the asset library ---------------------------------------------------------------------------
+
+assets = Table(
+    "assets",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("owner", String(ID), nullable=False),
+    Column("operation_id", String(ID), nullable=False),
+    Column("model_id", String(ID), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("media_type", String(64), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("width", Integer, nullable=True),
+    Column("height", Integer, nullable=True),
+    Column("duration_seconds", Double, nullable=True),  # IEEE double on both: floats round-trip
+    Column("vertex_count", BigInteger, nullable=True),
+    Column("prompt", Text, nullable=False),
+    # The prompt's `words` joined by spaces: what full-text search indexes (see below).
+    Column("prompt_words", Text, nullable=False),
+    Column("cost", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("favourite", Boolean, nullable=False),
+    Index("ix_assets_owner_created_at_id", "owner", "created_at", "id"),
+)
+
+
+def _asset_labels(name: str, label: str) -> Table:
+    """An asset's tags or collections: one row per label, gone with the asset."""
+    return Table(
+        name,
+        metadata,
+        Column(
+            "asset_id",
+            String(ID),
+            ForeignKey("assets.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        Column(label, String(MAX_LABEL_CHARS), nullable=False),
+        PrimaryKeyConstraint("asset_id", label),
+        Index(f"ix_{name}_{label}", label),
+    )
+
+
+asset_tags = _asset_labels("asset_tags", "tag")
+asset_collections = _asset_labels("asset_collections", "collection")
+
+asset_lineage = Table(
+    "asset_lineage",
+    metadata,
+    Column("asset_id", String(ID), ForeignKey("assets.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("parent_id", String(ID), nullable=False),  # no foreign key: parents may go first
+    PrimaryKeyConstraint("asset_id", "position"),
+)
+
+# Full-text search over `assets.prompt_words`, which the metadata cannot describe: created by
+# migration 0006, and by `metadata.create_all` through the DDL below. Its objects are all named
+# `assets_fts…`; `include_name` keeps them out of Alembic's comparisons and autogenerate.
+#
+# The words are Python's (`words`), so search splits text the same on every database whatever
+# its locale (PostgreSQL's parser in the C locale takes «nuit» for one word). SQLite: an FTS5
+# table keyed by `assets_fts_rows`, whose INTEGER PRIMARY KEY stays put when a table is copied
+# or vacuumed (the implicit rowid of `assets` would not); deleting an asset cascades to its
+# row, whose trigger drops the indexed words. PostgreSQL: a GIN index on a tsvector whose
+# lexemes are those words exactly (`array_to_tsvector`: no parser, no dictionary).
+FULL_TEXT = "assets_fts"
+
+SQLITE_FULL_TEXT_DDL = (
+    f"""CREATE TABLE {FULL_TEXT}_rows (
+    rowid INTEGER PRIMARY KEY,
+    asset_id VARCHAR({ID}) NOT NULL UNIQUE REFERENCES assets (id) ON DELETE CASCADE
+)""",
+    f"CREATE VIRTUAL TABLE {FULL_TEXT} USING fts5("
+    "words, tokenize = 'unicode61 remove_diacritics 0')",
+    f"""CREATE TRIGGER {FULL_TEXT}_forget AFTER DELETE ON {FULL_TEXT}_rows BEGIN
+    DELETE FROM {FULL_TEXT} WHERE rowid = old.rowid;
+END""",
+)
+SQLITE_FULL_TEXT_DROP = (f"DROP TABLE {FULL_TEXT}_rows", f"DROP TABLE {FULL_TEXT}")
+
+POSTGRESQL_FULL_TEXT_DDL = (
+    f"CREATE INDEX {FULL_TEXT} ON assets "
+    "USING gin (array_to_tsvector(string_to_array(prompt_words, ' ')))",
+)
+POSTGRESQL_FULL_TEXT_DROP: tuple[str, ...] = ()  # the index goes with its table
+
+
+FULL_TEXT_DDL = {"sqlite": SQLITE_FULL_TEXT_DDL, "postgresql": POSTGRESQL_FULL_TEXT_DDL}
+FULL_TEXT_DROP = {"sqlite": SQLITE_FULL_TEXT_DROP, "postgresql": POSTGRESQL_FULL_TEXT_DROP}
+
+
+@event.listens_for(assets, "after_create")
+def _create_full_text(_table: Table, connection: Connection, **_: object) -> None:
+    for statement in FULL_TEXT_DDL[connection.dialect.name]:
+        connection.exec_driver_sql(statement)
+
+
+@event.listens_for(assets, "before_drop")
+def _drop_full_text(_table: Table, connection: Connection, **_: object) -> None:
+    for statement in FULL_TEXT_DROP[connection.dialect.name]:
+        connection.exec_driver_sql(statement)
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:  # noqa: ARG001
+    """Alembic's `include_name`: everything but the full-text objects made by hand."""
+    return name is None or not name.startswith(FULL_TEXT)

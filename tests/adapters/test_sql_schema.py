@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import schema
 from imagestudio.adapters.sql.engine import async_url, create_engine
-from imagestudio.adapters.sql.tables import metadata
+from imagestudio.adapters.sql.tables import include_name, metadata
 
 
 @pytest.fixture
@@ -24,7 +24,11 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 def differences(connection: Connection) -> list[object]:
-    return list(compare_metadata(MigrationContext.configure(connection), metadata))
+    return list(
+        compare_metadata(
+            MigrationContext.configure(connection, opts={"include_name": include_name}), metadata
+        )
+    )
 
 
 async def test_upgrade_creates_the_schema_the_tables_describe(engine: AsyncEngine) -> None:
