@@ -17,8 +17,8 @@ MAX_LABELS = 50
 def words(text: str) -> tuple[str, ...]:
     """The words full-text search sees: runs of letters and digits, case-folded.
 
-    SQLite FTS5 (unicode61, diacritics kept) and PostgreSQL (`simple` configuration) split
-    text the same way, so every asset library answers a search alike.
+    Libraries index these words themselves (never a database's own parser, which depends on
+    its locale), so every asset library answers a search alike.
     """
     return tuple(_WORD.findall(text.casefold()))
 
