@@ -124,6 +124,9 @@ def asset_to_dict(asset: Asset) -> dict[str, Any]:
         "cost": asset.cost,
         "vertex_count": asset.vertex_count,
         "derived_from": list(asset.derived_from),
+        "tags": sorted(asset.tags),
+        "favourite": asset.favourite,
+        "collections": sorted(asset.collections),
     }
 
 
@@ -145,4 +148,7 @@ def asset_from_dict(data: Mapping[str, Any]) -> Asset:
         # Outcomes stored before lineage existed have neither.
         vertex_count=data.get("vertex_count"),
         derived_from=tuple(data.get("derived_from", ())),
+        tags=frozenset(data.get("tags", ())),
+        favourite=bool(data.get("favourite", False)),
+        collections=frozenset(data.get("collections", ())),
     )

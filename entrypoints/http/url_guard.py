@@ -1,5 +1,5 @@
-"""Refuse URLs carrying NUL characters (400) before any route sees them: PostgreSQL cannot hold
-NUL in text, so such an id would otherwise end in a database error rather than "not found"."""
+"""Refuse URLs carrying NUL characters (422, like any invalid input) before any route sees
+them: PostgreSQL cannot hold NUL in text, so such an id would end in a database error."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from imagestudio.entrypoints.http.body_limit import send_problem
 from imagestudio.entrypoints.http.problems import Problem
 
 _NUL_IN_URL = Problem(
-    status=400,
+    status=422,
     slug="invalid-input/invalid",
     title="Invalid input",
     detail="the URL must not contain NUL characters",

@@ -14,7 +14,9 @@ from imagestudio.domain.model import Model
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.pricing import BillableUnits, FlatPerOutput, PerVideoSecond
 
-OFFLINE_IDS = {f"offline/{kind.value}" for kind in OperationKind}
+PROVIDER_KINDS = [kind for kind in OperationKind if not kind.is_local]
+"""Local operations (compress, convert, social) run here, through no model of the catalog."""
+OFFLINE_IDS = {f"offline/{kind.value}" for kind in PROVIDER_KINDS}
 
 BASE_ENTRY: dict[str, str] = {
     "id": '"test/one"',
@@ -87,12 +89,12 @@ def test_for_kind_lists_exactly_the_models_serving_that_kind(catalog: TomlModelC
     assert "stability/upscale-fast" in {m.id for m in upscalers}
 
 
-@pytest.mark.parametrize("kind", list(OperationKind))
+@pytest.mark.parametrize("kind", PROVIDER_KINDS)
 def test_every_kind_has_an_offline_model(catalog: TomlModelCatalog, kind: OperationKind) -> None:
     assert any(m.provider == "offline" for m in catalog.for_kind(kind))
 
 
-@pytest.mark.parametrize("kind", list(OperationKind))
+@pytest.mark.parametrize("kind", PROVIDER_KINDS)
 def test_every_kind_has_a_real_model(catalog: TomlModelCatalog, kind: OperationKind) -> None:
     assert any(m.provider in ("stability", "wavespeed") for m in catalog.for_kind(kind))
 

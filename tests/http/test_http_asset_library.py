@@ -279,7 +279,7 @@ def test_the_library_answers_alike_on_a_database(database_url: str, tmp_path: Pa
             alice.delete("/v1/assets/x%00y"),
             alice.get("/v1/assets", params={"model": "x\x00"}),
         ):
-            assert refused(answer, 400)["type"] == "/problems/invalid-input/invalid"
+            assert refused(answer, 422)["type"] == "/problems/invalid-input/invalid"
         compress = alice.post("/v1/local/compress", json={"asset_id": "x\x00y", "quality": 5})
         assert refused(compress, 404)["type"] == "/problems/asset-not-found"
         edit = alice.post(
@@ -288,4 +288,4 @@ def test_the_library_answers_alike_on_a_database(database_url: str, tmp_path: Pa
         )
         assert refused(edit, 404)["type"] == "/problems/asset-not-found"
         with api.admin() as admin:
-            assert refused(admin.get("/v1/admin/users/x%00y/keys"), 400)["status"] == 400
+            assert refused(admin.get("/v1/admin/users/x%00y/keys"), 422)["status"] == 422
