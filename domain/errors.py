@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from imagestudio.domain.money import format_usd
+from imagestudio.domain.operation_kind import OperationKind
 
 
 class InputProblem(StrEnum):
@@ -35,6 +36,9 @@ class UnknownModel:
         return f"unknown model {self.model_id!r} (see `imagestudio models`)"
 
 
+_LOCAL_KINDS = frozenset(kind.value for kind in OperationKind if kind.is_local)
+
+
 @dataclass(frozen=True, slots=True)
 class UnsupportedKind:
     model_id: str
@@ -42,6 +46,11 @@ class UnsupportedKind:
 
     @property
     def message(self) -> str:
+        if self.kind in _LOCAL_KINDS:
+            return (
+                f"{self.kind} runs here, through no model: use `imagestudio {self.kind}` or "
+                f"POST /v1/local/{self.kind}"
+            )
         return f"model {self.model_id!r} cannot do {self.kind}"
 
 

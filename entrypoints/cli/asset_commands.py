@@ -55,11 +55,15 @@ def list_assets(
     before: Before = None,
     limit: Limit = 50,
     cursor: Cursor = None,
+    text: Annotated[
+        str | None, typer.Option("--search", "-s", help="Words that must be in the prompt.")
+    ] = None,
     user: User = None,
     json: Json = False,
 ) -> None:
     """List your assets, newest first, filtered; one page at a time."""
     query = AssetQuery(
+        text=text,
         kind=kind,
         model_id=model,
         tag=tag,
@@ -87,17 +91,9 @@ def search(
     json: Json = False,
 ) -> None:
     """Find your assets by the words of their prompt (whole words, any order, any case)."""
-    query = AssetQuery(
-        text=text,
-        kind=kind,
-        model_id=model,
-        tag=tag,
-        collection=collection,
-        favourite=favourite,
-        created_from=moment("--since", since, json),
-        created_before=moment("--before", before, json),
+    list_assets(
+        kind, model, tag, collection, favourite, since, before, limit, cursor, text, user, json
     )
-    _show_page(user, query, limit, cursor, json)
 
 
 @assets_app.command("show")

@@ -99,3 +99,14 @@ async def test_auto_without_a_mode_picks_the_cheapest_model_for_the_kind(studio:
 
     assert result.operation.model_id == "acme-edit-lite"
     assert result.charged == EDIT_LITE_PRICE
+
+
+async def test_a_local_kind_sent_to_the_money_path_points_to_its_own_command(
+    studio: Studio,
+) -> None:
+    result = await studio.run.execute(text_to_image(kind=OperationKind.COMPRESS, model_id=None))
+
+    error = result.failure()
+    assert isinstance(error, UnsupportedKind)
+    assert "imagestudio compress" in error.message and "/v1/local/compress" in error.message
+    await studio.assert_nothing_spent("ada")
