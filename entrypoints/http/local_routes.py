@@ -31,8 +31,8 @@ from imagestudio.entrypoints.http.local_schemas import (
 )
 from imagestudio.entrypoints.http.operation_routes import (
     RESPONSES,
-    _bad_request,
-    _not_null,
+    bad_request,
+    not_null,
     refuse,
 )
 from imagestudio.entrypoints.http.problems import problem_for
@@ -52,7 +52,7 @@ def _documented(model: type[BaseModel]) -> dict[str, Any]:
     schema = model.model_json_schema()
     assert "$defs" not in schema  # an inline copy could not resolve them
     properties = {
-        name: {"type": "string", "format": "binary"} if name == "image" else _not_null(field)
+        name: {"type": "string", "format": "binary"} if name == "image" else not_null(field)
         for name, field in schema["properties"].items()
     }
     form = {
@@ -81,7 +81,7 @@ async def _read(request: Request, model: type[Body]) -> Body:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise ProblemError(_bad_request(f"{where}: {first['msg']}")) from None
+        raise ProblemError(bad_request(f"{where}: {first['msg']}")) from None
 
 
 async def _form_fields(request: Request) -> dict[str, str]:
@@ -93,7 +93,7 @@ async def _form_fields(request: Request) -> dict[str, str]:
         elif name == "image":
             fields[name] = base64.b64encode(await value.read()).decode()
         else:
-            raise ProblemError(_bad_request(f"unexpected file field {name!r}"))
+            raise ProblemError(bad_request(f"unexpected file field {name!r}"))
     return fields
 
 

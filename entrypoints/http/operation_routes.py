@@ -49,7 +49,7 @@ async def operation_in(request: Request) -> OperationIn:
     try:
         return OperationIn.model_validate_json(await request.body())
     except ValueError as error:
-        raise ProblemError(_bad_request(str(error).splitlines()[0])) from None
+        raise ProblemError(bad_request(str(error).splitlines()[0])) from None
 
 
 async def _from_form(request: Request) -> OperationIn:
@@ -62,18 +62,18 @@ async def _from_form(request: Request) -> OperationIn:
         elif name in IMAGE_ROLES:
             images.append(ImageIn(role=name, base64=_b64(await value.read())))
         else:
-            raise ProblemError(_bad_request(f"unexpected file field {name!r}"))
+            raise ProblemError(bad_request(f"unexpected file field {name!r}"))
     try:
         return OperationIn.model_validate({**fields, "images": images})
     except ValueError as error:
-        raise ProblemError(_bad_request(str(error).splitlines()[0])) from None
+        raise ProblemError(bad_request(str(error).splitlines()[0])) from None
 
 
 def _parameters(text: str) -> Any:
     try:
         return json.loads(text)
     except ValueError:
-        raise ProblemError(_bad_request("parameters: not JSON")) from None
+        raise ProblemError(bad_request("parameters: not JSON")) from None
 
 
 def _form_schema() -> dict[str, Any]:
@@ -81,7 +81,7 @@ def _form_schema() -> dict[str, Any]:
     each image as a file part named by its role."""
     fields = OperationIn.model_json_schema(ref_template="#/components/schemas/{model}")
     properties = {
-        name: _not_null(schema) for name, schema in fields["properties"].items() if name != "images"
+        name: not_null(schema) for name, schema in fields["properties"].items() if name != "images"
     }
     properties.update({role: {"type": "string", "format": "binary"} for role in IMAGE_ROLES})
     return {
@@ -92,7 +92,7 @@ def _form_schema() -> dict[str, Any]:
     }
 
 
-def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+def not_null(schema: dict[str, Any]) -> dict[str, Any]:
     """A form field is text: it can be left out, never sent as a JSON null."""
     options = [option for option in schema.get("anyOf", ()) if option.get("type") != "null"]
     if len(options) != 1:
@@ -104,7 +104,7 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def _bad_request(detail: str) -> Problem:
+def bad_request(detail: str) -> Problem:
     return Problem(status=400, slug="bad-request", title="Bad request", detail=detail)
 
 
