@@ -78,6 +78,22 @@ class AssetVault:
             log.exception("the bytes of deleted asset %s stay until `storage gc`", asset_id)
         return removed
 
+    async def delete_matching(
+        self, owner: str, query: AssetQuery, *, batch: int = 200
+    ) -> tuple[int, int]:
+        """Delete every asset of `owner` matching `query`, a page at a time; how many were
+        deleted and their bytes. The walk moves on by cursor, so it ends even if some
+        deletion does not happen (another process deleted the asset first)."""
+        deleted = freed = 0
+        after: AssetCursor | None = None
+        while page := await self.library.find(owner, query, after=after, limit=batch):
+            for asset in page:
+                if await self.delete(owner, asset.id) is not None:
+                    deleted += 1
+                    freed += asset.size_bytes
+            after = AssetCursor.at(page[-1])
+        return deleted, freed
+
     def location(self, asset: Asset) -> str:
         """Where a person can find the asset's bytes (a file path or a URL); no I/O."""
         return self.content.location(asset.owner, asset.id, asset.media_type)

@@ -14,8 +14,6 @@ from imagestudio.application.ports.quota_store import QuotaStore
 from imagestudio.domain.asset_query import AssetQuery
 from imagestudio.domain.errors import UnknownUser, UserBusy
 
-BATCH = 200
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UserDeletion:
@@ -53,13 +51,7 @@ class DeleteUser:
         if busy:
             return Failure(UserBusy(user_id=user_id, operation_ids=busy))
         exists = not isinstance(await self._quota.plan_of(user_id), Failure)
-        deleted = freed = 0
-        library = self._assets.library
-        while page := await library.find(user_id, AssetQuery(), after=None, limit=BATCH):
-            for asset in page:
-                if await self._assets.delete(user_id, asset.id) is not None:
-                    deleted += 1
-                    freed += asset.size_bytes
+        deleted, freed = await self._assets.delete_matching(user_id, AssetQuery())
         tombstone = self._ids.new_id("deleted")
         erased = await self._erasure.erase(user_id, tombstone)
         if not (exists or erased.user_existed or deleted or erased.ledger_lines_kept):

@@ -84,9 +84,10 @@ class RunLocalOperation:
                     "image", f"{len(data)} bytes; at most {MAX_INPUT_BYTES}", InputProblem.TOO_LARGE
                 )
             )
-        if isinstance(await ports.quota.plan_of(user_id), Failure):
+        plan = await ports.quota.plan_of(user_id)
+        if isinstance(plan, Failure):
             return Failure(UnknownUser(user_id))
-        full = await storage_refusal(ports.quota, ports.assets.library, user_id)
+        full = await storage_refusal(plan.unwrap(), ports.assets.library, user_id)
         if full is not None:
             return Failure(full)
         processed = await asyncio.to_thread(work, data)

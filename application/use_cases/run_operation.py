@@ -209,7 +209,10 @@ class RunOperation:
         provider = ports.providers.get(prepared.model.provider)
         assert provider is not None, "choose_model only picks configured providers"
         assert operation.reservation_id is not None
-        full = await storage_refusal(ports.quota, ports.assets.library, operation.user_id)
+        plan = await ports.quota.plan_of(operation.user_id)  # an unknown user: reserve refuses
+        full = None
+        if isinstance(plan, Success):
+            full = await storage_refusal(plan.unwrap(), ports.assets.library, operation.user_id)
         if full is not None:
             await self._advance(operation, S.FAILED, error=full.message)
             return Failure(full)

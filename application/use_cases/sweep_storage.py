@@ -14,7 +14,6 @@ from imagestudio.application.ports.quota_store import QuotaStore
 from imagestudio.domain.asset_query import AssetQuery
 
 log = logging.getLogger(__name__)
-BATCH = 200
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,11 +48,9 @@ class SweepStorage:
             if days is None:
                 continue
             expired = AssetQuery(created_before=now - timedelta(days=days))
-            while page := await self._assets.library.find(owner, expired, after=None, limit=BATCH):
-                for asset in page:
-                    if await self._assets.delete(owner, asset.id) is not None:
-                        deleted += 1
-                        freed += asset.size_bytes
+            count, size = await self._assets.delete_matching(owner, expired)
+            deleted += count
+            freed += size
         if deleted:
             log.info("storage sweep deleted %d assets (%d bytes) past retention", deleted, freed)
         return StorageSweepReport(
