@@ -29,5 +29,8 @@ class AccountErasure(Protocol):
         """In one step where the store allows it: every ledger line and adjustment of the user
         moves to `tombstone` (amounts untouched, so every total still adds up); the user's
         operations, API keys, idempotency records, alerts, quota counters, reservations and the
-        user itself are deleted. Erasing a user who does not exist changes nothing."""
+        user itself are deleted. Records under an id with no user row (orphans) are erased
+        the same way; erasing an id that holds nothing changes nothing. Raises ValueError, and
+        changes nothing, while the user has unsettled operations or held reservations, or when
+        `tombstone` is the user id or names an existing user."""
         ...
