@@ -381,6 +381,14 @@ async def insert_rows(engine: AsyncEngine, assets: Sequence[Asset]) -> None:
             ):
                 if values:
                     await connection.execute(table.insert(), values)
+            # The owners' running totals, as add() keeps them.
+            totals: dict[str, list[int]] = {}
+            for a in batch:
+                total = totals.setdefault(a.owner, [0, 0])
+                total[0] += a.size_bytes
+                total[1] += 1
+            for owner, (size, count) in totals.items():
+                await SqlAssetLibrary(engine)._count(connection, owner, size, count)
             if sqlite:  # what add() does: a stable rowid per asset, then its words under it
                 last = await connection.scalar(text(f"SELECT coalesce(max(rowid), 0) FROM {rows}"))
                 await connection.execute(

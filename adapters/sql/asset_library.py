@@ -78,9 +78,20 @@ class SqlAssetLibrary:
             # Ids are unique across owners; never let one owner's add take another's asset.
             where=t.assets.c.owner == insert.excluded.owner,
         ).returning(t.assets.c.id)
+        c = t.assets.c
         async with self._engine.begin() as connection:
+            # Replacing an asset (a retried save) moves the owner's total by the difference.
+            previous = await connection.scalar(
+                select(c.size_bytes).where(*_is_owned(asset.owner, asset.id)).with_for_update()
+            )
             if (await connection.execute(upsert)).first() is None:
                 raise ValueError(f"asset {asset.id} belongs to another owner")
+            await self._count(
+                connection,
+                asset.owner,
+                asset.size_bytes - (previous or 0),
+                0 if previous is not None else 1,
+            )
             for table in (t.asset_tags, t.asset_collections, t.asset_lineage):
                 await connection.execute(delete(table).where(table.c.asset_id == asset.id))
             await _insert_labels(connection, asset.id, asset.tags, asset.collections)
@@ -159,19 +170,19 @@ class SqlAssetLibrary:
                     text(f"DELETE FROM {_FTS_ROWS} WHERE asset_id = :id"), {"id": asset_id}
                 )
             await connection.execute(delete(t.assets).where(t.assets.c.id == asset_id))
+            await self._count(connection, owner, -found[0].size_bytes, -1)
         return found[0]
 
     async def bytes_used(self, owner: str) -> int:
-        c = t.assets.c
+        o = t.asset_owners.c
         async with self._engine.connect() as connection:
-            total = await connection.scalar(
-                select(func.coalesce(func.sum(c.size_bytes), 0)).where(c.owner == owner)
-            )
+            total = await connection.scalar(select(o.bytes).where(o.owner == owner))
         return int(total or 0)
 
     async def owners(self) -> tuple[str, ...]:
+        o = t.asset_owners.c
         async with self._engine.connect() as connection:
-            found = await connection.scalars(select(t.assets.c.owner).distinct())
+            found = await connection.scalars(select(o.owner).where(o.assets > 0))
             # Sorted here, not by the database's collation, so every library lists alike.
             return tuple(sorted(found))
 
@@ -185,6 +196,18 @@ class SqlAssetLibrary:
                     await connection.scalars(select(c.id).where(c.owner == owner, c.id.in_(chunk)))
                 )
         return frozenset(found)
+
+    async def _count(self, connection: AsyncConnection, owner: str, size: int, assets: int) -> None:
+        """Move the owner's running totals, in the caller's transaction."""
+        dialect = sqlite if self._sqlite else postgresql
+        o = t.asset_owners
+        insert = dialect.insert(o).values(owner=owner, bytes=size, assets=assets)
+        await connection.execute(
+            insert.on_conflict_do_update(
+                index_elements=[o.c.owner],
+                set_={"bytes": o.c.bytes + size, "assets": o.c.assets + assets},
+            )
+        )
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[AsyncConnection]:

@@ -233,6 +233,16 @@ asset_lineage = Table(
     PrimaryKeyConstraint("asset_id", "position"),
 )
 
+asset_owners = Table(
+    "asset_owners",
+    metadata,
+    # Kept by the library in the same transaction as each asset's row: the storage check reads
+    # one row before every operation instead of summing all of the owner's assets.
+    Column("owner", String(ID), primary_key=True),
+    Column("bytes", BigInteger, nullable=False),
+    Column("assets", BigInteger, nullable=False),
+)
+
 # Full-text search over `assets.prompt_words`, which the metadata cannot describe: created by
 # migration 0006, and by `metadata.create_all` through the DDL below. Its objects are all named
 # `assets_fts…`; `include_name` keeps them out of Alembic's comparisons and autogenerate.

@@ -709,3 +709,22 @@ async def test_any_text_searches_as_matches_says(
     page = await library.find(owner, query, after=None, limit=10)
 
     assert page == newest_first([a for a in mine if query.matches(a)], after=None, limit=10)
+
+
+async def test_the_owners_totals_follow_every_add_replace_and_remove(
+    library: AssetLibrary,
+) -> None:
+    await library.add(an_asset("ast_1", size_bytes=100))
+    await library.add(an_asset("ast_2", size_bytes=50))
+    await library.add(an_asset("ast_1", size_bytes=30))  # a retried save, smaller this time
+    await library.add(an_asset("ast_3", owner="bob", size_bytes=7))
+    assert (await library.bytes_used("alice"), await library.owners()) == (80, ("alice", "bob"))
+
+    await library.remove("alice", "ast_1")
+    await library.remove("alice", "ast_1")  # nothing left to remove: totals stay
+    assert await library.bytes_used("alice") == 50
+    await library.remove("alice", "ast_2")
+
+    assert await library.bytes_used("alice") == 0
+    assert await library.owners() == ("bob",)
+    assert await library.bytes_used("bob") == 7

@@ -88,6 +88,13 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("asset_id", "position", name=op.f("pk_asset_lineage")),
     )
+    op.create_table(
+        "asset_owners",
+        sa.Column("owner", sa.String(length=128), nullable=False),
+        sa.Column("bytes", sa.BigInteger(), nullable=False),
+        sa.Column("assets", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("owner", name=op.f("pk_asset_owners")),
+    )
     dialect = op.get_bind().dialect.name
     for statement in {"sqlite": SQLITE_FULL_TEXT, "postgresql": POSTGRESQL_FULL_TEXT}[dialect]:
         op.execute(statement)
@@ -97,6 +104,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE assets_fts_rows")
         op.execute("DROP TABLE assets_fts")
+    op.drop_table("asset_owners")
     op.drop_table("asset_lineage")
     for table, label in (("asset_collections", "collection"), ("asset_tags", "tag")):
         op.drop_index(f"ix_{table}_{label}", table_name=table)
