@@ -53,10 +53,20 @@ def usage(ctx: typer.Context, user: User = None, json: Json = False) -> None:
     _show_report(report)
 
 
-def _show(row_is_money: bool, value: int | None) -> str:
+def _show(unit: str, value: int | None) -> str:
     if value is None:
         return "unlimited"
-    return format_usd(value) if row_is_money else str(value)
+    if unit == "micro-usd":
+        return format_usd(value)
+    return byte_size(value) if unit == "bytes" else str(value)
+
+
+def byte_size(count: int) -> str:
+    """Bytes as people read them: 196057 → 191.5 KB (binary units, as plans are set)."""
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if count >= size:
+            return f"{count / size:.1f} {unit}"
+    return f"{count} B"
 
 
 def _report_json(report: UsageReport) -> dict[str, object]:
@@ -99,10 +109,10 @@ def _show_report(report: UsageReport) -> None:
         [
             (
                 row.name,
-                _show(row.is_money, row.used),
-                _show(row.is_money, row.held),
-                _show(row.is_money, row.limit.maximum),
-                _show(row.is_money, row.remaining),
+                _show(row.unit, row.used),
+                _show(row.unit, row.held),
+                _show(row.unit, row.limit.maximum),
+                _show(row.unit, row.remaining),
                 f"{row.resets_at:%Y-%m-%d %H:%M} UTC" if row.resets_at else "-",
             )
             for row in report.rows

@@ -136,6 +136,10 @@ def test_a_plan_with_too_little_storage_refuses_the_next_operation(local_cli: Cl
     storage = next(row for row in usage["rows"] if row["name"] == "storage")
     assert storage["limit"] == 1 and storage["unit"] == "bytes" and storage["used"] > 1
     assert usage["retention_days"] == 7
+    [row] = [
+        line for line in local_cli.ok("usage", "--user", "tina").splitlines() if "storage" in line
+    ]
+    assert row.split("\t")[3] == "1 B" and row.split("\t")[1].endswith(("B", "KB"))
     assert local_cli.json("plans", "list")  # the plan shows its storage columns
 
 
