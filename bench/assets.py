@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import importlib
 import itertools
 import os
 import platform
@@ -48,9 +46,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
-from pathlib import Path
-from typing import Any
 
+from bench_support import cpu, load, percentile, progress, start_postgres
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -64,9 +61,6 @@ from imagestudio.domain.asset import Asset, AssetCursor, newest_first
 from imagestudio.domain.asset_query import AssetQuery, Relabel
 from imagestudio.domain.media import MediaType
 from imagestudio.domain.operation_kind import OperationKind
-
-TESTS_DIR = Path(__file__).resolve().parents[1] / "tests"
-STARTED = time.perf_counter()
 
 
 @dataclass(frozen=True)
@@ -468,7 +462,7 @@ async def fill(name: str, open_library: Opener, data: Dataset) -> tuple[Filled, 
         await insert_rows(engine, rest)
     seconds = time.perf_counter() - began
     checked = 0 if engine is None else await check(library, data)  # memory is the reference
-    _progress(
+    progress(
         f"{name}: {len(data.assets):,} assets ({data.size:,} the owner's), first {len(first):,} "
         f"at {rate:,.0f}/s, the rest in {seconds:.1f} s; "
         + (f"{checked} calls agree with matches" if checked else "the reference")
@@ -495,7 +489,7 @@ class Cell:
 
     def shown(self, size: int) -> str:
         values = self.samples[size]
-        return f"{statistics.median(values) * 1000:.2f} / {_percentile(values, 95) * 1000:.2f}"
+        return f"{statistics.median(values) * 1000:.2f} / {percentile(values, 95) * 1000:.2f}"
 
     def growth(self) -> float:
         small, large = (statistics.median(values) for values in self.samples)
@@ -515,7 +509,7 @@ async def measure(name: str, filled: Sequence[Filled], settings: Settings) -> di
             for call, kept in zip(calls, samples, strict=True):
                 kept.extend(await timed(call, per_round))
         cells[label] = Cell(samples)
-    _progress(f"{name}: calls timed")
+    progress(f"{name}: calls timed")
     return cells
 
 
@@ -579,37 +573,6 @@ def print_growth(results: Sequence[tuple[str, dict[str, Cell]]], sizes: tuple[in
 # -- the run ----------------------------------------------------------------------------------
 
 
-def _percentile(values: Sequence[float], percent: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
-
-
-def _cpu() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-def _progress(message: str) -> None:
-    print(f"  [{time.perf_counter() - STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
-
-
-def _load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-def _start_postgres() -> Any:
-    sys.path.insert(0, str(TESTS_DIR))
-    support = importlib.import_module("support.postgres_server")
-    try:
-        return support.ThrowawayPostgres().start()
-    except (support.PostgresUnavailable, RuntimeError) as missing:
-        print(f"PostgreSQL skipped: {missing}", file=sys.stderr)
-        return None
-
-
 async def postgres_version(url: str) -> str:
     engine = create_engine(url)
     async with engine.connect() as connection:
@@ -621,18 +584,18 @@ async def postgres_version(url: str) -> str:
 async def main(settings: Settings, quick: bool) -> None:
     began = time.perf_counter()
     datasets = [dataset(size, WORDS) for size in settings.sizes]
-    _progress(f"generated {sum(len(data.assets) for data in datasets):,} assets")
-    server = _start_postgres()
+    progress(f"generated {sum(len(data.assets) for data in datasets):,} assets")
+    server = start_postgres()
     with tempfile.TemporaryDirectory(prefix="imagestudio-bench-") as folder:
         try:
             pg_version = await postgres_version(server.url) if server else "not available"
             print(f"## Asset library benchmark{' (--quick)' if quick else ''}\n")
-            print(f"- machine: {os.cpu_count()} cores, {_cpu()}, {platform.platform()}")
+            print(f"- machine: {os.cpu_count()} cores, {cpu()}, {platform.platform()}")
             print(
                 f"- Python {platform.python_version()}, SQLAlchemy {version('sqlalchemy')}, "
                 f"aiosqlite {version('aiosqlite')}, psycopg {version('psycopg')}"
             )
-            print(f"- load average before the run: {_load()} (others may share the machine)")
+            print(f"- load average before the run: {load()} (others may share the machine)")
             print(f"- SQLite {sqlite3.sqlite_version} (temp file, WAL, synchronous=NORMAL)")
             print(f"- PostgreSQL {pg_version} (throwaway, loopback TCP, fsync and sync commit off)")
             print(
@@ -676,7 +639,7 @@ async def main(settings: Settings, quick: bool) -> None:
         finally:
             if server:
                 server.stop()
-    print(f"\n(run took {time.perf_counter() - began:.0f} s; load average after: {_load()})")
+    print(f"\n(run took {time.perf_counter() - began:.0f} s; load average after: {load()})")
 
 
 if __name__ == "__main__":

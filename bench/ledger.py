@@ -44,6 +44,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from bench_support import cpu, load, percentile, progress, start_postgres
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -60,8 +61,6 @@ from imagestudio.domain.operation_kind import OperationKind, QuotaCategory
 from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.quota import ReservationRequest, Settlement
 from imagestudio.domain.usage_record import Outcome, UsageRecord
-
-TESTS_DIR = Path(__file__).resolve().parents[1] / "tests"
 
 PLAN = Plan(
     name="bench",
@@ -81,7 +80,6 @@ USERS = [f"u{index:04d}" for index in range(1_000)]
 HOT = "hot"
 WORKERS = (1, 8, 64)
 PROCESSES = 2
-STARTED = time.perf_counter()
 
 
 @dataclass(frozen=True)
@@ -138,7 +136,7 @@ class Rate:
     lock_waiters: float | None  # mean PostgreSQL sessions waiting on a lock
 
     def cell(self) -> str:
-        p50, p99 = _percentile(self.latencies, 50), _percentile(self.latencies, 99)
+        p50, p99 = percentile(self.latencies, 50), percentile(self.latencies, 99)
         return f"{self.per_second:,.0f}/s ({p50 * 1000:.1f} / {p99 * 1000:.0f} ms)"
 
 
@@ -328,7 +326,7 @@ async def throughput(name: str, url: str, settings: Settings) -> None:
         rows.append(
             (label, [await measure(s) if i in only else None for i, s in enumerate(SCENARIOS)])
         )
-        _progress(f"{name}: {label}")
+        progress(f"{name}: {label}")
 
     everything = range(len(SCENARIOS))
     for workers in WORKERS:
@@ -564,7 +562,7 @@ async def growth(name: str, urls: Sequence[str], fill: Filler, settings: Setting
         began = time.perf_counter()
         filled = await fill(url, engine, case, period)
         seconds = time.perf_counter() - began
-        _progress(
+        progress(
             f"{name}: {filled.ledger_rows:,} ledger rows + {filled.past_counters:,} past counter "
             f"rows, filled in {seconds:.1f} s"
         )
@@ -578,7 +576,7 @@ async def growth(name: str, urls: Sequence[str], fill: Filler, settings: Setting
             cost.sums.extend(sums)
     for engine, _, _ in prepared:
         await engine.dispose()
-    _progress(f"{name}: operations timed")
+    progress(f"{name}: operations timed")
     return [cost for _, _, cost in prepared]
 
 
@@ -612,38 +610,6 @@ def print_growth(results: Sequence[tuple[str, list[Cost]]]) -> None:
 # -- the run ----------------------------------------------------------------------------------
 
 
-def _percentile(values: Sequence[float], percent: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
-
-
-def _cpu() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-def _progress(message: str) -> None:
-    print(f"  [{time.perf_counter() - STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
-
-
-def _load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-def _start_postgres() -> Any:
-    sys.path.insert(0, str(TESTS_DIR))
-    from support.postgres_server import PostgresUnavailable, ThrowawayPostgres
-
-    try:
-        return ThrowawayPostgres().start()
-    except (PostgresUnavailable, RuntimeError) as missing:
-        print(f"PostgreSQL skipped: {missing}", file=sys.stderr)
-        return None
-
-
 async def postgres_version(url: str) -> str:
     engine = create_engine(url)
     async with engine.connect() as connection:
@@ -654,17 +620,17 @@ async def postgres_version(url: str) -> str:
 
 async def main(settings: Settings, quick: bool) -> None:
     began = time.perf_counter()
-    server = _start_postgres()
+    server = start_postgres()
     with tempfile.TemporaryDirectory(prefix="imagestudio-bench-") as folder:
         try:
             pg_version = await postgres_version(server.url) if server else "not available"
             print(f"## SQL quota store and ledger benchmark{' (--quick)' if quick else ''}\n")
-            print(f"- machine: {os.cpu_count()} cores, {_cpu()}, {platform.platform()}")
+            print(f"- machine: {os.cpu_count()} cores, {cpu()}, {platform.platform()}")
             print(
                 f"- Python {platform.python_version()}, SQLAlchemy {version('sqlalchemy')}, "
                 f"aiosqlite {version('aiosqlite')}, psycopg {version('psycopg')}"
             )
-            print(f"- load average before the run: {_load()} (others may share the machine)")
+            print(f"- load average before the run: {load()} (others may share the machine)")
             print(f"- SQLite {sqlite3.sqlite_version} (temp file, WAL, synchronous=NORMAL)")
             print(f"- PostgreSQL {pg_version} (throwaway, loopback TCP, fsync and sync commit off)")
             print(
@@ -701,7 +667,7 @@ async def main(settings: Settings, quick: bool) -> None:
         finally:
             if server:
                 server.stop()
-    print(f"\n(run took {time.perf_counter() - began:.0f} s; load average after: {_load()})")
+    print(f"\n(run took {time.perf_counter() - began:.0f} s; load average after: {load()})")
 
 
 if __name__ == "__main__":

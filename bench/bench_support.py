@@ -1,0 +1,51 @@
+"""What the benchmarks share: percentiles, the machine's facts, progress lines, and a throwaway
+PostgreSQL server from Debian's binaries (the one the tests start)."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+TESTS_DIR = Path(__file__).resolve().parents[1] / "tests"
+STARTED = time.perf_counter()
+
+
+def percentile(values: Sequence[float], percent: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
+
+
+def cpu() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def progress(message: str) -> None:
+    """A line on stderr with the seconds since the benchmark started."""
+    print(f"  [{time.perf_counter() - STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
+
+
+def load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def start_postgres() -> Any:
+    """A running `ThrowawayPostgres`, or None (said on stderr) where PostgreSQL is missing."""
+    sys.path.insert(0, str(TESTS_DIR))
+    # Imported by name at run time: `support` lives under tests/, not in the package.
+    support = importlib.import_module("support.postgres_server")
+    try:
+        return support.ThrowawayPostgres().start()
+    except (support.PostgresUnavailable, RuntimeError) as missing:
+        print(f"PostgreSQL skipped: {missing}", file=sys.stderr)
+        return None
