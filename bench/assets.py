@@ -34,10 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import os
-import platform
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -45,9 +42,8 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from importlib.metadata import version
 
-from bench_support import cpu, load, percentile, progress, start_postgres
+from bench_support import load, percentile, print_machine_facts, progress, start_postgres
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -590,14 +586,7 @@ async def main(settings: Settings, quick: bool) -> None:
         try:
             pg_version = await postgres_version(server.url) if server else "not available"
             print(f"## Asset library benchmark{' (--quick)' if quick else ''}\n")
-            print(f"- machine: {os.cpu_count()} cores, {cpu()}, {platform.platform()}")
-            print(
-                f"- Python {platform.python_version()}, SQLAlchemy {version('sqlalchemy')}, "
-                f"aiosqlite {version('aiosqlite')}, psycopg {version('psycopg')}"
-            )
-            print(f"- load average before the run: {load()} (others may share the machine)")
-            print(f"- SQLite {sqlite3.sqlite_version} (temp file, WAL, synchronous=NORMAL)")
-            print(f"- PostgreSQL {pg_version} (throwaway, loopback TCP, fsync and sync commit off)")
+            print_machine_facts(pg_version)
             print(
                 f"- one owner of N assets among 10 owners, the other 9 sharing another N; "
                 f"prompts of 8–20 words from {len(WORDS):,} (Zipf); a rare word is rank "

@@ -7,9 +7,11 @@ import contextlib
 import importlib
 import os
 import platform
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +51,15 @@ def start_postgres() -> Any:
     except (support.PostgresUnavailable, RuntimeError) as missing:
         print(f"PostgreSQL skipped: {missing}", file=sys.stderr)
         return None
+
+
+def print_machine_facts(pg_version: str) -> None:
+    """The lines every database benchmark starts with: machine, versions, load, both servers."""
+    print(f"- machine: {os.cpu_count()} cores, {cpu()}, {platform.platform()}")
+    print(
+        f"- Python {platform.python_version()}, SQLAlchemy {version('sqlalchemy')}, "
+        f"aiosqlite {version('aiosqlite')}, psycopg {version('psycopg')}"
+    )
+    print(f"- load average before the run: {load()} (others may share the machine)")
+    print(f"- SQLite {sqlite3.sqlite_version} (temp file, WAL, synchronous=NORMAL)")
+    print(f"- PostgreSQL {pg_version} (throwaway, loopback TCP, fsync and sync commit off)")

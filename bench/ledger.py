@@ -28,8 +28,6 @@ import argparse
 import asyncio
 import contextlib
 import multiprocessing
-import os
-import platform
 import queue
 import sqlite3
 import statistics
@@ -40,11 +38,10 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench_support import cpu, load, percentile, progress, start_postgres
+from bench_support import load, percentile, print_machine_facts, progress, start_postgres
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -625,14 +622,7 @@ async def main(settings: Settings, quick: bool) -> None:
         try:
             pg_version = await postgres_version(server.url) if server else "not available"
             print(f"## SQL quota store and ledger benchmark{' (--quick)' if quick else ''}\n")
-            print(f"- machine: {os.cpu_count()} cores, {cpu()}, {platform.platform()}")
-            print(
-                f"- Python {platform.python_version()}, SQLAlchemy {version('sqlalchemy')}, "
-                f"aiosqlite {version('aiosqlite')}, psycopg {version('psycopg')}"
-            )
-            print(f"- load average before the run: {load()} (others may share the machine)")
-            print(f"- SQLite {sqlite3.sqlite_version} (temp file, WAL, synchronous=NORMAL)")
-            print(f"- PostgreSQL {pg_version} (throwaway, loopback TCP, fsync and sync commit off)")
+            print_machine_facts(pg_version)
             print(
                 f"- {settings.seconds:g} s per throughput cell; plan limits finite but never "
                 f"reached; budget = an operator budget on the provider ({BUDGETED})"
