@@ -7,6 +7,8 @@ For tests and demos of the money path; honoured only when the provider is built 
 - ``[offline:moderate]`` → ProviderFailed(MODERATION): the provider refused the prompt.
 - ``[offline:filter]``   → OutputFiltered, after `report.accepted(...)`: billed, output withheld.
 - ``[offline:unknown]``  → SubmitUnknown without a task id: the connection dropped after sending.
+- ``[offline:lost]``     → SubmitUnknown naming the task id, after `report.accepted(...)`: the
+  task was accepted and completed, its result was lost; a lookup of the task finds it.
 - ``[offline:slow]``     → waits `slow_seconds` before being accepted, then succeeds, so a
   test can cancel the call while the submission is in flight.
 
@@ -23,6 +25,7 @@ class FaultMarker(StrEnum):
     MODERATE = "[offline:moderate]"
     FILTER = "[offline:filter]"
     UNKNOWN = "[offline:unknown]"
+    LOST = "[offline:lost]"
     SLOW = "[offline:slow]"
 
 

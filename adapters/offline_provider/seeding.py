@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import colorsys
 import hashlib
-import json
 import random
-
-from imagestudio.application.ports.provider import ProviderJob
 
 Colour = tuple[int, int, int]
 
@@ -40,19 +37,3 @@ def palette(rng: random.Random, count: int) -> list[Colour]:
         red, green, blue = colorsys.hsv_to_rgb(hue, saturation, value)
         colours.append((round(red * 255), round(green * 255), round(blue * 255)))
     return colours
-
-
-def task_id(job: ProviderJob) -> str:
-    """A task id that is the same for the same job: "offline-" and a SHA-256 prefix."""
-    fingerprint = {
-        "model": job.model.id,
-        "kind": str(job.kind),
-        "prompt": job.prompt,
-        "inputs": [[given.role, hashlib.sha256(given.data).hexdigest()] for given in job.inputs],
-        "size": [job.width, job.height],
-        "outputs": job.outputs,
-        "seed": job.seed,
-        "parameters": {name: job.parameters[name] for name in sorted(job.parameters)},
-    }
-    canonical = json.dumps(fingerprint, sort_keys=True, separators=(",", ":"))
-    return "offline-" + hashlib.sha256(canonical.encode()).hexdigest()[:20]
