@@ -50,7 +50,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
 from imagestudio.adapters.sql import schema
 from imagestudio.adapters.sql import tables as t
-from imagestudio.adapters.sql.asset_library import SqlAssetLibrary, _row
+from imagestudio.adapters.sql.asset_library import SqlAssetLibrary
+from imagestudio.adapters.sql.asset_rows import asset_row
 from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.application.ports.asset_library import AssetLibrary
 from imagestudio.domain.asset import Asset, AssetCursor, newest_first
@@ -348,13 +349,13 @@ async def add_one_by_one(library: AssetLibrary, assets: Sequence[Asset]) -> floa
 
 
 async def insert_rows(engine: AsyncEngine, assets: Sequence[Asset]) -> None:
-    """Rows exactly as `SqlAssetLibrary.add` writes them (its own `_row`), in batches."""
+    """Rows exactly as `SqlAssetLibrary.add` writes them (its own `asset_row`), in batches; on
+    SQLite the schema's triggers index each row's words as it is inserted."""
     sqlite = engine.dialect.name == "sqlite"
-    rows = f"{t.FULL_TEXT}_rows"
     for start in range(0, len(assets), BATCH):
         batch = assets[start : start + BATCH]
         async with engine.begin() as connection:
-            await connection.execute(t.assets.insert(), [_row(asset) for asset in batch])
+            await connection.execute(t.assets.insert(), [asset_row(asset) for asset in batch])
             tags = [{"asset_id": a.id, "tag": tag} for a in batch for tag in a.tags]
             collections = [
                 {"asset_id": a.id, "collection": c} for a in batch for c in a.collections
@@ -379,20 +380,6 @@ async def insert_rows(engine: AsyncEngine, assets: Sequence[Asset]) -> None:
                 total[1] += 1
             for owner, (size, count) in totals.items():
                 await SqlAssetLibrary(engine)._count(connection, owner, size, count)
-            if sqlite:  # what add() does: a stable rowid per asset, then its words under it
-                last = await connection.scalar(text(f"SELECT coalesce(max(rowid), 0) FROM {rows}"))
-                await connection.execute(
-                    text(f"INSERT INTO {rows} (asset_id) VALUES (:id)"),
-                    [{"id": a.id} for a in batch],
-                )
-                await connection.execute(
-                    text(
-                        f"INSERT INTO {t.FULL_TEXT} (rowid, words) "
-                        f"SELECT r.rowid, a.prompt_words FROM {rows} AS r "
-                        "JOIN assets AS a ON a.id = r.asset_id WHERE r.rowid > :last"
-                    ),
-                    {"last": last},
-                )
     if not sqlite:
         async with engine.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, MutableMapping
 from dataclasses import replace
 from datetime import UTC
 
+from imagestudio.adapters.memory.overlay import Overlay
 from imagestudio.domain.asset import Asset, AssetCursor, newest_first
 from imagestudio.domain.asset_query import AssetQuery, Relabel
 
@@ -17,9 +18,11 @@ class InMemoryAssetLibrary:
         self._assets: dict[tuple[str, str], Asset] = {}
 
     async def add(self, asset: Asset) -> None:
-        # In UTC, as a database gives it back: the same instant, whatever zone it came in.
-        utc = replace(asset, created_at=asset.created_at.astimezone(UTC))
-        self._assets[(asset.owner, asset.id)] = utc
+        _add(self._assets, asset)
+
+    def draft(self) -> LibraryDraft:
+        """A unit of work's draft of the library: assets kept aside until it merges them."""
+        return LibraryDraft(Overlay(self._assets))
 
     async def get(self, owner: str, asset_id: str) -> Asset | None:
         return self._assets.get((owner, asset_id))
@@ -53,3 +56,21 @@ class InMemoryAssetLibrary:
 
     async def known(self, owner: str, asset_ids: Collection[str]) -> frozenset[str]:
         return frozenset(i for i in asset_ids if (owner, i) in self._assets)
+
+
+def _add(assets: MutableMapping[tuple[str, str], Asset], asset: Asset) -> None:
+    # In UTC, as a database gives it back: the same instant, whatever zone it came in.
+    assets[(asset.owner, asset.id)] = replace(asset, created_at=asset.created_at.astimezone(UTC))
+
+
+class LibraryDraft:
+    """The assets a unit of work adds, put in the library at its commit."""
+
+    def __init__(self, assets: Overlay[tuple[str, str], Asset]) -> None:
+        self._assets = assets
+
+    def add(self, asset: Asset) -> None:
+        _add(self._assets, asset)
+
+    def merge(self) -> None:
+        self._assets.merge()

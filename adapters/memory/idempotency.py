@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
+from imagestudio.adapters.memory.overlay import Overlay
 from imagestudio.application.ports.idempotency import (
     DEFAULT_RETENTION,
     Claimed,
@@ -21,6 +23,7 @@ T = TypeVar("T")
 class _Running:
     request_hash: str
     claimed_at: datetime
+    operation_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,40 @@ class _Finished(Generic[T]):
     request_hash: str
     claimed_at: datetime
     outcome: T
+
+
+_Keys = MutableMapping[tuple[str, str], _Running | _Finished[T]]
+
+
+def _answer(
+    held: _Running | _Finished[T] | None,
+    request_hash: str,
+    at: datetime,
+    retention: timedelta,
+    abandoned: Callable[[str | None], bool],
+) -> Claimed | Replay[T] | StillRunning | KeyReusedDifferently:
+    """What a claim answers; `abandoned` tells a running operation nobody will ever finish."""
+    if held is None or at >= held.claimed_at + retention:
+        return Claimed()
+    if held.request_hash != request_hash:
+        return KeyReusedDifferently()
+    if isinstance(held, _Finished):
+        return Replay(held.outcome)
+    return Claimed() if abandoned(held.operation_id) else StillRunning()
+
+
+def _finish(keys: _Keys[T], user_id: str, key: str, outcome: T) -> None:
+    held = keys.get((user_id, key))
+    if held is None:
+        raise LookupError(f"idempotency key {key!r} of {user_id!r} is not claimed")
+    if isinstance(held, _Finished):
+        raise ValueError(f"idempotency key {key!r} of {user_id!r} already has its outcome")
+    keys[(user_id, key)] = _Finished(held.request_hash, held.claimed_at, outcome)
+
+
+def _forget(keys: _Keys[T], user_id: str, key: str) -> None:
+    if isinstance(keys.get((user_id, key)), _Running):
+        del keys[(user_id, key)]
 
 
 class InMemoryIdempotencyStore(Generic[T]):
@@ -46,27 +83,21 @@ class InMemoryIdempotencyStore(Generic[T]):
         self, user_id: str, key: str, request_hash: str, at: datetime
     ) -> Claimed | Replay[T] | StillRunning | KeyReusedDifferently:
         held = self._keys.get((user_id, key))
-        if held is None or at >= held.claimed_at + self._retention:
+        answer = _answer(held, request_hash, at, self._retention, lambda _: False)
+        if isinstance(answer, Claimed):
             self._keys[(user_id, key)] = _Running(request_hash, at)
-            return Claimed()
-        if held.request_hash != request_hash:
-            return KeyReusedDifferently()
-        if isinstance(held, _Finished):
-            return Replay(held.outcome)
-        return StillRunning()
+        return answer
 
     async def finish(self, user_id: str, key: str, outcome: T) -> None:
-        held = self._keys.get((user_id, key))
-        if held is None:
-            raise LookupError(f"idempotency key {key!r} of {user_id!r} is not claimed")
-        if isinstance(held, _Finished):
-            raise ValueError(f"idempotency key {key!r} of {user_id!r} already has its outcome")
-        self._keys[(user_id, key)] = _Finished(held.request_hash, held.claimed_at, outcome)
+        _finish(self._keys, user_id, key, outcome)
 
     async def forget(self, user_id: str, key: str) -> None:
         """Drop a running claim; a finished key keeps replaying its outcome."""
-        if isinstance(self._keys.get((user_id, key)), _Running):
-            del self._keys[(user_id, key)]
+        _forget(self._keys, user_id, key)
+
+    def draft(self) -> KeysDraft[T]:
+        """A unit of work's draft of these keys: changes kept aside until it merges them."""
+        return KeysDraft(Overlay(self._keys), self._retention)
 
     def erase_user(self, user_id: str) -> int:
         """Delete every key of the user, running or finished; how many."""
@@ -74,3 +105,43 @@ class InMemoryIdempotencyStore(Generic[T]):
         for held in gone:
             del self._keys[held]
         return len(gone)
+
+
+class KeysDraft(Generic[T]):
+    """The keys as a unit of work would leave them; `claim` only answers, `run` claims."""
+
+    def __init__(
+        self, keys: Overlay[tuple[str, str], _Running | _Finished[T]], retention: timedelta
+    ):
+        self._keys = keys
+        self._retention = retention
+
+    def claim(
+        self,
+        user_id: str,
+        key: str,
+        request_hash: str,
+        at: datetime,
+        abandoned: Callable[[str | None], bool],
+    ) -> Claimed | Replay[T] | StillRunning | KeyReusedDifferently:
+        held = self._keys.get((user_id, key))
+        return _answer(held, request_hash, at, self._retention, abandoned)
+
+    def run(
+        self, user_id: str, key: str, request_hash: str, at: datetime, operation_id: str
+    ) -> None:
+        self._keys[(user_id, key)] = _Running(request_hash, at, operation_id)
+
+    def finish(self, user_id: str, key: str, outcome: T) -> None:
+        _finish(self._keys, user_id, key, outcome)
+
+    def forget(self, user_id: str, key: str) -> None:
+        _forget(self._keys, user_id, key)
+
+    def hand_over(self, user_id: str, key: str, operation_id: str) -> None:
+        held = self._keys.get((user_id, key))
+        if isinstance(held, _Running):
+            self._keys[(user_id, key)] = replace(held, operation_id=operation_id)
+
+    def merge(self) -> None:
+        self._keys.merge()

@@ -16,10 +16,17 @@ class InMemoryLedger:
         self._by_operation: dict[str, UsageRecord] = {}
 
     async def append(self, record: UsageRecord) -> None:
-        if record.operation_id in self._by_operation:
-            raise ValueError(f"operation {record.operation_id} already has a ledger line")
+        self._refuse_a_second_line(record)
         self._by_operation[record.operation_id] = record
         self._lines.append(record)
+
+    def draft(self) -> LedgerDraft:
+        """A unit of work's draft of the ledger: lines kept aside until it merges them."""
+        return LedgerDraft(self)
+
+    def _refuse_a_second_line(self, record: UsageRecord) -> None:
+        if record.operation_id in self._by_operation:
+            raise ValueError(f"operation {record.operation_id} already has a ledger line")
 
     async def for_user(self, user_id: str, period: str | None = None) -> tuple[UsageRecord, ...]:
         return tuple(
@@ -53,3 +60,22 @@ class InMemoryLedger:
                 )
                 moved += 1
         return moved
+
+
+class LedgerDraft:
+    """The lines a unit of work adds, appended to the ledger at its commit."""
+
+    def __init__(self, ledger: InMemoryLedger) -> None:
+        self._ledger = ledger
+        self._lines: dict[str, UsageRecord] = {}
+
+    def append(self, record: UsageRecord) -> None:
+        self._ledger._refuse_a_second_line(record)
+        if record.operation_id in self._lines:
+            raise ValueError(f"operation {record.operation_id} already has a ledger line")
+        self._lines[record.operation_id] = record
+
+    def merge(self) -> None:
+        for record in self._lines.values():
+            self._ledger._by_operation[record.operation_id] = record
+            self._ledger._lines.append(record)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from datetime import datetime
 
+from imagestudio.adapters.memory.overlay import Overlay
+from imagestudio.application.ports.unit_of_work import StaleOperation
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 
 
@@ -53,6 +56,10 @@ class InMemoryOperationStore:
     async def get(self, operation_id: str) -> ImageOperation | None:
         return self._operations.get(operation_id)
 
+    def draft(self) -> OperationsDraft:
+        """A unit of work's draft of the operations: changes kept aside until it merges them."""
+        return OperationsDraft(Overlay(self._operations), Overlay(self._leases))
+
     def unsettled_of(self, user_id: str) -> tuple[str, ...]:
         """The ids of the user's operations not in a final state, sorted."""
         return tuple(
@@ -70,3 +77,35 @@ class InMemoryOperationStore:
             del self._operations[operation_id]
             self._leases.pop(operation_id, None)
         return len(gone)
+
+
+class OperationsDraft:
+    """The operations and leases as a unit of work would leave them."""
+
+    def __init__(
+        self,
+        operations: Overlay[str, ImageOperation],
+        leases: Overlay[str, tuple[str, datetime]],
+    ) -> None:
+        self._operations = operations
+        self._leases = leases
+
+    @property
+    def operations(self) -> MutableMapping[str, ImageOperation]:
+        return self._operations
+
+    def add(self, operation: ImageOperation, holder: str, until: datetime) -> None:
+        if operation.id in self._operations:
+            raise ValueError(f"operation {operation.id} exists already")
+        self._operations[operation.id] = operation
+        self._leases[operation.id] = (holder, until)
+
+    def advance(self, expected: OperationStatus, operation: ImageOperation) -> None:
+        stored = self._operations.get(operation.id)
+        if stored is None or stored.status is not expected:
+            raise StaleOperation(operation.id, expected)
+        self._operations[operation.id] = operation
+
+    def merge(self) -> None:
+        self._operations.merge()
+        self._leases.merge()

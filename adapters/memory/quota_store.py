@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
+from imagestudio.adapters.memory.quota_book import (
+    QuotaBook,
+    QuotaDraft,
+    adjust,
+    decide,
+    hold,
+    settle,
+)
 from imagestudio.domain.billing_period import period_containing
 from imagestudio.domain.errors import (
     QuotaRefusal,
@@ -24,18 +31,13 @@ from imagestudio.domain.errors import (
 from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.quota import (
     LIVE,
-    SPEND,
     Counter,
     DimensionKey,
     ReservationRequest,
     Scope,
     Settlement,
-    demands_for,
-    refusal,
-    settled_amount,
 )
-from imagestudio.domain.request_rate import in_window, rate_refusal
-from imagestudio.domain.reservation import Reservation, ReservationState
+from imagestudio.domain.reservation import Reservation
 
 
 class InMemoryQuotaStore:
@@ -52,6 +54,7 @@ class InMemoryQuotaStore:
         self._counters: dict[DimensionKey, Counter] = {}
         self._reservations: dict[str, Reservation] = {}
         self._granted: dict[str, list[datetime]] = {}
+        self._book = QuotaBook(self._counters, self._reservations, self._granted)
         for user_id, plan_name in (users or {}).items():
             self._assign(user_id, plan_name)
 
@@ -84,16 +87,7 @@ class InMemoryQuotaStore:
     ) -> Result[Counter, RefundTooLarge]:
         """Move the user's spend for `period` by `amount` (negative: a refund), never below 0."""
         with self._lock:
-            key = DimensionKey(Scope.USER, user_id, SPEND, period)
-            counter = self._counters.get(key, Counter())
-            if counter.used + amount < 0:
-                return Failure(
-                    RefundTooLarge(
-                        user_id=user_id, period=period, used=counter.used, refund=-amount
-                    )
-                )
-            moved = self._counters[key] = replace(counter, used=counter.used + amount)
-            return Success(moved)
+            return adjust(self._book, user_id, period, amount)
 
     async def budgets(self) -> tuple[OperatorBudget, ...]:
         with self._lock:
@@ -121,56 +115,26 @@ class InMemoryQuotaStore:
         self, reservation_id: str, request: ReservationRequest
     ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
         with self._lock:
-            if reservation_id in self._reservations:
-                return Success(self._reservations[reservation_id])
             plan = self._plan_of(request.user_id)
             if not isinstance(plan, Success):
                 return Failure(plan.failure())
-            rate = plan.unwrap().requests_per_minute
-            # Only a finite rate needs the window; it never holds more than `rate` entries.
-            granted = (
-                []
-                if rate.is_unlimited
-                else in_window(self._granted.get(request.user_id, ()), request.at)
-            )
-            limited = rate_refusal(request.user_id, granted, request.at, rate)
-            if limited is not None:
-                return Failure(limited)
-            demands = demands_for(request, plan.unwrap(), self._budgets.get(request.provider))
-            refused = refusal(demands, self._counters)
-            if refused is not None:
-                return Failure(refused)
-            if not rate.is_unlimited:
-                self._granted[request.user_id] = [*granted, request.at]
-            for demand in demands:
-                counter = self._counters.get(demand.key, Counter())
-                self._counters[demand.key] = replace(counter, held=counter.held + demand.amount)
-            reservation = Reservation(id=reservation_id, request=request, demands=demands)
-            self._reservations[reservation_id] = reservation
-            return Success(reservation)
+            budget = self._budgets.get(request.provider)
+            granted = decide(self._book, plan.unwrap(), budget, reservation_id, request)
+            if isinstance(granted, Success) and reservation_id not in self._reservations:
+                hold(self._book, granted.unwrap(), plan.unwrap().requests_per_minute)
+            return granted
 
     async def commit(self, reservation_id: str, settlement: Settlement) -> Reservation:
         with self._lock:
-            reservation = self._open(reservation_id)
-            if not reservation.is_open:
-                return reservation
-            moved = [(demand, settled_amount(demand, settlement)) for demand in reservation.demands]
-            for demand, used in moved:
-                counter = self._counters[demand.key]
-                self._counters[demand.key] = Counter(
-                    used=counter.used + used, held=counter.held - demand.amount
-                )
-            return self._settle(reservation, ReservationState.COMMITTED, settlement)
+            return self._open(settle(self._book, reservation_id, settlement), reservation_id)
 
     async def release(self, reservation_id: str) -> Reservation:
         with self._lock:
-            reservation = self._open(reservation_id)
-            if not reservation.is_open:
-                return reservation
-            for demand in reservation.demands:
-                counter = self._counters[demand.key]
-                self._counters[demand.key] = replace(counter, held=counter.held - demand.amount)
-            return self._settle(reservation, ReservationState.RELEASED, None)
+            return self._open(settle(self._book, reservation_id, None), reservation_id)
+
+    def draft(self) -> QuotaDraft:
+        """A unit of work's draft of this store: changes kept aside until it merges them."""
+        return QuotaDraft(self._book, self._plan_of, self._budgets.get, self._lock)
 
     async def reservation(self, reservation_id: str) -> Reservation | None:
         with self._lock:
@@ -217,15 +181,8 @@ class InMemoryQuotaStore:
             return Failure(UnknownUser(user_id))
         return Success(self._plans[plan_name])
 
-    def _open(self, reservation_id: str) -> Reservation:
-        try:
-            return self._reservations[reservation_id]
-        except KeyError:
-            raise KeyError(f"no reservation {reservation_id!r}") from None
-
-    def _settle(
-        self, reservation: Reservation, state: ReservationState, settlement: Settlement | None
-    ) -> Reservation:
-        settled = replace(reservation, state=state, settlement=settlement)
-        self._reservations[reservation.id] = settled
-        return settled
+    @staticmethod
+    def _open(reservation: Reservation | None, reservation_id: str) -> Reservation:
+        if reservation is None:
+            raise KeyError(f"no reservation {reservation_id!r}")
+        return reservation

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.engine import reading
 from imagestudio.application.ports.account_erasure import ErasureReport
 from imagestudio.domain.operation import OperationStatus
 from imagestudio.domain.quota import Scope
@@ -26,9 +27,10 @@ class SqlAccountErasure:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._reader = reading(engine)
 
     async def unsettled_operations(self, user_id: str) -> tuple[str, ...]:
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             return await _unsettled(connection, user_id)
 
     async def erase(self, user_id: str, tombstone: str) -> ErasureReport:

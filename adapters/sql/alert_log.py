@@ -7,6 +7,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.engine import reading
 from imagestudio.domain.quota_alert import QuotaAlert
 
 c = t.alerts.c
@@ -17,6 +18,7 @@ class SqlAlertLog:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._reader = reading(engine)
 
     async def record(self, alert: QuotaAlert) -> bool:
         dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
@@ -40,7 +42,7 @@ class SqlAlertLog:
         query = select(t.alerts).where(c.user_id == user_id)
         if period is not None:
             query = query.where(c.period == period)
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             rows = await connection.execute(query.order_by(c.at, c.dimension, c.threshold))
             return tuple(
                 QuotaAlert(

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.engine import reading
 from imagestudio.domain.api_key import ApiKey
 
 c = t.api_keys.c
@@ -21,6 +22,7 @@ class SqlApiKeys:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._reader = reading(engine)
 
     async def add(self, key: ApiKey) -> None:
         async with self._engine.begin() as connection:
@@ -63,14 +65,14 @@ class SqlApiKeys:
         return await self._select(c.user_id == user_id)
 
     async def user_for_key(self, key_hash: str) -> str | None:
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             user_id: str | None = await connection.scalar(
                 select(c.user_id).where(c.key_hash == key_hash, c.revoked_at.is_(None))
             )
             return user_id
 
     async def _select(self, condition: Any) -> tuple[ApiKey, ...]:
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             rows = await connection.execute(
                 select(t.api_keys).where(condition).order_by(c.created_at, c.id)
             )

@@ -28,14 +28,14 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.asset_rows import add_asset, count_owner, insert_labels
 from imagestudio.adapters.sql.column_types import UtcDateTime
-from imagestudio.adapters.sql.upsert import insert_missing
+from imagestudio.adapters.sql.engine import reading
 from imagestudio.domain.asset import Asset, AssetCursor
 from imagestudio.domain.asset_query import AssetQuery, Relabel, words
 from imagestudio.domain.media import MediaType
@@ -48,17 +48,6 @@ POSTGRESQL_LONGEST_WORD = 2047
 """Bytes: the longest lexeme a PostgreSQL tsvector or tsquery holds."""
 
 _FTS_ROWS = f"{t.FULL_TEXT}_rows"
-_INDEX_WORDS = (
-    text(f"INSERT INTO {_FTS_ROWS} (asset_id) VALUES (:id) ON CONFLICT (asset_id) DO NOTHING"),
-    text(
-        f"DELETE FROM {t.FULL_TEXT} WHERE rowid = "
-        f"(SELECT rowid FROM {_FTS_ROWS} WHERE asset_id = :id)"
-    ),
-    text(
-        f"INSERT INTO {t.FULL_TEXT} (rowid, words) "
-        f"SELECT rowid, :words FROM {_FTS_ROWS} WHERE asset_id = :id"
-    ),
-)
 
 
 class SqlAssetLibrary:
@@ -66,46 +55,12 @@ class SqlAssetLibrary:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._reader = reading(engine)
         self._sqlite = engine.dialect.name == "sqlite"
 
     async def add(self, asset: Asset) -> None:
-        row = _row(asset)
-        dialect = sqlite if self._sqlite else postgresql
-        insert = dialect.insert(t.assets).values(**row)
-        upsert = insert.on_conflict_do_update(
-            index_elements=[t.assets.c.id],
-            set_={name: insert.excluded[name] for name in row if name != "id"},
-            # Ids are unique across owners; never let one owner's add take another's asset.
-            where=t.assets.c.owner == insert.excluded.owner,
-        ).returning(t.assets.c.id)
-        c = t.assets.c
         async with self._engine.begin() as connection:
-            # Replacing an asset (a retried save) moves the owner's total by the difference.
-            previous = await connection.scalar(
-                select(c.size_bytes).where(*_is_owned(asset.owner, asset.id)).with_for_update()
-            )
-            if (await connection.execute(upsert)).first() is None:
-                raise ValueError(f"asset {asset.id} belongs to another owner")
-            await self._count(
-                connection,
-                asset.owner,
-                asset.size_bytes - (previous or 0),
-                0 if previous is not None else 1,
-            )
-            for table in (t.asset_tags, t.asset_collections, t.asset_lineage):
-                await connection.execute(delete(table).where(table.c.asset_id == asset.id))
-            await _insert_labels(connection, asset.id, asset.tags, asset.collections)
-            lineage = [
-                {"asset_id": asset.id, "position": position, "parent_id": parent}
-                for position, parent in enumerate(asset.derived_from)
-            ]
-            if lineage:
-                await connection.execute(t.asset_lineage.insert(), lineage)
-            if self._sqlite:
-                for statement in _INDEX_WORDS:
-                    await connection.execute(
-                        statement, {"id": asset.id, "words": row["prompt_words"]}
-                    )
+            await connection.run_sync(add_asset, asset)
 
     async def get(self, owner: str, asset_id: str) -> Asset | None:
         async with self._reading() as connection:
@@ -146,7 +101,9 @@ class SqlAssetLibrary:
                 asset_id,
                 change.remove_collections - change.add_collections,
             )
-            await _insert_labels(connection, asset_id, change.add_tags, change.add_collections)
+            await connection.run_sync(
+                insert_labels, asset_id, change.add_tags, change.add_collections
+            )
             if change.favourite is not None:
                 await connection.execute(
                     update(t.assets)
@@ -175,13 +132,13 @@ class SqlAssetLibrary:
 
     async def bytes_used(self, owner: str) -> int:
         o = t.asset_owners.c
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             total = await connection.scalar(select(o.bytes).where(o.owner == owner))
         return int(total or 0)
 
     async def owners(self) -> tuple[str, ...]:
         o = t.asset_owners.c
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             found = await connection.scalars(select(o.owner).where(o.assets > 0))
             # Sorted here, not by the database's collation, so every library lists alike.
             return tuple(sorted(found))
@@ -190,7 +147,7 @@ class SqlAssetLibrary:
         c = t.assets.c
         wanted = sorted(set(asset_ids))
         found: set[str] = set()
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             for chunk in _chunks(wanted):
                 found.update(
                     await connection.scalars(select(c.id).where(c.owner == owner, c.id.in_(chunk)))
@@ -199,23 +156,15 @@ class SqlAssetLibrary:
 
     async def _count(self, connection: AsyncConnection, owner: str, size: int, assets: int) -> None:
         """Move the owner's running totals, in the caller's transaction."""
-        dialect = sqlite if self._sqlite else postgresql
-        o = t.asset_owners
-        insert = dialect.insert(o).values(owner=owner, bytes=size, assets=assets)
-        await connection.execute(
-            insert.on_conflict_do_update(
-                index_elements=[o.c.owner],
-                set_={"bytes": o.c.bytes + size, "assets": o.c.assets + assets},
-            )
-        )
+        await connection.run_sync(count_owner, owner, size, assets)
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[AsyncConnection]:
         """A connection whose reads see one snapshot, so an asset and its labels agree.
 
-        SQLite's transactions are BEGIN IMMEDIATE: no writer runs meanwhile anyway.
+        SQLite's deferred read transaction (WAL mode) is a snapshot already.
         """
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             if not self._sqlite:
                 await connection.execution_options(isolation_level="REPEATABLE READ")
             yield connection
@@ -269,27 +218,6 @@ class SqlAssetLibrary:
         return vector.op("@@")(cast(literal(quoted), TSQUERY))
 
 
-def _row(asset: Asset) -> dict[str, Any]:
-    return {
-        "id": asset.id,
-        "owner": asset.owner,
-        "operation_id": asset.operation_id,
-        "model_id": asset.model_id,
-        "kind": asset.kind.value,
-        "media_type": asset.media_type.value,
-        "size_bytes": asset.size_bytes,
-        "width": asset.width,
-        "height": asset.height,
-        "duration_seconds": asset.duration_seconds,
-        "vertex_count": asset.vertex_count,
-        "prompt": asset.prompt,
-        "prompt_words": " ".join(words(asset.prompt)),
-        "cost": asset.cost,
-        "created_at": asset.created_at,
-        "favourite": asset.favourite,
-    }
-
-
 def _is_owned(owner: str, asset_id: str) -> tuple[ColumnElement[bool], ...]:
     return (t.assets.c.id == asset_id, t.assets.c.owner == owner)
 
@@ -305,16 +233,6 @@ def _has_label(table: Table, label: str) -> ColumnElement[bool]:
 
 def _label_column(table: Table) -> str:
     return "tag" if table is t.asset_tags else "collection"
-
-
-async def _insert_labels(
-    connection: AsyncConnection, asset_id: str, tags: Iterable[str], collections: Iterable[str]
-) -> None:
-    for table, labels in ((t.asset_tags, tags), (t.asset_collections, collections)):
-        name = _label_column(table)
-        await insert_missing(
-            connection, table, [{"asset_id": asset_id, name: label} for label in sorted(labels)]
-        )
 
 
 async def _delete_labels(

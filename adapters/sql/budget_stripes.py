@@ -2,10 +2,15 @@
 
 A reservation holds its amount on one stripe (chosen from its id), under that stripe's
 allotment, with one conditional UPDATE: the fast path locks one of K rows. When the stripe is
-short (or its allotment was cleared by a budget change), the slow path locks all K stripes in
-order and re-splits what is left: each stripe keeps what it uses and holds, the spare is shared
+short (or missing, or its allotment was cleared by a budget change), the slow path locks all K
+stripes and re-splits what is left: each stripe keeps what it uses and holds, the spare is shared
 out, and the asking stripe gets the amount first. Allotments always sum to the budget and each
 stripe stays within its own, so the sum of all stripes stays within the budget — exactly.
+
+One lock order: a failed fast path holds no stripe (a conditional UPDATE locks only the row it
+changes), and the slow path creates and locks the stripes in name order, so two re-splits, or a
+re-split and a fast path, never wait on each other in a cycle (eight processes making the first
+reservation of a period used to deadlock here).
 """
 
 from __future__ import annotations
@@ -13,16 +18,46 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
 
 from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.quota_counters import move_counters
 from imagestudio.adapters.sql.upsert import insert_missing
 from imagestudio.domain.errors import QuotaRefusal
-from imagestudio.domain.quota import Counter, Demand, DimensionKey, refusal
+from imagestudio.domain.quota import Counter, Demand, DimensionKey, Scope, refusal
 
 STRIPES = 8
+
+_c = t.quota_counters.c
+_BUDGET = (
+    _c.scope == Scope.OPERATOR.value,
+    _c.owner == bindparam("provider"),
+    _c.period == bindparam("for_period"),
+)
+_HOLD_WITHIN = (
+    update(t.quota_counters)
+    .where(*_BUDGET, _c.name == bindparam("stripe"), _c.allotment.is_not(None))
+    .where(_c.used + _c.held + bindparam("amount") <= _c.allotment)
+    .values(held=_c.held + bindparam("amount"))
+    .returning(_c.held)
+)
+_LOCK_ALL = (
+    select(_c.name, _c.used, _c.held)
+    .where(*_BUDGET, _c.name.in_(bindparam("stripes", expanding=True)))
+    .order_by(_c.name)
+    .with_for_update()
+)
+_RESPLIT = (
+    update(t.quota_counters)
+    .where(*_BUDGET, _c.name == bindparam("stripe"))
+    .values(allotment=bindparam("new_allotment"), held=_c.held + bindparam("amount"))
+)
+_CLEAR = (
+    update(t.quota_counters)
+    .where(_c.scope == Scope.OPERATOR.value, _c.owner == bindparam("provider"))
+    .values(allotment=None)
+)
 
 
 def stripe_of(key: DimensionKey, index: int) -> DimensionKey:
@@ -34,92 +69,66 @@ def _choose(reservation_id: str, stripes: int) -> int:
     return int.from_bytes(hashlib.sha256(reservation_id.encode()).digest()[:8], "big") % stripes
 
 
-def _is(key: DimensionKey) -> ColumnElement[bool]:
-    c = t.quota_counters.c
-    return and_(
-        c.scope == key.scope.value, c.owner == key.owner, c.name == key.name, c.period == key.period
-    )
-
-
-def _row(key: DimensionKey) -> dict[str, object]:
-    return {
-        "scope": key.scope.value,
-        "owner": key.owner,
-        "name": key.name,
-        "period": key.period,
-        "used": 0,
-        "held": 0,
-        "allotment": None,
-    }
-
-
-async def hold_on_stripe(
-    connection: AsyncConnection, demand: Demand, reservation_id: str, stripes: int = STRIPES
+def hold_on_stripe(
+    connection: Connection, demand: Demand, reservation_id: str, stripes: int = STRIPES
 ) -> tuple[Demand, QuotaRefusal | None]:
-    """Hold `demand` (on the whole budget) on one stripe; the demand returned names the stripe."""
+    """Hold `demand` (on the whole budget) on one stripe; the demand returned names the stripe.
+    A refusal holds nothing."""
     chosen = _choose(reservation_id, stripes)
-    key = stripe_of(demand.key, chosen)
-    held = replace(demand, key=key)
-    c = t.quota_counters.c
-    await insert_missing(connection, t.quota_counters, [_row(key)])
-    condition = [_is(key)]
-    if demand.limit.maximum is not None:
-        condition.append(c.allotment.is_not(None))
-        condition.append(c.used + c.held + demand.amount <= c.allotment)
-    fast = await connection.execute(
-        update(t.quota_counters)
-        .where(*condition)
-        .values(held=c.held + demand.amount)
-        .returning(c.held)
+    held = replace(demand, key=stripe_of(demand.key, chosen))
+    if demand.limit.maximum is None:  # unlimited: counted, never refused, no allotment to keep
+        move_counters(connection, [(held.key, 0, demand.amount)])
+        return held, None
+    budget = {"provider": demand.key.owner, "for_period": demand.key.period}
+    fast = connection.execute(
+        _HOLD_WITHIN, {**budget, "stripe": held.key.name, "amount": demand.amount}
     )
     if fast.first() is not None:
         return held, None
-    return held, await _resplit_and_hold(connection, demand, chosen, stripes)
+    return held, _resplit_and_hold(connection, demand, chosen, stripes)
 
 
-async def _resplit_and_hold(
-    connection: AsyncConnection, demand: Demand, chosen: int, stripes: int
+def _resplit_and_hold(
+    connection: Connection, demand: Demand, chosen: int, stripes: int
 ) -> QuotaRefusal | None:
     assert demand.limit.maximum is not None
     keys = [stripe_of(demand.key, index) for index in range(stripes)]
-    await insert_missing(connection, t.quota_counters, [_row(key) for key in keys])
-    c = t.quota_counters.c
-    rows = {
-        row.name: row
-        for row in await connection.execute(
-            select(c.name, c.used, c.held)
-            .where(or_(*(_is(key) for key in keys)))
-            .order_by(c.name)
-            .with_for_update()
-        )
-    }
+    names = sorted(key.name for key in keys)
+    insert_missing(
+        connection,
+        t.quota_counters,
+        [_new_stripe(demand.key, name) for name in names],  # in the order they are locked
+    )
+    budget = {"provider": demand.key.owner, "for_period": demand.key.period}
+    rows = {row.name: row for row in connection.execute(_LOCK_ALL, {**budget, "stripes": names})}
     used = sum(row.used for row in rows.values())
     held = sum(row.held for row in rows.values())
     spare = demand.limit.maximum - used - held
     if spare < demand.amount:
         return refusal([demand], {demand.key: Counter(used=used, held=held)})
     share, extra = divmod(spare - demand.amount, stripes)
+    changes = []
     for index, key in enumerate(keys):
         row = rows[key.name]
-        allotment = row.used + row.held + share + (1 if index < extra else 0)
-        if index == chosen:
-            allotment += demand.amount
-        await connection.execute(
-            update(t.quota_counters)
-            .where(_is(key))
-            .values(
-                allotment=allotment,
-                held=c.held + (demand.amount if index == chosen else 0),
-            )
-        )
+        amount = demand.amount if index == chosen else 0
+        allotment = row.used + row.held + share + (1 if index < extra else 0) + amount
+        changes.append({**budget, "stripe": key.name, "new_allotment": allotment, "amount": amount})
+    connection.execute(_RESPLIT, changes)
     return None
 
 
-async def clear_allotments(connection: AsyncConnection, provider: str) -> None:
+def _new_stripe(budget: DimensionKey, name: str) -> dict[str, object]:
+    return {
+        "scope": budget.scope.value,
+        "owner": budget.owner,
+        "name": name,
+        "period": budget.period,
+        "used": 0,
+        "held": 0,
+        "allotment": None,
+    }
+
+
+def clear_allotments(connection: Connection, provider: str) -> None:
     """After a budget change every stripe is re-split (against the new budget) on next use."""
-    c = t.quota_counters.c
-    await connection.execute(
-        update(t.quota_counters)
-        .where(c.scope == "operator", c.owner == provider)
-        .values(allotment=None)
-    )
+    connection.execute(_CLEAR, {"provider": provider})

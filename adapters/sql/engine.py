@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
+READING = "imagestudio_reading"
+"""The execution option that marks a connection's transactions read-only (see `reading`)."""
+
 
 def async_url(url: str) -> URL:
     """`postgresql://…` and `sqlite:///…` as users write them, with our async drivers."""
@@ -32,12 +35,22 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def reading(engine: AsyncEngine) -> AsyncEngine:
+    """`engine` for transactions that only read: the same pool, each transaction a plain
+    (deferred) `BEGIN` on SQLite, a snapshot in WAL mode that takes no write lock, so readers
+    neither wait for writers nor hold them up. A transaction begun here must not write.
+    """
+    return engine.execution_options(**{READING: True})
+
+
 def create_engine(url: str, **options: Any) -> AsyncEngine:
-    """An engine for `url`. On SQLite every transaction is `BEGIN IMMEDIATE` (WAL mode).
+    """An engine for `url`. On SQLite (WAL mode) a transaction is `BEGIN IMMEDIATE`, unless it
+    is begun through `reading(engine)`.
 
     Python's default deferred transactions take the write lock only at the first write, so two
     processes that both read first end in "database is locked"; IMMEDIATE takes it up front and
-    the busy timeout makes the second one wait its turn instead.
+    the busy timeout makes the second one wait its turn instead. A transaction that never
+    writes needs no write lock.
     """
     parsed = async_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -62,4 +75,5 @@ def _take_the_write_lock_up_front(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reads_only = connection.get_execution_options().get(READING, False)
+        connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")

@@ -6,7 +6,9 @@ an error that aborts the transaction; PostgreSQL waits for a racing insert to co
 back before it answers). If the key is already there, the row says what to answer; an
 expired row is taken over with `UPDATE … WHERE claimed_at = <what we read>`, so of two
 processes re-claiming it at once exactly one wins, and the other reads again. `outcome` is NULL
-while the first request runs.
+while the first request runs. A claim made for an operation (the unit of work's) also takes
+over a key still running for an operation that is settled or gone: its process died between
+two attempts, and nobody else will ever finish the key.
 """
 
 from __future__ import annotations
@@ -14,14 +16,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.outcome_codec import decode_outcome, encode_outcome
+from imagestudio.adapters.sql.upsert import per_dialect
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.ports.idempotency import (
     DEFAULT_RETENTION,
@@ -30,9 +31,135 @@ from imagestudio.application.ports.idempotency import (
     Replay,
     StillRunning,
 )
+from imagestudio.domain.operation import OperationStatus
+
+Claim = Claimed | Replay[StoredOutcome] | StillRunning | KeyReusedDifferently
 
 _ATTEMPTS = 10
 """A claim re-reads after losing a race; a key that keeps changing under it this often is a bug."""
+
+_k, _o = t.idempotency_keys.c, t.operations.c
+_THIS_KEY = and_(_k.user_id == bindparam("for_user"), _k.key == bindparam("for_key"))
+_RUNNING = and_(_THIS_KEY, _k.outcome.is_(None))
+_INSERT = per_dialect(
+    lambda insert: (
+        insert(t.idempotency_keys).on_conflict_do_nothing().returning(_k.key)
+    )  # an INSERT's rowcount is -1 under psycopg
+)
+_HELD = (
+    select(t.idempotency_keys, _o.status)
+    .select_from(t.idempotency_keys.outerjoin(t.operations, _o.id == _k.operation_id))
+    .where(_THIS_KEY)
+)
+_TAKE_OVER = (
+    update(t.idempotency_keys)
+    .where(_THIS_KEY, _k.claimed_at == bindparam("seen_claimed_at"))
+    .where(_k.operation_id.is_not_distinct_from(bindparam("seen_operation_id")))
+    .values(
+        request_hash=bindparam("new_hash"),
+        claimed_at=bindparam("new_claimed_at"),
+        outcome=None,
+        operation_id=bindparam("new_operation_id"),
+    )
+)
+_FINISH = update(t.idempotency_keys).where(_RUNNING).values(outcome=bindparam("new_outcome"))
+_FORGET = delete(t.idempotency_keys).where(_RUNNING)
+_HAND_OVER = (
+    update(t.idempotency_keys).where(_RUNNING).values(operation_id=bindparam("new_operation_id"))
+)
+_STALE: frozenset[str | None] = frozenset(
+    {None, *(status.value for status in OperationStatus if status.is_final)}
+)
+"""The statuses (None: no such operation) of an operation that will never finish its key;
+`unknown` is not among them: it may still be recovered."""
+
+
+def claim_key(
+    connection: Connection,
+    user_id: str,
+    key: str,
+    request_hash: str,
+    at: datetime,
+    retention: timedelta,
+    operation_id: str | None = None,
+) -> Claim:
+    """Claim the key (for `operation_id`, if given), or say what already holds it."""
+    row = {
+        "user_id": user_id,
+        "key": key,
+        "request_hash": request_hash,
+        "claimed_at": at,
+        "operation_id": operation_id,
+    }
+    for _ in range(_ATTEMPTS):
+        if connection.execute(_INSERT[connection.dialect.name], row).first() is not None:
+            return Claimed()
+        held = held_key(connection, user_id, key)
+        if held is None:
+            continue  # forgotten between our insert and our read: try again
+        expired = at >= held.claimed_at + retention
+        if not expired and held.request_hash != request_hash:
+            return KeyReusedDifferently()
+        if not expired and held.outcome is not None:
+            return Replay(decode_outcome(held.outcome))
+        if not expired and (operation_id is None or held.status not in _STALE):
+            return StillRunning()
+        if take_over(connection, held, request_hash, at, operation_id):
+            return Claimed()
+        # Another process took it over first: read what it wrote.
+    raise RuntimeError(f"idempotency key {key!r} of {user_id!r} kept changing under a claim")
+
+
+def held_key(connection: Connection, user_id: str, key: str) -> Row[Any] | None:
+    """The key's row, with the status of the operation it names (`status`, None if none)."""
+    return connection.execute(_HELD, {"for_user": user_id, "for_key": key}).first()
+
+
+def take_over(
+    connection: Connection,
+    held: Row[Any],
+    request_hash: str,
+    at: datetime,
+    operation_id: str | None = None,
+) -> bool:
+    """Replace a stale row, unless another process replaced it since we read it."""
+    taken = connection.execute(
+        _TAKE_OVER,
+        {
+            "for_user": held.user_id,
+            "for_key": held.key,
+            "seen_claimed_at": held.claimed_at,
+            "seen_operation_id": held.operation_id,
+            "new_hash": request_hash,
+            "new_claimed_at": at,
+            "new_operation_id": operation_id,
+        },
+    )
+    return taken.rowcount == 1
+
+
+def finish_key(connection: Connection, user_id: str, key: str, outcome: StoredOutcome) -> None:
+    """Store the outcome of a running claim (`LookupError` if none, `ValueError` if finished)."""
+    stored = connection.execute(
+        _FINISH, {"for_user": user_id, "for_key": key, "new_outcome": encode_outcome(outcome)}
+    )
+    if stored.rowcount == 1:
+        return
+    if held_key(connection, user_id, key) is None:
+        raise LookupError(f"idempotency key {key!r} of {user_id!r} is not claimed")
+    raise ValueError(f"idempotency key {key!r} of {user_id!r} already has its outcome")
+
+
+def forget_key(connection: Connection, user_id: str, key: str) -> None:
+    """Drop a running claim; a finished key keeps replaying its outcome."""
+    connection.execute(_FORGET, {"for_user": user_id, "for_key": key})
+
+
+def hand_over_key(connection: Connection, user_id: str, key: str, operation_id: str) -> None:
+    """Make a running claim belong to `operation_id`."""
+    connection.execute(
+        _HAND_OVER, {"for_user": user_id, "for_key": key, "new_operation_id": operation_id}
+    )
 
 
 class SqlIdempotencyStore:
@@ -47,84 +174,17 @@ class SqlIdempotencyStore:
         self._engine = engine
         self._retention = retention
 
-    async def claim(
-        self, user_id: str, key: str, request_hash: str, at: datetime
-    ) -> Claimed | Replay[StoredOutcome] | StillRunning | KeyReusedDifferently:
-        for _ in range(_ATTEMPTS):
-            async with self._engine.begin() as connection:
-                if await _insert(connection, user_id, key, request_hash, at):
-                    return Claimed()
-                held = await _held(connection, user_id, key)
-                if held is None:
-                    continue  # forgotten between our insert and our read: try again
-                if at >= held.claimed_at + self._retention:
-                    if await _take_over(connection, held, request_hash, at):
-                        return Claimed()
-                    continue  # another process took it over first: read what it wrote
-                if held.request_hash != request_hash:
-                    return KeyReusedDifferently()
-                if held.outcome is None:
-                    return StillRunning()
-                return Replay(decode_outcome(held.outcome))
-        raise RuntimeError(f"idempotency key {key!r} of {user_id!r} kept changing under a claim")
+    async def claim(self, user_id: str, key: str, request_hash: str, at: datetime) -> Claim:
+        async with self._engine.begin() as connection:
+            return await connection.run_sync(
+                claim_key, user_id, key, request_hash, at, self._retention
+            )
 
     async def finish(self, user_id: str, key: str, outcome: StoredOutcome) -> None:
         async with self._engine.begin() as connection:
-            stored = await connection.execute(
-                update(t.idempotency_keys)
-                .where(_key_is(user_id, key), t.idempotency_keys.c.outcome.is_(None))
-                .values(outcome=encode_outcome(outcome))
-            )
-            if stored.rowcount == 1:
-                return
-            if await _held(connection, user_id, key) is None:
-                raise LookupError(f"idempotency key {key!r} of {user_id!r} is not claimed")
-            raise ValueError(f"idempotency key {key!r} of {user_id!r} already has its outcome")
+            await connection.run_sync(finish_key, user_id, key, outcome)
 
     async def forget(self, user_id: str, key: str) -> None:
         """Drop a running claim; a finished key keeps replaying its outcome."""
         async with self._engine.begin() as connection:
-            await connection.execute(
-                delete(t.idempotency_keys).where(
-                    _key_is(user_id, key), t.idempotency_keys.c.outcome.is_(None)
-                )
-            )
-
-
-async def _insert(
-    connection: AsyncConnection, user_id: str, key: str, request_hash: str, at: datetime
-) -> bool:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    inserted = await connection.execute(
-        dialect.insert(t.idempotency_keys)
-        .values(user_id=user_id, key=key, request_hash=request_hash, claimed_at=at, outcome=None)
-        .on_conflict_do_nothing()
-        .returning(t.idempotency_keys.c.key)  # an INSERT's rowcount is -1 under psycopg
-    )
-    return inserted.first() is not None
-
-
-async def _held(connection: AsyncConnection, user_id: str, key: str) -> Row[Any] | None:
-    return (
-        await connection.execute(select(t.idempotency_keys).where(_key_is(user_id, key)))
-    ).first()
-
-
-async def _take_over(
-    connection: AsyncConnection, held: Row[Any], request_hash: str, at: datetime
-) -> bool:
-    """Replace an expired row, unless another process replaced it since we read it."""
-    taken = await connection.execute(
-        update(t.idempotency_keys)
-        .where(
-            _key_is(held.user_id, held.key),
-            t.idempotency_keys.c.claimed_at == held.claimed_at,
-        )
-        .values(request_hash=request_hash, claimed_at=at, outcome=None)
-    )
-    return taken.rowcount == 1
-
-
-def _key_is(user_id: str, key: str) -> ColumnElement[bool]:
-    c = t.idempotency_keys.c
-    return and_(c.user_id == user_id, c.key == key)
+            await connection.run_sync(forget_key, user_id, key)

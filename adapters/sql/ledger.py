@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.engine import reading
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.usage_record import Outcome, UsageRecord
 
@@ -20,22 +21,18 @@ class SqlLedger:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._reader = reading(engine)
 
     async def append(self, record: UsageRecord) -> None:
-        try:
-            async with self._engine.begin() as connection:
-                await connection.execute(t.ledger.insert().values(**ledger_row(record)))
-        except IntegrityError as error:
-            raise ValueError(
-                f"operation {record.operation_id} already has a ledger line"
-            ) from error
+        async with self._engine.begin() as connection:
+            await connection.run_sync(insert_line, record)
 
     async def for_user(self, user_id: str, period: str | None = None) -> tuple[UsageRecord, ...]:
         c = t.ledger.c
         query = select(t.ledger).where(c.user_id == user_id)
         if period is not None:
             query = query.where(c.billing_period == period)
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             rows = await connection.execute(query.order_by(c.id))
             return tuple(_record(row) for row in rows)
 
@@ -48,18 +45,30 @@ class SqlLedger:
             query = query.where(c.finished_at < until)
         if user_id is not None:
             query = query.where(c.user_id == user_id)
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             rows = await connection.execute(query.order_by(c.finished_at, c.id))
             return tuple(_record(row) for row in rows)
 
     async def for_operation(self, operation_id: str) -> UsageRecord | None:
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             row = (
                 await connection.execute(
                     select(t.ledger).where(t.ledger.c.operation_id == operation_id)
                 )
             ).first()
             return None if row is None else _record(row)
+
+
+_INSERT_LINE = t.ledger.insert()
+
+
+def insert_line(connection: Connection, record: UsageRecord) -> None:
+    """Append the line in the caller's transaction; a second line for one operation is refused
+    (`ValueError`) by the unique constraint."""
+    try:
+        connection.execute(_INSERT_LINE, ledger_row(record))
+    except IntegrityError as error:
+        raise ValueError(f"operation {record.operation_id} already has a ledger line") from error
 
 
 def ledger_row(record: UsageRecord) -> dict[str, Any]:

@@ -30,6 +30,8 @@ _COLUMNS = (
     "error",
 )
 _TIMES = ("created_at", "updated_at")
+ROW_COLUMNS = (*_COLUMNS, *_TIMES, "body")
+"""The keys of `operation_row`: every column of `operations` but the lease's."""
 
 
 def operation_to_dict(operation: ImageOperation) -> dict[str, Any]:

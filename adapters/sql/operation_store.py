@@ -3,6 +3,8 @@
 `save` is one `INSERT … ON CONFLICT (id) DO UPDATE` on both databases, so two processes saving
 the same operation never collide. It never writes the lease columns: those belong to whoever
 works on the operation and to the sweeper, and replacing the operation's state keeps them.
+A unit of work inserts a new operation with its lease (`insert_operation`), and moves it on
+only from the status its writer read (`advance_operation`).
 """
 
 from __future__ import annotations
@@ -11,13 +13,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Row
+from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
-from imagestudio.adapters.sql.operation_codec import operation_from_row, operation_row
+from imagestudio.adapters.sql.engine import reading
+from imagestudio.adapters.sql.operation_codec import (
+    ROW_COLUMNS,
+    operation_from_row,
+    operation_row,
+)
+from imagestudio.adapters.sql.upsert import Insert, per_dialect
+from imagestudio.application.ports.unit_of_work import StaleOperation
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 
 UNSETTLED = [status.value for status in OperationStatus if not status.is_settled]
@@ -28,17 +37,11 @@ class SqlOperationStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._reader = reading(engine)
 
     async def save(self, operation: ImageOperation) -> None:
-        row = operation_row(operation)
-        dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
-        insert = dialect.insert(t.operations).values(**row)
-        upsert = insert.on_conflict_do_update(
-            index_elements=[t.operations.c.id],
-            set_={name: insert.excluded[name] for name in row if name != "id"},
-        )
         async with self._engine.begin() as connection:
-            await connection.execute(upsert)
+            await connection.run_sync(save_operation, operation)
 
     async def hold(self, operation_id: str, holder: str, until: datetime) -> None:
         async with self._engine.begin() as connection:
@@ -78,13 +81,61 @@ class SqlOperationStore:
             return await _take(connection, rows.all(), holder, until)
 
     async def get(self, operation_id: str) -> ImageOperation | None:
-        async with self._engine.connect() as connection:
+        async with self._reader.connect() as connection:
             row = (
                 await connection.execute(
                     select(t.operations).where(t.operations.c.id == operation_id)
                 )
             ).first()
             return None if row is None else operation_from_row(row._mapping)
+
+
+def _upsert(insert: Insert) -> Any:
+    row = insert(t.operations).values({name: bindparam(name) for name in ROW_COLUMNS})
+    return row.on_conflict_do_update(
+        index_elements=[t.operations.c.id],
+        set_={name: row.excluded[name] for name in ROW_COLUMNS if name != "id"},
+    )
+
+
+_SAVE = per_dialect(_upsert)
+_INSERT = t.operations.insert()
+_CHANGING = [name for name in ROW_COLUMNS if name != "id"]
+_ADVANCE = (
+    update(t.operations)
+    .where(t.operations.c.id == bindparam("operation_id"))
+    .where(t.operations.c.status == bindparam("expected"))
+    .values({name: bindparam(name) for name in _CHANGING})
+)
+
+
+def save_operation(connection: Connection, operation: ImageOperation) -> None:
+    """Insert or replace the operation's state, leaving its lease as it is."""
+    connection.execute(_SAVE[connection.dialect.name], operation_row(operation))
+
+
+def insert_operation(
+    connection: Connection, operation: ImageOperation, holder: str, until: datetime
+) -> None:
+    """Insert a new operation leased to `holder`; an id that exists is a `ValueError`."""
+    row = {**operation_row(operation), "lease_owner": holder, "lease_expires_at": until}
+    try:
+        connection.execute(_INSERT, row)
+    except IntegrityError as error:
+        raise ValueError(f"operation {operation.id} exists already") from error
+
+
+def advance_operation(
+    connection: Connection, expected: OperationStatus, operation: ImageOperation
+) -> None:
+    """Store the operation's new state only if its stored status is still `expected`."""
+    row = operation_row(operation)
+    changes = {name: row[name] for name in _CHANGING}
+    moved = connection.execute(
+        _ADVANCE, {**changes, "operation_id": operation.id, "expected": expected.value}
+    )
+    if moved.rowcount != 1:
+        raise StaleOperation(operation.id, expected)
 
 
 async def _take(

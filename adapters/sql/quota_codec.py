@@ -11,6 +11,7 @@ from imagestudio.domain.limit import Limit
 from imagestudio.domain.operation_kind import QuotaCategory
 from imagestudio.domain.plan import Plan
 from imagestudio.domain.quota import Demand, DimensionKey, ReservationRequest, Scope, Settlement
+from imagestudio.domain.reservation import Reservation, ReservationState
 
 
 def plan_to_json(plan: Plan) -> str:
@@ -117,4 +118,17 @@ def settlement_from_json(text: str | None) -> Settlement | None:
     data = json.loads(text)
     return Settlement(
         outputs=data["outputs"], amount=data["amount"], provider_cost=data["provider_cost"]
+    )
+
+
+def reservation_from_columns(
+    reservation_id: str, request: str, demands: str, state: str, settlement: str | None
+) -> Reservation:
+    """A reservation from its row's text columns."""
+    return Reservation(
+        id=reservation_id,
+        request=request_from_json(request),
+        demands=demands_from_json(demands),
+        state=ReservationState(state),
+        settlement=settlement_from_json(settlement),
     )

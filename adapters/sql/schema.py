@@ -11,6 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from imagestudio.adapters.sql.engine import reading
+
 UPGRADE_HINT = "run `imagestudio db upgrade`"
 
 
@@ -33,7 +35,7 @@ def head_revision() -> str:
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
-    async with engine.connect() as connection:
+    async with reading(engine).connect() as connection:
         return await connection.run_sync(_current)
 
 

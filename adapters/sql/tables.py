@@ -151,6 +151,8 @@ idempotency_keys = Table(
     Column("request_hash", String(64), nullable=False),
     Column("claimed_at", UtcDateTime, nullable=False),
     Column("outcome", Text, nullable=True),  # NULL while the first request runs
+    # The operation running under the key: once it is settled, a key still running is stale.
+    Column("operation_id", String(ID), nullable=True),
     PrimaryKeyConstraint("user_id", "key"),
 )
 
@@ -255,6 +257,21 @@ asset_owners = Table(
 # lexemes are those words exactly (`array_to_tsvector`: no parser, no dictionary).
 FULL_TEXT = "assets_fts"
 
+# An asset's words are indexed by SQLite itself whenever its row is written (since migration
+# 0007), so adding an asset is one statement whoever writes it, as with PostgreSQL's index.
+_INDEX_NEW_WORDS = f"""
+    INSERT OR IGNORE INTO {FULL_TEXT}_rows (asset_id) VALUES (new.id);
+    DELETE FROM {FULL_TEXT}
+        WHERE rowid = (SELECT rowid FROM {FULL_TEXT}_rows WHERE asset_id = new.id);
+    INSERT INTO {FULL_TEXT} (rowid, words)
+        SELECT rowid, new.prompt_words FROM {FULL_TEXT}_rows WHERE asset_id = new.id;
+END"""
+SQLITE_FULL_TEXT_TRIGGERS = (
+    f"CREATE TRIGGER {FULL_TEXT}_index AFTER INSERT ON assets BEGIN{_INDEX_NEW_WORDS}",
+    f"CREATE TRIGGER {FULL_TEXT}_reindex AFTER UPDATE OF prompt_words ON assets BEGIN"
+    f"{_INDEX_NEW_WORDS}",
+)
+
 SQLITE_FULL_TEXT_DDL = (
     f"""CREATE TABLE {FULL_TEXT}_rows (
     rowid INTEGER PRIMARY KEY,
@@ -265,6 +282,7 @@ SQLITE_FULL_TEXT_DDL = (
     f"""CREATE TRIGGER {FULL_TEXT}_forget AFTER DELETE ON {FULL_TEXT}_rows BEGIN
     DELETE FROM {FULL_TEXT} WHERE rowid = old.rowid;
 END""",
+    *SQLITE_FULL_TEXT_TRIGGERS,
 )
 SQLITE_FULL_TEXT_DROP = (f"DROP TABLE {FULL_TEXT}_rows", f"DROP TABLE {FULL_TEXT}")
 

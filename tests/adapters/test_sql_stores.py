@@ -19,7 +19,7 @@ from test_store_contracts import a_failure, a_finished_operation, a_record, a_su
 
 from imagestudio.adapters.sql import tables
 from imagestudio.adapters.sql.engine import create_engine
-from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore, _held, _take_over
+from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore, held_key, take_over
 from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.operation_store import SqlOperationStore
 from imagestudio.application.ports.idempotency import (
@@ -112,12 +112,12 @@ async def test_an_expired_key_taken_over_since_it_was_read_is_not_taken_again(
     keys = SqlIdempotencyStore(engines[0], retention)
     await keys.claim("alice", "k1", "hash-a", T0)
     async with engines[0].connect() as connection:
-        stale = await _held(connection, "alice", "k1")
+        stale = await connection.run_sync(held_key, "alice", "k1")
     assert stale is not None
 
     assert await keys.claim("alice", "k1", "hash-b", T0 + retention) == Claimed()
     async with engines[1].begin() as connection:
-        assert not await _take_over(connection, stale, "hash-c", T0 + retention)
+        assert not await connection.run_sync(take_over, stale, "hash-c", T0 + retention)
 
     assert await keys.claim("alice", "k1", "hash-b", T0 + retention) == StillRunning()
 

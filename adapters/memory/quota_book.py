@@ -1,0 +1,159 @@
+"""The quota rules on the state they read and change: the in-memory store runs them on its own
+dicts, a unit of work on a draft of them (overlays, merged at commit)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from returns.result import Failure, Result, Success
+
+from imagestudio.adapters.memory.overlay import Overlay
+from imagestudio.domain.errors import QuotaRefusal, RefundTooLarge, UnknownUser
+from imagestudio.domain.limit import Limit
+from imagestudio.domain.plan import OperatorBudget, Plan
+from imagestudio.domain.quota import (
+    SPEND,
+    Counter,
+    DimensionKey,
+    ReservationRequest,
+    Scope,
+    Settlement,
+    demands_for,
+    refusal,
+    settled_amount,
+)
+from imagestudio.domain.request_rate import in_window, rate_refusal
+from imagestudio.domain.reservation import Reservation, ReservationState
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaBook:
+    """Counters, reservations and each user's recently granted requests."""
+
+    counters: MutableMapping[DimensionKey, Counter]
+    reservations: MutableMapping[str, Reservation]
+    granted: MutableMapping[str, list[datetime]]
+
+
+def decide(
+    book: QuotaBook,
+    plan: Plan,
+    budget: OperatorBudget | None,
+    rid: str,
+    request: ReservationRequest,
+) -> Result[Reservation, QuotaRefusal]:
+    """The reservation the rule grants (an id reserved already: that one), changing nothing."""
+    if rid in book.reservations:
+        return Success(book.reservations[rid])
+    rate = plan.requests_per_minute
+    # Only a finite rate needs the window; it never holds more than `rate` entries.
+    granted = (
+        [] if rate.is_unlimited else in_window(book.granted.get(request.user_id, ()), request.at)
+    )
+    limited = rate_refusal(request.user_id, granted, request.at, rate)
+    if limited is not None:
+        return Failure(limited)
+    demands = demands_for(request, plan, budget)
+    refused = refusal(demands, book.counters)
+    if refused is not None:
+        return Failure(refused)
+    return Success(Reservation(id=rid, request=request, demands=demands))
+
+
+def hold(book: QuotaBook, reservation: Reservation, rate: Limit) -> None:
+    """Hold a granted reservation's amounts (and count its request against `rate`)."""
+    request = reservation.request
+    if not rate.is_unlimited:
+        recent = in_window(book.granted.get(request.user_id, ()), request.at)
+        book.granted[request.user_id] = [*recent, request.at]
+    for demand in reservation.demands:
+        counter = book.counters.get(demand.key, Counter())
+        book.counters[demand.key] = replace(counter, held=counter.held + demand.amount)
+    book.reservations[reservation.id] = reservation
+
+
+def settle(book: QuotaBook, rid: str, settlement: Settlement | None) -> Reservation | None:
+    """Commit (with `settlement`) or release (without) a held reservation, exactly once: one
+    settled already is given back unchanged; None if there is no such reservation."""
+    reservation = book.reservations.get(rid)
+    if reservation is None or not reservation.is_open:
+        return reservation
+    moved = [
+        (demand, 0 if settlement is None else settled_amount(demand, settlement))
+        for demand in reservation.demands
+    ]
+    for demand, used in moved:
+        counter = book.counters[demand.key]
+        book.counters[demand.key] = Counter(
+            used=counter.used + used, held=counter.held - demand.amount
+        )
+    state = ReservationState.RELEASED if settlement is None else ReservationState.COMMITTED
+    settled = replace(reservation, state=state, settlement=settlement)
+    book.reservations[rid] = settled
+    return settled
+
+
+def adjust(
+    book: QuotaBook, user_id: str, period: str, amount: int
+) -> Result[Counter, RefundTooLarge]:
+    """Move the user's spend for `period` by `amount` (negative: a refund), never below 0."""
+    key = DimensionKey(Scope.USER, user_id, SPEND, period)
+    counter = book.counters.get(key, Counter())
+    if counter.used + amount < 0:
+        return Failure(
+            RefundTooLarge(user_id=user_id, period=period, used=counter.used, refund=-amount)
+        )
+    moved = book.counters[key] = replace(counter, used=counter.used + amount)
+    return Success(moved)
+
+
+class QuotaDraft:
+    """A unit of work's draft of the quota store: the rules on overlays of its dicts."""
+
+    def __init__(
+        self,
+        book: QuotaBook,
+        plan_of: Callable[[str], Result[Plan, UnknownUser]],
+        budget_of: Callable[[str], OperatorBudget | None],
+        lock: threading.Lock,
+    ) -> None:
+        self._overlays = (
+            Overlay(book.counters),
+            Overlay(book.reservations),
+            Overlay(book.granted),
+        )
+        self._book = QuotaBook(*self._overlays)
+        self._plan_of = plan_of
+        self._budget_of = budget_of
+        self._lock = lock
+
+    def decide(
+        self, reservation_id: str, request: ReservationRequest
+    ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
+        plan = self._plan_of(request.user_id)
+        if isinstance(plan, Failure):
+            return Failure(plan.failure())
+        budget = self._budget_of(request.provider)
+        return decide(self._book, plan.unwrap(), budget, reservation_id, request)
+
+    def is_reserved(self, reservation_id: str) -> bool:
+        return reservation_id in self._book.reservations
+
+    def hold(self, reservation: Reservation) -> None:
+        plan = self._plan_of(reservation.request.user_id)
+        rate = plan.unwrap().requests_per_minute if isinstance(plan, Success) else Limit(None)
+        hold(self._book, reservation, rate)
+
+    def settle(self, reservation_id: str, settlement: Settlement | None) -> None:
+        settle(self._book, reservation_id, settlement)
+
+    def adjust(self, user_id: str, period: str, amount: int) -> Result[Counter, RefundTooLarge]:
+        return adjust(self._book, user_id, period, amount)
+
+    def merge(self) -> None:
+        with self._lock:
+            for overlay in self._overlays:
+                overlay.merge()

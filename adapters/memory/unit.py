@@ -1,0 +1,177 @@
+"""One unit of work in memory: writes staged, reads decided on drafts of the stores.
+
+A read (reserve, adjust the spend, claim a key) is decided against the stores as the unit would
+leave them — fresh drafts of the stores now, with the unit's staged writes replayed onto them —
+and changes nothing: its own change is staged like every write. The commit replays the staged
+writes onto fresh drafts (a write that no longer applies, a stale `advance` among them, raises
+and nothing is kept) and merges the drafts into the stores, with no await in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from returns.result import Failure, Result, Success
+
+from imagestudio.adapters.memory.asset_library import LibraryDraft
+from imagestudio.adapters.memory.idempotency import KeysDraft
+from imagestudio.adapters.memory.ledger import LedgerDraft
+from imagestudio.adapters.memory.operation_store import OperationsDraft
+from imagestudio.adapters.memory.quota_book import QuotaDraft
+from imagestudio.application.operation_ports import StoredOutcome
+from imagestudio.application.ports.idempotency import Claimed
+from imagestudio.application.ports.unit_of_work import Claim, Lease
+from imagestudio.domain.asset import Asset
+from imagestudio.domain.errors import QuotaRefusal, RefundTooLarge, UnknownUser
+from imagestudio.domain.operation import ImageOperation, OperationStatus
+from imagestudio.domain.quota import Counter, ReservationRequest, Settlement
+from imagestudio.domain.reservation import Reservation
+from imagestudio.domain.usage_record import UsageRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Drafts:
+    """Every store of a unit, as it would leave them."""
+
+    quota: QuotaDraft
+    ledger: LedgerDraft
+    operations: OperationsDraft
+    keys: KeysDraft[StoredOutcome]
+    assets: LibraryDraft
+
+    def merge(self) -> None:
+        for draft in (self.quota, self.ledger, self.operations, self.keys, self.assets):
+            draft.merge()
+
+
+Stage = Callable[[Drafts], object]
+
+
+class MemoryUnit:
+    """The `Unit` port in memory (see the module's docstring)."""
+
+    def __init__(self, drafts: Callable[[], Drafts]) -> None:
+        self._drafts = drafts
+        self._staged: list[Stage] = []
+        self._over = False
+        self.quota = _Quota(self)
+        self.ledger = _Ledger(self)
+        self.operations = _Operations(self)
+        self.idempotency = _Keys(self)
+        self.assets = _Assets(self)
+
+    def now(self) -> Drafts:
+        """The stores as this unit would leave them, were it committed now."""
+        if self._over:
+            raise RuntimeError("the unit of work is over")
+        drafts = self._drafts()
+        for stage in self._staged:
+            stage(drafts)
+        return drafts
+
+    def later(self, stage: Stage) -> None:
+        if self._over:
+            raise RuntimeError("the unit of work is over")
+        self._staged.append(stage)
+
+    async def commit(self) -> None:
+        self.now().merge()
+        self._over = True
+
+    def end(self) -> None:
+        """Leave the unit: whatever was not committed is dropped."""
+        self._over = True
+
+
+class _Quota:
+    def __init__(self, unit: MemoryUnit) -> None:
+        self._unit = unit
+
+    async def reserve(
+        self, reservation_id: str, request: ReservationRequest
+    ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
+        quota = self._unit.now().quota
+        granted = quota.decide(reservation_id, request)
+        if isinstance(granted, Success) and not quota.is_reserved(reservation_id):
+            reservation = granted.unwrap()
+            self._unit.later(lambda drafts: drafts.quota.hold(reservation))
+        return granted
+
+    async def commit(self, reservation_id: str, settlement: Settlement) -> None:
+        self._unit.later(lambda drafts: drafts.quota.settle(reservation_id, settlement))
+
+    async def release(self, reservation_id: str) -> None:
+        self._unit.later(lambda drafts: drafts.quota.settle(reservation_id, None))
+
+    async def adjust_spend(
+        self, user_id: str, period: str, amount: int
+    ) -> Result[Counter, RefundTooLarge]:
+        moved = self._unit.now().quota.adjust(user_id, period, amount)  # on a draft thrown away
+        if isinstance(moved, Success):
+            self._unit.later(lambda drafts: _still(drafts.quota.adjust(user_id, period, amount)))
+        return moved
+
+
+def _still(moved: Result[Counter, RefundTooLarge]) -> None:
+    if isinstance(moved, Failure):
+        raise ValueError(moved.failure().message)
+
+
+class _Ledger:
+    def __init__(self, unit: MemoryUnit) -> None:
+        self._unit = unit
+
+    async def append(self, record: UsageRecord) -> None:
+        self._unit.later(lambda drafts: drafts.ledger.append(record))
+
+
+class _Operations:
+    def __init__(self, unit: MemoryUnit) -> None:
+        self._unit = unit
+
+    async def add(self, operation: ImageOperation, lease: Lease) -> None:
+        self._unit.later(lambda drafts: drafts.operations.add(operation, lease.holder, lease.until))
+
+    async def advance(self, expected: OperationStatus, operation: ImageOperation) -> None:
+        self._unit.later(lambda drafts: drafts.operations.advance(expected, operation))
+
+
+class _Keys:
+    def __init__(self, unit: MemoryUnit) -> None:
+        self._unit = unit
+
+    async def claim(
+        self, user_id: str, key: str, request_hash: str, at: datetime, operation_id: str
+    ) -> Claim:
+        drafts = self._unit.now()
+
+        def abandoned(running: str | None) -> bool:
+            """Nobody will ever finish a key whose operation is gone or final."""
+            operation = None if running is None else drafts.operations.operations.get(running)
+            return operation is None or operation.status.is_final
+
+        answer = drafts.keys.claim(user_id, key, request_hash, at, abandoned)
+        if isinstance(answer, Claimed):
+            self._unit.later(
+                lambda drafts: drafts.keys.run(user_id, key, request_hash, at, operation_id)
+            )
+        return answer
+
+    async def finish(self, user_id: str, key: str, outcome: StoredOutcome) -> None:
+        self._unit.later(lambda drafts: drafts.keys.finish(user_id, key, outcome))
+
+    async def forget(self, user_id: str, key: str) -> None:
+        self._unit.later(lambda drafts: drafts.keys.forget(user_id, key))
+
+    async def hand_over(self, user_id: str, key: str, operation_id: str) -> None:
+        self._unit.later(lambda drafts: drafts.keys.hand_over(user_id, key, operation_id))
+
+
+class _Assets:
+    def __init__(self, unit: MemoryUnit) -> None:
+        self._unit = unit
+
+    async def add(self, asset: Asset) -> None:
+        self._unit.later(lambda drafts: drafts.assets.add(asset))

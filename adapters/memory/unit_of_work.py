@@ -1,0 +1,61 @@
+"""The unit of work in memory: one unit at a time, its writes applied together at its commit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
+from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
+from imagestudio.adapters.memory.ledger import InMemoryLedger
+from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
+from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
+from imagestudio.adapters.memory.unit import Drafts, MemoryUnit
+from imagestudio.application.operation_ports import StoredOutcome
+from imagestudio.application.ports.unit_of_work import Unit
+
+
+class InMemoryUnitOfWork:
+    """The `UnitOfWork` port over the in-memory stores (unit.py says how a unit works).
+
+    One `asyncio.Lock` is held for each unit's whole life: units run one after another, so a
+    unit's reads still hold when it commits, other units never see half of one, and one rolled
+    back leaves no trace. The stores stay readable (and writable) on their own meanwhile.
+    """
+
+    def __init__(
+        self,
+        quota: InMemoryQuotaStore,
+        ledger: InMemoryLedger,
+        operations: InMemoryOperationStore,
+        idempotency: InMemoryIdempotencyStore[StoredOutcome],
+        library: InMemoryAssetLibrary,
+    ) -> None:
+        self._quota = quota
+        self._ledger = ledger
+        self._operations = operations
+        self._idempotency = idempotency
+        self._library = library
+        self._lock = asyncio.Lock()
+
+    def begin(self) -> AbstractAsyncContextManager[Unit]:
+        return self._unit()
+
+    @asynccontextmanager
+    async def _unit(self) -> AsyncIterator[Unit]:
+        async with self._lock:
+            unit = MemoryUnit(self._drafts)
+            try:
+                yield unit
+            finally:
+                unit.end()
+
+    def _drafts(self) -> Drafts:
+        return Drafts(
+            quota=self._quota.draft(),
+            ledger=self._ledger.draft(),
+            operations=self._operations.draft(),
+            keys=self._idempotency.draft(),
+            assets=self._library.draft(),
+        )

@@ -1,0 +1,158 @@
+"""How a unit of work's SQL runs: writes queued in Python, sent with the next read or the commit,
+so a transaction costs one hand-off to the database per flush, not one per statement.
+
+SQLite: SQLAlchemy's sync engine on one connection, used only from one worker thread of its
+own (a statement there costs microseconds; through the async driver, a thread hop each), and
+an `asyncio.Lock` held for a unit's whole life, so two units never interleave on it. We emit
+`BEGIN IMMEDIATE` ourselves at the first flush: the write lock is taken up front, and the busy
+timeout makes another process wait its turn instead of failing with "database is locked".
+PostgreSQL: an async engine (psycopg); each flush is one `run_sync` on the unit's connection.
+A unit that sends nothing costs nothing: no connection, no BEGIN.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from imagestudio.adapters.sql.engine import SQLITE_BUSY_TIMEOUT_MS, async_url
+from imagestudio.adapters.sql.sqlite_worker import SqliteWorker
+from imagestudio.adapters.sql.transaction import Transaction
+
+T = TypeVar("T")
+
+
+class Database(Protocol):
+    """Where units of work run their SQL."""
+
+    @property
+    def engine(self) -> Engine:
+        """The sync engine underneath: its events see every statement sent."""
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """A transaction, rolled back on the way out unless committed."""
+        ...
+
+    async def dispose(self) -> None: ...
+
+
+def open_database(url: str, **options: Any) -> Database:
+    """A database for units of work at `url` (`sqlite:///…` or `postgresql://…`, any driver
+    named in it is replaced by ours); `options` go to PostgreSQL's engine (a `poolclass`, say).
+    SQLite's is always one connection."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return SqliteDatabase(parsed.set(drivername="sqlite+pysqlite").render_as_string(False))
+    return PostgresDatabase(
+        create_async_engine(
+            async_url(url), pool_pre_ping=False, pool_reset_on_return=None, **options
+        )
+    )
+
+
+class SqliteDatabase:
+    """One SQLite connection on one worker thread, one unit at a time."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=1
+        )
+        event.listen(self.engine, "connect", _set_up_sqlite)
+        self._worker = SqliteWorker(self.engine)
+        self._lock: asyncio.Lock | None = None
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        async with self._unit_lock():
+            transaction = Transaction(self._worker)
+            try:
+                yield transaction
+            finally:
+                await transaction.rollback()
+
+    async def dispose(self) -> None:
+        await self._worker.close()
+
+    def _unit_lock(self) -> asyncio.Lock:
+        # An asyncio lock belongs to one event loop; a facade may run one loop after another.
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._lock_loop is not loop:
+            self._lock, self._lock_loop = asyncio.Lock(), loop
+        return self._lock
+
+
+def _set_up_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we emit BEGIN, COMMIT and ROLLBACK ourselves
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+        "foreign_keys=ON",
+        "synchronous=NORMAL",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+class PostgresDatabase:
+    """Units on PostgreSQL, each on a pooled connection taken at its first flush."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.async_engine = engine
+        self.engine = engine.sync_engine
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        link = _PostgresLink(self.async_engine)
+        transaction = Transaction(link)
+        try:
+            yield transaction
+        finally:
+            await transaction.rollback()
+            await link.close()
+
+    async def dispose(self) -> None:
+        await self.async_engine.dispose()
+
+
+class _PostgresLink:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        if self._connection is None:
+            self._connection = await self._engine.connect()
+        return await self._connection.run_sync(work)
+
+    def begin(self, connection: Connection) -> None:
+        pass  # psycopg begins a transaction before the first statement by itself
+
+    def commit(self, connection: Connection) -> None:
+        connection.commit()
+
+    async def rollback(self) -> None:
+        if self._connection is not None:
+            # Shielded: a cancelled unit still ends its transaction before the connection is
+            # handed to anyone else.
+            await asyncio.shield(self._roll_back(self._connection))
+
+    async def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await asyncio.shield(connection.close())
+
+    @staticmethod
+    async def _roll_back(connection: AsyncConnection) -> None:
+        try:
+            await connection.rollback()
+        except Exception:
+            await connection.invalidate()  # in an unknown state: never back into the pool

@@ -1,0 +1,152 @@
+"""Quota counter rows: read under lock and moved by deltas, always in one global order.
+
+The order is a user's rows by key, then the shared operator rows: every transaction that locks
+several counters takes them in it, so no two transactions wait on each other in a cycle. Each
+shape of statement (so many keys, this dialect) is built once and reused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import Any
+
+from returns.result import Failure, Result, Success
+from sqlalchemy import Select, and_, bindparam, or_, select, update
+from sqlalchemy.engine import Connection, Row
+
+from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.upsert import INSERTS, per_dialect
+from imagestudio.domain.errors import RefundTooLarge
+from imagestudio.domain.quota import SPEND, Counter, DimensionKey, Scope
+
+KEY_COLUMNS = ("scope", "owner", "name", "period")
+_c = t.quota_counters.c
+_KEY = [_c[name] for name in KEY_COLUMNS]
+
+Move = tuple[DimensionKey, int, int]
+"""A counter's key, what to add to its `used`, and what to add to its `held`."""
+
+
+def lock_order(key: DimensionKey) -> tuple[bool, DimensionKey]:
+    """Sort key of the one global order counters are locked in."""
+    return (key.scope is Scope.OPERATOR, key)
+
+
+def key_of(row: Row[Any]) -> DimensionKey:
+    """The key of a `quota_counters` row."""
+    return DimensionKey(Scope(row.scope), row.owner, row.name, row.period)
+
+
+def _key_params(keys: Iterable[DimensionKey]) -> dict[str, str]:
+    return {
+        f"{column}{index}": value
+        for index, key in enumerate(keys)
+        for column, value in zip(KEY_COLUMNS, (key.scope.value, *_rest(key)), strict=True)
+    }
+
+
+def _rest(key: DimensionKey) -> tuple[str, str, str]:
+    return (key.owner, key.name, key.period)
+
+
+@cache
+def _select_locked(keys: int) -> Select[Any]:
+    chosen = (
+        and_(*(_c[name] == bindparam(f"{name}{i}") for name in KEY_COLUMNS)) for i in range(keys)
+    )
+    return (
+        select(*_KEY, _c.used, _c.held)
+        # OR'ed key equalities, not a row-value IN: SQLite answers the latter with a full scan.
+        .where(or_(*chosen))
+        .order_by(_c.scope == Scope.OPERATOR.value, *_KEY)
+        .with_for_update()
+    )
+
+
+def locked_counters(
+    connection: Connection, keys: Sequence[DimensionKey]
+) -> dict[DimensionKey, Counter]:
+    """The counters of `keys` that exist (a missing one is zero), locked until the transaction
+    ends (PostgreSQL; SQLite's BEGIN IMMEDIATE holds the whole database already)."""
+    ordered = sorted(set(keys), key=lock_order)
+    rows = connection.execute(_select_locked(len(ordered)), _key_params(ordered))
+    return {key_of(row): Counter(used=row.used, held=row.held) for row in rows}
+
+
+@cache
+def _move(dialect: str, keys: int) -> Any:
+    rows: list[dict[str, Any]] = [
+        {
+            **{name: bindparam(f"{name}{i}") for name in KEY_COLUMNS},
+            "used": bindparam(f"used{i}"),
+            "held": bindparam(f"held{i}"),
+        }
+        for i in range(keys)
+    ]
+    insert = INSERTS[dialect](t.quota_counters).values(rows)
+    return insert.on_conflict_do_update(
+        index_elements=_KEY,
+        set_={"used": _c.used + insert.excluded.used, "held": _c.held + insert.excluded.held},
+    )
+
+
+def move_counters(connection: Connection, moves: Iterable[Move]) -> None:
+    """Add to each key's `used` and `held` (creating missing counters), in one statement that
+    takes the rows in the global order."""
+    summed: dict[DimensionKey, tuple[int, int]] = {}
+    for key, used, held in moves:
+        before = summed.get(key, (0, 0))
+        summed[key] = (before[0] + used, before[1] + held)
+    ordered = sorted(summed, key=lock_order)
+    if not ordered:
+        return
+    params: dict[str, object] = dict(_key_params(ordered))
+    for index, key in enumerate(ordered):
+        params[f"used{index}"], params[f"held{index}"] = summed[key]
+    connection.execute(_move(connection.dialect.name, len(ordered)), params)
+
+
+_SPEND = and_(
+    _c.scope == Scope.USER.value,
+    _c.owner == bindparam("for_user"),
+    _c.name == SPEND,
+    _c.period == bindparam("for_period"),
+)
+_REFUND = (
+    update(t.quota_counters)
+    .where(_SPEND, _c.used + bindparam("amount") >= 0)
+    .values(used=_c.used + bindparam("amount"))
+    .returning(_c.used, _c.held)
+)
+_SPENT = select(_c.used).where(_SPEND)
+_CHARGE = per_dialect(
+    lambda insert: (
+        insert(t.quota_counters)
+        .values(
+            scope=Scope.USER.value,
+            owner=bindparam("for_user"),
+            name=SPEND,
+            period=bindparam("for_period"),
+            used=bindparam("amount"),
+            held=0,
+        )
+        .on_conflict_do_update(index_elements=_KEY, set_={"used": _c.used + bindparam("amount")})
+        .returning(_c.used, _c.held)
+    )
+)
+
+
+def adjust_spend(
+    connection: Connection, user_id: str, period: str, amount: int
+) -> Result[Counter, RefundTooLarge]:
+    """Move the user's spend for `period` by `amount` (negative: a refund), never below 0."""
+    params = {"for_user": user_id, "for_period": period, "amount": amount}
+    if amount >= 0:
+        row = connection.execute(_CHARGE[connection.dialect.name], params).one()
+        return Success(Counter(used=row.used, held=row.held))
+    refunded = connection.execute(_REFUND, params).first()
+    if refunded is not None:
+        return Success(Counter(used=refunded.used, held=refunded.held))
+    used = connection.execute(_SPENT, params).scalar() or 0
+    return Failure(RefundTooLarge(user_id=user_id, period=period, used=used, refund=-amount))
