@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from returns.result import Result
 
@@ -17,6 +18,9 @@ from imagestudio.application.ports.operation_leases import OperationLeases
 from imagestudio.application.ports.operation_store import OperationStore
 from imagestudio.application.ports.provider import ProviderDirectory
 from imagestudio.application.ports.quota_store import QuotaStore
+
+if TYPE_CHECKING:
+    from imagestudio.application.ports.unit_of_work import UnitOfWork
 from imagestudio.application.requests import OperationResult
 from imagestudio.application.routing import RoutingRules
 from imagestudio.domain.errors import OperationError
@@ -48,6 +52,9 @@ class OperationPorts:
     operations: OperationStore
     leases: OperationLeases
     idempotency: IdempotencyStore[StoredOutcome]
+    unit_of_work: UnitOfWork
+    """The money path's writes: every store above that a settlement changes, in one transaction
+    (the store ports above are for reads and for what is not the money path)."""
     inspector: ImageInspector
     clock: Clock
     ids: IdGenerator

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from imagestudio.application.money_path.progress import Progress
 from imagestudio.application.ports.provider import (
     Artifact,
     ImageProvider,
@@ -15,7 +16,6 @@ from imagestudio.application.ports.provider import (
     SubmitUnknown,
 )
 from imagestudio.application.preparation import PreparedOperation
-from imagestudio.application.submission_tracker import SubmissionTracker
 from imagestudio.domain.errors import OutputFiltered, ProviderErrorKind, ProviderFailed
 from imagestudio.domain.pricing import BillableUnits
 
@@ -119,7 +119,7 @@ def _seed_for(seed: int | None, call_index: int) -> int | None:
 
 
 async def gather_outcomes(
-    provider: ImageProvider, prepared: PreparedOperation, report: SubmissionTracker
+    provider: ImageProvider, prepared: PreparedOperation, report: Progress
 ) -> CallOutcomes:
     """Run every call concurrently; each output succeeds or fails on its own."""
     jobs = split_into_calls(prepared)
@@ -188,9 +188,7 @@ def sort_outcomes(
     )
 
 
-async def _call(
-    provider: ImageProvider, job: ProviderJob, report: SubmissionTracker
-) -> ProviderOutcome:
+async def _call(provider: ImageProvider, job: ProviderJob, report: Progress) -> ProviderOutcome:
     try:
         outcome = await provider.run(job, report)
     except Exception as error:
@@ -203,6 +201,6 @@ async def _call(
         )
     # Keep every task id the provider named, reported or not: reconciliation looks them up.
     named = outcome.task_id if isinstance(outcome, ProviderSuccess | SubmitUnknown) else None
-    if named and named not in report.task_ids:
-        report.task_ids.append(named)
+    if named:
+        report.note(named)
     return outcome

@@ -1,4 +1,5 @@
-"""Alerts when a user's use reaches 80% and 100% of a finite limit: checked after every commit.
+"""Alerts when a user's use reaches 80% and 100% of a finite limit: checked after every commit
+(`Settle` calls `check` once its transaction committed).
 
 Detection reads the counters after the commit and compares them with the plan's limits; each
 threshold reached is recorded once (the alert log refuses a second one for the same user,
@@ -12,21 +13,18 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from returns.result import Failure, Result
+from returns.result import Failure
 
 from imagestudio.application.ports.alert_log import AlertLog
 from imagestudio.application.ports.clock import Clock
 from imagestudio.application.ports.notifier import Notifier
 from imagestudio.application.ports.quota_store import QuotaStore
-from imagestudio.domain.errors import QuotaRefusal, UnknownUser
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.operation_kind import QuotaCategory
-from imagestudio.domain.plan import OperatorBudget, Plan
+from imagestudio.domain.plan import Plan
 from imagestudio.domain.quota import (
     SPEND,
-    Counter,
     DimensionKey,
-    ReservationRequest,
     Scope,
     Settlement,
 )
@@ -100,44 +98,7 @@ def _limit_of(plan: Plan, key: DimensionKey) -> Limit | None:
     return None
 
 
-class AlertingQuotaStore:
-    """A `QuotaStore` that checks the user's alerts after each commit that moved their use."""
-
-    def __init__(self, inner: QuotaStore, alerts: ThresholdAlerts) -> None:
-        self._inner = inner
-        self._alerts = alerts
-
-    async def plan_of(self, user_id: str) -> Result[Plan, UnknownUser]:
-        return await self._inner.plan_of(user_id)
-
-    async def plans(self) -> tuple[Plan, ...]:
-        return await self._inner.plans()
-
-    async def operator_budget(self, provider: str) -> OperatorBudget | None:
-        return await self._inner.operator_budget(provider)
-
-    async def reserve(
-        self, reservation_id: str, request: ReservationRequest
-    ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
-        return await self._inner.reserve(reservation_id, request)
-
-    async def commit(self, reservation_id: str, settlement: Settlement) -> Reservation:
-        committed = await self._inner.commit(reservation_id, settlement)
-        if _may_alert(committed, settlement):
-            await self._alerts.check(committed.request.user_id, committed.request.at)
-        return committed
-
-    async def release(self, reservation_id: str) -> Reservation:
-        return await self._inner.release(reservation_id)
-
-    async def reservation(self, reservation_id: str) -> Reservation | None:
-        return await self._inner.reservation(reservation_id)
-
-    async def counters(self, user_id: str, at: datetime) -> dict[DimensionKey, Counter]:
-        return await self._inner.counters(user_id, at)
-
-
-def _may_alert(reservation: Reservation, settlement: Settlement) -> bool:
+def moves_finite_use(reservation: Reservation, settlement: Settlement) -> bool:
     """Whether the commit moved the user's use of a finite limit (else nothing to read)."""
     if settlement.outputs == 0 and settlement.amount == 0:
         return False

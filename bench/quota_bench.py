@@ -19,7 +19,6 @@ from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
 from imagestudio.application.outcomes import split_into_calls
 from imagestudio.application.preparation import prepare
 from imagestudio.application.requests import OperationRequest
-from imagestudio.application.submission_tracker import SubmissionTracker
 from imagestudio.domain.operation_kind import OperationKind, QuotaCategory
 from imagestudio.domain.quota import ReservationRequest, Settlement
 from imagestudio.domain.reference_plans import REFERENCE_PLANS
@@ -62,13 +61,21 @@ async def overhead(size: int) -> tuple[float, float]:
         job = split_into_calls((await prepare(ports, request)).unwrap())[0]
         provider = studio.container.offline_provider()
 
-        async def nothing() -> None:
-            return None
+        class Unwatched:
+            """A `SubmissionReport` that writes nothing down."""
+
+            sent = False
+
+            async def sending(self) -> None:
+                return None
+
+            async def accepted(self, task_id: str) -> None:
+                del task_id
 
         direct, full = [], []
         for _ in range(OPERATIONS):
             start = time.perf_counter()
-            await provider.run(job, SubmissionTracker(nothing))
+            await provider.run(job, Unwatched())
             direct.append(time.perf_counter() - start)
             start = time.perf_counter()
             (await studio.container.run_operation().execute(request)).unwrap()

@@ -217,11 +217,33 @@ class OutcomeUnknown:
 @dataclass(frozen=True, slots=True)
 class Cancelled:
     operation_id: str
+    abandoned: bool = False
+    """Not the caller's doing: the process running it stopped before sending it."""
+
+    @property
+    def message(self) -> str:
+        if self.abandoned:
+            return (
+                f"operation {self.operation_id} was abandoned before it was sent (the process "
+                "running it stopped); nothing was charged: send it again with a new key"
+            )
+        return (
+            f"operation {self.operation_id} was cancelled before it was sent; nothing was charged"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotRecorded:
+    """Our own records could not be written (the database failed) before anything was sent:
+    nothing was charged, held or sent, and a retry may well succeed."""
+
+    detail: str
 
     @property
     def message(self) -> str:
         return (
-            f"operation {self.operation_id} was cancelled before it was sent; nothing was charged"
+            f"the operation could not be recorded ({self.detail}); nothing was sent or "
+            "charged: try again in a moment"
         )
 
 
@@ -360,6 +382,7 @@ OperationError = (
     | OutputLost
     | OutcomeUnknown
     | Cancelled
+    | NotRecorded
     | AssetNotFound
     | UnknownUser
     | StorageQuotaExceeded

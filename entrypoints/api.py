@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from imagestudio.application.key_issuing import IssuedKey
+from imagestudio.application.money_path.settle import Listener, Settled
 from imagestudio.application.ports.image_processor import (
     CompressSpec,
     ConvertSpec,
@@ -95,6 +96,7 @@ __all__ = [
     "Relabel",
     "RotatedKey",
     "Settings",
+    "Settled",
     "SocialFormat",
     "StorageSweepReport",
     "UpscaleRequest",
@@ -214,6 +216,13 @@ class ImageStudio:
                 except Exception:
                     log.exception("the storage sweep failed; the next round retries")
             await asyncio.sleep(interval)
+
+    def on_settled(self, listener: Listener) -> None:
+        """Call `listener` with what every committed settlement wrote (the ledger line, the
+        operation, its assets), after the commit, in this process: how a host application
+        mirrors our books into its own. A listener that raises is logged; the money path goes
+        on (the settlement is already committed)."""
+        self.container.settle().listen(listener)
 
     async def assign_plan(self, user_id: str, plan_name: str) -> None:
         """Put a user (new or existing) on a plan."""

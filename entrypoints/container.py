@@ -18,7 +18,6 @@ from imagestudio.adapters.images.pillow_inspector import PillowImageInspector
 from imagestudio.adapters.images.pillow_processor import PillowImageProcessor
 from imagestudio.adapters.local_files.asset_bytes import LocalFileAssetBytes
 from imagestudio.adapters.memory.account_erasure import InMemoryAccountErasure
-from imagestudio.adapters.memory.adjustments import InMemoryAdjustments
 from imagestudio.adapters.memory.alert_log import InMemoryAlertLog
 from imagestudio.adapters.memory.api_keys import InMemoryApiKeys
 from imagestudio.adapters.memory.asset_bytes import InMemoryAssetBytes
@@ -27,10 +26,10 @@ from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
 from imagestudio.adapters.memory.ledger import InMemoryLedger
 from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
+from imagestudio.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from imagestudio.adapters.offline_provider.provider import OfflineProvider
 from imagestudio.adapters.s3.asset_bytes import S3AssetBytes
 from imagestudio.adapters.sql.account_erasure import SqlAccountErasure
-from imagestudio.adapters.sql.adjustments import SqlAdjustments
 from imagestudio.adapters.sql.alert_log import SqlAlertLog
 from imagestudio.adapters.sql.api_keys import SqlApiKeys
 from imagestudio.adapters.sql.asset_library import SqlAssetLibrary
@@ -39,31 +38,27 @@ from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
 from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.operation_store import SqlOperationStore
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
+from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
 from imagestudio.adapters.system.clock import SystemClock
 from imagestudio.adapters.system.ids import UuidIdGenerator
 from imagestudio.adapters.system.keys import RandomKeyGenerator
 from imagestudio.adapters.system.notifier import LoggingNotifier
 from imagestudio.application.asset_vault import AssetVault
 from imagestudio.application.key_issuing import KeyIssuer
+from imagestudio.application.money_path.settle import Settle
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
 from imagestudio.application.ports.account_erasure import AccountErasure
-from imagestudio.application.ports.adjustments import Adjustments
 from imagestudio.application.ports.alert_log import AlertLog
 from imagestudio.application.ports.api_keys import ApiKeys
 from imagestudio.application.ports.asset_bytes import AssetBytes
-from imagestudio.application.ports.asset_library import AssetLibrary
 from imagestudio.application.ports.catalog import ModelCatalog
 from imagestudio.application.ports.clock import Clock, IdGenerator
-from imagestudio.application.ports.idempotency import IdempotencyStore
 from imagestudio.application.ports.image_inspector import ImageInspector
 from imagestudio.application.ports.image_processor import ImageProcessor
-from imagestudio.application.ports.ledger import Ledger
 from imagestudio.application.ports.notifier import Notifier
-from imagestudio.application.ports.operation_leases import OperationLeases
-from imagestudio.application.ports.operation_store import OperationStore
 from imagestudio.application.ports.provider import ProviderDirectory
-from imagestudio.application.ports.quota_store import QuotaAdministration, QuotaStore
-from imagestudio.application.threshold_alerts import AlertingQuotaStore, ThresholdAlerts
+from imagestudio.application.ports.unit_of_work import UnitOfWork
+from imagestudio.application.threshold_alerts import ThresholdAlerts
 from imagestudio.application.use_cases.add_user import AddUser
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge
 from imagestudio.application.use_cases.authenticate import Authenticate
@@ -154,6 +149,25 @@ def build_engine(settings: Settings) -> AsyncEngine:
     return create_engine(url) if settings.database_pool else create_engine(url, poolclass=NullPool)
 
 
+def build_offline_provider(settings: Settings) -> OfflineProvider:
+    """Where the state survives the process (a database), the offline provider keeps its
+    tasks' input images beside it, so reconciliation in another process can look them up."""
+    if state_kind(settings) == "memory":
+        return OfflineProvider()
+    return OfflineProvider(folder=settings.data_dir / "offline-tasks")
+
+
+def build_sql_unit_of_work(settings: Settings) -> SqlUnitOfWork:
+    """The money path's transactions: their own engine (SQLite: one connection on one worker
+    thread; PostgreSQL: no pre-ping, no reset on return), beside the readers' engine."""
+    url = settings.effective_database_url
+    assert url is not None
+    retention = timedelta(hours=settings.idempotency_hours)
+    if settings.database_pool or url.startswith("sqlite"):
+        return SqlUnitOfWork(url, retention=retention)
+    return SqlUnitOfWork(url, retention=retention, poolclass=NullPool)
+
+
 def build_s3_store(settings: Settings) -> S3AssetBytes:
     if not settings.s3_bucket:
         raise SettingsError("IMAGESTUDIO_STORAGE=s3 needs IMAGESTUDIO_S3_BUCKET")
@@ -172,7 +186,7 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(UuidIdGenerator)
     catalog = providers.Singleton(build_catalog, settings)
-    offline_provider = providers.Singleton(OfflineProvider)
+    offline_provider = providers.Singleton(build_offline_provider, settings)
     wavespeed_http = providers.Singleton(wavespeed_client, settings)
     stability_http = providers.Singleton(stability_client, settings)
     provider_directory = providers.Singleton(
@@ -223,12 +237,14 @@ class Container(containers.DeclarativeContainer):
     )
     notifier = providers.Singleton(LoggingNotifier)
     threshold_alerts = providers.Singleton(ThresholdAlerts, quota, alert_log, notifier, clock)
-    alerting_quota = providers.Singleton(AlertingQuotaStore, quota, threshold_alerts)
-    adjustments = providers.Selector(
+    unit_of_work = providers.Selector(
         state,
-        memory=providers.Singleton(InMemoryAdjustments, quota, ledger),
-        sql=providers.Singleton(SqlAdjustments, engine),
+        memory=providers.Singleton(
+            InMemoryUnitOfWork, quota, ledger, operations, idempotency, asset_library
+        ),
+        sql=providers.Singleton(build_sql_unit_of_work, settings),
     )
+    settle = providers.Singleton(Settle, unit_of_work, threshold_alerts)
     api_keys = providers.Selector(
         state,
         memory=providers.Singleton(InMemoryApiKeys),
@@ -257,12 +273,13 @@ class Container(containers.DeclarativeContainer):
         OperationPorts,
         catalog=catalog,
         providers=provider_directory,
-        quota=alerting_quota,
+        quota=quota,
         ledger=ledger,
         assets=assets,
         operations=operations,
         leases=operations,
         idempotency=idempotency,
+        unit_of_work=unit_of_work,
         inspector=inspector,
         clock=clock,
         ids=ids,
@@ -273,8 +290,8 @@ class Container(containers.DeclarativeContainer):
         holder=providers.Callable(lambda ids: ids.new_id("worker"), ids),
         ttl=providers.Callable(lambda s: timedelta(seconds=s.lease_seconds), settings),
     )
-    run_operation = providers.Singleton(RunOperation, ports, lease)
-    sweep = providers.Singleton(SweepAbandoned, ports, lease)
+    run_operation = providers.Singleton(RunOperation, ports, lease, settle)
+    sweep = providers.Singleton(SweepAbandoned, ports, lease, settle)
     reconcile = providers.Singleton(
         Reconcile,
         ports,
@@ -306,9 +323,7 @@ class Container(containers.DeclarativeContainer):
     authenticate = providers.Singleton(Authenticate, api_keys)
     set_budget = providers.Singleton(SetBudget, quota, catalog)
     list_budgets = providers.Singleton(ListBudgets, quota, clock)
-    adjust_charge = providers.Singleton(
-        AdjustCharge, quota, adjustments, ids, clock, threshold_alerts
-    )
+    adjust_charge = providers.Singleton(AdjustCharge, quota, settle, ids, clock)
     export_usage = providers.Singleton(ExportUsage, ledger)
     get_asset = providers.Singleton(GetAsset, assets)
     list_assets = providers.Singleton(ListAssets, assets)
@@ -318,7 +333,7 @@ class Container(containers.DeclarativeContainer):
     sweep_storage = providers.Singleton(SweepStorage, assets, quota, clock)
     collect_garbage = providers.Singleton(CollectGarbage, assets, clock)
     delete_user = providers.Singleton(DeleteUser, assets, account_erasure, quota, ids)
-    local_operation = providers.Singleton(RunLocalOperation, ports, image_processor, lease)
+    local_operation = providers.Singleton(RunLocalOperation, ports, image_processor, lease, settle)
     compress = providers.Singleton(CompressImage, local_operation)
     convert = providers.Singleton(ConvertImage, local_operation)
     social = providers.Singleton(FitSocial, local_operation)
@@ -330,21 +345,21 @@ ADAPTER_PORTS: dict[str, tuple[type, ...]] = {
     "ids": (IdGenerator,),
     "catalog": (ModelCatalog,),
     "provider_directory": (ProviderDirectory,),
-    "quota": (QuotaStore, QuotaAdministration),
-    "ledger": (Ledger,),
-    "operations": (OperationStore, OperationLeases),
-    "idempotency": (IdempotencyStore,),
-    "asset_library": (AssetLibrary,),
+    "unit_of_work": (UnitOfWork,),
     "asset_bytes": (AssetBytes,),
     "account_erasure": (AccountErasure,),
     "image_processor": (ImageProcessor,),
     "alert_log": (AlertLog,),
     "notifier": (Notifier,),
-    "adjustments": (Adjustments,),
     "api_keys": (ApiKeys,),
     "inspector": (ImageInspector,),
 }
-"""The adapters a host application may replace with its own, and the ports each must serve."""
+"""The adapters a host application may replace with its own, and the ports each must serve.
+
+The stores the money path writes in one transaction (quota, ledger, operations, idempotency
+keys, asset rows) are not here one by one: a store inside the unit of work cannot be swapped
+alone. Replace the whole `unit_of_work`, or listen to committed settlements
+(`ImageStudio.on_settled`)."""
 
 
 def build_container(
@@ -361,8 +376,18 @@ def build_container(
     return container
 
 
+IN_THE_UNIT_OF_WORK = ("quota", "ledger", "operations", "idempotency", "asset_library")
+"""Stores the money path writes in one transaction: never replaced one by one."""
+
+
 def _check_adapter(name: str, adapter: object) -> None:
     ports = ADAPTER_PORTS.get(name)
+    if name in IN_THE_UNIT_OF_WORK:
+        raise SettingsError(
+            f"{name!r} is written in the money path's unit of work, with the other stores of "
+            "one settlement, so it cannot be replaced alone: replace 'unit_of_work', or hear "
+            "every committed settlement with ImageStudio.on_settled(listener)"
+        )
     if ports is None:
         raise SettingsError(
             f"no adapter {name!r} to replace (adapters: {', '.join(sorted(ADAPTER_PORTS))})"

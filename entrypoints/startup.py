@@ -8,6 +8,7 @@ from sqlalchemy.engine import make_url
 
 from imagestudio.adapters.sql import schema
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
+from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
 from imagestudio.domain.reference_plans import REFERENCE_PLANS
 from imagestudio.entrypoints.container import Container, state_kind
 from imagestudio.entrypoints.settings import SettingsError
@@ -47,3 +48,6 @@ async def stop(container: Container) -> None:
             await client.aclose()
     if state_kind(container.settings()) == "sql":
         await container.engine().dispose()
+        unit_of_work = container.unit_of_work()
+        if isinstance(unit_of_work, SqlUnitOfWork):
+            await unit_of_work.aclose()

@@ -16,6 +16,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar
 
+from imagestudio.application.money_path.settle import Listener
 from imagestudio.entrypoints.api import ImageStudio
 from imagestudio.entrypoints.settings import Settings
 
@@ -121,6 +122,11 @@ class SyncImageStudio:
     def assign_plan(self, user_id: str, plan_name: str) -> None:
         """Put a user (new or existing) on a plan."""
         self.call(self.studio.assign_plan(user_id, plan_name))
+
+    def on_settled(self, listener: Listener) -> None:
+        """As `ImageStudio.on_settled`: `listener` (a coroutine function) runs on the facade's
+        loop after every committed settlement."""
+        self.studio.on_settled(listener)
 
     def keep_sweeping(self, every: float | None = None) -> None:
         """Sweep dead operations and reconcile unknown outcomes in the background, every

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from returns.result import Failure, Result, Success
 
-from imagestudio.application.ports.adjustments import Adjustments
+from imagestudio.application.money_path.settle import Settle
 from imagestudio.application.ports.clock import Clock, IdGenerator
 from imagestudio.application.ports.quota_store import QuotaStore
-from imagestudio.application.threshold_alerts import ThresholdAlerts
 from imagestudio.domain.billing_period import period_containing
 from imagestudio.domain.errors import InvalidInput, RefundTooLarge, UnknownUser
 from imagestudio.domain.money import Micros
@@ -38,22 +37,15 @@ class AdjustCharge:
 
     A refund may not take the period's spend below zero. A positive correction is applied even
     past the spend cap: it is the operator's decision, and it blocks new requests, not this one;
-    it raises the spend alerts it reaches, as a commit does.
+    it raises the spend alerts it reaches, as a commit does. The line and the counter move in
+    one transaction (`Settle.adjust`).
     """
 
-    def __init__(
-        self,
-        quota: QuotaStore,
-        adjustments: Adjustments,
-        ids: IdGenerator,
-        clock: Clock,
-        alerts: ThresholdAlerts | None = None,
-    ) -> None:
+    def __init__(self, quota: QuotaStore, settle: Settle, ids: IdGenerator, clock: Clock) -> None:
         self._quota = quota
-        self._adjustments = adjustments
+        self._settle = settle
         self._ids = ids
         self._clock = clock
-        self._alerts = alerts
 
     async def execute(
         self, adjustment: Adjustment
@@ -84,9 +76,7 @@ class AdjustCharge:
             finished_at=now,
             reason=adjustment.reason.strip(),
         )
-        applied = await self._adjustments.apply(line)
+        applied = await self._settle.adjust(line)
         if isinstance(applied, Failure):
             return Failure(applied.failure())
-        if self._alerts is not None and adjustment.amount > 0:
-            await self._alerts.check(adjustment.user_id, now)
         return Success(AdjustedCharge(line=line, spend=applied.unwrap()))

@@ -1,218 +1,32 @@
 """Local operations (compress, convert, social): done here, recorded like any operation, and
-never charged: a zero-cost ledger line, a call counted against the plan, a new asset with its
-lineage."""
+never charged (`money_path/local_run.py` is their shared path)."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Callable
-from datetime import datetime
+from returns.result import Failure, Result
 
-from returns.result import Failure, Result, Success
-
-from imagestudio.application.operation_ports import LeasePolicy, OperationPorts
+from imagestudio.application.money_path.local_run import RunLocalOperation
 from imagestudio.application.ports.image_processor import (
     CompressSpec,
     ConvertSpec,
     ImageProcessor,
     Metadata,
-    ProcessedImage,
     SocialFormat,
     SocialSpec,
 )
 from imagestudio.application.requests import ImageInput, OperationResult
-from imagestudio.application.storage_quota import storage_refusal
-from imagestudio.domain.asset import Asset
-from imagestudio.domain.errors import (
-    AssetNotFound,
-    InputProblem,
-    InvalidInput,
-    OperationError,
-    OutputLost,
-    UnknownUser,
-)
+from imagestudio.domain.errors import InputProblem, InvalidInput, OperationError
 from imagestudio.domain.media import MediaType
-from imagestudio.domain.operation import ImageOperation, OperationStatus, ParameterValue
+from imagestudio.domain.operation import ParameterValue
 from imagestudio.domain.operation_kind import OperationKind
-from imagestudio.domain.quota import ReservationRequest, Settlement
-from imagestudio.domain.usage_record import Outcome, UsageRecord
 
-log = logging.getLogger(__name__)
-S = OperationStatus
-LOCAL_PROVIDER = "local"
-MAX_INPUT_BYTES = 100 * 1024 * 1024
-Work = Callable[[bytes], Result[ProcessedImage, InvalidInput]]
-
-
-class RunLocalOperation:
-    """The shared path of every local operation: input, storage room, work, call, record.
-
-    The work runs (in a thread) before anything is reserved or written, so an input it cannot
-    handle costs nothing and leaves nothing behind.
-    """
-
-    def __init__(
-        self, ports: OperationPorts, processor: ImageProcessor, lease: LeasePolicy | None = None
-    ) -> None:
-        self._ports = ports
-        self.processor = processor
-        self._lease = lease or LeasePolicy(holder=ports.ids.new_id("local"))
-
-    async def run(
-        self,
-        user_id: str,
-        kind: OperationKind,
-        image: ImageInput,
-        work: Work,
-        parameters: dict[str, ParameterValue],
-    ) -> Result[OperationResult, OperationError]:
-        """Run `work` on `image` (bytes or one of the user's asset ids) as a `kind` operation."""
-        assert kind.is_local
-        ports = self._ports
-        source: Asset | None = None
-        data = image.data
-        if image.asset_id is not None:
-            loaded = await ports.assets.load(user_id, image.asset_id)
-            if loaded is None:
-                return Failure(AssetNotFound(image.asset_id))
-            source, data = loaded
-        assert data is not None
-        if len(data) > MAX_INPUT_BYTES:
-            return Failure(
-                InvalidInput(
-                    "image", f"{len(data)} bytes; at most {MAX_INPUT_BYTES}", InputProblem.TOO_LARGE
-                )
-            )
-        plan = await ports.quota.plan_of(user_id)
-        if isinstance(plan, Failure):
-            return Failure(UnknownUser(user_id))
-        full = await storage_refusal(plan.unwrap(), ports.assets.library, user_id)
-        if full is not None:
-            return Failure(full)
-        processed = await asyncio.to_thread(work, data)
-        if isinstance(processed, Failure):
-            return Failure(processed.failure())
-        return await self._record(user_id, kind, source, processed.unwrap(), parameters)
-
-    async def _record(
-        self,
-        user_id: str,
-        kind: OperationKind,
-        source: Asset | None,
-        output: ProcessedImage,
-        parameters: dict[str, ParameterValue],
-    ) -> Result[OperationResult, OperationError]:
-        ports = self._ports
-        now = ports.clock.now()
-        model_id = f"{LOCAL_PROVIDER}/{kind.value}"
-        operation = ImageOperation(
-            id=ports.ids.new_id("op"),
-            user_id=user_id,
-            kind=kind,
-            model_id=model_id,
-            provider=LOCAL_PROVIDER,
-            prompt=source.prompt if source else "",
-            input_digests=(),
-            input_asset_ids=(source.id,) if source else (),
-            parameters=parameters,
-            outputs_requested=1,
-            created_at=now,
-            updated_at=now,
-            reservation_id=ports.ids.new_id("res"),
-            output_size=(output.width, output.height),
-        )
-        # Saved and leased first: if this process dies, the sweeper releases the reservation.
-        await ports.operations.save(operation)
-        await ports.leases.hold(operation.id, self._lease.holder, now + self._lease.ttl)
-        reservation_id = operation.reservation_id
-        assert reservation_id is not None
-        reserved = await ports.quota.reserve(
-            reservation_id,
-            ReservationRequest(
-                user_id=user_id,
-                category=kind.category,
-                outputs=1,
-                amount=0,
-                provider=LOCAL_PROVIDER,
-                at=now,
-            ),
-        )
-        if isinstance(reserved, Failure):
-            refusal = reserved.failure()
-            await ports.operations.save(_advanced(operation, S.FAILED, now, error=refusal.message))
-            return Failure(refusal)
-        period = reserved.unwrap().period
-        operation = _advanced(operation, S.RESERVED, ports.clock.now())
-        await ports.operations.save(operation)
-        asset = Asset(
-            id=ports.ids.new_id("ast"),
-            owner=user_id,
-            operation_id=operation.id,
-            model_id=model_id,
-            kind=kind,
-            media_type=output.media_type,
-            size_bytes=len(output.data),
-            created_at=ports.clock.now(),
-            width=output.width,
-            height=output.height,
-            prompt=operation.prompt,
-            derived_from=operation.input_asset_ids,
-            tags=source.tags if source else frozenset(),
-        )
-        try:
-            await ports.assets.save(asset, output.data)
-        except Exception as error:
-            await ports.quota.release(reservation_id)
-            lost = OutputLost(detail=f"{type(error).__name__}: {error}")
-            await self._ledger(operation, period, now, Outcome.OUTPUT_LOST, 0, lost.detail)
-            await ports.operations.save(_advanced(operation, S.FAILED, now, error=lost.message))
-            log.error("local operation %s: storing its output failed: %s", operation.id, error)
-            return Failure(lost)
-        await ports.quota.commit(reservation_id, Settlement(outputs=1, amount=0, provider_cost=0))
-        await self._ledger(operation, period, now, Outcome.SUCCEEDED, len(output.data), "")
-        # Never stored as `submitted`: nothing was sent anywhere, so nothing could be unknown.
-        finished = ports.clock.now()
-        operation = _advanced(operation, S.SUBMITTED, finished)
-        operation = _advanced(operation, S.SUCCEEDED, finished, asset_ids=(asset.id,), charged=0)
-        await ports.operations.save(operation)
-        return Success(OperationResult(operation=operation, assets=(asset,), charged=0))
-
-    async def _ledger(
-        self,
-        operation: ImageOperation,
-        period: str,
-        started: datetime,
-        outcome: Outcome,
-        output_bytes: int,
-        reason: str,
-    ) -> None:
-        finished = self._ports.clock.now()
-        await self._ports.ledger.append(
-            UsageRecord(
-                user_id=operation.user_id,
-                operation_id=operation.id,
-                model_id=operation.model_id,
-                provider=LOCAL_PROVIDER,
-                kind=operation.kind,
-                outputs=1 if outcome is Outcome.SUCCEEDED else 0,
-                user_charge=0,
-                provider_cost=0,
-                outcome=outcome,
-                output_bytes=output_bytes,
-                latency_ms=max(0, int((finished - started).total_seconds() * 1000)),
-                billing_period=period,
-                started_at=started,
-                finished_at=finished,
-                reason=reason,
-            )
-        )
-
-
-def _advanced(
-    operation: ImageOperation, to: OperationStatus, at: datetime, **changes: object
-) -> ImageOperation:
-    return operation.advance(to, at, **changes).unwrap()
+__all__ = [
+    "CompressImage",
+    "ConvertImage",
+    "FitSocial",
+    "ListSocialFormats",
+    "RunLocalOperation",
+]
 
 
 def _quality(value: int | None, field: str = "quality") -> InvalidInput | None:

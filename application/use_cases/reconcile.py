@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from returns.result import Success
 
+from imagestudio.application.money_path.finish import Answered
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts
 from imagestudio.application.outcomes import CallOutcomes, sort_outcomes
 from imagestudio.application.ports.provider import (
@@ -31,8 +32,8 @@ from imagestudio.application.ports.provider import (
 )
 from imagestudio.application.preparation import PreparedOperation, units_for
 from imagestudio.application.requests import OperationRequest
-from imagestudio.application.use_cases.run_operation import RunOperation, SweptMeanwhile
-from imagestudio.domain.errors import ProviderErrorKind, ProviderFailed
+from imagestudio.application.use_cases.run_operation import RunOperation
+from imagestudio.domain.errors import OutcomeUnknown, ProviderErrorKind, ProviderFailed
 from imagestudio.domain.model import Model
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 from imagestudio.domain.reservation import Reservation
@@ -41,6 +42,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_UNRESOLVED_AFTER = timedelta(minutes=30)
 DEFAULT_RECHECK_AFTER = timedelta(seconds=30)
+DEFAULT_TASK_RETENTION = timedelta(hours=24)
+"""How long a provider keeps a task's result (Stability: 24 h; WaveSpeed longer): a task still
+pending or unreachable after this is given up on — released, its price kept as a possible
+provider cost."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,12 +72,14 @@ class Reconcile:
         *,
         unresolved_after: timedelta = DEFAULT_UNRESOLVED_AFTER,
         recheck_after: timedelta = DEFAULT_RECHECK_AFTER,
+        task_retention: timedelta = DEFAULT_TASK_RETENTION,
     ) -> None:
         self._ports = ports
         self._run_operation = run_operation
         self._lease = lease or LeasePolicy(holder=ports.ids.new_id("reconciler"))
         self._unresolved_after = unresolved_after
         self._recheck_after = recheck_after
+        self._task_retention = task_retention
 
     async def execute(self, limit: int = 100) -> ReconcileReport:
         """Look at up to `limit` unknown operations nobody else reconciles; settle what can be."""
@@ -90,11 +97,9 @@ class Reconcile:
             operation = await self._ports.operations.get(operation_id)
             if operation is None or operation.status is not OperationStatus.UNKNOWN:
                 continue
-            try:
-                verdict = await self._reconcile(operation)
-            except SweptMeanwhile:
-                continue  # settled by someone else in between: their verdict stands
-            verdicts[verdict].append(operation_id)
+            verdict = await self._reconcile(operation)
+            if verdict is not None:  # None: settled by someone else meanwhile; theirs stands
+                verdicts[verdict].append(operation_id)
         report = ReconcileReport(**{name: tuple(ids) for name, ids in verdicts.items()})
         settled = len(taken) - len(report.pending)
         if settled:
@@ -107,7 +112,7 @@ class Reconcile:
             )
         return report
 
-    async def _reconcile(self, operation: ImageOperation) -> str:
+    async def _reconcile(self, operation: ImageOperation) -> str | None:
         ports = self._ports
         reservation = (
             None
@@ -123,27 +128,44 @@ class Reconcile:
                 missing,
             )
             return "pending"
-        found = await self._look_up(operation, model)
-        if found is None:
-            return "pending"
         per_call = max(1, model.limits.outputs_per_call)
         calls = math.ceil(operation.outputs_requested / per_call)
         unconfirmed = max(0, calls - len(operation.provider_task_ids))
-        if unconfirmed and not self._past_deadline(operation):
-            return "pending"
         unresolved_outputs = max(
             0, operation.outputs_requested - per_call * len(operation.provider_task_ids)
         )
+        try:
+            found = await self._look_up(operation, model)
+        except Exception:  # the provider cannot be reached: ask again next round
+            log.warning("operation %s: looking its tasks up failed", operation.id, exc_info=True)
+            found = None
+        if found is None:
+            if not self._past(operation, self._task_retention):
+                return "pending"
+            # The provider no longer keeps the task: nothing more can ever be learnt.
+            found, unresolved_outputs = [], operation.outputs_requested
+        elif unconfirmed and not self._past(operation, self._unresolved_after):
+            return "pending"
         outcomes = _sorted(operation.provider, found, unresolved_outputs, self._unresolved_after)
         # Never deliver (or count) more than was asked and reserved.
         outcomes = replace(outcomes, artifacts=outcomes.artifacts[: operation.outputs_requested])
         prepared = _prepared_again(operation, model, reservation)
-        result = await self._run_operation.settle_reconciled(
-            operation, prepared, reservation.period, outcomes
+        result = await self._run_operation.finish.answered(
+            Answered(
+                prepared=prepared,
+                operation=operation,
+                reservation=reservation,
+                outcomes=outcomes,
+                task_ids=operation.provider_task_ids,
+                started=operation.created_at,
+            )
         )
         if isinstance(result, Success):
             return "succeeded"
-        return "unresolved" if result.failure() is outcomes.unresolved_error else "failed"
+        error = result.failure()
+        if isinstance(error, OutcomeUnknown):
+            return None
+        return "unresolved" if error is outcomes.unresolved_error else "failed"
 
     async def _look_up(
         self, operation: ImageOperation, model: Model
@@ -187,8 +209,8 @@ class Reconcile:
             found.append((count, outcome))
         return found
 
-    def _past_deadline(self, operation: ImageOperation) -> bool:
-        return self._ports.clock.now() - operation.updated_at >= self._unresolved_after
+    def _past(self, operation: ImageOperation, wait: timedelta) -> bool:
+        return self._ports.clock.now() - operation.updated_at >= wait
 
 
 def _can_look_up(provider: ImageProvider) -> bool:

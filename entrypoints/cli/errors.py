@@ -10,6 +10,7 @@ from imagestudio.domain.errors import (
     IdempotencyConflict,
     IdempotencyInProgress,
     InvalidInput,
+    NotRecorded,
     OperationError,
     OperatorBudgetExhausted,
     OutcomeUnknown,
@@ -60,6 +61,7 @@ _EXIT_CODES: dict[type[object], int] = {
     OutputLost: EXIT_PROVIDER,
     OutcomeUnknown: EXIT_UNKNOWN_OUTCOME,
     Cancelled: EXIT_PROVIDER,
+    NotRecorded: EXIT_UNEXPECTED,
     IdempotencyConflict: EXIT_CONFLICT,
     IdempotencyInProgress: EXIT_CONFLICT,
 }

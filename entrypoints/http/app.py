@@ -59,7 +59,10 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
         built = await studio(chosen)
         container = built.container
         jobs = OperationJobs(
-            container.run_operation(), container.operations(), metrics.operation_finished
+            container.run_operation(),
+            container.operations(),
+            metrics.operation_finished,
+            metrics.operation_refused,
         )
         app.state.imagestudio = AppState(studio=built, settings=chosen, jobs=jobs)
         chores = asyncio.create_task(built.keep_sweeping(), name="sweep and reconcile")

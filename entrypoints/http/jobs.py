@@ -11,13 +11,21 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 
-from returns.result import Success
+from returns.result import Failure, Success
 
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.ports.operation_store import OperationStore
 from imagestudio.application.requests import OperationRequest
 from imagestudio.application.use_cases.run_operation import RunOperation
+from imagestudio.domain.errors import (
+    OperationError,
+    OperatorBudgetExhausted,
+    QuotaExceeded,
+    RateLimited,
+    StorageQuotaExceeded,
+)
 from imagestudio.domain.operation import ImageOperation
+from imagestudio.domain.operation_kind import OperationKind
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +38,11 @@ TELL_GRACE_SECONDS = 1.0
 OutcomeObserver = Callable[[StoredOutcome | None, ImageOperation], None]
 """Told how each operation this process ran ended: its outcome (None when its task was
 cancelled or raised) and the operation (the final one after a fallback). Requests refused before any
-operation existed (invalid input, an idempotency replay or conflict) are not operations."""
+operation existed (invalid input, an idempotency replay or conflict, a quota refusal: accepting
+rolls back whole) are not operations."""
+RefusalObserver = Callable[[OperationKind, OperationError], None]
+"""Told of each request this process refused by a quota or rate limit (its kind, the refusal)."""
+REFUSALS = (QuotaExceeded, RateLimited, OperatorBudgetExhausted, StorageQuotaExceeded)
 
 
 class OperationJobs:
@@ -39,10 +51,13 @@ class OperationJobs:
         run: RunOperation,
         operations: OperationStore,
         observer: OutcomeObserver | None = None,
+        refusals: RefusalObserver | None = None,
     ) -> None:
         self._run = run
         self._operations = operations
         self._observer = observer
+        self._refusals = refusals
+        self._kinds: dict[str, OperationKind] = {}
         self._tasks: dict[str, asyncio.Task[StoredOutcome]] = {}
         self._finished: OrderedDict[str, StoredOutcome] = OrderedDict()
         self._telling: set[asyncio.Task[None]] = set()
@@ -54,6 +69,7 @@ class OperationJobs:
         operation_id = request.operation_id
         task = asyncio.create_task(self._run.execute(request), name=f"operation {operation_id}")
         self._tasks[operation_id] = task
+        self._kinds[operation_id] = request.kind
         task.add_done_callback(lambda done: self._remember(operation_id, done))
         return operation_id
 
@@ -70,6 +86,11 @@ class OperationJobs:
         self._observe(operation_id, task.result())
 
     def _observe(self, operation_id: str, outcome: StoredOutcome | None) -> None:
+        kind = self._kinds.pop(operation_id, None)
+        if isinstance(outcome, Failure) and isinstance(outcome.failure(), REFUSALS):
+            if self._refusals is not None and kind is not None:
+                self._refusals(kind, outcome.failure())
+            return
         if self._observer is None:
             return
         if isinstance(outcome, Success) and outcome.unwrap().operation.id == operation_id:

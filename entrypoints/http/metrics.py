@@ -22,6 +22,7 @@ from imagestudio.domain.errors import (
     RateLimited,
 )
 from imagestudio.domain.operation import ImageOperation, OperationStatus
+from imagestudio.domain.operation_kind import OperationKind
 
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
 """Seconds: offline calls take milliseconds, real image and video models up to minutes."""
@@ -72,6 +73,12 @@ class ApiMetrics:
         if label in REACHED_PROVIDER:
             seconds = (operation.updated_at - operation.created_at).total_seconds()
             self.provider_latency.labels(operation.provider).observe(max(0.0, seconds))
+
+    def operation_refused(self, kind: OperationKind, error: OperationError) -> None:
+        """Count a request a limit refused: it never became an operation (nothing was written),
+        and no provider was chosen for it, so its provider label is "none"."""
+        self.operations.labels(kind.value, "none", "refused").inc()
+        self.quota_refusals.labels(refused_by(error)).inc()
 
     def request_answered(self, method: str, route: str, status: int) -> None:
         known = method if method in HTTP_METHODS else "other"

@@ -14,6 +14,7 @@ from imagestudio.domain.errors import (
     IdempotencyInProgress,
     InputProblem,
     InvalidInput,
+    NotRecorded,
     OperatorBudgetExhausted,
     OutcomeUnknown,
     OutputFiltered,
@@ -165,6 +166,14 @@ def problem_for(error: object) -> Problem:
             title="The result could not be stored",
             detail=message,
             headers={"retry-after": "5"},
+        )
+    if isinstance(error, NotRecorded):
+        return Problem(
+            status=503,
+            slug="not-recorded",
+            title="The operation could not be recorded",
+            detail=message,
+            headers={"retry-after": "1"},
         )
     if isinstance(error, OutcomeUnknown):
         return Problem(

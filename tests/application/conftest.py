@@ -13,7 +13,7 @@ from fakes import (
     PERIOD,
     TEST_PLANS,
     USERS,
-    RecordingOperationStore,
+    RecordingUnitOfWork,
     ScriptedProvider,
 )
 
@@ -25,6 +25,7 @@ from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
 from imagestudio.adapters.memory.ledger import InMemoryLedger
 from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
+from imagestudio.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from imagestudio.adapters.provider_directory import StaticProviderDirectory
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.adapters.system.ids import SequentialIdGenerator
@@ -68,7 +69,7 @@ class Studio:
     quota: InMemoryQuotaStore
     ledger: InMemoryLedger
     assets: AssetVault
-    operations: RecordingOperationStore
+    operations: RecordingUnitOfWork
     clock: FixedClock
     run: RunOperation
 
@@ -209,9 +210,13 @@ def make_studio() -> StudioFactory:
         content: AssetBytes = InMemoryAssetBytes()
         if assets is not None:
             content = assets(content)
-        store = AssetVault(InMemoryAssetLibrary(), content)
+        library = InMemoryAssetLibrary()
+        store = AssetVault(library, content)
         leases = InMemoryOperationStore()
-        operations = RecordingOperationStore(leases)
+        idempotency = InMemoryIdempotencyStore[StoredOutcome]()
+        operations = RecordingUnitOfWork(
+            InMemoryUnitOfWork(quota, ledger, leases, idempotency, library), leases
+        )
         clock = FixedClock(NOW)
         ports = OperationPorts(
             catalog=InMemoryModelCatalog(MODELS),
@@ -219,9 +224,10 @@ def make_studio() -> StudioFactory:
             quota=quota,
             ledger=ledger,
             assets=store,
-            operations=operations,
+            operations=leases,
             leases=leases,
-            idempotency=InMemoryIdempotencyStore[StoredOutcome](),
+            idempotency=idempotency,
+            unit_of_work=operations,
             inspector=PillowImageInspector(),
             clock=clock,
             ids=SequentialIdGenerator(),

@@ -9,6 +9,7 @@ import struct
 import zlib
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
@@ -29,6 +30,7 @@ from imagestudio.application.ports.provider import (
     TaskMissing,
     TaskPending,
 )
+from imagestudio.application.ports.unit_of_work import Lease, Unit, UnitOfWork
 from imagestudio.application.requests import ImageInput, OperationRequest
 from imagestudio.domain.errors import OutputFiltered, ProviderErrorKind, ProviderFailed
 from imagestudio.domain.limit import Limit
@@ -281,24 +283,57 @@ class BlockingAssetStore(FailingAssetStore):
         await self.inner.put(owner, asset_id, media_type, data)
 
 
-class RecordingOperationStore:
-    """Wraps an `OperationStore`, remembering the id of every operation ever saved."""
+class RecordingUnitOfWork:
+    """Wraps a `UnitOfWork`, remembering every operation a committed unit wrote, and the path
+    of states each went through (a rolled-back unit leaves nothing here, as in the stores)."""
 
-    def __init__(self, inner: OperationStore) -> None:
+    def __init__(self, inner: UnitOfWork, operations: OperationStore) -> None:
         self.inner = inner
+        self._operations = operations
         self.saved_ids: list[str] = []
         self.history: dict[str, list[OperationStatus]] = {}
+        self.commits = 0
 
-    async def save(self, operation: ImageOperation) -> None:
-        if operation.id not in self.saved_ids:
-            self.saved_ids.append(operation.id)
-        path = self.history.setdefault(operation.id, [])
-        if not path or path[-1] is not operation.status:  # the path of states, not every save
-            path.append(operation.status)
-        await self.inner.save(operation)
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[Unit]:
+        async with self.inner.begin() as unit:
+            yield _RecordingUnit(unit, self)
 
     async def get(self, operation_id: str) -> ImageOperation | None:
-        return await self.inner.get(operation_id)
+        return await self._operations.get(operation_id)
+
+    def _committed(self, written: list[ImageOperation]) -> None:
+        self.commits += 1
+        for operation in written:
+            if operation.id not in self.saved_ids:
+                self.saved_ids.append(operation.id)
+            path = self.history.setdefault(operation.id, [])
+            if not path or path[-1] is not operation.status:
+                path.append(operation.status)
+
+
+class _RecordingUnit:
+    def __init__(self, inner: Unit, recorder: RecordingUnitOfWork) -> None:
+        self._inner = inner
+        self._recorder = recorder
+        self._written: list[ImageOperation] = []
+        self.quota = inner.quota
+        self.ledger = inner.ledger
+        self.idempotency = inner.idempotency
+        self.assets = inner.assets
+        self.operations = self
+
+    async def add(self, operation: ImageOperation, lease: Lease) -> None:
+        await self._inner.operations.add(operation, lease)
+        self._written.append(operation)
+
+    async def advance(self, expected: OperationStatus, operation: ImageOperation) -> None:
+        await self._inner.operations.advance(expected, operation)
+        self._written.append(operation)
+
+    async def commit(self) -> None:
+        await self._inner.commit()
+        self._recorder._committed(self._written)
 
 
 # The test world: a clock, a catalog and plans small enough to read in one screen.

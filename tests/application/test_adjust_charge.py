@@ -9,8 +9,8 @@ import pytest
 from fakes import FLAT_PRICE, NOW, PERIOD, text_to_image
 from returns.result import Failure, Success
 
-from imagestudio.adapters.memory.adjustments import InMemoryAdjustments
 from imagestudio.adapters.system.ids import SequentialIdGenerator
+from imagestudio.application.money_path.settle import Settle
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge, Adjustment
 from imagestudio.domain.billing_period import BillingAnchor
 from imagestudio.domain.errors import InvalidInput, RefundTooLarge, UnknownUser
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 
 def adjust(studio: Studio) -> AdjustCharge:
-    adjustments = InMemoryAdjustments(studio.quota, studio.ledger)
-    return AdjustCharge(studio.quota, adjustments, SequentialIdGenerator(), studio.clock)
+    settle = Settle(studio.ports.unit_of_work)
+    return AdjustCharge(studio.quota, settle, SequentialIdGenerator(), studio.clock)
 
 
 def refund(amount: int, user_id: str = "ada", reason: str = "blurry output") -> Adjustment:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -10,10 +10,10 @@ import pytest
 from fakes import FLAT_PRICE, NEXT_PERIOD_START, PERIOD, Fail, text_to_image
 from returns.result import Success
 
-from imagestudio.adapters.memory.adjustments import InMemoryAdjustments
 from imagestudio.adapters.memory.alert_log import InMemoryAlertLog
 from imagestudio.adapters.system.ids import SequentialIdGenerator
-from imagestudio.application.threshold_alerts import AlertingQuotaStore, ThresholdAlerts
+from imagestudio.application.money_path.settle import Settle
+from imagestudio.application.threshold_alerts import ThresholdAlerts
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge, Adjustment
 from imagestudio.application.use_cases.run_operation import RunOperation
 from imagestudio.application.use_cases.usage import ReadUsage
@@ -70,8 +70,8 @@ async def watched(studio: Studio) -> Watched:
     await studio.quota.assign("yan", FIVE_DOLLARS.name)
     log, notifier = InMemoryAlertLog(), RecordingNotifier()
     alerts = ThresholdAlerts(studio.quota, log, notifier, studio.clock)
-    ports = replace(studio.ports, quota=AlertingQuotaStore(studio.quota, alerts))
-    return Watched(studio, log, notifier, alerts, RunOperation(ports))
+    settle = Settle(studio.ports.unit_of_work, alerts)
+    return Watched(studio, log, notifier, alerts, RunOperation(studio.ports, settle=settle))
 
 
 async def test_below_80_percent_nothing_is_told(watched: Watched) -> None:
@@ -170,10 +170,9 @@ async def test_a_correction_upwards_raises_the_spend_alerts_it_reaches(watched: 
     studio = watched.studio
     adjust = AdjustCharge(
         studio.quota,
-        InMemoryAdjustments(studio.quota, studio.ledger),
+        Settle(studio.ports.unit_of_work, watched.alerts),
         SequentialIdGenerator(),
         studio.clock,
-        watched.alerts,
     )
 
     await adjust.execute(Adjustment(user_id="yan", amount=4 * FLAT_PRICE, reason="missed"))

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from fakes import NOW, text_to_image
 from returns.result import Failure
 
-from imagestudio.adapters.memory.adjustments import InMemoryAdjustments
 from imagestudio.adapters.system.ids import SequentialIdGenerator
+from imagestudio.application.money_path.settle import Settle
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge, Adjustment
 from imagestudio.application.use_cases.export_usage import ExportUsage, UsageExport
 from imagestudio.domain.errors import InvalidInput
@@ -24,7 +24,7 @@ async def test_the_export_has_operations_and_adjustments_in_order(studio: Studio
     studio.clock.advance(timedelta(minutes=1))
     adjust = AdjustCharge(
         studio.quota,
-        InMemoryAdjustments(studio.quota, studio.ledger),
+        Settle(studio.ports.unit_of_work),
         SequentialIdGenerator(),
         studio.clock,
     )

@@ -21,16 +21,16 @@ def path_of(studio: Studio) -> list[OperationStatus]:
     return studio.operations.history[operation_id]
 
 
-async def test_a_success_goes_requested_reserved_submitted_succeeded(studio: Studio) -> None:
+async def test_a_success_goes_reserved_submitted_succeeded(studio: Studio) -> None:
     await studio.run.execute(text_to_image())
 
-    assert path_of(studio) == [S.REQUESTED, S.RESERVED, S.SUBMITTED, S.SUCCEEDED]
+    assert path_of(studio) == [S.RESERVED, S.SUBMITTED, S.SUCCEEDED]
 
 
-async def test_a_refusal_goes_requested_failed(studio: Studio) -> None:
+async def test_a_refusal_leaves_no_operation_behind(studio: Studio) -> None:
     await studio.run.execute(text_to_image("cat", outputs=4))
 
-    assert path_of(studio) == [S.REQUESTED, S.FAILED]
+    assert studio.operations.saved_ids == []  # accept rolled back whole
 
 
 async def test_a_provider_failure_goes_through_submitted_to_failed(studio: Studio) -> None:
@@ -38,7 +38,7 @@ async def test_a_provider_failure_goes_through_submitted_to_failed(studio: Studi
 
     await studio.run.execute(text_to_image())
 
-    assert path_of(studio) == [S.REQUESTED, S.RESERVED, S.SUBMITTED, S.FAILED]
+    assert path_of(studio) == [S.RESERVED, S.SUBMITTED, S.FAILED]
 
 
 async def test_a_filtered_output_goes_through_submitted_to_failed(studio: Studio) -> None:
@@ -46,7 +46,7 @@ async def test_a_filtered_output_goes_through_submitted_to_failed(studio: Studio
 
     await studio.run.execute(text_to_image())
 
-    assert path_of(studio) == [S.REQUESTED, S.RESERVED, S.SUBMITTED, S.FAILED]
+    assert path_of(studio) == [S.RESERVED, S.SUBMITTED, S.FAILED]
 
 
 async def test_a_crash_before_sending_goes_from_reserved_to_failed(studio: Studio) -> None:
@@ -54,7 +54,7 @@ async def test_a_crash_before_sending_goes_from_reserved_to_failed(studio: Studi
 
     await studio.run.execute(text_to_image())
 
-    assert path_of(studio) == [S.REQUESTED, S.RESERVED, S.FAILED]
+    assert path_of(studio) == [S.RESERVED, S.FAILED]
 
 
 async def test_an_unknown_outcome_goes_through_submitted_to_unknown(studio: Studio) -> None:
@@ -62,7 +62,7 @@ async def test_an_unknown_outcome_goes_through_submitted_to_unknown(studio: Stud
 
     await studio.run.execute(text_to_image())
 
-    assert path_of(studio) == [S.REQUESTED, S.RESERVED, S.SUBMITTED, S.UNKNOWN]
+    assert path_of(studio) == [S.RESERVED, S.SUBMITTED, S.UNKNOWN]
 
 
 async def test_a_lost_output_goes_through_submitted_to_failed(make_studio: StudioFactory) -> None:
@@ -70,7 +70,7 @@ async def test_a_lost_output_goes_through_submitted_to_failed(make_studio: Studi
 
     await studio.run.execute(text_to_image())
 
-    assert path_of(studio) == [S.REQUESTED, S.RESERVED, S.SUBMITTED, S.FAILED]
+    assert path_of(studio) == [S.RESERVED, S.SUBMITTED, S.FAILED]
 
 
 async def test_a_cancellation_before_sending_goes_from_reserved_to_cancelled(
@@ -84,7 +84,7 @@ async def test_a_cancellation_before_sending_goes_from_reserved_to_cancelled(
     with pytest.raises(asyncio.CancelledError):
         await task
 
-    assert path_of(studio) == [S.REQUESTED, S.RESERVED, S.CANCELLED]
+    assert path_of(studio) == [S.RESERVED, S.CANCELLED]
 
 
 async def test_a_cancellation_after_sending_goes_through_submitted_to_unknown(
@@ -98,10 +98,10 @@ async def test_a_cancellation_after_sending_goes_through_submitted_to_unknown(
     with pytest.raises(asyncio.CancelledError):
         await task
 
-    assert path_of(studio) == [S.REQUESTED, S.RESERVED, S.SUBMITTED, S.UNKNOWN]
+    assert path_of(studio) == [S.RESERVED, S.SUBMITTED, S.UNKNOWN]
 
 
 async def test_variations_mark_the_operation_submitted_once(studio: Studio) -> None:
     await studio.run.execute(text_to_image(outputs=4))
 
-    assert path_of(studio) == [S.REQUESTED, S.RESERVED, S.SUBMITTED, S.SUCCEEDED]
+    assert path_of(studio) == [S.RESERVED, S.SUBMITTED, S.SUCCEEDED]

@@ -8,10 +8,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from fakes import FLAT_PRICE, NOW, Block, text_to_image
+from returns.result import Failure
 
-from imagestudio.application.ports.idempotency import Claimed
+from imagestudio.application.ports.idempotency import Replay
 from imagestudio.application.use_cases.sweep import SweepAbandoned
-from imagestudio.domain.errors import OutcomeUnknown
+from imagestudio.domain.errors import Cancelled, OutcomeUnknown
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.quota import ReservationRequest
@@ -149,15 +150,15 @@ async def test_two_sweepers_settle_an_operation_once(studio: Studio) -> None:
     assert len(await studio.lines("ada")) == 1
 
 
-async def test_the_key_of_an_abandoned_operation_is_free_for_a_retry(studio: Studio) -> None:
+async def test_the_key_of_an_abandoned_operation_answers_that_outcome(studio: Studio) -> None:
     await left_by_a_dead_process(studio, OperationStatus.RESERVED, key="k-1")
     studio.clock.advance(LATER)
 
     await sweeper(studio).execute()
 
-    assert (
-        await studio.ports.idempotency.claim("ada", "k-1", "hash", studio.clock.now()) == Claimed()
-    )
+    claim = await studio.ports.idempotency.claim("ada", "k-1", "hash", studio.clock.now())
+    assert claim == Replay(Failure(Cancelled("op_dead", abandoned=True)))
+    assert "abandoned before it was sent" in Cancelled("op_dead", abandoned=True).message
 
 
 async def test_a_finished_operation_is_never_swept(

@@ -6,19 +6,17 @@ from __future__ import annotations
 import asyncio
 import threading
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from imagestudio.adapters.memory.api_keys import InMemoryApiKeys
 from imagestudio.adapters.memory.asset_bytes import InMemoryAssetBytes
-from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
-from imagestudio.adapters.memory.ledger import InMemoryLedger
-from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
-from imagestudio.domain.errors import UnknownUser
-from imagestudio.domain.reference_plans import REFERENCE_PLANS
-from imagestudio.domain.usage_record import UsageRecord
-from imagestudio.entrypoints.api import Adjustment, GenerateRequest, ImageStudio, Profile
+from imagestudio.entrypoints.api import (
+    Adjustment,
+    GenerateRequest,
+    ImageStudio,
+    Profile,
+    Settled,
+)
 from imagestudio.entrypoints.container import ADAPTER_PORTS
 from imagestudio.entrypoints.settings import SettingsError
 from imagestudio.entrypoints.sync_api import BlockingUseCase, SyncImageStudio
@@ -30,63 +28,62 @@ def kite(user: str = "local") -> GenerateRequest:
     return GenerateRequest(user_id=user, prompt="a kite", seed=3)
 
 
-class LedgerWithoutExports:
-    async def append(self, *_: object) -> None:
-        return None
-
-    async def for_user(self, *_: object) -> tuple[UsageRecord, ...]:
-        return ()
-
-    async def for_operation(self, *_: object) -> UsageRecord | None:
+class NotifierWithoutNotify:
+    async def tell(self, *_: object) -> None:
         return None
 
 
-async def test_the_apps_ledger_takes_every_line_the_use_cases_write() -> None:
-    ledger = InMemoryLedger()
-    studio = await ImageStudio.connect(adapters={"ledger": ledger}, **PRICED)
+async def test_the_app_hears_every_line_the_use_cases_commit() -> None:
+    heard: list[Settled] = []
+
+    async def listen(settled: Settled) -> None:
+        heard.append(settled)
+
+    studio = await ImageStudio.connect(**PRICED)
+    studio.on_settled(listen)
 
     done = (await studio.generate.execute(kite())).unwrap()
     refund = Adjustment(user_id="local", amount=-10_000, reason="blurry")
     (await studio.adjust_charge.execute(refund)).unwrap()
 
-    lines = await ledger.for_user("local")
-    assert [line.user_charge for line in lines] == [done.charged, -10_000]
+    assert [s.line.user_charge for s in heard if s.line] == [done.charged, -10_000]
+    assert heard[0].operation == done.operation and heard[0].assets == done.assets
+    assert heard[1].operation is None  # an adjustment belongs to no operation
 
 
-async def test_the_apps_asset_store_keeps_the_outputs() -> None:
-    library, content = InMemoryAssetLibrary(), InMemoryAssetBytes()
-    studio = await ImageStudio.connect(
-        profile=Profile.TEST, adapters={"asset_library": library, "asset_bytes": content}
-    )
+async def test_a_failing_listener_never_fails_the_operation() -> None:
+    async def broken(_: Settled) -> None:
+        raise ConnectionError("the app's books are down")
+
+    studio = await ImageStudio.connect(**PRICED)
+    studio.on_settled(broken)
+
+    assert (await studio.generate.execute(kite())).unwrap().charged == 20_000
+
+
+async def test_the_apps_asset_bytes_keep_the_outputs() -> None:
+    content = InMemoryAssetBytes()
+    studio = await ImageStudio.connect(profile=Profile.TEST, adapters={"asset_bytes": content})
 
     asset = (await studio.generate.execute(kite())).unwrap().assets[0]
 
-    assert await library.get("local", asset.id) == asset
     assert await content.get("local", asset.id, asset.media_type) is not None
 
 
-async def test_the_apps_user_store_decides_who_exists_and_on_which_plan() -> None:
-    users = InMemoryQuotaStore(REFERENCE_PLANS, users={"carol": "free"})
-    keys = InMemoryApiKeys()
-    studio = await ImageStudio.connect(
-        profile=Profile.TEST, adapters={"quota": users, "api_keys": keys}
-    )
-
-    assert (await studio.usage.execute("carol")).unwrap().plan == "free"
-    assert isinstance((await studio.usage.execute("local")).failure(), UnknownUser)
-    issued = (await studio.add_user.execute("dave", "pro")).unwrap()
-    assert (await users.plan_of("dave")).unwrap().name == "pro"
-    assert await keys.user_for_key(issued.key.key_hash) == "dave"
+@pytest.mark.parametrize("name", ["quota", "ledger", "operations", "idempotency", "asset_library"])
+def test_a_store_of_the_money_paths_unit_of_work_cannot_be_replaced_alone(name: str) -> None:
+    with pytest.raises(SettingsError, match=r"unit of work.*unit_of_work.*on_settled"):
+        ImageStudio.open(profile=Profile.TEST, adapters={name: object()})
 
 
 def test_an_adapter_name_we_do_not_have_is_refused_with_the_names_we_have() -> None:
-    with pytest.raises(SettingsError, match=r"no adapter 'ledgers' to replace .*ledger"):
-        ImageStudio.open(profile=Profile.TEST, adapters={"ledgers": InMemoryLedger()})
+    with pytest.raises(SettingsError, match=r"no adapter 'notifiers' to replace .*notifier"):
+        ImageStudio.open(profile=Profile.TEST, adapters={"notifiers": NotifierWithoutNotify()})
 
 
 def test_an_adapter_without_every_method_of_its_port_is_refused_when_built() -> None:
-    with pytest.raises(SettingsError, match=r"LedgerWithoutExports .* has no between"):
-        ImageStudio.open(profile=Profile.TEST, adapters={"ledger": LedgerWithoutExports()})
+    with pytest.raises(SettingsError, match=r"NotifierWithoutNotify .* has no notify"):
+        ImageStudio.open(profile=Profile.TEST, adapters={"notifier": NotifierWithoutNotify()})
 
 
 def test_every_replaceable_adapter_is_a_provider_of_the_container() -> None:
@@ -123,11 +120,18 @@ def test_the_sync_facade_keeps_one_loop_in_one_thread_for_its_whole_life() -> No
     assert first[1] is not threading.current_thread()
 
 
-def test_the_sync_facade_takes_the_apps_adapters() -> None:
-    ledger = InMemoryLedger()
-    with SyncImageStudio(adapters={"ledger": ledger}, **PRICED) as studio:
-        studio.generate.execute(kite()).unwrap()
-    assert len(asyncio.run(ledger.for_user("local"))) == 1
+def test_the_sync_facade_takes_the_apps_adapters_and_listeners() -> None:
+    content = InMemoryAssetBytes()
+    heard: list[Settled] = []
+
+    async def listen(settled: Settled) -> None:
+        heard.append(settled)
+
+    with SyncImageStudio(adapters={"asset_bytes": content}, **PRICED) as studio:
+        studio.on_settled(listen)
+        asset = studio.generate.execute(kite()).unwrap().assets[0]
+    assert asyncio.run(content.get("local", asset.id, asset.media_type)) is not None
+    assert len(heard) == 1
 
 
 def test_an_error_raised_on_the_loop_reaches_the_caller_and_the_facade_goes_on() -> None:
@@ -162,16 +166,3 @@ def test_a_facade_that_cannot_be_built_leaves_no_thread_behind() -> None:
 
 async def _current_thread() -> threading.Thread:
     return threading.current_thread()
-
-
-async def test_the_apps_user_store_works_on_a_database_profile_too(tmp_path: Path) -> None:
-    users = InMemoryQuotaStore(REFERENCE_PLANS, users={"carol": "free"})
-    studio = await ImageStudio.connect(
-        profile=Profile.LOCAL, data_dir=tmp_path, adapters={"quota": users}
-    )
-    try:
-        # The database keeps the ledger and operations; the plans and users are the app's.
-        assert (await studio.usage.execute("carol")).unwrap().plan == "free"
-        assert isinstance((await studio.usage.execute("local")).failure(), UnknownUser)
-    finally:
-        await studio.aclose()

@@ -44,6 +44,11 @@ def value(found: Samples, name: str, **labels: str) -> float:
     return found.get((name, frozenset(labels.items())), 0.0)
 
 
+def provider_of(outcome: str) -> str:
+    """A refused request never became an operation, so no provider was chosen for it."""
+    return "none" if outcome == "refused" else "offline"
+
+
 def scrape_until(client: httpx.Client, ready: dict[str, float], seconds: float = 5.0) -> str:
     """The metrics once every expected operation outcome shows: failures are counted after the
     answer (the observer reads the stored operation first)."""
@@ -56,7 +61,7 @@ def scrape_until(client: httpx.Client, ready: dict[str, float], seconds: float =
                 found,
                 "imagestudio_operations_finished_total",
                 kind="text-to-image",
-                provider="offline",
+                provider=provider_of(outcome),
                 outcome=outcome,
             )
             for outcome in ready
@@ -100,7 +105,7 @@ def test_metrics_count_outcomes_refusals_latency_and_routes(tmp_path: Path) -> N
                 found,
                 "imagestudio_operations_finished_total",
                 kind="text-to-image",
-                provider="offline",
+                provider=provider_of(outcome),
                 outcome=outcome,
             )
             == count

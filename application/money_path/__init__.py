@@ -1,0 +1,1 @@
+"""The money path: accept, call, store, settle — each write transaction one unit of work."""

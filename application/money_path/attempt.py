@@ -1,0 +1,150 @@
+"""One attempt: one operation of one model, from accept to settle, under its lease."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from returns.result import Failure
+
+from imagestudio.application.money_path.accept import Accepted, KeyUse, accept, peek_key
+from imagestudio.application.money_path.finish import Answered, Finish, worth_another_provider
+from imagestudio.application.money_path.progress import Progress
+from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
+from imagestudio.application.outcomes import CallOutcomes, gather_outcomes, sort_outcomes
+from imagestudio.application.ports.idempotency import Replay
+from imagestudio.application.ports.unit_of_work import Lease
+from imagestudio.application.preparation import PreparedOperation
+from imagestudio.application.storage_quota import storage_refusal
+from imagestudio.domain.operation import ImageOperation
+from imagestudio.domain.quota import ReservationRequest
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttemptEnd:
+    outcome: StoredOutcome
+    final: bool = False
+    """Nothing more to try: a replayed outcome, or a key another request holds."""
+    key_kept: bool = False
+    """The key was left to a next attempt (a fallback) that may not come."""
+
+
+class Attempt:
+    """Accept, call the provider, store the outputs, settle: four transactions at most."""
+
+    def __init__(self, ports: OperationPorts, finish: Finish, lease: LeasePolicy) -> None:
+        self._ports = ports
+        self._finish = finish
+        self._lease = lease
+
+    async def run(
+        self, prepared: PreparedOperation, key_use: KeyUse, may_fall_back: bool
+    ) -> AttemptEnd:
+        """Run `prepared` as a new operation; what it came to."""
+        ports = self._ports
+        operation = self._new_operation(prepared)
+        plan = await ports.quota.plan_of(operation.user_id)  # an unknown user: reserve refuses
+        full = None
+        if not isinstance(plan, Failure):
+            full = await storage_refusal(plan.unwrap(), ports.assets.library, operation.user_id)
+        if full is not None:
+            held = None
+            if key_use is KeyUse.CLAIM:
+                held = await peek_key(ports.unit_of_work, operation, prepared.request_hash)
+            if isinstance(held, Replay):
+                return AttemptEnd(outcome=held.outcome, final=True)
+            return AttemptEnd(outcome=Failure(held or full), final=True)
+        accepted = await accept(
+            ports.unit_of_work,
+            operation,
+            _reservation_request(prepared, operation),
+            Lease(self._lease.holder, operation.created_at + self._lease.ttl),
+            key_use,
+            prepared.request_hash,
+        )
+        if isinstance(accepted, Replay):
+            return AttemptEnd(outcome=accepted.outcome, final=True)
+        if isinstance(accepted, Failure):
+            return AttemptEnd(outcome=Failure(accepted.failure()), final=True)
+        taken = accepted.unwrap()
+        renewal = asyncio.create_task(self._keep_leased(taken.operation.id))
+        try:
+            outcome = await self._call(prepared, taken, may_fall_back)
+        finally:
+            renewal.cancel()
+        return AttemptEnd(
+            outcome=outcome, key_kept=may_fall_back and worth_another_provider(outcome)
+        )
+
+    async def _call(
+        self, prepared: PreparedOperation, taken: Accepted, may_fall_back: bool
+    ) -> StoredOutcome:
+        ports = self._ports
+        provider = ports.providers.get(prepared.model.provider)
+        assert provider is not None, "routing only picks configured providers"
+        progress = Progress(ports.unit_of_work, ports.clock, taken.operation)
+        started = ports.clock.now()
+
+        def answered(outcomes: CallOutcomes) -> Answered:
+            return Answered(
+                prepared=prepared,
+                operation=progress.operation,
+                reservation=taken.reservation,
+                outcomes=outcomes,
+                task_ids=tuple(progress.task_ids),
+                started=started,
+                may_fall_back=may_fall_back,
+            )
+
+        try:
+            outcomes = await gather_outcomes(provider, prepared, progress)
+        except BaseException:
+            # CancelledError is not an Exception: settle in a shielded task so the reservation
+            # is released (or kept for reconciliation) even while the caller is cancelled.
+            nothing = sort_outcomes(provider.name, [])
+            await asyncio.shield(self._finish.interrupted(answered(nothing), progress.sent))
+            raise
+        # The provider has answered and may have billed: finish settling even if the caller is
+        # cancelled meanwhile, or the outputs would be paid for and never recorded.
+        return await asyncio.shield(self._finish.answered(answered(outcomes)))
+
+    def _new_operation(self, prepared: PreparedOperation) -> ImageOperation:
+        ports = self._ports
+        now = ports.clock.now()
+        request = prepared.request
+        return ImageOperation(
+            id=request.operation_id or ports.ids.new_id("op"),
+            user_id=request.user_id,
+            kind=request.kind,
+            model_id=prepared.model.id,
+            provider=prepared.model.provider,
+            prompt=request.prompt,
+            input_digests=prepared.input_digests,
+            input_asset_ids=prepared.input_asset_ids,
+            parameters=dict(prepared.parameters),
+            outputs_requested=request.outputs,
+            created_at=now,
+            updated_at=now,
+            idempotency_key=request.idempotency_key,
+            reservation_id=ports.ids.new_id("res"),
+            output_size=(prepared.width, prepared.height),
+        )
+
+    async def _keep_leased(self, operation_id: str) -> None:
+        while True:
+            await asyncio.sleep(self._lease.renew_every)
+            until = self._ports.clock.now() + self._lease.ttl
+            await self._ports.leases.hold(operation_id, self._lease.holder, until)
+
+
+def _reservation_request(
+    prepared: PreparedOperation, operation: ImageOperation
+) -> ReservationRequest:
+    return ReservationRequest(
+        user_id=operation.user_id,
+        category=operation.kind.category,
+        outputs=prepared.request.outputs,
+        amount=prepared.price,
+        provider=operation.provider,
+        at=operation.created_at,
+    )

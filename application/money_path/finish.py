@@ -1,0 +1,249 @@
+"""Finishing an operation once its provider has answered (live, or found by reconciliation):
+store the outputs, decide the verdict, settle — the same way whoever finishes it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from returns.result import Failure, Success
+
+from imagestudio.application.money_path.outputs import describe, measured, store_bytes
+from imagestudio.application.money_path.settle import (
+    Closing,
+    FinishKey,
+    ForgetKey,
+    KeepKey,
+    KeyChange,
+    Settle,
+)
+from imagestudio.application.money_path.verdict import (
+    Money,
+    Verdict,
+    cancelled,
+    charge_for,
+    decide,
+    settled_outcomes,
+)
+from imagestudio.application.operation_ports import OperationPorts, StoredOutcome
+from imagestudio.application.outcomes import CallOutcomes
+from imagestudio.application.ports.unit_of_work import StaleOperation
+from imagestudio.application.preparation import PreparedOperation
+from imagestudio.application.requests import OperationResult
+from imagestudio.application.threshold_alerts import moves_finite_use
+from imagestudio.domain.asset import Asset
+from imagestudio.domain.errors import (
+    Cancelled,
+    OperationError,
+    OutcomeUnknown,
+    OutputFiltered,
+    OutputLost,
+    ProviderFailed,
+)
+from imagestudio.domain.operation import ImageOperation, OperationStatus
+from imagestudio.domain.reservation import Reservation
+from imagestudio.domain.usage_record import UsageRecord
+
+log = logging.getLogger(__name__)
+S = OperationStatus
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Answered:
+    """An operation whose provider calls have all answered (or were given up on)."""
+
+    prepared: PreparedOperation
+    operation: ImageOperation
+    """As stored now: `reserved`, `submitted` or `unknown`."""
+    reservation: Reservation
+    outcomes: CallOutcomes
+    task_ids: tuple[str, ...]
+    started: datetime
+    may_fall_back: bool = False
+    """Another provider may still be tried: a retryable failure is not the key's outcome yet."""
+
+
+class Finish:
+    """Stores what came back, decides, and settles in one transaction."""
+
+    def __init__(self, ports: OperationPorts, settle: Settle) -> None:
+        self._ports = ports
+        self._settle = settle
+
+    async def answered(self, answered: Answered) -> StoredOutcome:
+        """Settle `answered`; what the caller (or the key) gets back."""
+        ports = self._ports
+        provider = answered.operation.provider
+        outcomes = settled_outcomes(answered.outcomes, provider)
+        artifacts = tuple(measured(a, ports.inspector) for a in outcomes.artifacts)
+        outcomes = replace(outcomes, artifacts=artifacts)
+        assets: tuple[Asset, ...] = ()
+        lost: OutputLost | None = None
+        if artifacts and not outcomes.unknown:
+            charge, _ = charge_for(outcomes, answered.prepared)
+            assets = describe(answered.operation, artifacts, charge, ports.clock)
+            stored = await store_bytes(ports.assets.content, assets, artifacts)
+            if isinstance(stored, Failure):
+                lost, assets = stored.failure(), ()
+                log.error(
+                    "operation %s: the provider's output was lost: %s",
+                    answered.operation.id,
+                    lost.detail,
+                )
+        verdict = decide(outcomes, answered.prepared, lost)
+        return await self._close(answered, verdict, assets, outcomes.failed_reasons)
+
+    async def interrupted(self, answered: Answered, sent: bool) -> None:
+        """The caller was cancelled while the provider worked: before sending, released; after,
+        held for reconciliation (the provider may bill)."""
+        verdict = cancelled(sent, answered.prepared.price)
+        await self._close(answered, verdict, (), ())
+
+    async def _close(
+        self,
+        answered: Answered,
+        verdict: Verdict,
+        assets: tuple[Asset, ...],
+        failed_reasons: tuple[str, ...],
+    ) -> StoredOutcome:
+        ports = self._ports
+        stored = answered.operation
+        now = ports.clock.now()
+        final = _moved(stored, verdict.status, now)
+        final = replace(
+            final,
+            asset_ids=tuple(asset.id for asset in assets),
+            charged=verdict.charge,
+            provider_task_ids=answered.task_ids,
+            error=None if verdict.status is S.SUCCEEDED else _error_text(verdict),
+        )
+        result = _result(final, verdict, assets, failed_reasons)
+        closing = Closing(
+            expected=stored.status,
+            operation=final,
+            money=verdict.money,
+            settlement=verdict.settlement if verdict.money is Money.COMMIT else None,
+            line=_line(answered, final, verdict, assets, now),
+            assets=assets,
+            key=_key_change(result, verdict, answered.may_fall_back),
+            may_alert=verdict.money is Money.COMMIT
+            and moves_finite_use(answered.reservation, verdict.settlement),
+        )
+        try:
+            await self._settle.close(closing)
+        except StaleOperation:
+            log.error(
+                "operation %s was settled by someone else (a sweeper or reconciler) while this "
+                "process stalled; its result is dropped",
+                stored.id,
+            )
+            return Failure(_unknown(final))
+        if verdict.status is S.UNKNOWN:
+            log.warning(
+                "operation %s left unknown for reconciliation: %s", stored.id, verdict.reason
+            )
+        return result
+
+
+def _moved(operation: ImageOperation, to: OperationStatus, at: datetime) -> ImageOperation:
+    """`operation` in status `to`; via `submitted` when the provider was reached without the
+    adapter reporting `sending()` (a `reserved` operation cannot succeed or be unknown)."""
+    direct = operation.advance(to, at)
+    if isinstance(direct, Success):
+        advanced: ImageOperation = direct.unwrap()
+        return advanced
+    submitted: ImageOperation = operation.advance(S.SUBMITTED, at).unwrap()
+    moved: ImageOperation = submitted.advance(to, at).unwrap()
+    return moved
+
+
+def _error_text(verdict: Verdict) -> str:
+    return verdict.error.message if verdict.error is not None else verdict.reason
+
+
+def _unknown(operation: ImageOperation) -> OutcomeUnknown:
+    return OutcomeUnknown(
+        operation_id=operation.id,
+        provider=operation.provider,
+        provider_task_id=next(iter(operation.provider_task_ids), None),
+    )
+
+
+def _result(
+    operation: ImageOperation,
+    verdict: Verdict,
+    assets: tuple[Asset, ...],
+    failed_reasons: tuple[str, ...],
+) -> StoredOutcome:
+    if verdict.status is S.SUCCEEDED:
+        return Success(
+            OperationResult(
+                operation=operation,
+                assets=assets,
+                charged=verdict.charge,
+                failed_outputs=failed_reasons,
+            )
+        )
+    if verdict.status is S.UNKNOWN:
+        return Failure(_unknown(operation))
+    if verdict.status is S.CANCELLED:
+        return Failure(Cancelled(operation.id))
+    assert verdict.error is not None
+    return Failure(verdict.error)
+
+
+def _line(
+    answered: Answered,
+    operation: ImageOperation,
+    verdict: Verdict,
+    assets: tuple[Asset, ...],
+    finished: datetime,
+) -> UsageRecord | None:
+    if verdict.outcome is None:
+        return None
+    return UsageRecord(
+        user_id=operation.user_id,
+        operation_id=operation.id,
+        model_id=operation.model_id,
+        provider=operation.provider,
+        kind=operation.kind,
+        outputs=verdict.outputs,
+        user_charge=verdict.charge,
+        provider_cost=verdict.provider_cost,
+        outcome=verdict.outcome,
+        output_bytes=sum(asset.size_bytes for asset in assets),
+        latency_ms=max(0, int((finished - answered.started).total_seconds() * 1000)),
+        billing_period=answered.reservation.period,
+        started_at=answered.started,
+        finished_at=finished,
+        idempotency_key=operation.idempotency_key,
+        reason=verdict.reason,
+    )
+
+
+def _key_change(outcome: StoredOutcome, verdict: Verdict, may_fall_back: bool) -> KeyChange:
+    """A definite outcome is replayed; unknown keeps the key until reconciled; a cancellation
+    before sending frees it; a failure another provider may still cure waits for that one."""
+    if verdict.status is S.UNKNOWN:
+        return KeepKey()
+    if verdict.status is S.CANCELLED:
+        return ForgetKey()
+    if may_fall_back and worth_another_provider(outcome):
+        return KeepKey()
+    return FinishKey(outcome)
+
+
+def worth_another_provider(outcome: StoredOutcome) -> bool:
+    """Only the provider's own trouble (rate limit, outage) is worth another provider."""
+    if isinstance(outcome, Success):
+        return False
+    error: OperationError = outcome.failure()
+    return isinstance(error, ProviderFailed) and error.kind.may_try_elsewhere
+
+
+def is_definite(outcome: StoredOutcome) -> bool:
+    """A success, or a failure the provider was involved in: what a retry must replay."""
+    if isinstance(outcome, Success):
+        return True
+    return isinstance(outcome.failure(), (ProviderFailed, OutputFiltered, OutputLost))

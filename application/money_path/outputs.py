@@ -1,0 +1,124 @@
+"""Storing an operation's outputs: bytes first, under ids derived from the operation.
+
+Asset ids are (operation id, output index), so storing the same outputs again — a settlement
+that was interrupted and is done over by reconciliation — overwrites instead of duplicating.
+The rows are written by the settlement itself; bytes that no row ever names (the settlement
+never committed) are `storage gc`'s.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+
+from returns.result import Failure, Result, Success
+
+from imagestudio.application.glb_vertices import glb_vertex_count
+from imagestudio.application.ports.asset_bytes import AssetBytes
+from imagestudio.application.ports.clock import Clock
+from imagestudio.application.ports.image_inspector import ImageInspector
+from imagestudio.application.ports.provider import Artifact
+from imagestudio.domain.asset import Asset
+from imagestudio.domain.errors import OutputLost
+from imagestudio.domain.media import MediaType
+from imagestudio.domain.money import Micros
+from imagestudio.domain.operation import ImageOperation
+
+log = logging.getLogger(__name__)
+
+STORE_ATTEMPTS = 3
+MEASURE_MAX_PIXELS = 1 << 30
+"""Outputs come from the provider we paid, not from a caller: measure any size it returns."""
+
+
+def asset_id_for(operation_id: str, index: int) -> str:
+    """The id of the operation's output number `index` (from 0): the same on every attempt."""
+    return f"ast_{operation_id.removeprefix('op_')}_{index + 1}"
+
+
+def measured(artifact: Artifact, inspector: ImageInspector) -> Artifact:
+    """An image output with its real size: price and asset never rely on a missing one."""
+    if not artifact.media_type.is_image or (artifact.width and artifact.height):
+        return artifact
+    info = inspector.inspect(artifact.data, "output", MEASURE_MAX_PIXELS)
+    if isinstance(info, Failure):
+        return artifact  # priced as asked: the best remaining guess
+    found = info.unwrap()
+    return replace(artifact, width=found.width, height=found.height)
+
+
+def describe(
+    operation: ImageOperation,
+    artifacts: Sequence[Artifact],
+    charge: Micros,
+    clock: Clock,
+) -> tuple[Asset, ...]:
+    """The asset row of each output, its share of the charge included."""
+    now = clock.now()
+    return tuple(
+        Asset(
+            id=asset_id_for(operation.id, index),
+            owner=operation.user_id,
+            operation_id=operation.id,
+            model_id=operation.model_id,
+            kind=operation.kind,
+            media_type=artifact.media_type,
+            size_bytes=len(artifact.data),
+            created_at=now,
+            width=artifact.width,
+            height=artifact.height,
+            duration_seconds=artifact.duration_seconds,
+            prompt=operation.prompt,
+            cost=share,
+            vertex_count=(
+                glb_vertex_count(artifact.data) if artifact.media_type is MediaType.GLB else None
+            ),
+            derived_from=operation.input_asset_ids,
+        )
+        for index, (artifact, share) in enumerate(
+            zip(artifacts, split(charge, len(artifacts)), strict=True)
+        )
+    )
+
+
+async def store_bytes(
+    content: AssetBytes, assets: Sequence[Asset], artifacts: Sequence[Artifact]
+) -> Result[None, OutputLost]:
+    """Write every output's bytes (retried); on final failure, remove what was written."""
+    written: list[Asset] = []
+    for asset, artifact in zip(assets, artifacts, strict=True):
+        try:
+            await _with_retries(content, asset, artifact.data)
+        except Exception as error:
+            await _remove(content, written)
+            return Failure(OutputLost(detail=f"{type(error).__name__}: {error}"))
+        written.append(asset)
+    return Success(None)
+
+
+async def _with_retries(content: AssetBytes, asset: Asset, data: bytes) -> None:
+    for attempt in range(1, STORE_ATTEMPTS + 1):
+        try:
+            await content.put(asset.owner, asset.id, asset.media_type, data)
+            return
+        except Exception:
+            if attempt == STORE_ATTEMPTS:
+                raise
+            log.warning("storing an asset failed (attempt %d); retrying", attempt, exc_info=True)
+
+
+async def _remove(content: AssetBytes, assets: Sequence[Asset]) -> None:
+    """No orphans: what this operation already stored goes too, as far as storage lets us."""
+    for asset in assets:
+        try:
+            await content.remove(asset.owner, asset.id, asset.media_type)
+        except Exception:
+            # Storage is failing (that is why we are here): `storage gc` takes it later.
+            log.exception("could not remove the bytes of lost output %s", asset.id)
+
+
+def split(total: Micros, parts: int) -> list[Micros]:
+    """`total` in `parts` shares that differ by at most one micro-dollar and add up to it."""
+    share, remainder = divmod(total, parts)
+    return [share + (1 if index < remainder else 0) for index in range(parts)]

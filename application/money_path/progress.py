@@ -1,0 +1,69 @@
+"""The two small transactions between accept and settle: "sent", and "the provider named a task".
+
+Both are conditional on the status the run holds, so a run whose lease a sweeper took over
+never sends (the sweep released its reservation) and never overwrites the sweeper's verdict.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from imagestudio.application.ports.clock import Clock
+from imagestudio.application.ports.unit_of_work import UnitOfWork
+from imagestudio.domain.operation import ImageOperation, OperationStatus
+
+S = OperationStatus
+
+
+class Progress:
+    """The `SubmissionReport` of one attempt: it writes the operation down as it moves.
+
+    `sending()` runs once, before the first billable request leaves, so a crash can never hide
+    that it was sent; `accepted(task_id)` writes each task id the provider names at once, so
+    reconciliation has something to look up. Calls of one operation share it (variations).
+    """
+
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, operation: ImageOperation) -> None:
+        self._unit_of_work = unit_of_work
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self.operation = operation
+        """The operation as last written by this run."""
+        self.sent = False
+        self.task_ids: list[str] = list(operation.provider_task_ids)
+
+    async def sending(self) -> None:
+        async with self._lock:
+            if self.sent:
+                return
+            if self.operation.status is S.RESERVED:
+                submitted = self.operation.advance(S.SUBMITTED, self._clock.now()).unwrap()
+                await self._write(submitted)  # StaleOperation: swept meanwhile, never send
+            self.sent = True
+
+    async def accepted(self, task_id: str) -> None:
+        async with self._lock:
+            if task_id not in self.task_ids:
+                self.task_ids.append(task_id)
+            if task_id in self.operation.provider_task_ids:
+                return
+            if self.operation.status is not S.SUBMITTED:
+                return  # an adapter naming a task without `sending()`: kept for settling
+            noted = replace(
+                self.operation,
+                provider_task_ids=(*self.operation.provider_task_ids, task_id),
+                updated_at=self._clock.now(),
+            )
+            await self._write(noted)
+
+    def note(self, task_id: str) -> None:
+        """A task id found in an outcome, not reported by `accepted`: kept for settling."""
+        if task_id not in self.task_ids:
+            self.task_ids.append(task_id)
+
+    async def _write(self, operation: ImageOperation) -> None:
+        async with self._unit_of_work.begin() as unit:
+            await unit.operations.advance(self.operation.status, operation)
+            await unit.commit()
+        self.operation = operation
