@@ -105,6 +105,9 @@ class OperationsDraft:
         if stored is None or stored.status is not expected:
             raise StaleOperation(operation.id, expected)
         self._operations[operation.id] = operation
+        if operation.status.is_settled and operation.id in self._leases:
+            # Nobody works on it any more: a reconciler may take an `unknown` one at once.
+            del self._leases[operation.id]
 
     def merge(self) -> None:
         self._operations.merge()

@@ -107,6 +107,9 @@ _ADVANCE = (
     .where(t.operations.c.status == bindparam("expected"))
     .values({name: bindparam(name) for name in _CHANGING})
 )
+_SETTLE = _ADVANCE.values(lease_owner=None, lease_expires_at=None)
+"""Settled (final, or `unknown`): nobody works on it any more, so its lease goes with the same
+write, and a reconciler may take an `unknown` one at once."""
 
 
 def save_operation(connection: Connection, operation: ImageOperation) -> None:
@@ -131,8 +134,9 @@ def advance_operation(
     """Store the operation's new state only if its stored status is still `expected`."""
     row = operation_row(operation)
     changes = {name: row[name] for name in _CHANGING}
+    statement = _SETTLE if operation.status.is_settled else _ADVANCE
     moved = connection.execute(
-        _ADVANCE, {**changes, "operation_id": operation.id, "expected": expected.value}
+        statement, {**changes, "operation_id": operation.id, "expected": expected.value}
     )
     if moved.rowcount != 1:
         raise StaleOperation(operation.id, expected)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from fakes import (
     BATCH_PRICE,
     FLAT_PRICE,
+    Block,
     Fail,
     Filter,
     Missing,
@@ -17,6 +18,7 @@ from fakes import (
     Unknown,
     text_to_image,
 )
+from returns.result import Success
 
 from imagestudio.application.operation_ports import LeasePolicy
 from imagestudio.application.ports.provider import (
@@ -202,14 +204,31 @@ async def test_two_reconcilers_never_settle_the_same_operation(studio: Studio) -
     assert len(await studio.lines("ada")) == 1
 
 
-async def test_an_operation_still_leased_by_its_process_is_not_taken(studio: Studio) -> None:
+async def test_an_operation_its_run_left_unknown_is_nobodys_and_reconciled_at_once(
+    studio: Studio,
+) -> None:
+    # Leaving it `unknown` ends the run's lease in the same write: nobody else works on it.
     studio.provider.script(Unknown(task_id="task-1"))
-    await studio.run.execute(text_to_image())
+    error = (await studio.run.execute(text_to_image())).failure()
     studio.provider.tasks["task-1"] = Succeed()
 
     report = await reconciler(studio).execute()
 
+    assert isinstance(error, OutcomeUnknown)
+    assert report.succeeded == (error.operation_id,)
+
+
+async def test_a_running_operation_is_never_taken_by_a_reconciler(studio: Studio) -> None:
+    blocked = Block()
+    studio.provider.script(blocked)
+    running = asyncio.create_task(studio.run.execute(text_to_image()))
+    await blocked.entered.wait()
+
+    report = await reconciler(studio).execute()
+
     assert report == type(report)()
+    blocked.release()
+    assert isinstance(await running, Success)
 
 
 async def test_a_multi_call_request_settles_each_call_by_its_own_task(studio: Studio) -> None:
