@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 CODE := domain application adapters entrypoints
 
-.PHONY: install test lint typecheck layers unit demo bench clean
+.PHONY: install test lint typecheck layers unit crash demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ unit: install
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest
 
 test: lint typecheck layers unit
+
+# Every crash point of one operation, for both databases x offline, WaveSpeed, Stability x 1 and
+# 2 outputs x with and without a key (`make test` runs three of them).
+crash: install
+	IMAGESTUDIO_CRASH_MATRIX=full $(BIN)/pytest -s tests/integration/test_crash_points.py
 
 demo: install
 	IMAGESTUDIO_DATA_DIR=$${IMAGESTUDIO_DATA_DIR:-$(CURDIR)/.demo-data} $(BIN)/python -m imagestudio.entrypoints.demo
