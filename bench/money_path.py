@@ -1,0 +1,182 @@
+"""Benchmark: what the money path costs, every figure of issue 11's Benchmarks section in one run.
+
+    .venv/bin/python bench/money_path.py [--quick]
+
+Prints markdown (no thresholds: this is for people to read, not a test); about 4 minutes on 2
+cores, `--quick` about one (fewer blocks and phases; 100 jobs in flight, not 1,000, taking 1 s).
+Each figure is measured in a fresh process (the sandbox in one more), side by side with its
+baseline in the same run:
+
+1. the SQL of one `generate` (one output, no idempotency key, a plan with every limit finite,
+   the `local` profile with the offline provider) on SQLite and on PostgreSQL: statements,
+   write and read-only transactions, and the statements in order (money_path_count.py);
+2. the client CPU and median latency `generate` adds to a bare httpx submit → poll → download
+   of the zero-latency sandbox, on the `local` and the all-in-memory `test` profile, and what
+   storing the output's file costs, fsyncs apart (money_path_cpu.py);
+3. reserve + commit per second through the SQLite quota store, one hot user, against raw
+   `sqlite3` replaying the store's own statements in the same transactions;
+4. the same on PostgreSQL with 1,000 users over 8 processes, against raw psycopg
+   (money_path_throughput.py, money_path_replay.py);
+5. 1,000 `generate` calls in flight in one process on SQLite against a sandbox whose tasks take
+   1.5 s each: how many succeed, end unknown or fail, and the process's peak RSS
+   (money_path_load.py).
+
+PostgreSQL is a throwaway server from Debian's binaries (tests/support/postgres_server.py), with
+fsync and synchronous_commit off; without it, its figures are skipped (said on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+# Its sibling bench/http.py would take the place of the standard library's `http` package
+# (which httpx imports) if this folder stood first on sys.path: look in it last instead.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+sys.path.append(str(HERE))
+
+import psycopg  # noqa: E402
+from bench_support import load, print_machine_facts, progress, start_postgres  # noqa: E402
+from money_path_count import count_one, print_counts  # noqa: E402
+from money_path_cpu import measure_cpu, print_cpu  # noqa: E402
+from money_path_load import in_flight, print_load  # noqa: E402
+from money_path_studio import Sandbox, in_child, upgrade_schema  # noqa: E402
+from money_path_throughput import (  # noqa: E402
+    postgres_throughput,
+    prepare_postgres,
+    print_throughput,
+    sqlite_throughput,
+)
+
+import imagestudio.entrypoints.api  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Settings:
+    warm_up: int  # `generate` calls before the one counted
+    cpu_rounds: int  # rounds of one block per path
+    cpu_block: int  # operations per block
+    phases: int  # pairs of timed phases, store and raw driver
+    phase_seconds: float
+    jobs: int  # in flight at once
+    latency: float  # seconds a sandbox task takes, with the jobs in flight
+
+
+FULL = Settings(3, 10, 10, 4, 2.0, 1_000, 1.5)
+QUICK = Settings(3, 3, 5, 1, 1.0, 100, 1.0)
+
+
+def filesystem_of(path: Path) -> str:
+    """The file system type holding `path` (Linux /proc/mounts), e.g. "ext4"."""
+    best, kind = "", "unknown file system"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/mounts").read_text().splitlines():
+            _, mount, fstype, *_ = line.split()
+            if str(path.resolve()).startswith(mount) and len(mount) > len(best):
+                best, kind = mount, fstype
+    return kind
+
+
+def source() -> str:
+    """Where the imagestudio being measured comes from, and its commit when a git checkout."""
+    root = Path(imagestudio.entrypoints.api.__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return str(root)
+    return f"{root} (git {commit})"
+
+
+def postgres_version(url: str) -> str:
+    with psycopg.connect(url) as connection:
+        row = connection.execute("show server_version").fetchone()
+    return str(row[0]) if row else "unknown"
+
+
+def sql_per_operation(server: Any, data: Path, settings: Settings) -> None:
+    counted = [in_child(count_one, None, str(data / "count-sqlite"), None, settings.warm_up)]
+    progress("1: SQLite counted")
+    if server:
+        url = server.create_database("count")
+        with psycopg.connect(server.url, autocommit=True) as connection:
+            connection.execute("ALTER DATABASE count SET log_statement = 'all'")
+        upgrade_schema(url, data)
+        log = str(server.directory / "server.log")
+        counted.append(in_child(count_one, url, str(data / "count-pg"), log, settings.warm_up))
+        progress("1: PostgreSQL counted")
+    print_counts(counted)
+
+
+def client_cpu(data: Path, settings: Settings) -> None:
+    rounds, block = settings.cpu_rounds, settings.cpu_block
+    with Sandbox(0.0) as sandbox:
+        figures = in_child(measure_cpu, sandbox.base_url, sandbox.pid, rounds, block)
+    progress("2: CPU measured")
+    print_cpu(figures, filesystem_of(data))
+
+
+def store_against_driver(server: Any, data: Path, settings: Settings) -> None:
+    rounds, seconds = settings.phases, settings.phase_seconds
+    sqlite = in_child(sqlite_throughput, rounds, seconds)
+    progress("3: SQLite store vs sqlite3 measured")
+    postgres = None
+    if server:
+        url = server.create_database("throughput")
+        upgrade_schema(url, data)
+        recording = in_child(prepare_postgres, url, str(data / "throughput"))
+        postgres = postgres_throughput(url, recording, rounds, seconds)
+        progress("4: PostgreSQL store vs psycopg measured")
+    print_throughput(sqlite, postgres, f"{rounds * 2} phases of {seconds:g} s")
+
+
+def jobs_in_flight(settings: Settings) -> None:
+    with Sandbox(settings.latency) as sandbox:
+        loaded = in_child(in_flight, sandbox.base_url, settings.jobs, settings.latency)
+    progress("5: jobs in flight done")
+    print_load(loaded)
+
+
+def main(settings: Settings, quick: bool) -> None:
+    began = time.perf_counter()
+    server = start_postgres()
+    with tempfile.TemporaryDirectory(prefix="imagestudio-bench-") as folder:
+        data = Path(folder)
+        try:
+            print(f"## The money path's cost{' (--quick)' if quick else ''}\n")
+            print_machine_facts(postgres_version(server.url) if server else "not available")
+            print(f"- httpx {version('httpx')}, uvicorn {version('uvicorn')}")
+            print(f"- imagestudio from {source()}")
+            print(f"- data directories in {tempfile.gettempdir()} ({filesystem_of(data)})")
+            sys.stdout.flush()
+            sql_per_operation(server, data, settings)
+            sys.stdout.flush()
+            client_cpu(data, settings)
+            sys.stdout.flush()
+            store_against_driver(server, data, settings)
+            sys.stdout.flush()
+            jobs_in_flight(settings)
+        finally:
+            if server:
+                server.stop()
+    print(f"\n(run took {time.perf_counter() - began:.0f} s; load average after: {load()})")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="about a minute: fewer of each")
+    quick = parser.parse_args().quick
+    main(QUICK if quick else FULL, quick)
