@@ -5,7 +5,7 @@ statement, the recent requests, the user's counters, locked), so a refusal write
 grant then holds every amount in one statement and records the reservation. PostgreSQL: the
 user's row is locked first (serialising one user's reservations, not everyone's), then the
 user's counters, then one budget stripe (budget_stripes.py): one order for every transaction.
-SQLite: every transaction is BEGIN IMMEDIATE, which serialises writers across processes.
+SQLite: every write transaction is BEGIN IMMEDIATE, which serialises writers across processes.
 Settling is one conditional UPDATE of the reservation (so it happens once) and one move of its
 counters.
 """
