@@ -11,6 +11,7 @@ together cross 80%, whichever reads last sees it, and the log keeps one alert.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from returns.result import Failure
@@ -24,6 +25,7 @@ from imagestudio.domain.operation_kind import QuotaCategory
 from imagestudio.domain.plan import Plan
 from imagestudio.domain.quota import (
     SPEND,
+    Counter,
     DimensionKey,
     Scope,
     Settlement,
@@ -56,15 +58,39 @@ class ThresholdAlerts:
             log.exception("could not check the quota alerts of %s", user_id)
             return ()
 
+    async def reached(
+        self,
+        user_id: str,
+        counters: Mapping[DimensionKey, Counter],
+        limits: Mapping[DimensionKey, Limit],
+    ) -> tuple[QuotaAlert, ...]:
+        """As `check`, from the counters a settlement left (its receipt) and the limits its
+        reservation was held against: nothing to read. Never raises."""
+        try:
+            return await self._record(
+                user_id,
+                [(key, counter, limits[key]) for key, counter in counters.items() if key in limits],
+            )
+        except Exception:
+            log.exception("could not check the quota alerts of %s", user_id)
+            return ()
+
     async def _check(self, user_id: str, at: datetime) -> tuple[QuotaAlert, ...]:
         plan = await self._quota.plan_of(user_id)
         if isinstance(plan, Failure):
             return ()
-        raised = []
+        found = []
         for key, counter in (await self._quota.counters(user_id, at)).items():
             limit = _limit_of(plan.unwrap(), key)
-            if limit is None:
-                continue
+            if limit is not None:
+                found.append((key, counter, limit))
+        return await self._record(user_id, found)
+
+    async def _record(
+        self, user_id: str, found: Iterable[tuple[DimensionKey, Counter, Limit]]
+    ) -> tuple[QuotaAlert, ...]:
+        raised = []
+        for key, counter, limit in found:
             for threshold in thresholds_reached(counter.used, limit):
                 alert = QuotaAlert(
                     user_id=user_id,
@@ -96,6 +122,17 @@ def _limit_of(plan: Plan, key: DimensionKey) -> Limit | None:
     if key.name.startswith(CALLS):
         return plan.calls_limit(QuotaCategory(key.name.removeprefix(CALLS)))
     return None
+
+
+def alert_limits(reservation: Reservation) -> dict[DimensionKey, Limit]:
+    """The finite limits of the user's per-period dimensions a reservation was held against."""
+    return {
+        demand.key: demand.limit
+        for demand in reservation.demands
+        if demand.key.scope is Scope.USER
+        and demand.key.settles_into_use
+        and not demand.limit.is_unlimited
+    }
 
 
 def moves_finite_use(reservation: Reservation, settlement: Settlement) -> bool:

@@ -68,7 +68,10 @@ class OfflineProvider:
         if refusal is not None:
             return refusal
         fault = self._fault(job.prompt)
-        await report.sending()
+        task = task_ids.issued_for(job)
+        # The id is ours and known up front: written down with "sent", in one step. A lost
+        # reply ([offline:unknown]) is a submit whose id the client never learnt.
+        await report.sending(None if fault is FaultMarker.UNKNOWN else task.id)
         if fault is FaultMarker.FAIL:
             return self._failed(ProviderErrorKind.UNAVAILABLE, f"simulated outage ({fault})")
         if fault is FaultMarker.MODERATE:
@@ -77,7 +80,6 @@ class OfflineProvider:
             return SubmitUnknown(task_id=None, detail=f"connection dropped after sending ({fault})")
         if fault is FaultMarker.SLOW:
             await asyncio.sleep(self._slow_seconds)
-        task = task_ids.issued_for(job)
         if job.inputs and self._kept is not None:
             await asyncio.to_thread(self._keep_inputs, self._kept, task, job)
         if fault is FaultMarker.FILTER:

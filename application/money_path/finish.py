@@ -62,6 +62,8 @@ class Answered:
     started: datetime
     may_fall_back: bool = False
     """Another provider may still be tried: a retryable failure is not the key's outcome yet."""
+    stored: bool = False
+    """The outputs' bytes are stored already (found by reconciliation): never written again."""
 
 
 class Finish:
@@ -83,7 +85,11 @@ class Finish:
         if artifacts and not outcomes.unknown:
             charge, _ = charge_for(outcomes, answered.prepared)
             assets = describe(answered.operation, artifacts, charge, ports.clock)
-            stored = await store_bytes(ports.assets.content, assets, artifacts)
+            stored = (
+                Success(None)
+                if answered.stored
+                else await store_bytes(ports.assets.content, assets, artifacts)
+            )
             if isinstance(stored, Failure):
                 lost, assets = stored.failure(), ()
                 log.error(

@@ -118,6 +118,28 @@ async def _remove(content: AssetBytes, assets: Sequence[Asset]) -> None:
             log.exception("could not remove the bytes of lost output %s", asset.id)
 
 
+async def stored_outputs(
+    content: AssetBytes, operation: ImageOperation, expected: MediaType
+) -> tuple[Artifact, ...]:
+    """The outputs of `operation` whose bytes were stored before its process died (bytes are
+    written only once every call answered), in order, up to the first one missing.
+
+    Their media type is not recorded anywhere else: the model's own output type is tried
+    first, then every other (this runs in recovery only)."""
+    found: list[Artifact] = []
+    kinds = (expected, *(media for media in MediaType if media is not expected))
+    for index in range(operation.outputs_requested):
+        asset_id = asset_id_for(operation.id, index)
+        for media_type in kinds:
+            data = await content.get(operation.user_id, asset_id, media_type)
+            if data is not None:
+                found.append(Artifact(data=data, media_type=media_type))
+                break
+        else:
+            break
+    return tuple(found)
+
+
 def split(total: Micros, parts: int) -> list[Micros]:
     """`total` in `parts` shares that differ by at most one micro-dollar and add up to it."""
     share, remainder = divmod(total, parts)

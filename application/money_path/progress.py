@@ -33,13 +33,21 @@ class Progress:
         self.sent = False
         self.task_ids: list[str] = list(operation.provider_task_ids)
 
-    async def sending(self) -> None:
+    async def sending(self, task_id: str | None = None) -> None:
         async with self._lock:
-            if self.sent:
+            if task_id is not None and task_id not in self.task_ids:
+                self.task_ids.append(task_id)
+            if self.sent and (task_id is None or task_id in self.operation.provider_task_ids):
                 return
-            if self.operation.status is S.RESERVED:
-                submitted = self.operation.advance(S.SUBMITTED, self._clock.now()).unwrap()
-                await self._write(submitted)  # StaleOperation: swept meanwhile, never send
+            now = self._clock.now()
+            moved = self.operation
+            if moved.status is S.RESERVED:
+                moved = moved.advance(S.SUBMITTED, now).unwrap()
+            if task_id is not None and task_id not in moved.provider_task_ids:
+                known = (*moved.provider_task_ids, task_id)
+                moved = replace(moved, provider_task_ids=known, updated_at=now)
+            if moved is not self.operation:
+                await self._write(moved)  # StaleOperation: swept meanwhile, never send
             self.sent = True
 
     async def accepted(self, task_id: str) -> None:

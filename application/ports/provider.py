@@ -71,8 +71,12 @@ ProviderOutcome = ProviderSuccess | ProviderFailed | OutputFiltered | SubmitUnkn
 class SubmissionReport(Protocol):
     """Told by the provider the moment a billable request leaves the process."""
 
-    async def sending(self) -> None:
-        """The request is about to leave: a cancellation from now on leaves the outcome unknown."""
+    async def sending(self, task_id: str | None = None) -> None:
+        """The request is about to leave: a cancellation from now on leaves the outcome unknown.
+
+        `task_id`, when the provider's task id is known before sending (chosen by the client, or
+        deterministic like the offline provider's), is written down with "sent" in one step:
+        `accepted` with the same id then writes nothing more."""
 
     async def accepted(self, task_id: str) -> None:
         """The provider acknowledged the request under `task_id` (kept for reconciliation)."""

@@ -18,9 +18,11 @@ from datetime import timedelta
 from returns.result import Success
 
 from imagestudio.application.money_path.finish import Answered
+from imagestudio.application.money_path.outputs import stored_outputs
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts
 from imagestudio.application.outcomes import CallOutcomes, sort_outcomes
 from imagestudio.application.ports.provider import (
+    Artifact,
     ImageProvider,
     LookupOutcome,
     ProviderJob,
@@ -134,11 +136,18 @@ class Reconcile:
         unresolved_outputs = max(
             0, operation.outputs_requested - per_call * len(operation.provider_task_ids)
         )
-        try:
-            found = await self._look_up(operation, model)
-        except Exception:  # the provider cannot be reached: ask again next round
-            log.warning("operation %s: looking its tasks up failed", operation.id, exc_info=True)
-            found = None
+        stored: tuple[Artifact, ...] = ()
+        if not operation.provider_task_ids:  # nothing to look up: were its outputs stored?
+            stored = await stored_outputs(self._ports.assets.content, operation, model.output)
+        if stored:
+            # They are written only once every call answered: delivered, and charged; the
+            # rest can never be learnt (no task to ask about): a possible provider cost.
+            found: list[tuple[int, LookupOutcome]] | None = [
+                (len(stored), ProviderSuccess(artifacts=stored))
+            ]
+            unresolved_outputs, unconfirmed = operation.outputs_requested - len(stored), 0
+        else:
+            found = await self._asked(operation, model)
         if found is None:
             if not self._past(operation, self._task_retention):
                 return "pending"
@@ -158,6 +167,7 @@ class Reconcile:
                 outcomes=outcomes,
                 task_ids=operation.provider_task_ids,
                 started=operation.created_at,
+                stored=bool(stored),
             )
         )
         if isinstance(result, Success):
@@ -166,6 +176,17 @@ class Reconcile:
         if isinstance(error, OutcomeUnknown):
             return None
         return "unresolved" if error is outcomes.unresolved_error else "failed"
+
+    async def _asked(
+        self, operation: ImageOperation, model: Model
+    ) -> list[tuple[int, LookupOutcome]] | None:
+        """What the provider says of each task; None while any is pending or it cannot be
+        reached (asked again next round)."""
+        try:
+            return await self._look_up(operation, model)
+        except Exception:
+            log.warning("operation %s: looking its tasks up failed", operation.id, exc_info=True)
+            return None
 
     async def _look_up(
         self, operation: ImageOperation, model: Model

@@ -30,7 +30,9 @@ class RecordingReport:
         self.events: list[str] = []
         self.sent = asyncio.Event()
 
-    async def sending(self) -> None:
+    async def sending(self, task_id: str | None = None) -> None:
+
+        del task_id  # told up front by the offline provider only; not what this records
         self.events.append("sending")
         self.sent.set()
 

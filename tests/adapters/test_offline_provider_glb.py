@@ -25,7 +25,7 @@ COMPONENT_FORMATS = {5121: "B", 5123: "H", 5125: "I", 5126: "f"}
 
 
 class SilentReport:
-    async def sending(self) -> None:
+    async def sending(self, task_id: str | None = None) -> None:
         pass
 
     async def accepted(self, task_id: str) -> None:

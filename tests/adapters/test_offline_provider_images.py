@@ -29,7 +29,7 @@ DISC = (55, 35, 105, 85)
 
 
 class SilentReport:
-    async def sending(self) -> None:
+    async def sending(self, task_id: str | None = None) -> None:
         pass
 
     async def accepted(self, task_id: str) -> None:

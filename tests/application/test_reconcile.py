@@ -16,10 +16,12 @@ from fakes import (
     Pending,
     Succeed,
     Unknown,
+    png_bytes,
     text_to_image,
 )
 from returns.result import Success
 
+from imagestudio.application.money_path.outputs import asset_id_for
 from imagestudio.application.operation_ports import LeasePolicy
 from imagestudio.application.ports.provider import (
     ProviderJob,
@@ -29,6 +31,7 @@ from imagestudio.application.ports.provider import (
 )
 from imagestudio.application.use_cases.reconcile import Reconcile
 from imagestudio.domain.errors import OutcomeUnknown, ProviderErrorKind
+from imagestudio.domain.media import MediaType
 from imagestudio.domain.operation import OperationStatus
 from imagestudio.domain.operation_kind import QuotaCategory
 from imagestudio.domain.usage_record import Outcome
@@ -284,3 +287,28 @@ async def test_a_task_id_is_stored_the_moment_the_provider_names_it(
     assert operation.status is OperationStatus.SUBMITTED
     provider.gate.set()
     await running
+
+
+async def test_outputs_stored_before_the_process_died_are_settled_as_they_are(
+    studio: Studio,
+) -> None:
+    # A synchronous provider names no task: the process died after storing the output's bytes,
+    # before settling. Nothing can be looked up, but the output is there: deliver and charge it.
+    operation_id = await left_unknown(studio, task_id=None)
+    operation = await studio.operation(operation_id)
+    content = studio.assets.content
+    data = png_bytes(256, 256)
+    await content.put("ada", asset_id_for(operation_id, 0), MediaType.PNG, data)
+    asked_before = len(studio.provider.jobs)
+
+    report = await reconciler(studio).execute()
+
+    assert report.succeeded == (operation_id,)
+    assert len(studio.provider.jobs) == asked_before  # nothing sent again
+    line = await studio.line_of(operation_id)
+    assert (line.outcome, line.outputs, line.user_charge) == (Outcome.SUCCEEDED, 1, FLAT_PRICE)
+    asset = await studio.assets.describe("ada", asset_id_for(operation_id, 0))
+    assert asset is not None and asset.size_bytes == len(data)
+    assert operation.reservation_id is not None
+    await studio.assert_nothing_held("ada")
+    await studio.assert_used_matches_ledger("ada")

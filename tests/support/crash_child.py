@@ -204,8 +204,8 @@ class CountedAssetBytes(Forwarding):
 
 
 class CountedReport(Forwarding):
-    async def sending(self) -> None:
-        await self._inner.sending()
+    async def sending(self, task_id: str | None = None) -> None:
+        await self._inner.sending(task_id)
         self._steps.step("send")
 
     async def accepted(self, task_id: str) -> None:

@@ -85,7 +85,9 @@ class RecordingReport:
     def __init__(self) -> None:
         self.events: list[tuple[str, ...]] = []
 
-    async def sending(self) -> None:
+    async def sending(self, task_id: str | None = None) -> None:
+
+        del task_id  # told up front by the offline provider only; not what this records
         self.events.append(("sending",))
 
     async def accepted(self, task_id: str) -> None:

@@ -99,7 +99,9 @@ class RecordingReport:
     events: list[str] = field(default_factory=list)
     task_ids: list[str] = field(default_factory=list)
 
-    async def sending(self) -> None:
+    async def sending(self, task_id: str | None = None) -> None:
+
+        del task_id  # told up front by the offline provider only; not what this records
         self.events.append("sending")
 
     async def accepted(self, task_id: str) -> None:
