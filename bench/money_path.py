@@ -13,8 +13,8 @@ baseline in the same run:
 2. the client CPU and median latency `generate` adds to a bare httpx submit → poll → download
    of the zero-latency sandbox, on the `local` and the all-in-memory `test` profile, and what
    storing the output's file costs, fsyncs apart (money_path_cpu.py);
-3. reserve + commit per second through the SQLite quota store, one hot user, against raw
-   `sqlite3` replaying the store's own statements in the same transactions;
+3. reserve + commit per second through the SQLite unit of work (the money path's store), one
+   hot user, against raw `sqlite3` replaying its own statements in the same transactions;
 4. the same on PostgreSQL with 1,000 users over 8 processes, against raw psycopg
    (money_path_throughput.py, money_path_replay.py);
 5. 1,000 `generate` calls in flight in one process on SQLite against a sandbox whose tasks take

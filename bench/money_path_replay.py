@@ -1,4 +1,4 @@
-"""What the quota store sends for one reserve + commit, recorded and replayed through the bare
+"""What the unit of work sends for one reserve + commit, recorded and replayed through the bare
 driver (sqlite3, psycopg): the same statements with the same parameters, in the same
 transactions, so the comparison stays fair whatever the store becomes.
 
@@ -39,9 +39,14 @@ def reservation_request(user: str) -> ReservationRequest:
 
 
 async def reserve_and_commit(store: Any, reservation: str, user: str) -> None:
-    """Through the store's port (`studio.container.quota()`)."""
-    (await store.reserve(reservation, reservation_request(user))).unwrap()
-    await store.commit(reservation, SETTLEMENT)
+    """Through the money path's own store, the unit of work (`studio.container.unit_of_work()`):
+    a unit that reserves, then one that commits, as an accept and a settle do."""
+    async with store.begin() as unit:
+        (await unit.quota.reserve(reservation, reservation_request(user))).unwrap()
+        await unit.commit()
+    async with store.begin() as unit:
+        await unit.quota.commit(reservation, SETTLEMENT)
+        await unit.commit()
 
 
 @dataclass(frozen=True)

@@ -222,11 +222,15 @@ def sqlite_trace() -> Iterator[list[tuple[int, str]]]:
         )
         return connection
 
-    setattr(sqlite3, "connect", traced)  # noqa: B010 (aiosqlite and pysqlite look it up anew)
+    # aiosqlite looks up `sqlite3.connect` anew; SQLAlchemy's pysqlite, `sqlite3.dbapi2.connect`.
+    modules = (sqlite3, sqlite3.dbapi2)
+    for module in modules:
+        setattr(module, "connect", traced)  # noqa: B010
     try:
         yield seen
     finally:
-        setattr(sqlite3, "connect", connect)  # noqa: B010
+        for module in modules:
+            setattr(module, "connect", connect)  # noqa: B010
 
 
 _LOGGED = re.compile(r"\[(\d+)\].*?LOG:  (?:statement|execute [^:]*): (.*)")

@@ -1,4 +1,5 @@
-"""Figures 3 and 4: reserve + commit per second through the SQL quota store against the bare
+"""Figures 3 and 4: reserve + commit per second through the SQL unit of work (the money path's
+store: a reserving unit, then a committing one) against the bare
 driver replaying the store's own statements (money_path_replay), side by side in one run:
 SQLite with one hot user in one process; PostgreSQL with 1,000 users over 8 processes.
 
@@ -80,7 +81,7 @@ async def _sqlite(rounds: int, seconds: float) -> Throughput:
         url = str(studio.container.settings().effective_database_url)
         raw = sqlite_connection(url.removeprefix("sqlite:///"))
         try:
-            store = studio.container.quota()
+            store = studio.container.unit_of_work()
             prefix = uuid.uuid4().hex[:8]
             for index in range(WARM_UP):
                 await reserve_and_commit(store, f"warm-{prefix}-{index}", HOT)
@@ -127,7 +128,7 @@ def prepare_postgres(url: str, data_dir: str) -> Recording:
 async def _prepare_postgres(url: str, data_dir: Path) -> Recording:
     studio = await open_studio(NO_RATE, USERS, profile="local", database_url=url, data_dir=data_dir)
     try:
-        store = studio.container.quota()
+        store = studio.container.unit_of_work()
         for index in range(3):
             await reserve_and_commit(store, f"warm-{uuid.uuid4().hex}-{index}", USERS[0])
         return await record(store, USERS[0])
@@ -149,7 +150,7 @@ def _worker(
         raw = psycopg.connect(url, autocommit=True)
         prefix = uuid.uuid4().hex[:12]
         try:
-            store = studio.container.quota()
+            store = studio.container.unit_of_work()
             for index, user in enumerate(users):  # every user's counters exist before timing
                 replay_postgres(raw, recording, f"warm-{prefix}-{index}", user)
             for index in range(5):
@@ -214,7 +215,7 @@ def _next_result(results: Any, children: list[Any]) -> list[tuple[str, int, floa
 
 
 def print_throughput(sqlite: Throughput, postgres: Throughput | None, seconds: str) -> None:
-    print("\n### 3–4. Reserve + commit through the quota store vs the bare driver\n")
+    print("\n### 3–4. Reserve + commit through the unit of work vs the bare driver\n")
     print(
         "The bare driver (raw `sqlite3`, raw psycopg) replays the statements the store sent for "
         "one reserve + commit, recorded in this run, with the same parameters and in the same "
