@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from returns.result import Failure
 
 from imagestudio.application.money_path.accept import Accepted, KeyUse, accept, peek_key
-from imagestudio.application.money_path.finish import Answered, Finish, worth_another_provider
+from imagestudio.application.money_path.finish import Answered, Finish
+from imagestudio.application.money_path.keys import worth_another_provider
 from imagestudio.application.money_path.progress import Progress
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
 from imagestudio.application.outcomes import CallOutcomes, gather_outcomes, sort_outcomes

@@ -9,13 +9,11 @@ from datetime import datetime
 
 from returns.result import Failure, Success
 
+from imagestudio.application.money_path.keys import key_change
+from imagestudio.application.money_path.ledger_line import line_for
 from imagestudio.application.money_path.outputs import describe, measured, store_bytes
 from imagestudio.application.money_path.settle import (
     Closing,
-    FinishKey,
-    ForgetKey,
-    KeepKey,
-    KeyChange,
     Settle,
 )
 from imagestudio.application.money_path.verdict import (
@@ -35,11 +33,8 @@ from imagestudio.application.threshold_alerts import moves_finite_use
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import (
     Cancelled,
-    OperationError,
     OutcomeUnknown,
-    OutputFiltered,
     OutputLost,
-    ProviderFailed,
 )
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 from imagestudio.domain.reservation import Reservation
@@ -132,7 +127,7 @@ class Finish:
             settlement=verdict.settlement if verdict.money is Money.COMMIT else None,
             line=_line(answered, final, verdict, assets, now),
             assets=assets,
-            key=_key_change(result, verdict, answered.may_fall_back),
+            key=key_change(result, verdict.status, answered.may_fall_back),
             may_alert=verdict.money is Money.COMMIT
             and moves_finite_use(answered.reservation, verdict.settlement),
         )
@@ -208,48 +203,15 @@ def _line(
 ) -> UsageRecord | None:
     if verdict.outcome is None:
         return None
-    return UsageRecord(
-        user_id=operation.user_id,
-        operation_id=operation.id,
-        model_id=operation.model_id,
-        provider=operation.provider,
-        kind=operation.kind,
+    return line_for(
+        operation,
+        verdict.outcome,
+        period=answered.reservation.period,
+        started=answered.started,
+        finished=finished,
         outputs=verdict.outputs,
-        user_charge=verdict.charge,
-        provider_cost=verdict.provider_cost,
-        outcome=verdict.outcome,
+        charge=verdict.charge,
+        cost=verdict.provider_cost,
         output_bytes=sum(asset.size_bytes for asset in assets),
-        latency_ms=max(0, int((finished - answered.started).total_seconds() * 1000)),
-        billing_period=answered.reservation.period,
-        started_at=answered.started,
-        finished_at=finished,
-        idempotency_key=operation.idempotency_key,
         reason=verdict.reason,
     )
-
-
-def _key_change(outcome: StoredOutcome, verdict: Verdict, may_fall_back: bool) -> KeyChange:
-    """A definite outcome is replayed; unknown keeps the key until reconciled; a cancellation
-    before sending frees it; a failure another provider may still cure waits for that one."""
-    if verdict.status is S.UNKNOWN:
-        return KeepKey()
-    if verdict.status is S.CANCELLED:
-        return ForgetKey()
-    if may_fall_back and worth_another_provider(outcome):
-        return KeepKey()
-    return FinishKey(outcome)
-
-
-def worth_another_provider(outcome: StoredOutcome) -> bool:
-    """Only the provider's own trouble (rate limit, outage) is worth another provider."""
-    if isinstance(outcome, Success):
-        return False
-    error: OperationError = outcome.failure()
-    return isinstance(error, ProviderFailed) and error.kind.may_try_elsewhere
-
-
-def is_definite(outcome: StoredOutcome) -> bool:
-    """A success, or a failure the provider was involved in: what a retry must replay."""
-    if isinstance(outcome, Success):
-        return True
-    return isinstance(outcome.failure(), (ProviderFailed, OutputFiltered, OutputLost))

@@ -13,6 +13,7 @@ from datetime import datetime
 from returns.result import Failure, Result, Success
 
 from imagestudio.application.money_path.accept import accept
+from imagestudio.application.money_path.ledger_line import line_for
 from imagestudio.application.money_path.outputs import asset_id_for
 from imagestudio.application.money_path.settle import Closing, Settle
 from imagestudio.application.money_path.verdict import Money
@@ -35,7 +36,7 @@ from imagestudio.domain.errors import (
 from imagestudio.domain.operation import ImageOperation, OperationStatus, ParameterValue
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.quota import ReservationRequest, Settlement
-from imagestudio.domain.usage_record import Outcome, UsageRecord
+from imagestudio.domain.usage_record import Outcome
 
 log = logging.getLogger(__name__)
 S = OperationStatus
@@ -172,8 +173,13 @@ class RunLocalOperation:
                     expected=S.RESERVED,
                     operation=failed,
                     money=Money.RELEASE,
-                    line=self._line(
-                        failed, taken.reservation.period, now, Outcome.OUTPUT_LOST, 0, lost.detail
+                    line=line_for(
+                        failed,
+                        Outcome.OUTPUT_LOST,
+                        period=taken.reservation.period,
+                        started=now,
+                        finished=failed.updated_at,
+                        reason=lost.detail,
                     ),
                 )
             )
@@ -189,8 +195,14 @@ class RunLocalOperation:
                 operation=done,
                 money=Money.COMMIT,
                 settlement=settlement,
-                line=self._line(
-                    done, taken.reservation.period, now, Outcome.SUCCEEDED, len(output.data), ""
+                line=line_for(
+                    done,
+                    Outcome.SUCCEEDED,
+                    period=taken.reservation.period,
+                    started=now,
+                    finished=finished,
+                    outputs=1,
+                    output_bytes=len(output.data),
                 ),
                 assets=(asset,),
                 may_alert=moves_finite_use(taken.reservation, settlement),
@@ -198,36 +210,9 @@ class RunLocalOperation:
         )
         return Success(OperationResult(operation=done, assets=(asset,), charged=0))
 
-    def _line(
-        self,
-        operation: ImageOperation,
-        period: str,
-        started: datetime,
-        outcome: Outcome,
-        output_bytes: int,
-        reason: str,
-    ) -> UsageRecord:
-        finished = self._ports.clock.now()
-        return UsageRecord(
-            user_id=operation.user_id,
-            operation_id=operation.id,
-            model_id=operation.model_id,
-            provider=LOCAL_PROVIDER,
-            kind=operation.kind,
-            outputs=1 if outcome is Outcome.SUCCEEDED else 0,
-            user_charge=0,
-            provider_cost=0,
-            outcome=outcome,
-            output_bytes=output_bytes,
-            latency_ms=max(0, int((finished - started).total_seconds() * 1000)),
-            billing_period=period,
-            started_at=started,
-            finished_at=finished,
-            reason=reason,
-        )
-
 
 def _advanced(
     operation: ImageOperation, to: OperationStatus, at: datetime, **changes: object
 ) -> ImageOperation:
-    return operation.advance(to, at, **changes).unwrap()
+    advanced: ImageOperation = operation.advance(to, at, **changes).unwrap()
+    return advanced

@@ -16,7 +16,8 @@ from returns.result import Failure, Result, Success
 from imagestudio.application.model_choice import candidates
 from imagestudio.application.money_path.accept import KeyUse
 from imagestudio.application.money_path.attempt import Attempt, AttemptEnd
-from imagestudio.application.money_path.finish import Finish, worth_another_provider
+from imagestudio.application.money_path.finish import Finish
+from imagestudio.application.money_path.keys import worth_another_provider
 from imagestudio.application.money_path.settle import Settle
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
 from imagestudio.application.preparation import PreparedOperation, prepare, requested_mode

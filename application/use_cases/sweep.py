@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from returns.result import Failure
 
+from imagestudio.application.money_path.ledger_line import line_for
 from imagestudio.application.money_path.settle import (
     Closing,
     FinishKey,
@@ -27,7 +28,7 @@ from imagestudio.application.ports.unit_of_work import StaleOperation
 from imagestudio.domain.errors import Cancelled
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 from imagestudio.domain.reservation import Reservation
-from imagestudio.domain.usage_record import Outcome, UsageRecord
+from imagestudio.domain.usage_record import Outcome
 
 log = logging.getLogger(__name__)
 S = OperationStatus
@@ -123,22 +124,12 @@ class SweepAbandoned:
                 expected=operation.status,
                 operation=abandoned.unwrap(),
                 money=Money.RELEASE,
-                line=UsageRecord(
-                    user_id=operation.user_id,
-                    operation_id=operation.id,
-                    model_id=operation.model_id,
-                    provider=operation.provider,
-                    kind=operation.kind,
-                    outputs=0,
-                    user_charge=0,
-                    provider_cost=0,
-                    outcome=Outcome.ABANDONED,
-                    output_bytes=0,
-                    latency_ms=max(0, int((now - operation.created_at).total_seconds() * 1000)),
-                    billing_period=reservation.period,
-                    started_at=operation.created_at,
-                    finished_at=now,
-                    idempotency_key=operation.idempotency_key,
+                line=line_for(
+                    operation,
+                    Outcome.ABANDONED,
+                    period=reservation.period,
+                    started=operation.created_at,
+                    finished=now,
                     reason=DIED_BEFORE_SENDING,
                 ),
                 key=FinishKey(outcome),
