@@ -19,26 +19,20 @@ from returns.result import Success
 
 from imagestudio.application.money_path.finish import Answered
 from imagestudio.application.money_path.outputs import stored_outputs
+from imagestudio.application.money_path.task_lookup import (
+    ask_about_tasks,
+    prepared_again,
+    sorted_answers,
+)
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts
-from imagestudio.application.outcomes import CallOutcomes, sort_outcomes
 from imagestudio.application.ports.provider import (
     Artifact,
-    ImageProvider,
     LookupOutcome,
-    ProviderJob,
-    ProviderOutcome,
     ProviderSuccess,
-    TaskLookup,
-    TaskMissing,
-    TaskPending,
 )
-from imagestudio.application.preparation import PreparedOperation, units_for
-from imagestudio.application.requests import OperationRequest
 from imagestudio.application.use_cases.run_operation import RunOperation
-from imagestudio.domain.errors import OutcomeUnknown, ProviderErrorKind, ProviderFailed
-from imagestudio.domain.model import Model
+from imagestudio.domain.errors import OutcomeUnknown
 from imagestudio.domain.operation import ImageOperation, OperationStatus
-from imagestudio.domain.reservation import Reservation
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +141,7 @@ class Reconcile:
             ]
             unresolved_outputs, unconfirmed = operation.outputs_requested - len(stored), 0
         else:
-            found = await self._asked(operation, model)
+            found = await ask_about_tasks(self._ports.providers, operation, model)
         if found is None:
             if not self._past(operation, self._task_retention):
                 return "pending"
@@ -155,10 +149,12 @@ class Reconcile:
             found, unresolved_outputs = [], operation.outputs_requested
         elif unconfirmed and not self._past(operation, self._unresolved_after):
             return "pending"
-        outcomes = _sorted(operation.provider, found, unresolved_outputs, self._unresolved_after)
+        outcomes = sorted_answers(
+            operation.provider, found, unresolved_outputs, self._unresolved_after
+        )
         # Never deliver (or count) more than was asked and reserved.
         outcomes = replace(outcomes, artifacts=outcomes.artifacts[: operation.outputs_requested])
-        prepared = _prepared_again(operation, model, reservation)
+        prepared = prepared_again(operation, model, reservation)
         result = await self._run_operation.finish.answered(
             Answered(
                 prepared=prepared,
@@ -177,129 +173,5 @@ class Reconcile:
             return None
         return "unresolved" if error is outcomes.unresolved_error else "failed"
 
-    async def _asked(
-        self, operation: ImageOperation, model: Model
-    ) -> list[tuple[int, LookupOutcome]] | None:
-        """What the provider says of each task; None while any is pending or it cannot be
-        reached (asked again next round)."""
-        try:
-            return await self._look_up(operation, model)
-        except Exception:
-            log.warning("operation %s: looking its tasks up failed", operation.id, exc_info=True)
-            return None
-
-    async def _look_up(
-        self, operation: ImageOperation, model: Model
-    ) -> list[tuple[int, LookupOutcome]] | None:
-        """Each task's outcome with its output count; None while any is still pending."""
-        provider = self._ports.providers.get(operation.provider)
-        if not operation.provider_task_ids:
-            return []
-        if provider is None or not _can_look_up(provider):
-            log.error(
-                "operation %s: provider %s is not configured or cannot look tasks up",
-                operation.id,
-                operation.provider,
-            )
-            return None
-        lookup: TaskLookup = provider  # type: ignore[assignment]
-        per_call = max(1, model.limits.outputs_per_call)
-        wanted = operation.outputs_requested
-        width, height = operation.output_size or model.default_size
-        found: list[tuple[int, LookupOutcome]] = []
-        for index, task_id in enumerate(operation.provider_task_ids):
-            count = max(1, min(per_call, wanted - index * per_call))
-            job = ProviderJob(
-                model=model,
-                kind=operation.kind,
-                prompt=operation.prompt,
-                inputs=(),
-                width=width,
-                height=height,
-                outputs=count,
-                seed=None,
-                parameters=operation.parameters,
-            )
-            outcome = await lookup.lookup(job, task_id)
-            if isinstance(outcome, TaskPending):
-                return None
-            if isinstance(outcome, ProviderSuccess):
-                # Task ids are kept in the order the provider accepted them, not the order of
-                # the calls: a task's own outputs say how many it was asked for.
-                count = min(per_call, len(outcome.artifacts)) or count
-            found.append((count, outcome))
-        return found
-
     def _past(self, operation: ImageOperation, wait: timedelta) -> bool:
         return self._ports.clock.now() - operation.updated_at >= wait
-
-
-def _can_look_up(provider: ImageProvider) -> bool:
-    return callable(getattr(provider, "lookup", None))
-
-
-def _sorted(
-    provider: str,
-    found: list[tuple[int, LookupOutcome]],
-    unresolved_outputs: int,
-    waited: timedelta,
-) -> CallOutcomes:
-    answered = [(count, _as_outcome(provider, outcome)) for count, outcome in found]
-    unresolved_error = None
-    if unresolved_outputs:
-        unresolved_error = ProviderFailed(
-            provider=provider,
-            kind=ProviderErrorKind.UNAVAILABLE,
-            detail=(
-                f"the provider never confirmed {unresolved_outputs} output(s) and no task id "
-                f"was known; released after waiting {waited}"
-            ),
-        )
-    return sort_outcomes(
-        provider,
-        answered,
-        unresolved_outputs=unresolved_outputs,
-        unresolved_error=unresolved_error,
-    )
-
-
-def _as_outcome(provider: str, found: LookupOutcome) -> ProviderOutcome:
-    """A task the provider has no record of never produced (nor billed) anything."""
-    if isinstance(found, TaskMissing):
-        return ProviderFailed(
-            provider=provider,
-            kind=ProviderErrorKind.UNAVAILABLE,
-            detail=f"the provider has no task {found.task_id}: {found.detail}",
-        )
-    assert not isinstance(found, TaskPending), "pending tasks are waited on, not settled"
-    return found
-
-
-def _prepared_again(
-    operation: ImageOperation, model: Model, reservation: Reservation
-) -> PreparedOperation:
-    """The operation as the run prepared it, rebuilt from its record (no input bytes needed)."""
-    width, height = operation.output_size or model.default_size
-    return PreparedOperation(
-        request=OperationRequest(
-            user_id=operation.user_id,
-            kind=operation.kind,
-            model_id=model.id,
-            prompt=operation.prompt,
-            outputs=operation.outputs_requested,
-            parameters=operation.parameters,
-            idempotency_key=operation.idempotency_key,
-        ),
-        model=model,
-        inputs=(),
-        input_digests=operation.input_digests,
-        input_asset_ids=operation.input_asset_ids,
-        width=width,
-        height=height,
-        parameters=operation.parameters,
-        reserve_units=units_for(
-            operation.kind, operation.outputs_requested, width, height, operation.parameters
-        ),
-        price=reservation.request.amount,
-        request_hash="",
-    )
