@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from imagestudio.application.ports.asset_library import AssetLibrary
+from imagestudio.domain import storage_room
 from imagestudio.domain.errors import StorageQuotaExceeded
 from imagestudio.domain.plan import Plan
 
@@ -10,17 +11,8 @@ from imagestudio.domain.plan import Plan
 async def storage_refusal(
     plan: Plan, library: AssetLibrary, user_id: str
 ) -> StorageQuotaExceeded | None:
-    """Why the user may not store another output now, or None.
-
-    Output sizes are unknown until the provider answers, so the rule is "room left": a user
-    below the limit may run one more operation, which can take them past it by its outputs;
-    the next one is refused. An unlimited plan costs no query.
-    """
-    limit = plan.storage_bytes
-    if limit.is_unlimited:
+    """Why the user may not store another output now (`domain/storage_room.py`), or None; an
+    unlimited plan costs no query. (The money path checks it inside its accept transaction.)"""
+    if plan.storage_bytes.is_unlimited:
         return None
-    used = await library.bytes_used(user_id)
-    if limit.admits(used + 1):
-        return None
-    assert limit.maximum is not None
-    return StorageQuotaExceeded(user_id=user_id, used=used, limit=limit.maximum)
+    return storage_room.storage_refusal(user_id, plan, await library.bytes_used(user_id))

@@ -74,6 +74,8 @@ class ReservationRequest:
     amount: Micros
     provider: str
     at: datetime
+    needs_storage: bool = False
+    """The operation will store outputs: refuse if the plan's storage limit has no room left."""
 
     def __post_init__(self) -> None:
         # A negative hold would lower `held` and let later requests past the limit.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, MutableMapping
+from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import replace
 from datetime import UTC
 
@@ -49,13 +49,17 @@ class InMemoryAssetLibrary:
         return self._assets.pop((owner, asset_id), None)
 
     async def bytes_used(self, owner: str) -> int:
-        return sum(a.size_bytes for (holder, _), a in self._assets.items() if holder == owner)
+        return _bytes_of(self._assets, owner)
 
     async def owners(self) -> tuple[str, ...]:
         return tuple(sorted({holder for holder, _ in self._assets}))
 
     async def known(self, owner: str, asset_ids: Collection[str]) -> frozenset[str]:
         return frozenset(i for i in asset_ids if (owner, i) in self._assets)
+
+
+def _bytes_of(assets: Mapping[tuple[str, str], Asset], owner: str) -> int:
+    return sum(a.size_bytes for (holder, _), a in assets.items() if holder == owner)
 
 
 def _add(assets: MutableMapping[tuple[str, str], Asset], asset: Asset) -> None:
@@ -71,6 +75,10 @@ class LibraryDraft:
 
     def add(self, asset: Asset) -> None:
         _add(self._assets, asset)
+
+    def bytes_used(self, owner: str) -> int:
+        """The owner's stored bytes, with the unit's assets."""
+        return _bytes_of(self._assets, owner)
 
     def merge(self) -> None:
         self._assets.merge()

@@ -11,7 +11,12 @@ from datetime import datetime
 from returns.result import Failure, Result, Success
 
 from imagestudio.adapters.memory.overlay import Overlay
-from imagestudio.domain.errors import QuotaRefusal, RefundTooLarge, UnknownUser
+from imagestudio.domain.errors import (
+    QuotaRefusal,
+    RefundTooLarge,
+    StorageQuotaExceeded,
+    UnknownUser,
+)
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.quota import (
@@ -27,6 +32,7 @@ from imagestudio.domain.quota import (
 )
 from imagestudio.domain.request_rate import in_window, rate_refusal
 from imagestudio.domain.reservation import Reservation, ReservationState
+from imagestudio.domain.storage_room import storage_refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,13 +137,22 @@ class QuotaDraft:
         self._lock = lock
 
     def decide(
-        self, reservation_id: str, request: ReservationRequest
-    ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
-        plan = self._plan_of(request.user_id)
-        if isinstance(plan, Failure):
-            return Failure(plan.failure())
+        self, reservation_id: str, request: ReservationRequest, stored: Callable[[str], int]
+    ) -> Result[Reservation, QuotaRefusal | UnknownUser | StorageQuotaExceeded]:
+        """`decide`, refusing first, when `request.needs_storage`, if the plan's storage has no
+        room left for the user's bytes (`stored`, asked only for a finite storage limit)."""
+        found = self._plan_of(request.user_id)
+        if isinstance(found, Failure):
+            return Failure(found.failure())
+        plan = found.unwrap()
+        if request.needs_storage and not self.is_reserved(reservation_id):
+            limited = not plan.storage_bytes.is_unlimited
+            used = stored(request.user_id) if limited else 0
+            refused = storage_refusal(request.user_id, plan, used)
+            if refused is not None:
+                return Failure(refused)
         budget = self._budget_of(request.provider)
-        return decide(self._book, plan.unwrap(), budget, reservation_id, request)
+        return decide(self._book, plan, budget, reservation_id, request)
 
     def is_reserved(self, reservation_id: str) -> bool:
         return reservation_id in self._book.reservations
@@ -147,8 +162,19 @@ class QuotaDraft:
         rate = plan.unwrap().requests_per_minute if isinstance(plan, Success) else Limit(None)
         hold(self._book, reservation, rate)
 
-    def settle(self, reservation_id: str, settlement: Settlement | None) -> None:
+    def settle(
+        self, reservation_id: str, settlement: Settlement | None
+    ) -> dict[DimensionKey, Counter]:
+        """Settle the reservation; the user's counters it moved, as left (none if not held)."""
+        reservation = self._book.reservations.get(reservation_id)
+        if reservation is None or not reservation.is_open:
+            return {}
         settle(self._book, reservation_id, settlement)
+        return {
+            demand.key: self._book.counters[demand.key]
+            for demand in reservation.demands
+            if demand.key.scope is Scope.USER
+        }
 
     def adjust(self, user_id: str, period: str, amount: int) -> Result[Counter, RefundTooLarge]:
         return adjust(self._book, user_id, period, amount)

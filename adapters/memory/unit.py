@@ -22,11 +22,16 @@ from imagestudio.adapters.memory.operation_store import OperationsDraft
 from imagestudio.adapters.memory.quota_book import QuotaDraft
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.ports.idempotency import Claimed
-from imagestudio.application.ports.unit_of_work import Claim, Lease
+from imagestudio.application.ports.unit_of_work import Claim, Lease, Moved
 from imagestudio.domain.asset import Asset
-from imagestudio.domain.errors import QuotaRefusal, RefundTooLarge, UnknownUser
+from imagestudio.domain.errors import (
+    QuotaRefusal,
+    RefundTooLarge,
+    StorageQuotaExceeded,
+    UnknownUser,
+)
 from imagestudio.domain.operation import ImageOperation, OperationStatus
-from imagestudio.domain.quota import Counter, ReservationRequest, Settlement
+from imagestudio.domain.quota import Counter, DimensionKey, ReservationRequest, Settlement
 from imagestudio.domain.reservation import Reservation
 from imagestudio.domain.usage_record import UsageRecord
 
@@ -55,6 +60,7 @@ class MemoryUnit:
     def __init__(self, drafts: Callable[[], Drafts]) -> None:
         self._drafts = drafts
         self._staged: list[Stage] = []
+        self._committed: list[Callable[[], object]] = []
         self._over = False
         self.quota = _Quota(self)
         self.ledger = _Ledger(self)
@@ -76,9 +82,17 @@ class MemoryUnit:
             raise RuntimeError("the unit of work is over")
         self._staged.append(stage)
 
+    def when_committed(self, hook: Callable[[], object]) -> None:
+        """Run `hook` once the unit has committed (never, if it does not)."""
+        if self._over:
+            raise RuntimeError("the unit of work is over")
+        self._committed.append(hook)
+
     async def commit(self) -> None:
         self.now().merge()
         self._over = True
+        for hook in self._committed:
+            hook()
 
     def end(self) -> None:
         """Leave the unit: whatever was not committed is dropped."""
@@ -91,16 +105,25 @@ class _Quota:
 
     async def reserve(
         self, reservation_id: str, request: ReservationRequest
-    ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
-        quota = self._unit.now().quota
-        granted = quota.decide(reservation_id, request)
-        if isinstance(granted, Success) and not quota.is_reserved(reservation_id):
+    ) -> Result[Reservation, QuotaRefusal | UnknownUser | StorageQuotaExceeded]:
+        drafts = self._unit.now()
+        granted = drafts.quota.decide(reservation_id, request, drafts.assets.bytes_used)
+        if isinstance(granted, Success) and not drafts.quota.is_reserved(reservation_id):
             reservation = granted.unwrap()
             self._unit.later(lambda drafts: drafts.quota.hold(reservation))
         return granted
 
-    async def commit(self, reservation_id: str, settlement: Settlement) -> None:
-        self._unit.later(lambda drafts: drafts.quota.settle(reservation_id, settlement))
+    async def commit(self, reservation_id: str, settlement: Settlement) -> Moved:
+        moved, left = Moved(), dict[DimensionKey, Counter]()
+
+        def stage(drafts: Drafts) -> None:
+            # Replayed for every read and once more at the commit: the last replay counts.
+            left.clear()
+            left.update(drafts.quota.settle(reservation_id, settlement))
+
+        self._unit.later(stage)
+        self._unit.when_committed(lambda: moved.counters.update(left))
+        return moved
 
     async def release(self, reservation_id: str) -> None:
         self._unit.later(lambda drafts: drafts.quota.settle(reservation_id, None))

@@ -55,6 +55,7 @@ def request_to_json(request: ReservationRequest) -> str:
             "amount": request.amount,
             "provider": request.provider,
             "at": request.at.isoformat(),
+            "needs_storage": request.needs_storage,
         }
     )
 
@@ -68,6 +69,7 @@ def request_from_json(text: str) -> ReservationRequest:
         amount=data["amount"],
         provider=data["provider"],
         at=datetime.fromisoformat(data["at"]),
+        needs_storage=data.get("needs_storage", False),
     )
 
 

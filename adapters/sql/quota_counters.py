@@ -88,23 +88,24 @@ def _move(dialect: str, keys: int) -> Any:
     return insert.on_conflict_do_update(
         index_elements=_KEY,
         set_={"used": _c.used + insert.excluded.used, "held": _c.held + insert.excluded.held},
-    )
+    ).returning(*_KEY, _c.used, _c.held)
 
 
-def move_counters(connection: Connection, moves: Iterable[Move]) -> None:
+def move_counters(connection: Connection, moves: Iterable[Move]) -> dict[DimensionKey, Counter]:
     """Add to each key's `used` and `held` (creating missing counters), in one statement that
-    takes the rows in the global order."""
+    takes the rows in the global order; the counters as the move left them."""
     summed: dict[DimensionKey, tuple[int, int]] = {}
     for key, used, held in moves:
         before = summed.get(key, (0, 0))
         summed[key] = (before[0] + used, before[1] + held)
     ordered = sorted(summed, key=lock_order)
     if not ordered:
-        return
+        return {}
     params: dict[str, object] = dict(_key_params(ordered))
     for index, key in enumerate(ordered):
         params[f"used{index}"], params[f"held{index}"] = summed[key]
-    connection.execute(_move(connection.dialect.name, len(ordered)), params)
+    rows = connection.execute(_move(connection.dialect.name, len(ordered)), params)
+    return {key_of(row): Counter(used=row.used, held=row.held) for row in rows}
 
 
 _SPEND = and_(

@@ -22,7 +22,8 @@ from imagestudio.adapters.sql.quota_codec import (
     reservation_from_columns,
 )
 from imagestudio.adapters.sql.quota_counters import key_of
-from imagestudio.adapters.sql.reserving import ReserveFailed, reserve, settle
+from imagestudio.adapters.sql.reserving import ReserveFailed, reserve
+from imagestudio.adapters.sql.settling import settle
 from imagestudio.adapters.sql.upsert import insert_missing
 from imagestudio.application.ports.clock import Clock
 from imagestudio.domain.billing_period import period_containing
@@ -157,6 +158,7 @@ class SqlQuotaStore:
     async def reserve(
         self, reservation_id: str, request: ReservationRequest
     ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
+        """The quota rule alone: `request.needs_storage` is the unit of work's to honour."""
         try:
             async with self._engine.connect() as connection, connection.begin() as transaction:
                 granted = await connection.run_sync(reserve, reservation_id, request)
@@ -210,7 +212,7 @@ class SqlQuotaStore:
         async with self._engine.begin() as connection:
             settled = await connection.run_sync(settle, reservation_id, settlement)
             if settled is not None:
-                return settled
+                return settled.reservation
             reservation = await _reservation(connection, reservation_id)
             if reservation is None:
                 raise KeyError(f"no reservation {reservation_id!r}")

@@ -1,41 +1,39 @@
-"""Reserving and settling on SQL: the domain's reservation rule in the caller's transaction.
+"""Reserving on SQL: the domain's reservation rule in the caller's transaction.
 
-A reservation reads what decides it first (the user's plan and the provider's budget in one
-statement, the recent requests, the user's counters, locked), so a refusal writes nothing; a
-grant then holds every amount in one statement and records the reservation. PostgreSQL: the
-user's row is locked first (serialising one user's reservations, not everyone's), then the
-user's counters, then one budget stripe (budget_stripes.py): one order for every transaction.
-SQLite: every write transaction is BEGIN IMMEDIATE, which serialises writers across processes.
-Settling is one conditional UPDATE of the reservation (so it happens once) and one move of its
-counters.
+A reservation reads what decides it first (the user's plan, stored bytes and the provider's
+budget in one statement, the recent requests, the user's counters, locked), so a refusal writes
+nothing; a grant then holds every amount in one statement and records the reservation.
+PostgreSQL: the user's row is locked first (serialising one user's reservations, not
+everyone's), then the user's counters, then one budget stripe (budget_stripes.py): one order for
+every transaction. SQLite: every write transaction is BEGIN IMMEDIATE, which serialises writers
+across processes. Settling is settling.py's.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from returns.result import Failure, Result, Success
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.engine import Connection, Row
 
 from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.budget_stripes import hold_on_stripe
 from imagestudio.adapters.sql.quota_codec import (
-    demands_from_json,
     demands_to_json,
     plan_from_json,
-    request_from_json,
     request_to_json,
     reservation_from_columns,
-    settlement_to_json,
 )
 from imagestudio.adapters.sql.quota_counters import locked_counters, move_counters
 from imagestudio.application.ports.unit_of_work import StoreUnavailable
-from imagestudio.domain.errors import QuotaRefusal, UnknownUser
+from imagestudio.domain.errors import QuotaRefusal, StorageQuotaExceeded, UnknownUser
 from imagestudio.domain.limit import Limit
-from imagestudio.domain.plan import OperatorBudget
-from imagestudio.domain.quota import ReservationRequest, Scope, Settlement, demands_for, refusal
-from imagestudio.domain.quota import settled_amount as settled
+from imagestudio.domain.plan import OperatorBudget, Plan
+from imagestudio.domain.quota import ReservationRequest, Scope, demands_for, refusal
 from imagestudio.domain.request_rate import WINDOW, rate_refusal
 from imagestudio.domain.reservation import Reservation, ReservationState
+from imagestudio.domain.storage_room import storage_refusal
 
 STALE_GRANTS_KEPT = 16
 """Grants older than the window are deleted once this many have gathered, not on every request."""
@@ -46,9 +44,10 @@ class ReserveFailed(StoreUnavailable):
     transaction is lost, nothing is held, and nothing may be sent on its strength."""
 
 
-_u, _p, _b, _r, _g = (
+_u, _p, _o, _b, _r, _g = (
     t.users.c,
     t.plans.c,
+    t.asset_owners.c,
     t.operator_budgets.c,
     t.reservations.c,
     t.request_grants.c,
@@ -57,6 +56,7 @@ _DECIDING = (
     select(
         _p.name,
         _p.definition,
+        _o.bytes.label("stored_bytes"),
         _b.provider.label("budgeted"),
         _b.monthly_micros,
         _r.request,
@@ -66,39 +66,66 @@ _DECIDING = (
     )
     .select_from(
         t.users.join(t.plans, _u.plan_name == _p.name)
+        .outerjoin(t.asset_owners, _o.owner == _u.id)
         .outerjoin(t.operator_budgets, _b.provider == bindparam("provider"))
         .outerjoin(t.reservations, _r.id == bindparam("reservation_id"))
     )
     .where(_u.id == bindparam("user_id"))
     .with_for_update(of=t.users)
 )
+Found = Row[*tuple[Any, ...]]
+"""The row of `_DECIDING`: the plan, the stored bytes, the budget, a recorded reservation."""
 _GRANTED = select(_g.at).where(_g.user_id == bindparam("user_id"))
 _FORGET_GRANTS = delete(t.request_grants).where(
     _g.user_id == bindparam("user_id"), _g.at <= bindparam("until")
 )
 _GRANT = t.request_grants.insert()
 _RECORD = t.reservations.insert()
-_SETTLE = (
-    update(t.reservations)
-    .where(_r.id == bindparam("reservation_id"), _r.state == ReservationState.HELD.value)
-    .values(state=bindparam("new_state"), settlement=bindparam("new_settlement"))
-    .returning(_r.request, _r.demands)
-)
 
 
 def reserve(
     connection: Connection, reservation_id: str, request: ReservationRequest
 ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
     """Hold the request's amounts if every dimension admits them; an id reserved already gives
-    that reservation back. A refusal holds nothing."""
-    found = connection.execute(
-        _DECIDING,
-        {
-            "user_id": request.user_id,
-            "provider": request.provider,
-            "reservation_id": reservation_id,
-        },
-    ).first()
+    that reservation back. A refusal holds nothing. `request.needs_storage` is left to
+    `reserve_with_room`."""
+    found = _deciding(connection, reservation_id, request)
+    return _reserve(connection, reservation_id, request, found)
+
+
+def reserve_with_room(
+    connection: Connection, reservation_id: str, request: ReservationRequest
+) -> Result[Reservation, QuotaRefusal | UnknownUser | StorageQuotaExceeded]:
+    """`reserve`, refusing first, when `request.needs_storage`, if the plan's storage has no
+    room left for the user's stored bytes (read with the plan, in the same statement)."""
+    found = _deciding(connection, reservation_id, request)
+    plan = None
+    if found is not None and found.state is None and request.needs_storage:
+        plan = plan_from_json(found.name, found.definition)
+        refused = storage_refusal(request.user_id, plan, found.stored_bytes or 0)
+        if refused is not None:
+            return Failure(refused)
+    return _reserve(connection, reservation_id, request, found, plan)
+
+
+def _deciding(
+    connection: Connection, reservation_id: str, request: ReservationRequest
+) -> Found | None:
+    params = {
+        "user_id": request.user_id,
+        "provider": request.provider,
+        "reservation_id": reservation_id,
+    }
+    return connection.execute(_DECIDING, params).first()
+
+
+def _reserve(
+    connection: Connection,
+    reservation_id: str,
+    request: ReservationRequest,
+    found: Found | None,
+    plan: Plan | None = None,
+) -> Result[Reservation, QuotaRefusal | UnknownUser]:
     if found is None:
         return Failure(UnknownUser(request.user_id))
     if found.state is not None:
@@ -107,7 +134,8 @@ def reserve(
                 reservation_id, found.request, found.demands, found.state, found.settlement
             )
         )
-    plan = plan_from_json(found.name, found.definition)
+    if plan is None:
+        plan = plan_from_json(found.name, found.definition)
     budget = None
     if found.budgeted is not None:
         budget = OperatorBudget(provider=request.provider, monthly=Limit(found.monthly_micros))
@@ -153,37 +181,3 @@ def _rate_refusal(
     if sum(1 for at in granted if at <= until) >= STALE_GRANTS_KEPT:
         connection.execute(_FORGET_GRANTS, {"user_id": request.user_id, "until": until})
     return rate_refusal(request.user_id, granted, request.at, rate)
-
-
-def settle(
-    connection: Connection, reservation_id: str, settlement: Settlement | None
-) -> Reservation | None:
-    """Commit the held reservation (with `settlement`) or release it (without): its amounts
-    move out of `held`, the settled ones into `used`. None, changing nothing, if it is not held
-    (settled already, or never reserved): a reservation settles exactly once."""
-    state = ReservationState.RELEASED if settlement is None else ReservationState.COMMITTED
-    row = connection.execute(
-        _SETTLE,
-        {
-            "reservation_id": reservation_id,
-            "new_state": state.value,
-            "new_settlement": settlement_to_json(settlement),
-        },
-    ).first()
-    if row is None:
-        return None
-    demands = demands_from_json(row.demands)
-    move_counters(
-        connection,
-        [
-            (demand.key, 0 if settlement is None else settled(demand, settlement), -demand.amount)
-            for demand in demands
-        ],
-    )
-    return Reservation(
-        id=reservation_id,
-        request=request_from_json(row.request),
-        demands=demands,
-        state=state,
-        settlement=settlement,
-    )

@@ -37,11 +37,17 @@ class Transaction:
         self._sent = False
         self._ended = False
         self._failed: BaseException | None = None
+        self._committed: list[Callable[[], object]] = []
 
     def later(self, write: Write) -> None:
         """Queue `write` for the next flush (the next `now`, or the commit)."""
         self._usable()
         self._pending.append(write)
+
+    def when_committed(self, hook: Callable[[], object]) -> None:
+        """Run `hook` once the transaction has committed (never, if it rolls back)."""
+        self._usable()
+        self._committed.append(hook)
 
     async def now(self, work: Callable[[Connection], T]) -> T:
         """Send the queued writes, then `work`, in one hand-off; `work`'s answer."""
@@ -54,11 +60,15 @@ class Transaction:
         if self._pending or self._sent:
             await self._flush(self._link.commit)
         self._ended = True
+        hooks, self._committed = self._committed, []
+        for hook in hooks:
+            hook()
 
     async def rollback(self) -> None:
         """Drop the queued writes and roll back what was sent; safe to call at any time."""
         was_open = self._sent and not self._ended
         self._pending.clear()
+        self._committed.clear()
         self._ended = True
         if was_open:
             await self._link.rollback()

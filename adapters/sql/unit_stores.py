@@ -2,7 +2,7 @@
 
 Reads (reserve, adjust the spend, claim a key) are sent at once, with every write queued before
 them; writes are queued and go with the next read or the commit. The SQL is the same the
-standalone stores run (reserving.py, quota_counters.py, ledger.py, operation_store.py,
+standalone stores run (reserving.py, settling.py, quota_counters.py, ledger.py, operation_store.py,
 idempotency.py, asset_rows.py).
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from returns.result import Result
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from imagestudio.adapters.sql.asset_rows import add_asset
@@ -23,14 +24,26 @@ from imagestudio.adapters.sql.idempotency import (
 from imagestudio.adapters.sql.ledger import insert_line
 from imagestudio.adapters.sql.operation_store import advance_operation, insert_operation
 from imagestudio.adapters.sql.quota_counters import adjust_spend
-from imagestudio.adapters.sql.reserving import ReserveFailed, reserve, settle
+from imagestudio.adapters.sql.reserving import ReserveFailed, reserve_with_room
+from imagestudio.adapters.sql.settling import settle
 from imagestudio.adapters.sql.transaction import Transaction
 from imagestudio.application.operation_ports import StoredOutcome
-from imagestudio.application.ports.unit_of_work import Claim, Lease
+from imagestudio.application.ports.unit_of_work import Claim, Lease, Moved
 from imagestudio.domain.asset import Asset
-from imagestudio.domain.errors import QuotaRefusal, RefundTooLarge, UnknownUser
+from imagestudio.domain.errors import (
+    QuotaRefusal,
+    RefundTooLarge,
+    StorageQuotaExceeded,
+    UnknownUser,
+)
 from imagestudio.domain.operation import ImageOperation, OperationStatus
-from imagestudio.domain.quota import Counter, ReservationRequest, Settlement
+from imagestudio.domain.quota import (
+    Counter,
+    DimensionKey,
+    ReservationRequest,
+    Scope,
+    Settlement,
+)
 from imagestudio.domain.reservation import Reservation
 from imagestudio.domain.usage_record import UsageRecord
 
@@ -43,16 +56,29 @@ class SqlUnitQuota:
 
     async def reserve(
         self, reservation_id: str, request: ReservationRequest
-    ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
+    ) -> Result[Reservation, QuotaRefusal | UnknownUser | StorageQuotaExceeded]:
         try:
             return await self._transaction.now(
-                lambda connection: reserve(connection, reservation_id, request)
+                lambda connection: reserve_with_room(connection, reservation_id, request)
             )
         except SQLAlchemyError as error:  # the driver's errors, and a pool run dry
             raise ReserveFailed(f"reserving {reservation_id} failed: {error}") from error
 
-    async def commit(self, reservation_id: str, settlement: Settlement) -> None:
-        self._transaction.later(lambda connection: settle(connection, reservation_id, settlement))
+    async def commit(self, reservation_id: str, settlement: Settlement) -> Moved:
+        moved, left = Moved(), dict[DimensionKey, Counter]()
+
+        def write(connection: Connection) -> None:
+            settled = settle(connection, reservation_id, settlement)
+            if settled is not None:  # the user's rows the move returned, kept at the commit
+                left.update(
+                    (key, counter)
+                    for key, counter in settled.counters.items()
+                    if key.scope is Scope.USER
+                )
+
+        self._transaction.later(write)
+        self._transaction.when_committed(lambda: moved.counters.update(left))
+        return moved
 
     async def release(self, reservation_id: str) -> None:
         self._transaction.later(lambda connection: settle(connection, reservation_id, None))

@@ -20,8 +20,6 @@ from imagestudio.domain.errors import (
     IdempotencyInProgress,
     NotRecorded,
     OperationError,
-    QuotaRefusal,
-    UnknownUser,
 )
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 from imagestudio.domain.quota import ReservationRequest
@@ -88,37 +86,10 @@ async def _accept(
                 return Failure(IdempotencyConflict(key))
         elif key is not None and key_use is KeyUse.HAND_OVER:
             await unit.idempotency.hand_over(operation.user_id, key, operation.id)
-        reserved: Result[Reservation, QuotaRefusal | UnknownUser] = await unit.quota.reserve(
-            reservation_id, request
-        )
+        reserved = await unit.quota.reserve(reservation_id, request)
         if isinstance(reserved, Failure):
             return Failure(reserved.failure())
         recorded = operation.advance(OperationStatus.RESERVED, request.at).unwrap()
         await unit.operations.add(recorded, lease)
         await unit.commit()
     return Success(Accepted(operation=recorded, reservation=reserved.unwrap()))
-
-
-async def peek_key(
-    unit_of_work: UnitOfWork, operation: ImageOperation, request_hash: str
-) -> Replay[StoredOutcome] | OperationError | None:
-    """What the key would answer now (a replay, in progress, a conflict), changing nothing:
-    a refusal found before accepting must not hide a stored outcome from a retry."""
-    key = operation.idempotency_key
-    if key is None:
-        return None
-    async with unit_of_work.begin() as unit:  # never committed: the claim is only a question
-        claim = await unit.idempotency.claim(
-            operation.user_id,
-            key,
-            request_hash,
-            operation.created_at,
-            operation.id,
-        )
-    if isinstance(claim, Replay):
-        return claim
-    if isinstance(claim, StillRunning):
-        return IdempotencyInProgress(key)
-    if isinstance(claim, KeyReusedDifferently):
-        return IdempotencyConflict(key)
-    return None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 
 from returns.result import Failure
 
-from imagestudio.application.money_path.accept import Accepted, KeyUse, accept, peek_key
+from imagestudio.application.money_path.accept import Accepted, KeyUse, accept
 from imagestudio.application.money_path.finish import Answered, Finish
 from imagestudio.application.money_path.keys import worth_another_provider
 from imagestudio.application.money_path.progress import Progress
@@ -16,9 +17,10 @@ from imagestudio.application.outcomes import CallOutcomes, gather_outcomes, sort
 from imagestudio.application.ports.idempotency import Replay
 from imagestudio.application.ports.unit_of_work import Lease
 from imagestudio.application.preparation import PreparedOperation
-from imagestudio.application.storage_quota import storage_refusal
 from imagestudio.domain.operation import ImageOperation
 from imagestudio.domain.quota import ReservationRequest
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,17 +46,6 @@ class Attempt:
         """Run `prepared` as a new operation; what it came to."""
         ports = self._ports
         operation = self._new_operation(prepared)
-        plan = await ports.quota.plan_of(operation.user_id)  # an unknown user: reserve refuses
-        full = None
-        if not isinstance(plan, Failure):
-            full = await storage_refusal(plan.unwrap(), ports.assets.library, operation.user_id)
-        if full is not None:
-            held = None
-            if key_use is KeyUse.CLAIM:
-                held = await peek_key(ports.unit_of_work, operation, prepared.request_hash)
-            if isinstance(held, Replay):
-                return AttemptEnd(outcome=held.outcome, final=True)
-            return AttemptEnd(outcome=Failure(held or full), final=True)
         accepted = await accept(
             ports.unit_of_work,
             operation,
@@ -135,7 +126,10 @@ class Attempt:
         while True:
             await asyncio.sleep(self._lease.renew_every)
             until = self._ports.clock.now() + self._lease.ttl
-            await self._ports.leases.hold(operation_id, self._lease.holder, until)
+            try:
+                await self._ports.leases.hold(operation_id, self._lease.holder, until)
+            except Exception:  # a busy database: the next renewal (a third of a lease on) retries
+                log.warning("could not renew the lease of %s", operation_id, exc_info=True)
 
 
 def _reservation_request(
@@ -148,4 +142,5 @@ def _reservation_request(
         amount=prepared.price,
         provider=operation.provider,
         at=operation.created_at,
+        needs_storage=True,  # the plan's storage room, checked in the same transaction
     )

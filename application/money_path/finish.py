@@ -26,10 +26,10 @@ from imagestudio.application.money_path.verdict import (
 )
 from imagestudio.application.operation_ports import OperationPorts, StoredOutcome
 from imagestudio.application.outcomes import CallOutcomes
-from imagestudio.application.ports.unit_of_work import StaleOperation
+from imagestudio.application.ports.unit_of_work import StaleOperation, StoreUnavailable
 from imagestudio.application.preparation import PreparedOperation
 from imagestudio.application.requests import OperationResult
-from imagestudio.application.threshold_alerts import moves_finite_use
+from imagestudio.application.threshold_alerts import alert_limits, moves_finite_use
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import (
     Cancelled,
@@ -128,8 +128,10 @@ class Finish:
             line=_line(answered, final, verdict, assets, now),
             assets=assets,
             key=key_change(result, verdict.status, answered.may_fall_back),
-            may_alert=verdict.money is Money.COMMIT
-            and moves_finite_use(answered.reservation, verdict.settlement),
+            limits=alert_limits(answered.reservation)
+            if verdict.money is Money.COMMIT
+            and moves_finite_use(answered.reservation, verdict.settlement)
+            else {},
         )
         try:
             await self._settle.close(closing)
@@ -139,6 +141,11 @@ class Finish:
                 "process stalled; its result is dropped",
                 stored.id,
             )
+            return Failure(_unknown(final))
+        except StoreUnavailable:
+            # Nothing of the settlement was kept: the operation stays as it was, leased, and
+            # is settled by the sweep and reconciliation once the lease runs out.
+            log.exception("operation %s could not be settled now; recovery will", stored.id)
             return Failure(_unknown(final))
         if verdict.status is S.UNKNOWN:
             log.warning(

@@ -23,7 +23,7 @@ from imagestudio.application.ports.image_processor import ImageProcessor, Proces
 from imagestudio.application.ports.unit_of_work import Lease
 from imagestudio.application.requests import ImageInput, OperationResult
 from imagestudio.application.storage_quota import storage_refusal
-from imagestudio.application.threshold_alerts import moves_finite_use
+from imagestudio.application.threshold_alerts import alert_limits, moves_finite_use
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import (
     AssetNotFound,
@@ -139,6 +139,7 @@ class RunLocalOperation:
                 amount=0,
                 provider=LOCAL_PROVIDER,
                 at=now,
+                needs_storage=True,
             ),
             Lease(self._lease.holder, now + self._lease.ttl),
         )
@@ -205,7 +206,9 @@ class RunLocalOperation:
                     output_bytes=len(output.data),
                 ),
                 assets=(asset,),
-                may_alert=moves_finite_use(taken.reservation, settlement),
+                limits=alert_limits(taken.reservation)
+                if moves_finite_use(taken.reservation, settlement)
+                else {},
             )
         )
         return Success(OperationResult(operation=done, assets=(asset,), charged=0))

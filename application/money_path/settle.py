@@ -10,19 +10,20 @@ settle here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from returns.result import Failure, Result, Success
 
 from imagestudio.application.money_path.verdict import Money
 from imagestudio.application.operation_ports import StoredOutcome
-from imagestudio.application.ports.unit_of_work import UnitOfWork
+from imagestudio.application.ports.unit_of_work import Moved, UnitOfWork
 from imagestudio.application.threshold_alerts import ThresholdAlerts
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import RefundTooLarge
+from imagestudio.domain.limit import Limit
 from imagestudio.domain.operation import ImageOperation, OperationStatus
-from imagestudio.domain.quota import Counter, Settlement
+from imagestudio.domain.quota import Counter, DimensionKey, Settlement
 from imagestudio.domain.usage_record import UsageRecord
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,9 @@ class Closing:
     line: UsageRecord | None = None
     assets: tuple[Asset, ...] = ()
     key: KeyChange = field(default_factory=KeepKey)
-    may_alert: bool = False
-    """Whether the commit moved the user's use of a finite limit (then alerts are checked)."""
+    limits: Mapping[DimensionKey, Limit] = field(default_factory=dict)
+    """The finite limits a commit moves the user's use of (`alert_limits`): their thresholds are
+    checked against the counters the commit left, with nothing to read."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,9 +105,10 @@ class Settle:
         async with self._unit_of_work.begin() as unit:
             await unit.operations.advance(closing.expected, operation)
             reservation_id = operation.reservation_id
+            moved = Moved()
             if reservation_id is not None and closing.money is Money.COMMIT:
                 assert closing.settlement is not None
-                await unit.quota.commit(reservation_id, closing.settlement)
+                moved = await unit.quota.commit(reservation_id, closing.settlement)
             elif reservation_id is not None and closing.money is Money.RELEASE:
                 await unit.quota.release(reservation_id)
             if closing.line is not None:
@@ -118,8 +121,8 @@ class Settle:
             elif key is not None and isinstance(closing.key, ForgetKey):
                 await unit.idempotency.forget(operation.user_id, key)
             await unit.commit()
-        if closing.may_alert and self._alerts is not None:
-            await self._alerts.check(operation.user_id, operation.created_at)
+        if closing.limits and moved.counters and self._alerts is not None:
+            await self._alerts.reached(operation.user_id, moved.counters, closing.limits)
         await self._tell(Settled(line=closing.line, operation=operation, assets=closing.assets))
 
     async def adjust(self, line: UsageRecord) -> Result[Counter, RefundTooLarge]:

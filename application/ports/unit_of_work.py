@@ -2,9 +2,10 @@
 
     async with unit_of_work.begin() as unit:
         await unit.operations.advance(OperationStatus.SUBMITTED, succeeded)
-        await unit.quota.commit(reservation_id, settlement)
+        moved = await unit.quota.commit(reservation_id, settlement)
         await unit.ledger.append(line)
         await unit.commit()
+    moved.counters  # the user's counters as the settlement left them
 
 Leaving the block without `commit()` (an exception, a refusal, a cancellation) rolls every
 change of the unit back. Writes may be deferred until the next read or the commit (the SQL
@@ -15,7 +16,7 @@ adapter sends them together), so a conditional write that no longer holds surfac
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -29,9 +30,14 @@ from imagestudio.application.ports.idempotency import (
     StillRunning,
 )
 from imagestudio.domain.asset import Asset
-from imagestudio.domain.errors import QuotaRefusal, RefundTooLarge, UnknownUser
+from imagestudio.domain.errors import (
+    QuotaRefusal,
+    RefundTooLarge,
+    StorageQuotaExceeded,
+    UnknownUser,
+)
 from imagestudio.domain.operation import ImageOperation, OperationStatus
-from imagestudio.domain.quota import Counter, ReservationRequest, Settlement
+from imagestudio.domain.quota import Counter, DimensionKey, ReservationRequest, Settlement
 from imagestudio.domain.reservation import Reservation
 from imagestudio.domain.usage_record import UsageRecord
 
@@ -61,15 +67,32 @@ class StoreUnavailable(Exception):
     connection): nothing of the unit was kept, and nothing may be sent on its strength."""
 
 
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """The user's counters as a settlement left them; filled when the unit commits.
+
+    Only the user's own counters the settlement moved (calls, spend, concurrency), each as it
+    stood right after the move, in the unit's transaction. Empty until the unit commits, and for
+    good if it rolls back or the reservation was settled already (nothing moved)."""
+
+    counters: dict[DimensionKey, Counter] = field(default_factory=dict)
+
+
 class UnitQuota(Protocol):
     async def reserve(
         self, reservation_id: str, request: ReservationRequest
-    ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
-        """Hold the request's amounts if every dimension admits them (read now)."""
+    ) -> Result[Reservation, QuotaRefusal | UnknownUser | StorageQuotaExceeded]:
+        """Hold the request's amounts if every dimension admits them (read now); an id
+        reserved already gives that reservation back. A refusal holds nothing.
+
+        With `request.needs_storage` and a finite storage limit in the user's plan, the user's
+        stored bytes are read with the plan, and the storage rule (domain/storage_room.py) is
+        checked first, before the request rate and every counter."""
         ...
 
-    async def commit(self, reservation_id: str, settlement: Settlement) -> None:
-        """Move the held amounts into used; nothing if the reservation is no longer held."""
+    async def commit(self, reservation_id: str, settlement: Settlement) -> Moved:
+        """Move the held amounts into used; nothing if the reservation is no longer held. The
+        receipt is filled when the unit commits (see `Moved`)."""
         ...
 
     async def release(self, reservation_id: str) -> None:

@@ -66,22 +66,26 @@ def statements(units: SqlUnitOfWork) -> Iterator[list[str]]:
 
 
 async def test_accepting_and_settling_take_few_statements_on_sqlite(sqlite_url: str) -> None:
+    """The accept checks the storage room and the settle returns its receipt in the statements
+    they send anyway: the plan's read, the counters' move."""
     async with sql_world(sqlite_url) as world:
-        await world.quota.assign("ada", "small")
+        await world.quota.assign("ada", "small")  # a finite storage limit: the room is read
         units = world.units
         assert isinstance(units, SqlUnitOfWork)
         with statements(units) as accepting:
             async with units.begin() as unit:
                 await unit.operations.add(an_operation(), LEASE)
-                assert isinstance(await unit.quota.reserve("res_op_1", a_request()), Success)
+                asked = a_request(needs_storage=True)
+                assert isinstance(await unit.quota.reserve("res_op_1", asked), Success)
                 await unit.commit()
         with statements(units) as settling:
             async with units.begin() as unit:
                 await unit.operations.advance(S.RESERVED, an_operation(status=S.SUCCEEDED))
-                await unit.quota.commit("res_op_1", Settlement(outputs=1, amount=40_000))
+                moved = await unit.quota.commit("res_op_1", Settlement(outputs=1, amount=40_000))
                 await unit.ledger.append(a_line())
                 await unit.assets.add(an_asset())
                 await unit.commit()
+        assert moved.counters == await world.quota.counters("ada", NOW)
         with statements(units) as idle:
             async with units.begin():
                 pass

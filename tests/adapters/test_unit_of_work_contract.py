@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from returns.result import Failure, Success
 from support.unit_world import (
+    BACKENDS,
     LEASE,
     NOW,
     PERIOD,
@@ -21,7 +22,8 @@ from support.unit_world import (
     an_asset,
     an_operation,
     answer_of,
-    world_on,
+    totals,
+    world_for,
 )
 
 from imagestudio.application.ports.idempotency import (
@@ -39,21 +41,12 @@ from imagestudio.domain.reservation import ReservationState
 S = OperationStatus
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
-    url = None
-    if request.param != "memory":
-        fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
-        url = str(request.getfixturevalue(fixture))
-    async with world_on(request.param, url) as world:
+    async with world_for(request) as world:
         await world.quota.assign("ada", "small")
         await world.quota.assign("bob", "small")
         yield world
-
-
-async def totals(world: World, user: str = "ada") -> dict[str, tuple[int, int]]:
-    counters = await world.quota.counters(user, NOW)
-    return {key.name: (c.used, c.held) for key, c in counters.items() if c != Counter()}
 
 
 async def everything(world: World, operation_id: str = "op_1") -> None:

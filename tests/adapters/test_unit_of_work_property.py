@@ -1,5 +1,6 @@
 """Property: whatever units run — committed, left, or failed — the stores end as if only the
-committed units had run, and every unit of work answers as the in-memory model does."""
+committed units had run, and every unit of work answers as the in-memory model does (a commit's
+receipt included, read once its unit has ended)."""
 
 from __future__ import annotations
 
@@ -59,9 +60,10 @@ class Step:
         a = self.args
         match self.verb:
             case "reserve":
-                return await unit.quota.reserve(n(a[1]), a_request(n(a[0]), a[2], a[3]))
+                asked = a_request(n(a[0]), a[2], a[3], needs_storage=a[4])
+                return await unit.quota.reserve(n(a[1]), asked)
             case "commit":
-                await unit.quota.commit(n(a[0]), Settlement(outputs=1, amount=50))
+                return await unit.quota.commit(n(a[0]), Settlement(outputs=1, amount=50))
             case "release":
                 await unit.quota.release(n(a[0]))
             case "adjust":
@@ -94,7 +96,14 @@ _user, _rid = st.sampled_from(USERS), st.sampled_from(RESERVATIONS)
 _op, _key, _hash = st.sampled_from(OPERATIONS), st.sampled_from(KEYS), st.sampled_from(HASHES)
 _status = st.sampled_from([S.RESERVED, S.SUCCEEDED, S.UNKNOWN])
 STEPS = st.one_of(
-    _step("reserve", _user, _rid, st.integers(1, 2), st.sampled_from([100, 400_000])),
+    _step(
+        "reserve",
+        _user,
+        _rid,
+        st.integers(1, 2),
+        st.sampled_from([100, 400_000]),
+        st.booleans(),  # needs storage: two assets fill ada's
+    ),
     _step("commit", _rid),
     _step("release", _rid),
     _step("adjust", _user, st.sampled_from([-300, 200])),

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from returns.result import Failure
 
 from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
@@ -33,7 +34,7 @@ from imagestudio.domain.media import MediaType
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 from imagestudio.domain.operation_kind import OperationKind, QuotaCategory
 from imagestudio.domain.plan import Plan
-from imagestudio.domain.quota import ReservationRequest
+from imagestudio.domain.quota import Counter, ReservationRequest
 from imagestudio.domain.usage_record import Outcome, UsageRecord
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -45,6 +46,7 @@ PLAN = Plan(
     spend_cap=Limit.of(1_000_000),
     concurrent_operations=Limit.of(3),
     requests_per_minute=Limit.of(4),
+    storage_bytes=Limit.of(8192),  # two assets of `an_asset`'s size fill it
 )
 LEASE = Lease(holder="worker-1", until=NOW + timedelta(minutes=1))
 
@@ -94,6 +96,20 @@ async def sql_world(url: str, *, create: bool = True) -> AsyncIterator[World]:
 
 
 @asynccontextmanager
+async def world_for(request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    """The world of a fixture parametrised by backend: memory, sqlite or postgresql."""
+    url = None
+    if request.param != "memory":
+        fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+        url = str(request.getfixturevalue(fixture))
+    async with world_on(request.param, url) as world:
+        yield world
+
+
+BACKENDS = ["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@asynccontextmanager
 async def world_on(backend: str, url: str | None) -> AsyncIterator[World]:
     if backend == "memory":
         async with memory_world() as world:
@@ -104,15 +120,29 @@ async def world_on(backend: str, url: str | None) -> AsyncIterator[World]:
         yield world
 
 
+async def totals(world: World, user: str = "ada") -> dict[str, tuple[int, int]]:
+    """The user's counters that are not zero, by name: (used, held)."""
+    counters = await world.quota.counters(user, NOW)
+    return {key.name: (c.used, c.held) for key, c in counters.items() if c != Counter()}
+
+
 async def answer_of(units: UnitOfWork, user: str, key: str, request_hash: str) -> Claim:
     """What a claim of the key answers now, in a unit rolled back: the key's state."""
     async with units.begin() as unit:
         return await unit.idempotency.claim(user, key, request_hash, NOW, "op_probe")
 
 
-def a_request(user: str = "ada", outputs: int = 1, amount: int = 100_000) -> ReservationRequest:
+def a_request(
+    user: str = "ada", outputs: int = 1, amount: int = 100_000, *, needs_storage: bool = False
+) -> ReservationRequest:
     return ReservationRequest(
-        user_id=user, category=GEN, outputs=outputs, amount=amount, provider="acme", at=NOW
+        user_id=user,
+        category=GEN,
+        outputs=outputs,
+        amount=amount,
+        provider="acme",
+        at=NOW,
+        needs_storage=needs_storage,
     )
 
 
