@@ -120,9 +120,23 @@ class Reconciled:
     unexplained: int
 
 
+def _trigger_echoes(below: list[tuple[int, str]]) -> int:
+    """sqlite3's trace shows a statement again (expanded, not as a `--` comment) each time one
+    of its triggers runs a sub-program: a repeat of the very same text within one transaction."""
+    echoes, seen = 0, set()
+    for _, sql in below:
+        if _keyword(sql) in ("BEGIN", "COMMIT", "ROLLBACK"):
+            seen.clear()
+        elif not sql.lstrip().startswith("--"):
+            echoes += sql in seen
+            seen.add(sql)
+    return echoes
+
+
 def reconcile(result: Counted) -> Reconciled:
     ours = {_keyword(sql) for _, sql, _ in result.sent}
     inside = sum(sql.lstrip().startswith("--") for _, sql in result.below)
+    inside += _trigger_echoes(result.below)
     alone = Counter(
         short(sql, 30)
         for _, sql in result.below
