@@ -12,11 +12,11 @@ from functools import cache
 from typing import Any
 
 from returns.result import Failure, Result, Success
-from sqlalchemy import Select, and_, bindparam, or_, select, update
+from sqlalchemy import Select, TextClause, and_, bindparam, or_, select, text, update
 from sqlalchemy.engine import Connection, Row
 
 from imagestudio.adapters.sql import tables as t
-from imagestudio.adapters.sql.upsert import INSERTS, per_dialect
+from imagestudio.adapters.sql.upsert import per_dialect
 from imagestudio.domain.errors import RefundTooLarge
 from imagestudio.domain.quota import SPEND, Counter, DimensionKey, Scope
 
@@ -75,20 +75,23 @@ def locked_counters(
 
 
 @cache
-def _move(dialect: str, keys: int) -> Any:
-    rows: list[dict[str, Any]] = [
-        {
-            **{name: bindparam(f"{name}{i}") for name in KEY_COLUMNS},
-            "used": bindparam(f"used{i}"),
-            "held": bindparam(f"held{i}"),
-        }
-        for i in range(keys)
-    ]
-    insert = INSERTS[dialect](t.quota_counters).values(rows)
-    return insert.on_conflict_do_update(
-        index_elements=_KEY,
-        set_={"used": _c.used + insert.excluded.used, "held": _c.held + insert.excluded.held},
-    ).returning(*_KEY, _c.used, _c.held)
+def _move(keys: int) -> TextClause:
+    """One multi-row upsert of `keys` counters, written as text: SQLAlchemy cannot cache the
+    compiled form of a multi-VALUES insert (it would compile it on every call, most of a
+    reservation's cost), while a text statement is cached; the syntax is the same on SQLite
+    and PostgreSQL."""
+    columns = (*KEY_COLUMNS, "used", "held")
+    rows = ", ".join(
+        "(" + ", ".join(f":{column}{index}" for column in columns) + ")" for index in range(keys)
+    )
+    key = ", ".join(KEY_COLUMNS)
+    return text(
+        f"INSERT INTO {t.quota_counters.name} ({', '.join(columns)}) VALUES {rows} "
+        f"ON CONFLICT ({key}) DO UPDATE SET "
+        f"used = {t.quota_counters.name}.used + excluded.used, "
+        f"held = {t.quota_counters.name}.held + excluded.held "
+        f"RETURNING {key}, used, held"
+    )
 
 
 def move_counters(connection: Connection, moves: Iterable[Move]) -> dict[DimensionKey, Counter]:
@@ -104,7 +107,7 @@ def move_counters(connection: Connection, moves: Iterable[Move]) -> dict[Dimensi
     params: dict[str, object] = dict(_key_params(ordered))
     for index, key in enumerate(ordered):
         params[f"used{index}"], params[f"held{index}"] = summed[key]
-    rows = connection.execute(_move(connection.dialect.name, len(ordered)), params)
+    rows = connection.execute(_move(len(ordered)), params)
     return {key_of(row): Counter(used=row.used, held=row.held) for row in rows}
 
 
