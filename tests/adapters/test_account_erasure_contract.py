@@ -17,30 +17,31 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from support.sql_schema import engine_with_schema
 
 from imagestudio.adapters.memory.account_erasure import InMemoryAccountErasure
-from imagestudio.adapters.memory.adjustments import InMemoryAdjustments
 from imagestudio.adapters.memory.alert_log import InMemoryAlertLog
 from imagestudio.adapters.memory.api_keys import InMemoryApiKeys
+from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
 from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
 from imagestudio.adapters.memory.ledger import InMemoryLedger
 from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
+from imagestudio.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from imagestudio.adapters.sql import tables
 from imagestudio.adapters.sql.account_erasure import SqlAccountErasure
-from imagestudio.adapters.sql.adjustments import SqlAdjustments
 from imagestudio.adapters.sql.alert_log import SqlAlertLog
 from imagestudio.adapters.sql.api_keys import SqlApiKeys
 from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
 from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.operation_store import SqlOperationStore
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
+from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.ports.account_erasure import AccountErasure, ErasureReport
-from imagestudio.application.ports.adjustments import Adjustments
 from imagestudio.application.ports.alert_log import AlertLog
 from imagestudio.application.ports.api_keys import ApiKeys
 from imagestudio.application.ports.idempotency import Claimed, IdempotencyStore
 from imagestudio.application.ports.ledger import Ledger
+from imagestudio.application.ports.unit_of_work import UnitOfWork
 from imagestudio.domain.api_key import ApiKey
 from imagestudio.domain.billing_period import period_containing
 from imagestudio.domain.errors import ProviderErrorKind, ProviderFailed, UnknownUser
@@ -78,7 +79,8 @@ SETTLED = (
 class Accounts:
     quota: InMemoryQuotaStore | SqlQuotaStore
     ledger: Ledger
-    adjustments: Adjustments
+    units: UnitOfWork
+    """The money path's writes: adjustments go through it."""
     operations: InMemoryOperationStore | SqlOperationStore
     idempotency: IdempotencyStore[StoredOutcome]
     keys: ApiKeys
@@ -101,7 +103,7 @@ async def accounts(request: pytest.FixtureRequest) -> AsyncIterator[Accounts]:
         memory = Accounts(
             quota,
             ledger,
-            InMemoryAdjustments(quota, ledger),
+            InMemoryUnitOfWork(quota, ledger, operations, idempotency, InMemoryAssetLibrary()),
             operations,
             idempotency,
             keys,
@@ -129,10 +131,11 @@ async def sql_accounts(database_url: str) -> AsyncIterator[Accounts]:
 @asynccontextmanager
 async def on_sql(url: str) -> AsyncIterator[Accounts]:
     async with engine_with_schema(url) as engine:
+        units = SqlUnitOfWork(url)
         sql = Accounts(
             SqlQuotaStore(engine, FixedClock(NOW)),
             SqlLedger(engine),
-            SqlAdjustments(engine),
+            units,
             SqlOperationStore(engine),
             SqlIdempotencyStore(engine),
             SqlApiKeys(engine),
@@ -141,7 +144,10 @@ async def on_sql(url: str) -> AsyncIterator[Accounts]:
             engine,
         )
         await _plans_and_budget(sql)
-        yield sql
+        try:
+            yield sql
+        finally:
+            await units.aclose()
 
 
 async def _plans_and_budget(accounts: Accounts) -> None:
@@ -247,7 +253,11 @@ async def open_account(accounts: Accounts, user: str) -> Records:
         provider_cost=0,
         reason="goodwill",
     )
-    assert isinstance(await accounts.adjustments.apply(refund), Success)
+    async with accounts.units.begin() as unit:
+        moved = await unit.quota.adjust_spend(user, refund.billing_period, refund.user_charge)
+        assert isinstance(moved, Success)
+        await unit.ledger.append(refund)
+        await unit.commit()
     assert await accounts.idempotency.claim(user, "k-done", "h1", NOW) == Claimed()
     await accounts.idempotency.finish(user, "k-done", a_failure())
     assert await accounts.idempotency.claim(user, "k-running", "h2", NOW) == Claimed()

@@ -27,7 +27,6 @@ from test_store_contracts import a_record, an_operation
 import imagestudio.adapters.sql as sql_adapters
 from imagestudio.adapters.sql import schema
 from imagestudio.adapters.sql.account_erasure import SqlAccountErasure
-from imagestudio.adapters.sql.adjustments import SqlAdjustments
 from imagestudio.adapters.sql.alert_log import SqlAlertLog
 from imagestudio.adapters.sql.api_keys import SqlApiKeys
 from imagestudio.adapters.sql.asset_library import SqlAssetLibrary
@@ -73,7 +72,6 @@ WRITES: dict[type, frozenset[str]] = {
     SqlAlertLog: frozenset({"record"}),
     SqlAccountErasure: frozenset({"erase"}),
     SqlIdempotencyStore: frozenset({"claim", "finish", "forget"}),
-    SqlAdjustments: frozenset({"apply"}),
 }
 """Every store's methods that write (a method that reads, then writes, is one)."""
 
