@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from imagestudio.domain.billing_period import BillingAnchor
@@ -30,7 +31,9 @@ def plan_to_json(plan: Plan) -> str:
     )
 
 
+@lru_cache(maxsize=256)
 def plan_from_json(name: str, text: str) -> Plan:
+    # Read on every reservation: the same few plans, parsed once (a Plan is immutable).
     data = json.loads(text)
     return Plan(
         name=name,
