@@ -70,11 +70,13 @@ async def books(url: str) -> dict[str, int]:
     }
 
 
-def race(url: str, data_dir: Path) -> dict[str, int]:
+def race(url: str, data_dir: Path, failing: float = 0.3) -> dict[str, int]:
+    """`failing`: the share of requests the offline provider fails (after reserving)."""
     asyncio.run(prepare(url))
+    arguments = [url, str(data_dir), "racer", str(PER_PROCESS)]
     workers = [
         subprocess.Popen(
-            [sys.executable, str(WORKER), url, str(data_dir), "racer", str(PER_PROCESS), str(seed)],
+            [sys.executable, str(WORKER), *arguments, str(seed), str(failing)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -92,16 +94,26 @@ def race(url: str, data_dir: Path) -> dict[str, int]:
 
 def check(totals: dict[str, int], ledger: dict[str, int]) -> None:
     assert totals["other"] == 0
-    assert totals["succeeded"] == LIMIT
+    # Never past the limit. Fewer is right when a request came while operations that went on to
+    # fail still held the last calls (held counts against the limit until released), which a
+    # loaded machine makes likelier.
+    assert 0 < totals["succeeded"] <= LIMIT
     assert totals["succeeded"] + totals["refused"] + totals["failed"] == PROCESSES * PER_PROCESS
-    assert ledger["calls"] == LIMIT
-    assert ledger["charged"] == ledger["spend"] == LIMIT * PRICE
+    assert ledger["calls"] == totals["succeeded"]
+    assert ledger["charged"] == ledger["spend"] == totals["succeeded"] * PRICE
     assert ledger["lines"] == ledger["reserved"]  # one line per operation that reached reserve
     assert ledger["held"] == 0
 
 
 def test_processes_racing_on_sqlite_never_overspend(sqlite_url: str, tmp_path: Path) -> None:
     totals = race(sqlite_url, tmp_path)
+    check(totals, asyncio.run(books(sqlite_url)))
+
+
+def test_with_nothing_failing_exactly_the_limit_is_granted(sqlite_url: str, tmp_path: Path) -> None:
+    # Every hold then ends in a commit, so a refusal only ever meets calls that will be used.
+    totals = race(sqlite_url, tmp_path, failing=0.0)
+    assert totals["succeeded"] == LIMIT
     check(totals, asyncio.run(books(sqlite_url)))
 
 

@@ -1,6 +1,7 @@
 """One OS process of the quota race: runs `count` operations at once against a shared database.
 
-Usage: python quota_race_worker.py DATABASE_URL DATA_DIR USER COUNT SEED
+Usage: python quota_race_worker.py DATABASE_URL DATA_DIR USER COUNT SEED [FAILING]
+(FAILING: the share of requests marked to fail at the offline provider; 0.3 by default)
 Prints one JSON line: how many operations succeeded, were refused, or failed at the provider.
 """
 
@@ -17,7 +18,7 @@ from imagestudio.domain.errors import ProviderFailed, QuotaExceeded
 from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, Profile
 
 
-async def main(url: str, data_dir: str, user: str, count: int, seed: int) -> None:
+async def main(url: str, data_dir: str, user: str, count: int, seed: int, failing: float) -> None:
     rng = random.Random(seed)
     studio = await ImageStudio.connect(
         profile=Profile.OFFLINE, database_url=url, data_dir=data_dir, offline_price_usd="0.01"
@@ -25,7 +26,7 @@ async def main(url: str, data_dir: str, user: str, count: int, seed: int) -> Non
     requests = [
         GenerateRequest(
             user_id=user,
-            prompt=("[offline:fail] " if rng.random() < 0.3 else "") + f"race {seed}-{index}",
+            prompt=("[offline:fail] " if rng.random() < failing else "") + f"race {seed}-{index}",
             width=64,
             height=64,
         )
@@ -49,4 +50,5 @@ async def main(url: str, data_dir: str, user: str, count: int, seed: int) -> Non
 
 if __name__ == "__main__":
     url, data_dir, user, count, seed = sys.argv[1:6]
-    asyncio.run(main(url, data_dir, user, int(count), int(seed)))
+    failing = float(sys.argv[6]) if len(sys.argv) > 6 else 0.3
+    asyncio.run(main(url, data_dir, user, int(count), int(seed), failing))
