@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/money_path.py [--quick]
 
-Prints markdown (no thresholds: this is for people to read, not a test); about 4 minutes on 2
+Prints markdown (no thresholds: this is for people to read, not a test); about 2.5 minutes on 2
 cores, `--quick` about one (fewer blocks and phases; 100 jobs in flight, not 1,000, taking 1 s).
 Each figure is measured in a fresh process (the sandbox in one more), side by side with its
 baseline in the same run:
