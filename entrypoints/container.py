@@ -10,10 +10,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from dependency_injector import containers, providers
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import NullPool
 
-from imagestudio.adapters.catalog.toml_catalog import TomlModelCatalog, load_catalog
 from imagestudio.adapters.images.pillow_inspector import PillowImageInspector
 from imagestudio.adapters.images.pillow_processor import PillowImageProcessor
 from imagestudio.adapters.local_files.asset_bytes import LocalFileAssetBytes
@@ -22,23 +19,17 @@ from imagestudio.adapters.memory.alert_log import InMemoryAlertLog
 from imagestudio.adapters.memory.api_keys import InMemoryApiKeys
 from imagestudio.adapters.memory.asset_bytes import InMemoryAssetBytes
 from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
-from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
 from imagestudio.adapters.memory.ledger import InMemoryLedger
 from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
-from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
 from imagestudio.adapters.memory.unit_of_work import InMemoryUnitOfWork
-from imagestudio.adapters.offline_provider.provider import OfflineProvider
-from imagestudio.adapters.s3.asset_bytes import S3AssetBytes
 from imagestudio.adapters.sql.account_erasure import SqlAccountErasure
 from imagestudio.adapters.sql.alert_log import SqlAlertLog
 from imagestudio.adapters.sql.api_keys import SqlApiKeys
 from imagestudio.adapters.sql.asset_library import SqlAssetLibrary
-from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
 from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.operation_store import SqlOperationStore
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
-from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
 from imagestudio.adapters.system.clock import SystemClock
 from imagestudio.adapters.system.ids import UuidIdGenerator
 from imagestudio.adapters.system.keys import RandomKeyGenerator
@@ -46,7 +37,7 @@ from imagestudio.adapters.system.notifier import LoggingNotifier
 from imagestudio.application.asset_vault import AssetVault
 from imagestudio.application.key_issuing import KeyIssuer
 from imagestudio.application.money_path.settle import Settle
-from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
+from imagestudio.application.operation_ports import LeasePolicy, OperationPorts
 from imagestudio.application.ports.account_erasure import AccountErasure
 from imagestudio.application.ports.alert_log import AlertLog
 from imagestudio.application.ports.api_keys import ApiKeys
@@ -100,84 +91,23 @@ from imagestudio.application.use_cases.to_3d import ImageTo3D
 from imagestudio.application.use_cases.to_video import ImageToVideo
 from imagestudio.application.use_cases.upscale import UpscaleImage
 from imagestudio.application.use_cases.usage import ReadUsage
-from imagestudio.domain.money import usd_to_micros
-from imagestudio.domain.reference_plans import REFERENCE_PLANS
+from imagestudio.entrypoints.builders import (
+    build_catalog,
+    build_engine,
+    build_idempotency,
+    build_offline_provider,
+    build_quota_store,
+    build_s3_store,
+    build_sql_unit_of_work,
+    state_kind,
+    storage_kind,
+)
 from imagestudio.entrypoints.provider_wiring import (
     build_directory,
     stability_client,
     wavespeed_client,
 )
 from imagestudio.entrypoints.settings import Settings, SettingsError
-
-
-def build_catalog(settings: Settings) -> TomlModelCatalog:
-    offline_price = (
-        None if settings.offline_price_usd is None else usd_to_micros(settings.offline_price_usd)
-    )
-    return load_catalog(micros_per_credit=settings.micros_per_credit, offline_price=offline_price)
-
-
-def build_quota_store(settings: Settings) -> InMemoryQuotaStore:
-    names = [plan.name for plan in REFERENCE_PLANS]
-    if settings.default_plan not in names:
-        raise SettingsError(
-            f"IMAGESTUDIO_DEFAULT_PLAN={settings.default_plan!r} is not a plan "
-            f"(plans: {', '.join(names)})"
-        )
-    return InMemoryQuotaStore(REFERENCE_PLANS, users={settings.default_user: settings.default_plan})
-
-
-def build_idempotency(settings: Settings) -> InMemoryIdempotencyStore[StoredOutcome]:
-    return InMemoryIdempotencyStore(retention=timedelta(hours=settings.idempotency_hours))
-
-
-def storage_kind(settings: Settings) -> str:
-    return settings.effective_storage.value
-
-
-def state_kind(settings: Settings) -> str:
-    """Where quota, ledger, operations and keys live: "sql" or "memory"."""
-    return "sql" if settings.effective_database_url else "memory"
-
-
-def build_engine(settings: Settings) -> AsyncEngine:
-    url = settings.effective_database_url
-    assert url is not None
-    if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    # Pooled connections belong to the event loop that opened them.
-    return create_engine(url) if settings.database_pool else create_engine(url, poolclass=NullPool)
-
-
-def build_offline_provider(settings: Settings) -> OfflineProvider:
-    """Where the state survives the process (a database), the offline provider keeps its
-    tasks' input images beside it, so reconciliation in another process can look them up."""
-    if state_kind(settings) == "memory":
-        return OfflineProvider()
-    return OfflineProvider(folder=settings.data_dir / "offline-tasks")
-
-
-def build_sql_unit_of_work(settings: Settings) -> SqlUnitOfWork:
-    """The money path's transactions: their own engine (SQLite: one connection on one worker
-    thread; PostgreSQL: no pre-ping, no reset on return), beside the readers' engine."""
-    url = settings.effective_database_url
-    assert url is not None
-    retention = timedelta(hours=settings.idempotency_hours)
-    if settings.database_pool or url.startswith("sqlite"):
-        return SqlUnitOfWork(url, retention=retention)
-    return SqlUnitOfWork(url, retention=retention, poolclass=NullPool)
-
-
-def build_s3_store(settings: Settings) -> S3AssetBytes:
-    if not settings.s3_bucket:
-        raise SettingsError("IMAGESTUDIO_STORAGE=s3 needs IMAGESTUDIO_S3_BUCKET")
-    return S3AssetBytes(
-        settings.s3_bucket,
-        prefix=settings.s3_prefix,
-        endpoint_url=settings.s3_endpoint_url,
-        region=settings.s3_region,
-        allow_http=settings.s3_allow_http,
-    )
 
 
 class Container(containers.DeclarativeContainer):

@@ -10,7 +10,8 @@ from imagestudio.adapters.sql import schema
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
 from imagestudio.domain.reference_plans import REFERENCE_PLANS
-from imagestudio.entrypoints.container import Container, state_kind
+from imagestudio.entrypoints.builders import state_kind
+from imagestudio.entrypoints.container import Container
 from imagestudio.entrypoints.settings import SettingsError
 
 

@@ -8,9 +8,9 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import schema
+from imagestudio.entrypoints.builders import state_kind
 from imagestudio.entrypoints.cli.output import print_json
 from imagestudio.entrypoints.cli.studio import studio, unstarted_studio
-from imagestudio.entrypoints.container import state_kind
 
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 

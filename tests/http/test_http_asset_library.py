@@ -12,7 +12,7 @@ import httpx
 from http_support import serving
 
 from imagestudio.adapters.sql import schema
-from imagestudio.entrypoints.container import build_engine
+from imagestudio.entrypoints.builders import build_engine
 from imagestudio.entrypoints.settings import Profile, Settings
 
 PROBLEM = "application/problem+json"
