@@ -11,9 +11,7 @@ from returns.result import Result
 from imagestudio.application.asset_vault import AssetVault
 from imagestudio.application.ports.catalog import ModelCatalog
 from imagestudio.application.ports.clock import Clock, IdGenerator
-from imagestudio.application.ports.idempotency import IdempotencyStore
 from imagestudio.application.ports.image_inspector import ImageInspector
-from imagestudio.application.ports.ledger import Ledger
 from imagestudio.application.ports.operation_leases import OperationLeases
 from imagestudio.application.ports.operation_store import OperationStore
 from imagestudio.application.ports.provider import ProviderDirectory
@@ -47,14 +45,12 @@ class OperationPorts:
     catalog: ModelCatalog
     providers: ProviderDirectory
     quota: QuotaStore
-    ledger: Ledger
     assets: AssetVault
     operations: OperationStore
     leases: OperationLeases
-    idempotency: IdempotencyStore[StoredOutcome]
     unit_of_work: UnitOfWork
-    """The money path's writes: every store above that a settlement changes, in one transaction
-    (the store ports above are for reads and for what is not the money path)."""
+    """The money path's writes (quota, ledger, operations, idempotency keys, asset rows), each
+    step in one transaction; the store ports above are for reads and what is not the money path."""
     inspector: ImageInspector
     clock: Clock
     ids: IdGenerator

@@ -68,6 +68,7 @@ class Studio:
     provider: ScriptedProvider
     quota: InMemoryQuotaStore
     ledger: InMemoryLedger
+    keys: InMemoryIdempotencyStore[StoredOutcome]
     assets: AssetVault
     operations: RecordingUnitOfWork
     clock: FixedClock
@@ -222,11 +223,9 @@ def make_studio() -> StudioFactory:
             catalog=InMemoryModelCatalog(MODELS),
             providers=StaticProviderDirectory([scripted, *others]),
             quota=quota,
-            ledger=ledger,
             assets=store,
             operations=leases,
             leases=leases,
-            idempotency=idempotency,
             unit_of_work=operations,
             inspector=PillowImageInspector(),
             clock=clock,
@@ -238,6 +237,7 @@ def make_studio() -> StudioFactory:
             provider=scripted,
             quota=quota,
             ledger=ledger,
+            keys=idempotency,
             assets=store,
             operations=operations,
             clock=clock,

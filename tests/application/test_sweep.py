@@ -58,7 +58,7 @@ async def left_by_a_dead_process(
     await studio.ports.operations.save(operation)
     await studio.ports.leases.hold(operation.id, "dead-worker", NOW + LEASE)
     if key is not None:
-        await studio.ports.idempotency.claim("ada", key, "hash", NOW)
+        await studio.keys.claim("ada", key, "hash", NOW)
     return operation
 
 
@@ -156,7 +156,7 @@ async def test_the_key_of_an_abandoned_operation_answers_that_outcome(studio: St
 
     await sweeper(studio).execute()
 
-    claim = await studio.ports.idempotency.claim("ada", "k-1", "hash", studio.clock.now())
+    claim = await studio.keys.claim("ada", "k-1", "hash", studio.clock.now())
     assert claim == Replay(Failure(Cancelled("op_dead", abandoned=True)))
     assert "abandoned before it was sent" in Cancelled("op_dead", abandoned=True).message
 
