@@ -14,6 +14,7 @@ from imagestudio.application.input_rules import (
     check_image_count,
     check_outputs,
     check_prompt,
+    check_required,
     check_size,
     choose_option,
     positive_int,
@@ -116,6 +117,8 @@ async def _prepare(
         parameters["mode"] = mode
     # A quote prices; the prompt (like the images) only matters if the caller gave one.
     _ok(check_prompt(model, kind, request.prompt, mode, required=not quoting))
+    if not quoting:
+        _ok(check_required(model, request.prompt, parameters))
     _ok(check_outputs(model, request.outputs))
     if request.seed is not None and request.seed < 0:
         raise _Refused(InvalidInput("seed", "must be 0 or more"))
