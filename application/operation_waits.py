@@ -55,7 +55,8 @@ class Wait:
 
     reason: WaitReason
     next_at: datetime
-    """When it is next acted on, at the earliest (now, when it is due)."""
+    """When it is next acted on: at the first round after this moment (when it is past, the
+    next round; a server runs one every lease, otherwise the commands do)."""
     until: datetime | None
     """When the waiting ends at the latest (given up on and released); None: it ends when
     its process finishes, or the lease runs out."""
@@ -69,7 +70,7 @@ class Wait:
         if self.reason is WaitReason.RUNNING:
             return f"running: its process holds the lease until {at} and renews it"
         if self.reason is WaitReason.SWEEP:
-            return f"its process stopped; the next sweep after {at} settles it"
+            return f"its process stopped (lease ran out at {at}); the next sweep settles it"
         if self.reason is WaitReason.PROVIDER_TASK:
             return (
                 f"provider task {', '.join(self.task_ids)}: reconcile looks it up after {at}; "
@@ -86,23 +87,24 @@ def waiting_for(tracked: TrackedOperation, now: datetime, timing: ReconcileTimin
     operation, lease = tracked.operation, tracked.lease_until
     if operation.status.is_final:
         return None
-    held_until = max(now, lease) if lease is not None else now
+    # Due (at the next round) once nobody holds it: since its lease ran out, or since it
+    # was last changed when nobody ever held it. A past moment, kept as it is, reads the same
+    # at every look.
+    due = lease if lease is not None else operation.updated_at
     if operation.status is not OperationStatus.UNKNOWN:
         if lease is not None and lease > now:
             return Wait(reason=WaitReason.RUNNING, next_at=lease, until=None)
-        return Wait(reason=WaitReason.SWEEP, next_at=held_until, until=None)
+        return Wait(reason=WaitReason.SWEEP, next_at=due, until=None)
     tasks = operation.provider_task_ids
     if tasks:
         return Wait(
             reason=WaitReason.PROVIDER_TASK,
-            next_at=held_until,
+            next_at=due,
             until=operation.updated_at + timing.task_retention,
             task_ids=tasks,
         )
     released_at = operation.updated_at + timing.unresolved_after
-    return Wait(
-        reason=WaitReason.UNCONFIRMED, next_at=max(held_until, released_at), until=released_at
-    )
+    return Wait(reason=WaitReason.UNCONFIRMED, next_at=max(due, released_at), until=released_at)
 
 
 def _moment(moment: datetime | None) -> str:

@@ -14,6 +14,17 @@ UNFINISHED = frozenset(status for status in OperationStatus if not status.is_fin
 """Every status an operation may still leave: what may still hold quota."""
 
 
+def statuses_asked(
+    named: Iterable[OperationStatus], *, unfinished: bool = False
+) -> frozenset[OperationStatus] | None:
+    """The statuses a listing asked for (None: any): those named (none named: any), and of
+    those only the unfinished ones when `unfinished`."""
+    chosen = frozenset(named) or None
+    if not unfinished:
+        return chosen
+    return UNFINISHED if chosen is None else chosen & UNFINISHED
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OperationQuery:
     """Filters on operations; every filter given must hold (None means any)."""

@@ -94,7 +94,7 @@ async def test_an_unknown_outcome_shows_what_it_holds_and_the_task_it_waits_on(
     assert (await studio.spend("ada")).held == FLAT_PRICE
     assert view.wait == Wait(
         reason=WaitReason.PROVIDER_TASK,
-        next_at=NOW + timedelta(minutes=3),  # nobody holds it: the next round looks it up
+        next_at=NOW,  # nobody has held it since: due, at the next round, whenever one looks
         until=view.operation.updated_at + TIMING.task_retention,
         task_ids=("task-1",),
     )
@@ -167,7 +167,7 @@ async def test_a_running_operation_waits_on_its_process_then_on_the_sweeper(
     assert live.wait is not None
     assert live.wait.reason is WaitReason.RUNNING
     assert live.wait.next_at > NOW
-    assert stalled.wait == Wait(reason=WaitReason.SWEEP, next_at=studio.clock.now(), until=None)
+    assert stalled.wait == Wait(reason=WaitReason.SWEEP, next_at=live.wait.next_at, until=None)
     assert swept.unknown == (live.operation.id,)
     assert left.wait is not None
     assert left.wait.reason is WaitReason.UNCONFIRMED  # it died before the provider named a task
