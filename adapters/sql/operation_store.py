@@ -13,19 +13,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, literal, or_, select, tuple_, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
-from imagestudio.adapters.sql.column_types import UtcDateTime
 from imagestudio.adapters.sql.engine import reading
 from imagestudio.adapters.sql.operation_codec import (
     ROW_COLUMNS,
     operation_from_row,
     operation_row,
 )
+from imagestudio.adapters.sql.operation_listing import by_id, listing, tracked
 from imagestudio.adapters.sql.upsert import Insert, per_dialect
 from imagestudio.application.ports.operation_store import TrackedOperation
 from imagestudio.application.ports.unit_of_work import StaleOperation
@@ -94,12 +94,8 @@ class SqlOperationStore:
 
     async def describe(self, operation_id: str) -> TrackedOperation | None:
         async with self._reader.connect() as connection:
-            row = (
-                await connection.execute(
-                    select(t.operations).where(t.operations.c.id == operation_id)
-                )
-            ).first()
-        return None if row is None else _tracked(row)
+            row = (await connection.execute(by_id(operation_id))).first()
+        return None if row is None else tracked(row)
 
     async def find(
         self,
@@ -111,39 +107,9 @@ class SqlOperationStore:
     ) -> tuple[TrackedOperation, ...]:
         if limit <= 0 or query.statuses == frozenset():
             return ()
-        c = t.operations.c
-        chosen = select(t.operations).where(*_conditions(query))
-        if user_id is not None:
-            chosen = chosen.where(c.user_id == user_id)
-        if after is not None:
-            chosen = chosen.where(
-                tuple_(c.created_at, c.id)
-                < tuple_(literal(after.created_at, UtcDateTime()), literal(after.operation_id))
-            )
-        chosen = chosen.order_by(c.created_at.desc(), c.id.desc()).limit(limit)
         async with self._reader.connect() as connection:
-            rows = (await connection.execute(chosen)).all()
-        return tuple(_tracked(row) for row in rows)
-
-
-def _conditions(query: OperationQuery) -> list[ColumnElement[bool]]:
-    c = t.operations.c
-    conditions: list[ColumnElement[bool]] = []
-    if query.statuses is not None:
-        conditions.append(c.status.in_(sorted(status.value for status in query.statuses)))
-    if query.kind is not None:
-        conditions.append(c.kind == query.kind.value)
-    if query.created_from is not None:
-        conditions.append(c.created_at >= query.created_from)
-    if query.created_before is not None:
-        conditions.append(c.created_at < query.created_before)
-    return conditions
-
-
-def _tracked(row: Row[Any, Any]) -> TrackedOperation:
-    return TrackedOperation(
-        operation=operation_from_row(row._mapping), lease_until=row.lease_expires_at
-    )
+            rows = (await connection.execute(listing(user_id, query, after, limit))).all()
+        return tuple(tracked(row) for row in rows)
 
 
 def _upsert(insert: Insert) -> Any:
