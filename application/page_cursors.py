@@ -1,11 +1,11 @@
-"""The opaque cursors of listings newest first (assets, operations): one text form for a place
-`(created_at, id)`, so every listing pages alike."""
+"""What listings newest first (assets, operations) share: one opaque text form for a place
+`(created_at, id)`, so every listing pages alike, and one rule for the times they filter on."""
 
 from __future__ import annotations
 
 import base64
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from returns.result import Failure, Result, Success
 
@@ -35,4 +35,22 @@ def parsed_place(text: str) -> Result[tuple[datetime, str], InvalidInput]:
         return Failure(NOT_A_CURSOR)
     if not separator or not item_id or created_at.tzinfo is None:
         return Failure(NOT_A_CURSOR)
-    return Success((created_at, item_id))
+    try:
+        # Cursors are given out in UTC; another zone at the calendar's edge cannot be stored.
+        return Success((created_at.astimezone(UTC), item_id))
+    except OverflowError:
+        return Failure(NOT_A_CURSOR)
+
+
+def moment_problem(field: str, moment: datetime | None) -> InvalidInput | None:
+    """Why `moment` cannot filter a listing (no zone; no UTC time, at the calendar's edge),
+    or None."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return InvalidInput(field, "give a time zone (e.g. 2026-01-01T00:00:00Z)")
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return InvalidInput(field, f"{moment.isoformat()} is outside the calendar in UTC")
+    return None

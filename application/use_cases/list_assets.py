@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from returns.result import Failure, Result, Success
 
 from imagestudio.application.asset_vault import AssetVault
-from imagestudio.application.page_cursors import parsed_place, place_text
+from imagestudio.application.page_cursors import moment_problem, parsed_place, place_text
 from imagestudio.domain.asset import Asset, AssetCursor
 from imagestudio.domain.asset_query import AssetQuery, label_problem
 from imagestudio.domain.errors import InvalidInput
@@ -74,8 +74,8 @@ def query_problem(query: AssetQuery) -> InvalidInput | None:
         ("created_from", query.created_from),
         ("created_before", query.created_before),
     ):
-        if moment is not None and moment.tzinfo is None:
-            return InvalidInput(field, "give a time zone (e.g. 2026-01-01T00:00:00Z)")
+        if (invalid := moment_problem(field, moment)) is not None:
+            return invalid
     if query.text is not None and len(query.text) > MAX_SEARCH_CHARS:
         return InvalidInput("q", f"search text is limited to {MAX_SEARCH_CHARS} characters")
     return None

@@ -9,7 +9,7 @@ from returns.result import Failure, Result, Success
 
 from imagestudio.application.operation_views import OperationView, OperationViews
 from imagestudio.application.operation_waits import ReconcileTiming
-from imagestudio.application.page_cursors import parsed_place, place_text
+from imagestudio.application.page_cursors import moment_problem, parsed_place, place_text
 from imagestudio.application.ports.clock import Clock
 from imagestudio.application.ports.operation_store import OperationStore
 from imagestudio.application.ports.quota_store import QuotaStore
@@ -82,6 +82,6 @@ def query_problem(query: OperationQuery) -> InvalidInput | None:
         ("created_from", query.created_from),
         ("created_before", query.created_before),
     ):
-        if moment is not None and moment.tzinfo is None:
-            return InvalidInput(field, "give a time zone (e.g. 2026-01-01T00:00:00Z)")
+        if (problem := moment_problem(field, moment)) is not None:
+            return problem
     return None

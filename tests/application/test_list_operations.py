@@ -4,7 +4,7 @@ and what it waits for — the same deadlines reconciliation and the sweeper keep
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,6 +14,7 @@ from returns.result import Failure, Success
 from imagestudio.application.operation_ports import LeasePolicy
 from imagestudio.application.operation_views import Held, OperationView
 from imagestudio.application.operation_waits import ReconcileTiming, Wait, WaitReason
+from imagestudio.application.page_cursors import place_text
 from imagestudio.application.use_cases.list_operations import ListOperations, OperationPage
 from imagestudio.application.use_cases.reconcile import Reconcile
 from imagestudio.application.use_cases.show_operation import ShowOperation
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from conftest import Studio
 
 S = OperationStatus
+EDGE = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))
+"""A time no UTC time can hold: a database could not compare it."""
 TIMING = ReconcileTiming(
     unresolved_after=timedelta(minutes=10),
     recheck_after=timedelta(seconds=30),
@@ -241,6 +244,8 @@ async def test_filters_pick_statuses_kinds_and_times(studio: Studio) -> None:
         ({"cursor": "not a cursor!"}, "cursor"),
         ({"cursor": "YWJj"}, "cursor"),  # base64 of "abc": no time, no id
         ({"query": OperationQuery(created_from=NOW.replace(tzinfo=None))}, "created_from"),
+        ({"cursor": place_text(EDGE, "op_1")}, "cursor"),
+        ({"query": OperationQuery(created_from=EDGE)}, "created_from"),
         ({"query": OperationQuery(created_before=NOW.replace(tzinfo=None))}, "created_before"),
     ],
 )

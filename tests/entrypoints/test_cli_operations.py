@@ -127,6 +127,7 @@ def test_bad_input_exits_2_naming_it(local_cli: Cli) -> None:
         "--cursor": ("operations", "list", "--cursor", "bm90IGEgY3Vyc29y"),
         "--since": ("operations", "list", "--since", "yesterday"),
         "limit": ("operations", "list", "--limit", "0"),
+        "created_from": ("operations", "list", "--since", "0001-01-01T00:00:00+05:00"),
     }
     for named, command in cases.items():
         result = local_cli.invoke(*command)

@@ -3,12 +3,14 @@ holds and waits for, filters, pages, refusals, and never another user's operatio
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import httpx
 from http_support import serving
+
+from imagestudio.application.page_cursors import place_text
 
 PRICE = "0.04"
 
@@ -135,8 +137,18 @@ def test_bad_filters_are_refused_naming_the_field_and_cost_nothing(tmp_path: Pat
             "created_from": alice.get("/v1/operations", params={"created_from": "yesterday"}),
             "limit": alice.get("/v1/operations", params={"limit": 0}),
         }
+        # A time no UTC time can hold, in a cursor or a filter: refused, never a 500.
+        edge = place_text(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))), "op_1")
+        at_the_edge = [
+            alice.get(path, params=params)
+            for path in ("/v1/operations", "/v1/assets")
+            for params in ({"cursor": edge}, {"created_from": "0001-01-01T00:00:00+05:00"})
+        ]
         usage = alice.get("/v1/usage").json()
 
+    assert [answer.status_code for answer in at_the_edge] == [422] * 4, [
+        answer.text for answer in at_the_edge
+    ]
     for field, answer in answers.items():
         assert 400 <= answer.status_code < 500, (field, answer.text)
         assert answer.headers["content-type"].startswith("application/problem+json")
