@@ -99,7 +99,8 @@ def reconcile(
     if not report.waiting:
         typer.echo("no operation is waiting: nothing is held")
         return
-    typer.echo(f"{len(report.waiting)} not finished (what each holds, what it waits for):")
+    shown = "the newest " if len(report.waiting) == limit else ""
+    typer.echo(f"{shown}{len(report.waiting)} not finished (what each holds, what it waits for):")
     for line in waiting_lines(report.waiting):
         typer.echo(f"  {line}")
 
