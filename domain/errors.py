@@ -257,6 +257,15 @@ class AssetNotFound:
 
 
 @dataclass(frozen=True, slots=True)
+class OperationNotFound:
+    operation_id: str
+
+    @property
+    def message(self) -> str:
+        return f"no operation {self.operation_id!r}"
+
+
+@dataclass(frozen=True, slots=True)
 class UnknownUser:
     user_id: str
 
@@ -384,6 +393,7 @@ OperationError = (
     | Cancelled
     | NotRecorded
     | AssetNotFound
+    | OperationNotFound
     | UnknownUser
     | StorageQuotaExceeded
 )

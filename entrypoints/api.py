@@ -15,6 +15,8 @@ from typing import Any
 
 from imagestudio.application.key_issuing import IssuedKey
 from imagestudio.application.money_path.settle import Listener, Settled
+from imagestudio.application.operation_views import Held, OperationView
+from imagestudio.application.operation_waits import Wait, WaitReason
 from imagestudio.application.ports.image_processor import (
     CompressSpec,
     ConvertSpec,
@@ -42,6 +44,7 @@ from imagestudio.application.use_cases.list_assets import AssetPage, ListAssets
 from imagestudio.application.use_cases.list_budgets import BudgetUsage, ListBudgets
 from imagestudio.application.use_cases.list_keys import ListKeys
 from imagestudio.application.use_cases.list_models import ListModels, ModelListing
+from imagestudio.application.use_cases.list_operations import ListOperations, OperationPage
 from imagestudio.application.use_cases.list_plans import ListPlans
 from imagestudio.application.use_cases.local_operations import (
     CompressImage,
@@ -55,6 +58,7 @@ from imagestudio.application.use_cases.revoke_key import RevokeKey
 from imagestudio.application.use_cases.rotate_key import RotatedKey, RotateKey
 from imagestudio.application.use_cases.set_budget import SetBudget
 from imagestudio.application.use_cases.show_asset import AssetDetails, ShowAsset
+from imagestudio.application.use_cases.show_operation import ShowOperation
 from imagestudio.application.use_cases.sweep import SweepAbandoned
 from imagestudio.application.use_cases.sweep_storage import StorageSweepReport, SweepStorage
 from imagestudio.application.use_cases.to_3d import ImageTo3D, ImageTo3DRequest
@@ -62,6 +66,8 @@ from imagestudio.application.use_cases.to_video import ImageToVideo, ImageToVide
 from imagestudio.application.use_cases.upscale import UpscaleImage, UpscaleRequest
 from imagestudio.application.use_cases.usage import ReadUsage, UsageReport, UsageRow
 from imagestudio.domain.asset_query import AssetQuery, Relabel
+from imagestudio.domain.operation import OperationStatus
+from imagestudio.domain.operation_query import OperationQuery
 from imagestudio.entrypoints import startup
 from imagestudio.entrypoints.container import Container, build_container
 from imagestudio.entrypoints.settings import Profile, Settings
@@ -81,6 +87,7 @@ __all__ = [
     "FaceSwapRequest",
     "GarbageReport",
     "GenerateRequest",
+    "Held",
     "ImageInput",
     "ImageStudio",
     "ImageTo3DRequest",
@@ -88,8 +95,12 @@ __all__ = [
     "IssuedKey",
     "Metadata",
     "ModelListing",
+    "OperationPage",
+    "OperationQuery",
     "OperationRequest",
     "OperationResult",
+    "OperationStatus",
+    "OperationView",
     "PriceQuote",
     "Profile",
     "ReconcileReport",
@@ -104,6 +115,8 @@ __all__ = [
     "UsageReport",
     "UsageRow",
     "UserDeletion",
+    "Wait",
+    "WaitReason",
 ]
 
 
@@ -142,6 +155,8 @@ class ImageStudio:
         self.show_asset: ShowAsset = container.show_asset()
         self.label_asset: LabelAsset = container.label_asset()
         self.delete_asset: DeleteAsset = container.delete_asset()
+        self.list_operations: ListOperations = container.list_operations()
+        self.show_operation: ShowOperation = container.show_operation()
         self.sweep_storage: SweepStorage = container.sweep_storage()
         self.collect_garbage: CollectGarbage = container.collect_garbage()
         self.delete_user: DeleteUser = container.delete_user()

@@ -89,6 +89,8 @@ class SyncImageStudio:
         self.show_asset = self._blocking(studio.show_asset.execute)
         self.label_asset = self._blocking(studio.label_asset.execute)
         self.delete_asset = self._blocking(studio.delete_asset.execute)
+        self.list_operations = self._blocking(studio.list_operations.execute)
+        self.show_operation = self._blocking(studio.show_operation.execute)
         self.sweep_storage = self._blocking(studio.sweep_storage.execute)
         self.collect_garbage = self._blocking(studio.collect_garbage.execute)
         self.delete_user = self._blocking(studio.delete_user.execute)

@@ -26,6 +26,7 @@ from imagestudio.entrypoints.http import (
     local_routes,
     metrics_routes,
     openai_routes,
+    operation_list_routes,
     operation_routes,
 )
 from imagestudio.entrypoints.http.auth import ProblemError
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
         description="AI image operations with quotas reserved before money is spent.",
         lifespan=lifespan,
     )
+    app.include_router(operation_list_routes.router)
     app.include_router(operation_routes.router)
     app.include_router(info_routes.router)
     app.include_router(asset_routes.router)

@@ -69,8 +69,8 @@ async def list_assets(
         tag=tag,
         collection=collection,
         favourite=favourite,
-        created_from=_moment("created_from", created_from),
-        created_before=_moment("created_before", created_before),
+        created_from=query_moment("created_from", created_from),
+        created_before=query_moment("created_before", created_before),
         text=q,
     )
     page = await app_state(request).studio.list_assets.execute(user, cursor, limit, query=query)
@@ -133,7 +133,7 @@ def findable(asset_id: str) -> str:
     return asset_id
 
 
-def _moment(field: str, text: str | None) -> datetime | None:
+def query_moment(field: str, text: str | None) -> datetime | None:
     """Read as `imagestudio assets list --since/--before` reads it."""
     if text is None:
         return None

@@ -12,10 +12,11 @@ from returns.result import Failure, Success
 
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.requests import ImageInput, OperationRequest
-from imagestudio.domain.errors import InvalidInput, OperationError
+from imagestudio.domain.errors import InvalidInput, OperationError, OperationNotFound
 from imagestudio.domain.operation import ImageOperation
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.auth import ProblemError, current_user
+from imagestudio.entrypoints.http.operation_schemas import standing
 from imagestudio.entrypoints.http.problems import Problem, problem_for
 from imagestudio.entrypoints.http.schemas import (
     AssetOut,
@@ -199,19 +200,21 @@ async def run_operation(
         outcome = await state.jobs.wait_recorded(job, 5.0)
     if outcome is not None:
         return await answer(state, request, outcome)
-    stored = await state.studio.container.operations().get(job)
-    if stored is None:  # still preparing after 5 s: say where to look
+    stored = await state.studio.show_operation.execute(user, job)
+    if isinstance(stored, Failure):  # still preparing after 5 s: say where to look
         raise ProblemError(
             Problem(status=503, slug="busy", title="Busy", detail="the operation has not started")
         )
     response.status_code = 202
     response.headers["location"] = str(request.url_for("get_operation", operation_id=job))
-    return OperationOut.of(stored, [])
+    view = stored.unwrap()
+    return OperationOut.of(view.operation, []).model_copy(update=standing(view))
 
 
 @router.get("/{operation_id}", response_model=OperationOut, responses=RESPONSES)
 async def get_operation(operation_id: str, request: Request, user: User) -> OperationOut:
-    """The operation's state; only your own operations exist for you."""
+    """The operation's state, what it still holds of your plan and what it waits for; only
+    your own operations exist for you."""
     state = app_state(request)
     finished = state.jobs.finished(operation_id)
     if isinstance(finished, Success) and finished.unwrap().operation.user_id == user:
@@ -219,10 +222,12 @@ async def get_operation(operation_id: str, request: Request, user: User) -> Oper
         return OperationOut.of(
             done.operation, await describe(state, done.operation, request), done.failed_outputs
         )
-    operation = await state.studio.container.operations().get(operation_id)
-    if operation is None or operation.user_id != user:
-        raise _not_found(operation_id)
-    return OperationOut.of(operation, await describe(state, operation, request))
+    shown = await state.studio.show_operation.execute(user, operation_id)
+    if isinstance(shown, Failure):
+        raise refuse(shown.failure())
+    view = shown.unwrap()
+    described = OperationOut.of(view.operation, await describe(state, view.operation, request))
+    return described.model_copy(update=standing(view))
 
 
 @router.post("/{operation_id}/cancel", response_model=OperationOut, responses=RESPONSES)
@@ -252,11 +257,4 @@ async def cancel_operation(operation_id: str, request: Request, user: User) -> O
 
 
 def _not_found(operation_id: str) -> ProblemError:
-    return ProblemError(
-        Problem(
-            status=404,
-            slug="operation-not-found",
-            title="Not found",
-            detail=f"no operation {operation_id!r}",
-        )
-    )
+    return refuse(OperationNotFound(operation_id))

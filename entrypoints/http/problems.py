@@ -15,6 +15,7 @@ from imagestudio.domain.errors import (
     InputProblem,
     InvalidInput,
     NotRecorded,
+    OperationNotFound,
     OperatorBudgetExhausted,
     OutcomeUnknown,
     OutputFiltered,
@@ -195,10 +196,13 @@ def problem_for(error: object) -> Problem:
         )
     if isinstance(error, Cancelled):
         return Problem(status=409, slug="cancelled", title="Cancelled", detail=message)
-    if isinstance(error, UnknownModel | AssetNotFound | UnknownPlan | UnknownApiKey):
+    if isinstance(
+        error, UnknownModel | AssetNotFound | OperationNotFound | UnknownPlan | UnknownApiKey
+    ):
         slug = {
             UnknownModel: "unknown-model",
             AssetNotFound: "asset-not-found",
+            OperationNotFound: "operation-not-found",
             UnknownPlan: "unknown-plan",
             UnknownApiKey: "unknown-api-key",
         }[type(error)]
