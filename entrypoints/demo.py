@@ -140,17 +140,19 @@ async def main() -> None:
         f"usage this period: {used['image-generation']} generation, "
         f"{used['image-edit']} edit, {used['upscale']} upscale"
     )
-    data_dir = studio.container.settings().data_dir
+    settings = studio.container.settings()
+    data_dir = settings.data_dir
     picture = (await studio.get_asset.execute(user, generated.assets[0].id)).unwrap().data
     await studio.aclose()
-    await through_the_sandbox(data_dir / "sandbox", picture)
+    await through_the_sandbox(data_dir, picture)
     print()
-    for line in continue_lines(data_dir):
+    for line in continue_lines(settings):
         print(line)
 
 
 async def through_the_sandbox(data_dir: Path, picture: bytes) -> None:
-    """The real WaveSpeed and Stability adapters, end to end, against the local sandbox."""
+    """The real WaveSpeed and Stability adapters, end to end, against the local sandbox (the
+    `sandbox` profile keeps its own books, in `<data_dir>/sandbox`)."""
     print("\nthrough the real adapters, against the provider sandbox (no key, no network):")
     with RunningSandbox(SandboxConfig(latency_seconds=0.3)) as sandbox:
         studio = await ImageStudio.connect(

@@ -7,6 +7,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from imagestudio.entrypoints.settings import Profile, Settings
+
 
 def cli_command(cwd: Path | None = None) -> str:
     """How to call `imagestudio` from `cwd`: by name when that name on the PATH is this
@@ -22,13 +24,22 @@ def cli_command(cwd: Path | None = None) -> str:
     return shlex.quote(_shown(script, here))
 
 
-def continue_lines(data_dir: Path, cwd: Path | None = None) -> list[str]:
+def continue_lines(settings: Settings, cwd: Path | None = None) -> list[str]:
     """What the demo prints last: where its data is, and the command that lists it."""
+    if settings.effective_database_url is None:
+        return [
+            f"the {settings.profile} profile kept the demo's books in this process: they are gone "
+            "(the default local profile keeps them)"
+        ]
     here = Path.cwd() if cwd is None else cwd
     command = cli_command(here)
+    data_dir = settings.data_dir
+    profile = (
+        "" if settings.profile is Profile.LOCAL else f"IMAGESTUDIO_PROFILE={settings.profile} "
+    )
     lines = [
-        f"continue where the demo left off (its data is in {data_dir}):",
-        f"  IMAGESTUDIO_DATA_DIR={shlex.quote(str(data_dir))} {command} assets list",
+        f"continue where the demo left off (its data is in {settings.profile_dir}):",
+        f"  {profile}IMAGESTUDIO_DATA_DIR={shlex.quote(str(data_dir))} {command} assets list",
     ]
     if command != "imagestudio":
         activate = Path(sys.executable).parent / "activate"
