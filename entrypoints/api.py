@@ -13,6 +13,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from returns.result import Failure
+
 from imagestudio.application.key_issuing import IssuedKey
 from imagestudio.application.money_path.settle import Listener, Settled
 from imagestudio.application.operation_views import Held, OperationView
@@ -65,6 +67,7 @@ from imagestudio.application.use_cases.to_3d import ImageTo3D, ImageTo3DRequest
 from imagestudio.application.use_cases.to_video import ImageToVideo, ImageToVideoRequest
 from imagestudio.application.use_cases.upscale import UpscaleImage, UpscaleRequest
 from imagestudio.application.use_cases.usage import ReadUsage, UsageReport, UsageRow
+from imagestudio.domain.asset import Asset
 from imagestudio.domain.asset_query import AssetQuery, Relabel
 from imagestudio.domain.operation import OperationStatus
 from imagestudio.domain.operation_query import OperationQuery
@@ -242,3 +245,24 @@ class ImageStudio:
     async def assign_plan(self, user_id: str, plan_name: str) -> None:
         """Put a user (new or existing) on a plan."""
         await self.container.quota().assign(user_id, plan_name)
+
+    async def read_asset(self, asset: Asset | str, *, user_id: str | None = None) -> bytes:
+        """The bytes of `asset`: one an operation or `list_assets` returned, or an asset id of
+        `user_id` (the default user when not given). Raises LookupError when there is no such
+        asset (any more); `get_asset` is the same as a use case, with a Result."""
+        owner, asset_id = _owner_and_id(asset, user_id or self.container.settings().default_user)
+        found = await self.get_asset.execute(owner, asset_id)
+        if isinstance(found, Failure):
+            raise LookupError(found.failure().message)
+        return found.unwrap().data
+
+    def asset_location(self, asset: Asset) -> str:
+        """Where `asset`'s bytes are stored, without reading them: a file path with the `local`
+        storage, an `s3://` URL, or a `memory://` name."""
+        return self.container.assets().location(asset)
+
+
+def _owner_and_id(asset: Asset | str, user_id: str) -> tuple[str, str]:
+    if isinstance(asset, Asset):
+        return asset.owner, asset.id
+    return user_id, asset

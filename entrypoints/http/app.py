@@ -28,6 +28,7 @@ from imagestudio.entrypoints.http import (
     openai_routes,
     operation_list_routes,
     operation_routes,
+    problem_pages,
 )
 from imagestudio.entrypoints.http.auth import ProblemError
 from imagestudio.entrypoints.http.body_limit import BodyLimit
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     app.include_router(admin_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(openai_routes.router)
+    app.include_router(problem_pages.router)
     openai_routes.install(app, chosen)
     app.state.metrics = metrics
     _answer_problems(app)
