@@ -20,8 +20,9 @@ from imagestudio.entrypoints.http.schemas import (
     UsageRowOut,
 )
 from imagestudio.entrypoints.http.state import app_state
+from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(tags=["reading"])
+router = APIRouter(tags=["reading"], route_class=StudioRoute)
 User = Annotated[str, Depends(current_user)]
 
 
