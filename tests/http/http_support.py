@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,8 @@ import httpx
 from PIL import Image
 
 from imagestudio.adapters.sandbox.runner import ServedApp
+from imagestudio.adapters.sql import schema
+from imagestudio.entrypoints.builders import build_engine
 from imagestudio.entrypoints.http.app import create_app
 from imagestudio.entrypoints.settings import Profile, Settings
 
@@ -56,3 +59,20 @@ def png(width: int = 256, height: int = 192) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), (200, 120, 40)).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def migrated(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    """Settings for the API on `database_url`, its schema brought up to date first."""
+    chosen: dict[str, Any] = {
+        "profile": Profile.LOCAL,
+        "database_url": database_url,
+        "offline_provider": True,
+    }
+
+    async def upgrade() -> None:
+        engine = build_engine(Settings(data_dir=tmp_path, **chosen))
+        await schema.upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(upgrade())
+    return chosen
