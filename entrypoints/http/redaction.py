@@ -63,16 +63,23 @@ class RedactSecrets(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = redacted(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(redacted(a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(_argument(argument) for argument in record.args)
         elif isinstance(record.args, dict):
-            record.args = {
-                k: redacted(a) if isinstance(a, str) else a for k, a in record.args.items()
-            }
+            record.args = {name: _argument(argument) for name, argument in record.args.items()}
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redacted(record.exc_text)
         return True
+
+
+def _argument(argument: object) -> object:
+    """The argument, or its text redacted when that text held a secret (a URL object, say)."""
+    if argument is None or isinstance(argument, bool | int | float):
+        return argument  # a number stays a number for `%d`
+    text = str(argument)
+    cleaned = redacted(text)
+    return argument if cleaned == text else cleaned
 
 
 _FILTER = RedactSecrets()

@@ -1,6 +1,6 @@
 """A body that stops arriving is answered 408 after IMAGESTUDIO_HTTP_READ_SECONDS (a
 `Content-Length` larger than what is sent once held the request for ever), and a body over the
-limit is 413 however it comes — chunked to a route FastAPI reads (the admin API) once answered 400."""
+limit is 413 however it comes (chunked, to a route FastAPI reads, it once answered 400)."""
 
 from __future__ import annotations
 
