@@ -167,6 +167,7 @@ async def edit_images(request: Request, user: User) -> ImagesOut:
         403: {"description": "not a link this server signed", "content": _PROBLEM},
         404: {"description": "the asset is gone", "content": _PROBLEM},
         410: {"description": "the link has expired", "content": _PROBLEM},
+        422: {"description": "a URL holding NUL", "content": _PROBLEM},
     },
 )
 async def get_signed_asset(token: str, request: Request) -> Response:

@@ -76,3 +76,20 @@ def migrated(database_url: str, tmp_path: Path) -> dict[str, Any]:
 
     asyncio.run(upgrade())
     return chosen
+
+
+def footprint(api: Api, user: str) -> tuple[Any, ...]:
+    """What a request may have charged or stored for `user`: their usage counters, assets and
+    ledger lines (a refused request changes none of them)."""
+    with api.client(user) as client, api.admin() as admin:
+        usage = client.get("/v1/usage").json()
+        assets = client.get("/v1/assets", params={"limit": 200}).json()
+        lines = admin.get(
+            "/v1/admin/usage/export",
+            params={"since": "2000-01-01", "user": user, "format": "json"},
+        ).json()
+    return (
+        [(row["name"], row["used"], row["held"]) for row in usage["rows"]],
+        [asset["id"] for asset in assets["items"]],
+        [line["line_id"] for line in lines],
+    )
