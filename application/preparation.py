@@ -265,9 +265,14 @@ def _reserve_units(
     if request.kind is K.IMAGE_TO_VIDEO:
         durations = model.limits.durations or (5,)
         duration = parameters.get("duration", min(durations))
-        if duration not in durations:
+        # A whole number of seconds, by type: 5.0 == 5 and True == 1 would pass `in`, then be
+        # priced and sent as what they are.
+        if type(duration) is not int or duration not in durations:
             raise _Refused(
-                InvalidInput("duration", f"must be one of {', '.join(map(str, durations))} s")
+                InvalidInput(
+                    "duration",
+                    f"{duration!r} is not one of {', '.join(map(str, durations))} (whole seconds)",
+                )
             )
         resolution = _take(choose_option(parameters, "resolution", model.limits.resolutions))
         parameters["duration"] = duration

@@ -121,6 +121,8 @@ class Settings(BaseSettings):
     http_wait_seconds: float = Field(default=30, ge=0)
     """How long `POST /v1/operations` waits for the result before answering 202."""
     http_max_request_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    http_read_seconds: float = Field(default=30, gt=0)
+    """How long a request body may stop arriving before the request is answered 408."""
     http_shutdown_grace_seconds: float = Field(default=30, ge=0)
     """On shutdown, how long operations in flight may still finish before being cancelled."""
     signing_key: SecretStr | None = Field(default=None, min_length=32)

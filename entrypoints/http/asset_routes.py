@@ -25,8 +25,9 @@ from imagestudio.entrypoints.http.asset_schemas import (
 from imagestudio.entrypoints.http.auth import current_user
 from imagestudio.entrypoints.http.operation_routes import RESPONSES, refuse
 from imagestudio.entrypoints.http.state import app_state
+from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(tags=["assets"])
+router = APIRouter(tags=["assets"], route_class=StudioRoute)
 User = Annotated[str, Depends(current_user)]
 MOMENT = "A day (2026-11-01, from its midnight UTC) or an ISO 8601 time (UTC when it has no zone)."
 

@@ -18,8 +18,9 @@ from imagestudio.entrypoints.http.auth import current_user
 from imagestudio.entrypoints.http.operation_routes import RESPONSES, refuse
 from imagestudio.entrypoints.http.operation_schemas import OperationItemOut, OperationPageOut
 from imagestudio.entrypoints.http.state import app_state
+from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], route_class=StudioRoute)
 User = Annotated[str, Depends(current_user)]
 
 

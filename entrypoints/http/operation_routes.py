@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import uuid
 from typing import Annotated, Any
 
@@ -16,6 +15,8 @@ from imagestudio.domain.errors import InvalidInput, OperationError, OperationNot
 from imagestudio.domain.operation import ImageOperation
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.auth import ProblemError, current_user
+from imagestudio.entrypoints.http.invalid_requests import BodyRefused, malformed, validated
+from imagestudio.entrypoints.http.json_text import loads
 from imagestudio.entrypoints.http.operation_schemas import standing
 from imagestudio.entrypoints.http.problems import Problem, problem_for
 from imagestudio.entrypoints.http.schemas import (
@@ -26,8 +27,9 @@ from imagestudio.entrypoints.http.schemas import (
     ProblemOut,
 )
 from imagestudio.entrypoints.http.state import AppState, app_state
+from imagestudio.entrypoints.http.studio_route import StudioRoute, essence
 
-router = APIRouter(prefix="/v1/operations", tags=["operations"])
+router = APIRouter(prefix="/v1/operations", tags=["operations"], route_class=StudioRoute)
 User = Annotated[str, Depends(current_user)]
 IMAGE_ROLES = ("image", "mask", "face", "target", "style")
 
@@ -44,13 +46,9 @@ def refuse(error: OperationError) -> ProblemError:
 
 async def operation_in(request: Request) -> OperationIn:
     """The body: JSON, or multipart form fields with the images as files named by role."""
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data"):
+    if essence(request.headers.get("content-type", "")) == "multipart/form-data":
         return await _from_form(request)
-    try:
-        return OperationIn.model_validate_json(await request.body())
-    except ValueError as error:
-        raise ProblemError(bad_request(str(error).splitlines()[0])) from None
+    return validated(OperationIn, await request.json())
 
 
 async def _from_form(request: Request) -> OperationIn:
@@ -59,22 +57,12 @@ async def _from_form(request: Request) -> OperationIn:
     images: list[ImageIn] = []
     for name, value in form.multi_items():
         if isinstance(value, str):
-            fields[name] = _parameters(value) if name == "parameters" else value
+            fields[name] = loads(value, name) if name == "parameters" else value
         elif name in IMAGE_ROLES:
             images.append(ImageIn(role=name, base64=_b64(await value.read())))
         else:
-            raise ProblemError(bad_request(f"unexpected file field {name!r}"))
-    try:
-        return OperationIn.model_validate({**fields, "images": images})
-    except ValueError as error:
-        raise ProblemError(bad_request(str(error).splitlines()[0])) from None
-
-
-def _parameters(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise ProblemError(bad_request("parameters: not JSON")) from None
+            raise BodyRefused(malformed(name, "is not a file this route takes"))
+    return validated(OperationIn, {**fields, "images": images})
 
 
 def _form_schema() -> dict[str, Any]:
@@ -103,10 +91,6 @@ def not_null(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
-
-
-def bad_request(detail: str) -> Problem:
-    return Problem(status=400, slug="bad-request", title="Bad request", detail=detail)
 
 
 def to_request(body: OperationIn, user: str, **extra: Any) -> OperationRequest:

@@ -51,6 +51,22 @@ GUIDES: dict[str, ProblemGuide] = {
         "format asked for. " + _NOT_CHARGED,
         "Send PNG, JPEG or WebP (`/v1/local/convert` converts), or ask for another output format.",
     ),
+    "unsupported-media-type": ProblemGuide(
+        415,
+        "Unsupported media type",
+        "The body's `content-type` is not one the route takes: JSON routes take "
+        "`application/json` (or any `application/*+json`), upload routes `multipart/form-data`. "
+        + _NOT_CHARGED,
+        "Send the body with the content type `detail` names, e.g. curl's "
+        "`-H 'content-type: application/json'` (curl's `-d` alone sends a form type).",
+    ),
+    "request-timeout": ProblemGuide(
+        408,
+        "Request time-out",
+        "The body stopped arriving before the `Content-Length` it announced was read, within "
+        "IMAGESTUDIO_HTTP_READ_SECONDS. The connection is closed. " + _NOT_CHARGED,
+        "Send the whole body, with a `Content-Length` that matches it, on a new connection.",
+    ),
     "not-found": ProblemGuide(
         404,
         "Not found",

@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse
 
 from imagestudio.entrypoints.http.problem_guides import GUIDES, ProblemGuide
 from imagestudio.entrypoints.http.problems import PROBLEM_TYPES
+from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=StudioRoute)
 
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;"

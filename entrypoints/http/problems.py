@@ -209,7 +209,13 @@ def problem_for(error: object) -> Problem:
         return Problem(status=404, slug=slug, title="Not found", detail=message)
     if isinstance(error, UnsupportedKind | ProviderNotConfigured):
         slug = "unsupported-kind" if isinstance(error, UnsupportedKind) else "model-unavailable"
-        return Problem(status=422, slug=slug, title="Model cannot serve this", detail=message)
+        return Problem(
+            status=422,
+            slug=slug,
+            title="Model cannot serve this",
+            detail=message,
+            extra={"field": "model", "reason": message},
+        )
     if isinstance(error, UnknownUser):
         return Problem(status=404, slug="unknown-user", title="Unknown user", detail=message)
     if isinstance(error, UserExists | AmbiguousApiKey):
@@ -226,6 +232,10 @@ def problem_for(error: object) -> Problem:
         )
     if isinstance(error, RefundTooLarge):
         return Problem(
-            status=422, slug="refund-too-large", title="Refund too large", detail=message
+            status=422,
+            slug="refund-too-large",
+            title="Refund too large",
+            detail=message,
+            extra={"field": "amount", "reason": message},
         )
     return Problem(status=500, slug="internal", title="Internal error", detail="unexpected error")
