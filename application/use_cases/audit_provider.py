@@ -89,6 +89,10 @@ class AuditProvider:
                 "until",
                 f"{request.until.isoformat()} is not after since ({request.since.isoformat()})",
             )
+        try:  # the book and the ledger are read this far beyond the span
+            _ = (request.since - SETTLE_MARGIN, (request.until or request.since) + SETTLE_MARGIN)
+        except OverflowError:
+            return InvalidInput("since", "the span is too near the ends of the calendar")
         known = ", ".join(sorted(self._books)) or "none"
         if request.provider is not None and request.provider not in self._books:
             return InvalidInput(

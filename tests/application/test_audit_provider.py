@@ -492,6 +492,8 @@ async def test_a_provider_that_cannot_be_asked_is_reported_so(books: Books) -> N
         ({"until": T0 - timedelta(days=1)}, "until"),
         ({"since": T0.replace(tzinfo=None)}, "since"),
         ({"provider": "nobody"}, "provider"),
+        ({"since": datetime(1, 1, 1, tzinfo=UTC)}, "since"),
+        ({"until": datetime(9999, 12, 31, 23, 59, tzinfo=UTC)}, "since"),
         ({"opening_balances": {"nobody": 1}}, "opening_balance"),
     ],
 )
