@@ -4,8 +4,8 @@ it billed, with every difference and what to do about it. Read-only: it writes n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
 from returns.result import Failure, Result, Success
 
@@ -76,6 +76,11 @@ class AuditProvider:
         if problem is not None:
             return Failure(problem)
         now = self._clock.now()
+        request = replace(
+            request,
+            since=request.since.astimezone(UTC),
+            until=None if request.until is None else request.until.astimezone(UTC),
+        )
         until = request.until or now
         names = [request.provider] if request.provider else sorted(self._books)
         audits = [await self._audit(self._books[name], request, until, now) for name in names]
@@ -89,8 +94,11 @@ class AuditProvider:
                 "until",
                 f"{request.until.isoformat()} is not after since ({request.since.isoformat()})",
             )
-        try:  # the book and the ledger are read this far beyond the span
-            _ = (request.since - SETTLE_MARGIN, (request.until or request.since) + SETTLE_MARGIN)
+        try:  # the book and the ledger are read this far beyond the span, in UTC
+            _ = (
+                request.since.astimezone(UTC) - SETTLE_MARGIN,
+                (request.until or request.since).astimezone(UTC) + SETTLE_MARGIN,
+            )
         except OverflowError:
             return InvalidInput("since", "the span is too near the ends of the calendar")
         known = ", ".join(sorted(self._books)) or "none"

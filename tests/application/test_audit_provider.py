@@ -4,7 +4,7 @@ and by model, price and time, and the balance-only comparison that can only see 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from fakes import MODELS
@@ -494,6 +494,7 @@ async def test_a_provider_that_cannot_be_asked_is_reported_so(books: Books) -> N
         ({"provider": "nobody"}, "provider"),
         ({"since": datetime(1, 1, 1, tzinfo=UTC)}, "since"),
         ({"until": datetime(9999, 12, 31, 23, 59, tzinfo=UTC)}, "since"),
+        ({"since": datetime(1, 1, 2, 3, tzinfo=timezone(timedelta(hours=14)))}, "since"),
         ({"opening_balances": {"nobody": 1}}, "opening_balance"),
     ],
 )
