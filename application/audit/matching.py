@@ -150,8 +150,8 @@ def _nearest(
     free: Mapping[str, BilledTask],
     slack: timedelta,
 ) -> BilledTask | None:
-    """The free task of the line's route billed nearest its start, within its window, whose
-    amount fits in the line's room."""
+    """The free task of the line's route, within its window, whose amount fits in the line's
+    room: one that fills it exactly first, then the one billed nearest the line's start."""
     line, room = claim.line, claim.window_room
     best: BilledTask | None = None
     for route in routes:
@@ -162,13 +162,15 @@ def _nearest(
                 break
             if task.task_id not in free or task.amount > room:
                 continue
-            if best is None or _distance(task, line) < _distance(best, line):
+            if best is None or _rank(task, line, room) < _rank(best, line, room):
                 best = task
     return best
 
 
-def _distance(task: BilledTask, line: UsageRecord) -> timedelta:
-    return abs(task.billed_at - line.started_at)
+def _rank(task: BilledTask, line: UsageRecord, room: Micros) -> tuple[bool, timedelta]:
+    """A task filling the room exactly first (one route may bill several prices: Stability's
+    sd3 models share an endpoint), then the nearest in time."""
+    return task.amount != room, abs(task.billed_at - line.started_at)
 
 
 def _pair_leftovers(claims: list[_Claim], free: dict[str, BilledTask], slack: timedelta) -> None:

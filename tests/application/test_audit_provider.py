@@ -281,6 +281,20 @@ async def test_concurrent_lines_of_one_model_each_take_one_task(books: Books) ->
     assert report.providers[0].matched_by_window == 5
 
 
+async def test_two_prices_on_one_route_each_go_to_the_line_they_fill(books: Books) -> None:
+    await books.record(
+        line("op_large", cost=65_000, at=timedelta(minutes=10)),
+        line("op_medium", cost=35_000, at=timedelta(minutes=10, seconds=2)),
+    )
+    # The medium task is the nearest to the large line's start, but does not fill it.
+    books.tasks = [
+        billed("x-medium", amount=35_000, at=timedelta(minutes=10)),
+        billed("x-large", amount=65_000, at=timedelta(minutes=10, seconds=2)),
+    ]
+
+    assert (await books.audit()).differences == ()
+
+
 # What the provider billed that we did not record, and the reverse.
 
 
