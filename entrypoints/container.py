@@ -54,6 +54,7 @@ from imagestudio.application.ports.unit_of_work import UnitOfWork
 from imagestudio.application.threshold_alerts import ThresholdAlerts
 from imagestudio.application.use_cases.add_user import AddUser
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge
+from imagestudio.application.use_cases.audit_provider import AuditProvider
 from imagestudio.application.use_cases.authenticate import Authenticate
 from imagestudio.application.use_cases.change_plan import ChangePlan
 from imagestudio.application.use_cases.check_providers import CheckProviders
@@ -95,6 +96,7 @@ from imagestudio.application.use_cases.to_3d import ImageTo3D
 from imagestudio.application.use_cases.to_video import ImageToVideo
 from imagestudio.application.use_cases.upscale import UpscaleImage
 from imagestudio.application.use_cases.usage import ReadUsage
+from imagestudio.entrypoints.book_wiring import build_provider_books
 from imagestudio.entrypoints.builders import (
     build_catalog,
     build_engine,
@@ -241,6 +243,12 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     check_providers = providers.Singleton(CheckProviders, provider_directory)
+    provider_books = providers.Singleton(
+        build_provider_books, settings, wavespeed_http, stability_http
+    )
+    audit_provider = providers.Singleton(
+        AuditProvider, ledger, operations, catalog, provider_books, clock
+    )
     timing = reconcile.provided.timing
     list_operations = providers.Singleton(ListOperations, operations, quota, clock, timing)
     show_operation = providers.Singleton(ShowOperation, operations, quota, clock, timing)

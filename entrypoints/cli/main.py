@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from imagestudio.adapters.sql.schema import SchemaOutOfDate
 from imagestudio.entrypoints.cli import (
     asset_commands,
+    audit_commands,
     budget_commands,
     db_commands,
     info_commands,
@@ -47,6 +48,7 @@ asset_commands.register(app)
 storage_commands.register(app)
 local_commands.register(app)
 operations_commands.register(app)
+audit_commands.register(app)
 
 
 def run() -> None:
