@@ -17,8 +17,14 @@ from imagestudio.entrypoints.http.admin_routes import ADMIN_RESPONSES, refuse
 from imagestudio.entrypoints.http.audit_schemas import AuditReportOut
 from imagestudio.entrypoints.http.auth import require_admin
 from imagestudio.entrypoints.http.state import app_state
+from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
+router = APIRouter(
+    prefix="/v1/admin",
+    tags=["admin"],
+    dependencies=[Depends(require_admin)],
+    route_class=StudioRoute,
+)
 
 
 @router.get("/audit/provider", response_model=AuditReportOut, responses=ADMIN_RESPONSES)
