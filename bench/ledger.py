@@ -1,22 +1,25 @@
-"""Benchmark: the SQL quota store and ledger on SQLite and PostgreSQL (issue 3).
+"""Benchmark: the SQL quota and ledger on SQLite and PostgreSQL (issue 3), written through the
+unit of work (`SqlUnitOfWork`), as the money path writes them.
 
     .venv/bin/python bench/ledger.py [--quick | --smoke]
 
 Prints markdown tables (no timing thresholds: this is for people to read, not a test); about
-4 minutes on 2 cores, `--quick` under one (shorter cells, 100k rows, no 64-connection SQLite),
+4 minutes on 2 cores, `--quick` under one (shorter cells, 100k rows, no SQLite process row),
 `--smoke` seconds (every table at a toy size, to show it runs).
 
-1. reserve → commit per second on `SqlQuotaStore` (each a real transaction) for 1, 8 and 64
-   concurrent workers (asyncio tasks sharing one engine, and 64 as 2 OS processes × 32 tasks),
-   with one hot user and with 1,000 users spread over the workers, with and without an operator
-   budget on the provider. With a budget every reservation and commit also locks the provider's
-   one shared budget counter row; comparing the columns shows whether that row serialises
-   users. "8 budget rows" deals the users out over 8 budgeted providers: what striping the
-   budget row 8 ways would give. On PostgreSQL a sampler counts the sessions waiting on a lock.
-   SQLite adds a row where the 64 tasks share one pooled connection.
-2. The cost of one operation (reserve + commit + ledger append + reading usage) at 1k and 1M
-   ledger rows (100k with `--quick`), and with counter rows of past periods, each case in its
-   own database, timed in alternating blocks so that drift in the machine's speed cancels out.
+1. reserve → commit per second (a unit that reserves, then one that commits, as the money
+   path's accept and settle do: each a real transaction) for 1, 8 and 64 concurrent workers
+   (asyncio tasks sharing one unit of work, and 64 as 2 OS processes × 32 tasks), with one hot
+   user and with 1,000 users spread over the workers, with and without an operator budget on
+   the provider. With a budget every reservation and commit also touches the provider's shared
+   budget rows; comparing the columns shows whether they serialise users. "8 budget rows" deals
+   the users out over 8 budgeted providers. On PostgreSQL a sampler counts the sessions waiting
+   on a lock. On SQLite a unit of work is one connection, so one process's tasks take turns on
+   it; only the 2 processes' connections contend (napping in SQLite's busy handler).
+2. The cost of one operation (a reserving unit, a unit that commits and appends the ledger
+   line, reading usage) at 1k and 1M ledger rows (100k with `--quick`), and with counter rows
+   of past periods, each case in its own database, timed in alternating blocks so that drift in
+   the machine's speed cancels out.
 
 SQLite is a temp file in WAL mode (as the `local` profile sets it up); PostgreSQL is a throwaway
 server from Debian's binaries (tests/support/postgres_server.py), which runs with fsync and
@@ -55,9 +58,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import schema
 from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.database import PostgresDatabase
 from imagestudio.adapters.sql.engine import create_engine
-from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
+from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
 from imagestudio.adapters.system.clock import SystemClock
 from imagestudio.application.use_cases.usage import ReadUsage
 from imagestudio.domain.billing_period import period_containing
@@ -95,7 +99,7 @@ class Settings:
     fill_deadline: float  # seconds a SQLite fill may take before it stops where it got
     past_counters: int  # counter rows of past periods in the third growth case
     processes: bool  # run the OS-process row
-    contended_sqlite: bool  # run SQLite's 64-connection rows (seconds of draining per cell)
+    contended_sqlite: bool  # run SQLite's process row (its 2 connections nap: seconds per cell)
 
 
 FULL = Settings(
@@ -168,6 +172,18 @@ def _request(user: str, provider: str) -> ReservationRequest:
     )
 
 
+async def reserve_and_commit(
+    units: SqlUnitOfWork, reservation: str, request: ReservationRequest
+) -> None:
+    """A unit that reserves, then one that commits, as the money path's accept and settle do."""
+    async with units.begin() as unit:
+        (await unit.quota.reserve(reservation, request)).unwrap()
+        await unit.commit()
+    async with units.begin() as unit:
+        await unit.quota.commit(reservation, SETTLEMENT)
+        await unit.commit()
+
+
 async def prepare(engine: AsyncEngine) -> SqlQuotaStore:
     await schema.upgrade(engine)
     store = SqlQuotaStore(engine, SystemClock())
@@ -183,20 +199,23 @@ async def prepare(engine: AsyncEngine) -> SqlQuotaStore:
     return store
 
 
-async def open_connections(engine: AsyncEngine, count: int) -> None:
-    """Fill the pool first, so no timed operation pays for connecting."""
-    count = min(count, engine.pool.size())  # type: ignore[attr-defined]
+async def open_connections(units: SqlUnitOfWork, count: int) -> None:
+    """Fill the pool first, so no timed operation pays for connecting (SQLite's unit of work
+    has one connection)."""
+    database = units.database
+    pool = database.async_engine.pool if isinstance(database, PostgresDatabase) else None
+    count = 1 if pool is None else min(count, pool.size())  # type: ignore[attr-defined]
 
     async def one() -> None:
-        async with engine.connect() as connection:
-            await connection.execute(text("select 1"))
+        async with units.begin() as unit:  # left without commit: nothing is kept
+            await unit.quota.adjust_spend(HOT, "warm-up", 0)  # a read: takes a connection
             await asyncio.sleep(0.05)
 
     await asyncio.gather(*(one() for _ in range(count)))
 
 
 async def run_workers(
-    store: SqlQuotaStore, scenario: Scenario, workers: int, seconds: float, prefix: str
+    units: SqlUnitOfWork, scenario: Scenario, workers: int, seconds: float, prefix: str
 ) -> tuple[int, float, list[float]]:
     """`workers` tasks reserve → commit until time is up; 1,000 users are dealt out to them."""
     deadline = time.perf_counter() + seconds
@@ -212,8 +231,7 @@ async def run_workers(
             reservation = f"{prefix}-{index}-{count}"
             providers = scenario.providers
             request = _request(mine[count % len(mine)], providers[(index + count) % len(providers)])
-            (await store.reserve(reservation, request)).unwrap()
-            await store.commit(reservation, SETTLEMENT)
+            await reserve_and_commit(units, reservation, request)
             latencies.append(time.perf_counter() - started)
             count += 1
         done += count
@@ -261,12 +279,12 @@ class LockSampler:
 
 
 async def measure_tasks(
-    engine: AsyncEngine, store: SqlQuotaStore, scenario: Scenario, workers: int, seconds: float
+    engine: AsyncEngine, units: SqlUnitOfWork, scenario: Scenario, workers: int, seconds: float
 ) -> Rate:
-    await open_connections(engine, workers)
+    await open_connections(units, workers)
     async with LockSampler(_postgres_only(engine)) as sampler:
         done, elapsed, latencies = await run_workers(
-            store, scenario, workers, seconds, uuid.uuid4().hex[:8]
+            units, scenario, workers, seconds, uuid.uuid4().hex[:8]
         )
     return Rate(done / elapsed, latencies, sampler.mean)
 
@@ -275,14 +293,13 @@ def _process_worker(
     url: str, scenario: Scenario, tasks: int, seconds: float, barrier: Any, results: Any
 ) -> None:
     async def run() -> tuple[int, float, list[float]]:
-        engine = create_engine(url, pool_size=tasks, max_overflow=4)
-        store = SqlQuotaStore(engine, SystemClock())
-        await open_connections(engine, tasks)
+        units = SqlUnitOfWork(url, pool_size=tasks, max_overflow=4)
+        await open_connections(units, tasks)
         barrier.wait()
         try:
-            return await run_workers(store, scenario, tasks, seconds, uuid.uuid4().hex[:8])
+            return await run_workers(units, scenario, tasks, seconds, uuid.uuid4().hex[:8])
         finally:
-            await engine.dispose()
+            await units.aclose()
 
     results.put(asyncio.run(run()))
 
@@ -327,12 +344,13 @@ def _postgres_only(engine: AsyncEngine) -> AsyncEngine | None:
 
 
 async def throughput(name: str, url: str, settings: Settings) -> None:
-    engine = create_engine(url, pool_size=max(WORKERS), max_overflow=8)
-    store = await prepare(engine)
+    engine = create_engine(url)  # the plans and users, and the lock sampler
+    await prepare(engine)
+    units = SqlUnitOfWork(url, pool_size=max(WORKERS), max_overflow=8)
     sqlite = engine.dialect.name == "sqlite"
-    # On SQLite one writer holds the database at a time and the others nap in its busy handler
-    # (1 to 100 ms a nap): many connections drain slowly (seconds per cell), so those rows run
-    # two columns only; the budget row cannot matter there anyway.
+    # On SQLite one writer holds the database at a time and the other process's connection
+    # naps in its busy handler (1 to 100 ms a nap): that drains slowly (seconds per cell), so
+    # the process row runs two columns only; the budget row cannot matter there anyway.
     contended = (0, 3) if sqlite else range(len(SCENARIOS))
     rows: list[tuple[str, list[Rate | None]]] = []
 
@@ -344,23 +362,11 @@ async def throughput(name: str, url: str, settings: Settings) -> None:
 
     everything = range(len(SCENARIOS))
     for workers in WORKERS:
-        if sqlite and workers == max(WORKERS) and not settings.contended_sqlite:
-            continue
 
         async def tasks_of(scenario: Scenario, workers: int = workers) -> Rate:
-            return await measure_tasks(engine, store, scenario, workers, settings.seconds)
+            return await measure_tasks(engine, units, scenario, workers, settings.seconds)
 
-        await row(f"{workers}", tasks_of, contended if workers == max(WORKERS) else everything)
-    if sqlite:
-        # The comparison: the same tasks queue on one pooled connection instead of napping.
-        single = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=120)
-        one = SqlQuotaStore(single, SystemClock())
-
-        async def shared(scenario: Scenario) -> Rate:
-            return await measure_tasks(single, one, scenario, max(WORKERS), settings.seconds)
-
-        await row(f"{max(WORKERS)}, sharing 1 connection", shared, everything)
-        await single.dispose()
+        await row(f"{workers}", tasks_of, everything)
     if settings.processes and (settings.contended_sqlite or not sqlite):
         tasks = max(WORKERS) // PROCESSES
 
@@ -370,6 +376,7 @@ async def throughput(name: str, url: str, settings: Settings) -> None:
             )
 
         await row(f"{max(WORKERS)} = {PROCESSES} processes × {tasks}", processes, contended)
+    await units.aclose()
     await engine.dispose()
 
     print(f"\n### reserve → commit per second, {name}\n")
@@ -405,7 +412,7 @@ class Case:
 class Cost:
     case: Case
     fill_seconds: float
-    operations: list[float]  # seconds: reserve + commit + ledger append + read usage
+    operations: list[float]  # seconds: reserving unit + settling unit (ledger line) + read usage
     reads: list[float]  # seconds of reading usage alone (the counters)
     sums: list[float]  # seconds of summing the user's ledger lines (what usage does not do)
 
@@ -514,9 +521,8 @@ async def fill_postgres(engine: AsyncEngine, case: Case, period: str) -> Case:
 
 
 async def time_operations(
-    engine: AsyncEngine, store: SqlQuotaStore, count: int
+    engine: AsyncEngine, store: SqlQuotaStore, units: SqlUnitOfWork, count: int
 ) -> tuple[list[float], list[float], list[float]]:
-    ledger = SqlLedger(engine)
     usage = ReadUsage(store, SystemClock())
     user = USERS[0]  # owns 1/1,000 of the bulk ledger lines, and its share of past counters
     operations, reads, sums = [], [], []
@@ -529,26 +535,30 @@ async def time_operations(
         reservation = f"op-{uuid.uuid4().hex}"
         request = _request(user, BUDGETED)
         period = period_containing(request.at).key
-        (await store.reserve(reservation, request)).unwrap()
-        await store.commit(reservation, SETTLEMENT)
-        await ledger.append(
-            UsageRecord(
-                user_id=user,
-                operation_id=reservation,
-                model_id="bench/model",
-                provider=BUDGETED,
-                kind=OperationKind.TEXT_TO_IMAGE,
-                outputs=1,
-                user_charge=PRICE,
-                provider_cost=PRICE,
-                outcome=Outcome.SUCCEEDED,
-                output_bytes=1_000,
-                latency_ms=100,
-                billing_period=period,
-                started_at=request.at,
-                finished_at=datetime.now(UTC),
+        async with units.begin() as unit:
+            (await unit.quota.reserve(reservation, request)).unwrap()
+            await unit.commit()
+        async with units.begin() as unit:
+            await unit.quota.commit(reservation, SETTLEMENT)
+            await unit.ledger.append(
+                UsageRecord(
+                    user_id=user,
+                    operation_id=reservation,
+                    model_id="bench/model",
+                    provider=BUDGETED,
+                    kind=OperationKind.TEXT_TO_IMAGE,
+                    outputs=1,
+                    user_charge=PRICE,
+                    provider_cost=PRICE,
+                    outcome=Outcome.SUCCEEDED,
+                    output_bytes=1_000,
+                    latency_ms=100,
+                    billing_period=period,
+                    started_at=request.at,
+                    finished_at=datetime.now(UTC),
+                )
             )
-        )
+            await unit.commit()
         read_at = time.perf_counter()
         report = (await usage.execute(user)).unwrap()
         finished = time.perf_counter()
@@ -573,6 +583,7 @@ async def growth(name: str, urls: Sequence[str], fill: Filler, settings: Setting
     for case, url in zip(cases, urls, strict=True):
         engine = create_engine(url)
         store = await prepare(engine)
+        units = SqlUnitOfWork(url)
         began = time.perf_counter()
         filled = await fill(url, engine, case, period)
         seconds = time.perf_counter() - began
@@ -580,28 +591,30 @@ async def growth(name: str, urls: Sequence[str], fill: Filler, settings: Setting
             f"{name}: {filled.ledger_rows:,} ledger rows + {filled.past_counters:,} past counter "
             f"rows, filled in {seconds:.1f} s"
         )
-        await time_operations(engine, store, 20)  # warm up
-        prepared.append((engine, store, Cost(filled, seconds, [], [], [])))
+        await time_operations(engine, store, units, 20)  # warm up
+        prepared.append((engine, store, units, Cost(filled, seconds, [], [], [])))
     for _ in range(max(1, settings.operations // BLOCK)):
-        for engine, store, cost in prepared:
-            operations, reads, sums = await time_operations(engine, store, BLOCK)
+        for engine, store, units, cost in prepared:
+            operations, reads, sums = await time_operations(engine, store, units, BLOCK)
             cost.operations.extend(operations)
             cost.reads.extend(reads)
             cost.sums.extend(sums)
-    for engine, _, _ in prepared:
+    for engine, _, units, _ in prepared:
+        await units.aclose()
         await engine.dispose()
     progress(f"{name}: operations timed")
-    return [cost for _, _, cost in prepared]
+    return [cost for _, _, _, cost in prepared]
 
 
 def print_growth(results: Sequence[tuple[str, list[Cost]]]) -> None:
     print("\n### one operation as the ledger grows\n")
     print(
         "Median ms over operations by one user who owns 1/1,000 of the lines, the databases "
-        "timed in alternating blocks of 25. An operation is reserve + commit + ledger append + "
-        "reading usage. The last row adds counter rows of past periods (1,000 users × 8 "
-        "dimensions × months) to the small ledger. Summing the user's ledger lines for the "
-        "period is what reading usage does not do (for contrast).\n"
+        "timed in alternating blocks of 25. An operation is a reserving unit, a unit that "
+        "commits and appends the ledger line, and reading usage. The last row adds counter rows "
+        "of past periods (1,000 users × 8 dimensions × months) to the small ledger. Summing "
+        "the user's ledger lines for the period is what reading usage does not do (for "
+        "contrast).\n"
     )
     print(
         "| database | ledger rows | past counter rows | filled in | operation, ms | vs first row "
@@ -638,7 +651,7 @@ async def main(settings: Settings, mode: str) -> None:
     with tempfile.TemporaryDirectory(prefix="imagestudio-bench-") as folder:
         try:
             pg_version = await postgres_version(server.url) if server else "not available"
-            print(f"## SQL quota store and ledger benchmark{mode_label(mode)}\n")
+            print(f"## SQL quota and ledger benchmark (unit of work){mode_label(mode)}\n")
             print_machine_facts(pg_version)
             print(
                 f"- {settings.seconds:g} s per throughput cell; plan limits finite but never "

@@ -1,7 +1,8 @@
 """Benchmark: what the money path costs on top of the provider call.
 
 Prints a table of ratios (no timing thresholds here: `make bench` is for people to read):
-- reserve+commit per second on the in-memory quota store;
+- reserve+commit per second through the in-memory unit of work (a unit that reserves, then one
+  that commits, as the money path's accept and settle do);
 - one full offline operation (validate, price, reserve, call, store, commit, ledger) against
   the offline provider called directly with the same job, i.e. the bookkeeping overhead.
 """
@@ -15,7 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
+from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
+from imagestudio.adapters.memory.ledger import InMemoryLedger
+from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
+from imagestudio.adapters.memory.unit_of_work import InMemoryUnitOfWork
+from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.outcomes import split_into_calls
 from imagestudio.application.preparation import prepare
 from imagestudio.application.requests import OperationRequest
@@ -29,7 +36,13 @@ OPERATIONS = 40
 
 
 async def reserve_commit_rate() -> float:
-    store = InMemoryQuotaStore(REFERENCE_PLANS, users={"u": "local"})
+    units = InMemoryUnitOfWork(
+        InMemoryQuotaStore(REFERENCE_PLANS, users={"u": "local"}),
+        InMemoryLedger(),
+        InMemoryOperationStore(),
+        InMemoryIdempotencyStore[StoredOutcome](),
+        InMemoryAssetLibrary(),
+    )
     at = datetime(2026, 11, 25, tzinfo=UTC)
     start = time.perf_counter()
     for index in range(ROUNDS):
@@ -41,8 +54,12 @@ async def reserve_commit_rate() -> float:
             provider="wavespeed",
             at=at,
         )
-        (await store.reserve(f"r{index}", request)).unwrap()
-        await store.commit(f"r{index}", Settlement(outputs=1, amount=30_000))
+        async with units.begin() as unit:
+            (await unit.quota.reserve(f"r{index}", request)).unwrap()
+            await unit.commit()
+        async with units.begin() as unit:
+            await unit.quota.commit(f"r{index}", Settlement(outputs=1, amount=30_000))
+            await unit.commit()
     return ROUNDS / (time.perf_counter() - start)
 
 
@@ -89,7 +106,7 @@ async def main() -> None:
     rate = await reserve_commit_rate()
     print("| measure | value | ratio |")
     print("|---|---|---|")
-    print(f"| in-memory reserve+commit | {rate:,.0f}/s | - |")
+    print(f"| in-memory reserve+commit (unit of work) | {rate:,.0f}/s | - |")
     for size in (256, 1024):
         direct, full = await overhead(size)
         print(

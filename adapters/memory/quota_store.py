@@ -1,7 +1,9 @@
-"""An in-process quota store: the reservation rule applied under one lock.
+"""An in-process quota store: plans, users, budgets, counters and reservations under one lock.
 
-A real, complete implementation of the QuotaStore port, used by tests and the offline profile;
-the SQL store applies the same domain rule in one transaction.
+A real, complete implementation of the QuotaStore port, used by tests and the offline profile.
+Reserving and settling are the memory unit of work's: it runs the reservation rule
+(quota_book.py) on a draft of this store (`draft`) and merges it under the same lock; the SQL
+adapters apply the same domain rule in one transaction.
 """
 
 from __future__ import annotations
@@ -12,31 +14,11 @@ from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
-from imagestudio.adapters.memory.quota_book import (
-    QuotaBook,
-    QuotaDraft,
-    adjust,
-    decide,
-    hold,
-    settle,
-)
+from imagestudio.adapters.memory.quota_book import QuotaBook, QuotaDraft, adjust
 from imagestudio.domain.billing_period import period_containing
-from imagestudio.domain.errors import (
-    QuotaRefusal,
-    RefundTooLarge,
-    UnknownPlan,
-    UnknownUser,
-    UserExists,
-)
+from imagestudio.domain.errors import RefundTooLarge, UnknownPlan, UnknownUser, UserExists
 from imagestudio.domain.plan import OperatorBudget, Plan
-from imagestudio.domain.quota import (
-    LIVE,
-    Counter,
-    DimensionKey,
-    ReservationRequest,
-    Scope,
-    Settlement,
-)
+from imagestudio.domain.quota import LIVE, Counter, DimensionKey, Scope
 from imagestudio.domain.reservation import Reservation
 
 
@@ -111,27 +93,6 @@ class InMemoryQuotaStore:
         with self._lock:
             return self._budgets.get(provider)
 
-    async def reserve(
-        self, reservation_id: str, request: ReservationRequest
-    ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
-        with self._lock:
-            plan = self._plan_of(request.user_id)
-            if not isinstance(plan, Success):
-                return Failure(plan.failure())
-            budget = self._budgets.get(request.provider)
-            granted = decide(self._book, plan.unwrap(), budget, reservation_id, request)
-            if isinstance(granted, Success) and reservation_id not in self._reservations:
-                hold(self._book, granted.unwrap(), plan.unwrap().requests_per_minute)
-            return granted
-
-    async def commit(self, reservation_id: str, settlement: Settlement) -> Reservation:
-        with self._lock:
-            return self._open(settle(self._book, reservation_id, settlement), reservation_id)
-
-    async def release(self, reservation_id: str) -> Reservation:
-        with self._lock:
-            return self._open(settle(self._book, reservation_id, None), reservation_id)
-
     def draft(self) -> QuotaDraft:
         """A unit of work's draft of this store: changes kept aside until it merges them."""
         return QuotaDraft(self._book, self._plan_of, self._budgets.get, self._lock)
@@ -180,9 +141,3 @@ class InMemoryQuotaStore:
         if plan_name is None:
             return Failure(UnknownUser(user_id))
         return Success(self._plans[plan_name])
-
-    @staticmethod
-    def _open(reservation: Reservation | None, reservation_id: str) -> Reservation:
-        if reservation is None:
-            raise KeyError(f"no reservation {reservation_id!r}")
-        return reservation

@@ -1,6 +1,6 @@
-"""The quota store on SQL: the domain's reservation rule applied under row locks, in one
-transaction, so concurrent requests in many processes can never overspend. The rule's SQL is
-reserving.py's, which the unit of work runs too.
+"""The quota store on SQL: plans, users, operator budgets, and the reservations and counters as
+they stand. Reserving and settling are the unit of work's (unit_stores.py runs reserving.py's
+and settling.py's SQL in its transaction).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import datetime
 
 from returns.result import Failure, Result, Success
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
@@ -22,28 +22,18 @@ from imagestudio.adapters.sql.quota_codec import (
     reservation_from_columns,
 )
 from imagestudio.adapters.sql.quota_counters import key_of
-from imagestudio.adapters.sql.reserving import ReserveFailed, reserve
-from imagestudio.adapters.sql.settling import settle
 from imagestudio.adapters.sql.upsert import insert_missing
 from imagestudio.application.ports.clock import Clock
 from imagestudio.domain.billing_period import period_containing
-from imagestudio.domain.errors import QuotaRefusal, UnknownPlan, UnknownUser, UserExists
+from imagestudio.domain.errors import UnknownPlan, UnknownUser, UserExists
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.plan import OperatorBudget, Plan
-from imagestudio.domain.quota import (
-    LIVE,
-    Counter,
-    DimensionKey,
-    ReservationRequest,
-    Scope,
-    Settlement,
-)
+from imagestudio.domain.quota import LIVE, Counter, DimensionKey, Scope
 from imagestudio.domain.reservation import Reservation
 
 
 class SqlQuotaStore:
-    """The `QuotaStore` and `QuotaAdministration` ports on SQL; a database error while
-    reserving is `ReserveFailed`."""
+    """The `QuotaStore` and `QuotaAdministration` ports on SQL."""
 
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self._engine = engine
@@ -155,25 +145,6 @@ class SqlQuotaStore:
         async with self._reader.connect() as connection:
             return await _budget(connection, provider)
 
-    async def reserve(
-        self, reservation_id: str, request: ReservationRequest
-    ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
-        """The quota rule alone: `request.needs_storage` is the unit of work's to honour."""
-        try:
-            async with self._engine.connect() as connection, connection.begin() as transaction:
-                granted = await connection.run_sync(reserve, reservation_id, request)
-                if isinstance(granted, Failure):
-                    await transaction.rollback()  # a refusal writes nothing, not even stripes
-                return granted
-        except SQLAlchemyError as error:  # the driver's errors, and a pool run dry
-            raise ReserveFailed(f"reserving {reservation_id} failed: {error}") from error
-
-    async def commit(self, reservation_id: str, settlement: Settlement) -> Reservation:
-        return await self._settle(reservation_id, settlement)
-
-    async def release(self, reservation_id: str) -> Reservation:
-        return await self._settle(reservation_id, None)
-
     async def reservation(self, reservation_id: str) -> Reservation | None:
         async with self._reader.connect() as connection:
             return await _reservation(connection, reservation_id)
@@ -207,16 +178,6 @@ class SqlQuotaStore:
                 )
             ).one()
             return Counter(used=int(row.used), held=int(row.held))
-
-    async def _settle(self, reservation_id: str, settlement: Settlement | None) -> Reservation:
-        async with self._engine.begin() as connection:
-            settled = await connection.run_sync(settle, reservation_id, settlement)
-            if settled is not None:
-                return settled.reservation
-            reservation = await _reservation(connection, reservation_id)
-            if reservation is None:
-                raise KeyError(f"no reservation {reservation_id!r}")
-            return reservation  # exactly once: a second settle changes nothing
 
 
 async def _plan_of(connection: AsyncConnection, user_id: str) -> Result[Plan, UnknownUser]:

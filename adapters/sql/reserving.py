@@ -89,21 +89,13 @@ _GRANT = t.request_grants.insert()
 _RECORD = t.reservations.insert()
 
 
-def reserve(
-    connection: Connection, reservation_id: str, request: ReservationRequest
-) -> Result[Reservation, QuotaRefusal | UnknownUser]:
-    """Hold the request's amounts if every dimension admits them; an id reserved already gives
-    that reservation back. A refusal holds nothing. `request.needs_storage` is left to
-    `reserve_with_room`."""
-    found = _deciding(connection, reservation_id, request)
-    return _reserve(connection, reservation_id, request, found)
-
-
 def reserve_with_room(
     connection: Connection, reservation_id: str, request: ReservationRequest
 ) -> Result[Reservation, QuotaRefusal | UnknownUser | StorageQuotaExceeded]:
-    """`reserve`, refusing first, when `request.needs_storage`, if the plan's storage has no
-    room left for the user's stored bytes (read with the plan, in the same statement)."""
+    """Hold the request's amounts if every dimension admits them; an id reserved already gives
+    that reservation back. A refusal holds nothing. When `request.needs_storage`, refused
+    first if the plan's storage has no room left for the user's stored bytes (read with the
+    plan, in the same statement)."""
     found = _deciding(connection, reservation_id, request)
     plan = None
     if found is not None and found.state is None and request.needs_storage:

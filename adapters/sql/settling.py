@@ -10,29 +10,24 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Connection
 
 from imagestudio.adapters.sql import tables as t
-from imagestudio.adapters.sql.quota_codec import (
-    demands_from_json,
-    request_from_json,
-    settlement_to_json,
-)
+from imagestudio.adapters.sql.quota_codec import demands_from_json, settlement_to_json
 from imagestudio.adapters.sql.quota_counters import move_counters
 from imagestudio.domain.quota import Counter, DimensionKey, Settlement, settled_amount
-from imagestudio.domain.reservation import Reservation, ReservationState
+from imagestudio.domain.reservation import ReservationState
 
 _r = t.reservations.c
 _SETTLE = (
     update(t.reservations)
     .where(_r.id == bindparam("reservation_id"), _r.state == ReservationState.HELD.value)
     .values(state=bindparam("new_state"), settlement=bindparam("new_settlement"))
-    .returning(_r.request, _r.demands)
+    .returning(_r.demands)
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Settled:
-    """A reservation as its settlement left it, and every counter it moved, as left."""
+    """Every counter a settlement moved, as it left them."""
 
-    reservation: Reservation
     counters: dict[DimensionKey, Counter]
 
 
@@ -65,11 +60,4 @@ def settle(
             for demand in demands
         ],
     )
-    reservation = Reservation(
-        id=reservation_id,
-        request=request_from_json(row.request),
-        demands=demands,
-        state=state,
-        settlement=settlement,
-    )
-    return Settled(reservation, moved)
+    return Settled(moved)

@@ -1,4 +1,6 @@
-"""The quota store port: plans, users' subscriptions, operator budgets and atomic reservations."""
+"""The quota store port: plans, users' subscriptions, operator budgets, and what the quota
+holds, read. Reserving and settling are the unit of work's (`UnitQuota`), so that they change
+in one transaction with everything else of the money path."""
 
 from __future__ import annotations
 
@@ -7,14 +9,15 @@ from typing import Protocol
 
 from returns.result import Result
 
-from imagestudio.domain.errors import QuotaRefusal, UnknownPlan, UnknownUser, UserExists
+from imagestudio.domain.errors import UnknownPlan, UnknownUser, UserExists
 from imagestudio.domain.plan import OperatorBudget, Plan
-from imagestudio.domain.quota import Counter, DimensionKey, ReservationRequest, Settlement
+from imagestudio.domain.quota import Counter, DimensionKey
 from imagestudio.domain.reservation import Reservation
 
 
 class QuotaStore(Protocol):
-    """Holds quota counters; `reserve` checks every dimension and holds in one atomic step."""
+    """Plans, budgets, reservations and counters as they stand (written through the unit of
+    work's `UnitQuota`)."""
 
     async def plan_of(self, user_id: str) -> Result[Plan, UnknownUser]:
         """The plan the user is on now."""
@@ -26,20 +29,6 @@ class QuotaStore(Protocol):
 
     async def operator_budget(self, provider: str) -> OperatorBudget | None:
         """The operator's monthly budget at `provider`, if one is set."""
-        ...
-
-    async def reserve(
-        self, reservation_id: str, request: ReservationRequest
-    ) -> Result[Reservation, QuotaRefusal | UnknownUser]:
-        """Hold the request's amounts if every dimension admits them; otherwise hold nothing."""
-        ...
-
-    async def commit(self, reservation_id: str, settlement: Settlement) -> Reservation:
-        """Move the held amounts into used at their actual size. A second call changes nothing."""
-        ...
-
-    async def release(self, reservation_id: str) -> Reservation:
-        """Drop the held amounts. A second call, or one after commit, changes nothing."""
         ...
 
     async def reservation(self, reservation_id: str) -> Reservation | None:

@@ -15,6 +15,7 @@ from returns.result import Failure, Success
 from sqlalchemy import Delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from support.sql_schema import engine_with_schema
+from support.unit_world import reserve_alone, settle_alone
 
 from imagestudio.adapters.memory.account_erasure import InMemoryAccountErasure
 from imagestudio.adapters.memory.alert_log import InMemoryAlertLog
@@ -232,12 +233,10 @@ async def open_account(accounts: Accounts, user: str) -> Records:
             provider=PROVIDER,
             at=NOW + timedelta(seconds=number),
         )
-        assert isinstance(await accounts.quota.reserve(reservation_id, request), Success)
+        assert isinstance(await reserve_alone(accounts.units, reservation_id, request), Success)
         charge = PRICE if status is OperationStatus.SUCCEEDED else 0
-        if charge:
-            await accounts.quota.commit(reservation_id, Settlement(outputs=1, amount=charge))
-        else:
-            await accounts.quota.release(reservation_id)
+        settlement = Settlement(outputs=1, amount=charge) if charge else None
+        await settle_alone(accounts.units, reservation_id, settlement)
         await accounts.operations.save(an_operation(user, operation_id, status))
         await accounts.ledger.append(a_line(user, operation_id, charge))
         operations.append(operation_id)
@@ -426,7 +425,8 @@ async def test_a_user_added_again_under_the_same_id_starts_from_nothing(
             provider=PROVIDER,
             at=NOW + timedelta(seconds=10),
         )
-        assert isinstance(await accounts.quota.reserve(f"again_{number}", request), Success)
+        granted = await reserve_alone(accounts.units, f"again_{number}", request)
+        assert isinstance(granted, Success)
 
 
 async def test_another_users_records_are_untouched(accounts: Accounts) -> None:
@@ -511,7 +511,7 @@ async def test_erasure_is_refused_while_a_reservation_holds(accounts: Accounts) 
         provider=PROVIDER,
         at=NOW + timedelta(minutes=5),
     )
-    assert isinstance(await accounts.quota.reserve("res_held", request), Success)
+    assert isinstance(await reserve_alone(accounts.units, "res_held", request), Success)
     before = (await seen(accounts, alice), await operator_budget(accounts))
 
     with pytest.raises(ValueError, match="res_held"):

@@ -1,7 +1,9 @@
-"""The in-memory quota store, driven at random and checked against a simple model of its rule.
+"""The in-memory quota, driven at random and checked against a simple model of its rule.
 
-The model keeps every granted reservation and derives each counter from them afresh, with its
-own reading of billing periods, so the store is checked against the rule, not against itself.
+Reservations are made and settled through the unit of work, each in a unit of its own (as the
+money path's accept and settle do), and read back through the quota store. The model keeps
+every granted reservation and derives each counter from them afresh, with its own reading of
+billing periods, so the quota is checked against the rule, not against itself.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import math
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from hypothesis import event, settings
 from hypothesis import strategies as st
@@ -24,8 +26,10 @@ from hypothesis.stateful import (
     rule,
 )
 from returns.result import Failure, Success
+from support.unit_world import Granted, memory_units, settle_alone
 
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
+from imagestudio.application.ports.unit_of_work import Moved, UnitOfWork
 from imagestudio.domain.billing_period import BillingAnchor
 from imagestudio.domain.errors import OperatorBudgetExhausted, QuotaExceeded, RateLimited
 from imagestudio.domain.limit import Limit
@@ -47,6 +51,7 @@ CATEGORIES = (*LIMITED, QuotaCategory.UPSCALE)
 """Upscale is named by no plan here, so it is unlimited."""
 
 T = TypeVar("T")
+Ending = Literal["commit", "leave"]
 Key = tuple[str, str, str, str]
 """(scope, owner, dimension, period): the model's name for one counter."""
 
@@ -135,7 +140,8 @@ class QuotaMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.loop = asyncio.new_event_loop()
-        self.store = InMemoryQuotaStore([])
+        self.store: Any = InMemoryQuotaStore([])
+        self.units: UnitOfWork = memory_units(self.store)
         self.users: tuple[str, ...] = ()
         self.limits: dict[str, dict[str, int | None]] = {}
         self.anchors: dict[str, int] = {}
@@ -213,9 +219,30 @@ class QuotaMachine(RuleBasedStateMachine):
             return self.budget
         return self.limits[owner].get(name)
 
-    # The store, asked through its port.
+    # The quota: written through units, read through the store's port.
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         return self.loop.run_until_complete(coroutine)
+
+    def reserving(self, reservation_id: str, request: ReservationRequest, end: Ending) -> Granted:
+        """What a unit's reserve answers; the unit is then committed (whatever the answer: a
+        refusal holds nothing either way) or left, which must keep nothing of it."""
+
+        async def unit() -> Granted:
+            async with self.units.begin() as unit:
+                granted = await unit.quota.reserve(reservation_id, request)
+                if end == "commit":
+                    await unit.commit()
+            return granted
+
+        return self.run(unit())
+
+    def settling(self, reservation_id: str, settlement: Settlement | None) -> Moved:
+        return self.run(settle_alone(self.units, reservation_id, settlement))
+
+    def state_of(self, reservation_id: str) -> tuple[ReservationState, Settlement | None]:
+        reservation = self.run(self.store.reservation(reservation_id))
+        assert reservation is not None, reservation_id
+        return reservation.state, reservation.settlement
 
     def store_counters(self) -> dict[Key, Counter]:
         """Every counter of every period seen, as the store reports it."""
@@ -255,7 +282,7 @@ class QuotaMachine(RuleBasedStateMachine):
             self.limits[user], self.anchors[user] = limits, anchor
         self.budget = budget
         self.now = start
-        self.store = self.open_store(
+        self.store, self.units = self.open_store(
             [
                 plan_from(f"plan-{user}", self.limits[user], self.anchors[user])
                 for user in self.users
@@ -267,9 +294,11 @@ class QuotaMachine(RuleBasedStateMachine):
 
     def open_store(
         self, plans: list[Plan], users: dict[str, str], budgets: list[OperatorBudget]
-    ) -> Any:
-        """The store under test, set up with these plans, users and budgets (overridable)."""
-        return InMemoryQuotaStore(plans, users=users, budgets=budgets)
+    ) -> tuple[Any, UnitOfWork]:
+        """The store under test, set up with these plans, users and budgets, and a unit of work
+        over it (overridable)."""
+        store = InMemoryQuotaStore(plans, users=users, budgets=budgets)
+        return store, memory_units(store)
 
     # Reserving.
     @rule(
@@ -278,6 +307,7 @@ class QuotaMachine(RuleBasedStateMachine):
         outputs=st.integers(1, 4),
         amount=st.integers(0, 5_000_000),
         provider=st.sampled_from([BUDGETED, UNBUDGETED]),
+        end=st.sampled_from(["commit", "commit", "commit", "leave"]),
     )
     def reserve(
         self,
@@ -286,6 +316,7 @@ class QuotaMachine(RuleBasedStateMachine):
         outputs: int,
         amount: int,
         provider: str,
+        end: Ending,
     ) -> None:
         user = data.draw(st.sampled_from(self.users), label="user")
         booking = Booking(
@@ -315,7 +346,7 @@ class QuotaMachine(RuleBasedStateMachine):
             at=self.now,
         )
 
-        result = self.run(self.store.reserve(booking.id, request))
+        result = self.reserving(booking.id, request, end)
 
         too_fast = self.rate_exceeded(user)
         if exceeded or too_fast:
@@ -326,6 +357,11 @@ class QuotaMachine(RuleBasedStateMachine):
         else:
             assert isinstance(result, Success), f"refused with room left: {result}"
             assert result.unwrap().is_open
+            if end == "leave":
+                event("reserve granted, unit left")
+                assert self.store_counters() == before, "a unit left uncommitted changed a counter"
+                assert self.run(self.store.reservation(booking.id)) is None
+                return
             event("reserve granted")
             self.bookings[booking.id] = booking
 
@@ -377,11 +413,13 @@ class QuotaMachine(RuleBasedStateMachine):
             provider_cost=data.draw(maybe(up_to_the_reserve), label="provider cost"),
         )
 
-        settled = self.run(self.store.commit(booking.id, settlement))
+        moved = self.settling(booking.id, settlement)
 
         event("commit")
-        assert settled.state is ReservationState.COMMITTED
-        assert settled.settlement == settlement
+        assert self.state_of(booking.id) == (ReservationState.COMMITTED, settlement)
+        now = self.run(self.store.counters(booking.user, booking.at))
+        assert moved.counters, "a commit's receipt is empty"
+        assert moved.counters == {key: now[key] for key in moved.counters}
         booking.state = ReservationState.COMMITTED
         booking.actual_outputs, booking.actual_amount = settlement.outputs, settlement.amount
         booking.billed = settlement.billed
@@ -391,29 +429,31 @@ class QuotaMachine(RuleBasedStateMachine):
     def release(self, data: st.DataObject) -> None:
         booking = self.bookings[data.draw(st.sampled_from(self.open_ids()), label="id")]
 
-        settled = self.run(self.store.release(booking.id))
+        self.settling(booking.id, None)
 
         event("release")
-        assert settled.state is ReservationState.RELEASED
+        assert self.state_of(booking.id) == (ReservationState.RELEASED, None)
         booking.state = ReservationState.RELEASED
 
     @precondition(lambda self: self.settled_ids())
     @rule(data=st.data(), commit=st.booleans())
     def settle_again(self, data: st.DataObject, commit: bool) -> None:
         booking = self.bookings[data.draw(st.sampled_from(self.settled_ids()), label="id")]
-        before = self.store_counters()
+        before, settled = self.store_counters(), self.state_of(booking.id)
 
         if commit:
             settlement = Settlement(
                 outputs=data.draw(st.integers(0, 4), label="outputs"),
                 amount=data.draw(st.integers(0, 5_000_000), label="amount"),
             )
-            settled = self.run(self.store.commit(booking.id, settlement))
+            moved = self.settling(booking.id, settlement)
         else:
-            settled = self.run(self.store.release(booking.id))
+            moved = self.settling(booking.id, None)
 
         event("settle again")
-        assert settled.state is booking.state
+        assert moved == Moved()
+        assert self.state_of(booking.id) == settled
+        assert settled[0] is booking.state
         assert self.store_counters() == before, "settling a settled reservation changed a counter"
 
     # Time.

@@ -1,4 +1,6 @@
-"""Every quota store — in memory, SQLite, PostgreSQL — keeps the same promises."""
+"""Every quota — in memory, SQLite, PostgreSQL — keeps the same promises: reserved and settled
+through the unit of work (each call in a unit of its own, as the money path's accept and
+settle do), read back through the quota store."""
 
 from __future__ import annotations
 
@@ -8,11 +10,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from returns.result import Failure, Success
-from support.sql_schema import engine_with_schema
+from support.unit_world import (
+    BACKENDS,
+    Granted,
+    World,
+    reserve_alone,
+    settle_alone,
+    world_for,
+)
 
-from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
-from imagestudio.adapters.sql.quota_store import SqlQuotaStore
-from imagestudio.adapters.system.clock import FixedClock
+from imagestudio.application.ports.unit_of_work import Moved
 from imagestudio.domain.errors import (
     OperatorBudgetExhausted,
     QuotaExceeded,
@@ -26,6 +33,7 @@ from imagestudio.domain.quota import Counter, ReservationRequest, Settlement
 from imagestudio.domain.reservation import ReservationState
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+NOVEMBER, DECEMBER = "2026-11-01", "2026-12-01"
 GEN = QuotaCategory.IMAGE_GENERATION
 PLAN = Plan(
     name="small",
@@ -36,25 +44,15 @@ PLAN = Plan(
 )
 ROOMY = Plan(name="roomy", calls={GEN: Limit.of(1_000)})
 
-Store = InMemoryQuotaStore | SqlQuotaStore
 
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        memory = InMemoryQuotaStore([PLAN, ROOMY], users={"ada": "small", "bob": "small"})
-        yield memory
-        return
-    url = str(
-        request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
-    )
-    async with engine_with_schema(url) as engine:
-        sql = SqlQuotaStore(engine, FixedClock(NOW))
+@pytest.fixture(params=BACKENDS)
+async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
+    async with world_for(request) as world:
         for plan in (PLAN, ROOMY):
-            await sql.define_plan(plan)
-        await sql.assign("ada", "small")
-        await sql.assign("bob", "small")
-        yield sql
+            await world.quota.define_plan(plan)
+        await world.quota.assign("ada", "small")
+        await world.quota.assign("bob", "small")
+        yield world
 
 
 def ask(
@@ -69,71 +67,123 @@ def ask(
     )
 
 
-async def totals(store: Store, user: str = "ada", at: datetime = NOW) -> dict[str, tuple[int, int]]:
-    return {key.name: (c.used, c.held) for key, c in (await store.counters(user, at)).items()}
+async def reserve(world: World, reservation_id: str, request: ReservationRequest) -> Granted:
+    return await reserve_alone(world.units, reservation_id, request)
 
 
-async def test_a_reservation_holds_every_dimension(store: Store) -> None:
-    granted = await store.reserve("r1", ask(outputs=2, amount=300_000))
+async def commit(world: World, reservation_id: str, settlement: Settlement) -> Moved:
+    return await settle_alone(world.units, reservation_id, settlement)
+
+
+async def release(world: World, reservation_id: str) -> None:
+    await settle_alone(world.units, reservation_id, None)
+
+
+async def totals(world: World, user: str = "ada", at: datetime = NOW) -> dict[str, tuple[int, int]]:
+    counters = await world.quota.counters(user, at)
+    return {key.name: (c.used, c.held) for key, c in counters.items()}
+
+
+async def state_of(world: World, reservation_id: str) -> ReservationState | None:
+    reservation = await world.quota.reservation(reservation_id)
+    return None if reservation is None else reservation.state
+
+
+async def test_a_reservation_holds_every_dimension(world: World) -> None:
+    granted = await reserve(world, "r1", ask(outputs=2, amount=300_000))
 
     assert isinstance(granted, Success)
-    assert await totals(store) == {
+    assert await totals(world) == {
         "calls:image-generation": (0, 2),
         "spend": (0, 300_000),
         "concurrency": (0, 1),
     }
 
 
-async def test_a_commit_moves_the_actual_amounts_into_used_once(store: Store) -> None:
-    await store.reserve("r1", ask(outputs=2, amount=300_000))
+async def test_a_commit_moves_the_actual_amounts_into_used_once(world: World) -> None:
+    await reserve(world, "r1", ask(outputs=2, amount=300_000))
 
-    first = await store.commit("r1", Settlement(outputs=1, amount=150_000))
-    again = await store.commit("r1", Settlement(outputs=2, amount=300_000))
+    await commit(world, "r1", Settlement(outputs=1, amount=150_000))
+    again = await commit(world, "r1", Settlement(outputs=2, amount=300_000))
 
-    assert first.state is ReservationState.COMMITTED
-    assert again.settlement == Settlement(outputs=1, amount=150_000)
-    assert await totals(store) == {
+    committed = await world.quota.reservation("r1")
+    assert committed is not None and committed.state is ReservationState.COMMITTED
+    assert committed.settlement == Settlement(outputs=1, amount=150_000)
+    assert again == Moved()
+    assert await totals(world) == {
         "calls:image-generation": (1, 0),
         "spend": (150_000, 0),
         "concurrency": (0, 0),
     }
 
 
-async def test_a_reservation_can_be_read_back_as_it_stands(store: Store) -> None:
-    assert await store.reservation("r1") is None
-    await store.reserve("r1", ask(outputs=2, amount=300_000))
+async def test_a_reservation_can_be_read_back_as_it_stands(world: World) -> None:
+    assert await world.quota.reservation("r1") is None
+    granted = (await reserve(world, "r1", ask(outputs=2, amount=300_000))).unwrap()
 
-    held = await store.reservation("r1")
-    await store.commit("r1", Settlement(outputs=1, amount=150_000))
-    committed = await store.reservation("r1")
+    held = await world.quota.reservation("r1")
+    await commit(world, "r1", Settlement(outputs=1, amount=150_000))
+    committed = await world.quota.reservation("r1")
 
+    assert granted.is_open and granted.request == ask(outputs=2, amount=300_000)
+    assert granted.period == NOVEMBER
     assert held is not None and held.is_open
     assert held.request.amount == 300_000
     assert committed is not None and committed.state is ReservationState.COMMITTED
     assert committed.settlement == Settlement(outputs=1, amount=150_000)
 
 
-async def test_a_release_frees_everything_and_a_later_commit_changes_nothing(store: Store) -> None:
-    await store.reserve("r1", ask())
+async def test_a_release_frees_everything_and_a_later_settlement_changes_nothing(
+    world: World,
+) -> None:
+    await world.quota.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(5_000_000)))
+    await reserve(world, "r1", ask())
 
-    await store.release("r1")
-    after = await store.commit("r1", Settlement(outputs=1, amount=100_000))
+    await release(world, "r1")
+    await release(world, "r1")
+    after = await commit(world, "r1", Settlement(outputs=1, amount=100_000))
 
-    assert after.state is ReservationState.RELEASED
-    assert all(pair == (0, 0) for pair in (await totals(store)).values())
-
-
-async def test_reserving_the_same_id_twice_holds_once(store: Store) -> None:
-    await store.reserve("r1", ask())
-    await store.reserve("r1", ask())
-
-    assert (await totals(store))["calls:image-generation"] == (0, 1)
+    assert after == Moved()
+    assert await state_of(world, "r1") is ReservationState.RELEASED
+    assert all(pair == (0, 0) for pair in (await totals(world)).values())
+    assert await world.quota.operator_counter("acme", NOVEMBER) == Counter()
 
 
-async def test_a_refusal_names_the_limit_and_holds_nothing(store: Store) -> None:
-    await store.reserve("r1", ask(outputs=4))
+async def test_settling_a_reservation_never_made_changes_nothing(world: World) -> None:
+    moved = await commit(world, "nope", Settlement(outputs=1, amount=0))
+    await release(world, "nope")
 
-    refused = await store.reserve("r2", ask(outputs=2))
+    assert moved == Moved()
+    assert await world.quota.reservation("nope") is None
+    assert await totals(world) == {}
+
+
+async def test_committing_more_than_was_reserved_fails_the_unit_and_keeps_nothing(
+    world: World,
+) -> None:
+    await reserve(world, "r1", ask(outputs=2, amount=80_000))
+    before = await totals(world)
+
+    with pytest.raises(ValueError, match="cannot commit"):
+        await commit(world, "r1", Settlement(outputs=2, amount=80_001))
+
+    assert await totals(world) == before
+    assert await state_of(world, "r1") is ReservationState.HELD
+    await release(world, "r1")
+    assert await state_of(world, "r1") is ReservationState.RELEASED
+
+
+async def test_reserving_the_same_id_twice_holds_once(world: World) -> None:
+    await reserve(world, "r1", ask())
+    await reserve(world, "r1", ask())
+
+    assert (await totals(world))["calls:image-generation"] == (0, 1)
+
+
+async def test_a_refusal_names_the_limit_and_holds_nothing(world: World) -> None:
+    await reserve(world, "r1", ask(outputs=4))
+
+    refused = await reserve(world, "r2", ask(outputs=2))
 
     assert isinstance(refused, Failure)
     error = refused.failure()
@@ -145,122 +195,180 @@ async def test_a_refusal_names_the_limit_and_holds_nothing(store: Store) -> None
         2,
     )
     assert error.resets_at == datetime(2026, 12, 1, tzinfo=UTC)
-    assert (await totals(store))["calls:image-generation"] == (0, 4)
+    assert (await totals(world))["calls:image-generation"] == (0, 4)
+    assert await world.quota.reservation("r2") is None
 
 
-async def test_an_unknown_user_is_refused(store: Store) -> None:
-    refused = await store.reserve("r1", ask(user="nobody"))
+async def test_a_refused_reservation_id_can_be_reserved_later(world: World) -> None:
+    await reserve(world, "r1", ask(amount=1_000_000))
+    assert isinstance(await reserve(world, "r2", ask(amount=1)), Failure)
+
+    await release(world, "r1")
+
+    assert isinstance(await reserve(world, "r2", ask(amount=1)), Success)
+
+
+async def test_an_unknown_user_is_refused(world: World) -> None:
+    refused = await reserve(world, "r1", ask(user="nobody"))
 
     assert refused.failure() == UnknownUser("nobody")
-    assert isinstance(await store.plan_of("nobody"), Failure)
+    assert await world.quota.plan_of("nobody") == Failure(UnknownUser("nobody"))
 
 
-async def test_the_operator_budget_is_shared_by_every_user(store: Store) -> None:
-    await store.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(150_000)))
-    await store.reserve("r1", ask(user="ada"))
+async def test_the_operator_budget_is_shared_by_every_user(world: World) -> None:
+    await world.quota.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(150_000)))
+    await reserve(world, "r1", ask(user="ada"))
 
-    refused = await store.reserve("r2", ask(user="bob"))
+    refused = await reserve(world, "r2", ask(user="bob"))
 
     assert isinstance(refused.failure(), OperatorBudgetExhausted)
 
 
-async def test_concurrent_operations_are_limited_until_one_settles(store: Store) -> None:
+async def test_concurrent_operations_are_limited_until_one_settles(world: World) -> None:
     for index in range(3):
-        await store.reserve(f"r{index}", ask(amount=1))
-    assert isinstance((await store.reserve("r9", ask(amount=1))).failure(), RateLimited)
+        await reserve(world, f"r{index}", ask(amount=1))
+    assert isinstance((await reserve(world, "r9", ask(amount=1))).failure(), RateLimited)
 
-    await store.release("r0")
+    await release(world, "r0")
 
-    assert isinstance(await store.reserve("r9", ask(amount=1)), Success)
+    assert isinstance(await reserve(world, "r9", ask(amount=1)), Success)
 
 
-async def test_the_request_rate_is_a_sliding_minute(store: Store) -> None:
+async def test_concurrent_operations_are_counted_across_periods(world: World) -> None:
+    await reserve(world, "r1", ask())
+
+    await reserve(world, "r2", ask(at=datetime(2026, 12, 2, tzinfo=UTC)))
+
+    assert (await totals(world, at=datetime(2026, 12, 2, tzinfo=UTC)))["concurrency"] == (0, 2)
+
+
+async def test_the_request_rate_is_a_sliding_minute(world: World) -> None:
     for index in range(4):
         reservation = f"r{index}"
-        await store.reserve(reservation, ask(amount=1, at=NOW + timedelta(seconds=index)))
-        await store.release(reservation)
+        await reserve(world, reservation, ask(amount=1, at=NOW + timedelta(seconds=index)))
+        await release(world, reservation)
 
-    refused = await store.reserve("r8", ask(amount=1, at=NOW + timedelta(seconds=30)))
-    later = await store.reserve("r9", ask(amount=1, at=NOW + timedelta(seconds=61)))
+    refused = await reserve(world, "r8", ask(amount=1, at=NOW + timedelta(seconds=30)))
+    # The oldest grant, at NOW, leaves the window exactly a minute later.
+    later = await reserve(world, "r9", ask(amount=1, at=NOW + timedelta(seconds=60)))
 
-    assert isinstance(refused.failure(), RateLimited)
+    assert refused == Failure(
+        RateLimited(
+            user_id="ada", limit_name="requests per minute", limit=4, retry_after_seconds=30
+        )
+    )
     assert isinstance(later, Success)
 
 
-async def test_a_new_period_starts_from_zero_and_keeps_the_old_one(store: Store) -> None:
-    await store.reserve("r1", ask(outputs=5))
-    await store.commit("r1", Settlement(outputs=5, amount=100_000))
-    december = datetime(2026, 12, 2, tzinfo=UTC)
+async def test_a_request_refused_on_quota_does_not_use_up_the_request_rate(world: World) -> None:
+    await world.quota.define_plan(
+        Plan(name="small", spend_cap=Limit.of(100_000), requests_per_minute=Limit.of(1))
+    )
+    assert isinstance(await reserve(world, "too-dear", ask(amount=100_001)), Failure)
 
-    granted = await store.reserve("r2", ask(outputs=5, at=december))
+    granted = await reserve(world, "r1", ask(amount=100_000, at=NOW + timedelta(seconds=1)))
 
     assert isinstance(granted, Success)
-    assert (await totals(store, at=NOW))["calls:image-generation"] == (5, 0)
-    assert (await totals(store, at=december))["calls:image-generation"] == (0, 5)
+
+
+async def test_requests_arriving_out_of_timestamp_order_still_respect_the_rate(
+    world: World,
+) -> None:
+    await world.quota.define_plan(Plan(name="small", requests_per_minute=Limit.of(1)))
+    await reserve(world, "later", ask(at=NOW + timedelta(seconds=1)))
+
+    earlier = await reserve(world, "earlier", ask(at=NOW))
+
+    assert isinstance(earlier.failure(), RateLimited)
+
+
+async def test_a_new_period_starts_from_zero_and_keeps_the_old_one(world: World) -> None:
+    await reserve(world, "r1", ask(outputs=5))
+    await commit(world, "r1", Settlement(outputs=5, amount=100_000))
+    december = datetime(2026, 12, 2, tzinfo=UTC)
+    assert await totals(world, at=december) == {"concurrency": (0, 0)}
+
+    granted = await reserve(world, "r2", ask(outputs=5, at=december))
+
+    assert isinstance(granted, Success)
+    assert (await totals(world, at=NOW))["calls:image-generation"] == (5, 0)
+    assert (await totals(world, at=december))["calls:image-generation"] == (0, 5)
 
 
 async def test_moving_a_user_to_another_plan_applies_at_once_and_keeps_what_was_used(
-    store: Store,
+    world: World,
 ) -> None:
-    await store.reserve("r1", ask(outputs=5))
-    await store.commit("r1", Settlement(outputs=5, amount=100_000))
+    await reserve(world, "r1", ask(outputs=5))
+    await commit(world, "r1", Settlement(outputs=5, amount=100_000))
 
-    await store.assign("ada", "roomy")
+    await world.quota.assign("ada", "roomy")
 
-    assert (await store.plan_of("ada")).unwrap().name == "roomy"
-    assert isinstance(await store.reserve("r2", ask(outputs=5)), Success)
-    assert (await totals(store))["calls:image-generation"] == (5, 5)
+    assert (await world.quota.plan_of("ada")).unwrap().name == "roomy"
+    assert isinstance(await reserve(world, "r2", ask(outputs=5)), Success)
+    assert (await totals(world))["calls:image-generation"] == (5, 5)
 
 
-async def test_redefining_a_plan_changes_its_users_limits(store: Store) -> None:
-    await store.define_plan(Plan(name="small", calls={GEN: Limit.of(1)}))
+async def test_redefining_a_plan_changes_its_users_limits(world: World) -> None:
+    await world.quota.define_plan(Plan(name="small", calls={GEN: Limit.of(1)}))
 
-    refused = await store.reserve("r1", ask(outputs=2))
+    refused = await reserve(world, "r1", ask(outputs=2))
 
     assert refused.failure().limit == 1  # type: ignore[union-attr]
-    assert [plan.name for plan in await store.plans()] == ["roomy", "small"]
+    assert [plan.name for plan in await world.quota.plans()] == ["roomy", "small"]
 
 
-async def test_racing_reservations_never_pass_the_limit(store: Store) -> None:
-    await store.define_plan(Plan(name="small", calls={GEN: Limit.of(5)}))
+async def test_racing_reservations_never_pass_the_limit(world: World) -> None:
+    await world.quota.define_plan(Plan(name="small", calls={GEN: Limit.of(5)}))
     results = await asyncio.gather(
-        *(store.reserve(f"r{index}", ask(amount=1)) for index in range(20))
+        *(reserve(world, f"r{index}", ask(amount=1)) for index in range(20))
     )
 
     assert sum(isinstance(result, Success) for result in results) == 5
-    assert (await totals(store))["calls:image-generation"] == (0, 5)
+    assert (await totals(world))["calls:image-generation"] == (0, 5)
 
 
-async def test_the_budget_is_spent_to_the_last_micro_dollar_and_no_further(store: Store) -> None:
-    await store.define_plan(Plan(name="small"))  # the user's own limits out of the way
-    await store.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(40)))
+async def test_the_budget_is_spent_to_the_last_micro_dollar_and_no_further(world: World) -> None:
+    await world.quota.define_plan(Plan(name="small"))  # the user's own limits out of the way
+    await world.quota.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(40)))
 
-    granted = [await store.reserve(f"r{index}", ask(amount=1)) for index in range(40)]
-    refused = await store.reserve("r-last", ask(amount=1))
+    granted = [await reserve(world, f"r{index}", ask(amount=1)) for index in range(40)]
+    refused = await reserve(world, "r-last", ask(amount=1))
 
     assert all(isinstance(result, Success) for result in granted)
     assert isinstance(refused.failure(), OperatorBudgetExhausted)
     assert refused.failure().held == 40  # type: ignore[union-attr]
 
 
-async def test_lowering_the_budget_applies_to_the_next_reservation(store: Store) -> None:
-    await store.define_plan(Plan(name="small"))
-    await store.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(1_000)))
-    await store.reserve("r1", ask(amount=300))
+async def test_lowering_the_budget_applies_to_the_next_reservation(world: World) -> None:
+    await world.quota.define_plan(Plan(name="small"))
+    await world.quota.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(1_000)))
+    await reserve(world, "r1", ask(amount=300))
 
-    await store.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(400)))
+    await world.quota.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(400)))
 
     assert isinstance(
-        (await store.reserve("r2", ask(amount=200))).failure(), OperatorBudgetExhausted
+        (await reserve(world, "r2", ask(amount=200))).failure(), OperatorBudgetExhausted
     )
-    assert isinstance(await store.reserve("r3", ask(amount=100)), Success)
+    assert isinstance(await reserve(world, "r3", ask(amount=100)), Success)
 
 
-async def test_settling_a_striped_budget_reservation_moves_it_into_used(store: Store) -> None:
-    await store.define_plan(Plan(name="small"))
-    await store.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(1_000)))
-    await store.reserve("r1", ask(amount=300))
+async def test_settling_a_striped_budget_reservation_moves_it_into_used(world: World) -> None:
+    await world.quota.define_plan(Plan(name="small"))
+    await world.quota.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(1_000)))
+    await reserve(world, "r1", ask(amount=300))
+    assert await world.quota.operator_counter("acme", NOVEMBER) == Counter(used=0, held=300)
 
-    await store.commit("r1", Settlement(outputs=1, amount=250))
+    await commit(world, "r1", Settlement(outputs=1, amount=250))
 
-    assert await store.operator_counter("acme", "2026-11-01") == Counter(used=250, held=0)
+    assert await world.quota.operator_counter("acme", NOVEMBER) == Counter(used=250, held=0)
+    assert await world.quota.operator_counter("acme", DECEMBER) == Counter()
+
+
+async def test_what_the_provider_billed_counts_against_the_operator_budget(world: World) -> None:
+    await world.quota.set_budget(OperatorBudget(provider="acme", monthly=Limit.of(5_000_000)))
+    await reserve(world, "r1", ask(outputs=2, amount=80_000))
+
+    await commit(world, "r1", Settlement(outputs=0, amount=0, provider_cost=70_000))
+
+    assert await world.quota.operator_counter("acme", NOVEMBER) == Counter(used=70_000, held=0)
+    assert (await totals(world))["spend"] == (0, 0)

@@ -1,6 +1,7 @@
-"""The stateful quota machine re-run against the SQLite and PostgreSQL quota stores.
+"""The stateful quota machine re-run against the SQLite and PostgreSQL quota: reserved and
+settled through `SqlUnitOfWork`, read back through `SqlQuotaStore`.
 
-Same rules, same model, same invariants as for the in-memory store; only the store differs.
+Same rules, same model, same invariants as in memory; only the adapters differ.
 Each example starts from empty tables in one database per test.
 """
 
@@ -19,7 +20,9 @@ from test_memory_quota_store_stateful import QuotaMachine
 from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.sql.tables import metadata
+from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
 from imagestudio.adapters.system.clock import FixedClock
+from imagestudio.application.ports.unit_of_work import UnitOfWork
 from imagestudio.domain.plan import OperatorBudget, Plan
 
 # Every step is a few real transactions: fewer, shorter runs than in memory keep `make test`
@@ -33,11 +36,13 @@ SQL_SETTINGS = settings(
 def sql_machine(url: str) -> type[QuotaMachine]:
     class SqlQuotaMachine(QuotaMachine):
         engine: AsyncEngine | None = None
+        sql_units: SqlUnitOfWork | None = None
 
         def open_store(
             self, plans: list[Plan], users: dict[str, str], budgets: list[OperatorBudget]
-        ) -> Any:
+        ) -> tuple[Any, UnitOfWork]:
             self.engine = create_engine(url)
+            self.sql_units = SqlUnitOfWork(url)
             store = SqlQuotaStore(self.engine, FixedClock(datetime(2024, 1, 1, tzinfo=UTC)))
             self.run(self._empty_tables())
             for plan in plans:
@@ -46,7 +51,7 @@ def sql_machine(url: str) -> type[QuotaMachine]:
                 self.run(store.assign(user, plan_name))
             for budget in budgets:
                 self.run(store.set_budget(budget))
-            return store
+            return store, self.sql_units
 
         async def _empty_tables(self) -> None:
             assert self.engine is not None
@@ -56,6 +61,8 @@ def sql_machine(url: str) -> type[QuotaMachine]:
                     await connection.execute(delete(table))
 
         def teardown(self) -> None:
+            if self.sql_units is not None:
+                self.run(self.sql_units.aclose())
             if self.engine is not None:
                 self.run(self.engine.dispose())
             super().teardown()

@@ -61,9 +61,6 @@ WRITES: dict[type, frozenset[str]] = {
             "add_user",
             "add_user_if_missing",
             "set_budget",
-            "reserve",
-            "commit",
-            "release",
         }
     ),
     SqlLedger: frozenset({"append"}),

@@ -128,8 +128,6 @@ async def test_a_database_error_while_reserving_is_reserve_failed(database_url: 
 
         with pytest.raises(ReserveFailed):
             await reserving(world.units)
-        with pytest.raises(ReserveFailed):
-            await world.quota.reserve("res_1", a_request())
 
 
 async def settled_totals(url: str, user: str) -> tuple[Counter, int]:

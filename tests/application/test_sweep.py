@@ -54,7 +54,9 @@ async def left_by_a_dead_process(
             provider="acme",
             at=NOW,
         )
-        (await studio.quota.reserve("res_dead", request)).unwrap()
+        async with studio.ports.unit_of_work.begin() as unit:
+            (await unit.quota.reserve("res_dead", request)).unwrap()
+            await unit.commit()
     await studio.ports.operations.save(operation)
     await studio.ports.leases.hold(operation.id, "dead-worker", NOW + LEASE)
     if key is not None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from returns.result import Failure
+from returns.result import Failure, Result
 
 from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
 from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
@@ -26,15 +26,22 @@ from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.application.operation_ports import StoredOutcome
-from imagestudio.application.ports.unit_of_work import Claim, Lease, UnitOfWork
+from imagestudio.application.ports.unit_of_work import Claim, Lease, Moved, UnitOfWork
 from imagestudio.domain.asset import Asset
-from imagestudio.domain.errors import ProviderErrorKind, ProviderFailed
+from imagestudio.domain.errors import (
+    ProviderErrorKind,
+    ProviderFailed,
+    QuotaRefusal,
+    StorageQuotaExceeded,
+    UnknownUser,
+)
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.media import MediaType
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 from imagestudio.domain.operation_kind import OperationKind, QuotaCategory
 from imagestudio.domain.plan import Plan
-from imagestudio.domain.quota import Counter, ReservationRequest
+from imagestudio.domain.quota import Counter, ReservationRequest, Settlement
+from imagestudio.domain.reservation import Reservation
 from imagestudio.domain.usage_record import Outcome, UsageRecord
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -67,12 +74,28 @@ class World:
     library: Library
 
 
+def memory_units(
+    quota: InMemoryQuotaStore,
+    ledger: InMemoryLedger | None = None,
+    operations: InMemoryOperationStore | None = None,
+    library: InMemoryAssetLibrary | None = None,
+) -> InMemoryUnitOfWork:
+    """A unit of work over `quota` and the other stores (fresh ones where not given)."""
+    keys: InMemoryIdempotencyStore[StoredOutcome] = InMemoryIdempotencyStore()
+    return InMemoryUnitOfWork(
+        quota,
+        InMemoryLedger() if ledger is None else ledger,
+        InMemoryOperationStore() if operations is None else operations,
+        keys,
+        InMemoryAssetLibrary() if library is None else library,
+    )
+
+
 @asynccontextmanager
 async def memory_world() -> AsyncIterator[World]:
     quota = InMemoryQuotaStore([PLAN])
     ledger, operations, library = InMemoryLedger(), InMemoryOperationStore(), InMemoryAssetLibrary()
-    keys: InMemoryIdempotencyStore[StoredOutcome] = InMemoryIdempotencyStore()
-    units = InMemoryUnitOfWork(quota, ledger, operations, keys, library)
+    units = memory_units(quota, ledger, operations, library)
     yield World(units, quota, ledger, operations, library)
 
 
@@ -124,6 +147,35 @@ async def totals(world: World, user: str = "ada") -> dict[str, tuple[int, int]]:
     """The user's counters that are not zero, by name: (used, held)."""
     counters = await world.quota.counters(user, NOW)
     return {key.name: (c.used, c.held) for key, c in counters.items() if c != Counter()}
+
+
+Granted = Result[Reservation, QuotaRefusal | UnknownUser | StorageQuotaExceeded]
+
+
+async def reserve_alone(
+    units: UnitOfWork, reservation_id: str, request: ReservationRequest
+) -> Granted:
+    """What a unit that only reserves answers; the unit is committed whatever the answer (a
+    refusal holds nothing either way)."""
+    async with units.begin() as unit:
+        granted = await unit.quota.reserve(reservation_id, request)
+        await unit.commit()
+    return granted
+
+
+async def settle_alone(
+    units: UnitOfWork, reservation_id: str, settlement: Settlement | None
+) -> Moved:
+    """Commit (with `settlement`) or release (None) the reservation in a unit of its own; the
+    commit's receipt (empty for a release)."""
+    async with units.begin() as unit:
+        if settlement is None:
+            await unit.quota.release(reservation_id)
+            moved = Moved()
+        else:
+            moved = await unit.quota.commit(reservation_id, settlement)
+        await unit.commit()
+    return moved
 
 
 async def answer_of(units: UnitOfWork, user: str, key: str, request_hash: str) -> Claim:
