@@ -5,21 +5,29 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from returns.result import Failure
 
-from imagestudio.application.use_cases.list_assets import AssetPage
-from imagestudio.application.use_cases.show_asset import AssetDetails
-from imagestudio.domain.asset import Asset
 from imagestudio.domain.asset_query import AssetQuery, Relabel
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.operation_kind import OperationKind
-from imagestudio.entrypoints.cli.output import console, fail, money, print_json, table
+from imagestudio.entrypoints.cli.groups import command_group
+from imagestudio.entrypoints.cli.output import (
+    console,
+    fail,
+    money,
+    print_json,
+    table,
+    unwrap_or_fail,
+)
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
 
-assets_app = typer.Typer(help="Your stored results: list, search, label, download, delete.")
+if TYPE_CHECKING:
+    from imagestudio.application.use_cases.show_asset import AssetDetails
+    from imagestudio.domain.asset import Asset
+
+assets_app = command_group("Your stored results: list, search, label, download, delete.")
 Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 User = Annotated[
     str | None, typer.Option("--user", "-u", help="User id (default: the local user).")
@@ -99,10 +107,9 @@ def search(
 @assets_app.command("show")
 def show(asset_id: AssetId, user: User = None, json: Json = False) -> None:
     """Everything about one asset, and the assets it was derived from."""
-    result = asyncio.run(studio().show_asset.execute(user_or_default(user), asset_id))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    details = result.unwrap()
+    details = unwrap_or_fail(
+        asyncio.run(studio().show_asset.execute(user_or_default(user), asset_id)), json
+    )
     if json:
         print_json(details_json(details))
         return
@@ -120,10 +127,9 @@ def download(
     json: Json = False,
 ) -> None:
     """Copy an asset's bytes to a file."""
-    result = asyncio.run(studio().get_asset.execute(user_or_default(user), asset_id))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    content = result.unwrap()
+    content = unwrap_or_fail(
+        asyncio.run(studio().get_asset.execute(user_or_default(user), asset_id)), json
+    )
     name = f"{content.asset.id}.{content.asset.media_type.extension}"
     target = out or Path(name)
     if target.is_dir():
@@ -179,10 +185,9 @@ def collect(
 @assets_app.command("delete")
 def delete(asset_id: AssetId, user: User = None, json: Json = False) -> None:
     """Delete an asset and its bytes; the ledger lines that paid for it stay."""
-    result = asyncio.run(studio().delete_asset.execute(user_or_default(user), asset_id))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    removed = result.unwrap()
+    removed = unwrap_or_fail(
+        asyncio.run(studio().delete_asset.execute(user_or_default(user), asset_id)), json
+    )
     if json:
         print_json({"deleted": removed.id, "size_bytes": removed.size_bytes})
         return
@@ -248,12 +253,12 @@ def details_json(details: AssetDetails) -> dict[str, Any]:
 def _show_page(
     user: str | None, query: AssetQuery, limit: int, cursor: str | None, as_json: bool
 ) -> None:
-    result = asyncio.run(
-        studio().list_assets.execute(user_or_default(user), cursor, limit, query=query)
+    page = unwrap_or_fail(
+        asyncio.run(
+            studio().list_assets.execute(user_or_default(user), cursor, limit, query=query)
+        ),
+        as_json,
     )
-    if isinstance(result, Failure):
-        fail(result.failure(), as_json)
-    page: AssetPage = result.unwrap()
     if as_json:
         print_json({"items": [asset_json(a) for a in page.items], "next_cursor": page.next_cursor})
         return
@@ -276,14 +281,13 @@ def _show_page(
         ],
     )
     if page.next_cursor is not None:
-        console.print(f"more: --cursor {page.next_cursor}", markup=False, highlight=False)
+        console().print(f"more: --cursor {page.next_cursor}", markup=False, highlight=False)
 
 
 def _relabel(user: str | None, asset_id: str, change: Relabel, as_json: bool) -> None:
-    result = asyncio.run(studio().label_asset.execute(user_or_default(user), asset_id, change))
-    if isinstance(result, Failure):
-        fail(result.failure(), as_json)
-    asset = result.unwrap()
+    asset = unwrap_or_fail(
+        asyncio.run(studio().label_asset.execute(user_or_default(user), asset_id, change)), as_json
+    )
     if as_json:
         print_json(asset_json(asset))
         return

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from imagestudio.adapters.sql import schema
-from imagestudio.entrypoints.builders import state_kind
+from imagestudio.entrypoints.cli.groups import command_group
 from imagestudio.entrypoints.cli.output import print_json
 from imagestudio.entrypoints.cli.studio import studio, unstarted_studio
 
-db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+db_app = command_group("The database schema.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -20,6 +22,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _engine_or_exit() -> AsyncEngine:
+    from imagestudio.entrypoints.builders import state_kind
+
     container = unstarted_studio().container
     if state_kind(container.settings()) == "memory":
         typer.echo("this profile keeps its state in memory: there is no database", err=True)
@@ -30,6 +34,8 @@ def _engine_or_exit() -> AsyncEngine:
 @db_app.command()
 def upgrade() -> None:
     """Create the schema, or bring it up to the version this imagestudio needs."""
+    from imagestudio.adapters.sql import schema
+
     engine = _engine_or_exit()
 
     async def run() -> str | None:
@@ -67,6 +73,8 @@ def sweep(json: bool = typer.Option(False, "--json", help="Print machine-readabl
 @db_app.command()
 def current() -> None:
     """Show the schema revision of the database and the one this imagestudio needs."""
+    from imagestudio.adapters.sql import schema
+
     engine = _engine_or_exit()
     found = asyncio.run(schema.current_revision(engine))
     typer.echo(f"database: {found or 'no schema'}; needed: {schema.head_revision()}")

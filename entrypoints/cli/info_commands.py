@@ -6,12 +6,10 @@ import asyncio
 from typing import Annotated
 
 import typer
-from returns.result import Failure
 
-from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import OperationKind
-from imagestudio.entrypoints.cli.output import fail, print_json, table
+from imagestudio.entrypoints.cli.output import print_json, table, unwrap_or_fail
 from imagestudio.entrypoints.cli.running import images_or_fail
 from imagestudio.entrypoints.cli.sizes import parse_size
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
@@ -43,6 +41,8 @@ def quote(
     json: Json = False,
 ) -> None:
     """Price a request before running it (what running it would reserve)."""
+    from imagestudio.application.requests import OperationRequest
+
     width, height = parse_size(size)
     parameters: dict[str, str | int] = {}
     for name, value in (("duration", duration), ("resolution", resolution), ("mode", mode)):
@@ -60,10 +60,7 @@ def quote(
         images=tuple(images),
         parameters=parameters,
     )
-    result = asyncio.run(studio().quote.execute(request))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    priced = result.unwrap()
+    priced = unwrap_or_fail(asyncio.run(studio().quote.execute(request)), json)
     if json:
         print_json(
             {

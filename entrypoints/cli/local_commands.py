@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from imagestudio.application.ports.image_processor import CompressSpec, ConvertSpec, Metadata
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.media import MediaType
 from imagestudio.entrypoints.cli.output import fail, print_json, table
@@ -54,6 +53,8 @@ def compress(
     json: Json = False,
 ) -> None:
     """Re-encode an image smaller, at a quality or within a size. Free."""
+    from imagestudio.application.ports.image_processor import CompressSpec, Metadata
+
     spec = CompressSpec(
         quality=quality,
         target_bytes=None if target_size is None else byte_count(target_size, json),
@@ -80,6 +81,8 @@ def convert(
     json: Json = False,
 ) -> None:
     """Convert an image to another format, transparency handled. Free."""
+    from imagestudio.application.ports.image_processor import ConvertSpec, Metadata
+
     spec = ConvertSpec(
         media_type=media_type(to, json),
         quality=quality,
@@ -109,6 +112,8 @@ def social(
     json: Json = False,
 ) -> None:
     """Resize and smart-crop an image to a social platform's format. Free."""
+    from imagestudio.application.ports.image_processor import Metadata
+
     [picture] = images_or_fail([(image, "image")], json)
     started = studio()
     work = started.social.execute(

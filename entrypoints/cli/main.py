@@ -1,14 +1,14 @@
-"""The `imagestudio` command."""
+"""The `imagestudio` command.
+
+`--help` must answer at once: the command modules import only typer and the domain at their
+top, and the use cases, the container and the database come in when a command runs
+(tests/entrypoints/test_cli_startup.py holds that to account)."""
 
 from __future__ import annotations
 
 import logging
 import sys
 
-import typer
-from pydantic import ValidationError
-
-from imagestudio.adapters.sql.schema import SchemaOutOfDate
 from imagestudio.entrypoints.cli import (
     asset_commands,
     budget_commands,
@@ -24,11 +24,11 @@ from imagestudio.entrypoints.cli import (
     users_commands,
 )
 from imagestudio.entrypoints.cli.errors import EXIT_INPUT, EXIT_UNEXPECTED
-from imagestudio.entrypoints.settings import SettingsError
+from imagestudio.entrypoints.cli.groups import command_group
 
-app = typer.Typer(
+app = command_group(
+    "AI image operations with quotas checked before money is spent.",
     name="imagestudio",
-    help="AI image operations with quotas checked before money is spent.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -52,15 +52,35 @@ def run() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         app()
-    except (SettingsError, ValidationError, SchemaOutOfDate) as error:
-        sys.stderr.write(f"error: {_first_line(error)}\n")
-        sys.exit(EXIT_INPUT)
-    except Exception as error:  # a bug or a broken environment: one line, not a traceback
+    except Exception as error:
+        if _is_bad_setting(error):
+            sys.stderr.write(f"error: {_first_line(error)}\n")
+            sys.exit(EXIT_INPUT)
+        # A bug or a broken environment: one line, not a traceback.
         sys.stderr.write(f"error: unexpected {type(error).__name__}: {error}\n")
         sys.exit(EXIT_UNEXPECTED)
 
 
+# Looked up among the modules already loaded: an error of a module that was never imported
+# cannot have been raised, and importing it here would cost what startup saved.
+_BAD_SETTINGS = (
+    ("pydantic", "ValidationError"),
+    ("imagestudio.entrypoints.settings", "SettingsError"),
+    ("imagestudio.adapters.sql.schema", "SchemaOutOfDate"),
+)
+
+
+def _is_bad_setting(error: Exception) -> bool:
+    for module, name in _BAD_SETTINGS:
+        kind = getattr(sys.modules.get(module), name, None)
+        if isinstance(kind, type) and isinstance(error, kind):
+            return True
+    return False
+
+
 def _first_line(error: Exception) -> str:
+    from pydantic import ValidationError  # loaded already: the settings were read
+
     if isinstance(error, ValidationError):
         problem = error.errors()[0]
         where = ".".join(str(part) for part in problem["loc"])

@@ -1,4 +1,6 @@
-"""The CLI commands that run an operation (and may spend quota)."""
+"""The CLI commands that run an operation (and may spend quota).
+
+Each command imports its request when it runs: `--help` reads only the signatures."""
 
 from __future__ import annotations
 
@@ -7,13 +9,6 @@ from typing import Annotated
 
 import typer
 
-from imagestudio.application.use_cases.control import ControlRequest
-from imagestudio.application.use_cases.edit import EditRequest
-from imagestudio.application.use_cases.face_swap import FaceSwapRequest
-from imagestudio.application.use_cases.generate import GenerateRequest
-from imagestudio.application.use_cases.to_3d import ImageTo3DRequest
-from imagestudio.application.use_cases.to_video import ImageToVideoRequest
-from imagestudio.application.use_cases.upscale import UpscaleRequest
 from imagestudio.entrypoints.cli.running import images_or_fail, parameters_or_fail, run_operation
 from imagestudio.entrypoints.cli.sizes import parse_size
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
@@ -65,6 +60,8 @@ def generate(
     json: Json = False,
 ) -> None:
     """Generate images from a prompt."""
+    from imagestudio.application.use_cases.generate import GenerateRequest
+
     width, height = parse_size(size)
     request = GenerateRequest(
         user_id=user_or_default(user),
@@ -99,6 +96,8 @@ def edit(
     json: Json = False,
 ) -> None:
     """Edit an image with a prompt."""
+    from imagestudio.application.use_cases.edit import EditRequest
+
     images = images_or_fail([(image, "image"), *([(mask, "mask")] if mask else [])], json)
     request = EditRequest(
         user_id=user_or_default(user),
@@ -125,6 +124,8 @@ def upscale(
     json: Json = False,
 ) -> None:
     """Upscale an image."""
+    from imagestudio.application.use_cases.upscale import UpscaleRequest
+
     images = images_or_fail([(image, "image")], json)
     request = UpscaleRequest(
         user_id=user_or_default(user),
@@ -155,6 +156,8 @@ def control(
     json: Json = False,
 ) -> None:
     """Generate an image guided by a control image."""
+    from imagestudio.application.use_cases.control import ControlRequest
+
     wanted = [(image, "image"), *([(style_image, "style")] if style_image else [])]
     images = images_or_fail(wanted, json)
     request = ControlRequest(
@@ -183,6 +186,8 @@ def to_3d(
     json: Json = False,
 ) -> None:
     """Build a 3D model (GLB) from an image."""
+    from imagestudio.application.use_cases.to_3d import ImageTo3DRequest
+
     images = images_or_fail([(image, "image")], json)
     request = ImageTo3DRequest(
         user_id=user_or_default(user),
@@ -208,6 +213,8 @@ def face_swap(
     json: Json = False,
 ) -> None:
     """Put the face from FACE onto the person in TARGET."""
+    from imagestudio.application.use_cases.face_swap import FaceSwapRequest
+
     images = images_or_fail([(face, "face"), (target, "target")], json)
     request = FaceSwapRequest(
         user_id=user_or_default(user),
@@ -239,6 +246,8 @@ def to_video(
     json: Json = False,
 ) -> None:
     """Animate an image into a short video."""
+    from imagestudio.application.use_cases.to_video import ImageToVideoRequest
+
     images = images_or_fail([(image, "image")], json)
     request = ImageToVideoRequest(
         user_id=user_or_default(user),

@@ -5,22 +5,33 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from returns.result import Failure, Result
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-from imagestudio.application.requests import ImageInput, OperationResult
 from imagestudio.domain.errors import InvalidInput, OperationError
-from imagestudio.domain.operation import ParameterValue
-from imagestudio.entrypoints.api import ImageStudio
-from imagestudio.entrypoints.cli.output import console, fail, money, print_json, table
+from imagestudio.entrypoints.cli.output import (
+    console,
+    fail,
+    money,
+    print_json,
+    table,
+    unwrap_or_fail,
+)
+
+if TYPE_CHECKING:
+    from returns.result import Result
+    from rich.progress import Progress
+
+    from imagestudio.application.requests import ImageInput, OperationResult
+    from imagestudio.domain.operation import ParameterValue
+    from imagestudio.entrypoints.api import ImageStudio
 
 ASSET_PREFIX = "asset:"
 
 
 def image_argument(value: str, role: str = "image") -> ImageInput | InvalidInput:
     """A file path, or `asset:<id>` for one of the user's stored assets."""
+    from imagestudio.application.requests import ImageInput
+
     if value.startswith(ASSET_PREFIX):
         return ImageInput(asset_id=value.removeprefix(ASSET_PREFIX), role=role)
     path = Path(value)
@@ -78,24 +89,24 @@ def run_operation(
     as_json: bool,
     out: Path | None,
 ) -> None:
-    if console.is_terminal and not as_json:
+    if console().is_terminal and not as_json:
         with _progress_bar() as bar:
             bar.add_task(label, total=None)  # the provider gives no percentage: a pulsing bar
             result = asyncio.run(work)
     else:
         result = asyncio.run(work)
-    if isinstance(result, Failure):
-        fail(result.failure(), as_json)
-    report(studio, result.unwrap(), as_json=as_json, out=out)
+    report(studio, unwrap_or_fail(result, as_json), as_json=as_json, out=out)
 
 
 def _progress_bar() -> Progress:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=console(),
         transient=True,
     )
 
@@ -135,7 +146,7 @@ def report(
             }
         )
         return
-    console.print(
+    console().print(
         f"[bold]{operation.kind}[/] {operation.id} with {operation.model_id}: "
         f"{len(result.assets)} output(s), charged {money(result.charged)}"
     )
@@ -154,7 +165,7 @@ def report(
         ],
     )
     for reason in result.failed_outputs:
-        console.print(f"[yellow]one output failed:[/] {reason}")
+        console().print(f"[yellow]one output failed:[/] {reason}")
 
 
 def write_outputs(studio: ImageStudio, result: OperationResult, out: Path) -> dict[str, Path]:
