@@ -9,8 +9,8 @@ import typer
 
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import OperationKind
-from imagestudio.entrypoints.cli.output import print_json, table, unwrap_or_fail
-from imagestudio.entrypoints.cli.running import images_or_fail
+from imagestudio.entrypoints.cli.output import fail, print_json, table
+from imagestudio.entrypoints.cli.running import by_file_name, images_or_fail
 from imagestudio.entrypoints.cli.sizes import parse_size
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
 
@@ -41,6 +41,8 @@ def quote(
     json: Json = False,
 ) -> None:
     """Price a request before running it (what running it would reserve)."""
+    from returns.result import Failure
+
     from imagestudio.application.requests import OperationRequest
 
     width, height = parse_size(size)
@@ -48,7 +50,8 @@ def quote(
     for name, value in (("duration", duration), ("resolution", resolution), ("mode", mode)):
         if value is not None:
             parameters[name] = value
-    images = images_or_fail([(path, "image") for path in image or []], json)
+    inputs = [(path, "image") for path in image or []]
+    images = images_or_fail(inputs, json)
     request = OperationRequest(
         user_id=user_or_default(user),
         kind=kind,
@@ -60,7 +63,10 @@ def quote(
         images=tuple(images),
         parameters=parameters,
     )
-    priced = unwrap_or_fail(asyncio.run(studio().quote.execute(request)), json)
+    result = asyncio.run(studio().quote.execute(request))
+    if isinstance(result, Failure):
+        fail(by_file_name(result.failure(), inputs), json)
+    priced = result.unwrap()
     if json:
         print_json(
             {

@@ -61,10 +61,11 @@ def compress(
         media_type=None if to is None else media_type(to, json),
         metadata=Metadata.KEEP if keep_metadata else Metadata.STRIP,
     )
-    [picture] = images_or_fail([(image, "image")], json)
+    inputs = [(image, "image")]
+    [picture] = images_or_fail(inputs, json)
     started = studio()
     work = started.compress.execute(user_or_default(user), picture, spec)
-    run_operation(started, work, label="compressing", as_json=json, out=out)
+    run_operation(started, work, label="compressing", as_json=json, out=out, inputs=inputs)
 
 
 def convert(
@@ -89,10 +90,11 @@ def convert(
         background=colour(background, json),
         metadata=Metadata.KEEP if keep_metadata else Metadata.STRIP,
     )
-    [picture] = images_or_fail([(image, "image")], json)
+    inputs = [(image, "image")]
+    [picture] = images_or_fail(inputs, json)
     started = studio()
     work = started.convert.execute(user_or_default(user), picture, spec)
-    run_operation(started, work, label="converting", as_json=json, out=out)
+    run_operation(started, work, label="converting", as_json=json, out=out, inputs=inputs)
 
 
 def social(
@@ -114,7 +116,8 @@ def social(
     """Resize and smart-crop an image to a social platform's format. Free."""
     from imagestudio.application.ports.image_processor import Metadata
 
-    [picture] = images_or_fail([(image, "image")], json)
+    inputs = [(image, "image")]
+    [picture] = images_or_fail(inputs, json)
     started = studio()
     work = started.social.execute(
         user_or_default(user),
@@ -123,7 +126,7 @@ def social(
         media_type=None if to is None else media_type(to, json),
         metadata=Metadata.KEEP if keep_metadata else Metadata.STRIP,
     )
-    run_operation(started, work, label="fitting", as_json=json, out=out)
+    run_operation(started, work, label="fitting", as_json=json, out=out, inputs=inputs)
 
 
 def social_formats(

@@ -24,11 +24,12 @@ from imagestudio.entrypoints.cli import (
     users_commands,
 )
 from imagestudio.entrypoints.cli.errors import EXIT_INPUT, EXIT_UNEXPECTED
-from imagestudio.entrypoints.cli.groups import command_group
+from imagestudio.entrypoints.cli.groups import RootGroup, command_group
 
 app = command_group(
     "AI image operations with quotas checked before money is spent.",
     name="imagestudio",
+    cls=RootGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -51,7 +52,7 @@ def run() -> None:
     """Console entry point: expected failures exit with their own code, never a traceback."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        app()
+        app(prog_name="imagestudio")  # also under `python -m`
     except Exception as error:
         if _is_bad_setting(error):
             sys.stderr.write(f"error: {_first_line(error)}\n")

@@ -98,7 +98,8 @@ def edit(
     """Edit an image with a prompt."""
     from imagestudio.application.use_cases.edit import EditRequest
 
-    images = images_or_fail([(image, "image"), *([(mask, "mask")] if mask else [])], json)
+    inputs = [(image, "image"), *([(mask, "mask")] if mask else [])]
+    images = images_or_fail(inputs, json)
     request = EditRequest(
         user_id=user_or_default(user),
         image=images[0],
@@ -110,7 +111,14 @@ def edit(
         parameters=parameters_or_fail(param, json),
         idempotency_key=idempotency_key,
     )
-    run_operation(studio(), studio().edit.execute(request), label="editing", as_json=json, out=out)
+    run_operation(
+        studio(),
+        studio().edit.execute(request),
+        label="editing",
+        as_json=json,
+        out=out,
+        inputs=inputs,
+    )
 
 
 def upscale(
@@ -126,7 +134,8 @@ def upscale(
     """Upscale an image."""
     from imagestudio.application.use_cases.upscale import UpscaleRequest
 
-    images = images_or_fail([(image, "image")], json)
+    inputs = [(image, "image")]
+    images = images_or_fail(inputs, json)
     request = UpscaleRequest(
         user_id=user_or_default(user),
         image=images[0],
@@ -136,7 +145,12 @@ def upscale(
         idempotency_key=idempotency_key,
     )
     run_operation(
-        studio(), studio().upscale.execute(request), label="upscaling", as_json=json, out=out
+        studio(),
+        studio().upscale.execute(request),
+        label="upscaling",
+        as_json=json,
+        out=out,
+        inputs=inputs,
     )
 
 
@@ -158,8 +172,8 @@ def control(
     """Generate an image guided by a control image."""
     from imagestudio.application.use_cases.control import ControlRequest
 
-    wanted = [(image, "image"), *([(style_image, "style")] if style_image else [])]
-    images = images_or_fail(wanted, json)
+    inputs = [(image, "image"), *([(style_image, "style")] if style_image else [])]
+    images = images_or_fail(inputs, json)
     request = ControlRequest(
         user_id=user_or_default(user),
         image=images[0],
@@ -172,7 +186,12 @@ def control(
         idempotency_key=idempotency_key,
     )
     run_operation(
-        studio(), studio().control.execute(request), label="generating", as_json=json, out=out
+        studio(),
+        studio().control.execute(request),
+        label="generating",
+        as_json=json,
+        out=out,
+        inputs=inputs,
     )
 
 
@@ -188,7 +207,8 @@ def to_3d(
     """Build a 3D model (GLB) from an image."""
     from imagestudio.application.use_cases.to_3d import ImageTo3DRequest
 
-    images = images_or_fail([(image, "image")], json)
+    inputs = [(image, "image")]
+    images = images_or_fail(inputs, json)
     request = ImageTo3DRequest(
         user_id=user_or_default(user),
         image=images[0],
@@ -197,7 +217,12 @@ def to_3d(
         idempotency_key=idempotency_key,
     )
     run_operation(
-        studio(), studio().to_3d.execute(request), label="building 3D model", as_json=json, out=out
+        studio(),
+        studio().to_3d.execute(request),
+        label="building 3D model",
+        as_json=json,
+        out=out,
+        inputs=inputs,
     )
 
 
@@ -215,7 +240,8 @@ def face_swap(
     """Put the face from FACE onto the person in TARGET."""
     from imagestudio.application.use_cases.face_swap import FaceSwapRequest
 
-    images = images_or_fail([(face, "face"), (target, "target")], json)
+    inputs = [(face, "face"), (target, "target")]
+    images = images_or_fail(inputs, json)
     request = FaceSwapRequest(
         user_id=user_or_default(user),
         face=images[0],
@@ -226,7 +252,12 @@ def face_swap(
         idempotency_key=idempotency_key,
     )
     run_operation(
-        studio(), studio().face_swap.execute(request), label="swapping faces", as_json=json, out=out
+        studio(),
+        studio().face_swap.execute(request),
+        label="swapping faces",
+        as_json=json,
+        out=out,
+        inputs=inputs,
     )
 
 
@@ -248,7 +279,8 @@ def to_video(
     """Animate an image into a short video."""
     from imagestudio.application.use_cases.to_video import ImageToVideoRequest
 
-    images = images_or_fail([(image, "image")], json)
+    inputs = [(image, "image")]
+    images = images_or_fail(inputs, json)
     request = ImageToVideoRequest(
         user_id=user_or_default(user),
         image=images[0],
@@ -261,5 +293,10 @@ def to_video(
         idempotency_key=idempotency_key,
     )
     run_operation(
-        studio(), studio().to_video.execute(request), label="rendering video", as_json=json, out=out
+        studio(),
+        studio().to_video.execute(request),
+        label="rendering video",
+        as_json=json,
+        out=out,
+        inputs=inputs,
     )

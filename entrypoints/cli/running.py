@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+import dataclasses
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,6 @@ from imagestudio.entrypoints.cli.output import (
     money,
     print_json,
     table,
-    unwrap_or_fail,
 )
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from imagestudio.application.requests import ImageInput, OperationResult
     from imagestudio.domain.operation import ParameterValue
     from imagestudio.entrypoints.api import ImageStudio
+    from imagestudio.entrypoints.cli.errors import Problem
 
 ASSET_PREFIX = "asset:"
 
@@ -40,7 +41,11 @@ def image_argument(value: str, role: str = "image") -> ImageInput | InvalidInput
     return ImageInput(data=path.read_bytes(), role=role)
 
 
-def images_or_fail(values: list[tuple[str, str]], as_json: bool) -> list[ImageInput]:
+Inputs = Sequence[tuple[str, str]]
+"""The images a command was given, in request order: each as written and the role it plays."""
+
+
+def images_or_fail(values: Inputs, as_json: bool) -> list[ImageInput]:
     images = []
     for value, role in values:
         image = image_argument(value, role)
@@ -48,6 +53,18 @@ def images_or_fail(values: list[tuple[str, str]], as_json: bool) -> list[ImageIn
             fail(image, as_json)
         images.append(image)
     return images
+
+
+def by_file_name(error: Problem, inputs: Inputs) -> Problem:
+    """An error about an input image, naming the file (or asset) it was given as rather than
+    its place in the request (`images[1]`), which the person typing never saw."""
+    if not isinstance(error, InvalidInput):
+        return error
+    roles = [role for _, role in inputs]
+    names = {f"images[{index}]": f"{role} {value}" for index, (value, role) in enumerate(inputs)}
+    names |= {role: f"{role} {value}" for value, role in inputs if roles.count(role) == 1}
+    field = names.get(error.field)
+    return error if field is None else dataclasses.replace(error, field=field)
 
 
 def parse_parameter(text: str) -> tuple[str, ParameterValue] | InvalidInput:
@@ -88,6 +105,7 @@ def run_operation(
     label: str,
     as_json: bool,
     out: Path | None,
+    inputs: Inputs = (),
 ) -> None:
     if console().is_terminal and not as_json:
         with _progress_bar() as bar:
@@ -95,7 +113,11 @@ def run_operation(
             result = asyncio.run(work)
     else:
         result = asyncio.run(work)
-    report(studio, unwrap_or_fail(result, as_json), as_json=as_json, out=out)
+    from returns.result import Failure
+
+    if isinstance(result, Failure):
+        fail(by_file_name(result.failure(), inputs), as_json)
+    report(studio, result.unwrap(), as_json=as_json, out=out)
 
 
 def _progress_bar() -> Progress:
