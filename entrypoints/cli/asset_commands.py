@@ -14,8 +14,8 @@ from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.cli.groups import command_group
 from imagestudio.entrypoints.cli.output import (
-    console,
     fail,
+    line,
     money,
     print_json,
     table,
@@ -274,14 +274,15 @@ def _show_page(
                 a.media_type.extension,
                 f"{a.width}x{a.height}" if a.width and a.height else "-",
                 money(a.cost),
-                ",".join(sorted(a.tags)) + (" ★" if a.favourite else ""),
+                ", ".join(sorted(a.tags)) + (" ★" if a.favourite else ""),
                 a.prompt[:40],
             )
             for a in page.items
         ],
+        prose=("created", "tags", "prompt"),
     )
     if page.next_cursor is not None:
-        console().print(f"more: --cursor {page.next_cursor}", markup=False, highlight=False)
+        line(f"more: --cursor {page.next_cursor}")
 
 
 def _relabel(user: str | None, asset_id: str, change: Relabel, as_json: bool) -> None:

@@ -84,4 +84,5 @@ def list_budgets(json: Json = False) -> None:
             )
             for usage in usages
         ],
+        prose=("resets at",),
     )

@@ -124,4 +124,5 @@ def models(
             )
             for item in listings
         ],
+        prose=("kinds", "usable now"),
     )

@@ -165,6 +165,7 @@ def social_formats(
             )
             for f in formats
         ],
+        prose=("description",),
     )
 
 

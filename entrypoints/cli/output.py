@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -57,17 +57,74 @@ def money(micros: int) -> str:
     return format_usd(micros)
 
 
-def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """A table on a terminal; tab-separated lines with a header when piped, so nothing is cut."""
+def line(text: str) -> None:
+    """A plain line: never broken where the terminal (or 80 columns, when piped) ends, so an id,
+    a path or a cursor in it can be copied whole."""
+    sys.stdout.write(text + "\n")
+
+
+def table(
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    prose: Collection[str] = (),
+) -> None:
+    """Rows for people and for programs. Piped: tab-separated lines with a header. On a
+    terminal: a table whose cells are never broken — ids, paths, names, numbers — except in the
+    `prose` columns, which wrap between words; a table that cannot fit that way becomes one
+    block of `column value` lines per row."""
+    cells = [[str(cell) for cell in row] for row in rows]
     if not console().is_terminal:
-        for line in (columns, *rows):
-            sys.stdout.write("\t".join(str(cell) for cell in line) + "\n")
+        for values in (columns, *cells):
+            line("\t".join(values))
         return
+    from rich.cells import cell_len
     from rich.table import Table
 
+    whole = [column not in prose for column in columns]
+    widths = [
+        max((cell_len(row[index]) for row in cells), default=0) if whole[index] else _PROSE_MIN
+        for index in range(len(columns))
+    ]
+    headers = [
+        _header(column, max(width, 1)) for column, width in zip(columns, widths, strict=True)
+    ]
+    widths = [
+        max(width, *(cell_len(piece) for piece in header.splitlines()))
+        for width, header in zip(widths, headers, strict=True)
+    ]
+    if sum(widths) + _BORDERS_PER_COLUMN * len(columns) + 1 > console().width:
+        _records(title, columns, cells)
+        return
     grid = Table(title=title, title_justify="left")
-    for column in columns:
-        grid.add_column(column, overflow="fold")
-    for row in rows:
-        grid.add_row(*(str(cell) for cell in row))
+    for index, header in enumerate(headers):
+        if whole[index]:
+            grid.add_column(header, no_wrap=True, min_width=widths[index])
+        else:
+            grid.add_column(header, overflow="fold")
+    for row in cells:
+        grid.add_row(*row)
     console().print(grid)
+
+
+_PROSE_MIN = 12
+"""The narrowest a prose column is let to become: a word or two a line."""
+_BORDERS_PER_COLUMN = 3
+"""A space either side of a cell and the rule after it (and one more at the table's left)."""
+
+
+def _header(column: str, width: int) -> str:
+    """A header wider than its column's cells, broken at its spaces and hyphens instead."""
+    if len(column) <= width:
+        return column
+    return column.replace(" ", "\n").replace("-", "-\n")
+
+
+def _records(title: str, columns: Sequence[str], cells: Sequence[Sequence[str]]) -> None:
+    line(title)
+    width = max(len(column) for column in columns)
+    for row in cells:
+        line("")
+        for column, value in zip(columns, row, strict=True):
+            line(f"  {column:<{width}}  {value}".rstrip())

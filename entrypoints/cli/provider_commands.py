@@ -69,6 +69,7 @@ def check(json: Json = False) -> None:
                 (s.provider, "yes" if s.key_works else "NO", s.balance or "-", s.detail)
                 for s in statuses
             ],
+            prose=("detail",),
         )
     if not all(status.key_works for status in statuses):
         raise typer.Exit(4)

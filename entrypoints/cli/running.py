@@ -170,7 +170,8 @@ def report(
         return
     console().print(
         f"[bold]{operation.kind}[/] {operation.id} with {operation.model_id}: "
-        f"{len(result.assets)} output(s), charged {money(result.charged)}"
+        f"{len(result.assets)} output(s), charged {money(result.charged)}",
+        soft_wrap=True,  # the operation's id stays on one line, however narrow the terminal
     )
     table(
         "assets",
@@ -187,7 +188,7 @@ def report(
         ],
     )
     for reason in result.failed_outputs:
-        console().print(f"[yellow]one output failed:[/] {reason}")
+        console().print(f"[yellow]one output failed:[/] {reason}", soft_wrap=True)
 
 
 def write_outputs(studio: ImageStudio, result: OperationResult, out: Path) -> dict[str, Path]:

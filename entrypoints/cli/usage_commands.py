@@ -115,6 +115,7 @@ def _show_report(report: UsageReport) -> None:
             )
             for row in report.rows
         ],
+        prose=("resets at",),
     )
     for alert in report.alerts:
         typer.echo(f"alert {alert.at:%Y-%m-%d %H:%M} UTC: {alert.message}")

@@ -138,6 +138,7 @@ def list_keys(
             )
             for key in keys
         ],
+        prose=("created", "revoked"),
     )
 
 
