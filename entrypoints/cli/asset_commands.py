@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -13,6 +12,8 @@ from imagestudio.domain.asset_query import AssetQuery, Relabel
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.cli.groups import command_group
+from imagestudio.entrypoints.cli.options import Json
+from imagestudio.entrypoints.cli.out_files import Output, targets, write
 from imagestudio.entrypoints.cli.output import (
     fail,
     line,
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from imagestudio.domain.asset import Asset
 
 assets_app = command_group("Your stored results: list, search, label, download, delete.")
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 User = Annotated[
     str | None, typer.Option("--user", "-u", help="User id (default: the local user).")
 ]
@@ -120,8 +120,13 @@ def show(asset_id: AssetId, user: User = None, json: Json = False) -> None:
 def download(
     asset_id: AssetId,
     out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="File or folder (default: ./<id>.<ext>)."),
+        str | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="A file (named after its content's type), or a folder if it ends with / or "
+            "exists (default: ./<id>.<ext>).",
+        ),
     ] = None,
     user: User = None,
     json: Json = False,
@@ -130,16 +135,13 @@ def download(
     content = unwrap_or_fail(
         asyncio.run(studio().get_asset.execute(user_or_default(user), asset_id)), json
     )
-    name = f"{content.asset.id}.{content.asset.media_type.extension}"
-    target = out or Path(name)
-    if target.is_dir():
-        target = target / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content.data)
+    outputs = [Output(content.asset.id, content.data, content.asset.media_type)]
+    [place] = targets(out, outputs)
+    write(outputs, [place])
     if json:
-        print_json({"id": asset_id, "path": str(target), "size_bytes": len(content.data)})
+        print_json({"id": asset_id, "path": str(place.path), "size_bytes": len(content.data)})
         return
-    typer.echo(f"wrote {target} ({len(content.data)} bytes)")
+    line(place.said(len(content.data)))
 
 
 @assets_app.command("tag")

@@ -12,10 +12,10 @@ from imagestudio.domain.money import format_usd
 from imagestudio.domain.plan import OperatorBudget
 from imagestudio.entrypoints.cli.groups import command_group
 from imagestudio.entrypoints.cli.limits import money_limit
+from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import fail, print_json, table, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio
 
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 budget_app = command_group(
     "The operator's monthly budget at each provider (all users together).",
     no_args_is_help=True,

@@ -10,10 +10,10 @@ import typer
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd, usd_to_micros
 from imagestudio.entrypoints.cli.groups import command_group
+from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import fail, print_json, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio
 
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 ledger_app = command_group("The cost ledger.", no_args_is_help=True)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.media import MediaType
+from imagestudio.entrypoints.cli.options import Json, Out
 from imagestudio.entrypoints.cli.output import fail, print_json, table
 from imagestudio.entrypoints.cli.running import images_or_fail, run_operation
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
@@ -20,8 +20,6 @@ Image = Annotated[str, typer.Argument(help="An image file, or asset:<id> for a s
 User = Annotated[
     str | None, typer.Option("--user", "-u", help="User id (default: the local user).")
 ]
-Out = Annotated[Path | None, typer.Option("--out", "-o", help="Also copy the output here.")]
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 KeepMetadata = Annotated[
     bool,
     typer.Option("--keep-metadata", help="Keep EXIF/XMP/ICC (stripped by default)."),

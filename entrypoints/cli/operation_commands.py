@@ -4,11 +4,11 @@ Each command imports its request when it runs: `--help` reads only the signature
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from imagestudio.entrypoints.cli.options import Json, Out
 from imagestudio.entrypoints.cli.running import images_or_fail, parameters_or_fail, run_operation
 from imagestudio.entrypoints.cli.sizes import parse_size
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
@@ -17,8 +17,6 @@ Model = Annotated[str | None, typer.Option("--model", "-m", help="Model id, or '
 User = Annotated[
     str | None, typer.Option("--user", "-u", help="User id (default: the local user).")
 ]
-Out = Annotated[Path | None, typer.Option("--out", "-o", help="Also copy the output(s) here.")]
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 Seed = Annotated[int | None, typer.Option("--seed", help="Seed for reproducible output.")]
 Key = Annotated[
     str | None,

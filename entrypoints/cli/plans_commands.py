@@ -22,10 +22,10 @@ from imagestudio.entrypoints.cli.limits import (
     rate_limit,
     retention_days,
 )
+from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import fail, print_json, table, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio
 
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 plans_app = command_group("Subscription plans.", no_args_is_help=True)
 
 

@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 
 from imagestudio.entrypoints.cli.groups import command_group
+from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import print_json, table
 from imagestudio.entrypoints.cli.studio import studio
 
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 providers_app = command_group("The image providers this profile enables.", no_args_is_help=True)
 
 

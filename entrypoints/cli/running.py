@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from imagestudio.domain.errors import InvalidInput, OperationError
+from imagestudio.entrypoints.cli.out_files import Output, Written, targets, write
 from imagestudio.entrypoints.cli.output import (
     console,
     fail,
+    line,
     money,
     print_json,
     table,
@@ -104,7 +106,7 @@ def run_operation(
     *,
     label: str,
     as_json: bool,
-    out: Path | None,
+    out: str | None,
     inputs: Inputs = (),
 ) -> None:
     if console().is_terminal and not as_json:
@@ -133,15 +135,11 @@ def _progress_bar() -> Progress:
     )
 
 
-def report(
-    studio: ImageStudio, result: OperationResult, *, as_json: bool, out: Path | None
-) -> None:
+def report(studio: ImageStudio, result: OperationResult, *, as_json: bool, out: str | None) -> None:
     operation = result.operation
-    written = write_outputs(studio, result, out) if out is not None else {}
-    locations = {
-        asset.id: str(written.get(asset.id) or studio.container.assets().location(asset))
-        for asset in result.assets
-    }
+    written = write_outputs(studio, result, out) if out is not None else []
+    locations = {asset.id: studio.container.assets().location(asset) for asset in result.assets}
+    locations |= {place.asset_id: str(place.path) for place in written}
     if as_json:
         print_json(
             {
@@ -187,30 +185,24 @@ def report(
             for asset in result.assets
         ],
     )
+    sizes = {asset.id: asset.size_bytes for asset in result.assets}
+    for place in written:
+        line(place.said(sizes[place.asset_id]))
     for reason in result.failed_outputs:
         console().print(f"[yellow]one output failed:[/] {reason}", soft_wrap=True)
 
 
-def write_outputs(studio: ImageStudio, result: OperationResult, out: Path) -> dict[str, Path]:
-    """Copy the outputs to `out`: a file for one output, numbered files or a folder for several."""
-    assets = studio.container.assets()
-    written: dict[str, Path] = {}
-    many = len(result.assets) > 1
-    for index, asset in enumerate(result.assets, start=1):
-        loaded = asyncio.run(assets.load(asset.owner, asset.id))
-        assert loaded is not None
-        if out.is_dir():
-            target = out / f"{asset.id}.{asset.media_type.extension}"
-        elif many:
-            target = out.with_name(
-                f"{out.stem}-{index}{out.suffix or '.' + asset.media_type.extension}"
-            )
-        else:
-            target = out
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(loaded[1])
-        written[asset.id] = target
-    return written
+def write_outputs(studio: ImageStudio, result: OperationResult, out: str) -> list[Written]:
+    """Copy the outputs to `out` (see out_files.py), named after what they hold."""
+    store = studio.container.assets()
+    outputs = []
+    for asset in result.assets:
+        loaded = asyncio.run(store.load(asset.owner, asset.id))
+        assert loaded is not None, f"{asset.id} was stored moments ago"
+        outputs.append(Output(asset.id, loaded[1], asset.media_type))
+    places = targets(out, outputs)
+    write(outputs, places)
+    return places
 
 
 def _dimensions(width: int | None, height: int | None) -> str:

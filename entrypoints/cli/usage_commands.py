@@ -15,6 +15,7 @@ from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd
 from imagestudio.entrypoints.cli.groups import command_group
 from imagestudio.entrypoints.cli.limits import export_moment
+from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import fail, print_json, table, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
 
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from imagestudio.application.use_cases.usage import UsageReport
     from imagestudio.domain.usage_record import UsageRecord
 
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 User = Annotated[str | None, typer.Option("--user", "-u")]
 usage_app = command_group(
     "A user's usage this billing period, and the ledger's export.",

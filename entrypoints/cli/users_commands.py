@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from imagestudio.entrypoints.cli.groups import command_group
+from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import print_json, table, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio
 
@@ -15,7 +16,6 @@ if TYPE_CHECKING:
     from imagestudio.application.key_issuing import IssuedKey
     from imagestudio.domain.api_key import ApiKey
 
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 users_app = command_group("Users and their plans.", no_args_is_help=True)
 keys_app = command_group("API keys (only their hashes are stored).", no_args_is_help=True)
 
