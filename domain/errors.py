@@ -275,6 +275,22 @@ class UnknownPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanInUse:
+    """A plan that users are on cannot be deleted: they would have no limits."""
+
+    name: str
+    user_ids: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        shown = ", ".join(self.user_ids[:5]) + (", …" if len(self.user_ids) > 5 else "")
+        return (
+            f"plan {self.name!r} has {len(self.user_ids)} user(s) on it ({shown}): move them "
+            "to another plan (`imagestudio users set-plan`) first"
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class UserExists:
     user_id: str
 

@@ -1,5 +1,8 @@
 """Creating, upgrading and checking the schema with the migrations shipped in the package.
 
+Creating it seeds the reference plans, in the same transaction, and only then: a plan the
+operator deletes later stays deleted.
+
 Checking needs no alembic: the head revision is read from the migration files and the current
 one from alembic's version table, so a command that only checks (every CLI command, at start)
 does not pay for importing alembic. Creating and upgrading run alembic itself."""
@@ -7,6 +10,7 @@ does not pay for importing alembic. Creating and upgrading run alembic itself.""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
@@ -15,7 +19,11 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from imagestudio.adapters.sql import tables
 from imagestudio.adapters.sql.engine import reading
+from imagestudio.adapters.sql.quota_codec import plan_to_json
+from imagestudio.adapters.sql.upsert import insert_missing
+from imagestudio.domain.reference_plans import REFERENCE_PLANS
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -80,7 +88,8 @@ def _current(connection: Connection) -> str | None:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Create the schema, or bring it up to `revision` (the newest by default)."""
+    """Create the schema (with the reference plans), or bring it up to `revision` (the newest
+    by default)."""
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade, revision)
 
@@ -88,7 +97,15 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 def _upgrade(connection: Connection, revision: str) -> None:
     from alembic import command
 
+    created = _current(connection) is None
     command.upgrade(_config(connection), revision)
+    if created:
+        at = datetime.now(UTC)
+        rows = [
+            {"name": plan.name, "definition": plan_to_json(plan), "updated_at": at}
+            for plan in REFERENCE_PLANS
+        ]
+        insert_missing(connection, tables.plans, rows)
 
 
 async def require_current(engine: AsyncEngine) -> None:

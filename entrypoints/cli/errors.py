@@ -16,6 +16,7 @@ from imagestudio.domain.errors import (
     OutcomeUnknown,
     OutputFiltered,
     OutputLost,
+    PlanInUse,
     ProviderFailed,
     ProviderNotConfigured,
     QuotaExceeded,
@@ -50,6 +51,7 @@ _EXIT_CODES: dict[type[object], int] = {
     UnknownApiKey: EXIT_NOT_FOUND,
     AmbiguousApiKey: EXIT_INPUT,
     UserExists: EXIT_CONFLICT,
+    PlanInUse: EXIT_CONFLICT,
     RefundTooLarge: EXIT_INPUT,
     QuotaExceeded: EXIT_QUOTA,
     StorageQuotaExceeded: EXIT_QUOTA,
@@ -67,7 +69,7 @@ _EXIT_CODES: dict[type[object], int] = {
 }
 
 
-Problem = OperationError | AdminError | RefundTooLarge
+Problem = OperationError | AdminError | RefundTooLarge | PlanInUse
 """Every typed failure a command can end with."""
 
 

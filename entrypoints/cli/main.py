@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Annotated
+
+import typer
 
 from imagestudio.entrypoints.cli import (
     asset_commands,
@@ -25,6 +28,7 @@ from imagestudio.entrypoints.cli import (
 )
 from imagestudio.entrypoints.cli.errors import EXIT_INPUT, EXIT_UNEXPECTED
 from imagestudio.entrypoints.cli.groups import RootGroup, command_group
+from imagestudio.entrypoints.cli.output import line
 
 app = command_group(
     "AI image operations with quotas checked before money is spent.",
@@ -32,8 +36,29 @@ app = command_group(
     cls=RootGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
 )
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        line(f"imagestudio {version('imagestudio')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """AI image operations with quotas checked before money is spent."""
+
+
 operation_commands.register(app)
 info_commands.register(app)
 usage_commands.register(app)

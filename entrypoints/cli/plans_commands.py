@@ -23,7 +23,7 @@ from imagestudio.entrypoints.cli.limits import (
     retention_days,
 )
 from imagestudio.entrypoints.cli.options import Json
-from imagestudio.entrypoints.cli.output import fail, print_json, table, unwrap_or_fail
+from imagestudio.entrypoints.cli.output import fail, line, print_json, table, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio
 
 plans_app = command_group("Subscription plans.", no_args_is_help=True)
@@ -100,6 +100,20 @@ def set_plan(
         print_json(plan_json(defined))
         return
     show_plans(f"plan {plan.name} set", [defined])
+
+
+@plans_app.command("delete")
+def delete_plan(
+    name: Annotated[str, typer.Argument(help="The plan to delete.")],
+    json: Json = False,
+) -> None:
+    """Delete a plan no user is on (move them first). A deleted reference plan stays deleted:
+    the reference plans are only seeded when the database is created."""
+    deleted = unwrap_or_fail(asyncio.run(studio().delete_plan.execute(name)), json)
+    if json:
+        print_json({"deleted": plan_json(deleted)})
+        return
+    line(f"deleted plan {deleted.name}")
 
 
 def _or_fail(parsed: Limit | InvalidInput, as_json: bool) -> Limit:

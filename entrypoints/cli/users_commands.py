@@ -40,6 +40,16 @@ def add_user(
     _show_issued(issued)
 
 
+@users_app.command("list")
+def list_users(json: Json = False) -> None:
+    """List the users and the plan each is on."""
+    users = asyncio.run(studio().list_users.execute())
+    if json:
+        print_json([{"user": user.user_id, "plan": user.plan} for user in users])
+        return
+    table("users", ["user", "plan"], [(user.user_id, user.plan) for user in users])
+
+
 @users_app.command("set-plan")
 def set_plan(
     user_id: Annotated[str, typer.Argument(metavar="ID")],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from importlib.resources import files
 
 import pytest
@@ -16,7 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import schema
 from imagestudio.adapters.sql.engine import async_url, create_engine
+from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.sql.tables import include_name, metadata
+from imagestudio.adapters.system.clock import FixedClock
+from imagestudio.domain.reference_plans import REFERENCE_PLANS
 
 
 @pytest.fixture
@@ -63,6 +67,19 @@ async def test_an_older_schema_is_refused_naming_both_revisions(engine: AsyncEng
 
     with pytest.raises(schema.SchemaOutOfDate, match=r"revision 0000, this version needs"):
         await schema.require_current(engine)
+
+
+async def test_creating_the_schema_seeds_the_reference_plans_and_only_then(
+    engine: AsyncEngine,
+) -> None:
+    await schema.upgrade(engine)
+    store = SqlQuotaStore(engine, FixedClock(datetime(2026, 3, 1, tzinfo=UTC)))
+    assert await store.plans() == tuple(sorted(REFERENCE_PLANS, key=lambda plan: plan.name))
+
+    await store.delete_plan("enterprise")
+    await schema.upgrade(engine)  # an upgrade of an existing schema seeds nothing
+
+    assert "enterprise" not in {plan.name for plan in await store.plans()}
 
 
 def test_the_head_read_from_the_migration_files_is_alembics_head() -> None:
