@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 WIDTHS = (80, 120)
 PROMPT = "a lighthouse at dusk over a harbour full of fishing boats and gulls"
-# Every command that prints rows or a result with ids; `users list` joins them when it exists.
+# Every command that prints rows (the operations' results are checked below).
 LISTINGS = [
     ["assets", "list", "--limit", "2"],
     ["assets", "search", "lighthouse", "--limit", "2"],
@@ -35,6 +35,9 @@ LISTINGS = [
     ["plans", "list"],
     ["usage"],
     ["keys", "list", "alice"],
+    ["users", "list"],
+    ["plans", "set", "team", "--spend-cap", "25.00", "--rate", "60/min", "--concurrency", "4"],
+    ["storage", "gc", "--dry-run"],
     ["budget", "list"],
     ["social-formats"],
     ["providers", "check"],
@@ -42,10 +45,12 @@ LISTINGS = [
 
 
 @pytest.fixture
-def library(local_cli: Cli) -> Cli:
+def library(local_cli: Cli, tmp_path: Path) -> Cli:
     local_cli.ok("generate", PROMPT, "-n", "3", "--size", "256x256")
-    first = local_cli.json("assets", "list", "--limit", "1")["items"][0]["id"]
+    first, *_, last = (item["id"] for item in local_cli.json("assets", "list")["items"])
     local_cli.ok("assets", "tag", first, "harbour", "evening-light", "campaign-2026-spring")
+    # Bytes gone from under an asset: `storage gc` lists it in a table of its own.
+    next((tmp_path / "data" / "assets").rglob(f"{last}.*")).unlink()
     local_cli.ok("users", "add", "alice", "--plan", "pro")
     local_cli.ok("budget", "set", "--provider", "wavespeed", "--monthly", "500.00")
     return local_cli
