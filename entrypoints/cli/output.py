@@ -83,18 +83,23 @@ def table(
     from rich.table import Table
 
     whole = [column not in prose for column in columns]
-    widths = [
-        max((cell_len(row[index]) for row in cells), default=0) if whole[index] else _PROSE_MIN
+    needed = [
+        max(
+            (cell_len(row[index]) if whole[index] else _longest_word(row[index]) for row in cells),
+            default=1,
+        )
         for index in range(len(columns))
     ]
-    headers = [
-        _header(column, max(width, 1)) for column, width in zip(columns, widths, strict=True)
-    ]
-    widths = [
-        max(width, *(cell_len(piece) for piece in header.splitlines()))
-        for width, header in zip(widths, headers, strict=True)
-    ]
-    if sum(widths) + _BORDERS_PER_COLUMN * len(columns) + 1 > console().width:
+    # Headers as written if that fits; else broken at their spaces and hyphens where wider
+    # than their column; else no table at all.
+    for headers in (list(columns), [_broken(c, n) for c, n in zip(columns, needed, strict=True)]):
+        widths = [
+            max(need, *(cell_len(piece) for piece in header.splitlines()))
+            for need, header in zip(needed, headers, strict=True)
+        ]
+        if sum(widths) + _BORDERS_PER_COLUMN * len(columns) + 1 <= console().width:
+            break
+    else:
         _records(title, columns, cells)
         return
     grid = Table(title=title, title_justify="left")
@@ -102,19 +107,24 @@ def table(
         if whole[index]:
             grid.add_column(header, no_wrap=True, min_width=widths[index])
         else:
-            grid.add_column(header, overflow="fold")
+            grid.add_column(header, min_width=widths[index], overflow="fold")
     for row in cells:
         grid.add_row(*row)
     console().print(grid)
 
 
-_PROSE_MIN = 12
-"""The narrowest a prose column is let to become: a word or two a line."""
+_LONGEST_WHOLE_WORD = 32
+"""A prose column is never narrower than its longest word up to this (a setting's name, a
+model id in a sentence); a longer word may be folded."""
 _BORDERS_PER_COLUMN = 3
 """A space either side of a cell and the rule after it (and one more at the table's left)."""
 
 
-def _header(column: str, width: int) -> str:
+def _longest_word(text: str) -> int:
+    return min(max((len(word) for word in text.split()), default=1), _LONGEST_WHOLE_WORD)
+
+
+def _broken(column: str, width: int) -> str:
     """A header wider than its column's cells, broken at its spaces and hyphens instead."""
     if len(column) <= width:
         return column
