@@ -61,6 +61,21 @@ def check_prompt(
     return None
 
 
+def check_required(
+    model: Model, prompt: str, parameters: Mapping[str, ParameterValue]
+) -> InvalidInput | None:
+    """The first field `model` requires that the request leaves out or empty."""
+    if "prompt" in parameters:
+        # A prompt among the parameters would be sent nowhere: say where it belongs.
+        return InvalidInput("parameters.prompt", "the prompt is its own field, not a parameter")
+    for name in sorted(model.requires):
+        value = prompt if name == "prompt" else parameters.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            where = name if name == "prompt" else f"parameters.{name}"
+            return InvalidInput(where, f"{model.id} requires {name!r}")
+    return None
+
+
 def check_outputs(model: Model, outputs: int) -> InvalidInput | None:
     most = min(MAX_OUTPUTS, model.limits.max_outputs)
     if not 1 <= outputs <= most:

@@ -14,6 +14,7 @@ from imagestudio.application.input_rules import (
     check_image_count,
     check_outputs,
     check_prompt,
+    check_required,
     check_size,
     choose_option,
     positive_int,
@@ -116,6 +117,8 @@ async def _prepare(
         parameters["mode"] = mode
     # A quote prices; the prompt (like the images) only matters if the caller gave one.
     _ok(check_prompt(model, kind, request.prompt, mode, required=not quoting))
+    if not quoting:
+        _ok(check_required(model, request.prompt, parameters))
     _ok(check_outputs(model, request.outputs))
     if request.seed is not None and request.seed < 0:
         raise _Refused(InvalidInput("seed", "must be 0 or more"))
@@ -262,9 +265,14 @@ def _reserve_units(
     if request.kind is K.IMAGE_TO_VIDEO:
         durations = model.limits.durations or (5,)
         duration = parameters.get("duration", min(durations))
-        if duration not in durations:
+        # A whole number of seconds, by type: 5.0 == 5 and True == 1 would pass `in`, then be
+        # priced and sent as what they are.
+        if type(duration) is not int or duration not in durations:
             raise _Refused(
-                InvalidInput("duration", f"must be one of {', '.join(map(str, durations))} s")
+                InvalidInput(
+                    "duration",
+                    f"{duration!r} is not one of {', '.join(map(str, durations))} (whole seconds)",
+                )
             )
         resolution = _take(choose_option(parameters, "resolution", model.limits.resolutions))
         parameters["duration"] = duration

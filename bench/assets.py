@@ -1,9 +1,10 @@
 """Benchmark: the asset library (`SqlAssetLibrary`) on SQLite and PostgreSQL, memory alongside.
 
-    .venv/bin/python bench/assets.py [--quick]
+    .venv/bin/python bench/assets.py [--quick | --smoke]
 
 Prints markdown tables (no timing thresholds: this is for people to read, not a test); about
-2 minutes on 2 cores, `--quick` (owners of 1,000 and 20,000 assets, shorter cells) under one.
+2 minutes on 2 cores, `--quick` (owners of 1,000 and 20,000 assets, shorter cells) under one,
+`--smoke` (owners of 200 and 1,000, one short round) seconds, to show it runs.
 
 One owner holds N assets (1,000 and 100,000) among 10 owners; the 9 others share another N, so
 the owner's rows are half the table. Prompts are 8–20 words drawn from a vocabulary of 2,000
@@ -31,7 +32,6 @@ library scans every asset on each call: the reference for what a missing index l
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import itertools
 import random
@@ -43,7 +43,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from bench_support import load, percentile, print_machine_facts, progress, start_postgres
+from bench_support import (
+    chosen_mode,
+    load,
+    mode_label,
+    percentile,
+    print_machine_facts,
+    progress,
+    start_postgres,
+)
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -69,6 +77,7 @@ class Settings:
 
 FULL = Settings(sizes=(1_000, 100_000), seconds=2.0, rounds=4)
 QUICK = Settings(sizes=(1_000, 20_000), seconds=0.6, rounds=3)
+SMOKE = Settings(sizes=(200, 1_000), seconds=0.05, rounds=1)
 
 ONE_BY_ONE = 1_000  # assets added through `add`, the rest in batches
 BATCH = 10_000  # rows per transaction of the fill
@@ -564,7 +573,7 @@ async def postgres_version(url: str) -> str:
     return found
 
 
-async def main(settings: Settings, quick: bool) -> None:
+async def main(settings: Settings, mode: str) -> None:
     began = time.perf_counter()
     datasets = [dataset(size, WORDS) for size in settings.sizes]
     progress(f"generated {sum(len(data.assets) for data in datasets):,} assets")
@@ -572,7 +581,7 @@ async def main(settings: Settings, quick: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="imagestudio-bench-") as folder:
         try:
             pg_version = await postgres_version(server.url) if server else "not available"
-            print(f"## Asset library benchmark{' (--quick)' if quick else ''}\n")
+            print(f"## Asset library benchmark{mode_label(mode)}\n")
             print_machine_facts(pg_version)
             print(
                 f"- one owner of N assets among 10 owners, the other 9 sharing another N; "
@@ -619,7 +628,5 @@ async def main(settings: Settings, quick: bool) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="owners of 1k and 20k, short cells")
-    quick = parser.parse_args().quick
-    asyncio.run(main(QUICK if quick else FULL, quick))
+    mode = chosen_mode(__doc__.splitlines()[0], "owners of 1k and 20k, short cells")
+    asyncio.run(main({"full": FULL, "quick": QUICK, "smoke": SMOKE}[mode], mode))

@@ -3,6 +3,7 @@ PostgreSQL server from Debian's binaries (the one the tests start)."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import importlib
 import os
@@ -63,3 +64,24 @@ def print_machine_facts(pg_version: str) -> None:
     print(f"- load average before the run: {load()} (others may share the machine)")
     print(f"- SQLite {sqlite3.sqlite_version} (temp file, WAL, synchronous=NORMAL)")
     print(f"- PostgreSQL {pg_version} (throwaway, loopback TCP, fsync and sync commit off)")
+
+
+SMOKE_HELP = (
+    "seconds: every step once at a toy size, to show the benchmark still runs (the figures mean "
+    "nothing; the tests run every README benchmark this way)"
+)
+
+
+def chosen_mode(description: str, quick_help: str) -> str:
+    """ "full", "quick" or "smoke", from the command line (`--quick`, `--smoke`)."""
+    parser = argparse.ArgumentParser(description=description)
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help=quick_help)
+    size.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
+    given = parser.parse_args()
+    return "smoke" if given.smoke else "quick" if given.quick else "full"
+
+
+def mode_label(mode: str) -> str:
+    """What a report's heading says of its mode: nothing for a full run."""
+    return "" if mode == "full" else f" (--{mode})"

@@ -2,7 +2,8 @@
 shell's point of view.
 
     .venv/bin/python bench/cli_startup.py            # 15 runs of each, ~1 min on 2 cores
-    .venv/bin/python bench/cli_startup.py --quick    # 2 runs of each: a smoke test, seconds
+    .venv/bin/python bench/cli_startup.py --quick    # 2 runs of each, seconds
+    .venv/bin/python bench/cli_startup.py --smoke    # 1 run of each, to show it runs
 
 Each command runs as a user runs it: the installed console script, a fresh process, a data
 folder of its own (the `local` profile: SQLite), after one warm-up run that writes Python's
@@ -12,7 +13,6 @@ bytecode cache and creates the database. Wall time moves with the machine's load
 
 from __future__ import annotations
 
-import argparse
 import os
 import resource
 import shutil
@@ -23,8 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_support import cpu, load
+from bench_support import chosen_mode, cpu, load, mode_label
 
+RUNS = {"full": 15, "quick": 2, "smoke": 1}
 GOALS = {"--help": 0.3, "generate": 0.3}
 """Seconds, wall time, median."""
 
@@ -47,11 +48,9 @@ def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2 runs of each: a smoke test")
-    parser.add_argument("--runs", type=int, default=15)
-    options = parser.parse_args()
-    runs = 2 if options.quick else options.runs
+    mode = chosen_mode(__doc__.splitlines()[0], "2 runs of each, seconds")
+    runs = RUNS[mode]
+    began = time.perf_counter()
     data = Path(tempfile.mkdtemp(prefix="imagestudio-startup-"))
     env = {
         name: value
@@ -59,7 +58,8 @@ def main() -> None:
         if not name.startswith("IMAGESTUDIO_") and name != "PYTHONDONTWRITEBYTECODE"
     }
     env |= {"IMAGESTUDIO_PROFILE": "local", "IMAGESTUDIO_DATA_DIR": str(data)}
-    print(f"CPU: {cpu()}; Python {sys.version.split()[0]}; load before: {load()}\n")
+    print(f"## CLI start-up benchmark{mode_label(mode)}\n")
+    print(f"- {cpu()}, Python {sys.version.split()[0]}, load average before: {load()}\n")
     print("| command | runs | wall, median | wall, best | CPU, median | goal (wall) |")
     print("|---|---|---|---|---|---|")
     try:
@@ -76,7 +76,7 @@ def main() -> None:
             )
     finally:
         shutil.rmtree(data, ignore_errors=True)
-    print(f"\nload after: {load()}")
+    print(f"\n(run took {time.perf_counter() - began:.0f} s; load average after: {load()})")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Benchmark: the SQL quota store and ledger on SQLite and PostgreSQL (issue 3).
 
-    .venv/bin/python bench/ledger.py [--quick]
+    .venv/bin/python bench/ledger.py [--quick | --smoke]
 
 Prints markdown tables (no timing thresholds: this is for people to read, not a test); about
-4 minutes on 2 cores, `--quick` under one (shorter cells, 100k rows, no 64-connection SQLite).
+4 minutes on 2 cores, `--quick` under one (shorter cells, 100k rows, no 64-connection SQLite),
+`--smoke` seconds (every table at a toy size, to show it runs).
 
 1. reserve → commit per second on `SqlQuotaStore` (each a real transaction) for 1, 8 and 64
    concurrent workers (asyncio tasks sharing one engine, and 64 as 2 OS processes × 32 tasks),
@@ -24,7 +25,6 @@ synchronous_commit off: commits there cost no disk flush, unlike a production se
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import multiprocessing
@@ -41,7 +41,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench_support import load, percentile, print_machine_facts, progress, start_postgres
+from bench_support import (
+    chosen_mode,
+    load,
+    mode_label,
+    percentile,
+    print_machine_facts,
+    progress,
+    start_postgres,
+)
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -106,6 +114,15 @@ QUICK = Settings(
     fill_deadline=20,
     past_counters=24_000,
     processes=True,
+    contended_sqlite=False,
+)
+SMOKE = Settings(
+    seconds=0.05,
+    ledger_sizes=(100, 1_000),
+    operations=25,
+    fill_deadline=5,
+    past_counters=100,
+    processes=False,  # 2 processes started per cell: most of a smoke run's time
     contended_sqlite=False,
 )
 
@@ -615,13 +632,13 @@ async def postgres_version(url: str) -> str:
     return found
 
 
-async def main(settings: Settings, quick: bool) -> None:
+async def main(settings: Settings, mode: str) -> None:
     began = time.perf_counter()
     server = start_postgres()
     with tempfile.TemporaryDirectory(prefix="imagestudio-bench-") as folder:
         try:
             pg_version = await postgres_version(server.url) if server else "not available"
-            print(f"## SQL quota store and ledger benchmark{' (--quick)' if quick else ''}\n")
+            print(f"## SQL quota store and ledger benchmark{mode_label(mode)}\n")
             print_machine_facts(pg_version)
             print(
                 f"- {settings.seconds:g} s per throughput cell; plan limits finite but never "
@@ -661,7 +678,5 @@ async def main(settings: Settings, quick: bool) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="short cells, 1k and 100k rows")
-    quick = parser.parse_args().quick
-    asyncio.run(main(QUICK if quick else FULL, quick))
+    mode = chosen_mode(__doc__.splitlines()[0], "short cells, 1k and 100k rows")
+    asyncio.run(main({"full": FULL, "quick": QUICK, "smoke": SMOKE}[mode], mode))

@@ -1,9 +1,10 @@
 """Benchmark: what the money path costs, every figure of issue 11's Benchmarks section in one run.
 
-    .venv/bin/python bench/money_path.py [--quick]
+    .venv/bin/python bench/money_path.py [--quick | --smoke]
 
 Prints markdown (no thresholds: this is for people to read, not a test); about 2.5 minutes on 2
-cores, `--quick` about one (fewer blocks and phases; 100 jobs in flight, not 1,000, taking 1 s).
+cores, `--quick` about one (fewer blocks and phases; 100 jobs in flight, not 1,000, taking 1 s),
+`--smoke` seconds (each figure once at a toy size, to show it runs).
 Each figure is measured in a fresh process (the sandbox in one more), side by side with its
 baseline in the same run:
 
@@ -27,7 +28,6 @@ fsync and synchronous_commit off; without it, its figures are skipped (said on s
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import subprocess
 import sys
@@ -38,26 +38,27 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-# Its sibling bench/http.py would take the place of the standard library's `http` package
-# (which httpx imports) if this folder stood first on sys.path: look in it last instead.
-HERE = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
-sys.path.append(str(HERE))
-
-import psycopg  # noqa: E402
-from bench_support import load, print_machine_facts, progress, start_postgres  # noqa: E402
-from money_path_count import count_one, print_counts  # noqa: E402
-from money_path_cpu import measure_cpu, print_cpu  # noqa: E402
-from money_path_load import in_flight, print_load  # noqa: E402
-from money_path_studio import Sandbox, in_child, upgrade_schema  # noqa: E402
-from money_path_throughput import (  # noqa: E402
+import psycopg
+from bench_support import (
+    chosen_mode,
+    load,
+    mode_label,
+    print_machine_facts,
+    progress,
+    start_postgres,
+)
+from money_path_count import count_one, print_counts
+from money_path_cpu import measure_cpu, print_cpu
+from money_path_load import in_flight, print_load
+from money_path_studio import Sandbox, in_child, upgrade_schema
+from money_path_throughput import (
     postgres_throughput,
     prepare_postgres,
     print_throughput,
     sqlite_throughput,
 )
 
-import imagestudio.entrypoints.api  # noqa: E402
+import imagestudio.entrypoints.api
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Settings:
 
 FULL = Settings(3, 10, 10, 4, 2.0, 1_000, 1.5)
 QUICK = Settings(3, 3, 5, 1, 1.0, 100, 1.0)
+SMOKE = Settings(1, 1, 2, 1, 0.2, 10, 0.1)
 
 
 def filesystem_of(path: Path) -> str:
@@ -150,13 +152,13 @@ def jobs_in_flight(settings: Settings) -> None:
     print_load(loaded)
 
 
-def main(settings: Settings, quick: bool) -> None:
+def main(settings: Settings, mode: str) -> None:
     began = time.perf_counter()
     server = start_postgres()
     with tempfile.TemporaryDirectory(prefix="imagestudio-bench-") as folder:
         data = Path(folder)
         try:
-            print(f"## The money path's cost{' (--quick)' if quick else ''}\n")
+            print(f"## The money path's cost{mode_label(mode)}\n")
             print_machine_facts(postgres_version(server.url) if server else "not available")
             print(f"- httpx {version('httpx')}, uvicorn {version('uvicorn')}")
             print(f"- imagestudio from {source()}")
@@ -176,7 +178,5 @@ def main(settings: Settings, quick: bool) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="about a minute: fewer of each")
-    quick = parser.parse_args().quick
-    main(QUICK if quick else FULL, quick)
+    mode = chosen_mode((__doc__ or "").splitlines()[0], "about a minute: fewer of each")
+    main({"full": FULL, "quick": QUICK, "smoke": SMOKE}[mode], mode)

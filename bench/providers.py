@@ -1,9 +1,10 @@
 """Benchmark: the real WaveSpeed adapter through the money path vs a bare httpx loop.
 
-    .venv/bin/python bench/providers.py [--quick]
+    .venv/bin/python bench/providers.py [--quick | --smoke]
 
 Prints markdown tables (no thresholds: this is for people to read, not a test); about 7 minutes
-on 2 cores, `--quick` well under one (fewer operations, nothing at 1,000 in flight).
+on 2 cores, `--quick` well under one (fewer operations, nothing at 1,000 in flight), `--smoke`
+seconds (a handful of operations, to show it runs).
 
 For each simulated latency (0 s and 2 s: created → completed in the sandbox) and each number of
 operations in flight (1, 64, 1,000 concurrent asyncio tasks in one process, each starting the
@@ -32,7 +33,6 @@ operation at 1 in flight is the steadiest measure of what the adapter adds.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import gc
@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_support import chosen_mode, mode_label
 
 from imagestudio.adapters.sandbox.config import SANDBOX_KEY
 
@@ -81,6 +82,7 @@ QUICK: Totals = {  # 1 in flight at 2 s only waits: 2.1 s an operation, whatever
     0.0: {1: 10, 64: 192},
     2.0: {64: 64},
 }
+SMOKE: Totals = {0.0: {1: 2}, 0.2: {4: 4}}
 
 
 @dataclass(frozen=True)
@@ -590,9 +592,9 @@ def _progress(message: str) -> None:
     print(f"  [{time.perf_counter() - STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
 
 
-def main(totals: Totals, quick: bool) -> None:
+def main(totals: Totals, mode: str) -> None:
     began = time.perf_counter()
-    print(f"## Provider adapter vs bare httpx loop{' (--quick)' if quick else ''}\n")
+    print(f"## Provider adapter vs bare httpx loop{mode_label(mode)}\n")
     print(f"- machine: {os.cpu_count()} cores, {_cpu()}, {platform.platform()}")
     print(
         f"- Python {platform.python_version()}, httpx {version('httpx')}, "
@@ -615,7 +617,5 @@ def main(totals: Totals, quick: bool) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer operations, no 1,000 in flight")
-    quick = parser.parse_args().quick
-    main(QUICK if quick else FULL, quick)
+    mode = chosen_mode(__doc__.splitlines()[0], "fewer operations, no 1,000 in flight")
+    main({"full": FULL, "quick": QUICK, "smoke": SMOKE}[mode], mode)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -257,6 +258,15 @@ class AssetNotFound:
 
 
 @dataclass(frozen=True, slots=True)
+class OperationNotFound:
+    operation_id: str
+
+    @property
+    def message(self) -> str:
+        return f"no operation {self.operation_id!r}"
+
+
+@dataclass(frozen=True, slots=True)
 class UnknownUser:
     user_id: str
 
@@ -272,22 +282,6 @@ class UnknownPlan:
     @property
     def message(self) -> str:
         return f"no plan named {self.name!r} (see `imagestudio plans list`)"
-
-
-@dataclass(frozen=True, slots=True)
-class PlanInUse:
-    """A plan that users are on cannot be deleted: they would have no limits."""
-
-    name: str
-    user_ids: tuple[str, ...]
-
-    @property
-    def message(self) -> str:
-        shown = ", ".join(self.user_ids[:5]) + (", …" if len(self.user_ids) > 5 else "")
-        return (
-            f"plan {self.name!r} has {len(self.user_ids)} user(s) on it ({shown}): move them "
-            "to another plan (`imagestudio users set-plan`) first"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,6 +368,16 @@ class UserBusy:
         )
 
 
+def plan_in_use(name: str, user_ids: Sequence[str]) -> InvalidInput:
+    """The refusal to delete a plan users are on: they would be left with no limits."""
+    shown = ", ".join(user_ids[:5]) + (", …" if len(user_ids) > 5 else "")
+    return InvalidInput(
+        "plan",
+        f"{name!r} has {len(user_ids)} user(s) on it ({shown}): move them to another plan "
+        "(`imagestudio users set-plan`) first",
+    )
+
+
 def _bytes(count: int) -> str:
     for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
         if count >= size:
@@ -400,6 +404,7 @@ OperationError = (
     | Cancelled
     | NotRecorded
     | AssetNotFound
+    | OperationNotFound
     | UnknownUser
     | StorageQuotaExceeded
 )

@@ -58,6 +58,9 @@ class Model:
     modes: tuple[str, ...] = ()
     """Sub-operations the model offers for its kind (edit: erase, inpaint…; control: sketch…)."""
     tier: ModelTier = ModelTier.STANDARD
+    requires: frozenset[str] = frozenset()
+    """Fields the model cannot run without: "prompt", or the name of a parameter
+    ("search_prompt"). Checked before anything is reserved."""
 
     def serves(self, kind: OperationKind) -> bool:
         return kind in self.kinds

@@ -10,6 +10,16 @@ MICROS_PER_USD = 1_000_000
 Micros = int
 """An amount of money in micro-dollars (1 USD = 1,000,000)."""
 
+MAX_MICROS = 2**63 - 1
+"""The most any stored amount, limit or counter holds (a 64-bit column); beyond it a database
+fails (PostgreSQL) or silently turns the number into a float (SQLite)."""
+MAX_ADJUSTMENT = 10**15
+"""$1,000,000,000: the most one adjustment may move a user's spend, so that adjustments, each
+checked against the spend it lands on, can never carry a counter past `MAX_SPEND`."""
+MAX_SPEND = 2**62
+"""The most a spend counter may reach by adjustments: half the column, leaving the other half
+for charges and for adjustments racing each other."""
+
 
 def round_half_up(value: Fraction | Decimal | int) -> Micros:
     """Round an exact amount of micro-dollars to a whole micro-dollar, halves away from zero."""

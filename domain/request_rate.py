@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from imagestudio.domain.errors import RateLimited
@@ -12,23 +13,31 @@ from imagestudio.domain.limit import Limit
 WINDOW = timedelta(minutes=1)
 
 
-def in_window(granted: Iterable[datetime], at: datetime) -> list[datetime]:
-    """The granted requests that still count at `at`: every one less than a minute old.
+def in_window(granted: Sequence[datetime], at: datetime) -> Sequence[datetime]:
+    """The granted requests (in time order) that still count at `at`: every one less than a
+    minute old, found by bisection so a busy user's window costs no scan.
 
     Requests stamped after `at` (arriving out of order, as from processes with skewed clocks)
     count too, so out-of-order arrivals cannot slip past the limit.
     """
-    return [moment for moment in granted if moment > at - WINDOW]
+    return granted[bisect.bisect_right(granted, at - WINDOW) :]
+
+
+def with_grant(granted: Sequence[datetime], at: datetime) -> list[datetime]:
+    """The window at `at` with one more request granted at `at`, still in time order."""
+    recent = list(in_window(granted, at))
+    bisect.insort(recent, at)
+    return recent
 
 
 def rate_refusal(
-    user_id: str, granted: Iterable[datetime], at: datetime, limit: Limit
+    user_id: str, recent: int, oldest: datetime | None, at: datetime, limit: Limit
 ) -> RateLimited | None:
-    """Refuse when one more request would exceed the limit; say when the oldest one ages out."""
-    recent = in_window(granted, at)
-    if limit.admits(len(recent) + 1):
+    """Refuse when one more request would exceed the limit, given the `recent` requests in the
+    window at `at` and the `oldest` of them; say when that oldest one ages out."""
+    if limit.admits(recent + 1):
         return None
-    clears = min(recent) + WINDOW if recent else at + WINDOW
+    clears = oldest + WINDOW if oldest is not None else at + WINDOW
     return RateLimited(
         user_id=user_id,
         limit_name="requests per minute",

@@ -13,8 +13,12 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from returns.result import Failure
+
 from imagestudio.application.key_issuing import IssuedKey
 from imagestudio.application.money_path.settle import Listener, Settled
+from imagestudio.application.operation_views import Held, OperationView
+from imagestudio.application.operation_waits import Wait, WaitReason
 from imagestudio.application.ports.image_processor import (
     CompressSpec,
     ConvertSpec,
@@ -43,6 +47,7 @@ from imagestudio.application.use_cases.list_assets import AssetPage, ListAssets
 from imagestudio.application.use_cases.list_budgets import BudgetUsage, ListBudgets
 from imagestudio.application.use_cases.list_keys import ListKeys
 from imagestudio.application.use_cases.list_models import ListModels, ModelListing
+from imagestudio.application.use_cases.list_operations import ListOperations, OperationPage
 from imagestudio.application.use_cases.list_plans import ListPlans
 from imagestudio.application.use_cases.list_users import ListUsers
 from imagestudio.application.use_cases.local_operations import (
@@ -57,13 +62,17 @@ from imagestudio.application.use_cases.revoke_key import RevokeKey
 from imagestudio.application.use_cases.rotate_key import RotatedKey, RotateKey
 from imagestudio.application.use_cases.set_budget import SetBudget
 from imagestudio.application.use_cases.show_asset import AssetDetails, ShowAsset
+from imagestudio.application.use_cases.show_operation import ShowOperation
 from imagestudio.application.use_cases.sweep import SweepAbandoned
 from imagestudio.application.use_cases.sweep_storage import StorageSweepReport, SweepStorage
 from imagestudio.application.use_cases.to_3d import ImageTo3D, ImageTo3DRequest
 from imagestudio.application.use_cases.to_video import ImageToVideo, ImageToVideoRequest
 from imagestudio.application.use_cases.upscale import UpscaleImage, UpscaleRequest
 from imagestudio.application.use_cases.usage import ReadUsage, UsageReport, UsageRow
+from imagestudio.domain.asset import Asset
 from imagestudio.domain.asset_query import AssetQuery, Relabel
+from imagestudio.domain.operation import OperationStatus
+from imagestudio.domain.operation_query import OperationQuery
 from imagestudio.entrypoints import startup
 from imagestudio.entrypoints.container import Container, build_container
 from imagestudio.entrypoints.settings import Profile, Settings
@@ -83,6 +92,7 @@ __all__ = [
     "FaceSwapRequest",
     "GarbageReport",
     "GenerateRequest",
+    "Held",
     "ImageInput",
     "ImageStudio",
     "ImageTo3DRequest",
@@ -90,8 +100,12 @@ __all__ = [
     "IssuedKey",
     "Metadata",
     "ModelListing",
+    "OperationPage",
+    "OperationQuery",
     "OperationRequest",
     "OperationResult",
+    "OperationStatus",
+    "OperationView",
     "PriceQuote",
     "Profile",
     "ReconcileReport",
@@ -106,6 +120,8 @@ __all__ = [
     "UsageReport",
     "UsageRow",
     "UserDeletion",
+    "Wait",
+    "WaitReason",
 ]
 
 
@@ -146,6 +162,8 @@ class ImageStudio:
         self.show_asset: ShowAsset = container.show_asset()
         self.label_asset: LabelAsset = container.label_asset()
         self.delete_asset: DeleteAsset = container.delete_asset()
+        self.list_operations: ListOperations = container.list_operations()
+        self.show_operation: ShowOperation = container.show_operation()
         self.sweep_storage: SweepStorage = container.sweep_storage()
         self.collect_garbage: CollectGarbage = container.collect_garbage()
         self.delete_user: DeleteUser = container.delete_user()
@@ -231,3 +249,24 @@ class ImageStudio:
     async def assign_plan(self, user_id: str, plan_name: str) -> None:
         """Put a user (new or existing) on a plan."""
         await self.container.quota().assign(user_id, plan_name)
+
+    async def read_asset(self, asset: Asset | str, *, user_id: str | None = None) -> bytes:
+        """The bytes of `asset`: one an operation or `list_assets` returned, or an asset id of
+        `user_id` (the default user when not given). Raises LookupError when there is no such
+        asset (any more); `get_asset` is the same as a use case, with a Result."""
+        owner, asset_id = _owner_and_id(asset, user_id or self.container.settings().default_user)
+        found = await self.get_asset.execute(owner, asset_id)
+        if isinstance(found, Failure):
+            raise LookupError(found.failure().message)
+        return found.unwrap().data
+
+    def asset_location(self, asset: Asset) -> str:
+        """Where `asset`'s bytes are stored, without reading them: a file path with the `local`
+        storage, an `s3://` URL, or a `memory://` name."""
+        return self.container.assets().location(asset)
+
+
+def _owner_and_id(asset: Asset | str, user_id: str) -> tuple[str, str]:
+    if isinstance(asset, Asset):
+        return asset.owner, asset.id
+    return user_id, asset

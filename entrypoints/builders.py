@@ -55,7 +55,7 @@ def build_engine(settings: Settings) -> AsyncEngine:
     url = settings.effective_database_url
     assert url is not None
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.profile_dir.mkdir(parents=True, exist_ok=True)
     # Pooled connections belong to the event loop that opened them.
     return create_engine(url) if settings.database_pool else create_engine(url, poolclass=NullPool)
 
@@ -65,7 +65,7 @@ def build_offline_provider(settings: Settings) -> OfflineProvider:
     tasks' input images beside it, so reconciliation in another process can look them up."""
     if state_kind(settings) == "memory":
         return OfflineProvider()
-    return OfflineProvider(folder=settings.data_dir / "offline-tasks")
+    return OfflineProvider(folder=settings.profile_dir / "offline-tasks")
 
 
 def build_sql_unit_of_work(settings: Settings) -> SqlUnitOfWork:

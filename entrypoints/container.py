@@ -71,6 +71,7 @@ from imagestudio.application.use_cases.list_assets import ListAssets
 from imagestudio.application.use_cases.list_budgets import ListBudgets
 from imagestudio.application.use_cases.list_keys import ListKeys
 from imagestudio.application.use_cases.list_models import ListModels
+from imagestudio.application.use_cases.list_operations import ListOperations
 from imagestudio.application.use_cases.list_plans import ListPlans
 from imagestudio.application.use_cases.list_users import ListUsers
 from imagestudio.application.use_cases.local_operations import (
@@ -87,6 +88,7 @@ from imagestudio.application.use_cases.rotate_key import RotateKey
 from imagestudio.application.use_cases.run_operation import RunOperation
 from imagestudio.application.use_cases.set_budget import SetBudget
 from imagestudio.application.use_cases.show_asset import ShowAsset
+from imagestudio.application.use_cases.show_operation import ShowOperation
 from imagestudio.application.use_cases.sweep import SweepAbandoned
 from imagestudio.application.use_cases.sweep_storage import SweepStorage
 from imagestudio.application.use_cases.to_3d import ImageTo3D
@@ -232,6 +234,9 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     check_providers = providers.Singleton(CheckProviders, provider_directory)
+    timing = reconcile.provided.timing
+    list_operations = providers.Singleton(ListOperations, operations, quota, clock, timing)
+    show_operation = providers.Singleton(ShowOperation, operations, quota, clock, timing)
 
     generate = providers.Singleton(GenerateImages, run_operation)
     edit = providers.Singleton(EditImage, run_operation)

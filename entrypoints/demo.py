@@ -8,7 +8,8 @@ prompt that costs nothing — and stops it. No key and no network are needed.
 
 It uses only the Python API, the way an embedding application would, and can run again and
 again: each run adds new assets, and on the default `local` profile the usage it prints grows
-from run to run (kept in the SQLite file in the data directory).
+from run to run (kept in the SQLite file in the data directory). It ends with the command that
+lists that library from the CLI (`make demo`'s data directory is not the CLI's default one).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from imagestudio.domain.errors import OperationError
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.api import ImageStudio
+from imagestudio.entrypoints.demo_follow_up import continue_lines
 from imagestudio.entrypoints.settings import Profile
 
 
@@ -138,14 +140,19 @@ async def main() -> None:
         f"usage this period: {used['image-generation']} generation, "
         f"{used['image-edit']} edit, {used['upscale']} upscale"
     )
-    data_dir = studio.container.settings().data_dir
+    settings = studio.container.settings()
+    data_dir = settings.data_dir
     picture = (await studio.get_asset.execute(user, generated.assets[0].id)).unwrap().data
     await studio.aclose()
-    await through_the_sandbox(data_dir / "sandbox", picture)
+    await through_the_sandbox(data_dir, picture)
+    print()
+    for line in continue_lines(settings):
+        print(line)
 
 
 async def through_the_sandbox(data_dir: Path, picture: bytes) -> None:
-    """The real WaveSpeed and Stability adapters, end to end, against the local sandbox."""
+    """The real WaveSpeed and Stability adapters, end to end, against the local sandbox (the
+    `sandbox` profile keeps its own books, in `<data_dir>/sandbox`)."""
     print("\nthrough the real adapters, against the provider sandbox (no key, no network):")
     with RunningSandbox(SandboxConfig(latency_seconds=0.3)) as sandbox:
         studio = await ImageStudio.connect(

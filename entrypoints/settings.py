@@ -61,6 +61,8 @@ class Settings(BaseSettings):
 
     profile: Profile = Profile.LOCAL
     data_dir: Path = Field(default_factory=_default_data_dir)
+    """The `local` profile's files; every other profile's are in a folder named after it here
+    (`profile_dir`)."""
     database_url: str | None = None
     """Overrides the profile's database: `sqlite:///path` or `postgresql://user@host/db`."""
     storage: StorageKind | None = None
@@ -123,6 +125,8 @@ class Settings(BaseSettings):
     http_wait_seconds: float = Field(default=30, ge=0)
     """How long `POST /v1/operations` waits for the result before answering 202."""
     http_max_request_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    http_read_seconds: float = Field(default=30, gt=0)
+    """How long a request body may stop arriving before the request is answered 408."""
     http_shutdown_grace_seconds: float = Field(default=30, ge=0)
     """On shutdown, how long operations in flight may still finish before being cancelled."""
     signing_key: SecretStr | None = Field(default=None, min_length=32)
@@ -167,11 +171,21 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         if self.profile in (Profile.LOCAL, Profile.SANDBOX):
-            return f"sqlite:///{self.data_dir / 'imagestudio.db'}"
+            return f"sqlite:///{self.profile_dir / 'imagestudio.db'}"
         if self.profile is Profile.POSTGRES:
             raise SettingsError("the postgres profile needs IMAGESTUDIO_DATABASE_URL")
         return None
 
     @property
+    def profile_dir(self) -> Path:
+        """Where this profile keeps its files: the data directory itself for `local`, and a folder
+        named after the profile inside it for every other. A sandbox run's charges, ledger and
+        assets never land in the local library, nor does one profile's `storage gc` take
+        another's files as its own leftovers, even with one IMAGESTUDIO_DATA_DIR for all."""
+        if self.profile is Profile.LOCAL:
+            return self.data_dir
+        return self.data_dir / self.profile.value
+
+    @property
     def assets_dir(self) -> Path:
-        return self.data_dir / "assets"
+        return self.profile_dir / "assets"

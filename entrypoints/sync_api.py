@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar
 
 from imagestudio.application.money_path.settle import Listener
+from imagestudio.domain.asset import Asset
 from imagestudio.entrypoints.api import ImageStudio
 from imagestudio.entrypoints.settings import Settings
 
@@ -91,6 +92,8 @@ class SyncImageStudio:
         self.show_asset = self._blocking(studio.show_asset.execute)
         self.label_asset = self._blocking(studio.label_asset.execute)
         self.delete_asset = self._blocking(studio.delete_asset.execute)
+        self.list_operations = self._blocking(studio.list_operations.execute)
+        self.show_operation = self._blocking(studio.show_operation.execute)
         self.sweep_storage = self._blocking(studio.sweep_storage.execute)
         self.collect_garbage = self._blocking(studio.collect_garbage.execute)
         self.delete_user = self._blocking(studio.delete_user.execute)
@@ -124,6 +127,14 @@ class SyncImageStudio:
     def assign_plan(self, user_id: str, plan_name: str) -> None:
         """Put a user (new or existing) on a plan."""
         self.call(self.studio.assign_plan(user_id, plan_name))
+
+    def read_asset(self, asset: Asset | str, *, user_id: str | None = None) -> bytes:
+        """As `ImageStudio.read_asset`: the bytes of an asset (or of an asset id)."""
+        return self.call(self.studio.read_asset(asset, user_id=user_id))
+
+    def asset_location(self, asset: Asset) -> str:
+        """As `ImageStudio.asset_location`: where the asset's bytes are stored."""
+        return self.studio.asset_location(asset)
 
     def on_settled(self, listener: Listener) -> None:
         """As `ImageStudio.on_settled`: `listener` (a coroutine function) runs on the facade's

@@ -25,7 +25,7 @@ PROVIDERS = frozenset({"wavespeed", "stability", OFFLINE})
 PRICE_SOURCES = frozenset({"vendor", "estimate"})
 _FIELDS = (
     *("id", "provider", "provider_path", "kinds", "output", "price", "price_source"),
-    *("description", "default_size", "modes", "limits", "tier"),
+    *("description", "default_size", "modes", "limits", "tier", "requires"),
 )
 _OUTPUT_OF_KIND = {
     OperationKind.IMAGE_TO_3D: MediaType.GLB,
@@ -76,6 +76,7 @@ def parse_model(entry: object, *, position: int, micros_per_credit: Micros) -> M
         description=fields.text("description", default=""),
         default_size=_default_size(fields, limits),
         modes=fields.texts("modes"),
+        requires=frozenset(fields.texts("requires")),
         tier=ModelTier(
             fields.choice("tier", [t.value for t in ModelTier])
             if "tier" in entry

@@ -6,8 +6,10 @@ from collections.abc import MutableMapping
 from datetime import datetime
 
 from imagestudio.adapters.memory.overlay import Overlay
+from imagestudio.application.ports.operation_store import TrackedOperation
 from imagestudio.application.ports.unit_of_work import StaleOperation
 from imagestudio.domain.operation import ImageOperation, OperationStatus
+from imagestudio.domain.operation_query import OperationCursor, OperationQuery, newest_first
 
 
 class InMemoryOperationStore:
@@ -55,6 +57,30 @@ class InMemoryOperationStore:
 
     async def get(self, operation_id: str) -> ImageOperation | None:
         return self._operations.get(operation_id)
+
+    async def describe(self, operation_id: str) -> TrackedOperation | None:
+        operation = self._operations.get(operation_id)
+        return None if operation is None else self._tracked(operation)
+
+    async def find(
+        self,
+        user_id: str | None,
+        query: OperationQuery,
+        *,
+        after: OperationCursor | None,
+        limit: int,
+    ) -> tuple[TrackedOperation, ...]:
+        matching = (
+            operation
+            for operation in self._operations.values()
+            if (user_id is None or operation.user_id == user_id) and query.matches(operation)
+        )
+        return tuple(self._tracked(op) for op in newest_first(matching, after=after, limit=limit))
+
+    def _tracked(self, operation: ImageOperation) -> TrackedOperation:
+        lease = self._leases.get(operation.id)
+        until = None if lease is None else lease[1]
+        return TrackedOperation(operation=operation, lease_until=until)
 
     def draft(self) -> OperationsDraft:
         """A unit of work's draft of the operations: changes kept aside until it merges them."""

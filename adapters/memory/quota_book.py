@@ -30,7 +30,7 @@ from imagestudio.domain.quota import (
     refusal,
     settled_amount,
 )
-from imagestudio.domain.request_rate import in_window, rate_refusal
+from imagestudio.domain.request_rate import in_window, rate_refusal, with_grant
 from imagestudio.domain.reservation import Reservation, ReservationState
 from imagestudio.domain.storage_room import storage_refusal
 
@@ -55,13 +55,13 @@ def decide(
     if rid in book.reservations:
         return Success(book.reservations[rid])
     rate = plan.requests_per_minute
-    # Only a finite rate needs the window; it never holds more than `rate` entries.
-    granted = (
-        [] if rate.is_unlimited else in_window(book.granted.get(request.user_id, ()), request.at)
-    )
-    limited = rate_refusal(request.user_id, granted, request.at, rate)
-    if limited is not None:
-        return Failure(limited)
+    # Only a finite rate needs the window (kept in time order).
+    if not rate.is_unlimited:
+        recent = in_window(book.granted.get(request.user_id, ()), request.at)
+        oldest = recent[0] if recent else None
+        limited = rate_refusal(request.user_id, len(recent), oldest, request.at, rate)
+        if limited is not None:
+            return Failure(limited)
     demands = demands_for(request, plan, budget)
     refused = refusal(demands, book.counters)
     if refused is not None:
@@ -73,8 +73,9 @@ def hold(book: QuotaBook, reservation: Reservation, rate: Limit) -> None:
     """Hold a granted reservation's amounts (and count its request against `rate`)."""
     request = reservation.request
     if not rate.is_unlimited:
-        recent = in_window(book.granted.get(request.user_id, ()), request.at)
-        book.granted[request.user_id] = [*recent, request.at]
+        book.granted[request.user_id] = with_grant(
+            book.granted.get(request.user_id, ()), request.at
+        )
     for demand in reservation.demands:
         counter = book.counters.get(demand.key, Counter())
         book.counters[demand.key] = replace(counter, held=counter.held + demand.amount)

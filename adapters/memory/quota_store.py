@@ -22,12 +22,13 @@ from imagestudio.adapters.memory.quota_book import (
 )
 from imagestudio.domain.billing_period import period_containing
 from imagestudio.domain.errors import (
-    PlanInUse,
+    InvalidInput,
     QuotaRefusal,
     RefundTooLarge,
     UnknownPlan,
     UnknownUser,
     UserExists,
+    plan_in_use,
 )
 from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
 from imagestudio.domain.quota import (
@@ -64,14 +65,14 @@ class InMemoryQuotaStore:
         with self._lock:
             self._plans[plan.name] = plan
 
-    async def delete_plan(self, name: str) -> Result[Plan, UnknownPlan | PlanInUse]:
+    async def delete_plan(self, name: str) -> Result[Plan, UnknownPlan | InvalidInput]:
         with self._lock:
             plan = self._plans.get(name)
             if plan is None:
                 return Failure(UnknownPlan(name))
             on_it = tuple(sorted(user for user, on in self._users.items() if on == name))
             if on_it:
-                return Failure(PlanInUse(name, on_it))
+                return Failure(plan_in_use(name, on_it))
             del self._plans[name]
             return Success(plan)
 

@@ -1,12 +1,15 @@
 """Image to video: a slow zoom and pan over the input, encoded as MP4 with PyAV.
 
-The render is small (`RENDER_WIDTH` wide) to stay fast; the artifact reports the requested
-duration and resolution, and the rendered frame size as its width and height.
+The render is a preview, small (`RENDER_WIDTH` wide, `FRAMES_PER_SECOND`) to stay fast whatever
+resolution is asked; the artifact reports the requested duration and resolution, and the rendered
+frame size as its width and height. Each render says so on the `imagestudio.offline` logger (a
+warning: the CLI prints it, a server logs it), so nobody takes the preview for the real size.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 from types import ModuleType
 from typing import Any
 
@@ -29,6 +32,7 @@ FRAMES_PER_SECOND = 8
 RENDER_WIDTH = 320
 CODEC_PREFERENCE = ("libx264", "mpeg4")
 MISSING_PYAV = "image-to-video is not supported offline: install imagestudio[video] (PyAV)"
+log = logging.getLogger("imagestudio.offline")
 _ZOOM = 0.18
 """How much closer the last frame is than the first."""
 _PAN = 0.06
@@ -64,6 +68,7 @@ def image_to_video(job: ProviderJob) -> tuple[Artifact, ...]:
     source = decoded(main_image(job))
     size = render_size(source.size)
     data = encoded(av, frames(source, size, duration * FRAMES_PER_SECOND))
+    log.warning(preview_note(size, resolution))
     artifact = Artifact(
         data=data,
         media_type=MediaType.MP4,
@@ -73,6 +78,15 @@ def image_to_video(job: ProviderJob) -> tuple[Artifact, ...]:
         resolution=resolution,
     )
     return (artifact,) * job.outputs
+
+
+def preview_note(size: tuple[int, int], resolution: str | None) -> str:
+    """What the offline render is, next to what was asked."""
+    asked = f"{resolution} asked; " if resolution else ""
+    return (
+        f"offline image-to-video renders a preview size: {size[0]}×{size[1]} at "
+        f"{FRAMES_PER_SECOND} fps ({asked}a real provider's model renders the full resolution)"
+    )
 
 
 def render_size(size: tuple[int, int]) -> tuple[int, int]:

@@ -22,9 +22,22 @@ class HostedFiles:
 
     def put(self, data: bytes, media_type: MediaType) -> str:
         """Keep `data`; returns the path (under the sandbox's base URL) that serves it."""
-        name = f"{uuid.uuid4().hex}.{media_type.extension}"
+        return self.put_named(self.new_name(media_type), data, media_type)
+
+    @staticmethod
+    def new_name(media_type: MediaType) -> str:
+        """A fresh name for a file of `media_type`: served at `FILES_PATH/<name>` once put."""
+        return f"{uuid.uuid4().hex}.{media_type.extension}"
+
+    def put_named(self, name: str, data: bytes, media_type: MediaType) -> str:
+        """Keep `data` under a name drawn before (an upload ticket promises its URL first)."""
         with self._lock:
             self._files[name] = (data, media_type)
+        return self.path_of(name)
+
+    @staticmethod
+    def path_of(name: str) -> str:
+        """The path (under the sandbox's base URL) that serves the file called `name`."""
         return f"{FILES_PATH}/{name}"
 
     def get(self, name: str) -> tuple[bytes, MediaType] | None:

@@ -88,7 +88,13 @@ class RunningSandbox(ServedApp):
 
 
 def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Serve in the foreground until interrupted (the `imagestudio sandbox` command)."""
+    """Serve in the foreground until interrupted (the `imagestudio sandbox` command). Says
+    first which API keys it takes: any other answers 401, as the real services do."""
+    keys = ", ".join(sorted(config.api_keys))
+    print(
+        f"sandbox API key: {keys} (send `Authorization: Bearer <key>`; any other key answers 401)",
+        flush=True,
+    )
     # No access log: a line per request costs more than the sandbox's own work under load.
     uvicorn.run(
         build_app(SandboxState(config)),

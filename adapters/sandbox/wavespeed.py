@@ -1,8 +1,9 @@
 """WaveSpeed v3 emulator (provider_contracts.md §1 and §3): routes, auth, faults, sync mode.
 
-Submit, poll, upload and balance routes answer in WaveSpeed's envelope. A submit that passes
-validation, the rate limits and the balance check creates a prediction whose life runs on
-the server's loop (wavespeed_lifecycle); a retried POST is always a new prediction.
+Submit, poll, upload (in one step, and the SDK's two-step ticket) and balance routes answer in
+WaveSpeed's envelope. A submit that passes validation, the rate limits and the balance check
+creates a prediction whose life runs on the server's loop (wavespeed_lifecycle); a retried POST
+is always a new prediction.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from imagestudio.adapters.sandbox.wavespeed_limits import SubmitLimiter
 from imagestudio.adapters.sandbox.wavespeed_models import rules_for
 from imagestudio.adapters.sandbox.wavespeed_predictions import Prediction, PredictionBook
 from imagestudio.adapters.sandbox.wavespeed_requests import TaskOrder, read_order
+from imagestudio.adapters.sandbox.wavespeed_upload_tickets import TICKETS_PATH, UploadTickets
 from imagestudio.adapters.sandbox.wavespeed_uploads import receive_upload
 
 API = "/api/v3"
@@ -47,6 +49,7 @@ class WaveSpeedEmulator:
         self._state = state
         self._predictions = PredictionBook()
         self._limiter = SubmitLimiter(state.config.wavespeed, lambda: self._state.clock())
+        self._tickets = UploadTickets(state.files)
 
     def routes(self) -> list[BaseRoute]:
         """Fixed routes first: the submit route's path would otherwise swallow them."""
@@ -55,6 +58,8 @@ class WaveSpeedEmulator:
             HttpRoute(API + "/predictions/{prediction_id}", self._poll, methods=["GET"]),
             HttpRoute(API + "/media/upload/binary", self._upload_binary, methods=["POST"]),
             HttpRoute(API + "/upload", self._upload, methods=["POST"]),
+            HttpRoute(API + "/media/uploads", self._upload_ticket, methods=["POST"]),
+            HttpRoute(TICKETS_PATH + "/{token}", self._tickets.receive, methods=["PUT"]),
             HttpRoute(API + "/balance", self._balance, methods=["GET"]),
             HttpRoute(API + "/account/balance", self._account_balance, methods=["GET"]),
             HttpRoute(API + "/{model_path:path}", self._submit, methods=["POST"]),
@@ -199,6 +204,21 @@ class WaveSpeedEmulator:
                 "size": upload.size,
             }
         )
+
+    async def _upload_ticket(self, request: Request) -> Response:
+        """The SDK 2.x's first step: a ticket saying where to PUT the bytes."""
+        if not self._authorized(request):
+            return unauthorized()
+        fault = await faulty_response(self._state.faults, Route.WAVESPEED_UPLOAD, fault_failure)
+        if fault is not None:
+            return fault
+        try:
+            ticket = self._tickets.issue(
+                await _json_body(request), str(request.base_url).rstrip("/")
+            )
+        except BadRequest as bad:
+            return failure(400, bad.message)
+        return success(ticket)
 
     def _authorized(self, request: Request) -> bool:
         return self._state.authorized(request.headers.get("authorization"))

@@ -37,14 +37,15 @@ async def receive_upload(request: Request, files: HostedFiles, base_url: str) ->
     data = await part.read()
     if not data:
         raise BadRequest("file is empty")
-    media_type, kind = _sniffed(data)
+    media_type, kind = sniffed(data)
     url = base_url + files.put(data, media_type)
     return Upload(
         url=url, type=kind, filename=part.filename or url.rsplit("/", 1)[-1], size=len(data)
     )
 
 
-def _sniffed(data: bytes) -> tuple[MediaType, str]:
+def sniffed(data: bytes) -> tuple[MediaType, str]:
+    """What the bytes are (by their content, not their name) and WaveSpeed's word for it."""
     if data[4:8] == b"ftyp":
         return MediaType.MP4, "video"
     try:

@@ -25,9 +25,12 @@ from imagestudio.adapters.sql.operation_codec import (
     operation_from_row,
     operation_row,
 )
+from imagestudio.adapters.sql.operation_listing import by_id, listing, tracked
 from imagestudio.adapters.sql.upsert import Insert, per_dialect
+from imagestudio.application.ports.operation_store import TrackedOperation
 from imagestudio.application.ports.unit_of_work import StaleOperation
 from imagestudio.domain.operation import ImageOperation, OperationStatus
+from imagestudio.domain.operation_query import OperationCursor, OperationQuery
 
 UNSETTLED = [status.value for status in OperationStatus if not status.is_settled]
 
@@ -88,6 +91,25 @@ class SqlOperationStore:
                 )
             ).first()
             return None if row is None else operation_from_row(row._mapping)
+
+    async def describe(self, operation_id: str) -> TrackedOperation | None:
+        async with self._reader.connect() as connection:
+            row = (await connection.execute(by_id(operation_id))).first()
+        return None if row is None else tracked(row)
+
+    async def find(
+        self,
+        user_id: str | None,
+        query: OperationQuery,
+        *,
+        after: OperationCursor | None,
+        limit: int,
+    ) -> tuple[TrackedOperation, ...]:
+        if limit <= 0 or query.statuses == frozenset():
+            return ()
+        async with self._reader.connect() as connection:
+            rows = (await connection.execute(listing(user_id, query, after, limit))).all()
+        return tuple(tracked(row) for row in rows)
 
 
 def _upsert(insert: Insert) -> Any:

@@ -27,11 +27,12 @@ from imagestudio.adapters.sql.upsert import insert_missing
 from imagestudio.application.ports.clock import Clock
 from imagestudio.domain.billing_period import period_containing
 from imagestudio.domain.errors import (
-    PlanInUse,
+    InvalidInput,
     QuotaRefusal,
     UnknownPlan,
     UnknownUser,
     UserExists,
+    plan_in_use,
 )
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
@@ -68,7 +69,7 @@ class SqlQuotaStore:
                 .values(definition=plan_to_json(plan), updated_at=at)
             )
 
-    async def delete_plan(self, name: str) -> Result[Plan, UnknownPlan | PlanInUse]:
+    async def delete_plan(self, name: str) -> Result[Plan, UnknownPlan | InvalidInput]:
         try:
             async with self._engine.begin() as connection:
                 found = (
@@ -78,13 +79,13 @@ class SqlQuotaStore:
                     return Failure(UnknownPlan(name))
                 on_it = await _users_on(connection, name)
                 if on_it:
-                    return Failure(PlanInUse(name, on_it))
+                    return Failure(plan_in_use(name, on_it))
                 await connection.execute(t.plans.delete().where(t.plans.c.name == name))
         except IntegrityError:
             # A user put on the plan by another process since it was looked at: the users'
             # foreign key refuses the delete, and the plan stays.
             async with self._reader.connect() as connection:
-                return Failure(PlanInUse(name, await _users_on(connection, name)))
+                return Failure(plan_in_use(name, await _users_on(connection, name)))
         return Success(plan_from_json(found.name, found.definition))
 
     async def users(self) -> tuple[Subscription, ...]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from returns.result import Failure, Result, Success
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, case, delete, func, select, type_coerce
 from sqlalchemy.engine import Connection, Row
 
 from imagestudio.adapters.sql import tables as t
@@ -75,7 +75,13 @@ _DECIDING = (
 )
 Found = Row[*tuple[Any, ...]]
 """The row of `_DECIDING`: the plan, the stored bytes, the budget, a recorded reservation."""
-_GRANTED = select(_g.at).where(_g.user_id == bindparam("user_id"))
+_SINCE = bindparam("since", type_=_g.at.type)
+_GRANTED = select(
+    func.count(case((_g.at > _SINCE, 1))),
+    type_coerce(func.min(case((_g.at > _SINCE, _g.at))), _g.at.type),
+    func.count(case((_g.at <= _SINCE, 1))),
+).where(_g.user_id == bindparam("user_id"))
+"""The user's window in one row, counted by the database: recent, the oldest recent, stale."""
 _FORGET_GRANTS = delete(t.request_grants).where(
     _g.user_id == bindparam("user_id"), _g.at <= bindparam("until")
 )
@@ -176,8 +182,10 @@ def _reserve(
 def _rate_refusal(
     connection: Connection, request: ReservationRequest, rate: Limit
 ) -> QuotaRefusal | None:
-    granted = connection.execute(_GRANTED, {"user_id": request.user_id}).scalars().all()
     until = request.at - WINDOW
-    if sum(1 for at in granted if at <= until) >= STALE_GRANTS_KEPT:
+    recent, oldest, stale = connection.execute(
+        _GRANTED, {"user_id": request.user_id, "since": until}
+    ).one()
+    if stale >= STALE_GRANTS_KEPT:
         connection.execute(_FORGET_GRANTS, {"user_id": request.user_id, "until": until})
-    return rate_refusal(request.user_id, granted, request.at, rate)
+    return rate_refusal(request.user_id, recent, oldest, request.at, rate)

@@ -141,6 +141,8 @@ operations = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("lease_owner", String(ID), nullable=True),
     Column("lease_expires_at", UtcDateTime, nullable=True, index=True),
+    # A user's operations newest first (`imagestudio operations list`, `GET /v1/operations`).
+    Index("ix_operations_user_created_at_id", "user_id", "created_at", "id"),
 )
 
 idempotency_keys = Table(

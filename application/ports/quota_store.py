@@ -8,7 +8,7 @@ from typing import Protocol
 from returns.result import Result
 
 from imagestudio.domain.errors import (
-    PlanInUse,
+    InvalidInput,
     QuotaRefusal,
     UnknownPlan,
     UnknownUser,
@@ -64,9 +64,9 @@ class QuotaAdministration(Protocol):
         """Create or replace a plan; users on it get its new limits at once."""
         ...
 
-    async def delete_plan(self, name: str) -> Result[Plan, UnknownPlan | PlanInUse]:
-        """Delete a plan no user is on (the plan as it was); one with users is refused and
-        stays, checked in the same transaction as the delete."""
+    async def delete_plan(self, name: str) -> Result[Plan, UnknownPlan | InvalidInput]:
+        """Delete a plan no user is on (the plan as it was); one with users is refused
+        (`plan_in_use`) and stays, checked in the same transaction as the delete."""
         ...
 
     async def add_user(

@@ -11,8 +11,8 @@ from imagestudio.application.ports.clock import Clock, IdGenerator
 from imagestudio.application.ports.quota_store import QuotaStore
 from imagestudio.domain.billing_period import period_containing
 from imagestudio.domain.errors import InvalidInput, RefundTooLarge, UnknownUser
-from imagestudio.domain.money import Micros
-from imagestudio.domain.quota import Counter
+from imagestudio.domain.money import MAX_ADJUSTMENT, MAX_SPEND, Micros, format_usd
+from imagestudio.domain.quota import SPEND, Counter, DimensionKey, Scope
 from imagestudio.domain.usage_record import Outcome, UsageRecord
 
 
@@ -37,8 +37,9 @@ class AdjustCharge:
 
     A refund may not take the period's spend below zero. A positive correction is applied even
     past the spend cap: it is the operator's decision, and it blocks new requests, not this one;
-    it raises the spend alerts it reaches, as a commit does. The line and the counter move in
-    one transaction (`Settle.adjust`).
+    it raises the spend alerts it reaches, as a commit does. One adjustment moves at most
+    `MAX_ADJUSTMENT` and never takes the spend past `MAX_SPEND`, so no counter overflows its
+    column. The line and the counter move in one transaction (`Settle.adjust`).
     """
 
     def __init__(self, quota: QuotaStore, settle: Settle, ids: IdGenerator, clock: Clock) -> None:
@@ -53,12 +54,30 @@ class AdjustCharge:
         """The line written and the spend it left."""
         if adjustment.amount == 0:
             return Failure(InvalidInput("amount", "an adjustment of $0 changes nothing"))
+        if abs(adjustment.amount) > MAX_ADJUSTMENT:
+            return Failure(
+                InvalidInput(
+                    "amount", f"is more than one adjustment may move ({format_usd(MAX_ADJUSTMENT)})"
+                )
+            )
         if not adjustment.reason.strip():
             return Failure(InvalidInput("reason", "say why: the ledger keeps it for audit"))
         plan = await self._quota.plan_of(adjustment.user_id)
         if isinstance(plan, Failure):
             return Failure(plan.failure())
         now = self._clock.now()
+        period = period_containing(now, plan.unwrap().anchor).key
+        spend = (await self._quota.counters(adjustment.user_id, now)).get(
+            DimensionKey(Scope.USER, adjustment.user_id, SPEND, period), Counter()
+        )
+        if spend.used + spend.held + adjustment.amount > MAX_SPEND:
+            return Failure(
+                InvalidInput(
+                    "amount",
+                    f"would take {adjustment.user_id}'s spend past {format_usd(MAX_SPEND)}, "
+                    "the most this service counts",
+                )
+            )
         line = UsageRecord(
             user_id=adjustment.user_id,
             operation_id=self._ids.new_id("adj"),
@@ -71,7 +90,7 @@ class AdjustCharge:
             outcome=Outcome.ADJUSTMENT,
             output_bytes=0,
             latency_ms=0,
-            billing_period=period_containing(now, plan.unwrap().anchor).key,
+            billing_period=period,
             started_at=now,
             finished_at=now,
             reason=adjustment.reason.strip(),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from returns.result import Failure, Result
 
 from imagestudio.application.ports.quota_store import QuotaAdministration
-from imagestudio.domain.errors import InvalidInput, PlanInUse, UnknownPlan
+from imagestudio.domain.errors import InvalidInput, UnknownPlan
 from imagestudio.domain.plan import Plan
 
-DeletePlanError = UnknownPlan | PlanInUse | InvalidInput
+DeletePlanError = UnknownPlan | InvalidInput
 
 
 class DeletePlan:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
 from imagestudio.application.asset_vault import AssetVault
+from imagestudio.application.page_cursors import moment_problem, parsed_place, place_text
 from imagestudio.domain.asset import Asset, AssetCursor
 from imagestudio.domain.asset_query import AssetQuery, label_problem
 from imagestudio.domain.errors import InvalidInput
@@ -17,9 +15,6 @@ from imagestudio.domain.errors import InvalidInput
 MAX_SEARCH_CHARS = 500
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
-_CURSOR_TEXT = re.compile(r"[A-Za-z0-9_-]{1,400}")
-"""Unpadded base64url; an asset id is at most 128 characters, so a real cursor is far shorter."""
-_NOT_A_CURSOR = InvalidInput("cursor", "not a cursor this service gave out")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,30 +74,18 @@ def query_problem(query: AssetQuery) -> InvalidInput | None:
         ("created_from", query.created_from),
         ("created_before", query.created_before),
     ):
-        if moment is not None and moment.tzinfo is None:
-            return InvalidInput(field, "give a time zone (e.g. 2026-01-01T00:00:00Z)")
+        if (invalid := moment_problem(field, moment)) is not None:
+            return invalid
     if query.text is not None and len(query.text) > MAX_SEARCH_CHARS:
         return InvalidInput("q", f"search text is limited to {MAX_SEARCH_CHARS} characters")
     return None
 
 
 def cursor_text(cursor: AssetCursor) -> str:
-    """The cursor as an opaque, URL-safe token: unpadded base64url of "<iso time>|<asset id>"."""
-    plain = f"{cursor.created_at.isoformat()}|{cursor.asset_id}".encode()
-    return base64.urlsafe_b64encode(plain).rstrip(b"=").decode("ascii")
+    """The cursor as an opaque, URL-safe token (`page_cursors.place_text`)."""
+    return place_text(cursor.created_at, cursor.asset_id)
 
 
 def parsed_cursor(text: str) -> Result[AssetCursor, InvalidInput]:
     """The cursor `cursor_text` made, or why `text` is not one."""
-    if not _CURSOR_TEXT.fullmatch(text):
-        return Failure(_NOT_A_CURSOR)
-    try:
-        padded = text + "=" * (-len(text) % 4)
-        plain = base64.b64decode(padded, altchars=b"-_", validate=True).decode()
-        moment, separator, asset_id = plain.partition("|")
-        created_at = datetime.fromisoformat(moment)
-    except ValueError:  # bad base64, bad UTF-8 and a bad time are all ValueErrors
-        return Failure(_NOT_A_CURSOR)
-    if not separator or not asset_id or created_at.tzinfo is None:
-        return Failure(_NOT_A_CURSOR)
-    return Success(AssetCursor(created_at=created_at, asset_id=asset_id))
+    return parsed_place(text).map(lambda place: AssetCursor(created_at=place[0], asset_id=place[1]))

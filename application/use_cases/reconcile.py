@@ -6,6 +6,7 @@ submission the provider never confirmed (no task id: the reply was lost) cannot 
 is waited on for `unresolved_after`, then the user's reservation is released and the price is
 recorded as a possible provider cost, outcome `unknown_unresolved`. Operations are taken under a
 lease, so two reconcilers (or a reconciler and the process that sent them) never settle one twice.
+The report ends with every operation still unfinished: what each waits for, and when.
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ from imagestudio.application.money_path.task_lookup import (
     sorted_answers,
 )
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts
+from imagestudio.application.operation_views import OperationView, OperationViews
+from imagestudio.application.operation_waits import (
+    DEFAULT_RECHECK_AFTER,
+    DEFAULT_TASK_RETENTION,
+    DEFAULT_UNRESOLVED_AFTER,
+    ReconcileTiming,
+)
 from imagestudio.application.ports.provider import (
     Artifact,
     LookupOutcome,
@@ -33,15 +41,9 @@ from imagestudio.application.ports.provider import (
 from imagestudio.application.use_cases.run_operation import RunOperation
 from imagestudio.domain.errors import OutcomeUnknown
 from imagestudio.domain.operation import ImageOperation, OperationStatus
+from imagestudio.domain.operation_query import UNFINISHED, OperationQuery
 
 log = logging.getLogger(__name__)
-
-DEFAULT_UNRESOLVED_AFTER = timedelta(minutes=30)
-DEFAULT_RECHECK_AFTER = timedelta(seconds=30)
-DEFAULT_TASK_RETENTION = timedelta(hours=24)
-"""How long a provider keeps a task's result (Stability: 24 h; WaveSpeed longer): a task still
-pending or unreachable after this is given up on — released, its price kept as a possible
-provider cost."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,6 +57,10 @@ class ReconcileReport:
     provider cost."""
     pending: tuple[str, ...] = ()
     """Still running at the provider, or not yet past the deadline: looked at again later."""
+    waiting: tuple[OperationView, ...] = ()
+    """After this round, every operation not yet final (of every user; newest first, at most
+    the round's `limit`): what each still holds, what it waits for and when it is next acted
+    on — those another reconciler or process holds, and those still running, included."""
 
 
 class Reconcile:
@@ -73,15 +79,18 @@ class Reconcile:
         self._ports = ports
         self._run_operation = run_operation
         self._lease = lease or LeasePolicy(holder=ports.ids.new_id("reconciler"))
-        self._unresolved_after = unresolved_after
-        self._recheck_after = recheck_after
-        self._task_retention = task_retention
+        self.timing = ReconcileTiming(
+            unresolved_after=unresolved_after,
+            recheck_after=recheck_after,
+            task_retention=task_retention,
+        )
+        self._views = OperationViews(ports.quota, ports.clock, self.timing)
 
     async def execute(self, limit: int = 100) -> ReconcileReport:
         """Look at up to `limit` unknown operations nobody else reconciles; settle what can be."""
         now = self._ports.clock.now()
         taken = await self._ports.leases.take_unknown(
-            now, self._lease.holder, now + self._recheck_after, limit
+            now, self._lease.holder, now + self.timing.recheck_after, limit
         )
         verdicts: dict[str, list[str]] = {
             "succeeded": [],
@@ -96,7 +105,10 @@ class Reconcile:
             verdict = await self._reconcile(operation)
             if verdict is not None:  # None: settled by someone else meanwhile; theirs stands
                 verdicts[verdict].append(operation_id)
-        report = ReconcileReport(**{name: tuple(ids) for name, ids in verdicts.items()})
+        report = ReconcileReport(
+            **{name: tuple(ids) for name, ids in verdicts.items()},
+            waiting=await self._waiting(limit),
+        )
         settled = len(taken) - len(report.pending)
         if settled:
             log.warning(
@@ -143,14 +155,14 @@ class Reconcile:
         else:
             found = await ask_about_tasks(self._ports.providers, operation, model)
         if found is None:
-            if not self._past(operation, self._task_retention):
+            if not self._past(operation, self.timing.task_retention):
                 return "pending"
             # The provider no longer keeps the task: nothing more can ever be learnt.
             found, unresolved_outputs = [], operation.outputs_requested
-        elif unconfirmed and not self._past(operation, self._unresolved_after):
+        elif unconfirmed and not self._past(operation, self.timing.unresolved_after):
             return "pending"
         outcomes = sorted_answers(
-            operation.provider, found, unresolved_outputs, self._unresolved_after
+            operation.provider, found, unresolved_outputs, self.timing.unresolved_after
         )
         # Never deliver (or count) more than was asked and reserved.
         outcomes = replace(outcomes, artifacts=outcomes.artifacts[: operation.outputs_requested])
@@ -172,6 +184,12 @@ class Reconcile:
         if isinstance(error, OutcomeUnknown):
             return None
         return "unresolved" if error is outcomes.unresolved_error else "failed"
+
+    async def _waiting(self, limit: int) -> tuple[OperationView, ...]:
+        unfinished = await self._ports.operations.find(
+            None, OperationQuery(statuses=UNFINISHED), after=None, limit=limit
+        )
+        return tuple([await self._views.of(tracked) for tracked in unfinished])
 
     def _past(self, operation: ImageOperation, wait: timedelta) -> bool:
         return self._ports.clock.now() - operation.updated_at >= wait

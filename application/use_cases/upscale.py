@@ -23,6 +23,7 @@ class UpscaleRequest:
     height: int | None = None
     prompt: str = ""
     model_id: str | None = None
+    seed: int | None = None
     parameters: Mapping[str, ParameterValue] = field(default_factory=dict)
     idempotency_key: str | None = None
 
@@ -44,6 +45,7 @@ class UpscaleImage:
                 images=(request.image,),
                 width=request.width,
                 height=request.height,
+                seed=request.seed,
                 parameters={**request.parameters, "scale": request.scale},
                 idempotency_key=request.idempotency_key,
             )

@@ -12,11 +12,11 @@ from imagestudio.domain.errors import (
     InvalidInput,
     NotRecorded,
     OperationError,
+    OperationNotFound,
     OperatorBudgetExhausted,
     OutcomeUnknown,
     OutputFiltered,
     OutputLost,
-    PlanInUse,
     ProviderFailed,
     ProviderNotConfigured,
     QuotaExceeded,
@@ -46,12 +46,12 @@ _EXIT_CODES: dict[type[object], int] = {
     UnsupportedKind: EXIT_INPUT,
     ProviderNotConfigured: EXIT_INPUT,
     AssetNotFound: EXIT_NOT_FOUND,
+    OperationNotFound: EXIT_NOT_FOUND,
     UnknownUser: EXIT_NOT_FOUND,
     UnknownPlan: EXIT_NOT_FOUND,
     UnknownApiKey: EXIT_NOT_FOUND,
     AmbiguousApiKey: EXIT_INPUT,
     UserExists: EXIT_CONFLICT,
-    PlanInUse: EXIT_CONFLICT,
     RefundTooLarge: EXIT_INPUT,
     QuotaExceeded: EXIT_QUOTA,
     StorageQuotaExceeded: EXIT_QUOTA,
@@ -69,7 +69,7 @@ _EXIT_CODES: dict[type[object], int] = {
 }
 
 
-Problem = OperationError | AdminError | RefundTooLarge | PlanInUse
+Problem = OperationError | AdminError | RefundTooLarge
 """Every typed failure a command can end with."""
 
 

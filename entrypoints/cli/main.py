@@ -20,6 +20,7 @@ from imagestudio.entrypoints.cli import (
     ledger_commands,
     local_commands,
     operation_commands,
+    operations_commands,
     plans_commands,
     provider_commands,
     storage_commands,
@@ -71,6 +72,7 @@ provider_commands.register(app)
 asset_commands.register(app)
 storage_commands.register(app)
 local_commands.register(app)
+operations_commands.register(app)
 
 
 def run() -> None:

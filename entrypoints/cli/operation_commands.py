@@ -122,8 +122,14 @@ def edit(
 def upscale(
     image: Image,
     scale: Annotated[int, typer.Option("--scale", help="Enlargement factor.")] = 2,
+    prompt: Annotated[
+        str,
+        typer.Option("--prompt", help="What the image shows (creative and conservative need it)."),
+    ] = "",
+    negative_prompt: Annotated[str | None, typer.Option("--negative-prompt")] = None,
     model: Model = None,
     user: User = None,
+    seed: Seed = None,
     param: Params = None,
     idempotency_key: Key = None,
     out: Out = None,
@@ -134,12 +140,17 @@ def upscale(
 
     inputs = [(image, "image")]
     images = images_or_fail(inputs, json)
+    parameters = parameters_or_fail(param, json)
+    if negative_prompt:
+        parameters = {**parameters, "negative_prompt": negative_prompt}
     request = UpscaleRequest(
         user_id=user_or_default(user),
         image=images[0],
         scale=scale,
+        prompt=prompt,
         model_id=model,
-        parameters=parameters_or_fail(param, json),
+        seed=seed,
+        parameters=parameters,
         idempotency_key=idempotency_key,
     )
     run_operation(

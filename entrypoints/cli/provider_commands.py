@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from imagestudio.entrypoints.cli.groups import command_group
+from imagestudio.entrypoints.cli.operations_commands import view_json, waiting_lines
 from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import print_json, table
 from imagestudio.entrypoints.cli.studio import studio
@@ -88,6 +89,7 @@ def reconcile(
                 "failed": list(report.failed),
                 "unresolved": list(report.unresolved),
                 "pending": list(report.pending),
+                "waiting": [view_json(view) for view in report.waiting],
             }
         )
         return
@@ -96,6 +98,13 @@ def reconcile(
         f"{len(report.unresolved)} unresolved (released; possible provider cost recorded), "
         f"{len(report.pending)} still pending"
     )
+    if not report.waiting:
+        typer.echo("no operation is waiting: nothing is held")
+        return
+    shown = "the newest " if len(report.waiting) == limit else ""
+    typer.echo(f"{shown}{len(report.waiting)} not finished (what each holds, what it waits for):")
+    for line in waiting_lines(report.waiting):
+        typer.echo(f"  {line}")
 
 
 def sandbox(

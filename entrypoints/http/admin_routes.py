@@ -63,8 +63,14 @@ from imagestudio.entrypoints.http.storage_schemas import (
     StorageSweepOut,
     UserDeletionOut,
 )
+from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)])
+router = APIRouter(
+    prefix="/v1/admin",
+    tags=["admin"],
+    dependencies=[Depends(require_admin)],
+    route_class=StudioRoute,
+)
 ADMIN_RESPONSES = {**RESPONSES, 403: RESPONSES[401] | {"description": "admin API disabled"}}
 CSV_RESPONSE = {"content": {"text/csv": {"schema": {"type": "string"}}}}
 

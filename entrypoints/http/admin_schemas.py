@@ -16,7 +16,7 @@ from imagestudio.domain.api_key import ApiKey
 from imagestudio.domain.billing_period import BillingAnchor
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.limit import Limit
-from imagestudio.domain.money import Micros, format_usd, usd_to_micros
+from imagestudio.domain.money import MAX_MICROS, Micros, format_usd, usd_to_micros
 from imagestudio.domain.operation_kind import QuotaCategory
 from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.usage_record import UsageRecord
@@ -29,8 +29,6 @@ from imagestudio.entrypoints.cli.limits import (
     rate_limit,
 )
 
-MAX_MICROS = 2**63 - 1
-"""Money columns are 64-bit: a larger amount is refused as input, not failed on storing."""
 _PLAIN_DOLLARS = re.compile(r"-?\$?(\d{1,30}(\.\d{0,30})?|\.\d{1,30})")
 """Digits and a point only: an exponent ("1e20000000") would make exact parsing compute a
 number of millions of digits while the server waits."""
@@ -59,8 +57,12 @@ def _count_limit(
     refused there: digits that are not ASCII, numbers too long for a 64-bit column."""
     text = str(value)
     if len(text) > MAX_COUNT_CHARS or not text.isascii():
-        return InvalidInput(field, f"{text[:MAX_COUNT_CHARS]!r}: write a whole number or unlimited")
-    parsed = parse(field, text)
+        return InvalidInput(field, f"{text[:MAX_COUNT_CHARS]!r}: too long, or not plain digits")
+    return _held(field, parse(field, text))
+
+
+def _held(field: str, parsed: Limit | InvalidInput) -> Limit | InvalidInput:
+    """Refused as input what a 64-bit column could not store (money, counts and bytes alike)."""
     if isinstance(parsed, Limit) and parsed.maximum is not None and parsed.maximum > MAX_MICROS:
         return InvalidInput(field, "is larger than any limit this service can hold")
     return parsed
@@ -120,7 +122,7 @@ class PlanIn(BaseModel):
         concurrency = _count_limit("concurrency", self.concurrent_operations, count_limit)
         if isinstance(concurrency, InvalidInput):
             return concurrency
-        storage = byte_limit("storage", str(self.storage))
+        storage = _count_limit("storage", self.storage, byte_limit)
         if isinstance(storage, InvalidInput):
             return storage
         return Plan(

@@ -9,37 +9,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
+from fastapi import FastAPI
 
 from imagestudio.entrypoints.api import ImageStudio
 from imagestudio.entrypoints.http import (
     admin_routes,
+    answers,
     asset_routes,
     info_routes,
     local_routes,
     metrics_routes,
     openai_routes,
+    operation_list_routes,
     operation_routes,
+    problem_pages,
 )
-from imagestudio.entrypoints.http.auth import ProblemError
 from imagestudio.entrypoints.http.body_limit import BodyLimit
 from imagestudio.entrypoints.http.jobs import OperationJobs
 from imagestudio.entrypoints.http.metrics import ApiMetrics
 from imagestudio.entrypoints.http.metrics_routes import RequestCounting
-from imagestudio.entrypoints.http.problems import Problem
+from imagestudio.entrypoints.http.redaction import redact_logs
 from imagestudio.entrypoints.http.state import AppState
 from imagestudio.entrypoints.http.url_guard import NoNulInUrl
 from imagestudio.entrypoints.settings import Settings
-
-log = logging.getLogger(__name__)
-PROBLEM_JSON = "application/problem+json"
 
 StudioFactory = Callable[[Settings], Awaitable[ImageStudio]]
 
@@ -81,6 +76,7 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
         description="AI image operations with quotas reserved before money is spent.",
         lifespan=lifespan,
     )
+    app.include_router(operation_list_routes.router)
     app.include_router(operation_routes.router)
     app.include_router(info_routes.router)
     app.include_router(asset_routes.router)
@@ -88,55 +84,26 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     app.include_router(admin_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(openai_routes.router)
+    app.include_router(problem_pages.router)
     openai_routes.install(app, chosen)
     app.state.metrics = metrics
-    _answer_problems(app)
-    app.add_middleware(BodyLimit, max_bytes=chosen.http_max_request_bytes)
+    answers.install(app)
+    redact_logs(_secrets(chosen))
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=chosen.http_max_request_bytes,
+        read_seconds=chosen.http_read_seconds,
+    )
     app.add_middleware(NoNulInUrl)
     app.add_middleware(RequestCounting, metrics=metrics)
     return app
 
 
-def problem_response(problem: Problem, request: Request) -> JSONResponse:
-    return JSONResponse(
-        problem.body(instance=request.url.path),
-        status_code=problem.status,
-        media_type=PROBLEM_JSON,
-        headers=problem.headers,
+def _secrets(settings: Settings) -> list[str]:
+    keys = (
+        settings.admin_key,
+        settings.signing_key,
+        settings.wavespeed_api_key,
+        settings.stability_api_key,
     )
-
-
-def _answer_problems(app: FastAPI) -> None:
-    @app.exception_handler(ProblemError)
-    async def domain(request: Request, error: ProblemError) -> JSONResponse:
-        return problem_response(error.problem, request)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
-        first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(part) for part in first.get("loc", ()))
-        problem = Problem(
-            status=400,
-            slug="bad-request",
-            title="Bad request",
-            detail=f"{where}: {first.get('msg', 'invalid')}",
-        )
-        return problem_response(problem, request)
-
-    @app.exception_handler(HTTPException)
-    async def http(request: Request, error: HTTPException) -> JSONResponse:
-        problem = Problem(
-            status=error.status_code,
-            slug="not-found" if error.status_code == 404 else "http-error",
-            title=str(error.detail),
-            detail=str(error.detail),
-        )
-        return problem_response(problem, request)
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:  # noqa: ARG001
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        problem = Problem(
-            status=500, slug="internal", title="Internal error", detail="an unexpected error"
-        )
-        return problem_response(problem, request)
+    return [key.get_secret_value() for key in keys if key is not None]

@@ -25,8 +25,9 @@ from imagestudio.entrypoints.http.asset_schemas import (
 from imagestudio.entrypoints.http.auth import current_user
 from imagestudio.entrypoints.http.operation_routes import RESPONSES, refuse
 from imagestudio.entrypoints.http.state import app_state
+from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(tags=["assets"])
+router = APIRouter(tags=["assets"], route_class=StudioRoute)
 User = Annotated[str, Depends(current_user)]
 MOMENT = "A day (2026-11-01, from its midnight UTC) or an ISO 8601 time (UTC when it has no zone)."
 
@@ -69,8 +70,8 @@ async def list_assets(
         tag=tag,
         collection=collection,
         favourite=favourite,
-        created_from=_moment("created_from", created_from),
-        created_before=_moment("created_before", created_before),
+        created_from=query_moment("created_from", created_from),
+        created_before=query_moment("created_before", created_before),
         text=q,
     )
     page = await app_state(request).studio.list_assets.execute(user, cursor, limit, query=query)
@@ -133,7 +134,7 @@ def findable(asset_id: str) -> str:
     return asset_id
 
 
-def _moment(field: str, text: str | None) -> datetime | None:
+def query_moment(field: str, text: str | None) -> datetime | None:
     """Read as `imagestudio assets list --since/--before` reads it."""
     if text is None:
         return None

@@ -1,16 +1,23 @@
-"""Refuse request bodies over the limit before reading them (413), whether or not they say
-their length."""
+"""A request body's arrival: refused over the size limit before it is read (413), whether or
+not it says its length, and answered 408 when the client stops sending it for the read
+time-out (a `Content-Length` larger than what comes must not hold a connection for ever)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from imagestudio.entrypoints.http.invalid_requests import BodyRefused
 from imagestudio.entrypoints.http.problems import Problem
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(BodyRefused):
+    pass
+
+
+class BodyTimedOut(BodyRefused):
     pass
 
 
@@ -20,14 +27,28 @@ def _too_large(limit: int) -> Problem:
         slug="invalid-input/too-large",
         title="Request too large",
         detail=f"request bodies are limited to {limit} bytes",
+        extra={"field": "body", "reason": f"is larger than {limit} bytes"},
         headers={"x-should-retry": "false"},
     )
 
 
+def _timed_out(seconds: float) -> Problem:
+    return Problem(
+        status=408,
+        slug="request-timeout",
+        title="Request time-out",
+        detail=f"the request body stopped arriving for {seconds:g} s before it was complete "
+        "(is its Content-Length right?)",
+        # The rest of the body may still come: this connection cannot carry another request.
+        headers={"connection": "close"},
+    )
+
+
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, read_seconds: float) -> None:
         self._app = app
         self._max = max_bytes
+        self._read_seconds = read_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -38,15 +59,22 @@ class BodyLimit:
             await send_problem(send, _too_large(self._max))
             return
         seen = 0
+        complete = False
         started = False
 
         async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, complete
+            if complete:  # after the body, receive() waits for a disconnect: no time-out then
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self._read_seconds)
+            except TimeoutError:
+                raise BodyTimedOut(_timed_out(self._read_seconds)) from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
                 if seen > self._max:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(_too_large(self._max))
             return message
 
         async def watched(message: Message) -> None:
@@ -56,9 +84,9 @@ class BodyLimit:
 
         try:
             await self._app(scope, counted, watched)
-        except BodyTooLarge:
+        except BodyRefused as refused:  # raised where no route's handler could answer it
             if not started:
-                await send_problem(send, _too_large(self._max))
+                await send_problem(send, refused.problem)
 
 
 async def send_problem(send: Send, problem: Problem) -> None:

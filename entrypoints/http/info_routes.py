@@ -20,12 +20,17 @@ from imagestudio.entrypoints.http.schemas import (
     UsageRowOut,
 )
 from imagestudio.entrypoints.http.state import app_state
+from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(tags=["reading"])
+router = APIRouter(tags=["reading"], route_class=StudioRoute)
 User = Annotated[str, Depends(current_user)]
 
 
-@router.get("/v1/models", response_model=list[ModelOut], responses={400: RESPONSES[400]})
+@router.get(
+    "/v1/models",
+    response_model=list[ModelOut],
+    responses={status: RESPONSES[status] for status in (400, 422)},
+)
 async def list_models(
     request: Request, kind: Annotated[OperationKind | None, Query()] = None
 ) -> list[ModelOut]:

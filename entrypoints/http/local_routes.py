@@ -14,13 +14,14 @@ from dataclasses import replace
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from returns.result import Failure, Result
 
 from imagestudio.application.requests import ImageInput, OperationResult
 from imagestudio.domain.errors import InvalidInput, OperationError
 from imagestudio.entrypoints.http.asset_routes import findable
 from imagestudio.entrypoints.http.auth import ProblemError, current_user
+from imagestudio.entrypoints.http.invalid_requests import BodyRefused, malformed, validated
 from imagestudio.entrypoints.http.local_schemas import (
     CompressIn,
     ConvertIn,
@@ -31,20 +32,19 @@ from imagestudio.entrypoints.http.local_schemas import (
 )
 from imagestudio.entrypoints.http.operation_routes import (
     RESPONSES,
-    bad_request,
     not_null,
     refuse,
 )
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.schemas import AssetOut, OperationOut
 from imagestudio.entrypoints.http.state import app_state
+from imagestudio.entrypoints.http.studio_route import StudioRoute, essence
 
-router = APIRouter(tags=["local operations"])
+router = APIRouter(tags=["local operations"], route_class=StudioRoute)
 User = Annotated[str, Depends(current_user)]
 Body = TypeVar("Body", bound=LocalImageIn)
 Outcome = Result[OperationResult, OperationError]
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
-"""A plain form is read too: a request naming an `asset_id` has no file to send."""
 
 
 def _documented(model: type[BaseModel]) -> dict[str, Any]:
@@ -61,11 +61,14 @@ def _documented(model: type[BaseModel]) -> dict[str, Any]:
         "required": schema.get("required", []),
         "additionalProperties": False,
     }
+    plain_form = {**form, "properties": {**properties, "image": schema["properties"]["image"]}}
     return {
         "requestBody": {
             "content": {
                 "application/json": {"schema": schema},
                 "multipart/form-data": {"schema": form},
+                # A request naming an `asset_id` has no file to send; `image` is then base64.
+                "application/x-www-form-urlencoded": {"schema": plain_form},
             },
             "required": True,
         }
@@ -73,15 +76,9 @@ def _documented(model: type[BaseModel]) -> dict[str, Any]:
 
 
 async def _read(request: Request, model: type[Body]) -> Body:
-    content_type = request.headers.get("content-type", "")
-    try:
-        if content_type.startswith(FORMS):
-            return model.model_validate(await _form_fields(request))
-        return model.model_validate_json(await request.body())
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise ProblemError(bad_request(f"{where}: {first['msg']}")) from None
+    if essence(request.headers.get("content-type", "")) in FORMS:
+        return validated(model, await _form_fields(request))
+    return validated(model, await request.json())
 
 
 async def _form_fields(request: Request) -> dict[str, str]:
@@ -93,7 +90,7 @@ async def _form_fields(request: Request) -> dict[str, str]:
         elif name == "image":
             fields[name] = base64.b64encode(await value.read()).decode()
         else:
-            raise ProblemError(bad_request(f"unexpected file field {name!r}"))
+            raise BodyRefused(malformed(name, "is not a file this route takes"))
     return fields
 
 

@@ -8,8 +8,9 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imagestudio.entrypoints.http.metrics import ApiMetrics
+from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(tags=["monitoring"])
+router = APIRouter(tags=["monitoring"], route_class=StudioRoute)
 UNMATCHED = "unmatched"
 """The route label of requests no route serves: raw paths would let any caller grow the
 label set without bound."""

@@ -12,14 +12,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
-import json
 import time
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 from PIL import Image, ImageOps
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from returns.result import Failure
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -29,29 +27,18 @@ from imagestudio.domain.asset import Asset
 from imagestudio.domain.operation import ParameterValue
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.auth import ProblemError, current_user
+from imagestudio.entrypoints.http.invalid_requests import malformed, validated
 from imagestudio.entrypoints.http.problems import Problem, problem_for
 from imagestudio.entrypoints.http.signed_urls import AssetLinks, LinkRefusal
 from imagestudio.entrypoints.http.state import AppState, app_state
+from imagestudio.entrypoints.http.studio_route import StudioRoute
 from imagestudio.entrypoints.settings import Settings
 
-router = APIRouter(tags=["openai"])
+router = APIRouter(tags=["openai"], route_class=StudioRoute)
 
 SIZE = r"^(auto|[0-9]{1,5}x[0-9]{1,5})$"
 MASK_MAX_PIXELS = 1 << 26
 IDEMPOTENCY_KEY_CHARS = 200
-_TYPES = {
-    401: "authentication_error",
-    402: "insufficient_quota",
-    403: "permission_error",
-    429: "rate_limit_error",
-}
-_PARAMS = {
-    "outputs": "n",
-    "width": "size",
-    "height": "size",
-    "images[0]": "image",
-    "images[1]": "mask",
-}
 _ERROR = {"application/json": {"schema": {"type": "object", "properties": {"error": {}}}}}
 _PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
 _BINARY = {"type": "string", "format": "binary"}
@@ -75,12 +62,9 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-class OpenAIProblem(Exception):
-    """Raised by these routes; answered in OpenAI's error shape."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.detail)
-        self.problem = problem
+OpenAIProblem = ProblemError
+"""Raised by these routes: answered in OpenAI's error shape (see `openai_errors`), as is every
+other refusal on them."""
 
 
 class ImagesIn(BaseModel):
@@ -113,30 +97,8 @@ class ImagesOut(BaseModel):
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Sign asset links with the settings' key, and answer these routes' errors as OpenAI does."""
+    """Sign asset links with the settings' key."""
     app.state.asset_links = AssetLinks.from_settings(settings)
-
-    @app.exception_handler(OpenAIProblem)
-    async def openai_error(request: Request, error: OpenAIProblem) -> JSONResponse:  # noqa: ARG001
-        problem = error.problem
-        return JSONResponse(
-            error_body(problem), status_code=problem.status, headers=problem.headers
-        )
-
-
-def error_body(problem: Problem) -> dict[str, Any]:
-    field = problem.extra.get("field")
-    details = {k: v for k, v in problem.extra.items() if k not in ("field", "reason")}
-    kind = "server_error" if problem.status >= 500 else "invalid_request_error"
-    return {
-        "error": {
-            **details,
-            "message": problem.detail,
-            "type": _TYPES.get(problem.status, kind),
-            "code": problem.slug,
-            "param": None if field is None else _PARAMS.get(field, field),
-        }
-    }
 
 
 def asset_links(request: Request) -> AssetLinks:
@@ -144,14 +106,7 @@ def asset_links(request: Request) -> AssetLinks:
     return links
 
 
-async def openai_user(request: Request) -> str:
-    try:
-        return await current_user(request)
-    except ProblemError as refused:
-        raise OpenAIProblem(refused.problem) from None
-
-
-User = Annotated[str, Depends(openai_user)]
+User = Annotated[str, Depends(current_user)]
 
 
 @router.post(
@@ -168,11 +123,7 @@ User = Annotated[str, Depends(openai_user)]
 )
 async def create_images(request: Request, user: User) -> ImagesOut:
     """Text to image, answered as OpenAI's `images.generate` (seed in the extra body)."""
-    try:
-        fields = json.loads(await request.body())
-    except ValueError:
-        raise _bad_request(None, "the body is not JSON") from None
-    body = _parsed(ImagesIn, fields)
+    body = validated(ImagesIn, await request.json())
     operation = _operation(request, user, OperationKind.TEXT_TO_IMAGE, body)
     return await _run(request, operation, _format(body))
 
@@ -192,14 +143,12 @@ async def create_images(request: Request, user: User) -> ImagesOut:
 async def edit_images(request: Request, user: User) -> ImagesOut:
     """Image edit from multipart `image` (+ optional `mask`, transparent where to edit) and
     `prompt`, answered as OpenAI's `images.edit`."""
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise _bad_request("image", "send multipart/form-data with the image as a file")
     try:
         async with request.form() as form:
             fields, image, mask = await _edit_form(form)
-    except HTTPException as malformed:
-        raise _bad_request(None, str(malformed.detail)) from None
-    body = _parsed(ImagesIn, fields)
+    except HTTPException as unreadable:
+        raise _bad_request("body", str(unreadable.detail)) from None
+    body = validated(ImagesIn, fields)
     images = [ImageInput(data=image)]
     parameters: dict[str, ParameterValue] = {}
     if mask is not None:
@@ -218,6 +167,7 @@ async def edit_images(request: Request, user: User) -> ImagesOut:
         403: {"description": "not a link this server signed", "content": _PROBLEM},
         404: {"description": "the asset is gone", "content": _PROBLEM},
         410: {"description": "the link has expired", "content": _PROBLEM},
+        422: {"description": "a URL holding NUL", "content": _PROBLEM},
     },
 )
 async def get_signed_asset(token: str, request: Request) -> Response:
@@ -240,18 +190,6 @@ async def get_signed_asset(token: str, request: Request) -> Response:
     )
 
 
-Body = TypeVar("Body", bound=BaseModel)
-
-
-def _parsed(model: type[Body], fields: object) -> Body:
-    try:
-        return model.model_validate(fields)
-    except ValidationError as invalid:
-        first = invalid.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or None
-        raise _bad_request(where, f"{where or 'body'}: {first['msg']}") from None
-
-
 async def _edit_form(form: FormData) -> tuple[dict[str, str], bytes, bytes | None]:
     fields: dict[str, str] = {}
     images: list[bytes] = []
@@ -264,7 +202,7 @@ async def _edit_form(form: FormData) -> tuple[dict[str, str], bytes, bytes | Non
         elif name == "mask":
             mask = await value.read()
         else:
-            raise _bad_request(name, f"unexpected file field {name!r}")
+            raise _bad_request(name, "is not a file this route takes")
     if len(images) != 1:
         raise _bad_request("image", "give exactly one image to edit, as a file")
     return fields, images[0], mask
@@ -301,7 +239,7 @@ def _operation(
     width, height = _size(body.size)
     key = request.headers.get("idempotency-key")
     if key is not None and len(key) > IDEMPOTENCY_KEY_CHARS:
-        raise _bad_request(None, f"Idempotency-Key is longer than {IDEMPOTENCY_KEY_CHARS}")
+        raise _bad_request("idempotency-key", f"is longer than {IDEMPOTENCY_KEY_CHARS} characters")
     return OperationRequest(
         user_id=user,
         kind=kind,
@@ -380,8 +318,5 @@ def _refused(refusal: LinkRefusal) -> Problem:
     )
 
 
-def _bad_request(param: str | None, detail: str) -> OpenAIProblem:
-    extra = {} if param is None else {"field": param}
-    return OpenAIProblem(
-        Problem(status=400, slug="bad-request", title="Bad request", detail=detail, extra=extra)
-    )
+def _bad_request(field: str, reason: str) -> OpenAIProblem:
+    return OpenAIProblem(malformed(field, reason))

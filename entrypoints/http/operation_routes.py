@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import uuid
 from typing import Annotated, Any
 
@@ -12,10 +11,13 @@ from returns.result import Failure, Success
 
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.requests import ImageInput, OperationRequest
-from imagestudio.domain.errors import InvalidInput, OperationError
+from imagestudio.domain.errors import InvalidInput, OperationError, OperationNotFound
 from imagestudio.domain.operation import ImageOperation
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.auth import ProblemError, current_user
+from imagestudio.entrypoints.http.invalid_requests import BodyRefused, malformed, validated
+from imagestudio.entrypoints.http.json_text import loads
+from imagestudio.entrypoints.http.operation_schemas import standing
 from imagestudio.entrypoints.http.problems import Problem, problem_for
 from imagestudio.entrypoints.http.schemas import (
     AssetOut,
@@ -25,8 +27,9 @@ from imagestudio.entrypoints.http.schemas import (
     ProblemOut,
 )
 from imagestudio.entrypoints.http.state import AppState, app_state
+from imagestudio.entrypoints.http.studio_route import StudioRoute, essence
 
-router = APIRouter(prefix="/v1/operations", tags=["operations"])
+router = APIRouter(prefix="/v1/operations", tags=["operations"], route_class=StudioRoute)
 User = Annotated[str, Depends(current_user)]
 IMAGE_ROLES = ("image", "mask", "face", "target", "style")
 
@@ -43,13 +46,9 @@ def refuse(error: OperationError) -> ProblemError:
 
 async def operation_in(request: Request) -> OperationIn:
     """The body: JSON, or multipart form fields with the images as files named by role."""
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data"):
+    if essence(request.headers.get("content-type", "")) == "multipart/form-data":
         return await _from_form(request)
-    try:
-        return OperationIn.model_validate_json(await request.body())
-    except ValueError as error:
-        raise ProblemError(bad_request(str(error).splitlines()[0])) from None
+    return validated(OperationIn, await request.json())
 
 
 async def _from_form(request: Request) -> OperationIn:
@@ -58,22 +57,12 @@ async def _from_form(request: Request) -> OperationIn:
     images: list[ImageIn] = []
     for name, value in form.multi_items():
         if isinstance(value, str):
-            fields[name] = _parameters(value) if name == "parameters" else value
+            fields[name] = loads(value, name) if name == "parameters" else value
         elif name in IMAGE_ROLES:
             images.append(ImageIn(role=name, base64=_b64(await value.read())))
         else:
-            raise ProblemError(bad_request(f"unexpected file field {name!r}"))
-    try:
-        return OperationIn.model_validate({**fields, "images": images})
-    except ValueError as error:
-        raise ProblemError(bad_request(str(error).splitlines()[0])) from None
-
-
-def _parameters(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise ProblemError(bad_request("parameters: not JSON")) from None
+            raise BodyRefused(malformed(name, "is not a file this route takes"))
+    return validated(OperationIn, {**fields, "images": images})
 
 
 def _form_schema() -> dict[str, Any]:
@@ -102,10 +91,6 @@ def not_null(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
-
-
-def bad_request(detail: str) -> Problem:
-    return Problem(status=400, slug="bad-request", title="Bad request", detail=detail)
 
 
 def to_request(body: OperationIn, user: str, **extra: Any) -> OperationRequest:
@@ -199,19 +184,21 @@ async def run_operation(
         outcome = await state.jobs.wait_recorded(job, 5.0)
     if outcome is not None:
         return await answer(state, request, outcome)
-    stored = await state.studio.container.operations().get(job)
-    if stored is None:  # still preparing after 5 s: say where to look
+    stored = await state.studio.show_operation.execute(user, job)
+    if isinstance(stored, Failure):  # still preparing after 5 s: say where to look
         raise ProblemError(
             Problem(status=503, slug="busy", title="Busy", detail="the operation has not started")
         )
     response.status_code = 202
     response.headers["location"] = str(request.url_for("get_operation", operation_id=job))
-    return OperationOut.of(stored, [])
+    view = stored.unwrap()
+    return OperationOut.of(view.operation, []).model_copy(update=standing(view))
 
 
 @router.get("/{operation_id}", response_model=OperationOut, responses=RESPONSES)
 async def get_operation(operation_id: str, request: Request, user: User) -> OperationOut:
-    """The operation's state; only your own operations exist for you."""
+    """The operation's state, what it still holds of your plan and what it waits for; only
+    your own operations exist for you."""
     state = app_state(request)
     finished = state.jobs.finished(operation_id)
     if isinstance(finished, Success) and finished.unwrap().operation.user_id == user:
@@ -219,10 +206,12 @@ async def get_operation(operation_id: str, request: Request, user: User) -> Oper
         return OperationOut.of(
             done.operation, await describe(state, done.operation, request), done.failed_outputs
         )
-    operation = await state.studio.container.operations().get(operation_id)
-    if operation is None or operation.user_id != user:
-        raise _not_found(operation_id)
-    return OperationOut.of(operation, await describe(state, operation, request))
+    shown = await state.studio.show_operation.execute(user, operation_id)
+    if isinstance(shown, Failure):
+        raise refuse(shown.failure())
+    view = shown.unwrap()
+    described = OperationOut.of(view.operation, await describe(state, view.operation, request))
+    return described.model_copy(update=standing(view))
 
 
 @router.post("/{operation_id}/cancel", response_model=OperationOut, responses=RESPONSES)
@@ -252,11 +241,4 @@ async def cancel_operation(operation_id: str, request: Request, user: User) -> O
 
 
 def _not_found(operation_id: str) -> ProblemError:
-    return ProblemError(
-        Problem(
-            status=404,
-            slug="operation-not-found",
-            title="Not found",
-            detail=f"no operation {operation_id!r}",
-        )
-    )
+    return refuse(OperationNotFound(operation_id))

@@ -15,6 +15,7 @@ from imagestudio.domain.errors import (
     InputProblem,
     InvalidInput,
     NotRecorded,
+    OperationNotFound,
     OperatorBudgetExhausted,
     OutcomeUnknown,
     OutputFiltered,
@@ -195,17 +196,26 @@ def problem_for(error: object) -> Problem:
         )
     if isinstance(error, Cancelled):
         return Problem(status=409, slug="cancelled", title="Cancelled", detail=message)
-    if isinstance(error, UnknownModel | AssetNotFound | UnknownPlan | UnknownApiKey):
+    if isinstance(
+        error, UnknownModel | AssetNotFound | OperationNotFound | UnknownPlan | UnknownApiKey
+    ):
         slug = {
             UnknownModel: "unknown-model",
             AssetNotFound: "asset-not-found",
+            OperationNotFound: "operation-not-found",
             UnknownPlan: "unknown-plan",
             UnknownApiKey: "unknown-api-key",
         }[type(error)]
         return Problem(status=404, slug=slug, title="Not found", detail=message)
     if isinstance(error, UnsupportedKind | ProviderNotConfigured):
         slug = "unsupported-kind" if isinstance(error, UnsupportedKind) else "model-unavailable"
-        return Problem(status=422, slug=slug, title="Model cannot serve this", detail=message)
+        return Problem(
+            status=422,
+            slug=slug,
+            title="Model cannot serve this",
+            detail=message,
+            extra={"field": "model", "reason": message},
+        )
     if isinstance(error, UnknownUser):
         return Problem(status=404, slug="unknown-user", title="Unknown user", detail=message)
     if isinstance(error, UserExists | AmbiguousApiKey):
@@ -222,6 +232,10 @@ def problem_for(error: object) -> Problem:
         )
     if isinstance(error, RefundTooLarge):
         return Problem(
-            status=422, slug="refund-too-large", title="Refund too large", detail=message
+            status=422,
+            slug="refund-too-large",
+            title="Refund too large",
+            detail=message,
+            extra={"field": "amount", "reason": message},
         )
     return Problem(status=500, slug="internal", title="Internal error", detail="unexpected error")

@@ -15,6 +15,7 @@ from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation import ImageOperation
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.entrypoints.http.operation_schemas import HeldOut, WaitOut
 
 Role = Literal["image", "mask", "face", "target", "style"]
 ParameterValue = str | int | float | bool
@@ -107,6 +108,8 @@ class OperationOut(BaseModel):
     assets: list[AssetOut] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime
+    held: HeldOut | None = Field(default=None, description="What its reservation still holds.")
+    waiting: WaitOut | None = Field(default=None, description="What it waits for, until when.")
 
     @classmethod
     def of(

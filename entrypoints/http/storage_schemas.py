@@ -30,9 +30,13 @@ class StorageSweepOut(BaseModel):
 
 class GarbageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    dry_run: bool = Field(default=False, description="Report what would be removed; remove none.")
+    # Strict: `false` is no number of seconds, and 0 or "yes" no answer to "dry run?".
+    dry_run: bool = Field(
+        default=False, strict=True, description="Report what would be removed; remove none."
+    )
     margin_seconds: float | None = Field(
         default=None,
+        strict=True,
         ge=0,
         le=10 * 365 * 86_400,
         description="Leave bytes younger than this alone (default IMAGESTUDIO_GC_MARGIN_SECONDS).",

@@ -14,7 +14,8 @@ _NUL_IN_URL = Problem(
     status=422,
     slug="invalid-input/invalid",
     title="Invalid input",
-    detail="the URL must not contain NUL characters",
+    detail="url: must not contain NUL characters",
+    extra={"field": "url", "reason": "must not contain NUL characters"},
     headers={"x-should-retry": "false"},
 )
 

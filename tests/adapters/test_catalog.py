@@ -8,6 +8,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from imagestudio.adapters.catalog import CatalogError, TomlModelCatalog, load_catalog
+from imagestudio.adapters.sandbox.stability_endpoints import ENDPOINTS as STABILITY_ENDPOINTS
+from imagestudio.adapters.sandbox.stability_fields import Text
 from imagestudio.application.ports.catalog import ModelCatalog
 from imagestudio.domain.media import MediaType
 from imagestudio.domain.model import Model
@@ -124,6 +126,36 @@ def test_each_stability_edit_endpoint_is_one_model_with_its_mode(
         assert edit.provider_path == f"v2beta/stable-image/edit/{edit.modes[0]}"
         assert edit.id == f"stability/edit-{edit.modes[0]}"
         assert len(edit.modes) == 1
+
+
+def test_each_stability_model_requires_exactly_the_text_fields_its_endpoint_requires(
+    catalog: TomlModelCatalog,
+) -> None:
+    """The sandbox speaks Stability's documented contract: a field it requires that the catalog
+    did not name would be refused at the provider, after reserving."""
+    endpoints = {endpoint.path: endpoint for endpoint in STABILITY_ENDPOINTS}
+    models = [model for model in catalog.all() if model.provider == "stability"]
+    assert models
+    for model in models:
+        path = urlsplit(model.provider_path).path.removeprefix("v2beta/")
+        required = {
+            field.name
+            for field in endpoints[path].fields
+            if isinstance(field, Text) and field.required
+        }
+        assert model.requires == required, model.id
+
+
+def test_a_model_may_name_the_fields_it_requires(tmp_path: Path) -> None:
+    loaded = load_text(tmp_path, entry(requires='["prompt", "search_prompt"]'))
+
+    assert model(loaded, "test/one").requires == {"prompt", "search_prompt"}
+    assert model(load_text(tmp_path, entry()), "test/one").requires == frozenset()
+
+
+def test_required_fields_must_be_a_list_of_names(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="requires"):
+        load_text(tmp_path, entry(requires='"prompt"'))
 
 
 def test_sd3_variants_share_the_endpoint_and_fix_the_model_field(

@@ -215,3 +215,21 @@ async def test_a_zero_duration_fails_as_invalid_input() -> None:
 
     assert isinstance(outcome, ProviderFailed)
     assert outcome.kind is ProviderErrorKind.INVALID_INPUT
+
+
+@requires_pyav
+async def test_the_render_says_it_is_a_preview_size_next_to_what_was_asked(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level("WARNING", logger="imagestudio.offline"):
+        success = await clip(job(duration=1, resolution="720p"))
+
+    artifact = success.artifacts[0]
+    _, _, frames = decoded_frames(artifact.data)
+    said = [record.getMessage() for record in caplog.records]
+    assert said == [
+        f"offline image-to-video renders a preview size: {artifact.width}×{artifact.height} at "
+        f"{video.FRAMES_PER_SECOND} fps (720p asked; a real provider's model renders the full "
+        "resolution)"
+    ]
+    assert frames[0].size == (artifact.width, artifact.height) == (video.RENDER_WIDTH, 240)

@@ -12,7 +12,7 @@ from support.sql_schema import engine_with_schema
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.system.clock import FixedClock
-from imagestudio.domain.errors import PlanInUse, UnknownPlan, UserExists
+from imagestudio.domain.errors import UnknownPlan, UserExists, plan_in_use
 from imagestudio.domain.limit import UNLIMITED, Limit
 from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
 
@@ -92,7 +92,7 @@ async def test_a_plan_with_users_is_refused_naming_them_and_stays(store: Store) 
     await store.add_user("grace", "small")
     await store.add_user("ada", "small")
 
-    assert await store.delete_plan("small") == Failure(PlanInUse("small", ("ada", "grace")))
+    assert await store.delete_plan("small") == Failure(plan_in_use("small", ("ada", "grace")))
     assert "small" in {plan.name for plan in await store.plans()}
     assert (await store.plan_of("ada")).unwrap().name == "small"
 

@@ -42,6 +42,7 @@ from imagestudio.domain.asset_query import AssetQuery
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.media import MediaType
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.domain.operation_query import UNFINISHED, OperationCursor, OperationQuery
 from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.quota_alert import QuotaAlert
 
@@ -88,6 +89,14 @@ READS: list[tuple[type, str, tuple[Any, ...], dict[str, Any]]] = [
     (SqlLedger, "between", (T0,), {}),
     (SqlLedger, "for_operation", ("op_1",), {}),
     (SqlOperationStore, "get", ("op_1",), {}),
+    (SqlOperationStore, "describe", ("op_1",), {}),
+    (
+        SqlOperationStore,
+        "find",
+        ("alice", OperationQuery(statuses=UNFINISHED, kind=OperationKind.TEXT_TO_IMAGE)),
+        {"after": OperationCursor(created_at=T0, operation_id="op_9"), "limit": 10},
+    ),
+    (SqlOperationStore, "find", (None, OperationQuery()), {"after": None, "limit": 10}),
     (SqlAssetLibrary, "get", ("alice", "ast_1"), {}),
     (
         SqlAssetLibrary,

@@ -44,6 +44,7 @@ from imagestudio.application.use_cases.to_video import ImageToVideo
 from imagestudio.application.use_cases.upscale import UpscaleImage
 from imagestudio.application.use_cases.usage import ReadUsage
 from imagestudio.domain.limit import Limit
+from imagestudio.domain.model import Model
 from imagestudio.domain.operation import ImageOperation
 from imagestudio.domain.operation_kind import QuotaCategory
 from imagestudio.domain.plan import OperatorBudget
@@ -200,6 +201,7 @@ def make_studio() -> StudioFactory:
         provider: ScriptedProvider | None = None,
         others: tuple[ScriptedProvider, ...] = (),
         routing: RoutingRules | None = None,
+        models: tuple[Model, ...] = MODELS,
     ) -> Studio:
         scripted = provider or ScriptedProvider("acme")
         quota = InMemoryQuotaStore(
@@ -220,7 +222,7 @@ def make_studio() -> StudioFactory:
         )
         clock = FixedClock(NOW)
         ports = OperationPorts(
-            catalog=InMemoryModelCatalog(MODELS),
+            catalog=InMemoryModelCatalog(models),
             providers=StaticProviderDirectory([scripted, *others]),
             quota=quota,
             assets=store,

@@ -14,6 +14,7 @@ from imagestudio.application.money_path.settle import Settle
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge, Adjustment
 from imagestudio.domain.billing_period import BillingAnchor
 from imagestudio.domain.errors import InvalidInput, RefundTooLarge, UnknownUser
+from imagestudio.domain.money import MAX_ADJUSTMENT, MAX_MICROS, MAX_SPEND
 from imagestudio.domain.plan import Plan
 from imagestudio.domain.usage_record import Outcome
 
@@ -122,3 +123,35 @@ async def test_adjusting_an_unknown_users_charge_is_refused(studio: Studio) -> N
     result = await adjust(studio).execute(replace(refund(1), user_id="nobody"))
 
     assert result == Failure(UnknownUser("nobody"))
+
+
+async def test_no_adjustment_moves_more_than_the_bound_and_nothing_is_written(
+    charged: Studio,
+) -> None:
+    before = await charged.lines("ada")
+    for amount in (MAX_ADJUSTMENT + 1, -(MAX_ADJUSTMENT + 1), MAX_MICROS, -MAX_MICROS):
+        refused = await adjust(charged).execute(
+            Adjustment(user_id="ada", amount=amount, reason="typo")
+        )
+        assert isinstance(refused, Failure)
+        assert isinstance(refused.failure(), InvalidInput)
+        assert refused.failure().field == "amount"
+    assert await charged.lines("ada") == before
+
+
+async def test_adjustments_stop_short_of_what_a_spend_counter_holds(charged: Studio) -> None:
+    """However many corrections are made, the spend never passes MAX_SPEND (a 64-bit counter
+    once overflowed into a float on SQLite, and every read of the user's usage failed)."""
+    use_case = adjust(charged)
+    whole = Adjustment(user_id="ada", amount=MAX_ADJUSTMENT, reason="correction")
+    spend = FLAT_PRICE
+    while spend + MAX_ADJUSTMENT <= MAX_SPEND:
+        spend = (await use_case.execute(whole)).unwrap().spend.used
+    refused = await use_case.execute(whole)
+
+    assert isinstance(refused, Failure) and refused.failure().field == "amount"
+    assert spend <= MAX_SPEND < MAX_MICROS
+    remaining = MAX_SPEND - spend
+    assert (
+        await use_case.execute(replace(whole, amount=remaining))
+    ).unwrap().spend.used == MAX_SPEND

@@ -150,6 +150,8 @@ MALFORMED = {
     "not a time": token(b"yesterday|ast_1"),
     "a time without a zone": token(b"2026-03-04T05:06:07|ast_1"),
     "not utf-8": token(b"\xff\xfe|ast_1"),
+    "before the calendar in UTC": token(b"0001-01-01T00:00:00+05:00|ast_1"),
+    "after the calendar in UTC": token(b"9999-12-31T23:59:00-05:00|ast_1"),
     "too long": "A" * 401,
 }
 

@@ -23,6 +23,7 @@ from returns.result import Success
 
 from imagestudio.application.money_path.outputs import asset_id_for
 from imagestudio.application.operation_ports import LeasePolicy
+from imagestudio.application.operation_waits import WaitReason
 from imagestudio.application.ports.provider import (
     ProviderJob,
     ProviderOutcome,
@@ -229,7 +230,10 @@ async def test_a_running_operation_is_never_taken_by_a_reconciler(studio: Studio
 
     report = await reconciler(studio).execute()
 
-    assert report == type(report)()
+    assert (report.succeeded, report.failed, report.unresolved, report.pending) == ((),) * 4
+    [running_one] = report.waiting  # and says why it is left alone
+    assert running_one.wait is not None
+    assert running_one.wait.reason is WaitReason.RUNNING
     blocked.release()
     assert isinstance(await running, Success)
 

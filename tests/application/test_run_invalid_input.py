@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pytest
 from fakes import (
+    MODELS,
     encoded,
     image_request,
     noise_png,
@@ -17,9 +19,10 @@ from fakes import (
 from imagestudio.application.requests import ImageInput, OperationRequest
 from imagestudio.domain.errors import InputProblem, InvalidInput
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.domain.pricing import FlatPerOutput
 
 if TYPE_CHECKING:
-    from conftest import Studio
+    from conftest import Studio, StudioFactory
 
 K = OperationKind
 PICTURE = png_bytes(128, 128)
@@ -223,3 +226,62 @@ async def test_an_upscale_target_wider_than_the_models_largest_side_is_invalid(
     error = await refusal(studio, request)
 
     assert error.field == "size"
+
+
+# Fields a model requires (the catalog's `requires`).
+
+GUIDED = replace(
+    next(model for model in MODELS if model.id == "acme-upscale"),
+    id="acme-upscale-guided",
+    requires=frozenset({"prompt", "detail"}),
+    pricing=FlatPerOutput(1),  # the cheapest upscale: `auto` tries it first
+)
+
+
+def guided(**changes: object) -> OperationRequest:
+    fields: dict[str, object] = {"parameters": {"detail": "fine"}}
+    fields.update(changes)
+    model_id = str(fields.pop("model_id", GUIDED.id))
+    return image_request(K.UPSCALE, model_id, PICTURE, **fields)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"prompt": ""}, "prompt"),
+        ({"prompt": "   "}, "prompt"),
+        ({"parameters": {}}, "parameters.detail"),
+        ({"parameters": {"detail": " "}}, "parameters.detail"),
+        ({"parameters": {"detail": "fine", "prompt": "sharper"}}, "parameters.prompt"),
+    ],
+    ids=["no-prompt", "blank-prompt", "no-parameter", "blank-parameter", "prompt-as-parameter"],
+)
+async def test_a_field_the_model_requires_is_refused_by_name_before_anything_is_held(
+    make_studio: StudioFactory, changes: dict[str, object], field: str
+) -> None:
+    studio = make_studio(models=(*MODELS, GUIDED))
+
+    error = await refusal(studio, guided(**changes))
+
+    assert error.field == field
+    assert GUIDED.id in error.reason or field == "parameters.prompt"
+
+
+async def test_with_every_required_field_the_model_runs(make_studio: StudioFactory) -> None:
+    studio = make_studio(models=(*MODELS, GUIDED))
+
+    done = (await studio.run.execute(guided())).unwrap()
+
+    assert [job.model.id for job in studio.provider.jobs] == [GUIDED.id]
+    assert done.assets
+
+
+async def test_auto_passes_over_a_model_whose_required_fields_are_missing(
+    make_studio: StudioFactory,
+) -> None:
+    studio = make_studio(models=(*MODELS, GUIDED))
+
+    (await studio.run.execute(guided(model_id="auto"))).unwrap()
+    (await studio.run.execute(guided(model_id="auto", parameters={}))).unwrap()
+
+    assert [job.model.id for job in studio.provider.jobs] == [GUIDED.id, "acme-upscale"]

@@ -38,4 +38,5 @@ def test_reconcile_with_nothing_unknown_settles_nothing(cli: Cli) -> None:
         "failed": [],
         "unresolved": [],
         "pending": [],
+        "waiting": [],
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -104,14 +105,35 @@ def test_the_sandbox_profile_runs_the_cli_through_it(sandbox_url: str, tmp_path:
         "grow_mask=4",
     )
     missing = cli("edit", str(picture), "a dog", "--model", "stability/edit-search-and-replace")
+    # Both guided upscales need a prompt: refused by name before anything is held without one.
+    small = tmp_path / "small.png"
+    Image.new("RGB", (128, 96), "teal").save(small)
+    unguided = [
+        cli("upscale", str(small), "--model", f"stability/upscale-{how}")
+        for how in ("creative", "conservative")
+    ]
+    upscaled = [
+        cli("upscale", str(small), "--model", f"stability/upscale-{how}", "--prompt", "a kite")
+        for how in ("creative", "conservative")
+    ]
+    usage = cli("usage", "--json")
 
     assert checked.returncode == 0, checked.stderr
     assert '"balance": "12.5' in checked.stdout and "credits" in checked.stdout
     assert generated.returncode == 0, generated.stderr
     assert replaced.returncode == 0, replaced.stderr
-    assert missing.returncode == 4 and "search_prompt" in missing.stderr, missing.stderr
+    assert missing.returncode == 2 and "search_prompt" in missing.stderr, missing.stderr
+    for refused in unguided:
+        assert refused.returncode == 2, refused.stderr
+        assert "requires 'prompt'" in refused.stderr, refused.stderr
+    for done in upscaled:
+        assert done.returncode == 0, done.stderr
+    assert usage.returncode == 0, usage.stderr
+    assert all(not row["held"] for row in json.loads(usage.stdout)["rows"]), usage.stdout
     billed = httpx.get(f"{sandbox_url}/_sandbox/billed").json()
     assert [task["route"] for task in billed] == [
         "wavespeed-ai/flux-dev",
         "stable-image/edit/search-and-replace",
+        "stable-image/upscale/creative",
+        "stable-image/upscale/conservative",
     ]

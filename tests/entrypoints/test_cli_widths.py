@@ -37,6 +37,7 @@ LISTINGS = [
     ["usage"],
     ["keys", "list", "alice"],
     ["users", "list"],
+    ["operations", "list"],
     ["plans", "set", "team", "--spend-cap", "25.00", "--rate", "60/min", "--concurrency", "4"],
     ["storage", "gc", "--dry-run"],
     ["budget", "list"],

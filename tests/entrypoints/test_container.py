@@ -91,7 +91,8 @@ def test_make_demo_runs_again_and_again(tmp_path: Path) -> None:
         assert "charged $0.60" in done.stdout  # the async creative upscale
         assert "refused: wavespeed failed (moderation)" in done.stdout
         assert "the sandbox billed 4 tasks" in done.stdout
-    assert len(list((tmp_path / "assets" / "local").glob("*.png"))) == 6
+    assert len(list((tmp_path / "offline" / "assets" / "local").glob("*.png"))) == 6
+    assert "the offline profile kept the demo's books in this process" in done.stdout
     stored = (tmp_path / "sandbox" / "assets" / "local").iterdir()
     assert len(list(stored)) == 10  # 5 outputs a run, no description files beside them
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,8 @@ import httpx
 from PIL import Image
 
 from imagestudio.adapters.sandbox.runner import ServedApp
+from imagestudio.adapters.sql import schema
+from imagestudio.entrypoints.builders import build_engine
 from imagestudio.entrypoints.http.app import create_app
 from imagestudio.entrypoints.settings import Profile, Settings
 
@@ -56,3 +59,37 @@ def png(width: int = 256, height: int = 192) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), (200, 120, 40)).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def migrated(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    """Settings for the API on `database_url`, its schema brought up to date first."""
+    chosen: dict[str, Any] = {
+        "profile": Profile.LOCAL,
+        "database_url": database_url,
+        "offline_provider": True,
+    }
+
+    async def upgrade() -> None:
+        engine = build_engine(Settings(data_dir=tmp_path, **chosen))
+        await schema.upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(upgrade())
+    return chosen
+
+
+def footprint(api: Api, user: str) -> tuple[Any, ...]:
+    """What a request may have charged or stored for `user`: their usage counters, assets and
+    ledger lines (a refused request changes none of them)."""
+    with api.client(user) as client, api.admin() as admin:
+        usage = client.get("/v1/usage").json()
+        assets = client.get("/v1/assets", params={"limit": 200}).json()
+        lines = admin.get(
+            "/v1/admin/usage/export",
+            params={"since": "2000-01-01", "user": user, "format": "json"},
+        ).json()
+    return (
+        [(row["name"], row["used"], row["held"]) for row in usage["rows"]],
+        [asset["id"] for asset in assets["items"]],
+        [line["line_id"] for line in lines],
+    )

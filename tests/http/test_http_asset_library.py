@@ -3,17 +3,12 @@ details with lineage, deletion, and one user never reaching another's assets."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from http_support import serving
-
-from imagestudio.adapters.sql import schema
-from imagestudio.entrypoints.builders import build_engine
-from imagestudio.entrypoints.settings import Profile, Settings
+from http_support import migrated, serving
 
 PROBLEM = "application/problem+json"
 
@@ -231,23 +226,6 @@ def test_another_users_asset_does_not_exist_for_them(tmp_path: Path) -> None:
     assert refused(never_there, 404).keys() == answers["details"].json().keys()
     assert bobs_listing == [mine["id"], mine["id"]]
     assert still["tags"] == ["mine"]
-
-
-def migrated(database_url: str, tmp_path: Path) -> dict[str, Any]:
-    """Settings for the API on `database_url`, its schema brought up to date first."""
-    chosen: dict[str, Any] = {
-        "profile": Profile.LOCAL,
-        "database_url": database_url,
-        "offline_provider": True,
-    }
-
-    async def upgrade() -> None:
-        engine = build_engine(Settings(data_dir=tmp_path, **chosen))
-        await schema.upgrade(engine)
-        await engine.dispose()
-
-    asyncio.run(upgrade())
-    return chosen
 
 
 def test_the_library_answers_alike_on_a_database(database_url: str, tmp_path: Path) -> None:

@@ -349,11 +349,12 @@ def test_errors_take_openais_shape_with_the_problem_slug_and_param(tmp_path: Pat
         "no key": (401, "authentication_error", "unauthorized", None),
     }
     assert "isk_wrong" not in errors["no key"].response.text
+    assert (no_prompt.status_code, not_multipart.status_code) == (400, 415)
     for response in (no_prompt, not_multipart):
-        assert response.status_code == 400
         assert response.headers["content-type"] == "application/json"
     assert no_prompt.json()["error"]["param"] == "prompt"
-    assert not_multipart.json()["error"]["param"] == "image"
+    assert not_multipart.json()["error"]["param"] == "content-type"
+    assert "multipart/form-data" in not_multipart.json()["error"]["message"]
 
 
 def test_an_expired_link_is_refused(tmp_path: Path) -> None:

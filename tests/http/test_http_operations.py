@@ -93,7 +93,9 @@ def test_errors_are_problems_with_stable_types_and_retry_hints(tmp_path: Path) -
     with serving(tmp_path, http_max_request_bytes=200_000) as api, api.client("alice") as alice:
         invalid = generate(alice, width=10, height=10)
         unknown_model = generate(alice, model="nope/none")
-        malformed = alice.post("/v1/operations", content=b"{not json")
+        malformed = alice.post(
+            "/v1/operations", content=b"{not json", headers={"content-type": "application/json"}
+        )
         too_large = alice.post("/v1/operations", content=b"x" * 300_000)
         outage = generate(alice, "a kite [offline:fail]")
         unknown = generate(alice, "a kite [offline:unknown]")

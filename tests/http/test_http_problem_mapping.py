@@ -123,3 +123,18 @@ def test_each_error_has_its_problem(error: object, status: int, slug: str, no_re
     assert problem.detail == error.message  # type: ignore[attr-defined]
     if status in (429, 503) and not no_retry:
         assert int(problem.headers["retry-after"]) >= 1
+
+
+@pytest.mark.parametrize(("error", "status", "slug", "no_retry"), CASES)
+def test_each_refusal_of_the_request_names_its_field_and_rule(
+    error: object,
+    status: int,  # noqa: ARG001
+    slug: str,  # noqa: ARG001
+    no_retry: bool,  # noqa: ARG001
+) -> None:
+    """A 422 says which field to change and why; only the provider's own verdicts (moderation,
+    a model refusing what it was sent) have no field of the request to name."""
+    problem = problem_for(error)
+
+    if problem.status == 422 and not isinstance(error, ProviderFailed | OutputFiltered):
+        assert problem.extra["field"] and problem.extra["reason"], problem

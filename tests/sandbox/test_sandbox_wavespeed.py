@@ -78,6 +78,7 @@ ROUTES = [
     ("GET", "/api/v3/predictions/0123456789abcdef0123456789abcdef"),
     ("POST", "/api/v3/media/upload/binary"),
     ("POST", "/api/v3/upload"),
+    ("POST", "/api/v3/media/uploads"),
     ("GET", "/api/v3/balance"),
     ("GET", "/api/v3/account/balance"),
 ]

@@ -1,9 +1,9 @@
 """Benchmark: one operation through the HTTP API vs a bare httpx call of the sandbox.
 
-    .venv/bin/python bench/http.py [--quick]
+    .venv/bin/python bench/http_api.py [--quick | --smoke]
 
 Prints markdown tables (no thresholds: this is for people to read, not a test); about 5 minutes
-on 2 cores, `--quick` under 2.
+on 2 cores, `--quick` under 2, `--smoke` seconds (a few requests at each level, to show it runs).
 
 Three processes: the provider sandbox (zero latency, limits far above the load), the HTTP API
 (`create_app` on the `test` profile, served by uvicorn; the real WaveSpeed adapter pointed at
@@ -26,18 +26,8 @@ same first poll interval, so it cancels out of that figure. On a 2-core machine 
 processes share the cores, so at 16 and 128 in flight the figures are those of a CPU-bound box.
 """
 
-# ruff: noqa: E402
-# This file is named http.py: its folder must not stand first on sys.path, or it would take the
-# place of the standard library's `http` package, which httpx and uvicorn import.
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
-
-import argparse
 import asyncio
 import contextlib
 import json
@@ -45,21 +35,24 @@ import os
 import platform
 import resource
 import subprocess
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
+from pathlib import Path
 
 import httpx
+from bench_support import chosen_mode, mode_label
 
 from imagestudio.adapters.sandbox.config import SANDBOX_KEY
 
-LEVELS = (1, 16, 128)
 FULL = {1: 300, 16: 1_600, 128: 3_200}
 """requests in flight → requests in the timed run, per path."""
 QUICK = {1: 50, 16: 240, 128: 384}
+SMOKE = {1: 3, 8: 8}
 POLL_SECONDS = 0.02  # the API's first poll (IMAGESTUDIO_WAVESPEED_POLL_SECONDS), and bare's
 POLL_GROWTH = 1.5  # as adapters/wavespeed/polling.py
 POLL_MAX = 8.0
@@ -439,7 +432,7 @@ async def run_all(totals: dict[int, int]) -> list[Level]:
         requests = {"API": api.request, "in-process": in_process.request, "bare": bare.request}
         levels, first = [], 0
         try:
-            for in_flight in LEVELS:
+            for in_flight in totals:
                 level = {}
                 for path in PATHS:
                     total = totals[in_flight]
@@ -530,11 +523,11 @@ def _progress(message: str) -> None:
     print(f"  [{time.perf_counter() - STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
 
 
-def main(totals: dict[int, int], quick: bool) -> None:
+def main(totals: dict[int, int], mode: str) -> None:
     began = time.perf_counter()
     for name in set(os.environ) - set(_clean_environment()):
         del os.environ[name]  # the in-process path takes only our settings, as the servers do
-    print(f"## HTTP API vs bare httpx call of the sandbox{' (--quick)' if quick else ''}\n")
+    print(f"## HTTP API vs bare httpx call of the sandbox{mode_label(mode)}\n")
     print(f"- machine: {os.cpu_count()} cores, {_cpu()}, {platform.platform()}")
     print(
         f"- Python {platform.python_version()}, httpx {version('httpx')}, "
@@ -555,7 +548,5 @@ def main(totals: dict[int, int], quick: bool) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer requests at each level")
-    quick = parser.parse_args().quick
-    main(QUICK if quick else FULL, quick)
+    mode = chosen_mode((__doc__ or "").splitlines()[0], "fewer requests at each level")
+    main({"full": FULL, "quick": QUICK, "smoke": SMOKE}[mode], mode)

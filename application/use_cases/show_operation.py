@@ -1,0 +1,39 @@
+"""Show operation: one of the caller's operations, with what it holds and what it waits for."""
+
+from __future__ import annotations
+
+from returns.result import Failure, Result, Success
+
+from imagestudio.application.operation_views import OperationView, OperationViews
+from imagestudio.application.operation_waits import ReconcileTiming
+from imagestudio.application.ports.clock import Clock
+from imagestudio.application.ports.operation_store import OperationStore
+from imagestudio.application.ports.quota_store import QuotaStore
+from imagestudio.domain.errors import OperationNotFound
+
+
+class ShowOperation:
+    """Describes one of the caller's operations; another user's does not exist for them."""
+
+    def __init__(
+        self,
+        operations: OperationStore,
+        quota: QuotaStore,
+        clock: Clock,
+        timing: ReconcileTiming | None = None,
+    ) -> None:
+        """`timing`: the reconciler's (`Reconcile.timing`), so a wait shown is the one it keeps."""
+        self._operations = operations
+        self._views = OperationViews(quota, clock, timing or ReconcileTiming())
+
+    async def execute(
+        self, user_id: str, operation_id: str
+    ) -> Result[OperationView, OperationNotFound]:
+        """The operation as it stands now: status, charge, what its reservation still holds,
+        what it waits for and until when."""
+        if not operation_id.isprintable():  # no id has one; PostgreSQL cannot compare a NUL
+            return Failure(OperationNotFound(operation_id))
+        tracked = await self._operations.describe(operation_id)
+        if tracked is None or tracked.operation.user_id != user_id:
+            return Failure(OperationNotFound(operation_id))
+        return Success(await self._views.of(tracked))
