@@ -45,6 +45,13 @@ class UsageRecord:
     finished_at: datetime
     idempotency_key: str | None = None
     reason: str = ""
+    provider_task_ids: tuple[str, ...] = ()
+    """The provider's ids of this line's calls, as it named them: what its own book of billed
+    tasks is matched by. A call that never got one (a submit never confirmed, a synchronous
+    reply) adds none."""
+    unconfirmed_cost: Micros = 0
+    """Of `provider_cost`, what calls the provider never confirmed may have cost (kept as a
+    possible cost: `unknown_unresolved`); the provider's book may show them or not."""
 
     @property
     def category(self) -> QuotaCategory | None:

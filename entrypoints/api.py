@@ -28,6 +28,7 @@ from imagestudio.application.ports.image_processor import (
 from imagestudio.application.requests import ImageInput, OperationRequest, OperationResult
 from imagestudio.application.use_cases.add_user import AddUser
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge, AdjustedCharge, Adjustment
+from imagestudio.application.use_cases.audit_provider import AuditProvider
 from imagestudio.application.use_cases.authenticate import Authenticate
 from imagestudio.application.use_cases.change_plan import ChangePlan
 from imagestudio.application.use_cases.check_providers import CheckProviders
@@ -174,6 +175,7 @@ class ImageStudio:
         self.sweep: SweepAbandoned = container.sweep()
         self.reconcile: Reconcile = container.reconcile()
         self.check_providers: CheckProviders = container.check_providers()
+        self.audit_provider: AuditProvider = container.audit_provider()
 
     @classmethod
     def open(

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from dependency_injector import containers, providers
 
+from imagestudio.adapters.images.image_workers import ProcessImageWorkers
 from imagestudio.adapters.images.pillow_inspector import PillowImageInspector
 from imagestudio.adapters.images.pillow_processor import PillowImageProcessor
 from imagestudio.adapters.local_files.asset_bytes import LocalFileAssetBytes
@@ -46,12 +47,14 @@ from imagestudio.application.ports.catalog import ModelCatalog
 from imagestudio.application.ports.clock import Clock, IdGenerator
 from imagestudio.application.ports.image_inspector import ImageInspector
 from imagestudio.application.ports.image_processor import ImageProcessor
+from imagestudio.application.ports.image_workers import ImageWorkers
 from imagestudio.application.ports.notifier import Notifier
 from imagestudio.application.ports.provider import ProviderDirectory
 from imagestudio.application.ports.unit_of_work import UnitOfWork
 from imagestudio.application.threshold_alerts import ThresholdAlerts
 from imagestudio.application.use_cases.add_user import AddUser
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge
+from imagestudio.application.use_cases.audit_provider import AuditProvider
 from imagestudio.application.use_cases.authenticate import Authenticate
 from imagestudio.application.use_cases.change_plan import ChangePlan
 from imagestudio.application.use_cases.check_providers import CheckProviders
@@ -95,6 +98,7 @@ from imagestudio.application.use_cases.to_3d import ImageTo3D
 from imagestudio.application.use_cases.to_video import ImageToVideo
 from imagestudio.application.use_cases.upscale import UpscaleImage
 from imagestudio.application.use_cases.usage import ReadUsage
+from imagestudio.entrypoints.book_wiring import build_provider_books
 from imagestudio.entrypoints.builders import (
     build_catalog,
     build_engine,
@@ -188,7 +192,14 @@ class Container(containers.DeclarativeContainer):
         KeyIssuer, generator=providers.Singleton(RandomKeyGenerator), ids=ids, clock=clock
     )
     inspector = providers.Singleton(PillowImageInspector)
-    image_processor = providers.Singleton(PillowImageProcessor)
+    image_processor = providers.Singleton(
+        PillowImageProcessor, max_pixels=settings.provided.image_max_pixels
+    )
+    image_workers = providers.Singleton(
+        ProcessImageWorkers,
+        workers=settings.provided.image_workers,
+        seconds=settings.provided.image_seconds,
+    )
     account_erasure = providers.Selector(
         state,
         memory=providers.Singleton(
@@ -234,6 +245,12 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     check_providers = providers.Singleton(CheckProviders, provider_directory)
+    provider_books = providers.Singleton(
+        build_provider_books, settings, wavespeed_http, stability_http
+    )
+    audit_provider = providers.Singleton(
+        AuditProvider, ledger, operations, catalog, provider_books, clock
+    )
     timing = reconcile.provided.timing
     list_operations = providers.Singleton(ListOperations, operations, quota, clock, timing)
     show_operation = providers.Singleton(ShowOperation, operations, quota, clock, timing)
@@ -270,7 +287,9 @@ class Container(containers.DeclarativeContainer):
     sweep_storage = providers.Singleton(SweepStorage, assets, quota, clock)
     collect_garbage = providers.Singleton(CollectGarbage, assets, clock)
     delete_user = providers.Singleton(DeleteUser, assets, account_erasure, quota, ids)
-    local_operation = providers.Singleton(RunLocalOperation, ports, image_processor, lease, settle)
+    local_operation = providers.Singleton(
+        RunLocalOperation, ports, image_processor, lease, settle, image_workers
+    )
     compress = providers.Singleton(CompressImage, local_operation)
     convert = providers.Singleton(ConvertImage, local_operation)
     social = providers.Singleton(FitSocial, local_operation)
@@ -286,6 +305,7 @@ ADAPTER_PORTS: dict[str, tuple[type, ...]] = {
     "asset_bytes": (AssetBytes,),
     "account_erasure": (AccountErasure,),
     "image_processor": (ImageProcessor,),
+    "image_workers": (ImageWorkers,),
     "alert_log": (AlertLog,),
     "notifier": (Notifier,),
     "api_keys": (ApiKeys,),

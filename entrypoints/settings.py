@@ -119,6 +119,16 @@ class Settings(BaseSettings):
     reconcile_after_seconds: float = Field(default=1800, gt=0)
     """How long an operation whose submit was never confirmed waits before it is released as
     `unknown_unresolved`."""
+    # -- local image work (compress, convert, social) ---------------------------------------
+    image_workers: int = Field(default=2, ge=1, le=64)
+    """How many pieces of local image work run at once in this process (each in a child
+    process); more wait their turn."""
+    image_seconds: float = Field(default=30, gt=0)
+    """A piece of local image work still running after this long is stopped and refused."""
+    image_max_pixels: int = Field(default=50_000_000, ge=1)
+    """The most pixels an input of a local operation may have (read from its header, before
+    any pixel is decoded)."""
+
     # -- the HTTP API ---------------------------------------------------------------------
     admin_key: SecretStr | None = None
     """The operator's key for `/v1/admin/*`; the admin API is off without it."""

@@ -104,6 +104,7 @@ class SyncImageStudio:
         self.sweep = self._blocking(studio.sweep.execute)
         self.reconcile = self._blocking(studio.reconcile.execute)
         self.check_providers = self._blocking(studio.check_providers.execute)
+        self.audit_provider = self._blocking(studio.audit_provider.execute)
 
     def _blocking(self, execute: Callable[P, Coroutine[Any, Any, R]]) -> BlockingUseCase[P, R]:
         return BlockingUseCase(self, execute)

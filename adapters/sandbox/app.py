@@ -27,7 +27,14 @@ def build_app(state: SandboxState) -> Starlette:
     async def billed(request: Request) -> Response:
         provider = request.query_params.get("provider")
         return JSONResponse(
-            [{**asdict(task), "amount": str(task.amount)} for task in state.book.billed(provider)]
+            [
+                {
+                    **asdict(task),
+                    "amount": str(task.amount),
+                    "billed_at": task.billed_at.isoformat(),
+                }
+                for task in state.book.billed(provider)
+            ]
         )
 
     async def add_fault(request: Request) -> Response:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 
 
@@ -17,6 +18,8 @@ class BilledTask:
     amount: Decimal
     filtered: bool = False
     """Billed, but the output was withheld or blurred by moderation."""
+    billed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    """When it was billed (wall clock, UTC): what an audit matches calls without a task id by."""
 
 
 class BillingBook:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -89,7 +90,19 @@ def ledger_row(record: UsageRecord) -> dict[str, Any]:
         "finished_at": record.finished_at,
         "idempotency_key": record.idempotency_key,
         "reason": record.reason,
+        "provider_task_ids": task_ids_column(record.provider_task_ids),
+        "unconfirmed_cost": record.unconfirmed_cost,
     }
+
+
+def task_ids_column(task_ids: tuple[str, ...]) -> str | None:
+    """The provider's task ids in one column: a JSON array (an id may hold any character),
+    NULL when there are none."""
+    return json.dumps(list(task_ids)) if task_ids else None
+
+
+def task_ids_of(column: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(column)) if column else ()
 
 
 def _record(row: Row[Any]) -> UsageRecord:
@@ -110,4 +123,6 @@ def _record(row: Row[Any]) -> UsageRecord:
         finished_at=row.finished_at,
         idempotency_key=row.idempotency_key,
         reason=row.reason,
+        provider_task_ids=task_ids_of(row.provider_task_ids),
+        unconfirmed_cost=row.unconfirmed_cost,
     )

@@ -119,6 +119,9 @@ ledger = Table(
     Column("finished_at", UtcDateTime, nullable=False),
     Column("idempotency_key", String(255), nullable=True),
     Column("reason", Text, nullable=False, default=""),
+    # The provider's task ids as a JSON array; NULL: none was named.
+    Column("provider_task_ids", Text, nullable=True),
+    Column("unconfirmed_cost", BigInteger, nullable=False, server_default="0"),
     Index("ix_ledger_user_period", "user_id", "billing_period"),
     Index("ix_ledger_finished_at", "finished_at"),
 )

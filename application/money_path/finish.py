@@ -221,4 +221,5 @@ def _line(
         cost=verdict.provider_cost,
         output_bytes=sum(asset.size_bytes for asset in assets),
         reason=verdict.reason,
+        unconfirmed_cost=verdict.unconfirmed_cost,
     )

@@ -22,8 +22,10 @@ def line_for(
     cost: Micros = 0,
     output_bytes: int = 0,
     reason: str = "",
+    unconfirmed_cost: Micros = 0,
 ) -> UsageRecord:
-    """The line settling `operation` in the billing `period` it was reserved in."""
+    """The line settling `operation` in the billing `period` it was reserved in; it names the
+    operation's provider task ids, so the provider's own book can be matched with it."""
     return UsageRecord(
         user_id=operation.user_id,
         operation_id=operation.id,
@@ -41,4 +43,6 @@ def line_for(
         finished_at=finished,
         idempotency_key=operation.idempotency_key,
         reason=reason,
+        provider_task_ids=operation.provider_task_ids,
+        unconfirmed_cost=unconfirmed_cost,
     )

@@ -1,13 +1,14 @@
 """The shared path of every local operation (compress, convert, social): done here, recorded
-like any operation, never charged — accept (a call counted against the plan at $0), store the
-output's bytes, settle (a zero-cost ledger line, the asset with its lineage) in one
-transaction."""
+like any operation, never charged — accept (a call counted against the plan at $0, so its rate
+and concurrency limits hold before any image work), the work (on the image workers: off the
+event loop, bounded, timed), store the output's bytes, settle (a zero-cost ledger line, the asset
+with its lineage) in one transaction."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from returns.result import Failure, Result, Success
@@ -20,6 +21,7 @@ from imagestudio.application.money_path.verdict import Money
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts
 from imagestudio.application.ports.idempotency import Replay
 from imagestudio.application.ports.image_processor import ImageProcessor, ProcessedImage
+from imagestudio.application.ports.image_workers import ImageWork, ImageWorkers
 from imagestudio.application.ports.unit_of_work import Lease
 from imagestudio.application.requests import ImageInput, OperationResult
 from imagestudio.application.storage_quota import storage_refusal
@@ -42,14 +44,14 @@ log = logging.getLogger(__name__)
 S = OperationStatus
 LOCAL_PROVIDER = "local"
 MAX_INPUT_BYTES = 100 * 1024 * 1024
-Work = Callable[[bytes], Result[ProcessedImage, InvalidInput]]
 
 
 class RunLocalOperation:
-    """The shared path of every local operation: input, storage room, work, call, record.
+    """The shared path of every local operation: input, storage room, call, work, record.
 
-    The work runs (in a thread) before anything is reserved or written, so an input it cannot
-    handle costs nothing and leaves nothing behind.
+    The call is accepted before the work, so a user's rate and concurrency limits bound their
+    image work; work that refuses the input releases the call and writes no ledger line, so a
+    bad input costs nothing (its operation is kept, failed, naming why).
     """
 
     def __init__(
@@ -58,9 +60,11 @@ class RunLocalOperation:
         processor: ImageProcessor,
         lease: LeasePolicy | None = None,
         settle: Settle | None = None,
+        workers: ImageWorkers | None = None,
     ) -> None:
         self._ports = ports
         self.processor = processor
+        self._workers = workers or _InPlace()
         self._lease = lease or LeasePolicy(holder=ports.ids.new_id("local"))
         self._settle = settle or Settle(ports.unit_of_work)
 
@@ -69,7 +73,7 @@ class RunLocalOperation:
         user_id: str,
         kind: OperationKind,
         image: ImageInput,
-        work: Work,
+        work: ImageWork,
         parameters: dict[str, ParameterValue],
     ) -> Result[OperationResult, OperationError]:
         """Run `work` on `image` (bytes or one of the user's asset ids) as a `kind` operation."""
@@ -95,17 +99,14 @@ class RunLocalOperation:
         full = await storage_refusal(plan.unwrap(), ports.assets.library, user_id)
         if full is not None:
             return Failure(full)
-        processed = await asyncio.to_thread(work, data)
-        if isinstance(processed, Failure):
-            return Failure(processed.failure())
-        return await self._record(user_id, kind, source, processed.unwrap(), parameters)
+        return await self._record(user_id, kind, source, (work, data), parameters)
 
     async def _record(
         self,
         user_id: str,
         kind: OperationKind,
         source: Asset | None,
-        output: ProcessedImage,
+        job: tuple[ImageWork, bytes],
         parameters: dict[str, ParameterValue],
     ) -> Result[OperationResult, OperationError]:
         ports = self._ports
@@ -125,7 +126,6 @@ class RunLocalOperation:
             created_at=now,
             updated_at=now,
             reservation_id=ports.ids.new_id("res"),
-            output_size=(output.width, output.height),
         )
         # One call at $0, so the plan's rate and concurrency apply; leased in the same
         # transaction, so if this process dies the sweeper releases it.
@@ -147,7 +147,16 @@ class RunLocalOperation:
             return Failure(accepted.failure())
         assert not isinstance(accepted, Replay), "local operations take no idempotency key"
         taken = accepted.unwrap()
-        operation = taken.operation
+        processed = await self._workers.run(*job)
+        if isinstance(processed, Failure):
+            refused = processed.failure()
+            failed = _advanced(taken.operation, S.FAILED, ports.clock.now(), error=refused.message)
+            await self._settle.close(
+                Closing(expected=S.RESERVED, operation=failed, money=Money.RELEASE)
+            )
+            return Failure(refused)
+        output = processed.unwrap()
+        operation = replace(taken.operation, output_size=(output.width, output.height))
         asset = Asset(
             id=asset_id_for(operation.id, 0),
             owner=user_id,
@@ -212,6 +221,14 @@ class RunLocalOperation:
             )
         )
         return Success(OperationResult(operation=done, assets=(asset,), charged=0))
+
+
+class _InPlace:
+    """Image work in the default threads, unbounded: for a `RunLocalOperation` built without
+    workers (the container always gives it some)."""
+
+    async def run(self, work: ImageWork, data: bytes) -> Result[ProcessedImage, InvalidInput]:
+        return await asyncio.to_thread(work, data)
 
 
 def _advanced(

@@ -45,6 +45,8 @@ class Verdict:
     """What the user pays."""
     provider_cost: Micros = 0
     """What the provider (may have) billed us."""
+    unconfirmed_cost: Micros = 0
+    """Of `provider_cost`, the price of calls the provider never confirmed (given up on)."""
     held: Micros = 0
     """What was reserved: the most the quota counters may take."""
     error: OperationError | None = None
@@ -90,22 +92,23 @@ def decide(
             reason=outcomes.unknown[0].detail,
         )
     # The provider billed filtered outputs, and may have billed calls given up on: ours to pay.
-    ours = _price_of(prepared, outcomes.filtered_outputs) + _price_of(
-        prepared, outcomes.unresolved_outputs
-    )
+    unconfirmed = _price_of(prepared, outcomes.unresolved_outputs)
+    ours = _price_of(prepared, outcomes.filtered_outputs) + unconfirmed
     if not outcomes.artifacts:
         error = outcomes.first_error()
         outcome = Outcome.FILTERED if outcomes.filtered_outputs else Outcome.FAILED
         status = S.FAILED
         if error is outcomes.unresolved_error:
             outcome, status = Outcome.UNKNOWN_UNRESOLVED, S.ABANDONED
-        return _provider_only(status, outcome, ours, prepared.price, error, error.message)
+        verdict = _provider_only(status, outcome, ours, prepared.price, error, error.message)
+        return replace(verdict, unconfirmed_cost=unconfirmed)
     charge, actual = charge_for(outcomes, prepared)
     if lost is not None:
         cost = actual + ours
-        return _provider_only(
+        verdict = _provider_only(
             S.FAILED, Outcome.OUTPUT_LOST, cost, prepared.price, lost, lost.detail
         )
+        return replace(verdict, unconfirmed_cost=unconfirmed)
     return Verdict(
         status=S.SUCCEEDED,
         money=Money.COMMIT,
@@ -113,6 +116,7 @@ def decide(
         outputs=len(outcomes.artifacts),
         charge=charge,
         provider_cost=actual + ours,
+        unconfirmed_cost=unconfirmed,
         held=prepared.price,
         reason="; ".join(outcomes.failed_reasons),
     )
@@ -166,6 +170,8 @@ def _provider_only(
 
 
 def _price_of(prepared: PreparedOperation, outputs: int) -> Micros:
+    if not outputs:
+        return 0
     units = replace(
         prepared.reserve_units,
         outputs=outputs,

@@ -3,6 +3,8 @@ never charged (`money_path/local_run.py` is their shared path)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from returns.result import Failure, Result
 
 from imagestudio.application.money_path.local_run import RunLocalOperation
@@ -65,7 +67,7 @@ class CompressImage:
             user_id,
             OperationKind.COMPRESS,
             image,
-            lambda data: processor.compress(data, spec),
+            partial(processor.compress, spec=spec),
             parameters,
         )
 
@@ -98,7 +100,7 @@ class ConvertImage:
             user_id,
             OperationKind.CONVERT,
             image,
-            lambda data: processor.convert(data, spec),
+            partial(processor.convert, spec=spec),
             parameters,
         )
 
@@ -146,7 +148,7 @@ class FitSocial:
             user_id,
             OperationKind.SOCIAL,
             image,
-            lambda data: processor.fit_social(data, spec),
+            partial(processor.fit_social, spec=spec),
             parameters,
         )
 

@@ -14,6 +14,7 @@ import typer
 
 from imagestudio.entrypoints.cli import (
     asset_commands,
+    audit_commands,
     budget_commands,
     db_commands,
     info_commands,
@@ -73,6 +74,7 @@ asset_commands.register(app)
 storage_commands.register(app)
 local_commands.register(app)
 operations_commands.register(app)
+audit_commands.register(app)
 
 
 def run() -> None:

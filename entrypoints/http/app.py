@@ -19,6 +19,7 @@ from imagestudio.entrypoints.http import (
     admin_routes,
     answers,
     asset_routes,
+    audit_routes,
     info_routes,
     local_routes,
     metrics_routes,
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     app.include_router(asset_routes.router)
     app.include_router(local_routes.router)
     app.include_router(admin_routes.router)
+    app.include_router(audit_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(openai_routes.router)
     app.include_router(problem_pages.router)

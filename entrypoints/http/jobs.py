@@ -60,6 +60,7 @@ class OperationJobs:
         self._kinds: dict[str, OperationKind] = {}
         self._tasks: dict[str, asyncio.Task[StoredOutcome]] = {}
         self._finished: OrderedDict[str, StoredOutcome] = OrderedDict()
+        self._crashed: OrderedDict[str, None] = OrderedDict()
         self._telling: set[asyncio.Task[None]] = set()
         self.accepting = True
 
@@ -78,6 +79,9 @@ class OperationJobs:
         if task.cancelled() or task.exception() is not None:
             if not task.cancelled():
                 log.error("operation %s raised", operation_id, exc_info=task.exception())
+                self._crashed[operation_id] = None
+                while len(self._crashed) > KEPT_RESULTS:
+                    self._crashed.popitem(last=False)
             self._observe(operation_id, None)
             return
         self._finished[operation_id] = task.result()
@@ -150,6 +154,10 @@ class OperationJobs:
         if task is not None and task.done() and not task.cancelled() and not task.exception():
             return task.result()
         return self._finished.get(operation_id)
+
+    def crashed(self, operation_id: str) -> bool:
+        """Whether the operation's run raised (a bug: expected failures are values)."""
+        return operation_id in self._crashed
 
     def running(self, operation_id: str) -> bool:
         return operation_id in self._tasks

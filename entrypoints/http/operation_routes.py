@@ -185,6 +185,18 @@ async def run_operation(
     if outcome is not None:
         return await answer(state, request, outcome)
     stored = await state.studio.show_operation.execute(user, job)
+    if isinstance(stored, Failure) and state.jobs.crashed(job):
+        # It raised before it was accepted (the acceptance records it with its reservation, in
+        # one transaction): nothing is held, and it is no "busy" to retry into.
+        raise ProblemError(
+            Problem(
+                status=500,
+                slug="internal",
+                title="Internal error",
+                detail="the operation failed unexpectedly before it was accepted; nothing was "
+                "reserved or charged",
+            )
+        )
     if isinstance(stored, Failure):  # still preparing after 5 s: say where to look
         raise ProblemError(
             Problem(status=503, slug="busy", title="Busy", detail="the operation has not started")

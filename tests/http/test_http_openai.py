@@ -279,15 +279,12 @@ def test_a_quota_refusal_is_raised_at_once_and_never_retried(tmp_path: Path) -> 
     with serving(tmp_path, users={"fred": "free"}) as served:
         client = served.openai("fred", max_retries=2)
         client.images.generate(prompt="ten kites", n=10, response_format="b64_json")
-        started = time.monotonic()
         with pytest.raises(openai.APIStatusError) as refused:
             client.images.generate(prompt="one more", response_format="b64_json")
-        took = time.monotonic() - started
         ledger = served.ledger("fred")
 
     assert refused.value.status_code == 402
-    assert served.hits[GENERATIONS] == 2
-    assert took < 1
+    assert served.hits[GENERATIONS] == 2  # the refused request was sent once: never retried
     assert refused.value.code == "quota-exceeded"
     assert refused.value.type == "insufficient_quota"
     assert "limit for this period would be exceeded" in refused.value.message

@@ -7,8 +7,10 @@ import time
 from pathlib import Path
 
 import httpx
-from http_support import png, serving
+import pytest
+from http_support import footprint, png, serving
 
+from imagestudio.application.use_cases.run_operation import RunOperation
 from imagestudio.entrypoints.api import ImageStudio
 from imagestudio.entrypoints.settings import Profile
 
@@ -243,3 +245,27 @@ def test_an_unsupported_format_is_415_and_the_services_budget_is_503(tmp_path: P
     assert exhausted.json()["type"] == "/problems/service-budget-exhausted"
     assert exhausted.headers["x-should-retry"] == "false"
     assert "not your quota" in exhausted.json()["detail"]
+
+
+def test_a_run_that_raises_before_it_is_accepted_answers_500_at_once_holding_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug, not a busy server: no 503 to retry into, and nothing was reserved."""
+
+    async def raises(*_: object) -> None:
+        raise RuntimeError("a bug in the run")
+
+    with serving(tmp_path) as api:
+        before = footprint(api, "alice")
+        monkeypatch.setattr(RunOperation, "execute", raises)
+        with api.client("alice") as alice:
+            started = time.monotonic()
+            answer = alice.post("/v1/operations", json={"kind": "text-to-image", "prompt": "a fox"})
+            took = time.monotonic() - started
+        monkeypatch.undo()
+
+        assert answer.status_code == 500, answer.text
+        assert answer.json()["type"] == "/problems/internal"
+        assert "nothing was reserved" in answer.json()["detail"]
+        assert took < 3
+        assert footprint(api, "alice") == before

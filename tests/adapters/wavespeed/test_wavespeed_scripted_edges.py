@@ -224,7 +224,9 @@ async def test_a_task_that_never_ends_is_unknown_with_its_id_and_frees_the_slot(
     assert "deadline" in outcome.detail
     assert report.events == ["sending", "accepted"]
     assert len(scripted.submitted) == 1
-    assert scripted.poll_count > 1
+    # Asked at least once before giving up; how many more times fit in 0.4 s depends on the
+    # machine's load, which a test must not race.
+    assert scripted.poll_count >= 1
     assert provider._limiter.tasks_in_use == 0
 
 

@@ -1,0 +1,1 @@
+"""The audit against the providers' own books: matching, comparing, reporting."""
