@@ -7,11 +7,16 @@ from returns.result import Failure, Result, Success
 from imagestudio.application.ports.catalog import ModelCatalog
 from imagestudio.application.ports.provider import ProviderDirectory
 from imagestudio.application.routing import AUTO, RoutingRules, one_output_price, route
-from imagestudio.domain.errors import ProviderNotConfigured, UnknownModel, UnsupportedKind
+from imagestudio.domain.errors import (
+    InvalidInput,
+    ProviderNotConfigured,
+    UnknownModel,
+    UnsupportedKind,
+)
 from imagestudio.domain.model import Model
 from imagestudio.domain.operation_kind import OperationKind
 
-ModelChoiceError = UnknownModel | UnsupportedKind | ProviderNotConfigured
+ModelChoiceError = UnknownModel | UnsupportedKind | ProviderNotConfigured | InvalidInput
 
 __all__ = [
     "AUTO",
@@ -45,7 +50,7 @@ def candidates(
     if is_auto(model_id):
         routed = route(catalog.all(), providers.names(), kind, rules, mode=mode)
         if not routed:
-            return Failure(UnsupportedKind(AUTO, kind.value))
+            return Failure(_unknown_mode(catalog, kind, mode) or UnsupportedKind(AUTO, kind.value))
         return Success(routed)
     assert model_id is not None
     model = catalog.get(model_id)
@@ -80,3 +85,14 @@ def choose_model(
         require_configured=require_configured,
     )
     return found.map(lambda models: models[0])
+
+
+def _unknown_mode(
+    catalog: ModelCatalog, kind: OperationKind, mode: str | None
+) -> InvalidInput | None:
+    """A mode no model of the catalog offers for `kind` is the caller's typo, not a lack of
+    providers: say so, with the modes there are (a named model says the same of its own)."""
+    known = dict.fromkeys(m for model in catalog.all() if model.serves(kind) for m in model.modes)
+    if mode is None or mode in known or not known:
+        return None
+    return InvalidInput("mode", f"{mode!r} is not one of {', '.join(known)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -365,6 +366,16 @@ class UserBusy:
             f"user {self.user_id!r} has {len(self.operation_ids)} operation(s) not settled yet "
             f"({shown}); wait for them or run `imagestudio reconcile`, then delete again"
         )
+
+
+def plan_in_use(name: str, user_ids: Sequence[str]) -> InvalidInput:
+    """The refusal to delete a plan users are on: they would be left with no limits."""
+    shown = ", ".join(user_ids[:5]) + (", …" if len(user_ids) > 5 else "")
+    return InvalidInput(
+        "plan",
+        f"{name!r} has {len(user_ids)} user(s) on it ({shown}): move them to another plan "
+        "(`imagestudio users set-plan`) first",
+    )
 
 
 def _bytes(count: int) -> str:

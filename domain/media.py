@@ -31,6 +31,25 @@ class MediaType(StrEnum):
         raise ValueError(f"unknown media extension: {extension!r}")
 
 
+def sniff(data: bytes) -> MediaType | None:
+    """What the bytes say they are, by their leading signature; None when none is known."""
+    for offset, signature, media_type in _SIGNATURES:
+        if data[offset : offset + len(signature)] == signature:
+            return media_type
+    return None
+
+
+# ISO media files (MP4, AVIF) share `ftyp` at offset 4; the brand after it tells them apart, so
+# the AVIF brands come first.
+_SIGNATURES = (
+    (0, b"\x89PNG\r\n\x1a\n", MediaType.PNG),
+    (0, b"\xff\xd8\xff", MediaType.JPEG),
+    (8, b"WEBP", MediaType.WEBP),
+    (4, b"ftypavif", MediaType.AVIF),
+    (4, b"ftypavis", MediaType.AVIF),
+    (0, b"glTF", MediaType.GLB),
+    (4, b"ftyp", MediaType.MP4),
+)
 _EXTENSIONS = {
     MediaType.PNG: "png",
     MediaType.JPEG: "jpg",

@@ -42,3 +42,11 @@ class OperatorBudget:
 
     provider: str
     monthly: Limit
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subscription:
+    """Which plan a user is on."""
+
+    user_id: str
+    plan: str

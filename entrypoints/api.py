@@ -36,6 +36,7 @@ from imagestudio.application.use_cases.collect_garbage import CollectGarbage, Ga
 from imagestudio.application.use_cases.control import ControlImage, ControlRequest
 from imagestudio.application.use_cases.define_plan import DefinePlan
 from imagestudio.application.use_cases.delete_asset import DeleteAsset
+from imagestudio.application.use_cases.delete_plan import DeletePlan
 from imagestudio.application.use_cases.delete_user import DeleteUser, UserDeletion
 from imagestudio.application.use_cases.edit import EditImage, EditRequest
 from imagestudio.application.use_cases.export_usage import ExportUsage, UsageExport
@@ -49,6 +50,7 @@ from imagestudio.application.use_cases.list_keys import ListKeys
 from imagestudio.application.use_cases.list_models import ListModels, ModelListing
 from imagestudio.application.use_cases.list_operations import ListOperations, OperationPage
 from imagestudio.application.use_cases.list_plans import ListPlans
+from imagestudio.application.use_cases.list_users import ListUsers
 from imagestudio.application.use_cases.local_operations import (
     CompressImage,
     ConvertImage,
@@ -144,6 +146,8 @@ class ImageStudio:
         self.list_models: ListModels = container.list_models()
         self.list_plans: ListPlans = container.list_plans()
         self.define_plan: DefinePlan = container.define_plan()
+        self.delete_plan: DeletePlan = container.delete_plan()
+        self.list_users: ListUsers = container.list_users()
         self.add_user: AddUser = container.add_user()
         self.change_plan: ChangePlan = container.change_plan()
         self.rotate_key: RotateKey = container.rotate_key()

@@ -62,6 +62,7 @@ from imagestudio.application.use_cases.collect_garbage import CollectGarbage
 from imagestudio.application.use_cases.control import ControlImage
 from imagestudio.application.use_cases.define_plan import DefinePlan
 from imagestudio.application.use_cases.delete_asset import DeleteAsset
+from imagestudio.application.use_cases.delete_plan import DeletePlan
 from imagestudio.application.use_cases.delete_user import DeleteUser
 from imagestudio.application.use_cases.edit import EditImage
 from imagestudio.application.use_cases.export_usage import ExportUsage
@@ -75,6 +76,7 @@ from imagestudio.application.use_cases.list_keys import ListKeys
 from imagestudio.application.use_cases.list_models import ListModels
 from imagestudio.application.use_cases.list_operations import ListOperations
 from imagestudio.application.use_cases.list_plans import ListPlans
+from imagestudio.application.use_cases.list_users import ListUsers
 from imagestudio.application.use_cases.local_operations import (
     CompressImage,
     ConvertImage,
@@ -265,6 +267,8 @@ class Container(containers.DeclarativeContainer):
     list_models = providers.Singleton(ListModels, catalog, provider_directory)
     list_plans = providers.Singleton(ListPlans, quota)
     define_plan = providers.Singleton(DefinePlan, quota)
+    delete_plan = providers.Singleton(DeletePlan, quota, settings.provided.default_plan)
+    list_users = providers.Singleton(ListUsers, quota)
     add_user = providers.Singleton(AddUser, quota, api_keys, key_issuer)
     change_plan = providers.Singleton(ChangePlan, quota, quota)
     rotate_key = providers.Singleton(RotateKey, quota, api_keys, key_issuer)

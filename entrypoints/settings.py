@@ -1,4 +1,5 @@
-"""Settings from IMAGESTUDIO_* variables: a profile is a preset, single settings override it."""
+"""Settings from IMAGESTUDIO_* variables (and a `.env` file in the current folder, which the
+environment overrides): a profile is a preset, single settings override it."""
 
 from __future__ import annotations
 
@@ -53,7 +54,10 @@ def _default_data_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="IMAGESTUDIO_", extra="ignore")
+    # A `.env` file in the current folder fills in what the environment leaves unset.
+    model_config = SettingsConfigDict(
+        env_prefix="IMAGESTUDIO_", extra="ignore", env_file=".env", env_file_encoding="utf-8"
+    )
 
     profile: Profile = Profile.LOCAL
     data_dir: Path = Field(default_factory=_default_data_dir)

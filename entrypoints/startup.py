@@ -9,15 +9,17 @@ from sqlalchemy.engine import make_url
 from imagestudio.adapters.sql import schema
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
-from imagestudio.domain.reference_plans import REFERENCE_PLANS
 from imagestudio.entrypoints.builders import state_kind
 from imagestudio.entrypoints.container import Container
 from imagestudio.entrypoints.settings import SettingsError
 
 
 async def start(container: Container) -> None:
-    """Refuse an out-of-date schema (a brand-new SQLite file is created on the spot), then
-    make sure the reference plans and the default user exist. In-memory state needs nothing."""
+    """Refuse an out-of-date schema (a brand-new SQLite file is created on the spot, with the
+    reference plans), then make sure the default user exists. In-memory state needs nothing.
+
+    The reference plans are seeded when the database is created (`schema.upgrade`), never
+    again: a plan the operator deleted stays deleted."""
     settings = container.settings()
     if state_kind(settings) == "memory":
         return
@@ -28,7 +30,6 @@ async def start(container: Container) -> None:
     quota = container.quota()
     if not isinstance(quota, SqlQuotaStore):
         return  # the host app's own user store (`adapters=`): its plans and users are its own
-    await quota.define_plans_if_missing(REFERENCE_PLANS)
     if settings.default_plan not in {plan.name for plan in await quota.plans()}:
         raise SettingsError(f"IMAGESTUDIO_DEFAULT_PLAN={settings.default_plan!r} is not a plan")
     await quota.add_user_if_missing(settings.default_user, settings.default_plan)

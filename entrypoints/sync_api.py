@@ -75,6 +75,8 @@ class SyncImageStudio:
         self.list_models = self._blocking(studio.list_models.execute)
         self.list_plans = self._blocking(studio.list_plans.execute)
         self.define_plan = self._blocking(studio.define_plan.execute)
+        self.delete_plan = self._blocking(studio.delete_plan.execute)
+        self.list_users = self._blocking(studio.list_users.execute)
         self.add_user = self._blocking(studio.add_user.execute)
         self.change_plan = self._blocking(studio.change_plan.execute)
         self.rotate_key = self._blocking(studio.rotate_key.execute)

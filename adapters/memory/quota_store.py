@@ -16,9 +16,21 @@ from returns.result import Failure, Result, Success
 
 from imagestudio.adapters.memory.quota_book import QuotaBook, QuotaDraft, adjust
 from imagestudio.domain.billing_period import period_containing
-from imagestudio.domain.errors import RefundTooLarge, UnknownPlan, UnknownUser, UserExists
-from imagestudio.domain.plan import OperatorBudget, Plan
-from imagestudio.domain.quota import LIVE, Counter, DimensionKey, Scope
+from imagestudio.domain.errors import (
+    InvalidInput,
+    RefundTooLarge,
+    UnknownPlan,
+    UnknownUser,
+    UserExists,
+    plan_in_use,
+)
+from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
+from imagestudio.domain.quota import (
+    LIVE,
+    Counter,
+    DimensionKey,
+    Scope,
+)
 from imagestudio.domain.reservation import Reservation
 
 
@@ -44,6 +56,23 @@ class InMemoryQuotaStore:
     async def define_plan(self, plan: Plan) -> None:
         with self._lock:
             self._plans[plan.name] = plan
+
+    async def delete_plan(self, name: str) -> Result[Plan, UnknownPlan | InvalidInput]:
+        with self._lock:
+            plan = self._plans.get(name)
+            if plan is None:
+                return Failure(UnknownPlan(name))
+            on_it = tuple(sorted(user for user, on in self._users.items() if on == name))
+            if on_it:
+                return Failure(plan_in_use(name, on_it))
+            del self._plans[name]
+            return Success(plan)
+
+    async def users(self) -> tuple[Subscription, ...]:
+        with self._lock:
+            return tuple(
+                Subscription(user_id=user, plan=plan) for user, plan in sorted(self._users.items())
+            )
 
     async def add_user(
         self, user_id: str, plan_name: str

@@ -5,7 +5,6 @@ and settling.py's SQL in its transaction).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from returns.result import Failure, Result, Success
@@ -25,10 +24,21 @@ from imagestudio.adapters.sql.quota_counters import key_of
 from imagestudio.adapters.sql.upsert import insert_missing
 from imagestudio.application.ports.clock import Clock
 from imagestudio.domain.billing_period import period_containing
-from imagestudio.domain.errors import UnknownPlan, UnknownUser, UserExists
+from imagestudio.domain.errors import (
+    InvalidInput,
+    UnknownPlan,
+    UnknownUser,
+    UserExists,
+    plan_in_use,
+)
 from imagestudio.domain.limit import Limit
-from imagestudio.domain.plan import OperatorBudget, Plan
-from imagestudio.domain.quota import LIVE, Counter, DimensionKey, Scope
+from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
+from imagestudio.domain.quota import (
+    LIVE,
+    Counter,
+    DimensionKey,
+    Scope,
+)
 from imagestudio.domain.reservation import Reservation
 
 
@@ -53,15 +63,30 @@ class SqlQuotaStore:
                 .values(definition=plan_to_json(plan), updated_at=at)
             )
 
-    async def define_plans_if_missing(self, plans: Iterable[Plan]) -> None:
-        """Seed plans (the reference ones, at first start) without touching edited ones."""
-        at = self._clock.now()
-        async with self._engine.begin() as connection:
-            await connection.run_sync(
-                insert_missing,
-                t.plans,
-                [{"name": p.name, "definition": plan_to_json(p), "updated_at": at} for p in plans],
-            )
+    async def delete_plan(self, name: str) -> Result[Plan, UnknownPlan | InvalidInput]:
+        try:
+            async with self._engine.begin() as connection:
+                found = (
+                    await connection.execute(select(t.plans).where(t.plans.c.name == name))
+                ).first()
+                if found is None:
+                    return Failure(UnknownPlan(name))
+                on_it = await _users_on(connection, name)
+                if on_it:
+                    return Failure(plan_in_use(name, on_it))
+                await connection.execute(t.plans.delete().where(t.plans.c.name == name))
+        except IntegrityError:
+            # A user put on the plan by another process since it was looked at: the users'
+            # foreign key refuses the delete, and the plan stays.
+            async with self._reader.connect() as connection:
+                return Failure(plan_in_use(name, await _users_on(connection, name)))
+        return Success(plan_from_json(found.name, found.definition))
+
+    async def users(self) -> tuple[Subscription, ...]:
+        u = t.users.c
+        async with self._reader.connect() as connection:
+            rows = await connection.execute(select(u.id, u.plan_name).order_by(u.id))
+            return tuple(Subscription(user_id=row.id, plan=row.plan_name) for row in rows)
 
     async def assign(self, user_id: str, plan_name: str) -> None:
         at = self._clock.now()
@@ -178,6 +203,12 @@ class SqlQuotaStore:
                 )
             ).one()
             return Counter(used=int(row.used), held=int(row.held))
+
+
+async def _users_on(connection: AsyncConnection, plan_name: str) -> tuple[str, ...]:
+    u = t.users.c
+    rows = await connection.execute(select(u.id).where(u.plan_name == plan_name).order_by(u.id))
+    return tuple(row.id for row in rows)
 
 
 async def _plan_of(connection: AsyncConnection, user_id: str) -> Result[Plan, UnknownUser]:

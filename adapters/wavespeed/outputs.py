@@ -20,15 +20,8 @@ from imagestudio.adapters.providers.read_retries import get_with_retries
 from imagestudio.adapters.wavespeed.errors import PROVIDER
 from imagestudio.application.ports.provider import Artifact, ProviderJob, ProviderSuccess
 from imagestudio.domain.errors import OutputFiltered
-from imagestudio.domain.media import MediaType
+from imagestudio.domain.media import MediaType, sniff
 
-_SIGNATURES = (
-    (0, b"\x89PNG\r\n\x1a\n", MediaType.PNG),
-    (0, b"\xff\xd8\xff", MediaType.JPEG),
-    (8, b"WEBP", MediaType.WEBP),
-    (0, b"glTF", MediaType.GLB),
-    (4, b"ftyp", MediaType.MP4),
-)
 _ALIASES = {"image/jpg": MediaType.JPEG, "model/gltf+binary": MediaType.GLB}
 
 
@@ -101,9 +94,9 @@ def _artifact(data: bytes, declared: str | None, job: ProviderJob) -> Artifact:
 
 def media_type_of(data: bytes, declared: str | None, fallback: MediaType) -> MediaType:
     """What the bytes are: their signature first, then the declared type, then the model's."""
-    for offset, signature, media_type in _SIGNATURES:
-        if data[offset : offset + len(signature)] == signature:
-            return media_type
+    found = sniff(data)
+    if found is not None:
+        return found
     name = (declared or "").split(";")[0].strip().lower()
     if name in _ALIASES:
         return _ALIASES[name]

@@ -9,8 +9,13 @@ from typing import Protocol
 
 from returns.result import Result
 
-from imagestudio.domain.errors import UnknownPlan, UnknownUser, UserExists
-from imagestudio.domain.plan import OperatorBudget, Plan
+from imagestudio.domain.errors import (
+    InvalidInput,
+    UnknownPlan,
+    UnknownUser,
+    UserExists,
+)
+from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
 from imagestudio.domain.quota import Counter, DimensionKey
 from imagestudio.domain.reservation import Reservation
 
@@ -47,10 +52,19 @@ class QuotaAdministration(Protocol):
         """Create or replace a plan; users on it get its new limits at once."""
         ...
 
+    async def delete_plan(self, name: str) -> Result[Plan, UnknownPlan | InvalidInput]:
+        """Delete a plan no user is on (the plan as it was); one with users is refused
+        (`plan_in_use`) and stays, checked in the same transaction as the delete."""
+        ...
+
     async def add_user(
         self, user_id: str, plan_name: str
     ) -> Result[None, UserExists | UnknownPlan]:
         """Create a user on a plan; an existing user is refused and keeps their plan."""
+        ...
+
+    async def users(self) -> tuple[Subscription, ...]:
+        """Every user and the plan they are on, by user id."""
         ...
 
     async def assign(self, user_id: str, plan_name: str) -> None:

@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, time
-from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from returns.result import Failure
 
-from imagestudio.application.use_cases.list_assets import AssetPage
-from imagestudio.application.use_cases.show_asset import AssetDetails
-from imagestudio.domain.asset import Asset
 from imagestudio.domain.asset_query import AssetQuery, Relabel
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.operation_kind import OperationKind
-from imagestudio.entrypoints.cli.output import console, fail, money, print_json, table
+from imagestudio.entrypoints.cli.groups import command_group
+from imagestudio.entrypoints.cli.options import Json
+from imagestudio.entrypoints.cli.out_files import Output, targets, write
+from imagestudio.entrypoints.cli.output import (
+    fail,
+    line,
+    money,
+    print_json,
+    table,
+    unwrap_or_fail,
+)
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
 
-assets_app = typer.Typer(help="Your stored results: list, search, label, download, delete.")
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+if TYPE_CHECKING:
+    from imagestudio.application.use_cases.show_asset import AssetDetails
+    from imagestudio.domain.asset import Asset
+
+assets_app = command_group("Your stored results: list, search, label, download, delete.")
 User = Annotated[
     str | None, typer.Option("--user", "-u", help="User id (default: the local user).")
 ]
@@ -99,10 +107,9 @@ def search(
 @assets_app.command("show")
 def show(asset_id: AssetId, user: User = None, json: Json = False) -> None:
     """Everything about one asset, and the assets it was derived from."""
-    result = asyncio.run(studio().show_asset.execute(user_or_default(user), asset_id))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    details = result.unwrap()
+    details = unwrap_or_fail(
+        asyncio.run(studio().show_asset.execute(user_or_default(user), asset_id)), json
+    )
     if json:
         print_json(details_json(details))
         return
@@ -113,27 +120,28 @@ def show(asset_id: AssetId, user: User = None, json: Json = False) -> None:
 def download(
     asset_id: AssetId,
     out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="File or folder (default: ./<id>.<ext>)."),
+        str | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="A file (named after its content's type), or a folder if it ends with / or "
+            "exists (default: ./<id>.<ext>).",
+        ),
     ] = None,
     user: User = None,
     json: Json = False,
 ) -> None:
     """Copy an asset's bytes to a file."""
-    result = asyncio.run(studio().get_asset.execute(user_or_default(user), asset_id))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    content = result.unwrap()
-    name = f"{content.asset.id}.{content.asset.media_type.extension}"
-    target = out or Path(name)
-    if target.is_dir():
-        target = target / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content.data)
+    content = unwrap_or_fail(
+        asyncio.run(studio().get_asset.execute(user_or_default(user), asset_id)), json
+    )
+    outputs = [Output(content.asset.id, content.data, content.asset.media_type)]
+    [place] = targets(out, outputs)
+    write(outputs, [place])
     if json:
-        print_json({"id": asset_id, "path": str(target), "size_bytes": len(content.data)})
+        print_json({"id": asset_id, "path": str(place.path), "size_bytes": len(content.data)})
         return
-    typer.echo(f"wrote {target} ({len(content.data)} bytes)")
+    line(place.said(len(content.data)))
 
 
 @assets_app.command("tag")
@@ -179,10 +187,9 @@ def collect(
 @assets_app.command("delete")
 def delete(asset_id: AssetId, user: User = None, json: Json = False) -> None:
     """Delete an asset and its bytes; the ledger lines that paid for it stay."""
-    result = asyncio.run(studio().delete_asset.execute(user_or_default(user), asset_id))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    removed = result.unwrap()
+    removed = unwrap_or_fail(
+        asyncio.run(studio().delete_asset.execute(user_or_default(user), asset_id)), json
+    )
     if json:
         print_json({"deleted": removed.id, "size_bytes": removed.size_bytes})
         return
@@ -248,12 +255,12 @@ def details_json(details: AssetDetails) -> dict[str, Any]:
 def _show_page(
     user: str | None, query: AssetQuery, limit: int, cursor: str | None, as_json: bool
 ) -> None:
-    result = asyncio.run(
-        studio().list_assets.execute(user_or_default(user), cursor, limit, query=query)
+    page = unwrap_or_fail(
+        asyncio.run(
+            studio().list_assets.execute(user_or_default(user), cursor, limit, query=query)
+        ),
+        as_json,
     )
-    if isinstance(result, Failure):
-        fail(result.failure(), as_json)
-    page: AssetPage = result.unwrap()
     if as_json:
         print_json({"items": [asset_json(a) for a in page.items], "next_cursor": page.next_cursor})
         return
@@ -269,21 +276,21 @@ def _show_page(
                 a.media_type.extension,
                 f"{a.width}x{a.height}" if a.width and a.height else "-",
                 money(a.cost),
-                ",".join(sorted(a.tags)) + (" ★" if a.favourite else ""),
+                ", ".join(sorted(a.tags)) + (" ★" if a.favourite else ""),
                 a.prompt[:40],
             )
             for a in page.items
         ],
+        prose=("created", "tags", "prompt"),
     )
     if page.next_cursor is not None:
-        console.print(f"more: --cursor {page.next_cursor}", markup=False, highlight=False)
+        line(f"more: --cursor {page.next_cursor}")
 
 
 def _relabel(user: str | None, asset_id: str, change: Relabel, as_json: bool) -> None:
-    result = asyncio.run(studio().label_asset.execute(user_or_default(user), asset_id, change))
-    if isinstance(result, Failure):
-        fail(result.failure(), as_json)
-    asset = result.unwrap()
+    asset = unwrap_or_fail(
+        asyncio.run(studio().label_asset.execute(user_or_default(user), asset_id, change)), as_json
+    )
     if as_json:
         print_json(asset_json(asset))
         return

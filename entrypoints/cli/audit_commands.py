@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from returns.result import Failure
 
-from imagestudio.application.audit.report import AuditReport, ProviderAudit
 from imagestudio.domain.errors import InvalidInput
-from imagestudio.entrypoints.cli.audit_input import audit_request
-from imagestudio.entrypoints.cli.output import fail, money, print_json
+from imagestudio.entrypoints.cli.groups import command_group
+from imagestudio.entrypoints.cli.options import Json
+from imagestudio.entrypoints.cli.output import fail, money, print_json, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio
-from imagestudio.entrypoints.http.audit_schemas import AuditReportOut
+
+if TYPE_CHECKING:
+    from imagestudio.application.audit.report import AuditReport, ProviderAudit
 
 EXIT_DIFFERENCES = 8
 """The audit ran and found differences (as `diff` says so by its exit code)."""
 
-audit_app = typer.Typer(help="Check our books against the providers' own.", no_args_is_help=True)
+audit_app = command_group("Check our books against the providers' own.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -45,17 +46,18 @@ def provider(
             "(wavespeed=12.50); repeat it per provider.",
         ),
     ] = None,
-    json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    json: Json = False,
 ) -> None:
     """Match the ledger with what each provider says it billed, and list every difference
     with what to do about it. Writes nothing; exits 8 when there are differences."""
+    # The JSON is the HTTP API's own schema (pydantic): imported here, not at start-up.
+    from imagestudio.entrypoints.cli.audit_input import audit_request
+    from imagestudio.entrypoints.http.audit_schemas import AuditReportOut
+
     request = audit_request(since, until, name, opening or [])
     if isinstance(request, InvalidInput):
         fail(request, json)
-    result = asyncio.run(studio().audit_provider.execute(request))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    report = result.unwrap()
+    report = unwrap_or_fail(asyncio.run(studio().audit_provider.execute(request)), json)
     if json:
         print_json(AuditReportOut.of(report).model_dump(mode="json"))
     else:

@@ -6,18 +6,18 @@ import asyncio
 from typing import Annotated
 
 import typer
-from returns.result import Failure
 
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.plan import OperatorBudget
+from imagestudio.entrypoints.cli.groups import command_group
 from imagestudio.entrypoints.cli.limits import money_limit
-from imagestudio.entrypoints.cli.output import fail, print_json, table
+from imagestudio.entrypoints.cli.options import Json
+from imagestudio.entrypoints.cli.output import fail, print_json, table, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio
 
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-budget_app = typer.Typer(
-    help="The operator's monthly budget at each provider (all users together).",
+budget_app = command_group(
+    "The operator's monthly budget at each provider (all users together).",
     no_args_is_help=True,
 )
 
@@ -39,9 +39,7 @@ def set_budget(
     if isinstance(limit, InvalidInput):
         fail(limit, json)
     budget = OperatorBudget(provider=provider, monthly=limit)
-    result = asyncio.run(studio().set_budget.execute(budget))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
+    unwrap_or_fail(asyncio.run(studio().set_budget.execute(budget)), json)
     if json:
         print_json({"provider": provider, "monthly_micros": limit.maximum})
         return
@@ -86,4 +84,5 @@ def list_budgets(json: Json = False) -> None:
             )
             for usage in usages
         ],
+        prose=("resets at",),
     )

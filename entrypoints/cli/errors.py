@@ -69,7 +69,7 @@ _EXIT_CODES: dict[type[object], int] = {
 }
 
 
-Problem = OperationError | AdminError
+Problem = OperationError | AdminError | RefundTooLarge
 """Every typed failure a command can end with."""
 
 

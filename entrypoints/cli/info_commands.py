@@ -6,17 +6,14 @@ import asyncio
 from typing import Annotated
 
 import typer
-from returns.result import Failure
 
-from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import fail, print_json, table
-from imagestudio.entrypoints.cli.running import images_or_fail
+from imagestudio.entrypoints.cli.running import by_file_name, images_or_fail
 from imagestudio.entrypoints.cli.sizes import parse_size
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
-
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -43,12 +40,17 @@ def quote(
     json: Json = False,
 ) -> None:
     """Price a request before running it (what running it would reserve)."""
+    from returns.result import Failure
+
+    from imagestudio.application.requests import OperationRequest
+
     width, height = parse_size(size)
     parameters: dict[str, str | int] = {}
     for name, value in (("duration", duration), ("resolution", resolution), ("mode", mode)):
         if value is not None:
             parameters[name] = value
-    images = images_or_fail([(path, "image") for path in image or []], json)
+    inputs = [(path, "image") for path in image or []]
+    images = images_or_fail(inputs, json)
     request = OperationRequest(
         user_id=user_or_default(user),
         kind=kind,
@@ -62,7 +64,7 @@ def quote(
     )
     result = asyncio.run(studio().quote.execute(request))
     if isinstance(result, Failure):
-        fail(result.failure(), json)
+        fail(by_file_name(result.failure(), inputs), json)
     priced = result.unwrap()
     if json:
         print_json(
@@ -121,4 +123,5 @@ def models(
             )
             for item in listings
         ],
+        prose=("kinds", "usable now"),
     )

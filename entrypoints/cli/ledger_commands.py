@@ -6,16 +6,15 @@ import asyncio
 from typing import Annotated
 
 import typer
-from returns.result import Failure
 
-from imagestudio.application.use_cases.adjust_charge import Adjustment
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd, usd_to_micros
-from imagestudio.entrypoints.cli.output import fail, print_json
+from imagestudio.entrypoints.cli.groups import command_group
+from imagestudio.entrypoints.cli.options import Json
+from imagestudio.entrypoints.cli.output import fail, print_json, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio
 
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-ledger_app = typer.Typer(help="The cost ledger.", no_args_is_help=True)
+ledger_app = command_group("The cost ledger.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -32,15 +31,15 @@ def adjust(
     json: Json = False,
 ) -> None:
     """Refund or correct a user's charge this period: a new ledger line, never an edit."""
+    from imagestudio.application.use_cases.adjust_charge import Adjustment
+
     try:
         micros = usd_to_micros(amount)
     except ValueError:
         fail(InvalidInput("amount", f"{amount!r}: write dollars such as -1.50"), json)
     adjustment = Adjustment(user_id=user, amount=micros, reason=reason)
-    result = asyncio.run(studio().adjust_charge.execute(adjustment))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    done = result.unwrap()
+    adjusted = asyncio.run(studio().adjust_charge.execute(adjustment))
+    done = unwrap_or_fail(adjusted, json)
     if json:
         print_json(
             {

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from imagestudio.application.ports.image_processor import CompressSpec, ConvertSpec, Metadata
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.media import MediaType
+from imagestudio.entrypoints.cli.options import Json, Out
 from imagestudio.entrypoints.cli.output import fail, print_json, table
 from imagestudio.entrypoints.cli.running import images_or_fail, run_operation
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
@@ -21,8 +20,6 @@ Image = Annotated[str, typer.Argument(help="An image file, or asset:<id> for a s
 User = Annotated[
     str | None, typer.Option("--user", "-u", help="User id (default: the local user).")
 ]
-Out = Annotated[Path | None, typer.Option("--out", "-o", help="Also copy the output here.")]
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 KeepMetadata = Annotated[
     bool,
     typer.Option("--keep-metadata", help="Keep EXIF/XMP/ICC (stripped by default)."),
@@ -54,16 +51,19 @@ def compress(
     json: Json = False,
 ) -> None:
     """Re-encode an image smaller, at a quality or within a size. Free."""
+    from imagestudio.application.ports.image_processor import CompressSpec, Metadata
+
     spec = CompressSpec(
         quality=quality,
         target_bytes=None if target_size is None else byte_count(target_size, json),
         media_type=None if to is None else media_type(to, json),
         metadata=Metadata.KEEP if keep_metadata else Metadata.STRIP,
     )
-    [picture] = images_or_fail([(image, "image")], json)
+    inputs = [(image, "image")]
+    [picture] = images_or_fail(inputs, json)
     started = studio()
     work = started.compress.execute(user_or_default(user), picture, spec)
-    run_operation(started, work, label="compressing", as_json=json, out=out)
+    run_operation(started, work, label="compressing", as_json=json, out=out, inputs=inputs)
 
 
 def convert(
@@ -80,16 +80,19 @@ def convert(
     json: Json = False,
 ) -> None:
     """Convert an image to another format, transparency handled. Free."""
+    from imagestudio.application.ports.image_processor import ConvertSpec, Metadata
+
     spec = ConvertSpec(
         media_type=media_type(to, json),
         quality=quality,
         background=colour(background, json),
         metadata=Metadata.KEEP if keep_metadata else Metadata.STRIP,
     )
-    [picture] = images_or_fail([(image, "image")], json)
+    inputs = [(image, "image")]
+    [picture] = images_or_fail(inputs, json)
     started = studio()
     work = started.convert.execute(user_or_default(user), picture, spec)
-    run_operation(started, work, label="converting", as_json=json, out=out)
+    run_operation(started, work, label="converting", as_json=json, out=out, inputs=inputs)
 
 
 def social(
@@ -109,7 +112,10 @@ def social(
     json: Json = False,
 ) -> None:
     """Resize and smart-crop an image to a social platform's format. Free."""
-    [picture] = images_or_fail([(image, "image")], json)
+    from imagestudio.application.ports.image_processor import Metadata
+
+    inputs = [(image, "image")]
+    [picture] = images_or_fail(inputs, json)
     started = studio()
     work = started.social.execute(
         user_or_default(user),
@@ -118,7 +124,7 @@ def social(
         media_type=None if to is None else media_type(to, json),
         metadata=Metadata.KEEP if keep_metadata else Metadata.STRIP,
     )
-    run_operation(started, work, label="fitting", as_json=json, out=out)
+    run_operation(started, work, label="fitting", as_json=json, out=out, inputs=inputs)
 
 
 def social_formats(
@@ -157,6 +163,7 @@ def social_formats(
             )
             for f in formats
         ],
+        prose=("description",),
     )
 
 

@@ -1,14 +1,17 @@
-"""The `imagestudio` command."""
+"""The `imagestudio` command.
+
+`--help` must answer at once: the command modules import only typer and the domain at their
+top, and the use cases, the container and the database come in when a command runs
+(tests/entrypoints/test_cli_startup.py holds that to account)."""
 
 from __future__ import annotations
 
 import logging
 import sys
+from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
-from imagestudio.adapters.sql.schema import SchemaOutOfDate
 from imagestudio.entrypoints.cli import (
     asset_commands,
     audit_commands,
@@ -26,15 +29,38 @@ from imagestudio.entrypoints.cli import (
     users_commands,
 )
 from imagestudio.entrypoints.cli.errors import EXIT_INPUT, EXIT_UNEXPECTED
-from imagestudio.entrypoints.settings import SettingsError
+from imagestudio.entrypoints.cli.groups import RootGroup, command_group
+from imagestudio.entrypoints.cli.output import line
 
-app = typer.Typer(
+app = command_group(
+    "AI image operations with quotas checked before money is spent.",
     name="imagestudio",
-    help="AI image operations with quotas checked before money is spent.",
+    cls=RootGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
 )
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        line(f"imagestudio {version('imagestudio')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """AI image operations with quotas checked before money is spent."""
+
+
 operation_commands.register(app)
 info_commands.register(app)
 usage_commands.register(app)
@@ -55,16 +81,36 @@ def run() -> None:
     """Console entry point: expected failures exit with their own code, never a traceback."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        app()
-    except (SettingsError, ValidationError, SchemaOutOfDate) as error:
-        sys.stderr.write(f"error: {_first_line(error)}\n")
-        sys.exit(EXIT_INPUT)
-    except Exception as error:  # a bug or a broken environment: one line, not a traceback
+        app(prog_name="imagestudio")  # also under `python -m`
+    except Exception as error:
+        if _is_bad_setting(error):
+            sys.stderr.write(f"error: {_first_line(error)}\n")
+            sys.exit(EXIT_INPUT)
+        # A bug or a broken environment: one line, not a traceback.
         sys.stderr.write(f"error: unexpected {type(error).__name__}: {error}\n")
         sys.exit(EXIT_UNEXPECTED)
 
 
+# Looked up among the modules already loaded: an error of a module that was never imported
+# cannot have been raised, and importing it here would cost what startup saved.
+_BAD_SETTINGS = (
+    ("pydantic", "ValidationError"),
+    ("imagestudio.entrypoints.settings", "SettingsError"),
+    ("imagestudio.adapters.sql.schema", "SchemaOutOfDate"),
+)
+
+
+def _is_bad_setting(error: Exception) -> bool:
+    for module, name in _BAD_SETTINGS:
+        kind = getattr(sys.modules.get(module), name, None)
+        if isinstance(kind, type) and isinstance(error, kind):
+            return True
+    return False
+
+
 def _first_line(error: Exception) -> str:
+    from pydantic import ValidationError  # loaded already: the settings were read
+
     if isinstance(error, ValidationError):
         problem = error.errors()[0]
         where = ".".join(str(part) for part in problem["loc"])

@@ -1,19 +1,14 @@
-"""The CLI commands that run an operation (and may spend quota)."""
+"""The CLI commands that run an operation (and may spend quota).
+
+Each command imports its request when it runs: `--help` reads only the signatures."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from imagestudio.application.use_cases.control import ControlRequest
-from imagestudio.application.use_cases.edit import EditRequest
-from imagestudio.application.use_cases.face_swap import FaceSwapRequest
-from imagestudio.application.use_cases.generate import GenerateRequest
-from imagestudio.application.use_cases.to_3d import ImageTo3DRequest
-from imagestudio.application.use_cases.to_video import ImageToVideoRequest
-from imagestudio.application.use_cases.upscale import UpscaleRequest
+from imagestudio.entrypoints.cli.options import Json, Out
 from imagestudio.entrypoints.cli.running import images_or_fail, parameters_or_fail, run_operation
 from imagestudio.entrypoints.cli.sizes import parse_size
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
@@ -22,8 +17,6 @@ Model = Annotated[str | None, typer.Option("--model", "-m", help="Model id, or '
 User = Annotated[
     str | None, typer.Option("--user", "-u", help="User id (default: the local user).")
 ]
-Out = Annotated[Path | None, typer.Option("--out", "-o", help="Also copy the output(s) here.")]
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 Seed = Annotated[int | None, typer.Option("--seed", help="Seed for reproducible output.")]
 Key = Annotated[
     str | None,
@@ -65,6 +58,8 @@ def generate(
     json: Json = False,
 ) -> None:
     """Generate images from a prompt."""
+    from imagestudio.application.use_cases.generate import GenerateRequest
+
     width, height = parse_size(size)
     request = GenerateRequest(
         user_id=user_or_default(user),
@@ -99,7 +94,10 @@ def edit(
     json: Json = False,
 ) -> None:
     """Edit an image with a prompt."""
-    images = images_or_fail([(image, "image"), *([(mask, "mask")] if mask else [])], json)
+    from imagestudio.application.use_cases.edit import EditRequest
+
+    inputs = [(image, "image"), *([(mask, "mask")] if mask else [])]
+    images = images_or_fail(inputs, json)
     request = EditRequest(
         user_id=user_or_default(user),
         image=images[0],
@@ -111,7 +109,14 @@ def edit(
         parameters=parameters_or_fail(param, json),
         idempotency_key=idempotency_key,
     )
-    run_operation(studio(), studio().edit.execute(request), label="editing", as_json=json, out=out)
+    run_operation(
+        studio(),
+        studio().edit.execute(request),
+        label="editing",
+        as_json=json,
+        out=out,
+        inputs=inputs,
+    )
 
 
 def upscale(
@@ -131,7 +136,10 @@ def upscale(
     json: Json = False,
 ) -> None:
     """Upscale an image."""
-    images = images_or_fail([(image, "image")], json)
+    from imagestudio.application.use_cases.upscale import UpscaleRequest
+
+    inputs = [(image, "image")]
+    images = images_or_fail(inputs, json)
     parameters = parameters_or_fail(param, json)
     if negative_prompt:
         parameters = {**parameters, "negative_prompt": negative_prompt}
@@ -146,7 +154,12 @@ def upscale(
         idempotency_key=idempotency_key,
     )
     run_operation(
-        studio(), studio().upscale.execute(request), label="upscaling", as_json=json, out=out
+        studio(),
+        studio().upscale.execute(request),
+        label="upscaling",
+        as_json=json,
+        out=out,
+        inputs=inputs,
     )
 
 
@@ -166,8 +179,10 @@ def control(
     json: Json = False,
 ) -> None:
     """Generate an image guided by a control image."""
-    wanted = [(image, "image"), *([(style_image, "style")] if style_image else [])]
-    images = images_or_fail(wanted, json)
+    from imagestudio.application.use_cases.control import ControlRequest
+
+    inputs = [(image, "image"), *([(style_image, "style")] if style_image else [])]
+    images = images_or_fail(inputs, json)
     request = ControlRequest(
         user_id=user_or_default(user),
         image=images[0],
@@ -180,7 +195,12 @@ def control(
         idempotency_key=idempotency_key,
     )
     run_operation(
-        studio(), studio().control.execute(request), label="generating", as_json=json, out=out
+        studio(),
+        studio().control.execute(request),
+        label="generating",
+        as_json=json,
+        out=out,
+        inputs=inputs,
     )
 
 
@@ -194,7 +214,10 @@ def to_3d(
     json: Json = False,
 ) -> None:
     """Build a 3D model (GLB) from an image."""
-    images = images_or_fail([(image, "image")], json)
+    from imagestudio.application.use_cases.to_3d import ImageTo3DRequest
+
+    inputs = [(image, "image")]
+    images = images_or_fail(inputs, json)
     request = ImageTo3DRequest(
         user_id=user_or_default(user),
         image=images[0],
@@ -203,7 +226,12 @@ def to_3d(
         idempotency_key=idempotency_key,
     )
     run_operation(
-        studio(), studio().to_3d.execute(request), label="building 3D model", as_json=json, out=out
+        studio(),
+        studio().to_3d.execute(request),
+        label="building 3D model",
+        as_json=json,
+        out=out,
+        inputs=inputs,
     )
 
 
@@ -219,7 +247,10 @@ def face_swap(
     json: Json = False,
 ) -> None:
     """Put the face from FACE onto the person in TARGET."""
-    images = images_or_fail([(face, "face"), (target, "target")], json)
+    from imagestudio.application.use_cases.face_swap import FaceSwapRequest
+
+    inputs = [(face, "face"), (target, "target")]
+    images = images_or_fail(inputs, json)
     request = FaceSwapRequest(
         user_id=user_or_default(user),
         face=images[0],
@@ -230,7 +261,12 @@ def face_swap(
         idempotency_key=idempotency_key,
     )
     run_operation(
-        studio(), studio().face_swap.execute(request), label="swapping faces", as_json=json, out=out
+        studio(),
+        studio().face_swap.execute(request),
+        label="swapping faces",
+        as_json=json,
+        out=out,
+        inputs=inputs,
     )
 
 
@@ -250,7 +286,10 @@ def to_video(
     json: Json = False,
 ) -> None:
     """Animate an image into a short video."""
-    images = images_or_fail([(image, "image")], json)
+    from imagestudio.application.use_cases.to_video import ImageToVideoRequest
+
+    inputs = [(image, "image")]
+    images = images_or_fail(inputs, json)
     request = ImageToVideoRequest(
         user_id=user_or_default(user),
         image=images[0],
@@ -263,5 +302,10 @@ def to_video(
         idempotency_key=idempotency_key,
     )
     run_operation(
-        studio(), studio().to_video.execute(request), label="rendering video", as_json=json, out=out
+        studio(),
+        studio().to_video.execute(request),
+        label="rendering video",
+        as_json=json,
+        out=out,
+        inputs=inputs,
     )

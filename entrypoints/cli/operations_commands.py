@@ -5,23 +5,24 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from returns.result import Failure
 
-from imagestudio.application.operation_views import Held, OperationView
-from imagestudio.application.operation_waits import Wait
-from imagestudio.application.use_cases.list_operations import DEFAULT_PAGE_SIZE, OperationPage
 from imagestudio.domain.operation import OperationStatus
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.operation_query import OperationQuery, statuses_asked
 from imagestudio.entrypoints.cli.asset_commands import moment
-from imagestudio.entrypoints.cli.output import fail, money, print_json, table
+from imagestudio.entrypoints.cli.groups import command_group
+from imagestudio.entrypoints.cli.options import Json
+from imagestudio.entrypoints.cli.output import line, money, print_json, table, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
 
-operations_app = typer.Typer(help="Your operations: status, what each holds, what it waits for.")
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+if TYPE_CHECKING:
+    from imagestudio.application.operation_views import Held, OperationView
+    from imagestudio.application.operation_waits import Wait
+
+operations_app = command_group("Your operations: status, what each holds, what it waits for.")
 User = Annotated[
     str | None, typer.Option("--user", "-u", help="User id (default: the local user).")
 ]
@@ -49,9 +50,9 @@ def list_operations(
     before: Annotated[
         str | None, typer.Option("--before", help="Created before (date or time).")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", help="Operations per page, 1-200.")] = (
-        DEFAULT_PAGE_SIZE
-    ),
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Operations per page, 1-200.")
+    ] = None,
     cursor: Annotated[
         str | None, typer.Option("--cursor", help="A previous page's next cursor.")
     ] = None,
@@ -65,12 +66,13 @@ def list_operations(
         created_from=moment("--since", since, json),
         created_before=moment("--before", before, json),
     )
-    result = asyncio.run(
-        studio().list_operations.execute(user_or_default(user), cursor, limit, query)
+    listing, owner = studio().list_operations, user_or_default(user)
+    work = (
+        listing.execute(owner, cursor, query=query)  # the use case's page size
+        if limit is None
+        else listing.execute(owner, cursor, limit, query)
     )
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    page: OperationPage = result.unwrap()
+    page = unwrap_or_fail(asyncio.run(work), json)
     if json:
         print_json({"items": [view_json(v) for v in page.items], "next_cursor": page.next_cursor})
         return
@@ -91,9 +93,10 @@ def list_operations(
             )
             for v in page.items
         ],
+        prose=("created", "holds", "next"),
     )
     if page.next_cursor is not None:
-        typer.echo(f"more: --cursor {page.next_cursor}")  # never wrapped: it is copied whole
+        line(f"more: --cursor {page.next_cursor}")
 
 
 @operations_app.command("show")
@@ -103,10 +106,9 @@ def show(
     json: Json = False,
 ) -> None:
     """Everything about one operation: state, charge, what it holds, what it waits for."""
-    result = asyncio.run(studio().show_operation.execute(user_or_default(user), operation_id))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    view = result.unwrap()
+    view = unwrap_or_fail(
+        asyncio.run(studio().show_operation.execute(user_or_default(user), operation_id)), json
+    )
     if json:
         print_json(view_json(view))
         return

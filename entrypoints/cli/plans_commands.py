@@ -6,7 +6,6 @@ import asyncio
 from typing import Annotated
 
 import typer
-from returns.result import Failure
 
 from imagestudio.domain.billing_period import BillingAnchor
 from imagestudio.domain.errors import InvalidInput
@@ -14,6 +13,7 @@ from imagestudio.domain.limit import Limit
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import QuotaCategory
 from imagestudio.domain.plan import Plan
+from imagestudio.entrypoints.cli.groups import command_group
 from imagestudio.entrypoints.cli.limits import (
     byte_limit,
     category_limit,
@@ -22,11 +22,11 @@ from imagestudio.entrypoints.cli.limits import (
     rate_limit,
     retention_days,
 )
-from imagestudio.entrypoints.cli.output import fail, print_json, table
+from imagestudio.entrypoints.cli.options import Json
+from imagestudio.entrypoints.cli.output import fail, line, print_json, table, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio
 
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-plans_app = typer.Typer(help="Subscription plans.", no_args_is_help=True)
+plans_app = command_group("Subscription plans.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -95,13 +95,25 @@ def set_plan(
         storage_bytes=_or_fail(byte_limit("storage", storage), json),
         retention_days=_days_or_fail(retention_days("retention", retention), json),
     )
-    result = asyncio.run(studio().define_plan.execute(plan))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
+    defined = unwrap_or_fail(asyncio.run(studio().define_plan.execute(plan)), json)
     if json:
-        print_json(plan_json(result.unwrap()))
+        print_json(plan_json(defined))
         return
-    show_plans(f"plan {plan.name} set", [result.unwrap()])
+    show_plans(f"plan {plan.name} set", [defined])
+
+
+@plans_app.command("delete")
+def delete_plan(
+    name: Annotated[str, typer.Argument(help="The plan to delete.")],
+    json: Json = False,
+) -> None:
+    """Delete a plan no user is on (move them first). A deleted reference plan stays deleted:
+    the reference plans are only seeded when the database is created."""
+    deleted = unwrap_or_fail(asyncio.run(studio().delete_plan.execute(name)), json)
+    if json:
+        print_json({"deleted": plan_json(deleted)})
+        return
+    line(f"deleted plan {deleted.name}")
 
 
 def _or_fail(parsed: Limit | InvalidInput, as_json: bool) -> Limit:

@@ -7,18 +7,14 @@ from decimal import Decimal
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from imagestudio.adapters.sandbox.config import SandboxConfig, StabilityLimits, WaveSpeedLimits
-from imagestudio.adapters.sandbox.runner import serve as serve_sandbox
+from imagestudio.entrypoints.cli.groups import command_group
 from imagestudio.entrypoints.cli.operations_commands import view_json, waiting_lines
+from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import print_json, table
 from imagestudio.entrypoints.cli.studio import studio
-from imagestudio.entrypoints.http.app import create_app
-from imagestudio.entrypoints.settings import Settings
 
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-providers_app = typer.Typer(help="The image providers this profile enables.", no_args_is_help=True)
+providers_app = command_group("The image providers this profile enables.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -33,6 +29,11 @@ def serve(
     port: Annotated[int, typer.Option("--port")] = 8000,
 ) -> None:
     """Serve the HTTP API (with the sweeper and reconciler running in the background)."""
+    import uvicorn
+
+    from imagestudio.entrypoints.http.app import create_app
+    from imagestudio.entrypoints.settings import Settings
+
     settings = Settings()
     uvicorn.run(
         create_app(settings),
@@ -69,6 +70,7 @@ def check(json: Json = False) -> None:
                 (s.provider, "yes" if s.key_works else "NO", s.balance or "-", s.detail)
                 for s in statuses
             ],
+            prose=("detail",),
         )
     if not all(status.key_works for status in statuses):
         raise typer.Exit(4)
@@ -135,6 +137,13 @@ def sandbox(
     ] = 150,
 ) -> None:
     """Serve a local stand-in for WaveSpeed and Stability (profile `sandbox` talks to it)."""
+    from imagestudio.adapters.sandbox.config import (
+        SandboxConfig,
+        StabilityLimits,
+        WaveSpeedLimits,
+    )
+    from imagestudio.adapters.sandbox.runner import serve as serve_sandbox
+
     config = SandboxConfig(
         latency_seconds=latency,
         fail_rate=fail_rate,

@@ -3,24 +3,38 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+import dataclasses
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from returns.result import Failure, Result
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-from imagestudio.application.requests import ImageInput, OperationResult
 from imagestudio.domain.errors import InvalidInput, OperationError
-from imagestudio.domain.operation import ParameterValue
-from imagestudio.entrypoints.api import ImageStudio
-from imagestudio.entrypoints.cli.output import console, fail, money, print_json, table
+from imagestudio.entrypoints.cli.out_files import Output, Written, targets, write
+from imagestudio.entrypoints.cli.output import (
+    console,
+    fail,
+    line,
+    money,
+    print_json,
+    table,
+)
+
+if TYPE_CHECKING:
+    from returns.result import Result
+    from rich.progress import Progress
+
+    from imagestudio.application.requests import ImageInput, OperationResult
+    from imagestudio.domain.operation import ParameterValue
+    from imagestudio.entrypoints.api import ImageStudio
+    from imagestudio.entrypoints.cli.errors import Problem
 
 ASSET_PREFIX = "asset:"
 
 
 def image_argument(value: str, role: str = "image") -> ImageInput | InvalidInput:
     """A file path, or `asset:<id>` for one of the user's stored assets."""
+    from imagestudio.application.requests import ImageInput
+
     if value.startswith(ASSET_PREFIX):
         return ImageInput(asset_id=value.removeprefix(ASSET_PREFIX), role=role)
     path = Path(value)
@@ -29,7 +43,11 @@ def image_argument(value: str, role: str = "image") -> ImageInput | InvalidInput
     return ImageInput(data=path.read_bytes(), role=role)
 
 
-def images_or_fail(values: list[tuple[str, str]], as_json: bool) -> list[ImageInput]:
+Inputs = Sequence[tuple[str, str]]
+"""The images a command was given, in request order: each as written and the role it plays."""
+
+
+def images_or_fail(values: Inputs, as_json: bool) -> list[ImageInput]:
     images = []
     for value, role in values:
         image = image_argument(value, role)
@@ -37,6 +55,18 @@ def images_or_fail(values: list[tuple[str, str]], as_json: bool) -> list[ImageIn
             fail(image, as_json)
         images.append(image)
     return images
+
+
+def by_file_name(error: Problem, inputs: Inputs) -> Problem:
+    """An error about an input image, naming the file (or asset) it was given as rather than
+    its place in the request (`images[1]`), which the person typing never saw."""
+    if not isinstance(error, InvalidInput):
+        return error
+    roles = [role for _, role in inputs]
+    names = {f"images[{index}]": f"{role} {value}" for index, (value, role) in enumerate(inputs)}
+    names |= {role: f"{role} {value}" for value, role in inputs if roles.count(role) == 1}
+    field = names.get(error.field)
+    return error if field is None else dataclasses.replace(error, field=field)
 
 
 def parse_parameter(text: str) -> tuple[str, ParameterValue] | InvalidInput:
@@ -76,39 +106,40 @@ def run_operation(
     *,
     label: str,
     as_json: bool,
-    out: Path | None,
+    out: str | None,
+    inputs: Inputs = (),
 ) -> None:
-    if console.is_terminal and not as_json:
+    if console().is_terminal and not as_json:
         with _progress_bar() as bar:
             bar.add_task(label, total=None)  # the provider gives no percentage: a pulsing bar
             result = asyncio.run(work)
     else:
         result = asyncio.run(work)
+    from returns.result import Failure
+
     if isinstance(result, Failure):
-        fail(result.failure(), as_json)
+        fail(by_file_name(result.failure(), inputs), as_json)
     report(studio, result.unwrap(), as_json=as_json, out=out)
 
 
 def _progress_bar() -> Progress:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=console(),
         transient=True,
     )
 
 
-def report(
-    studio: ImageStudio, result: OperationResult, *, as_json: bool, out: Path | None
-) -> None:
+def report(studio: ImageStudio, result: OperationResult, *, as_json: bool, out: str | None) -> None:
     operation = result.operation
-    written = write_outputs(studio, result, out) if out is not None else {}
-    locations = {
-        asset.id: str(written.get(asset.id) or studio.container.assets().location(asset))
-        for asset in result.assets
-    }
+    written = write_outputs(studio, result, out) if out is not None else []
+    locations = {asset.id: studio.container.assets().location(asset) for asset in result.assets}
+    locations |= {place.asset_id: str(place.path) for place in written}
     if as_json:
         print_json(
             {
@@ -135,9 +166,10 @@ def report(
             }
         )
         return
-    console.print(
+    console().print(
         f"[bold]{operation.kind}[/] {operation.id} with {operation.model_id}: "
-        f"{len(result.assets)} output(s), charged {money(result.charged)}"
+        f"{len(result.assets)} output(s), charged {money(result.charged)}",
+        soft_wrap=True,  # the operation's id stays on one line, however narrow the terminal
     )
     table(
         "assets",
@@ -153,30 +185,24 @@ def report(
             for asset in result.assets
         ],
     )
+    sizes = {asset.id: asset.size_bytes for asset in result.assets}
+    for place in written:
+        line(place.said(sizes[place.asset_id]))
     for reason in result.failed_outputs:
-        console.print(f"[yellow]one output failed:[/] {reason}")
+        console().print(f"[yellow]one output failed:[/] {reason}", soft_wrap=True)
 
 
-def write_outputs(studio: ImageStudio, result: OperationResult, out: Path) -> dict[str, Path]:
-    """Copy the outputs to `out`: a file for one output, numbered files or a folder for several."""
-    assets = studio.container.assets()
-    written: dict[str, Path] = {}
-    many = len(result.assets) > 1
-    for index, asset in enumerate(result.assets, start=1):
-        loaded = asyncio.run(assets.load(asset.owner, asset.id))
-        assert loaded is not None
-        if out.is_dir():
-            target = out / f"{asset.id}.{asset.media_type.extension}"
-        elif many:
-            target = out.with_name(
-                f"{out.stem}-{index}{out.suffix or '.' + asset.media_type.extension}"
-            )
-        else:
-            target = out
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(loaded[1])
-        written[asset.id] = target
-    return written
+def write_outputs(studio: ImageStudio, result: OperationResult, out: str) -> list[Written]:
+    """Copy the outputs to `out` (see out_files.py), named after what they hold."""
+    store = studio.container.assets()
+    outputs = []
+    for asset in result.assets:
+        loaded = asyncio.run(store.load(asset.owner, asset.id))
+        assert loaded is not None, f"{asset.id} was stored moments ago"
+        outputs.append(Output(asset.id, loaded[1], asset.media_type))
+    places = targets(out, outputs)
+    write(outputs, places)
+    return places
 
 
 def _dimensions(width: int | None, height: int | None) -> str:

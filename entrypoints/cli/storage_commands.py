@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
+from imagestudio.entrypoints.cli.groups import command_group
+from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import print_json, table
 from imagestudio.entrypoints.cli.studio import studio
 
-storage_app = typer.Typer(help="Asset storage upkeep: retention and garbage collection.")
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+storage_app = command_group("Asset storage upkeep: retention and garbage collection.")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,24 +7,25 @@ import csv
 import sys
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from returns.result import Failure
 
-from imagestudio.application.use_cases.export_usage import UsageExport
-from imagestudio.application.use_cases.usage import UsageReport
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd
-from imagestudio.domain.usage_record import UsageRecord
+from imagestudio.entrypoints.cli.groups import command_group
 from imagestudio.entrypoints.cli.limits import export_moment
-from imagestudio.entrypoints.cli.output import fail, print_json, table
+from imagestudio.entrypoints.cli.options import Json
+from imagestudio.entrypoints.cli.output import fail, print_json, table, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
 
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+if TYPE_CHECKING:
+    from imagestudio.application.use_cases.usage import UsageReport
+    from imagestudio.domain.usage_record import UsageRecord
+
 User = Annotated[str | None, typer.Option("--user", "-u")]
-usage_app = typer.Typer(
-    help="A user's usage this billing period, and the ledger's export.",
+usage_app = command_group(
+    "A user's usage this billing period, and the ledger's export.",
     invoke_without_command=True,
 )
 
@@ -43,10 +44,7 @@ def usage(ctx: typer.Context, user: User = None, json: Json = False) -> None:
     """Show a user's usage for the current billing period (`usage export` for the ledger)."""
     if ctx.invoked_subcommand is not None:
         return
-    result = asyncio.run(studio().usage.execute(user_or_default(user)))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    report = result.unwrap()
+    report = unwrap_or_fail(asyncio.run(studio().usage.execute(user_or_default(user))), json)
     if json:
         print_json(_report_json(report))
         return
@@ -117,6 +115,7 @@ def _show_report(report: UsageReport) -> None:
             )
             for row in report.rows
         ],
+        prose=("resets at",),
     )
     for alert in report.alerts:
         typer.echo(f"alert {alert.at:%Y-%m-%d %H:%M} UTC: {alert.message}")
@@ -139,16 +138,16 @@ def export(
     user: Annotated[str | None, typer.Option("--user", "-u", help="Default: every user.")] = None,
 ) -> None:
     """Print the ledger's lines (operations and adjustments) finished in a span of time."""
+    from imagestudio.application.use_cases.export_usage import UsageExport
+
     as_json = export_format is ExportFormat.JSON
     request = UsageExport(
         since=_moment("since", since, as_json),
         until=None if until is None else _moment("until", until, as_json, day_end=True),
         user_id=user,
     )
-    result = asyncio.run(studio().export_usage.execute(request))
-    if isinstance(result, Failure):
-        fail(result.failure(), as_json)
-    lines = [_line_json(line) for line in result.unwrap()]
+    exported = unwrap_or_fail(asyncio.run(studio().export_usage.execute(request)), as_json)
+    lines = [_line_json(line) for line in exported]
     if as_json:
         print_json(lines)
         return

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from returns.result import Failure
 
-from imagestudio.application.key_issuing import IssuedKey
-from imagestudio.domain.api_key import ApiKey
-from imagestudio.entrypoints.cli.output import fail, print_json, table
+from imagestudio.entrypoints.cli.groups import command_group
+from imagestudio.entrypoints.cli.options import Json
+from imagestudio.entrypoints.cli.output import print_json, table, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio
 
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-users_app = typer.Typer(help="Users and their plans.", no_args_is_help=True)
-keys_app = typer.Typer(help="API keys (only their hashes are stored).", no_args_is_help=True)
+if TYPE_CHECKING:
+    from imagestudio.application.key_issuing import IssuedKey
+    from imagestudio.domain.api_key import ApiKey
+
+users_app = command_group("Users and their plans.", no_args_is_help=True)
+keys_app = command_group("API keys (only their hashes are stored).", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -30,15 +32,22 @@ def add_user(
     json: Json = False,
 ) -> None:
     """Add a user on a plan and print their API key, this once."""
-    result = asyncio.run(studio().add_user.execute(user_id, plan))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    issued = result.unwrap()
+    issued = unwrap_or_fail(asyncio.run(studio().add_user.execute(user_id, plan)), json)
     if json:
         print_json({"user": user_id, "plan": plan, **_issued_json(issued)})
         return
     typer.echo(f"added user {user_id} on plan {plan}")
     _show_issued(issued)
+
+
+@users_app.command("list")
+def list_users(json: Json = False) -> None:
+    """List the users and the plan each is on."""
+    users = asyncio.run(studio().list_users.execute())
+    if json:
+        print_json([{"user": user.user_id, "plan": user.plan} for user in users])
+        return
+    table("users", ["user", "plan"], [(user.user_id, user.plan) for user in users])
 
 
 @users_app.command("set-plan")
@@ -48,9 +57,7 @@ def set_plan(
     json: Json = False,
 ) -> None:
     """Move a user to another plan, now; what they used this period stays used."""
-    result = asyncio.run(studio().change_plan.execute(user_id, plan))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
+    unwrap_or_fail(asyncio.run(studio().change_plan.execute(user_id, plan)), json)
     if json:
         print_json({"user": user_id, "plan": plan})
         return
@@ -64,10 +71,7 @@ def delete_user(
 ) -> None:
     """Delete a user: their assets, keys, operations and quota. Their ledger lines stay, under
     a tombstone id, so every total still adds up."""
-    result = asyncio.run(studio().delete_user.execute(user_id))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    done = result.unwrap()
+    done = unwrap_or_fail(asyncio.run(studio().delete_user.execute(user_id)), json)
     erased = done.erased
     if json:
         print_json(
@@ -95,10 +99,7 @@ def rotate(
     json: Json = False,
 ) -> None:
     """Revoke a user's keys and print a new one, this once."""
-    result = asyncio.run(studio().rotate_key.execute(user_id))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    rotated = result.unwrap()
+    rotated = unwrap_or_fail(asyncio.run(studio().rotate_key.execute(user_id)), json)
     if json:
         print_json(
             {
@@ -118,10 +119,7 @@ def revoke(
     json: Json = False,
 ) -> None:
     """Revoke one API key: it stops working at once."""
-    result = asyncio.run(studio().revoke_key.execute(key))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    revoked = result.unwrap()
+    revoked = unwrap_or_fail(asyncio.run(studio().revoke_key.execute(key)), json)
     if json:
         print_json(_key_json(revoked))
         return
@@ -134,10 +132,7 @@ def list_keys(
     json: Json = False,
 ) -> None:
     """List a user's keys by id and prefix (the keys themselves are never stored)."""
-    result = asyncio.run(studio().list_keys.execute(user_id))
-    if isinstance(result, Failure):
-        fail(result.failure(), json)
-    keys = result.unwrap()
+    keys = unwrap_or_fail(asyncio.run(studio().list_keys.execute(user_id)), json)
     if json:
         print_json([_key_json(key) for key in keys])
         return
@@ -153,6 +148,7 @@ def list_keys(
             )
             for key in keys
         ],
+        prose=("created", "revoked"),
     )
 
 

@@ -12,9 +12,9 @@ from support.sql_schema import engine_with_schema
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.system.clock import FixedClock
-from imagestudio.domain.errors import UnknownPlan, UserExists
+from imagestudio.domain.errors import UnknownPlan, UserExists, plan_in_use
 from imagestudio.domain.limit import UNLIMITED, Limit
-from imagestudio.domain.plan import OperatorBudget, Plan
+from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 PLANS = (Plan(name="small", spend_cap=Limit.of(1_000_000)), Plan(name="large"))
@@ -69,3 +69,33 @@ async def test_setting_a_budget_again_replaces_it(store: Store) -> None:
     await store.set_budget(OperatorBudget(provider="wavespeed", monthly=Limit.of(2)))
 
     assert await store.budgets() == (OperatorBudget(provider="wavespeed", monthly=Limit.of(2)),)
+
+
+async def test_users_are_listed_with_their_plans_by_id(store: Store) -> None:
+    await store.add_user("grace", "large")
+    await store.add_user("ada", "small")
+
+    assert await store.users() == (
+        Subscription(user_id="ada", plan="small"),
+        Subscription(user_id="grace", plan="large"),
+    )
+
+
+async def test_a_plan_nobody_is_on_is_deleted_and_gone(store: Store) -> None:
+    assert await store.delete_plan("large") == Success(PLANS[1])
+
+    assert [plan.name for plan in await store.plans()] == ["small"]
+    assert await store.add_user("ada", "large") == Failure(UnknownPlan("large"))
+
+
+async def test_a_plan_with_users_is_refused_naming_them_and_stays(store: Store) -> None:
+    await store.add_user("grace", "small")
+    await store.add_user("ada", "small")
+
+    assert await store.delete_plan("small") == Failure(plan_in_use("small", ("ada", "grace")))
+    assert "small" in {plan.name for plan in await store.plans()}
+    assert (await store.plan_of("ada")).unwrap().name == "small"
+
+
+async def test_deleting_a_plan_that_does_not_exist_is_refused(store: Store) -> None:
+    assert await store.delete_plan("gold") == Failure(UnknownPlan("gold"))

@@ -56,7 +56,7 @@ WRITES: dict[type, frozenset[str]] = {
     SqlQuotaStore: frozenset(
         {
             "define_plan",
-            "define_plans_if_missing",
+            "delete_plan",
             "assign",
             "add_user",
             "add_user_if_missing",
@@ -77,6 +77,7 @@ READS: list[tuple[type, str, tuple[Any, ...], dict[str, Any]]] = [
     (SqlQuotaStore, "plan_of", ("alice",), {}),
     (SqlQuotaStore, "plans", (), {}),
     (SqlQuotaStore, "budgets", (), {}),
+    (SqlQuotaStore, "users", (), {}),
     (SqlQuotaStore, "operator_budget", ("fal",), {}),
     (SqlQuotaStore, "reservation", ("res_1",), {}),
     (SqlQuotaStore, "counters", ("alice", T0), {}),

@@ -14,7 +14,12 @@ from fakes import (
     text_to_image,
 )
 
-from imagestudio.domain.errors import ProviderNotConfigured, UnknownModel, UnsupportedKind
+from imagestudio.domain.errors import (
+    InvalidInput,
+    ProviderNotConfigured,
+    UnknownModel,
+    UnsupportedKind,
+)
 from imagestudio.domain.operation_kind import OperationKind
 
 if TYPE_CHECKING:
@@ -90,6 +95,22 @@ async def test_auto_picks_the_cheapest_configured_model_offering_the_mode(studio
     # acme-edit-lite is cheaper but cannot erase.
     assert result.operation.model_id == "acme-edit"
     assert result.charged == EDIT_PRICE
+
+
+async def test_auto_with_a_mode_no_model_offers_names_the_mode_and_the_modes_there_are(
+    studio: Studio,
+) -> None:
+    request = image_request(
+        OperationKind.IMAGE_EDIT, "auto", png_bytes(128, 128), parameters={"mode": "nightify"}
+    )
+
+    error = (await studio.run.execute(request)).failure()
+
+    assert isinstance(error, InvalidInput)
+    assert error.field == "mode"
+    assert error.reason.startswith("'nightify' is not one of ")
+    assert "erase" in error.reason
+    await assert_no_state(studio)
 
 
 async def test_auto_without_a_mode_picks_the_cheapest_model_for_the_kind(studio: Studio) -> None:
