@@ -230,6 +230,9 @@ class Container(containers.DeclarativeContainer):
         unresolved_after=providers.Callable(
             lambda s: timedelta(seconds=s.reconcile_after_seconds), settings
         ),
+        recheck_after=providers.Callable(
+            lambda s: timedelta(seconds=s.reconcile_recheck_seconds), settings
+        ),
     )
     check_providers = providers.Singleton(CheckProviders, provider_directory)
     timing = reconcile.provided.timing

@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     reconcile_after_seconds: float = Field(default=1800, gt=0)
     """How long an operation whose submit was never confirmed waits before it is released as
     `unknown_unresolved`."""
+    reconcile_recheck_seconds: float = Field(default=30, gt=0)
+    """How long reconciliation waits before asking again about a task the provider still runs
+    (or could not be reached about)."""
     # -- the HTTP API ---------------------------------------------------------------------
     admin_key: SecretStr | None = None
     """The operator's key for `/v1/admin/*`; the admin API is off without it."""
