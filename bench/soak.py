@@ -121,6 +121,7 @@ def as_json(result: VariantResult) -> dict[str, object]:
         "faults": dict(faults_by_kind(result.tally)),
         "faulted": faulted_share(result.tally),
         "moderated_prompts": result.moderated_prompts,
+        "moderation_refusals": result.moderation_refusals,
         "users_over": sorted(users_over(result)),
         "samples": result.watch.samples,
         "recovered_in": result.recovered_in,
@@ -131,6 +132,7 @@ def as_json(result: VariantResult) -> dict[str, object]:
         "unexpected": records.unexpected,
         "idempotency": records.idempotency,
         "reused": [records.reused_same, records.reused_changed],
+        "locations_disagree": len(records.locations_disagree),
         "book": {
             "billed_tasks": result.book.billed_tasks,
             "by_task_id": result.book.by_task_id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from imagestudio.domain.quota import CONCURRENCY, SPEND, Scope
 UNSETTLED = frozenset({"requested", "reserved", "submitted", "unknown"})
 NOT_CHARGED = frozenset({"failed", "cancelled", "abandoned"})
 KEEP = 10
+RATE_WINDOW = timedelta(minutes=1)
 
 
 @dataclass(slots=True)
@@ -52,6 +53,8 @@ class Books:
     held_reservations: int
     open_keys: list[dict[str, Any]]
     assets: list[dict[str, Any]]
+    grants: list[dict[str, Any]]
+    """The request-rate grants still kept (older ones are pruned as they go stale)."""
 
     @classmethod
     async def read(cls, database_url: str) -> Books:
@@ -78,6 +81,7 @@ class Books:
                         .where(k.outcome.is_(None))
                     ),
                     assets=await rows(select(t.assets)),
+                    grants=await rows(select(t.request_grants)),
                 )
         finally:
             await engine.dispose()
@@ -227,6 +231,24 @@ def nothing_unsettled(books: Books) -> Check:
             f"key {key['key']} of {key['user_id']} in progress (operation "
             f"{key['operation_id']}: {key['status']})"
         )
+    return check
+
+
+def within_request_rate(books: Books, limits: dict[str, Limits]) -> Check:
+    """No minute (a window ending at any grant) holds more grants than the plan's rate."""
+    check = Check("no user over the requests-per-minute limit (grants kept)")
+    granted: dict[str, list[datetime]] = defaultdict(list)
+    for grant in books.grants:
+        granted[grant["user_id"]].append(grant["at"])
+    for user, times in granted.items():
+        rate = limits[user].per_minute if user in limits else None
+        if rate is None:
+            continue
+        times.sort()
+        for index in range(rate, len(times)):
+            if times[index] - times[index - rate] < RATE_WINDOW:
+                check.add(f"{user}: {rate + 1} requests granted by {times[index]}", subject=user)
+                break
     return check
 
 

@@ -46,6 +46,9 @@ class Timing:
     reconcile_recheck: float = 2.0
     http_wait: float = 3.0
     """IMAGESTUDIO_HTTP_WAIT_SECONDS: a sync request answers 202 past it."""
+    result_ttl: float = 30.0
+    """How long the sandbox keeps Stability's async results (24 h at Stability): reconciliation
+    asks about a task until its result is gone, so this bounds how long a failed one is held."""
 
 
 SUBMIT_FAULTS: dict[Fault, float] = {
@@ -121,6 +124,7 @@ class SandboxProcess:
             f"--slow-seconds={timing.slow_reply}",
             f"--slow-task-seconds={timing.slow_task}",
             f"--seed={seed}",
+            f"--result-ttl={timing.result_ttl}",
             f"--wavespeed-per-minute={LIMITS_OUT_OF_THE_WAY}",
             f"--wavespeed-concurrent={LIMITS_OUT_OF_THE_WAY}",
             f"--stability-per-10s={LIMITS_OUT_OF_THE_WAY}",

@@ -48,6 +48,9 @@ class Records:
     retried_after_cut: int = 0
     polls_given_up: int = 0
     operation_ids: set[str] = field(default_factory=set)
+    locations_disagree: list[str] = field(default_factory=list)
+    """A 202's location answering one way on one server and another way on another (a known
+    issue, see `KNOWN_ISSUES` in soak_report.py)."""
 
 
 class Servers:
@@ -57,6 +60,9 @@ class Servers:
         self.urls = urls
         self._is_up = is_up
         self._next = 0
+
+    def up_besides(self, base: str) -> list[str]:
+        return [url for n, url in enumerate(self.urls) if url != base and self._is_up(n)]
 
     def pick(self) -> str | None:
         """A server that is up, round robin; None while all are down."""
@@ -120,7 +126,8 @@ class Load:
                 user.busy = False
 
     def _idle_user(self) -> SoakUser | None:
-        idle = [user for user in self.users if not user.busy]
+        now = time.monotonic()
+        idle = [user for user in self.users if not user.busy and user.not_before <= now]
         fresh = [user for user in idle if user.refusals_in_a_row < EXHAUSTED_AFTER]
         if fresh and (len(fresh) == len(idle) or self.random.random() < 0.9):
             return self.random.choice(fresh)
@@ -137,6 +144,8 @@ class Load:
         self.records.answers[str(status)] += 1
         self.records.by_shape[request.shape, str(status)] += 1
         user.refusals_in_a_row = user.refusals_in_a_row + 1 if status == 402 else 0
+        if status == 429:
+            user.not_before = time.monotonic() + float(answer.headers.get("retry-after", "1"))
         if status not in EXPECTED:
             self.records.unexpected.append(f"{request.shape}: HTTP {status} {answer.text[:300]}")
         operation_id = self._operation_id(request, answer)
@@ -145,8 +154,10 @@ class Load:
         if status == 202 and operation_id is not None:
             final = await self._poll(http, user, operation_id, started)
             first = self._first.get((user.id, key or ""))
-            if final == "succeeded" and first is not None and first.operation_id == operation_id:
-                first.status = 200  # the key now promises this operation's outcome
+            done = final is not None and final[0] == "succeeded"
+            if done and first is not None and first.operation_id == operation_id:
+                assert final is not None
+                first.status, first.operation_id = 200, final[1]  # what the key now promises
         elif status in REFUSED:
             self.records.refusal_latencies.append(time.monotonic() - started)
         else:
@@ -230,26 +241,47 @@ class Load:
 
     async def _poll(
         self, http: httpx.AsyncClient, user: SoakUser, operation_id: str, started: float
-    ) -> str | None:
-        """The operation's final status, polled until `poll_limit`; None if it was not final."""
+    ) -> tuple[str, str] | None:
+        """The final status and id the 202's location answers with, polled until
+        `poll_limit`; None if it was not final by then. Once final, every other server up is
+        asked too: each must say the same."""
         headers = {"authorization": f"Bearer {user.key}"}
+        path = f"/v1/operations/{operation_id}"
         while time.monotonic() - started < self.poll_limit:
             await asyncio.sleep(POLL_EVERY)
+            base = await self._server()
             try:
-                answer = await http.get(
-                    f"{await self._server()}/v1/operations/{operation_id}", headers=headers
-                )
+                answer = await http.get(base + path, headers=headers)
             except httpx.TransportError:
                 continue
             if answer.status_code != 200:
-                self.records.unexpected.append(
-                    f"GET /v1/operations/{operation_id}: HTTP {answer.status_code}"
-                )
+                self.records.unexpected.append(f"GET {path}: HTTP {answer.status_code}")
                 return None
-            status = str(answer.json()["status"])
-            if status in FINAL:
-                self.records.polled_final[status] += 1
+            final = (str(answer.json()["status"]), str(answer.json()["id"]))
+            if final[0] in FINAL:
+                self.records.polled_final[final[0]] += 1
                 self.records.latencies.append(time.monotonic() - started)
-                return status
+                await self._ask_the_others(http, base, path, headers, final)
+                return final
         self.records.polls_given_up += 1
         return None
+
+    async def _ask_the_others(
+        self,
+        http: httpx.AsyncClient,
+        asked: str,
+        path: str,
+        headers: dict[str, str],
+        final: tuple[str, str],
+    ) -> None:
+        for base in self.servers.up_besides(asked):
+            try:
+                answer = await http.get(base + path, headers=headers)
+            except httpx.TransportError:
+                continue  # killed meanwhile
+            said = (str(answer.json().get("status")), str(answer.json().get("id")))
+            if answer.status_code != 200 or said != final:
+                self.records.locations_disagree.append(
+                    f"GET {path}: one server says {final[0]} ({final[1]}), another "
+                    f"HTTP {answer.status_code} {said[0]} ({said[1]})"
+                )

@@ -23,7 +23,18 @@ FAULT_NAMES = {
     "slow-task": "very slow completion",
 }
 SUBMIT_ROUTES = ("wavespeed.submit", "stability.submit")
-LEDGER_LIMITS = "no user over any limit (ledger)"
+KNOWN_ISSUES = {
+    "locations answering differently on two servers": (
+        "tests/http/test_http_fallback_location.py (xfail): after `auto` fell back, the "
+        "location says `failed`, then the fallback's success only where it ran"
+    ),
+}
+"""Problems the soak sees that a strict xfail test reproduces: printed and counted, but not
+failing the run, until fixed (then make them checks)."""
+LIMIT_CHECKS = (
+    "no user over any limit (ledger)",
+    "no user over the requests-per-minute limit (grants kept)",
+)
 
 
 def faults_by_kind(tally: dict[str, Any]) -> Counter[str]:
@@ -56,9 +67,12 @@ def _check(result: VariantResult, name: str) -> int:
 
 
 def users_over(result: VariantResult) -> set[str]:
-    """Seen over a limit while running, or over it in the ledger at the end."""
-    [ledger] = [check for check in result.checks if check.name == LEDGER_LIMITS]
-    return result.watch.users_over | ledger.subjects
+    """Seen over a limit while running, or over it in the ledger or the grants at the end."""
+    found = set(result.watch.users_over)
+    for check in result.checks:
+        if check.name in LIMIT_CHECKS:
+            found |= check.subjects
+    return found
 
 
 def figures(results: list[VariantResult]) -> list[str]:
@@ -87,8 +101,8 @@ def figures(results: list[VariantResult]) -> list[str]:
             )
         )
     rows += [
-        ("faults: moderation refusals (prompts)", [f"{r.moderated_prompts:,}" for r in results]),
-        ("faults: billed but filtered (prompts)", [f"{r.filtered_prompts:,}" for r in results]),
+        ("faults: moderation refusals", [f"{r.moderation_refusals:,}" for r in results]),
+        ("faults: billed but filtered", [f"{r.filtered_outputs:,}" for r in results]),
         ("server kills survived (SIGKILL)", [str(r.kills) for r in results]),
         (
             "users over limit",
@@ -137,6 +151,10 @@ def checks(result: VariantResult) -> list[str]:
         )
     )
     lines += [f"  - {example}" for example in records.idempotency[:10]]
+    [(issue, where)] = KNOWN_ISSUES.items()
+    seen = records.locations_disagree
+    lines.append(f"- known issue, not counted: {issue} ({len(seen)}); {where}")
+    lines += [f"  - {example}" for example in seen[:5]]
     return lines
 
 
@@ -160,6 +178,8 @@ def details(result: VariantResult) -> list[str]:
         f"- load: {result.load_seconds:.0f} s; answers: {answers}; refusals (402, 409, 429) "
         f"answered in {_latency(records.refusal_latencies)} (p50 / p99)",
         f"- polled to a final state: {polled or '-'}; polls given up: {records.polls_given_up}",
+        f"- prompts sent with the moderation word: {result.moderated_prompts:,}, with the filter "
+        f"word: {result.filtered_prompts:,} (some refused by the plan before reaching a provider)",
         f"- keyed requests: {records.keyed:,}; cut by a kill: {records.cut_by_kills:,}, sent again "
         f"with their key: {records.retried_after_cut:,}",
         f"- restarts after a kill: {restart}; recovery after the load: {recovered}",

@@ -60,6 +60,8 @@ class SoakUser:
     key: str
     plan: str
     busy: bool = False
+    not_before: float = 0.0
+    """A 429's `Retry-After`, on the monotonic clock: a polite client waits that long."""
     refusals_in_a_row: int = 0
     keys: list[tuple[str, Request]] = field(default_factory=list)
     """Idempotency keys sent, with the request first sent under each."""

@@ -23,6 +23,7 @@ from soak_books import (
     one_asset_per_output,
     one_line_per_operation,
     within_limits_at_the_end,
+    within_request_rate,
 )
 from soak_cluster import (
     ADMIN_KEY,
@@ -72,6 +73,10 @@ class VariantResult:
     audit: AuditHook
     moderated_prompts: int
     filtered_prompts: int
+    moderation_refusals: int
+    """Operations the provider refused for their prompt (`failed (moderation)`)."""
+    filtered_outputs: int
+    """Operations billed whose outputs the provider withheld (ledger outcome `filtered`)."""
     load_seconds: float
     accepted_operations: int = 0
     notes: list[str] = field(default_factory=list)
@@ -150,6 +155,7 @@ async def _soak(
         one_asset_per_output(books, assets_dir),
         nothing_unsettled(books),
         within_limits_at_the_end(books, limits),
+        within_request_rate(books, limits),
     ]
     book = compare(books, sandbox.billed())
     checks.append(book.differences)
@@ -167,6 +173,10 @@ async def _soak(
         audit=await asyncio.to_thread(run_provider_audit, environment),
         moderated_prompts=mix.moderated,
         filtered_prompts=mix.filtered,
+        moderation_refusals=sum(
+            "(moderation)" in (operation["error"] or "") for operation in books.operations.values()
+        ),
+        filtered_outputs=sum(line["outcome"] == "filtered" for line in books.lines),
         load_seconds=load_seconds,
         accepted_operations=len(books.operations),
     )

@@ -57,6 +57,12 @@ def sandbox(
         typer.Option("--slow-task-seconds", min=0.0, help="How long a `slow-task` task runs."),
     ] = 10.0,
     seed: Annotated[int, typer.Option("--seed", help="Seeds the random draws.")] = 0,
+    result_ttl: Annotated[
+        float,
+        typer.Option(
+            "--result-ttl", min=0.0, help="Seconds Stability keeps an async result (24 h)."
+        ),
+    ] = 24 * 3600.0,
     sync_timeout: Annotated[
         float, typer.Option("--sync-timeout", help="WaveSpeed sync mode gives up after this.")
     ] = 90.0,
@@ -86,6 +92,7 @@ def sandbox(
             slow_seconds=slow_seconds,
             slow_task_seconds=slow_task_seconds,
             random_seed=seed,
+            result_ttl_seconds=result_ttl,
             sync_timeout_seconds=sync_timeout,
             wavespeed_balance_usd=Decimal(balance),
             stability_credits=Decimal(credits),
