@@ -243,6 +243,9 @@ class Container(containers.DeclarativeContainer):
         unresolved_after=providers.Callable(
             lambda s: timedelta(seconds=s.reconcile_after_seconds), settings
         ),
+        recheck_after=providers.Callable(
+            lambda s: timedelta(seconds=s.reconcile_recheck_seconds), settings
+        ),
     )
     check_providers = providers.Singleton(CheckProviders, provider_directory)
     provider_books = providers.Singleton(

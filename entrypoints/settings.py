@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     """The most pixels an input of a local operation may have (read from its header, before
     any pixel is decoded)."""
 
+    reconcile_recheck_seconds: float = Field(default=30, gt=0)
+    """How long reconciliation waits before asking again about a task the provider still runs
+    (or could not be reached about)."""
     # -- the HTTP API ---------------------------------------------------------------------
     admin_key: SecretStr | None = None
     """The operator's key for `/v1/admin/*`; the admin API is off without it."""

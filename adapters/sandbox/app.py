@@ -47,11 +47,15 @@ def build_app(state: SandboxState) -> Starlette:
         state.faults.add(route, fault, times)
         return JSONResponse({"route": route.value, "fault": fault.value, "times": times})
 
+    async def fault_tally(request: Request) -> Response:  # noqa: ARG001
+        return JSONResponse(state.faults.tally())
+
     routes = [
         *WaveSpeedEmulator(state).routes(),
         *StabilityEmulator(state).routes(),
         HttpRoute(FILES_PATH + "/{name}", serve_file, methods=["GET"]),
         HttpRoute(CONTROL_PATH + "/billed", billed, methods=["GET"]),
         HttpRoute(CONTROL_PATH + "/faults", add_fault, methods=["POST"]),
+        HttpRoute(CONTROL_PATH + "/faults", fault_tally, methods=["GET"]),
     ]
     return Starlette(routes=routes)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from imagestudio.adapters.sandbox.faults import FaultRate, shares_by_route
+
 SANDBOX_KEY = "sandbox-key"
 """The key every sandbox accepts unless configured otherwise (the `sandbox` profile uses it)."""
 
@@ -37,7 +39,13 @@ class SandboxConfig:
     fail_rate: float = 0.0
     """Share of accepted tasks that fail after acceptance (WaveSpeed `failed`, Stability 500)."""
     random_seed: int = 0
-    """Seeds the fail-rate draw, so a run is repeatable."""
+    """Seeds the fail-rate and fault-rate draws, so a run is repeatable."""
+    fault_rates: tuple[FaultRate, ...] = ()
+    """Shares of each route's requests that meet a fault (`faults.py`), besides scripted ones."""
+    slow_seconds: float = 5.0
+    """How late a `slow` fault's reply comes."""
+    slow_task_seconds: float = 10.0
+    """How long a task meeting a `slow-task` fault runs."""
     sync_timeout_seconds: float = 90.0
     """WaveSpeed sync mode gives up after this and answers `processing` with code 5004."""
     base64_data_uri: bool = True
@@ -52,3 +60,6 @@ class SandboxConfig:
     """A prompt containing it is refused (Stability 403 / WaveSpeed failed task)."""
     filter_word: str = "blurry-nsfw"
     """A prompt containing it is billed but filtered (CONTENT_FILTERED / has_nsfw_contents)."""
+
+    def __post_init__(self) -> None:
+        shares_by_route(self.fault_rates)  # refuses rates that cannot all be met

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from imagestudio.adapters.sandbox.faults import FaultScript, Route
-from imagestudio.adapters.sandbox.http_faults import faulty_response
+from imagestudio.adapters.sandbox.http_faults import faulted
 from imagestudio.domain.media import MediaType
 
 FILES_PATH = "/_emu/files"
@@ -49,15 +49,16 @@ class HostedFiles:
         return str(request.base_url).rstrip("/") + path
 
     async def serve(self, request: Request, faults: FaultScript) -> Response:
-        fault = await faulty_response(faults, Route.FILE_DOWNLOAD, plain_error)
-        if fault is not None:
-            return fault
-        with self._lock:
-            found = self._files.get(request.path_params["name"])
-        if found is None:
-            return Response("not found", status_code=404, media_type="text/plain")
-        data, media_type = found
-        return Response(data, media_type=media_type.value)
+
+        async def answer() -> Response:
+            with self._lock:
+                found = self._files.get(request.path_params["name"])
+            if found is None:
+                return Response("not found", status_code=404, media_type="text/plain")
+            data, media_type = found
+            return Response(data, media_type=media_type.value)
+
+        return await faulted(faults, Route.FILE_DOWNLOAD, plain_error, answer)
 
 
 def plain_error(status: int) -> Response:

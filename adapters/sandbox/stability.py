@@ -19,7 +19,7 @@ from starlette.routing import Route as HttpRoute
 
 from imagestudio.adapters.sandbox.billing import BilledTask
 from imagestudio.adapters.sandbox.faults import Fault, Route
-from imagestudio.adapters.sandbox.http_faults import fault_response, faulty_response
+from imagestudio.adapters.sandbox.http_faults import after_work, before_work, faulted
 from imagestudio.adapters.sandbox.rendering import RenderRefused
 from imagestudio.adapters.sandbox.stability_account import PROVIDER, account_reply, balance_reply
 from imagestudio.adapters.sandbox.stability_body import read_form
@@ -61,11 +61,10 @@ RESULT_PATHS = ("/v2beta/results/{id}", "/v2beta/stable-image/upscale/creative/r
 BALANCE_PATH = "/v1/user/balance"
 ACCOUNT_PATH = "/v1/user/account"
 _ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-_ERROR_FAULTS = frozenset({Fault.HTTP_500, Fault.HTTP_502, Fault.HTTP_503, Fault.HTTP_429})
 
 Handler = Callable[[Request], Awaitable[Response]]
-Answer = Callable[[Request, str, bool], Awaitable[Response]]
-"""Answers a request from this key; the flag says a FAIL_AFTER_ACCEPT fault was scripted."""
+Answer = Callable[[Request, str, Fault | None], Awaitable[Response]]
+"""Answers a request from this key, told the fault it meets (some act on the task itself)."""
 
 
 class StabilityEmulator:
@@ -112,19 +111,17 @@ class StabilityEmulator:
         return key, v2beta_error(429, RATE_LIMITED, message)
 
     async def _faulted(self, route: Route, request: Request, key: str, answer: Answer) -> Response:
-        """`answer` under the route's next scripted fault: an error instead, or a late or cut
+        """`answer` under the route's next fault: an error instead, or a late, cut or broken
         reply after the work (and its billing) is done."""
         fault = self._state.faults.take(route)
-        if fault in _ERROR_FAULTS:
-            instead = await fault_response(fault, self._state.faults, v2beta_fault)
-            if instead is not None:
-                return instead
+        instead = await before_work(fault, v2beta_fault)
+        if instead is not None:
+            return instead
         try:
-            reply = await answer(request, key, fault is Fault.FAIL_AFTER_ACCEPT)
+            reply = await answer(request, key, fault)
         except Refusal as refusal:
             reply = refusal.response()
-        late = await fault_response(fault, self._state.faults, v2beta_fault)
-        return late or reply
+        return await after_work(fault, self._state.faults, reply)
 
     # -- submissions ----------------------------------------------------------------------
 
@@ -134,15 +131,15 @@ class StabilityEmulator:
             if turned_away is not None:
                 return turned_away
 
-            async def answer(request: Request, key: str, fail: bool) -> Response:
-                return await self._submission(request, endpoint, key, fail)
+            async def answer(request: Request, key: str, fault: Fault | None) -> Response:
+                return await self._submission(request, endpoint, key, fault)
 
             return await self._faulted(Route.STABILITY_SUBMIT, request, key, answer)
 
         return submit
 
     async def _submission(
-        self, request: Request, endpoint: Endpoint, key: str, fail: bool
+        self, request: Request, endpoint: Endpoint, key: str, fault: Fault | None
     ) -> Response:
         check_client_headers(request.headers)
         form = await read_form(request)
@@ -157,18 +154,28 @@ class StabilityEmulator:
         cost = endpoint.cost(valid.values)
         if not self._state.book.can_afford(PROVIDER, cost):
             raise Refusal(402, "payment_required", NO_CREDITS)
-        fails = fail or self._state.should_fail()
+        fails = fault is Fault.FAIL_AFTER_ACCEPT or self._state.should_fail()
+        latency = self._state.config.latency_seconds
+        if fault is Fault.SLOW_TASK:
+            latency = self._state.faults.slow_task_seconds
         if endpoint.is_async:
-            return self._started(valid, key, cost, filtered=filtered, fails=fails)
-        return await self._run(valid, accept, cost, filtered=filtered, fails=fails)
+            return self._started(valid, key, cost, filtered=filtered, fails=fails, latency=latency)
+        return await self._run(valid, accept, cost, filtered=filtered, fails=fails, latency=latency)
 
     async def _run(
-        self, valid: ValidRequest, accept: Accept, cost: Decimal, *, filtered: bool, fails: bool
+        self,
+        valid: ValidRequest,
+        accept: Accept,
+        cost: Decimal,
+        *,
+        filtered: bool,
+        fails: bool,
+        latency: float,
     ) -> Response:
         loop = asyncio.get_running_loop()
         started = loop.time()
         outcome = await self._rendered(valid, filtered)
-        await asyncio.sleep(max(0.0, self._state.config.latency_seconds - (loop.time() - started)))
+        await asyncio.sleep(max(0.0, latency - (loop.time() - started)))
         if fails:
             return v2beta_error(500, "internal_error", INTERNAL)
         request_id = new_request_id()
@@ -176,7 +183,14 @@ class StabilityEmulator:
         return artifact_reply(outcome, accept, request_id)
 
     def _started(
-        self, valid: ValidRequest, key: str, cost: Decimal, *, filtered: bool, fails: bool
+        self,
+        valid: ValidRequest,
+        key: str,
+        cost: Decimal,
+        *,
+        filtered: bool,
+        fails: bool,
+        latency: float,
     ) -> Response:
         async def work(generation_id: str) -> Outcome | None:
             if fails:
@@ -189,16 +203,16 @@ class StabilityEmulator:
             return outcome
 
         now = self._state.clock()
-        generation = Generation(key, now, now + self._state.config.latency_seconds, work)
+        generation = Generation(key, now, now + latency, work)
         self._generations.add(generation)
-        task = asyncio.get_running_loop().create_task(self._finish_when_due(generation))
+        task = asyncio.get_running_loop().create_task(self._finish_when_due(generation, latency))
         self._due.add(task)
         task.add_done_callback(self._due.discard)
         return accepted_reply(generation.id, new_request_id())
 
-    async def _finish_when_due(self, generation: Generation) -> None:
+    async def _finish_when_due(self, generation: Generation, latency: float) -> None:
         """Completes (and bills) the generation on time even if nobody polls for it."""
-        await asyncio.sleep(self._state.config.latency_seconds)
+        await asyncio.sleep(latency)
         await generation.finish()
 
     async def _rendered(self, valid: ValidRequest, filtered: bool) -> Outcome:
@@ -220,8 +234,8 @@ class StabilityEmulator:
             return turned_away
         return await self._faulted(Route.STABILITY_RESULT, request, key, self._generation_state)
 
-    async def _generation_state(self, request: Request, key: str, fail: bool) -> Response:
-        del fail  # a failure is decided when the generation is accepted
+    async def _generation_state(self, request: Request, key: str, fault: Fault | None) -> Response:
+        del fault  # a failure is decided when the generation is accepted
         accept = negotiated(request.headers.get("accept"))
         generation_id = request.path_params["id"]
         now = self._state.clock()
@@ -256,5 +270,8 @@ class StabilityEmulator:
         key, turned_away = self._admit(request, v1=True)
         if turned_away is not None:
             return turned_away
-        fault = await faulty_response(self._state.faults, Route.STABILITY_BALANCE, v1_fault)
-        return fault or reply(key)
+
+        async def answer() -> Response:
+            return reply(key)
+
+        return await faulted(self._state.faults, Route.STABILITY_BALANCE, v1_fault, answer)

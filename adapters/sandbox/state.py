@@ -17,7 +17,7 @@ from imagestudio.adapters.sandbox.hosted_files import HostedFiles
 @dataclass(slots=True)
 class SandboxState:
     config: SandboxConfig
-    faults: FaultScript = field(default_factory=FaultScript)
+    faults: FaultScript = field(init=False)
     files: HostedFiles = field(default_factory=HostedFiles)
     book: BillingBook = field(init=False)
     clock: Callable[[], float] = time.monotonic
@@ -26,6 +26,13 @@ class SandboxState:
     _random_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
+        config = self.config
+        self.faults = FaultScript(
+            config.slow_seconds,
+            config.fault_rates,
+            slow_task_seconds=config.slow_task_seconds,
+            seed=config.random_seed,
+        )
         self.book = BillingBook(
             {
                 "wavespeed": self.config.wavespeed_balance_usd,

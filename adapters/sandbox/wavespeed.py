@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute
 from starlette.routing import Route as HttpRoute
 
 from imagestudio.adapters.sandbox.faults import Fault, Route
-from imagestudio.adapters.sandbox.http_faults import fault_response, faulty_response
+from imagestudio.adapters.sandbox.http_faults import after_work, before_work, faulted
 from imagestudio.adapters.sandbox.state import SandboxState
 from imagestudio.adapters.sandbox.wavespeed_envelope import (
     failure,
@@ -40,8 +40,6 @@ API = "/api/v3"
 MODERATED = "Content policy violation: the prompt was flagged by the safety checker"
 FAILED_AFTER_ACCEPT = "Internal error: the prediction failed during inference"
 SYNC_TIMED_OUT = 5004
-_AFTER_ACCEPT = frozenset({Fault.SLOW, Fault.DROP, Fault.FAIL_AFTER_ACCEPT})
-"""Faults that let the submit create its task; the others replace the reply beforehand."""
 
 
 class WaveSpeedEmulator:
@@ -73,15 +71,14 @@ class WaveSpeedEmulator:
             return unauthorized()
         faults = self._state.faults
         fault = faults.take(Route.WAVESPEED_SUBMIT)
-        if fault is not None and fault not in _AFTER_ACCEPT:
-            replaced = await fault_response(fault, faults, fault_failure)
-            if replaced is not None:
-                return replaced
-        reply = await self._accept(request, fail=fault is Fault.FAIL_AFTER_ACCEPT)
-        # SLOW and DROP strike after the task exists: the client cannot know it was created.
-        return await fault_response(fault, faults, fault_failure) or reply
+        instead = await before_work(fault, fault_failure)
+        if instead is not None:
+            return instead
+        reply = await self._accept(request, fault)
+        # The others strike after the task exists: the client cannot know it was created.
+        return await after_work(fault, faults, reply)
 
-    async def _accept(self, request: Request, *, fail: bool) -> Response:
+    async def _accept(self, request: Request, fault: Fault | None) -> Response:
         model_path = request.path_params["model_path"]
         rules = rules_for(model_path)
         if rules is None:
@@ -103,22 +100,30 @@ class WaveSpeedEmulator:
         if not self._state.book.can_afford(PROVIDER, committed):
             return failure(403, "Insufficient balance")
         prediction = Prediction(model=model_path, base_url=base_url, price=order.amount)
-        self._start(prediction, order, self._verdict(order, fail, base64_output))
+        self._start(prediction, order, self._verdict(order, fault, base64_output))
         if sync:
             return success(await self._waited(prediction))
         return success(prediction.as_json())
 
-    def _verdict(self, order: TaskOrder, fail: bool, base64_output: bool) -> Verdict:
+    def _verdict(self, order: TaskOrder, fault: Fault | None, base64_output: bool) -> Verdict:
         prompt = order.prompt.lower()
         config = self._state.config
         if config.moderation_word and config.moderation_word.lower() in prompt:
             reason: str | None = MODERATED
-        elif fail or self._state.should_fail():
+        elif fault is Fault.FAIL_AFTER_ACCEPT or self._state.should_fail():
             reason = FAILED_AFTER_ACCEPT
         else:
             reason = None
         nsfw = bool(config.filter_word) and config.filter_word.lower() in prompt
-        return Verdict(failure=reason, nsfw=nsfw, base64_output=base64_output)
+        slow = fault is Fault.SLOW_TASK
+        return Verdict(
+            failure=reason,
+            nsfw=nsfw,
+            base64_output=base64_output,
+            latency_seconds=self._state.faults.slow_task_seconds
+            if slow
+            else config.latency_seconds,
+        )
 
     def _start(self, prediction: Prediction, order: TaskOrder, verdict: Verdict) -> None:
         self._predictions.add(prediction)
@@ -146,13 +151,14 @@ class WaveSpeedEmulator:
     async def _poll(self, request: Request) -> Response:
         if not self._authorized(request):
             return unauthorized()
-        fault = await faulty_response(self._state.faults, Route.WAVESPEED_POLL, fault_failure)
-        if fault is not None:
-            return fault
-        prediction = self._predictions.get(request.path_params["prediction_id"])
-        if prediction is None:
-            return failure(404, "Prediction not found")
-        return success(prediction.as_json())
+
+        async def answer() -> Response:
+            prediction = self._predictions.get(request.path_params["prediction_id"])
+            if prediction is None:
+                return failure(404, "Prediction not found")
+            return success(prediction.as_json())
+
+        return await faulted(self._state.faults, Route.WAVESPEED_POLL, fault_failure, answer)
 
     async def _balance(self, request: Request) -> Response:
         return await self._balance_reply(request, with_currency=False)
@@ -163,13 +169,14 @@ class WaveSpeedEmulator:
     async def _balance_reply(self, request: Request, *, with_currency: bool) -> Response:
         if not self._authorized(request):
             return unauthorized()
-        fault = await faulty_response(self._state.faults, Route.WAVESPEED_BALANCE, fault_failure)
-        if fault is not None:
-            return fault
-        balance = float(self._state.book.balance(PROVIDER))
-        return success(
-            {"balance": balance, "currency": "USD"} if with_currency else {"balance": balance}
-        )
+
+        async def answer() -> Response:
+            balance = float(self._state.book.balance(PROVIDER))
+            return success(
+                {"balance": balance, "currency": "USD"} if with_currency else {"balance": balance}
+            )
+
+        return await faulted(self._state.faults, Route.WAVESPEED_BALANCE, fault_failure, answer)
 
     async def _not_found(self, request: Request) -> Response:
         if not self._authorized(request):
@@ -188,37 +195,39 @@ class WaveSpeedEmulator:
         """The documented route answers `download_url`; the variant page's route, `url`."""
         if not self._authorized(request):
             return unauthorized()
-        fault = await faulty_response(self._state.faults, Route.WAVESPEED_UPLOAD, fault_failure)
-        if fault is not None:
-            return fault
-        base_url = str(request.base_url).rstrip("/")
-        try:
-            upload = await receive_upload(request, self._state.files, base_url)
-        except BadRequest as bad:
-            return failure(400, bad.message)
-        return success(
-            {
-                "download_url" if documented else "url": upload.url,
-                "type": upload.type,
-                "filename": upload.filename,
-                "size": upload.size,
-            }
-        )
+
+        async def answer() -> Response:
+            base_url = str(request.base_url).rstrip("/")
+            try:
+                upload = await receive_upload(request, self._state.files, base_url)
+            except BadRequest as bad:
+                return failure(400, bad.message)
+            return success(
+                {
+                    "download_url" if documented else "url": upload.url,
+                    "type": upload.type,
+                    "filename": upload.filename,
+                    "size": upload.size,
+                }
+            )
+
+        return await faulted(self._state.faults, Route.WAVESPEED_UPLOAD, fault_failure, answer)
 
     async def _upload_ticket(self, request: Request) -> Response:
         """The SDK 2.x's first step: a ticket saying where to PUT the bytes."""
         if not self._authorized(request):
             return unauthorized()
-        fault = await faulty_response(self._state.faults, Route.WAVESPEED_UPLOAD, fault_failure)
-        if fault is not None:
-            return fault
-        try:
-            ticket = self._tickets.issue(
-                await _json_body(request), str(request.base_url).rstrip("/")
-            )
-        except BadRequest as bad:
-            return failure(400, bad.message)
-        return success(ticket)
+
+        async def answer() -> Response:
+            try:
+                ticket = self._tickets.issue(
+                    await _json_body(request), str(request.base_url).rstrip("/")
+                )
+            except BadRequest as bad:
+                return failure(400, bad.message)
+            return success(ticket)
+
+        return await faulted(self._state.faults, Route.WAVESPEED_UPLOAD, fault_failure, answer)
 
     def _authorized(self, request: Request) -> bool:
         return self._state.authorized(request.headers.get("authorization"))

@@ -1,8 +1,8 @@
 """A prediction's life after the submit: created → processing → completed | failed.
 
-It runs as an asyncio task on the server's loop: processing after a third of the configured
-latency, the outputs rendered meanwhile, the verdict once the whole latency has passed. Only a
-completed task is billed (filtered ones too); a failed one costs nothing.
+It runs as an asyncio task on the server's loop: processing after a third of its latency, the
+outputs rendered meanwhile, the verdict once the whole latency has passed. Only a completed task
+is billed (filtered ones too); a failed one costs nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ class Verdict:
     failure: str | None = None
     nsfw: bool = False
     base64_output: bool = False
+    latency_seconds: float = 0.0
+    """How long the task runs (the configured latency, or a slow-task fault's)."""
 
 
 async def run_prediction(
@@ -37,7 +39,7 @@ async def run_prediction(
 ) -> None:
     """Take the prediction to its end; always finishes it, even when cancelled."""
     loop = asyncio.get_running_loop()
-    latency = state.config.latency_seconds
+    latency = verdict.latency_seconds
     try:
         await asyncio.sleep(latency / 3)
         prediction.status = Status.PROCESSING

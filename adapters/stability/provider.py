@@ -20,7 +20,12 @@ from imagestudio.adapters.stability.endpoints import Endpoint, endpoint_for
 from imagestudio.adapters.stability.errors import PROVIDER, error_detail, submit_refused
 from imagestudio.adapters.stability.forms import MissingImage, StabilityForm, build_form
 from imagestudio.adapters.stability.redaction import redacted
-from imagestudio.adapters.stability.replies import IMAGE_ACCEPT, JSON_ACCEPT, read_artifact
+from imagestudio.adapters.stability.replies import (
+    IMAGE_ACCEPT,
+    JSON_ACCEPT,
+    Unreadable,
+    read_artifact,
+)
 from imagestudio.adapters.stability.result_polling import ResultPolling
 from imagestudio.adapters.stability.settings import StabilitySettings
 from imagestudio.application.ports.provider import (
@@ -157,7 +162,12 @@ class StabilityProvider:
                 return SubmitUnknown(
                     task_id=None, detail=f"unexpected HTTP {response.status_code} to a submit"
                 )
-            return read_artifact(response, job.model.output)
+            answered = read_artifact(response, job.model.output)
+            if isinstance(answered, Unreadable):
+                # Billed with no task id to fetch it again by: held, then released with its
+                # price kept as a possible provider cost (`unknown_unresolved`).
+                return SubmitUnknown(task_id=None, detail=f"{answered.detail}, though billed")
+            return answered
         task_id = _task_id(response)
         if task_id is None:
             return SubmitUnknown(task_id=None, detail="accepted without a readable task id")
@@ -179,7 +189,11 @@ class StabilityProvider:
         if status == httpx.codes.ACCEPTED:
             return TaskPending(task_id)
         if status == httpx.codes.OK:
-            return read_artifact(response, job.model.output, task_id=task_id)
+            answered = read_artifact(response, job.model.output, task_id=task_id)
+            if isinstance(answered, Unreadable):  # billed: fetch it again on the next round
+                logger.warning("stability lookup of %s: %s; asking later", task_id, answered.detail)
+                return TaskPending(task_id)
+            return answered
         if status == httpx.codes.NOT_FOUND:
             return TaskMissing(task_id, error_detail(response))
         # Anything else (5xx after retries, a refused key, a lock-out) is no verdict on the task:

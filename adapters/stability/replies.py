@@ -3,7 +3,9 @@
 `image/*` (and GLB): raw bytes, the media type in `content-type`, `finish-reason` and `seed` in
 headers. `application/json`: `{image: base64, finish_reason, seed}`, the format in the
 content-type's `type=` parameter. Only `SUCCESS` is delivered: `CONTENT_FILTERED` was billed but
-blurred, anything else is a failure.
+blurred, anything else is a failure. A 200 whose artifact cannot be read (a body cut short or
+mangled on the way) is `Unreadable`: Stability bills what it answers 200, so it is never a
+failure, which would release what was billed; each caller keeps it held in its own way.
 """
 
 from __future__ import annotations
@@ -28,11 +30,19 @@ SUCCESS = "SUCCESS"
 CONTENT_FILTERED = "CONTENT_FILTERED"
 GLB_MAGIC = b"glTF"
 
-ArtifactReply = ProviderSuccess | OutputFiltered | ProviderFailed
-
 
 class UnreadableReply(Exception):
     """A 200 whose artifact cannot be read: bad JSON or base64, an undecodable image."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A 200 (so billed) whose artifact could not be read."""
+
+    detail: str
+
+
+ArtifactReply = ProviderSuccess | OutputFiltered | ProviderFailed | Unreadable
 
 
 def read_artifact(
@@ -51,11 +61,7 @@ def read_artifact(
             )
         artifact = _artifact(reply)
     except UnreadableReply as error:
-        return ProviderFailed(
-            provider=PROVIDER,
-            kind=ProviderErrorKind.UNAVAILABLE,
-            detail=f"unreadable reply: {error}",
-        )
+        return Unreadable(f"unreadable reply: {error}")
     return ProviderSuccess(artifacts=(artifact,), task_id=task_id)
 
 

@@ -17,7 +17,7 @@ from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
 from imagestudio.adapters.providers.limiter import AccountLimiter
 from imagestudio.adapters.providers.read_retries import RETRYABLE_STATUSES, get_with_retries
 from imagestudio.adapters.stability.errors import PROVIDER, error_detail
-from imagestudio.adapters.stability.replies import read_artifact
+from imagestudio.adapters.stability.replies import Unreadable, read_artifact
 from imagestudio.application.ports.provider import ProviderOutcome, SubmitUnknown
 from imagestudio.domain.errors import ProviderErrorKind, ProviderFailed
 from imagestudio.domain.media import MediaType
@@ -76,7 +76,10 @@ class ResultPolling:
             if status == httpx.codes.ACCEPTED:
                 continue
             if status == httpx.codes.OK:
-                return read_artifact(response, expected, task_id=task_id)
+                answered = read_artifact(response, expected, task_id=task_id)
+                if isinstance(answered, Unreadable):  # billed: reconciliation fetches it again
+                    return _held(task_id, answered.detail)
+                return answered
             if status == httpx.codes.NOT_FOUND:
                 return _failed(f"result expired or not found ({error_detail(response)})")
             if status == httpx.codes.INTERNAL_SERVER_ERROR:

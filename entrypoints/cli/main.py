@@ -24,6 +24,7 @@ from imagestudio.entrypoints.cli import (
     operations_commands,
     plans_commands,
     provider_commands,
+    sandbox_command,
     storage_commands,
     usage_commands,
     users_commands,
@@ -70,6 +71,7 @@ budget_commands.register(app)
 ledger_commands.register(app)
 db_commands.register(app)
 provider_commands.register(app)
+sandbox_command.register(app)
 asset_commands.register(app)
 storage_commands.register(app)
 local_commands.register(app)

@@ -1,9 +1,8 @@
-"""`imagestudio providers check`, `imagestudio reconcile` and `imagestudio sandbox`."""
+"""`imagestudio providers check`, `imagestudio reconcile` and `imagestudio serve`."""
 
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal
 from typing import Annotated
 
 import typer
@@ -20,7 +19,6 @@ providers_app = command_group("The image providers this profile enables.", no_ar
 def register(app: typer.Typer) -> None:
     app.add_typer(providers_app, name="providers")
     app.command()(reconcile)
-    app.command()(sandbox)
     app.command()(serve)
 
 
@@ -105,58 +103,3 @@ def reconcile(
     typer.echo(f"{shown}{len(report.waiting)} not finished (what each holds, what it waits for):")
     for line in waiting_lines(report.waiting):
         typer.echo(f"  {line}")
-
-
-def sandbox(
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8765,
-    latency: Annotated[
-        float, typer.Option("--latency", help="Seconds a task runs before it completes.")
-    ] = 0.5,
-    fail_rate: Annotated[
-        float,
-        typer.Option("--fail-rate", min=0.0, max=1.0, help="Share of tasks that fail."),
-    ] = 0.0,
-    sync_timeout: Annotated[
-        float, typer.Option("--sync-timeout", help="WaveSpeed sync mode gives up after this.")
-    ] = 90.0,
-    balance: Annotated[
-        str, typer.Option("--wavespeed-balance", help="Starting WaveSpeed balance, USD.")
-    ] = "100",
-    credits: Annotated[
-        str, typer.Option("--stability-credits", help="Starting Stability credits.")
-    ] = "10000",
-    wavespeed_per_minute: Annotated[
-        int, typer.Option("--wavespeed-per-minute", min=1, help="Submits a minute (Silver: 500).")
-    ] = 500,
-    wavespeed_concurrent: Annotated[
-        int, typer.Option("--wavespeed-concurrent", min=1, help="Tasks at once (Silver: 100).")
-    ] = 100,
-    stability_per_10s: Annotated[
-        int, typer.Option("--stability-per-10s", min=1, help="Requests per 10 s, then 60 s out.")
-    ] = 150,
-) -> None:
-    """Serve a local stand-in for WaveSpeed and Stability (profile `sandbox` talks to it)."""
-    from imagestudio.adapters.sandbox.config import (
-        SandboxConfig,
-        StabilityLimits,
-        WaveSpeedLimits,
-    )
-    from imagestudio.adapters.sandbox.runner import serve as serve_sandbox
-
-    config = SandboxConfig(
-        latency_seconds=latency,
-        fail_rate=fail_rate,
-        sync_timeout_seconds=sync_timeout,
-        wavespeed_balance_usd=Decimal(balance),
-        stability_credits=Decimal(credits),
-        wavespeed=WaveSpeedLimits(
-            submits_per_window=wavespeed_per_minute, concurrent_tasks=wavespeed_concurrent
-        ),
-        stability=StabilityLimits(requests_per_window=stability_per_10s),
-    )
-    typer.echo(
-        f"sandbox for WaveSpeed and Stability on http://{host}:{port} "
-        "(IMAGESTUDIO_PROFILE=sandbox uses it); Ctrl-C stops it"
-    )
-    serve_sandbox(config, host=host, port=port)

@@ -53,6 +53,20 @@ def test_settings_come_from_imagestudio_variables(
     )
 
 
+def test_the_reconcile_delays_come_from_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("IMAGESTUDIO_RECONCILE_AFTER_SECONDS", "4")
+    monkeypatch.setenv("IMAGESTUDIO_RECONCILE_RECHECK_SECONDS", "1.5")
+    timing = build_container(Settings(profile=Profile.TEST, data_dir=tmp_path)).timing()
+    assert (timing.unresolved_after, timing.recheck_after) == (
+        timedelta(seconds=4),
+        timedelta(seconds=1.5),
+    )
+    with pytest.raises(ValidationError):
+        Settings(reconcile_recheck_seconds=0)
+
+
 def test_a_float_offline_price_is_refused() -> None:
     with pytest.raises(ValidationError, match="never a float"):
         Settings(offline_price_usd=0.1)  # type: ignore[arg-type]

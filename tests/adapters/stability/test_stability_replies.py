@@ -40,6 +40,7 @@ from imagestudio.domain.errors import OutputFiltered, ProviderErrorKind, Provide
 from imagestudio.domain.media import MediaType
 
 CORE = "/v2beta/stable-image/generate/core"
+JSON = "application/json"
 CREATIVE = "/v2beta/stable-image/upscale/creative"
 TASK = "f" * 64
 RESULT = f"/v2beta/results/{TASK}"
@@ -122,13 +123,37 @@ async def test_any_other_finish_reason_is_a_failure(
     assert "ERROR" in outcome.detail
 
 
-async def test_an_undecodable_image_is_a_failure_not_a_crash(
+UNREADABLE = [
+    pytest.param(lambda: Response(b"not a png", media_type="image/png"), False, id="bytes"),
+    pytest.param(lambda: Response(b'{"image": "!!", "fin', media_type=JSON), True, id="json"),
+]
+
+
+@pytest.mark.parametrize(("reply", "accept_json"), UNREADABLE)
+async def test_an_unreadable_200_is_held_as_unknown_never_a_failure(
+    script: ScriptedStability, base_url: str, reply: object, accept_json: bool
+) -> None:
+    # Stability bills what it answers 200: a failure would release it and record no cost.
+    script.on("POST", CORE, reply)  # type: ignore[arg-type]
+    async with provider_at(settings_for(base_url, accept_json=accept_json)) as provider:
+        outcome = await provider.run(job("generate-core"), RecordingReport())
+    assert isinstance(outcome, SubmitUnknown)
+    assert outcome.task_id is None
+    assert "unreadable reply" in outcome.detail
+    assert len(script.requests_to("POST", CORE)) == 1, "a submit is never retried"
+
+
+async def test_an_unreadable_async_result_holds_the_task_by_id(
     script: ScriptedStability, base_url: str
 ) -> None:
-    script.on("POST", CORE, lambda: Response(b"not a png", media_type="image/png"))
+    script.on("POST", CREATIVE, accepted_reply(TASK))
+    script.on("GET", RESULT, lambda: Response(b"\x89PNG cut", media_type="image/png"))
     async with provider_at(settings_for(base_url)) as provider:
-        outcome = await provider.run(job("generate-core"), RecordingReport())
-    assert isinstance(outcome, ProviderFailed)
+        outcome = await provider.run(
+            job("upscale-creative", inputs=(image_input(),)), RecordingReport()
+        )
+    assert isinstance(outcome, SubmitUnknown)
+    assert outcome.task_id == TASK
     assert "unreadable reply" in outcome.detail
 
 
@@ -312,6 +337,7 @@ async def test_lookup_reads_pending_done_missing_and_otherwise_ask_later(
         error_reply(404, "generation_not_found", "gone"),
         error_reply(500, "internal_error", "down"),
         error_reply(401, "unauthorized", "key revoked"),
+        lambda: Response(b"\x89PNG cut", media_type="image/png"),
     )
     stored = job("upscale-creative")
     async with provider_at(settings_for(base_url)) as provider:
@@ -320,6 +346,7 @@ async def test_lookup_reads_pending_done_missing_and_otherwise_ask_later(
         missing = await provider.lookup(stored, TASK)
         broken = await provider.lookup(stored, TASK)
         refused = await provider.lookup(stored, TASK)
+        unreadable = await provider.lookup(stored, TASK)
     assert pending == TaskPending(TASK)
     assert isinstance(done, ProviderSuccess)
     assert done.task_id == TASK
@@ -329,6 +356,7 @@ async def test_lookup_reads_pending_done_missing_and_otherwise_ask_later(
     # (a failure would release what the provider may have billed and delivered).
     assert broken == TaskPending(TASK)
     assert refused == TaskPending(TASK)
+    assert unreadable == TaskPending(TASK)  # billed: its result is fetched again later
     assert script.seen[-1].method == "GET"
     assert not script.requests_to("POST", CREATIVE), "a lookup never submits"
 
