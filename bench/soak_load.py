@@ -49,8 +49,8 @@ class Records:
     polls_given_up: int = 0
     operation_ids: set[str] = field(default_factory=set)
     locations_disagree: list[str] = field(default_factory=list)
-    """A 202's location answering one way on one server and another way on another (a known
-    issue, see `KNOWN_ISSUES` in soak_report.py)."""
+    """A 202's location answering one way on one server and another way on another (a failed
+    check: every process must tell a request's outcome the same)."""
 
 
 class Servers:

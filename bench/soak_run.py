@@ -84,7 +84,10 @@ class VariantResult:
     @property
     def passed(self) -> bool:
         return all(check.broken == 0 for check in self.checks) and not (
-            self.records.unexpected or self.records.idempotency or self.watch.over
+            self.records.unexpected
+            or self.records.idempotency
+            or self.records.locations_disagree
+            or self.watch.over
         )
 
 

@@ -82,6 +82,10 @@ class ImageOperation:
     input_asset_ids: tuple[str, ...] = field(default=())
     output_size: tuple[int, int] | None = None
     """The width and height the outputs were asked at (reconciliation prices what it finds)."""
+    continued_by: str | None = None
+    """The operation `auto` moved the request to when this one failed with its provider's own
+    trouble: the request's outcome is that one's (named before this one settles, so a reader
+    never sees the request end here while it runs on)."""
 
     def advance(
         self, to: OperationStatus, at: datetime, **changes: object

@@ -57,6 +57,7 @@ def operation_to_dict(operation: ImageOperation) -> dict[str, Any]:
         "idempotency_key": operation.idempotency_key,
         "input_asset_ids": list(operation.input_asset_ids),
         "output_size": None if operation.output_size is None else list(operation.output_size),
+        "continued_by": operation.continued_by,
     }
 
 
@@ -83,6 +84,7 @@ def operation_from_dict(data: Mapping[str, Any]) -> ImageOperation:
         input_asset_ids=tuple(data["input_asset_ids"]),
         # Rows written before the field existed have none.
         output_size=_size(data.get("output_size")),
+        continued_by=data.get("continued_by"),
     )
 
 

@@ -30,6 +30,8 @@ class AttemptEnd:
     """Nothing more to try: a replayed outcome, or a key another request holds."""
     key_kept: bool = False
     """The key was left to a next attempt (a fallback) that may not come."""
+    operation_id: str | None = None
+    """The operation this attempt ran (None when it never began one)."""
 
 
 class Attempt:
@@ -41,9 +43,14 @@ class Attempt:
         self._lease = lease
 
     async def run(
-        self, prepared: PreparedOperation, key_use: KeyUse, may_fall_back: bool
+        self,
+        prepared: PreparedOperation,
+        key_use: KeyUse,
+        may_fall_back: bool,
+        fall_back_as: str | None = None,
     ) -> AttemptEnd:
-        """Run `prepared` as a new operation; what it came to."""
+        """Run `prepared` as a new operation; what it came to. `fall_back_as`: the id the next
+        provider's operation will take, named on this one if it fails over to it."""
         ports = self._ports
         operation = self._new_operation(prepared)
         accepted = await accept(
@@ -61,15 +68,21 @@ class Attempt:
         taken = accepted.unwrap()
         renewal = asyncio.create_task(self._keep_leased(taken.operation.id))
         try:
-            outcome = await self._call(prepared, taken, may_fall_back)
+            outcome = await self._call(prepared, taken, may_fall_back, fall_back_as)
         finally:
             renewal.cancel()
         return AttemptEnd(
-            outcome=outcome, key_kept=may_fall_back and worth_another_provider(outcome)
+            outcome=outcome,
+            key_kept=may_fall_back and worth_another_provider(outcome),
+            operation_id=taken.operation.id,
         )
 
     async def _call(
-        self, prepared: PreparedOperation, taken: Accepted, may_fall_back: bool
+        self,
+        prepared: PreparedOperation,
+        taken: Accepted,
+        may_fall_back: bool,
+        fall_back_as: str | None,
     ) -> StoredOutcome:
         ports = self._ports
         provider = ports.providers.get(prepared.model.provider)
@@ -86,6 +99,7 @@ class Attempt:
                 task_ids=tuple(progress.task_ids),
                 started=started,
                 may_fall_back=may_fall_back,
+                fall_back_as=fall_back_as,
             )
 
         try:

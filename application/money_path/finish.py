@@ -9,7 +9,7 @@ from datetime import datetime
 
 from returns.result import Failure, Success
 
-from imagestudio.application.money_path.keys import key_change
+from imagestudio.application.money_path.keys import falls_back, key_change
 from imagestudio.application.money_path.ledger_line import line_for
 from imagestudio.application.money_path.outputs import describe, measured, store_bytes
 from imagestudio.application.money_path.settle import (
@@ -57,6 +57,9 @@ class Answered:
     started: datetime
     may_fall_back: bool = False
     """Another provider may still be tried: a retryable failure is not the key's outcome yet."""
+    fall_back_as: str | None = None
+    """The id the next provider's operation will take if this one fails with its provider's own
+    trouble: written on this one as it settles (`continued_by`)."""
     stored: bool = False
     """The outputs' bytes are stored already (found by reconciliation): never written again."""
 
@@ -120,6 +123,9 @@ class Finish:
             error=None if verdict.status is S.SUCCEEDED else _error_text(verdict),
         )
         result = _result(final, verdict, assets, failed_reasons)
+        if answered.fall_back_as and falls_back(result, answered.may_fall_back, verdict.status):
+            final = replace(final, continued_by=answered.fall_back_as)
+            result = _result(final, verdict, assets, failed_reasons)
         closing = Closing(
             expected=stored.status,
             operation=final,

@@ -19,9 +19,14 @@ def key_change(outcome: StoredOutcome, status: OperationStatus, may_fall_back: b
         return KeepKey()
     if status is S.CANCELLED:
         return ForgetKey()
-    if may_fall_back and worth_another_provider(outcome):
+    if falls_back(outcome, may_fall_back, status):
         return KeepKey()
     return FinishKey(outcome)
+
+
+def falls_back(outcome: StoredOutcome, may_fall_back: bool, status: OperationStatus) -> bool:
+    """Whether the request moves on to another provider after this outcome (if one is left)."""
+    return may_fall_back and status is S.FAILED and worth_another_provider(outcome)
 
 
 def worth_another_provider(outcome: StoredOutcome) -> bool:

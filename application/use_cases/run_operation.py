@@ -94,18 +94,22 @@ class RunOperation:
     ) -> StoredOutcome:
         keyed = prepared.request.idempotency_key is not None
         tried = {prepared.model.provider}
+        # The next provider's operation id is chosen before this one settles, so a failure that
+        # moves on is settled naming where the request went (`continued_by`).
+        follow_up = self._follow_up_id(alternatives, tried)
         end = await self._attempt.run(
             prepared,
             KeyUse.CLAIM if keyed else KeyUse.NONE,
-            _other_provider(alternatives, tried),
+            follow_up is not None,
+            follow_up,
         )
         for model in alternatives:
             if end.final or not worth_another_provider(end.outcome):
                 break
-            if model.provider in tried:
+            if model.provider in tried or follow_up is None:
                 continue
             retry = await prepare(
-                self._ports, replace(prepared.request, operation_id=None), model=model
+                self._ports, replace(prepared.request, operation_id=follow_up), model=model
             )
             if isinstance(retry, Failure):
                 continue
@@ -114,21 +118,32 @@ class RunOperation:
                 "%s: %s; falling back to %s", prepared.model.id, end.outcome.failure(), model.id
             )
             prepared = retry.unwrap()
+            follow_up = self._follow_up_id(alternatives, tried)
             end = await self._attempt.run(
                 prepared,
                 KeyUse.HAND_OVER if keyed else KeyUse.NONE,
-                _other_provider(alternatives, tried),
+                follow_up is not None,
+                follow_up,
             )
-        if keyed and end.key_kept:
-            await self._finish_key(prepared, end)
+        if end.key_kept:
+            await self._no_follow_up(prepared, end)
         return end.outcome
 
-    async def _finish_key(self, prepared: PreparedOperation, end: AttemptEnd) -> None:
-        """The last attempt kept the key for a fallback that did not come: it is the outcome."""
+    def _follow_up_id(self, alternatives: list[Model], tried: set[str]) -> str | None:
+        return self._ports.ids.new_id("op") if _other_provider(alternatives, tried) else None
+
+    async def _no_follow_up(self, prepared: PreparedOperation, end: AttemptEnd) -> None:
+        """The last attempt named a follow-up (and kept the key for it) that did not come: its
+        failure is the request's outcome after all."""
         key = prepared.request.idempotency_key
-        assert key is not None
+        stored = (
+            None if end.operation_id is None else await self._ports.operations.get(end.operation_id)
+        )
         async with self._ports.unit_of_work.begin() as unit:
-            await unit.idempotency.finish(prepared.request.user_id, key, end.outcome)
+            if key is not None:
+                await unit.idempotency.finish(prepared.request.user_id, key, end.outcome)
+            if stored is not None and stored.continued_by is not None:
+                await unit.operations.advance(stored.status, replace(stored, continued_by=None))
             await unit.commit()
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from fakes import FLAT_PRICE, GHOST_PRICE, MODELS, Fail, ScriptedProvider, Unknown, text_to_image
+from returns.result import Failure
 
+from imagestudio.application.ports.operation_store import OperationStore, TrackedOperation
 from imagestudio.application.routing import RoutingPolicy, RoutingRules, route
+from imagestudio.application.use_cases.show_operation import FOLLOW_UP_GRACE, ShowOperation
 from imagestudio.domain.errors import OutcomeUnknown, ProviderErrorKind, ProviderFailed
 from imagestudio.domain.model import ModelTier
 from imagestudio.domain.operation_kind import OperationKind
@@ -174,3 +178,78 @@ async def test_a_caller_chosen_operation_id_is_used_and_a_fallback_gets_its_own(
     assert (await studio.operation("op_chosen")).model_id == "ghost-cheap"
     assert result.operation.id != "op_chosen"
     assert result.operation.model_id == "acme-flat"
+
+
+async def test_a_failure_that_moves_on_names_its_follow_up_and_the_request_reads_as_it(
+    make_studio: StudioFactory,
+) -> None:
+    studio, ghost = two_providers(make_studio)
+    ghost.script(Fail(ProviderErrorKind.RATE_LIMITED, "429"))
+    show = ShowOperation(studio.ports.operations, studio.quota, studio.clock)
+
+    result = (
+        await studio.run.execute(text_to_image(model_id="auto", operation_id="op_first"))
+    ).unwrap()
+
+    first = await studio.operation("op_first")
+    assert first.status.value == "failed"
+    assert first.continued_by == result.operation.id
+    shown = (await show.execute("ada", "op_first")).unwrap()
+    assert (shown.operation.id, shown.operation.status) == (
+        result.operation.id,
+        result.operation.status,
+    )
+    assert isinstance(await show.execute("bob", "op_first"), Failure)
+
+
+async def test_a_follow_up_that_never_comes_leaves_the_failure_standing(
+    make_studio: StudioFactory,
+) -> None:
+    studio, ghost = two_providers(make_studio)
+    ghost.script(Fail(ProviderErrorKind.RATE_LIMITED, "429"))
+    # acme's models cannot make this size: the fallback's preparation fails.
+    request = text_to_image(model_id="auto", operation_id="op_only", width=2000, height=500)
+    models = (*MODELS[:-1], replace(MODELS[-1], limits=replace(MODELS[-1].limits, max_side=2000)))
+    studio = make_studio(provider=studio.provider, others=(ghost,), models=models)
+
+    refused = (await studio.run.execute(request)).failure()
+
+    assert isinstance(refused, ProviderFailed)
+    only = await studio.operation("op_only")
+    assert (only.status.value, only.continued_by) == ("failed", None)
+
+
+async def test_between_a_settled_failure_and_its_follow_up_the_request_has_not_ended(
+    make_studio: StudioFactory,
+) -> None:
+    studio, ghost = two_providers(make_studio)
+    ghost.script(Fail(ProviderErrorKind.RATE_LIMITED, "429"))
+    await studio.run.execute(text_to_image(model_id="auto", operation_id="op_gap"))
+    first = await studio.operation("op_gap")
+    assert first.continued_by is not None
+    # As if the process died between the two: the follow-up's record is not there.
+    hidden = Hiding(studio.ports.operations, first.continued_by)
+    show = ShowOperation(hidden, studio.quota, studio.clock)
+
+    moving = (await show.execute("ada", "op_gap")).unwrap()
+    studio.clock.advance(FOLLOW_UP_GRACE + timedelta(seconds=1))
+    standing = (await show.execute("ada", "op_gap")).unwrap()
+
+    assert (moving.operation.id, moving.operation.status.value) == ("op_gap", "requested")
+    assert (standing.operation.id, standing.operation.status.value) == ("op_gap", "failed")
+
+
+class Hiding:
+    """An operation store that has lost one operation."""
+
+    def __init__(self, store: OperationStore, hidden: str) -> None:
+        self._store = store
+        self._hidden = hidden
+
+    async def describe(self, operation_id: str) -> TrackedOperation | None:
+        if operation_id == self._hidden:
+            return None
+        return await self._store.describe(operation_id)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)

@@ -1,14 +1,10 @@
-"""A 202's location must say how the request ended, on every API process, also when `auto`
-fell back to another provider.
+"""A 202's location says how the request ended, on every API process, also when `auto` fell
+back to another provider.
 
-Found by the soak (bench/soak.py: a keyed request's location said one operation, its replay
-another; and "a 202's location answers differently on two servers"). The location names the
-first attempt's operation. When that attempt fails with a provider's own trouble, `auto` runs
-the next provider as a new operation, but the location answers from the database at once:
-the first attempt, `failed` — a final state, while the request still runs. Once the fallback
-is done, the process that ran it answers from its finished job (the fallback's operation,
-succeeded and charged) and every other process, or this one after a restart, still says
-`failed`. A client may be told its request failed though it succeeded and was charged.
+Found by the soak (bench/soak.py): the location names the first attempt's operation, which was
+settled `failed` while the request ran on at the next provider; only the process that ran the
+fallback then answered its success. The first attempt now settles naming its follow-up
+(`continued_by`, chosen before it settles) and readers follow it.
 """
 
 from __future__ import annotations
@@ -17,7 +13,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from imagestudio.adapters.sandbox.config import SandboxConfig
 from imagestudio.adapters.sandbox.faults import Fault, Route
@@ -39,14 +34,6 @@ def final_state(api: httpx.Client, location: str) -> dict[str, object]:
     raise AssertionError(f"{location} is not final after 30 s")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known issue: when `auto` falls back, the 202's location (the first attempt's "
-    "operation) says `failed` while the fallback runs, then the fallback's success only on the "
-    "process that ran it; nothing in the database links the attempts. Once fixed, make the "
-    "soak's 'locations answering differently' (bench/soak_report.py KNOWN_ISSUES) a failing "
-    "check.",
-)
 def test_the_location_of_a_request_that_fell_back_says_the_same_on_every_process(
     tmp_path: Path,
 ) -> None:
