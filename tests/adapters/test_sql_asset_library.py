@@ -249,10 +249,11 @@ async def test_upgrading_from_0005_keeps_the_data_and_adds_a_searchable_library(
         await schema.upgrade(engine, "0005")
         async with engine.begin() as connection:
             await connection.execute(
-                t.plans.insert().values(name="free", definition="{}", updated_at=T0)
+                # Not a reference plan: creating the schema seeds those.
+                t.plans.insert().values(name="legacy", definition="{}", updated_at=T0)
             )
             await connection.execute(
-                t.users.insert().values(id="alice", plan_name="free", created_at=T0)
+                t.users.insert().values(id="alice", plan_name="legacy", created_at=T0)
             )
 
         await schema.upgrade(engine)

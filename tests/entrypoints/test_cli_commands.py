@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from importlib.metadata import version
@@ -27,10 +28,13 @@ NO_RESULT = {
 """The commands that print no result of their own to give as JSON, and why."""
 
 
+RUN = "from imagestudio.entrypoints.cli.main import run; run()"
+
+
 def imagestudio(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The command as a shell runs it: its own process, its own name."""
     return subprocess.run(
-        [sys.executable, "-c", "from imagestudio.entrypoints.cli.main import run; run()", *args],
+        [sys.executable, "-c", RUN, *args],
         env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
@@ -51,7 +55,12 @@ def test_version_prints_the_installed_version(cli: Cli) -> None:
 
 
 def test_the_shell_completion_script_is_shown_for_bash() -> None:
-    shown = imagestudio("--show-completion", "bash")
+    # `--show-completion` is for the shell it runs in (found from the parent processes): run it
+    # from bash, as a user does, whatever shell runs the tests (make's is sh).
+    command = f"{shlex.quote(sys.executable)} -c {shlex.quote(RUN)} --show-completion; exit $?"
+    shown = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, timeout=60, check=False
+    )
     assert shown.returncode == 0, shown.stderr
     assert "_IMAGESTUDIO_COMPLETE=complete_bash" in shown.stdout
 
