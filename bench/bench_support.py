@@ -9,7 +9,9 @@ import importlib
 import os
 import platform
 import sqlite3
+import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from importlib.metadata import version
@@ -85,3 +87,32 @@ def chosen_mode(description: str, quick_help: str) -> str:
 def mode_label(mode: str) -> str:
     """What a report's heading says of its mode: nothing for a full run."""
     return "" if mode == "full" else f" (--{mode})"
+
+
+def first_line(process: subprocess.Popen[str], timeout: float, what: str) -> str:
+    """The URL a child server prints first; kills it if none comes within `timeout`."""
+    found: list[str] = []
+    reader = threading.Thread(
+        target=lambda: found.append(process.stdout.readline() if process.stdout else ""),
+        daemon=True,
+    )
+    reader.start()
+    reader.join(timeout)
+    if not found or not found[0].startswith("http"):
+        process.kill()
+        raise RuntimeError(f"{what} did not start (its traceback is above)")
+    return found[0].strip()
+
+
+def stop_child(process: subprocess.Popen[str] | None, grace: float) -> None:
+    """Close a child server's stdin (its signal to stop), then kill it after `grace` seconds."""
+    if process is None:
+        return
+    assert process.stdin is not None
+    with contextlib.suppress(OSError):
+        process.stdin.close()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)

@@ -36,7 +36,6 @@ import platform
 import resource
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
@@ -45,7 +44,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import httpx
-from bench_support import chosen_mode, mode_label
+from bench_support import chosen_mode, first_line, mode_label, stop_child
 
 from imagestudio.adapters.sandbox.config import SANDBOX_KEY
 
@@ -163,40 +162,16 @@ class Served:
             text=True,
             env={**_clean_environment(), "IMAGESTUDIO_SIGNING_KEY": "bench-" * 8},
         )
-        self.base_url = _first_line(self._process, START_SECONDS)
+        self.base_url = first_line(self._process, START_SECONDS, "a server")
         return self
 
     def __exit__(self, *_: object) -> None:
-        process = self._process
-        if process is None:
-            return
-        assert process.stdin is not None
-        with contextlib.suppress(OSError):
-            process.stdin.close()
-        try:
-            process.wait(40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+        stop_child(self._process, 40)
 
     @property
     def pid(self) -> int:
         assert self._process is not None
         return self._process.pid
-
-
-def _first_line(process: subprocess.Popen[str], timeout: float) -> str:
-    found: list[str] = []
-    reader = threading.Thread(
-        target=lambda: found.append(process.stdout.readline() if process.stdout else ""),
-        daemon=True,
-    )
-    reader.start()
-    reader.join(timeout)
-    if not found or not found[0].startswith("http"):
-        process.kill()
-        raise RuntimeError("a server did not start (its traceback is above)")
-    return found[0].strip()
 
 
 def _cpu_seconds_of(pid: int) -> float | None:

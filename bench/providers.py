@@ -43,7 +43,6 @@ import queue
 import resource
 import subprocess
 import sys
-import threading
 import time
 import tracemalloc
 from collections import Counter
@@ -54,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from bench_support import chosen_mode, mode_label
+from bench_support import chosen_mode, first_line, mode_label, stop_child
 
 from imagestudio.adapters.sandbox.config import SANDBOX_KEY
 
@@ -163,41 +162,17 @@ class Sandbox:
             stdout=subprocess.PIPE,
             text=True,
         )
-        self.base_url = _first_line(self._process, SANDBOX_START_SECONDS)
+        self.base_url = first_line(self._process, SANDBOX_START_SECONDS, "the sandbox")
         _wait_until_answering(self.base_url, SANDBOX_START_SECONDS)
         return self
 
     def __exit__(self, *_: object) -> None:
-        process = self._process
-        if process is None:
-            return
-        assert process.stdin is not None
-        with contextlib.suppress(OSError):
-            process.stdin.close()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+        stop_child(self._process, 10)
 
     @property
     def pid(self) -> int:
         assert self._process is not None
         return self._process.pid
-
-
-def _first_line(process: subprocess.Popen[str], timeout: float) -> str:
-    found: list[str] = []
-    reader = threading.Thread(
-        target=lambda: found.append(process.stdout.readline() if process.stdout else ""),
-        daemon=True,
-    )
-    reader.start()
-    reader.join(timeout)
-    if not found or not found[0].startswith("http"):
-        process.kill()
-        raise RuntimeError("the sandbox did not start (its traceback is above)")
-    return found[0].strip()
 
 
 def _wait_until_answering(base_url: str, timeout: float) -> None:
