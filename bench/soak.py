@@ -138,7 +138,7 @@ def as_json(result: VariantResult) -> dict[str, object]:
             "by_task_id": result.book.by_task_id,
             "by_amount": result.book.by_amount,
         },
-        "audit_available": result.audit.available,
+        "audit": {"exit_code": result.audit.exit_code, "differences": result.audit.differences},
     }
 
 

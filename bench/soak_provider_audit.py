@@ -1,42 +1,38 @@
-"""HOOK for the audit against the provider's books (`imagestudio audit provider`).
+"""The audit against the provider's books (`imagestudio audit provider`), run over the soak.
 
-The soak compares the sandbox's book with our ledger itself (`soak_provider_book.py`). Once the
-audit command exists, the soak also runs it here, over the soak's span, and prints what it says
-next to its own comparison; until then this says the command is not there yet. When the audit
-lands, make its differences a check: count them in `AuditHook.differences` (read from its
-`--json` output) and add that figure to the report's "differences with the provider's book".
+The soak compares the sandbox's book with our ledger itself (`soak_provider_book.py`); the audit
+is the operator's own tool for the same question, so the soak runs it too, over the soak's span,
+and counts each difference it reports as a broken promise of the books.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import click
-import typer
+from soak_books import Check
 from soak_cluster import CLI
 
-from imagestudio.entrypoints.cli.main import app
-
 SINCE = timedelta(days=1)
+NAME = "`imagestudio audit provider` finds no difference with the provider's book"
 
 
 @dataclass(frozen=True, slots=True)
-class AuditHook:
-    available: bool
-    exit_code: int | None = None
-    output: str = ""
-    differences: int | None = None
-    """Not read yet: the audit's JSON shape is the audit's to define."""
+class AuditRun:
+    exit_code: int
+    output: str
+    check: Check
+
+    @property
+    def differences(self) -> int:
+        return self.check.broken
 
 
-def run_provider_audit(environment: dict[str, str]) -> AuditHook:
+def run_provider_audit(environment: dict[str, str]) -> AuditRun:
     """`imagestudio audit provider --since <yesterday> --json` against the soak's database and
-    sandbox, if this version has the command."""
-    commands = typer.main.get_command(app)
-    if not isinstance(commands, click.Group) or "audit" not in commands.commands:
-        return AuditHook(available=False)
+    sandbox; an answer that is not the audit's JSON report is itself a broken check."""
     since = (datetime.now(UTC) - SINCE).date().isoformat()
     done = subprocess.run(
         [*CLI, "audit", "provider", "--since", since, "--json"],
@@ -46,4 +42,24 @@ def run_provider_audit(environment: dict[str, str]) -> AuditHook:
         timeout=600,
         check=False,
     )
-    return AuditHook(available=True, exit_code=done.returncode, output=done.stdout + done.stderr)
+    return AuditRun(done.returncode, done.stdout + done.stderr, audit_check(done.stdout))
+
+
+def audit_check(answer: str) -> Check:
+    """One broken entry per difference the report lists, with what it says to do."""
+    check = Check(NAME)
+    try:
+        report = json.loads(answer)
+        providers = report["providers"]
+        count = int(report["differences"])
+    except (ValueError, KeyError, TypeError):
+        check.add(f"the audit did not answer its JSON report: {answer[-300:]!r}")
+        return check
+    listed = 0
+    for provider in providers:
+        for difference in provider.get("differences", []):
+            listed += 1
+            check.add(f"{provider.get('provider')}: {json.dumps(difference, sort_keys=True)}")
+    for _ in range(count - listed):
+        check.add("a difference the report counts without listing it")
+    return check

@@ -109,7 +109,7 @@ def figures(results: list[VariantResult]) -> list[str]:
         ),
         (
             "differences with the provider's book",
-            [str(r.book.differences.broken) for r in results],
+            [f"{r.book.differences.broken} (audit: {r.audit.differences})" for r in results],
         ),
         (
             "p50 / p99 latency under load (to the end of each operation that ran)",
@@ -180,12 +180,8 @@ def details(result: VariantResult) -> list[str]:
         f"(${book.billed_micros / 1e6:,.2f}), "
         f"{book.by_task_id:,} matched by task id, {book.by_amount:,} by provider and amount; "
         f"{book.possible_costs_not_billed:,} possible costs recorded that were never billed",
-        "- `imagestudio audit provider`: "
-        + (
-            f"exit {audit.exit_code}\n\n```\n{audit.output[-2000:]}\n```"
-            if audit.available
-            else "not in this version yet (the soak's own comparison above stands in)"
-        ),
+        f"- `imagestudio audit provider`: exit {audit.exit_code}, {audit.differences} "
+        f"difference(s)\n\n```\n{audit.output[-2000:]}\n```",
     ]
     per_route = ", ".join(
         f"{route} {_share(*faulted_share(result.tally, (route,)))}"

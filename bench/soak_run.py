@@ -34,7 +34,7 @@ from soak_cluster import (
     upgrade_schema,
 )
 from soak_load import Load, Records, Servers
-from soak_provider_audit import AuditHook, run_provider_audit
+from soak_provider_audit import AuditRun, run_provider_audit
 from soak_provider_book import BookComparison, compare
 from soak_requests import PLANS, Limits, Mix, set_up
 from soak_watch import Killer, UsageWatch
@@ -70,7 +70,7 @@ class VariantResult:
     recovered_in: float | None
     checks: list[Check]
     book: BookComparison
-    audit: AuditHook
+    audit: AuditRun
     moderated_prompts: int
     filtered_prompts: int
     moderation_refusals: int
@@ -162,6 +162,8 @@ async def _soak(
     ]
     book = compare(books, sandbox.billed())
     checks.append(book.differences)
+    audit = await asyncio.to_thread(run_provider_audit, environment)
+    checks.append(audit.check)
     return VariantResult(
         name=name,
         servers=len(processes),
@@ -173,7 +175,7 @@ async def _soak(
         recovered_in=recovered_in,
         checks=checks,
         book=book,
-        audit=await asyncio.to_thread(run_provider_audit, environment),
+        audit=audit,
         moderated_prompts=mix.moderated,
         filtered_prompts=mix.filtered,
         moderation_refusals=sum(

@@ -68,6 +68,7 @@ def test_every_check_of_the_books_passes_after_the_kills(
         assert not result["unexpected"] and not result["idempotency"], result["name"]
         assert result["users_over"] == [] and result["samples"] > 3, result["name"]
         assert result["recovered_in"] is not None, result["name"]
+        assert result["audit"] == {"exit_code": 0, "differences": 0}, result["name"]
 
 
 def test_the_short_form_kills_at_most_three_times_and_drives_every_kind_of_load(
