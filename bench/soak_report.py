@@ -109,7 +109,8 @@ def figures(results: list[VariantResult]) -> list[str]:
         ),
         (
             "differences with the provider's book",
-            [f"{r.book.differences.broken} (audit: {r.audit.differences})" for r in results],
+            # The soak's own comparison and the operator's audit, each counted (details: each).
+            [str(r.book.differences.broken + r.audit.differences) for r in results],
         ),
         (
             "p50 / p99 latency under load (to the end of each operation that ran)",
