@@ -1,0 +1,194 @@
+"""The MCP server at `/mcp` of the HTTP API, mounted under a prefix in a host app and served
+for real on loopback, driven by the official MCP client over streamable HTTP: each user's key
+is their bearer token, alice's plan allows one generation, and bob's library is beside hers."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import httpx2
+import pytest
+from fastapi import FastAPI
+from http_support import ADMIN
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp_types import CallToolResult, ImageContent, TextContent
+from PIL import Image
+
+from imagestudio.adapters.sandbox.runner import ServedApp
+from imagestudio.entrypoints.http.mounting import mountable_app
+from imagestudio.entrypoints.settings import Profile, Settings
+
+PREFIX = "/studio"
+TIGHT = {
+    "spend_cap": "unlimited",
+    "requests_per_minute": "unlimited",
+    "concurrent_operations": "unlimited",
+    "calls": {"image-generation": 1},
+}
+TOOLS = {
+    "quote",
+    "generate",
+    "edit",
+    "upscale",
+    "control",
+    "image_to_3d",
+    "face_swap",
+    "image_to_video",
+    "get_operation",
+    "usage",
+    "list_models",
+    "list_assets",
+    "search_assets",
+    "get_asset",
+    "compress",
+    "convert",
+    "social",
+}
+
+
+@dataclass
+class Served:
+    root: str
+    keys: dict[str, str]
+
+    def http(self, user: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.keys[user]}"} if user else {}
+        return httpx.Client(base_url=self.root + PREFIX, headers=headers, timeout=30)
+
+    @asynccontextmanager
+    async def agent(self, user: str) -> AsyncIterator[Client]:
+        headers = {"Authorization": f"Bearer {self.keys[user]}"}
+        async with (
+            httpx2.AsyncClient(headers=headers, timeout=30) as http,
+            Client(streamable_http_client(f"{self.root}{PREFIX}/mcp", http_client=http)) as agent,
+        ):
+            yield agent
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    settings = Settings(
+        profile=Profile.TEST,
+        data_dir=tmp_path_factory.mktemp("mcp"),
+        admin_key=ADMIN,
+        offline_price_usd="0.02",
+    )
+    studio = mountable_app(settings)
+    host = FastAPI(lifespan=studio.lifespan)
+    host.mount(PREFIX, studio.app)
+    with ServedApp(host, lifespan="on", name="mcp-host") as app:
+        admin = {"Authorization": f"Bearer {ADMIN}"}
+        keys = {"admin": ADMIN}
+        with httpx.Client(base_url=app.base_url + PREFIX, headers=admin, timeout=30) as client:
+            assert client.put("/v1/admin/plans/tight", json=TIGHT).status_code == 201
+            for user, plan in (("alice", "tight"), ("bob", "pro")):
+                made = client.post("/v1/admin/users", json={"user_id": user, "plan": plan})
+                assert made.status_code == 201, made.text
+                keys[user] = made.json()["api_key"]
+        yield Served(app.base_url, keys)
+
+
+def _body(result: CallToolResult) -> dict[str, Any]:
+    assert not result.is_error, result.content
+    assert isinstance(result.structured_content, dict)
+    return result.structured_content
+
+
+def _problem(result: CallToolResult) -> dict[str, Any]:
+    assert result.is_error, result
+    [text] = result.content
+    assert isinstance(text, TextContent)
+    fields: dict[str, Any] = json.loads(text.text.splitlines()[-1])
+    return fields
+
+
+def _footprint(served: Served, user: str) -> tuple[Any, ...]:
+    with served.http(user) as client:
+        usage = client.get("/v1/usage").json()
+        assets = client.get("/v1/assets").json()
+    return [(r["name"], r["used"], r["held"]) for r in usage["rows"]], assets["items"]
+
+
+def test_only_a_users_api_key_opens_mcp(served: Served) -> None:
+    hello = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+    wire = {"accept": "application/json, text/event-stream"}
+    for key in (None, "not-a-key", ADMIN):
+        headers = wire if key is None else {**wire, "Authorization": f"Bearer {key}"}
+        with httpx.Client(base_url=served.root, timeout=30) as client:
+            refused = client.post(f"{PREFIX}/mcp", json=hello, headers=headers)
+        assert refused.status_code == 401, (key, refused.text)
+        assert refused.json()["type"] == "/problems/unauthorized"
+
+
+async def test_an_agent_over_http_holds_to_alices_plan(served: Served) -> None:
+    asked = {"prompt": "a red fox", "width": 640, "height": 480}
+    async with served.agent("alice") as agent:
+        assert {tool.name for tool in (await agent.list_tools()).tools} == TOOLS
+        quoted = _body(await agent.call_tool("quote", {"kind": "text-to-image", **asked}))
+        with served.http("alice") as client:
+            over_http = client.post("/v1/quotes", json={"kind": "text-to-image", **asked})
+        assert quoted == over_http.json()  # the same answer, in the same body
+
+        first = _body(await agent.call_tool("generate", {**asked, "idempotency_key": "k-1"}))
+        assert first["status"] == "succeeded" and first["charged_usd"] == "$0.02"
+        [asset] = first["assets"]
+        link = httpx.URL(asset["url"])
+        assert link.path.startswith(f"{PREFIX}/v1/signed-assets/")
+        with httpx.Client(timeout=30) as anyone:
+            fetched = anyone.get(asset["url"])  # no key: the link is the grant
+        assert fetched.status_code == 200 and fetched.headers["content-type"] == "image/png"
+
+        replayed = _body(await agent.call_tool("generate", {**asked, "idempotency_key": "k-1"}))
+        assert replayed["id"] == first["id"]
+        before = _footprint(served, "alice")
+        refusal = _problem(await agent.call_tool("generate", {**asked, "prompt": "another"}))
+        assert refusal["type"] == "/problems/quota-exceeded"
+        assert (refusal["limit_name"], refusal["used"], refusal["limit"]) == (
+            "calls:image-generation",
+            1,
+            1,
+        )
+        assert "resets at" in refusal["detail"] and refusal["resets_at"]
+        assert _footprint(served, "alice") == before  # refused: nothing charged or held
+
+        shown = await agent.call_tool("get_asset", {"asset_id": asset["id"]})
+        assert isinstance(shown.content[0], ImageContent)
+        picture = Image.open(io.BytesIO(base64.b64decode(shown.content[0].data)))
+        assert picture.size == (512, 384)
+
+
+async def test_one_users_agent_never_reads_anothers_library(served: Served) -> None:
+    with served.http("bob") as client:
+        made = client.post("/v1/local/convert", json={"image": _png(), "format": "webp"})
+        assert made.status_code == 200, made.text
+    [bobs] = made.json()["assets"]
+    async with served.agent("alice") as agent:
+        for tool, arguments in (
+            ("get_asset", {"asset_id": bobs["id"]}),
+            ("compress", {"image": {"asset_id": bobs["id"]}, "quality": 50}),
+            ("upscale", {"image": {"asset_id": bobs["id"]}}),
+        ):
+            refused = _problem(await agent.call_tool(tool, arguments))
+            assert refused["type"] == "/problems/asset-not-found", tool
+        operation = await agent.call_tool("get_operation", {"operation_id": made.json()["id"]})
+        assert _problem(operation)["type"] == "/problems/operation-not-found"
+        library = _body(await agent.call_tool("list_assets", {}))
+        assert bobs["id"] not in {item["id"] for item in library["items"]}
+    async with served.agent("bob") as agent:
+        library = _body(await agent.call_tool("list_assets", {}))
+        assert [item["id"] for item in library["items"]] == [bobs["id"]]
+
+
+def _png() -> str:
+    buffer = io.BytesIO()
+    Image.new("RGBA", (64, 48), (10, 200, 30, 128)).save(buffer, "PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
