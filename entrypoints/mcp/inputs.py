@@ -5,7 +5,7 @@ broken one is a tool error before anything is reserved."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +17,12 @@ from imagestudio.entrypoints.http.schemas import OperationIn, ParameterValue
 from imagestudio.entrypoints.mcp.refusals import refused, validated
 
 Parameters = dict[str, ParameterValue]
+Model = Annotated[str, Field(description="A model id (see list_models), or `auto`.")]
+Seed = Annotated[int | None, Field(description="For reproducible output.")]
+Params = Annotated[
+    Parameters | None,
+    Field(description="Model fields by name (negative_prompt, style_preset...), as list_models."),
+]
 
 
 class ImageArg(BaseModel):

@@ -1,8 +1,5 @@
-"""The paid tools, one per operation kind, with `quote` before them and `get_operation` after.
-
-Each runs as the calling user, under their plan exactly as over HTTP: reserved before any
-provider is called, refused (a tool error: whose limit, the numbers, when it clears) when the
-plan has no room, charged only for what succeeds."""
+"""The tools around the paid ones: `quote` before a run (the price and the plan's room, nothing
+reserved), `get_operation` after one (a long run answers while it still runs)."""
 
 from __future__ import annotations
 
@@ -16,40 +13,20 @@ from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.schemas import ImageIn, OperationIn, OperationOut, QuoteOut
 from imagestudio.entrypoints.mcp.acting import Resolve
-from imagestudio.entrypoints.mcp.inputs import ImageArg, Parameters, operation_request
+from imagestudio.entrypoints.mcp.inputs import Model, Params, Seed
 from imagestudio.entrypoints.mcp.refusals import refused, validated
-from imagestudio.entrypoints.mcp.running import follow, run
+from imagestudio.entrypoints.mcp.running import follow
 
 Ctx = Context[Any, Any]
-Model = Annotated[str, Field(description="A model id (see list_models), or `auto`.")]
-Prompt = Annotated[str, Field(description="What to make, in words.")]
-Seed = Annotated[int | None, Field(description="For reproducible output.")]
-Params = Annotated[
-    Parameters | None,
-    Field(description="Model fields by name (negative_prompt, style_preset...), as list_models."),
-]
-Key = Annotated[
-    str | None,
-    Field(
-        max_length=200,
-        description="Retrying with the same key answers with the first run's outcome instead "
-        "of running (and charging) again.",
-    ),
-]
-PAID = (
-    " Paid: reserved from your plan before anything runs and charged for what succeeds; call "
-    "`quote` first with the same arguments to see the price and whether your plan has room, "
-    "especially for an expensive run. Answers with the operation (its asset ids, signed links "
-    "and the charge), or, when it takes long, with it still running: follow it with "
-    "`get_operation`."
-)
 
 
 def register(server: MCPServer[Any], resolve: Resolve) -> None:
     @server.tool(
         description="The price of an operation and how it fits your plan now, without running "
-        "it (nothing is reserved or charged). Takes the same fields as the operation's own "
-        "tool, with `kind` and images as a list ({role, asset_id | base64}).",
+        "it (nothing is reserved or charged). Its fields are the HTTP API's quote body: `kind`, "
+        "model, prompt, size, n, seed; the kind's own fields (mode, scale, duration, resolution, "
+        "target_index, negative_prompt) in `parameters`; images, if any, as a list of "
+        "{role, asset_id | base64}.",
         structured_output=True,
     )
     async def quote(
@@ -86,201 +63,6 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         if isinstance(priced, Failure):
             raise refused(priced.failure())
         return QuoteOut.of(priced.unwrap())
-
-    @server.tool(description="Generate images from a prompt." + PAID, structured_output=True)
-    async def generate(
-        ctx: Ctx,
-        prompt: Prompt,
-        model: Model = "auto",
-        width: int | None = None,
-        height: int | None = None,
-        n: Annotated[int, Field(description="How many variations.")] = 1,
-        negative_prompt: str | None = None,
-        seed: Seed = None,
-        parameters: Params = None,
-        idempotency_key: Key = None,
-    ) -> OperationOut:
-        acting = resolve(ctx)
-        request = operation_request(
-            acting.user,
-            OperationKind.TEXT_TO_IMAGE,
-            images={},
-            parameters=parameters,
-            named={"negative_prompt": negative_prompt},
-            idempotency_key=idempotency_key,
-            model=model,
-            prompt=prompt,
-            width=width,
-            height=height,
-            n=n,
-            seed=seed,
-        )
-        return await run(acting, request)
-
-    @server.tool(
-        description="Edit an image with a prompt in one of the model's modes (erase, inpaint, "
-        "outpaint...), optionally within a mask (white = edit)." + PAID,
-        structured_output=True,
-    )
-    async def edit(
-        ctx: Ctx,
-        image: ImageArg,
-        prompt: str = "",
-        mode: str | None = None,
-        mask: ImageArg | None = None,
-        model: Model = "auto",
-        seed: Seed = None,
-        parameters: Params = None,
-        idempotency_key: Key = None,
-    ) -> OperationOut:
-        acting = resolve(ctx)
-        request = operation_request(
-            acting.user,
-            OperationKind.IMAGE_EDIT,
-            images={"image": image, "mask": mask},
-            parameters=parameters,
-            named={"mode": mode},
-            idempotency_key=idempotency_key,
-            model=model,
-            prompt=prompt,
-            seed=seed,
-        )
-        return await run(acting, request)
-
-    @server.tool(description="Upscale an image by `scale`." + PAID, structured_output=True)
-    async def upscale(
-        ctx: Ctx,
-        image: ImageArg,
-        scale: int = 2,
-        prompt: Annotated[str, Field(description="What it shows (some models need it).")] = "",
-        model: Model = "auto",
-        seed: Seed = None,
-        parameters: Params = None,
-        idempotency_key: Key = None,
-    ) -> OperationOut:
-        acting = resolve(ctx)
-        request = operation_request(
-            acting.user,
-            OperationKind.UPSCALE,
-            images={"image": image},
-            parameters=parameters,
-            named={"scale": scale},
-            idempotency_key=idempotency_key,
-            model=model,
-            prompt=prompt,
-            seed=seed,
-        )
-        return await run(acting, request)
-
-    @server.tool(
-        description="Generate an image guided by a control image (mode: sketch, structure, "
-        "style, style-transfer with a style image)." + PAID,
-        structured_output=True,
-    )
-    async def control(
-        ctx: Ctx,
-        image: ImageArg,
-        prompt: Prompt,
-        mode: str | None = None,
-        style_image: ImageArg | None = None,
-        model: Model = "auto",
-        seed: Seed = None,
-        parameters: Params = None,
-        idempotency_key: Key = None,
-    ) -> OperationOut:
-        acting = resolve(ctx)
-        request = operation_request(
-            acting.user,
-            OperationKind.CONTROL,
-            images={"image": image, "style": style_image},
-            parameters=parameters,
-            named={"mode": mode},
-            idempotency_key=idempotency_key,
-            model=model,
-            prompt=prompt,
-            seed=seed,
-        )
-        return await run(acting, request)
-
-    @server.tool(
-        description="Make a 3D model (GLB) of the object in an image." + PAID,
-        structured_output=True,
-    )
-    async def image_to_3d(
-        ctx: Ctx,
-        image: ImageArg,
-        model: Model = "auto",
-        seed: Seed = None,
-        parameters: Params = None,
-        idempotency_key: Key = None,
-    ) -> OperationOut:
-        acting = resolve(ctx)
-        request = operation_request(
-            acting.user,
-            OperationKind.IMAGE_TO_3D,
-            images={"image": image},
-            parameters=parameters,
-            named={},
-            idempotency_key=idempotency_key,
-            model=model,
-            seed=seed,
-        )
-        return await run(acting, request)
-
-    @server.tool(
-        description="Put the face from `face` onto the `target_index`-th face in `target`." + PAID,
-        structured_output=True,
-    )
-    async def face_swap(
-        ctx: Ctx,
-        face: ImageArg,
-        target: ImageArg,
-        target_index: int = 0,
-        model: Model = "auto",
-        parameters: Params = None,
-        idempotency_key: Key = None,
-    ) -> OperationOut:
-        acting = resolve(ctx)
-        request = operation_request(
-            acting.user,
-            OperationKind.FACE_SWAP,
-            images={"face": face, "target": target},
-            parameters=parameters,
-            named={"target_index": target_index},
-            idempotency_key=idempotency_key,
-            model=model,
-        )
-        return await run(acting, request)
-
-    @server.tool(
-        description="Animate an image into a video clip (duration in seconds, resolution "
-        "480p/720p/1080p as the model offers). The most expensive kind: quote first." + PAID,
-        structured_output=True,
-    )
-    async def image_to_video(
-        ctx: Ctx,
-        image: ImageArg,
-        prompt: str = "",
-        duration: int | None = None,
-        resolution: str | None = None,
-        model: Model = "auto",
-        seed: Seed = None,
-        parameters: Params = None,
-        idempotency_key: Key = None,
-    ) -> OperationOut:
-        acting = resolve(ctx)
-        request = operation_request(
-            acting.user,
-            OperationKind.IMAGE_TO_VIDEO,
-            images={"image": image},
-            parameters=parameters,
-            named={"duration": duration, "resolution": resolution},
-            idempotency_key=idempotency_key,
-            model=model,
-            prompt=prompt,
-            seed=seed,
-        )
-        return await run(acting, request)
 
     @server.tool(
         description="One of your operations as it stands: status, charge, assets with links, "

@@ -8,7 +8,7 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 
-from imagestudio.entrypoints.mcp import library_tools, local_tools, operation_tools
+from imagestudio.entrypoints.mcp import library_tools, local_tools, operation_tools, paid_tools
 from imagestudio.entrypoints.mcp.acting import Resolve
 
 INSTRUCTIONS = (
@@ -33,6 +33,7 @@ def build_server(resolve: Resolve) -> MCPServer[Any]:
     root.handlers[:] = handlers
     root.setLevel(level)
     operation_tools.register(server, resolve)
+    paid_tools.register(server, resolve)
     local_tools.register(server, resolve)
     library_tools.register(server, resolve)
     return server

@@ -10,7 +10,6 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -60,9 +59,9 @@ class Served:
     root: str
     keys: dict[str, str]
 
-    def http(self, user: str | None = None) -> httpx.Client:
+    def http(self, user: str | None = None) -> httpx.AsyncClient:
         headers = {"Authorization": f"Bearer {self.keys[user]}"} if user else {}
-        return httpx.Client(base_url=self.root + PREFIX, headers=headers, timeout=30)
+        return httpx.AsyncClient(base_url=self.root + PREFIX, headers=headers, timeout=30)
 
     @asynccontextmanager
     async def agent(self, user: str) -> AsyncIterator[Client]:
@@ -111,10 +110,10 @@ def _problem(result: CallToolResult) -> dict[str, Any]:
     return fields
 
 
-def _footprint(served: Served, user: str) -> tuple[Any, ...]:
-    with served.http(user) as client:
-        usage = client.get("/v1/usage").json()
-        assets = client.get("/v1/assets").json()
+async def _footprint(served: Served, user: str) -> tuple[Any, ...]:
+    async with served.http(user) as client:
+        usage = (await client.get("/v1/usage")).json()
+        assets = (await client.get("/v1/assets")).json()
     return [(r["name"], r["used"], r["held"]) for r in usage["rows"]], assets["items"]
 
 
@@ -134,8 +133,8 @@ async def test_an_agent_over_http_holds_to_alices_plan(served: Served) -> None:
     async with served.agent("alice") as agent:
         assert {tool.name for tool in (await agent.list_tools()).tools} == TOOLS
         quoted = _body(await agent.call_tool("quote", {"kind": "text-to-image", **asked}))
-        with served.http("alice") as client:
-            over_http = client.post("/v1/quotes", json={"kind": "text-to-image", **asked})
+        async with served.http("alice") as client:
+            over_http = await client.post("/v1/quotes", json={"kind": "text-to-image", **asked})
         assert quoted == over_http.json()  # the same answer, in the same body
 
         first = _body(await agent.call_tool("generate", {**asked, "idempotency_key": "k-1"}))
@@ -143,13 +142,13 @@ async def test_an_agent_over_http_holds_to_alices_plan(served: Served) -> None:
         [asset] = first["assets"]
         link = httpx.URL(asset["url"])
         assert link.path.startswith(f"{PREFIX}/v1/signed-assets/")
-        with httpx.Client(timeout=30) as anyone:
-            fetched = anyone.get(asset["url"])  # no key: the link is the grant
+        async with served.http() as anyone:
+            fetched = await anyone.get(asset["url"])  # no key: the link is the grant
         assert fetched.status_code == 200 and fetched.headers["content-type"] == "image/png"
 
         replayed = _body(await agent.call_tool("generate", {**asked, "idempotency_key": "k-1"}))
         assert replayed["id"] == first["id"]
-        before = _footprint(served, "alice")
+        before = await _footprint(served, "alice")
         refusal = _problem(await agent.call_tool("generate", {**asked, "prompt": "another"}))
         assert refusal["type"] == "/problems/quota-exceeded"
         assert (refusal["limit_name"], refusal["used"], refusal["limit"]) == (
@@ -158,7 +157,7 @@ async def test_an_agent_over_http_holds_to_alices_plan(served: Served) -> None:
             1,
         )
         assert "resets at" in refusal["detail"] and refusal["resets_at"]
-        assert _footprint(served, "alice") == before  # refused: nothing charged or held
+        assert await _footprint(served, "alice") == before  # refused: nothing charged or held
 
         shown = await agent.call_tool("get_asset", {"asset_id": asset["id"]})
         assert isinstance(shown.content[0], ImageContent)
@@ -167,8 +166,8 @@ async def test_an_agent_over_http_holds_to_alices_plan(served: Served) -> None:
 
 
 async def test_one_users_agent_never_reads_anothers_library(served: Served) -> None:
-    with served.http("bob") as client:
-        made = client.post("/v1/local/convert", json={"image": _png(), "format": "webp"})
+    async with served.http("bob") as client:
+        made = await client.post("/v1/local/convert", json={"image": _png(), "format": "webp"})
         assert made.status_code == 200, made.text
     [bobs] = made.json()["assets"]
     async with served.agent("alice") as agent:
