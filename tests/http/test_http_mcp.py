@@ -4,6 +4,7 @@ is their bearer token, alice's plan allows one generation, and bob's library is 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import json
@@ -19,7 +20,7 @@ from fastapi import FastAPI
 from http_support import ADMIN
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
-from mcp_types import CallToolResult, ImageContent, TextContent
+from mcp_types import CallToolResult, ImageContent, ResourceLink, TextContent
 from PIL import Image
 
 from imagestudio.adapters.sandbox.runner import ServedApp
@@ -33,6 +34,7 @@ TIGHT = {
     "concurrent_operations": "unlimited",
     "calls": {"image-generation": 1},
 }
+FINAL = {"succeeded", "failed", "cancelled", "abandoned"}
 TOOLS = {
     "quote",
     "generate",
@@ -80,6 +82,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         data_dir=tmp_path_factory.mktemp("mcp"),
         admin_key=ADMIN,
         offline_price_usd="0.02",
+        # Runs longer than this answer while they still run; the tests follow them.
+        http_wait_seconds=0.05,
     )
     studio = mountable_app(settings)
     host = FastAPI(lifespan=studio.lifespan)
@@ -110,6 +114,16 @@ def _problem(result: CallToolResult) -> dict[str, Any]:
     return fields
 
 
+async def _settled(agent: Client, answer: dict[str, Any]) -> dict[str, Any]:
+    """The operation once final, followed with `get_operation` as an agent would."""
+    for _ in range(400):
+        if answer["status"] in FINAL:
+            return answer
+        await asyncio.sleep(0.05)
+        answer = _body(await agent.call_tool("get_operation", {"operation_id": answer["id"]}))
+    raise AssertionError(f"operation {answer['id']} still {answer['status']}")
+
+
 async def _footprint(served: Served, user: str) -> tuple[Any, ...]:
     async with served.http(user) as client:
         usage = (await client.get("/v1/usage")).json()
@@ -137,7 +151,8 @@ async def test_an_agent_over_http_holds_to_alices_plan(served: Served) -> None:
             over_http = await client.post("/v1/quotes", json={"kind": "text-to-image", **asked})
         assert quoted == over_http.json()  # the same answer, in the same body
 
-        first = _body(await agent.call_tool("generate", {**asked, "idempotency_key": "k-1"}))
+        started = _body(await agent.call_tool("generate", {**asked, "idempotency_key": "k-1"}))
+        first = await _settled(agent, started)
         assert first["status"] == "succeeded" and first["charged_usd"] == "$0.02"
         [asset] = first["assets"]
         link = httpx.URL(asset["url"])
@@ -147,7 +162,7 @@ async def test_an_agent_over_http_holds_to_alices_plan(served: Served) -> None:
         assert fetched.status_code == 200 and fetched.headers["content-type"] == "image/png"
 
         replayed = _body(await agent.call_tool("generate", {**asked, "idempotency_key": "k-1"}))
-        assert replayed["id"] == first["id"]
+        assert (replayed["id"], replayed["status"]) == (first["id"], "succeeded")
         before = await _footprint(served, "alice")
         refusal = _problem(await agent.call_tool("generate", {**asked, "prompt": "another"}))
         assert refusal["type"] == "/problems/quota-exceeded"
@@ -187,7 +202,24 @@ async def test_one_users_agent_never_reads_anothers_library(served: Served) -> N
         assert [item["id"] for item in library["items"]] == [bobs["id"]]
 
 
-def _png() -> str:
+def _png(width: int = 64, height: int = 48) -> str:
     buffer = io.BytesIO()
-    Image.new("RGBA", (64, 48), (10, 200, 30, 128)).save(buffer, "PNG")
+    Image.new("RGBA", (width, height), (10, 200, 30, 128)).save(buffer, "PNG")
     return base64.b64encode(buffer.getvalue()).decode()
+
+
+async def test_a_long_run_answers_while_it_runs_and_is_followed_to_its_end(served: Served) -> None:
+    picture = {"base64": _png(640, 480)}
+    async with served.agent("bob") as agent:
+        asked = {"image": picture, "prompt": "waves [offline:slow]", "duration": 5}
+        running = _body(await agent.call_tool("image_to_video", asked))
+        assert running["status"] not in FINAL and running["held"]["category"] == "video"
+        assert running["assets"] == [] and running["charged_micros"] == 0
+        done = await _settled(agent, running)
+        assert done["status"] == "succeeded" and done["charged_usd"] == "$0.02"
+        [clip] = done["assets"]
+        assert clip["media_type"] == "video/mp4"
+        shown = await agent.call_tool("get_asset", {"asset_id": clip["id"]})
+        [described, link] = shown.content
+        assert isinstance(link, ResourceLink) and link.uri == clip["url"]
+        assert json.loads(described.text)["id"] == clip["id"]  # type: ignore[union-attr]
