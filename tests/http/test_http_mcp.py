@@ -34,6 +34,25 @@ TIGHT = {
     "concurrent_operations": "unlimited",
     "calls": {"image-generation": 1},
 }
+NOTHING = {
+    **TIGHT,
+    "calls": dict.fromkeys(
+        (
+            "image-generation",
+            "image-edit",
+            "upscale",
+            "control",
+            "image-to-3d",
+            "face-swap",
+            "video",
+            "local",
+        ),
+        0,
+    ),
+}
+"""A plan that allows no call of any kind."""
+FILLED = {"prompt": "a red fox", "format": "png", "preset": "instagram/story"}
+"""What a tool's required arguments other than images are given below."""
 FINAL = {"succeeded", "failed", "cancelled", "abandoned"}
 TOOLS = {
     "quote",
@@ -93,7 +112,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         keys = {"admin": ADMIN}
         with httpx.Client(base_url=app.base_url + PREFIX, headers=admin, timeout=30) as client:
             assert client.put("/v1/admin/plans/tight", json=TIGHT).status_code == 201
-            for user, plan in (("alice", "tight"), ("bob", "pro")):
+            assert client.put("/v1/admin/plans/nothing", json=NOTHING).status_code == 201
+            for user, plan in (("alice", "tight"), ("bob", "pro"), ("carol", "nothing")):
                 made = client.post("/v1/admin/users", json={"user_id": user, "plan": plan})
                 assert made.status_code == 201, made.text
                 keys[user] = made.json()["api_key"]
@@ -223,3 +243,31 @@ async def test_a_long_run_answers_while_it_runs_and_is_followed_to_its_end(serve
         [described, link] = shown.content
         assert isinstance(link, ResourceLink) and link.uri == clip["url"]
         assert json.loads(described.text)["id"] == clip["id"]  # type: ignore[union-attr]
+
+
+async def test_every_tool_that_spends_the_plan_is_refused_for_free_by_a_plan_of_nothing(
+    served: Served,
+) -> None:
+    picture = {"base64": _png(640, 480)}
+    before = await _footprint(served, "carol")
+    async with served.agent("carol") as agent:
+        tools = (await agent.list_tools()).tools
+        spending = [
+            t
+            for t in tools
+            if "Paid:" in (t.description or "") or "Free (" in (t.description or "")
+        ]
+        assert len(spending) == 10
+        for tool in spending:
+            schema = tool.input_schema
+            arguments = {
+                name: picture if "$ref" in schema["properties"][name] else FILLED[name]
+                for name in schema["required"]
+            }
+            if "prompt" in schema["properties"]:  # some kinds need one, though it has a default
+                arguments["prompt"] = FILLED["prompt"]
+            refused = _problem(await agent.call_tool(tool.name, arguments))
+            assert refused["type"] == "/problems/quota-exceeded", (tool.name, refused)
+            assert (refused["limit"], refused["used"]) == (0, 0), tool.name
+            assert "resets at" in refused["detail"], tool.name
+    assert await _footprint(served, "carol") == before
