@@ -20,6 +20,7 @@ from imagestudio.entrypoints.http.asset_routes import query_moment
 from imagestudio.entrypoints.http.asset_schemas import LibraryPageOut
 from imagestudio.entrypoints.http.auth import ProblemError
 from imagestudio.entrypoints.http.schemas import ModelOut, UsageOut
+from imagestudio.entrypoints.mcp import hints
 from imagestudio.entrypoints.mcp.acting import Acting, Resolve
 from imagestudio.entrypoints.mcp.refusals import problem_error, refused
 from imagestudio.entrypoints.mcp.results import library_asset_out
@@ -79,6 +80,7 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
     @server.tool(
         description="Every model (serving `kind`, when given): its price for one output and "
         "whether it is usable here. Free.",
+        annotations=hints.READING,
         structured_output=True,
     )
     async def list_models(ctx: Ctx, kind: OperationKind | None = None) -> ModelsOut:
@@ -88,6 +90,7 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
     @server.tool(
         description="Your usage this billing period: for each of your plan's limits what is "
         "used, held by running operations, the limit, what remains and when it resets. Free.",
+        annotations=hints.READING,
         structured_output=True,
     )
     async def usage(ctx: Ctx) -> UsageOut:
@@ -100,6 +103,7 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
     @server.tool(
         description="Your assets, newest first, matching every filter given; pass next_cursor "
         "back as `cursor` (same filters) for the next page. Free.",
+        annotations=hints.READING,
         structured_output=True,
     )
     async def list_assets(
@@ -110,6 +114,7 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
     @server.tool(
         description="Your assets whose prompt holds every word of `query` (whole words, any "
         "case), newest first, optionally filtered too. Free.",
+        annotations=hints.READING,
         structured_output=True,
     )
     async def search_assets(
@@ -123,7 +128,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
 
     @server.tool(
         description="One of your assets: an image is shown (a thumbnail unless `full`), "
-        "with its description and a signed link; a video or 3D model is given as a link. Free."
+        "with its description and a signed link; a video or 3D model is given as a link. Free.",
+        annotations=hints.READING,
     )
     async def get_asset(
         ctx: Ctx,

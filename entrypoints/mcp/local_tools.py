@@ -21,6 +21,7 @@ from imagestudio.entrypoints.http.local_schemas import (
     media_type,
 )
 from imagestudio.entrypoints.http.schemas import OperationOut
+from imagestudio.entrypoints.mcp import hints
 from imagestudio.entrypoints.mcp.acting import Acting, Resolve
 from imagestudio.entrypoints.mcp.inputs import ImageArg, local_fields, local_input
 from imagestudio.entrypoints.mcp.refusals import refused, validated
@@ -42,6 +43,7 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
     @server.tool(
         description="Re-encode an image smaller: at a `quality` (1-100) or as good as fits in "
         "`target_bytes`, optionally in another `format`." + FREE,
+        annotations=hints.LOCAL,
         structured_output=True,
     )
     async def compress(
@@ -69,6 +71,7 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
     @server.tool(
         description="Convert an image to `format` (png, jpg, webp, avif); transparency becomes "
         "`background` (#rrggbb) where the format has none." + FREE,
+        annotations=hints.LOCAL,
         structured_output=True,
     )
     async def convert(
@@ -92,6 +95,7 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
     @server.tool(
         description="Resize and smart-crop an image to exactly a social platform's `preset` "
         "(`instagram/story`...), in the preset's file type unless `format` says otherwise." + FREE,
+        annotations=hints.LOCAL,
         structured_output=True,
     )
     async def social(

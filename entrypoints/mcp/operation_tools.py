@@ -12,6 +12,7 @@ from returns.result import Failure
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.schemas import ImageIn, OperationIn, OperationOut, QuoteOut
+from imagestudio.entrypoints.mcp import hints
 from imagestudio.entrypoints.mcp.acting import Resolve
 from imagestudio.entrypoints.mcp.inputs import Model, Params, Seed
 from imagestudio.entrypoints.mcp.refusals import refused, validated
@@ -27,6 +28,7 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         "model, prompt, size, n, seed; the kind's own fields (mode, scale, duration, resolution, "
         "target_index, negative_prompt) in `parameters`; images, if any, as a list of "
         "{role, asset_id | base64}.",
+        annotations=hints.READING,
         structured_output=True,
     )
     async def quote(
@@ -67,6 +69,7 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
     @server.tool(
         description="One of your operations as it stands: status, charge, assets with links, "
         "what it still holds of your plan and what it waits for. Free.",
+        annotations=hints.READING,
         structured_output=True,
     )
     async def get_operation(

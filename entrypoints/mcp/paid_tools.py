@@ -13,6 +13,7 @@ from pydantic import Field
 
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.schemas import OperationOut
+from imagestudio.entrypoints.mcp import hints
 from imagestudio.entrypoints.mcp.acting import Resolve
 from imagestudio.entrypoints.mcp.inputs import ImageArg, Model, Params, Seed, operation_request
 from imagestudio.entrypoints.mcp.running import run
@@ -27,7 +28,7 @@ Key = Annotated[
         "of running (and charging) again.",
     ),
 ]
-PAID = (
+PAID_NOTE = (
     " Paid: reserved from your plan before anything runs and charged for what succeeds; call "
     "`quote` first with the same request to see the price and whether your plan has room, "
     "especially for an expensive run. Answers with the operation (its asset ids, signed links "
@@ -37,7 +38,11 @@ PAID = (
 
 
 def register(server: MCPServer[Any], resolve: Resolve) -> None:
-    @server.tool(description="Generate images from a prompt." + PAID, structured_output=True)
+    @server.tool(
+        description="Generate images from a prompt." + PAID_NOTE,
+        annotations=hints.PAID,
+        structured_output=True,
+    )
     async def generate(
         ctx: Ctx,
         prompt: Prompt,
@@ -69,7 +74,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
 
     @server.tool(
         description="Edit an image with a prompt in one of the model's modes (erase, inpaint, "
-        "outpaint...), optionally within a mask (white = edit)." + PAID,
+        "outpaint...), optionally within a mask (white = edit)." + PAID_NOTE,
+        annotations=hints.PAID,
         structured_output=True,
     )
     async def edit(
@@ -97,7 +103,11 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         )
         return await run(acting, request)
 
-    @server.tool(description="Upscale an image by `scale`." + PAID, structured_output=True)
+    @server.tool(
+        description="Upscale an image by `scale`." + PAID_NOTE,
+        annotations=hints.PAID,
+        structured_output=True,
+    )
     async def upscale(
         ctx: Ctx,
         image: ImageArg,
@@ -124,7 +134,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
 
     @server.tool(
         description="Generate an image guided by a control image (mode: sketch, structure, "
-        "style, style-transfer with a style image)." + PAID,
+        "style, style-transfer with a style image)." + PAID_NOTE,
+        annotations=hints.PAID,
         structured_output=True,
     )
     async def control(
@@ -153,7 +164,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         return await run(acting, request)
 
     @server.tool(
-        description="Make a 3D model (GLB) of the object in an image." + PAID,
+        description="Make a 3D model (GLB) of the object in an image." + PAID_NOTE,
+        annotations=hints.PAID,
         structured_output=True,
     )
     async def image_to_3d(
@@ -178,7 +190,9 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         return await run(acting, request)
 
     @server.tool(
-        description="Put the face from `face` onto the `target_index`-th face in `target`." + PAID,
+        description="Put the face from `face` onto the `target_index`-th face in `target`."
+        + PAID_NOTE,
+        annotations=hints.PAID,
         structured_output=True,
     )
     async def face_swap(
@@ -204,7 +218,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
 
     @server.tool(
         description="Animate an image into a video clip (duration in seconds, resolution "
-        "480p/720p/1080p as the model offers). The most expensive kind: quote first." + PAID,
+        "480p/720p/1080p as the model offers). The most expensive kind: quote first." + PAID_NOTE,
+        annotations=hints.PAID,
         structured_output=True,
     )
     async def image_to_video(

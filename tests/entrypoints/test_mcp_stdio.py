@@ -105,9 +105,14 @@ async def test_an_agent_over_stdio_works_within_alices_plan_and_library(tmp_path
     async with Client(server, mode="legacy") as client:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
         assert set(tools) == TOOLS
-        for name in PAID:
-            assert "`quote` first" in (tools[name].description or ""), name
-            assert "idempotency_key" in tools[name].input_schema["properties"], name
+        for name, tool in tools.items():
+            assert tool.annotations is not None, name
+            if name in PAID:
+                assert "`quote` first" in (tool.description or ""), name
+                assert "idempotency_key" in tool.input_schema["properties"], name
+                assert tool.annotations.open_world_hint, name
+            reads = name not in PAID | {"compress", "convert", "social"}
+            assert tool.annotations.read_only_hint is reads, name
 
         asked = {"prompt": "a red fox", "width": 1024, "height": 768}
         quoted = _body(await client.call_tool("quote", {"kind": "text-to-image", **asked}))
