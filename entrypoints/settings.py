@@ -147,6 +147,9 @@ class Settings(BaseSettings):
     stop working on restart and are not shared between processes."""
     signed_url_seconds: int = Field(default=3600, gt=0)
     """How long a signed asset link works."""
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
+    """The base URL the HTTP API is reached at (`https://studio.example.com/api`): links made
+    where no request tells it (the MCP server over stdio) start with it; relative otherwise."""
     idempotency_hours: int = Field(default=24, gt=0)
     storage_sweep_seconds: float = Field(default=3600, gt=0)
     """How often a long-running process deletes assets past their plan's retention."""

@@ -20,6 +20,7 @@ from imagestudio.entrypoints.cli import (
     info_commands,
     ledger_commands,
     local_commands,
+    mcp_command,
     operation_commands,
     operations_commands,
     plans_commands,
@@ -77,6 +78,7 @@ storage_commands.register(app)
 local_commands.register(app)
 operations_commands.register(app)
 audit_commands.register(app)
+mcp_command.register(app)
 
 
 def run() -> None:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.routing import Route
 
 from imagestudio.entrypoints.api import ImageStudio
 from imagestudio.entrypoints.http import (
@@ -35,6 +36,8 @@ from imagestudio.entrypoints.http.metrics_routes import RequestCounting
 from imagestudio.entrypoints.http.redaction import redact_logs
 from imagestudio.entrypoints.http.state import AppState
 from imagestudio.entrypoints.http.url_guard import NoNulInUrl
+from imagestudio.entrypoints.mcp.http_mount import PATH as MCP_PATH
+from imagestudio.entrypoints.mcp.http_mount import McpEndpoint
 from imagestudio.entrypoints.settings import Settings
 
 StudioFactory = Callable[[Settings], Awaitable[ImageStudio]]
@@ -49,6 +52,7 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     ImageStudio inside the server's event loop (an embedding app may pass its own)."""
     chosen = settings or Settings()
     metrics = ApiMetrics()
+    mcp = McpEndpoint(chosen)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,7 +67,8 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
         app.state.imagestudio = AppState(studio=built, settings=chosen, jobs=jobs)
         chores = asyncio.create_task(built.keep_sweeping(), name="sweep and reconcile")
         try:
-            yield
+            async with mcp.running():
+                yield
         finally:
             await jobs.drain(chosen.http_shutdown_grace_seconds)
             chores.cancel()
@@ -88,6 +93,8 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     app.include_router(openai_routes.router)
     app.include_router(problem_pages.router)
     openai_routes.install(app, chosen)
+    # A plain ASGI route, not a FastAPI one: the SDK reads the request itself.
+    app.router.routes.append(Route(MCP_PATH, mcp, methods=["GET", "POST", "DELETE"]))
     app.state.metrics = metrics
     answers.install(app)
     redact_logs(_secrets(chosen))

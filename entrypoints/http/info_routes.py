@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from returns.result import Failure
 
 from imagestudio.domain.media import MediaType
-from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.auth import current_user
 from imagestudio.entrypoints.http.operation_routes import RESPONSES, refuse, to_request
@@ -17,7 +16,6 @@ from imagestudio.entrypoints.http.schemas import (
     OperationIn,
     QuoteOut,
     UsageOut,
-    UsageRowOut,
 )
 from imagestudio.entrypoints.http.state import app_state
 from imagestudio.entrypoints.http.studio_route import StudioRoute
@@ -36,21 +34,7 @@ async def list_models(
 ) -> list[ModelOut]:
     """Every catalog model (serving `kind`), its price, and whether it is usable here."""
     listings = await app_state(request).studio.list_models.execute(kind)
-    return [
-        ModelOut(
-            id=item.model.id,
-            provider=item.model.provider,
-            kinds=sorted(k.value for k in item.model.kinds),
-            output=item.model.output.value,
-            modes=list(item.model.modes),
-            tier=item.model.tier.value,
-            price_of_one_usd=format_usd(item.price_of_one),
-            price_source=item.model.price_source,
-            available=item.available,
-            unavailable_reason=item.unavailable_reason,
-        )
-        for item in listings
-    ]
+    return [ModelOut.of(item) for item in listings]
 
 
 @router.post("/v1/quotes", response_model=QuoteOut, responses=RESPONSES)
@@ -59,14 +43,7 @@ async def quote(body: OperationIn, request: Request, user: User) -> QuoteOut:
     priced = await app_state(request).studio.quote.execute(to_request(body, user))
     if isinstance(priced, Failure):
         raise refuse(priced.failure())
-    found = priced.unwrap()
-    return QuoteOut(
-        model=found.model_id,
-        provider=found.provider,
-        amount_micros=found.amount,
-        amount_usd=format_usd(found.amount),
-        price_source=found.price_source,
-    )
+    return QuoteOut.of(priced.unwrap())
 
 
 @router.get("/v1/usage", response_model=UsageOut, responses=RESPONSES)
@@ -75,30 +52,7 @@ async def usage(request: Request, user: User) -> UsageOut:
     report = await app_state(request).studio.usage.execute(user)
     if isinstance(report, Failure):
         raise refuse(report.failure())
-    found = report.unwrap()
-
-    def shown(value: int | None, money: bool) -> int | str | None:
-        return format_usd(value) if money and value is not None else value
-
-    return UsageOut(
-        user_id=found.user_id,
-        plan=found.plan,
-        period_start=found.period.start,
-        period_end=found.period.end,
-        rows=[
-            UsageRowOut(
-                name=row.name,
-                used=shown(row.used, row.is_money) or 0,
-                held=shown(row.held, row.is_money) or 0,
-                limit=shown(row.limit.maximum, row.is_money),
-                remaining=shown(row.remaining, row.is_money),
-                resets_at=row.resets_at,
-                unit=row.unit,
-            )
-            for row in found.rows
-        ],
-        retention_days=found.retention_days,
-    )
+    return UsageOut.of(report.unwrap())
 
 
 @router.get(

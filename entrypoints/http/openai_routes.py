@@ -26,6 +26,7 @@ from imagestudio.application.requests import ImageInput, OperationRequest
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.operation import ParameterValue
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.entrypoints.http import signed_urls
 from imagestudio.entrypoints.http.auth import ProblemError, current_user
 from imagestudio.entrypoints.http.invalid_requests import malformed, validated
 from imagestudio.entrypoints.http.problems import Problem, problem_for
@@ -159,7 +160,7 @@ async def edit_images(request: Request, user: User) -> ImagesOut:
 
 
 @router.get(
-    "/v1/signed-assets/{token}",
+    f"{signed_urls.PATH}{{token}}",
     name="get_signed_asset",
     response_class=Response,
     responses={

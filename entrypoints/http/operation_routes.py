@@ -10,10 +10,9 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from returns.result import Failure, Success
 
 from imagestudio.application.operation_ports import StoredOutcome
-from imagestudio.application.requests import ImageInput, OperationRequest
+from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import InvalidInput, OperationError, OperationNotFound
 from imagestudio.domain.operation import ImageOperation
-from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.auth import ProblemError, current_user
 from imagestudio.entrypoints.http.invalid_requests import BodyRefused, malformed, validated
 from imagestudio.entrypoints.http.json_text import loads
@@ -94,25 +93,10 @@ def _b64(data: bytes) -> str:
 
 
 def to_request(body: OperationIn, user: str, **extra: Any) -> OperationRequest:
-    images: list[ImageInput] = []
-    for index, given in enumerate(body.images):
-        image = given.to_input(index)
-        if isinstance(image, InvalidInput):
-            raise refuse(image)
-        images.append(image)
-    return OperationRequest(
-        user_id=user,
-        kind=OperationKind(body.kind),
-        model_id=body.model,
-        prompt=body.prompt,
-        images=tuple(images),
-        width=body.width,
-        height=body.height,
-        outputs=body.n,
-        seed=body.seed,
-        parameters=dict(body.parameters),
-        **extra,
-    )
+    request = body.to_request(user, **extra)
+    if isinstance(request, InvalidInput):
+        raise refuse(request)
+    return request
 
 
 async def describe(state: AppState, operation: ImageOperation, request: Request) -> list[AssetOut]:

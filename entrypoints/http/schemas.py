@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from imagestudio.application.requests import ImageInput
+from imagestudio.application.requests import ImageInput, OperationRequest
+from imagestudio.application.use_cases.list_models import ModelListing
+from imagestudio.application.use_cases.quote import PriceQuote
+from imagestudio.application.use_cases.usage import UsageReport
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd
@@ -57,6 +60,29 @@ class OperationIn(BaseModel):
     seed: int | None = Field(default=None, ge=0, le=4_294_967_294)
     parameters: dict[str, ParameterValue] = Field(default_factory=dict)
     images: list[ImageIn] = Field(default_factory=list, max_length=8)
+
+    def to_request(self, user: str, **extra: Any) -> OperationRequest | InvalidInput:
+        """The operation request this body asks for, as `user` (the one way every entrypoint
+        that takes this body builds it); `extra`: OperationRequest's other fields."""
+        images: list[ImageInput] = []
+        for index, given in enumerate(self.images):
+            image = given.to_input(index)
+            if isinstance(image, InvalidInput):
+                return image
+            images.append(image)
+        return OperationRequest(
+            user_id=user,
+            kind=OperationKind(self.kind),
+            model_id=self.model,
+            prompt=self.prompt,
+            images=tuple(images),
+            width=self.width,
+            height=self.height,
+            outputs=self.n,
+            seed=self.seed,
+            parameters=dict(self.parameters),
+            **extra,
+        )
 
 
 class ProblemOut(BaseModel):
@@ -146,6 +172,21 @@ class ModelOut(BaseModel):
     available: bool
     unavailable_reason: str | None = None
 
+    @classmethod
+    def of(cls, item: ModelListing) -> ModelOut:
+        return cls(
+            id=item.model.id,
+            provider=item.model.provider,
+            kinds=sorted(k.value for k in item.model.kinds),
+            output=item.model.output.value,
+            modes=list(item.model.modes),
+            tier=item.model.tier.value,
+            price_of_one_usd=format_usd(item.price_of_one),
+            price_source=item.model.price_source,
+            available=item.available,
+            unavailable_reason=item.unavailable_reason,
+        )
+
 
 class QuoteOut(BaseModel):
     model: str
@@ -153,6 +194,17 @@ class QuoteOut(BaseModel):
     amount_micros: int
     amount_usd: str
     price_source: str
+
+    @classmethod
+    def of(cls, found: PriceQuote) -> QuoteOut:
+        """Every quote's answer (HTTP and MCP alike) is built here."""
+        return cls(
+            model=found.model_id,
+            provider=found.provider,
+            amount_micros=found.amount,
+            amount_usd=format_usd(found.amount),
+            price_source=found.price_source,
+        )
 
 
 class UsageRowOut(BaseModel):
@@ -174,6 +226,31 @@ class UsageOut(BaseModel):
     rows: list[UsageRowOut]
     retention_days: int | None = None
     """How long the plan keeps assets; null keeps them until deleted."""
+
+    @classmethod
+    def of(cls, found: UsageReport) -> UsageOut:
+        def shown(value: int | None, money: bool) -> int | str | None:
+            return format_usd(value) if money and value is not None else value
+
+        return cls(
+            user_id=found.user_id,
+            plan=found.plan,
+            period_start=found.period.start,
+            period_end=found.period.end,
+            rows=[
+                UsageRowOut(
+                    name=row.name,
+                    used=shown(row.used, row.is_money) or 0,
+                    held=shown(row.held, row.is_money) or 0,
+                    limit=shown(row.limit.maximum, row.is_money),
+                    remaining=shown(row.remaining, row.is_money),
+                    resets_at=row.resets_at,
+                    unit=row.unit,
+                )
+                for row in found.rows
+            ],
+            retention_days=found.retention_days,
+        )
 
 
 class NewUserIn(BaseModel):

@@ -25,6 +25,8 @@ from imagestudio.entrypoints.settings import Settings
 
 log = logging.getLogger(__name__)
 
+PATH = "/v1/signed-assets/"
+"""Where a token is redeemed, below the API's base URL: `<base>/v1/signed-assets/<token>`."""
 PURPOSE = b"imagestudio asset link v1\n"
 """Signed before the payload, so this key's signatures mean nothing in any other use."""
 

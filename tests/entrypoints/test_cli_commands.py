@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 NO_RESULT = {
     ("serve",): "serves the HTTP API until stopped",
     ("sandbox",): "serves the provider sandbox until stopped",
+    ("mcp",): "serves the MCP tools over stdin/stdout, where JSON-RPC is the only output",
     ("usage", "export"): "prints the ledger as --format csv or json",
 }
 """The commands that print no result of their own to give as JSON, and why."""

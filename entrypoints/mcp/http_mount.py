@@ -1,0 +1,93 @@
+"""The MCP server over streamable HTTP at `/mcp` of the HTTP app: each request carries the
+user's API key as a bearer token, checked as every route checks it (the admin key is no user's
+key: it reaches nothing here), and the tools act as that user with the app's studio and jobs.
+
+Stateless and answered as JSON: any process behind a load balancer serves any request, and no
+session outlives the request that authenticated it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from mcp.server.mcpserver import Context
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
+
+from imagestudio.entrypoints.http.answers import problem_response
+from imagestudio.entrypoints.http.auth import ProblemError, current_user
+from imagestudio.entrypoints.http.openai_routes import asset_links
+from imagestudio.entrypoints.http.problems import Problem
+from imagestudio.entrypoints.http.state import app_state
+from imagestudio.entrypoints.mcp.acting import Acting, Links, unauthenticated
+from imagestudio.entrypoints.mcp.server import build_server
+from imagestudio.entrypoints.settings import Settings
+
+PATH = "/mcp"
+USER = "imagestudio.mcp.user"
+"""The scope key the authenticated user's id travels under, from the endpoint to the tools."""
+
+
+def http_acting(ctx: Context[Any, Any]) -> Acting:
+    """The studio, jobs and links of the app serving the request, as the user its key named;
+    links below the address the request came to (a prefix the app is mounted under included)."""
+    request = ctx.request_context.request
+    if not isinstance(request, Request) or not isinstance(request.scope.get(USER), str):
+        raise unauthenticated()
+    state = app_state(request)
+    links = Links(
+        asset_links(request),
+        lambda token: str(request.url_for("get_signed_asset", token=token)),
+    )
+    return Acting(
+        state.studio, state.jobs, request.scope[USER], links, state.settings.http_wait_seconds
+    )
+
+
+class McpEndpoint:
+    """The ASGI endpoint: authenticate, then hand the request to the SDK's session manager,
+    which runs while the app does (`running`, in its lifespan)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._manager: StreamableHTTPSessionManager | None = None
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        # A session manager runs once: each start of the app gets a new one.
+        server = build_server(http_acting)
+        server.streamable_http_app(
+            streamable_http_path=PATH,
+            stateless_http=True,
+            json_response=True,
+            max_request_body_size=self._settings.http_max_request_bytes,
+            # Bearer keys, never cookies: a page that rebinds a name to this server has no
+            # key to send, so the Host header need not be held to a list.
+            transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+        )
+        manager = server.session_manager
+        async with manager.run():
+            self._manager = manager
+            try:
+                yield
+            finally:
+                self._manager = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        manager = self._manager
+        if manager is None:
+            problem = Problem(
+                status=503, slug="shutting-down", title="Shutting down", detail="not serving"
+            )
+            await problem_response(problem, request)(scope, receive, send)
+            return
+        try:
+            scope[USER] = await current_user(request)
+        except ProblemError as refusal:
+            await problem_response(refusal.problem, request)(scope, receive, send)
+            return
+        await manager.handle_request(scope, receive, send)

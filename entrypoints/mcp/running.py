@@ -1,0 +1,66 @@
+"""A paid tool's run: the operation runs as a job of this process (as `POST /v1/operations`
+runs it), and the call answers with its outcome, or, when it takes longer than the wait, with
+the operation still running, for `get_operation` to follow."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+from mcp.server.mcpserver.exceptions import ToolError
+from returns.result import Failure
+
+from imagestudio.application.requests import OperationRequest
+from imagestudio.entrypoints.http.problems import Problem
+from imagestudio.entrypoints.http.schemas import OperationOut
+from imagestudio.entrypoints.mcp.acting import Acting
+from imagestudio.entrypoints.mcp.refusals import problem_error, refused
+from imagestudio.entrypoints.mcp.results import operation_out
+
+RECORD_SECONDS = 5.0
+"""How long a run still waits for its operation to be recorded, so an answer names a real one."""
+
+
+async def run(acting: Acting, request: OperationRequest) -> OperationOut:
+    """Run `request`: its outcome, its refusal (a tool error: nothing charged), or the
+    operation still running."""
+    jobs = acting.jobs
+    if not jobs.accepting:
+        raise problem_error(
+            Problem(
+                status=503,
+                slug="shutting-down",
+                title="Shutting down",
+                detail="this server is shutting down; retry on another",
+            )
+        )
+    job = jobs.start(replace(request, operation_id=f"op_{uuid.uuid4().hex}"))
+    outcome = await jobs.wait(job, acting.wait_seconds)
+    if outcome is None:
+        outcome = await jobs.wait_recorded(job, RECORD_SECONDS)
+    if outcome is not None:
+        if isinstance(outcome, Failure):
+            raise refused(outcome.failure())
+        done = outcome.unwrap()
+        return await operation_out(acting, done.operation, done.failed_outputs)
+    shown = await acting.studio.show_operation.execute(acting.user, job)
+    if isinstance(shown, Failure):
+        if jobs.crashed(job):
+            raise ToolError("the operation failed before it was accepted; nothing was charged")
+        raise ToolError(f"operation {job} has not started yet; ask get_operation about it")
+    view = shown.unwrap()
+    return await operation_out(acting, view.operation, view=view)
+
+
+async def follow(acting: Acting, operation_id: str) -> OperationOut:
+    """One of the caller's operations as it stands (another user's does not exist for them)."""
+    finished = acting.jobs.finished(operation_id)
+    if finished is not None and not isinstance(finished, Failure):
+        done = finished.unwrap()
+        if done.operation.user_id == acting.user:
+            return await operation_out(acting, done.operation, done.failed_outputs)
+    shown = await acting.studio.show_operation.execute(acting.user, operation_id)
+    if isinstance(shown, Failure):
+        raise refused(shown.failure())
+    view = shown.unwrap()
+    return await operation_out(acting, view.operation, view=view)
