@@ -11,6 +11,7 @@ from imagestudio.domain.media import MediaType
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.auth import current_user
+from imagestudio.entrypoints.http.fit_schemas import PlanFitOut
 from imagestudio.entrypoints.http.operation_routes import RESPONSES, refuse, to_request
 from imagestudio.entrypoints.http.schemas import (
     ModelOut,
@@ -55,7 +56,8 @@ async def list_models(
 
 @router.post("/v1/quotes", response_model=QuoteOut, responses=RESPONSES)
 async def quote(body: OperationIn, request: Request, user: User) -> QuoteOut:
-    """What running this request would reserve; nothing is reserved or called."""
+    """What running this request would reserve, and how it fits your plan now (what it would
+    use, what would remain, and whose limit would refuse it); nothing is reserved or called."""
     priced = await app_state(request).studio.quote.execute(to_request(body, user))
     if isinstance(priced, Failure):
         raise refuse(priced.failure())
@@ -66,6 +68,7 @@ async def quote(body: OperationIn, request: Request, user: User) -> QuoteOut:
         amount_micros=found.amount,
         amount_usd=format_usd(found.amount),
         price_source=found.price_source,
+        fit=PlanFitOut.of(found.fit),
     )
 
 

@@ -15,6 +15,7 @@ from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation import ImageOperation
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.entrypoints.http.fit_schemas import PlanFitOut
 from imagestudio.entrypoints.http.operation_schemas import HeldOut, WaitOut
 
 Role = Literal["image", "mask", "face", "target", "style"]
@@ -153,6 +154,7 @@ class QuoteOut(BaseModel):
     amount_micros: int
     amount_usd: str
     price_source: str
+    fit: PlanFitOut
 
 
 class UsageRowOut(BaseModel):
