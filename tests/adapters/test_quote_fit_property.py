@@ -155,13 +155,13 @@ def run_examples(backend: str, url: str | None, examples: int) -> None:
 
 
 def test_a_quote_is_refused_exactly_when_reserving_is_in_memory() -> None:
-    run_examples("memory", None, 300)
+    run_examples("memory", None, 150)
 
 
 def test_a_quote_is_refused_exactly_when_reserving_is_on_sqlite(sqlite_url: str) -> None:
-    run_examples("sqlite", sqlite_url, 25)
+    run_examples("sqlite", sqlite_url, 15)
 
 
 @pytest.mark.postgres
 def test_a_quote_is_refused_exactly_when_reserving_is_on_postgresql(postgres_url: str) -> None:
-    run_examples("postgresql", postgres_url, 15)
+    run_examples("postgresql", postgres_url, 10)
