@@ -74,6 +74,7 @@ from imagestudio.domain.asset import Asset
 from imagestudio.domain.asset_query import AssetQuery, Relabel
 from imagestudio.domain.operation import OperationStatus
 from imagestudio.domain.operation_query import OperationQuery
+from imagestudio.domain.plan_fit import PlanFit
 from imagestudio.entrypoints import startup
 from imagestudio.entrypoints.container import Container, build_container
 from imagestudio.entrypoints.settings import Profile, Settings
@@ -107,6 +108,7 @@ __all__ = [
     "OperationResult",
     "OperationStatus",
     "OperationView",
+    "PlanFit",
     "PriceQuote",
     "Profile",
     "ReconcileReport",

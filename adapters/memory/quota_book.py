@@ -4,21 +4,17 @@ dicts, a unit of work on a draft of them (overlays, merged at commit)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
 from imagestudio.adapters.memory.overlay import Overlay
-from imagestudio.domain.errors import (
-    QuotaRefusal,
-    RefundTooLarge,
-    StorageQuotaExceeded,
-    UnknownUser,
-)
+from imagestudio.domain.errors import RefundTooLarge, UnknownUser
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.plan import OperatorBudget, Plan
+from imagestudio.domain.plan_fit import Refusal, Standing, reservation_refusal
 from imagestudio.domain.quota import (
     SPEND,
     Counter,
@@ -27,12 +23,10 @@ from imagestudio.domain.quota import (
     Scope,
     Settlement,
     demands_for,
-    refusal,
     settled_amount,
 )
-from imagestudio.domain.request_rate import in_window, rate_refusal, with_grant
+from imagestudio.domain.request_rate import in_window, with_grant
 from imagestudio.domain.reservation import Reservation, ReservationState
-from imagestudio.domain.storage_room import storage_refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,27 +40,42 @@ class QuotaBook:
 
 def decide(
     book: QuotaBook,
-    plan: Plan,
-    budget: OperatorBudget | None,
     rid: str,
     request: ReservationRequest,
-) -> Result[Reservation, QuotaRefusal]:
-    """The reservation the rule grants (an id reserved already: that one), changing nothing."""
+    standing: Standing,
+) -> Result[Reservation, Refusal]:
+    """The reservation the rule grants on `standing` (an id reserved already: that one),
+    changing nothing."""
     if rid in book.reservations:
         return Success(book.reservations[rid])
-    rate = plan.requests_per_minute
-    # Only a finite rate needs the window (kept in time order).
-    if not rate.is_unlimited:
-        recent = in_window(book.granted.get(request.user_id, ()), request.at)
-        oldest = recent[0] if recent else None
-        limited = rate_refusal(request.user_id, len(recent), oldest, request.at, rate)
-        if limited is not None:
-            return Failure(limited)
-    demands = demands_for(request, plan, budget)
-    refused = refusal(demands, book.counters)
+    refused = reservation_refusal(request, standing)
     if refused is not None:
         return Failure(refused)
+    demands = demands_for(request, standing.plan, standing.budget)
     return Success(Reservation(id=rid, request=request, demands=demands))
+
+
+def standing_in(
+    book: QuotaBook,
+    request: ReservationRequest,
+    plan: Plan,
+    budget: OperatorBudget | None,
+    stored: Callable[[str], int],
+) -> Standing:
+    """What deciding `request` reads of the book: the window only for a finite rate, the
+    stored bytes only for a request that stores outputs under a finite storage limit."""
+    recent: Sequence[datetime] = ()
+    if not plan.requests_per_minute.is_unlimited:
+        recent = in_window(book.granted.get(request.user_id, ()), request.at)
+    counted = request.needs_storage and not plan.storage_bytes.is_unlimited
+    return Standing(
+        plan=plan,
+        budget=budget,
+        counters=book.counters,
+        recent=len(recent),
+        oldest=recent[0] if recent else None,
+        stored_bytes=stored(request.user_id) if counted else 0,
+    )
 
 
 def hold(book: QuotaBook, reservation: Reservation, rate: Limit) -> None:
@@ -139,21 +148,21 @@ class QuotaDraft:
 
     def decide(
         self, reservation_id: str, request: ReservationRequest, stored: Callable[[str], int]
-    ) -> Result[Reservation, QuotaRefusal | UnknownUser | StorageQuotaExceeded]:
-        """`decide`, refusing first, when `request.needs_storage`, if the plan's storage has no
-        room left for the user's bytes (`stored`, asked only for a finite storage limit)."""
+    ) -> Result[Reservation, Refusal | UnknownUser]:
+        """`decide` on this draft (`stored`: the user's stored bytes, asked only when needed)."""
+        found = self.standing(request, stored)
+        if isinstance(found, Failure):
+            return Failure(found.failure())
+        return decide(self._book, reservation_id, request, found.unwrap())
+
+    def standing(
+        self, request: ReservationRequest, stored: Callable[[str], int]
+    ) -> Result[Standing, UnknownUser]:
         found = self._plan_of(request.user_id)
         if isinstance(found, Failure):
             return Failure(found.failure())
-        plan = found.unwrap()
-        if request.needs_storage and not self.is_reserved(reservation_id):
-            limited = not plan.storage_bytes.is_unlimited
-            used = stored(request.user_id) if limited else 0
-            refused = storage_refusal(request.user_id, plan, used)
-            if refused is not None:
-                return Failure(refused)
         budget = self._budget_of(request.provider)
-        return decide(self._book, plan, budget, reservation_id, request)
+        return Success(standing_in(self._book, request, found.unwrap(), budget, stored))
 
     def is_reserved(self, reservation_id: str) -> bool:
         return reservation_id in self._book.reservations

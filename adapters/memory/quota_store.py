@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
-from imagestudio.adapters.memory.quota_book import QuotaBook, QuotaDraft, adjust
+from imagestudio.adapters.memory.quota_book import QuotaBook, QuotaDraft, adjust, standing_in
 from imagestudio.domain.billing_period import period_containing
 from imagestudio.domain.errors import (
     InvalidInput,
@@ -25,11 +26,14 @@ from imagestudio.domain.errors import (
     plan_in_use,
 )
 from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
+from imagestudio.domain.plan_fit import Standing
 from imagestudio.domain.quota import (
     LIVE,
     Counter,
     DimensionKey,
+    ReservationRequest,
     Scope,
+    demands_for,
 )
 from imagestudio.domain.reservation import Reservation
 
@@ -140,6 +144,17 @@ class InMemoryQuotaStore:
                 for key, counter in self._counters.items()
                 if key.scope is Scope.USER and key.owner == user_id and key.period in (period, LIVE)
             }
+
+    async def standing(self, request: ReservationRequest) -> Result[Standing, UnknownUser]:
+        with self._lock:
+            found = self._plan_of(request.user_id)
+            if isinstance(found, Failure):
+                return Failure(found.failure())
+            plan, budget = found.unwrap(), self._budgets.get(request.provider)
+            read = standing_in(self._book, request, plan, budget, lambda _: 0)
+            keys = [demand.key for demand in demands_for(request, plan, budget)]
+            counters = {key: self._counters[key] for key in keys if key in self._counters}
+            return Success(replace(read, counters=counters))
 
     async def operator_counter(self, provider: str, period: str) -> Counter:
         """The operator's spend at `provider` for a calendar-month period key."""

@@ -25,7 +25,8 @@ from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.quota_counters import move_counters
 from imagestudio.adapters.sql.upsert import insert_missing
 from imagestudio.domain.errors import QuotaRefusal
-from imagestudio.domain.quota import Counter, Demand, DimensionKey, Scope, refusal
+from imagestudio.domain.plan_fit import budget_refusal
+from imagestudio.domain.quota import Counter, Demand, DimensionKey, Scope
 
 STRIPES = 8
 
@@ -105,7 +106,7 @@ def _resplit_and_hold(
     held = sum(row.held for row in rows.values())
     spare = demand.limit.maximum - used - held
     if spare < demand.amount:
-        return refusal([demand], {demand.key: Counter(used=used, held=held)})
+        return budget_refusal([demand], {demand.key: Counter(used=used, held=held)})
     share, extra = divmod(spare - demand.amount, stripes)
     changes = []
     for index, key in enumerate(keys):

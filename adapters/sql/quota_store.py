@@ -21,6 +21,7 @@ from imagestudio.adapters.sql.quota_codec import (
     reservation_from_columns,
 )
 from imagestudio.adapters.sql.quota_counters import key_of
+from imagestudio.adapters.sql.standing import read_standing
 from imagestudio.adapters.sql.upsert import insert_missing
 from imagestudio.application.ports.clock import Clock
 from imagestudio.domain.billing_period import period_containing
@@ -33,10 +34,12 @@ from imagestudio.domain.errors import (
 )
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
+from imagestudio.domain.plan_fit import Standing
 from imagestudio.domain.quota import (
     LIVE,
     Counter,
     DimensionKey,
+    ReservationRequest,
     Scope,
 )
 from imagestudio.domain.reservation import Reservation
@@ -187,6 +190,10 @@ class SqlQuotaStore:
                 )
             )
             return {key_of(row): Counter(used=row.used, held=row.held) for row in rows}
+
+    async def standing(self, request: ReservationRequest) -> Result[Standing, UnknownUser]:
+        async with self._reader.connect() as connection:
+            return await read_standing(connection, request)
 
     async def operator_counter(self, provider: str, period: str) -> Counter:
         """The operator's spend at `provider` for a calendar-month period key (all stripes)."""

@@ -11,6 +11,7 @@ across processes. Settling is settling.py's.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from returns.result import Failure, Result, Success
@@ -27,13 +28,13 @@ from imagestudio.adapters.sql.quota_codec import (
 )
 from imagestudio.adapters.sql.quota_counters import locked_counters, move_counters
 from imagestudio.application.ports.unit_of_work import StoreUnavailable
-from imagestudio.domain.errors import QuotaRefusal, StorageQuotaExceeded, UnknownUser
+from imagestudio.domain.errors import UnknownUser
 from imagestudio.domain.limit import Limit
-from imagestudio.domain.plan import OperatorBudget, Plan
-from imagestudio.domain.quota import ReservationRequest, Scope, demands_for, refusal
-from imagestudio.domain.request_rate import WINDOW, rate_refusal
+from imagestudio.domain.plan import OperatorBudget
+from imagestudio.domain.plan_fit import Refusal, Standing, user_refusal
+from imagestudio.domain.quota import ReservationRequest, Scope, demands_for
+from imagestudio.domain.request_rate import WINDOW
 from imagestudio.domain.reservation import Reservation, ReservationState
-from imagestudio.domain.storage_room import storage_refusal
 
 STALE_GRANTS_KEPT = 16
 """Grants older than the window are deleted once this many have gathered, not on every request."""
@@ -76,7 +77,7 @@ _DECIDING = (
 Found = Row[*tuple[Any, ...]]
 """The row of `_DECIDING`: the plan, the stored bytes, the budget, a recorded reservation."""
 _SINCE = bindparam("since", type_=_g.at.type)
-_GRANTED = select(
+GRANTED = select(
     func.count(case((_g.at > _SINCE, 1))),
     type_coerce(func.min(case((_g.at > _SINCE, _g.at))), _g.at.type),
     func.count(case((_g.at <= _SINCE, 1))),
@@ -91,39 +92,11 @@ _RECORD = t.reservations.insert()
 
 def reserve_with_room(
     connection: Connection, reservation_id: str, request: ReservationRequest
-) -> Result[Reservation, QuotaRefusal | UnknownUser | StorageQuotaExceeded]:
-    """Hold the request's amounts if every dimension admits them; an id reserved already gives
-    that reservation back. A refusal holds nothing. When `request.needs_storage`, refused
-    first if the plan's storage has no room left for the user's stored bytes (read with the
-    plan, in the same statement)."""
+) -> Result[Reservation, Refusal | UnknownUser]:
+    """Hold the request's amounts if the domain's rule (domain/plan_fit.py) admits them; an id
+    reserved already gives that reservation back. A refusal holds nothing. When
+    `request.needs_storage`, the user's stored bytes are read with the plan, in one statement."""
     found = _deciding(connection, reservation_id, request)
-    plan = None
-    if found is not None and found.state is None and request.needs_storage:
-        plan = plan_from_json(found.name, found.definition)
-        refused = storage_refusal(request.user_id, plan, found.stored_bytes or 0)
-        if refused is not None:
-            return Failure(refused)
-    return _reserve(connection, reservation_id, request, found, plan)
-
-
-def _deciding(
-    connection: Connection, reservation_id: str, request: ReservationRequest
-) -> Found | None:
-    params = {
-        "user_id": request.user_id,
-        "provider": request.provider,
-        "reservation_id": reservation_id,
-    }
-    return connection.execute(_DECIDING, params).first()
-
-
-def _reserve(
-    connection: Connection,
-    reservation_id: str,
-    request: ReservationRequest,
-    found: Found | None,
-    plan: Plan | None = None,
-) -> Result[Reservation, QuotaRefusal | UnknownUser]:
     if found is None:
         return Failure(UnknownUser(request.user_id))
     if found.state is not None:
@@ -132,21 +105,28 @@ def _reserve(
                 reservation_id, found.request, found.demands, found.state, found.settlement
             )
         )
-    if plan is None:
-        plan = plan_from_json(found.name, found.definition)
+    plan = plan_from_json(found.name, found.definition)
     budget = None
     if found.budgeted is not None:
         budget = OperatorBudget(provider=request.provider, monthly=Limit(found.monthly_micros))
-    rate = plan.requests_per_minute
-    refused = None if rate.is_unlimited else _rate_refusal(connection, request, rate)
     demands = demands_for(request, plan, budget)
     own = [demand for demand in demands if demand.key.scope is Scope.USER]
-    if refused is None:
-        refused = refusal(own, locked_counters(connection, [demand.key for demand in own]))
+    rate = plan.requests_per_minute
+    recent, oldest = (0, None) if rate.is_unlimited else _window(connection, request)
+    standing = Standing(
+        plan=plan,
+        budget=budget,
+        counters=locked_counters(connection, [demand.key for demand in own]),
+        recent=recent,
+        oldest=oldest,
+        stored_bytes=found.stored_bytes or 0,
+    )
+    refused = user_refusal(request, standing, demands)
     if refused is not None:
         return Failure(refused)
     # The operator's budget is shared by every user of the provider: it is taken last, on one
     # of its stripes, and before anything else is held, so its refusal holds nothing either.
+    # The stripes apply `budget_refusal` to the budget's whole count (budget_stripes.py).
     recorded = list(own)
     for demand in demands:
         if demand.key.scope is Scope.OPERATOR:
@@ -171,13 +151,24 @@ def _reserve(
     return Success(Reservation(id=reservation_id, request=request, demands=tuple(recorded)))
 
 
-def _rate_refusal(
-    connection: Connection, request: ReservationRequest, rate: Limit
-) -> QuotaRefusal | None:
+def _deciding(
+    connection: Connection, reservation_id: str, request: ReservationRequest
+) -> Found | None:
+    params = {
+        "user_id": request.user_id,
+        "provider": request.provider,
+        "reservation_id": reservation_id,
+    }
+    return connection.execute(_DECIDING, params).first()
+
+
+def _window(connection: Connection, request: ReservationRequest) -> tuple[int, datetime | None]:
+    """The user's requests in the window at `request.at` and the oldest of them (forgetting
+    stale grants once enough have gathered)."""
     until = request.at - WINDOW
     recent, oldest, stale = connection.execute(
-        _GRANTED, {"user_id": request.user_id, "since": until}
+        GRANTED, {"user_id": request.user_id, "since": until}
     ).one()
     if stale >= STALE_GRANTS_KEPT:
         connection.execute(_FORGET_GRANTS, {"user_id": request.user_id, "until": until})
-    return rate_refusal(request.user_id, recent, oldest, request.at, rate)
+    return int(recent), oldest

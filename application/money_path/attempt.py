@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from returns.result import Failure
 
@@ -56,7 +57,7 @@ class Attempt:
         accepted = await accept(
             ports.unit_of_work,
             operation,
-            _reservation_request(prepared, operation),
+            reservation_request(prepared, operation.created_at),
             Lease(self._lease.holder, operation.created_at + self._lease.ttl),
             key_use,
             prepared.request_hash,
@@ -146,15 +147,14 @@ class Attempt:
                 log.warning("could not renew the lease of %s", operation_id, exc_info=True)
 
 
-def _reservation_request(
-    prepared: PreparedOperation, operation: ImageOperation
-) -> ReservationRequest:
+def reservation_request(prepared: PreparedOperation, at: datetime) -> ReservationRequest:
+    """What running `prepared` at `at` asks the quota to reserve (a quote asks the same)."""
     return ReservationRequest(
-        user_id=operation.user_id,
-        category=operation.kind.category,
+        user_id=prepared.request.user_id,
+        category=prepared.request.kind.category,
         outputs=prepared.request.outputs,
         amount=prepared.price,
-        provider=operation.provider,
-        at=operation.created_at,
+        provider=prepared.model.provider,
+        at=at,
         needs_storage=True,  # the plan's storage room, checked in the same transaction
     )

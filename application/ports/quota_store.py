@@ -16,7 +16,8 @@ from imagestudio.domain.errors import (
     UserExists,
 )
 from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
-from imagestudio.domain.quota import Counter, DimensionKey
+from imagestudio.domain.plan_fit import Standing
+from imagestudio.domain.quota import Counter, DimensionKey, ReservationRequest
 from imagestudio.domain.reservation import Reservation
 
 
@@ -42,6 +43,13 @@ class QuotaStore(Protocol):
 
     async def counters(self, user_id: str, at: datetime) -> dict[DimensionKey, Counter]:
         """The user's counters for the period containing `at` (and live concurrency)."""
+        ...
+
+    async def standing(self, request: ReservationRequest) -> Result[Standing, UnknownUser]:
+        """What reserving `request` would decide on, read now, locking and writing nothing: the
+        user's plan, the provider's budget, the counters of the request's demands (the budget's
+        as one counter, all its parts summed), and for a finite rate limit the user's requests
+        in the window. Stored bytes are the asset library's (`bytes_used`): left 0 here."""
         ...
 
 

@@ -11,6 +11,7 @@ from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import fail, print_json, table
+from imagestudio.entrypoints.cli.plan_fit import show_fit
 from imagestudio.entrypoints.cli.running import by_file_name, images_or_fail
 from imagestudio.entrypoints.cli.sizes import parse_size
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
@@ -39,10 +40,12 @@ def quote(
     user: Annotated[str | None, typer.Option("--user", "-u")] = None,
     json: Json = False,
 ) -> None:
-    """Price a request before running it (what running it would reserve)."""
+    """Price a request before running it (what running it would reserve), and show how it fits
+    the user's plan now: what it would use, what would remain, whose limit would refuse it."""
     from returns.result import Failure
 
     from imagestudio.application.requests import OperationRequest
+    from imagestudio.entrypoints.http.fit_schemas import PlanFitOut
 
     width, height = parse_size(size)
     parameters: dict[str, str | int] = {}
@@ -74,6 +77,7 @@ def quote(
                 "amount_micros": priced.amount,
                 "amount_usd": format_usd(priced.amount),
                 "price_source": priced.price_source,
+                "fit": PlanFitOut.of(priced.fit).model_dump(mode="json"),
             }
         )
         return
@@ -81,6 +85,7 @@ def quote(
     typer.echo(
         f"{kind} with {priced.model_id} ({priced.provider}): {format_usd(priced.amount)}{estimate}"
     )
+    show_fit(PlanFitOut.of(priced.fit))
 
 
 def models(

@@ -39,7 +39,8 @@ async def list_models(
 
 @router.post("/v1/quotes", response_model=QuoteOut, responses=RESPONSES)
 async def quote(body: OperationIn, request: Request, user: User) -> QuoteOut:
-    """What running this request would reserve; nothing is reserved or called."""
+    """What running this request would reserve, and how it fits your plan now (what it would
+    use, what would remain, and whose limit would refuse it); nothing is reserved or called."""
     priced = await app_state(request).studio.quote.execute(to_request(body, user))
     if isinstance(priced, Failure):
         raise refuse(priced.failure())

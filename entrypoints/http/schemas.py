@@ -18,6 +18,7 @@ from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation import ImageOperation
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.entrypoints.http.fit_schemas import PlanFitOut
 from imagestudio.entrypoints.http.operation_schemas import HeldOut, WaitOut
 
 Role = Literal["image", "mask", "face", "target", "style"]
@@ -194,6 +195,7 @@ class QuoteOut(BaseModel):
     amount_micros: int
     amount_usd: str
     price_source: str
+    fit: PlanFitOut
 
     @classmethod
     def of(cls, found: PriceQuote) -> QuoteOut:
@@ -204,6 +206,7 @@ class QuoteOut(BaseModel):
             amount_micros=found.amount,
             amount_usd=format_usd(found.amount),
             price_source=found.price_source,
+            fit=PlanFitOut.of(found.fit),
         )
 
 

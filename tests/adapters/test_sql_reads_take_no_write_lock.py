@@ -41,12 +41,22 @@ from imagestudio.domain.asset import Asset, AssetCursor
 from imagestudio.domain.asset_query import AssetQuery
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.media import MediaType
-from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.domain.operation_kind import OperationKind, QuotaCategory
 from imagestudio.domain.operation_query import UNFINISHED, OperationCursor, OperationQuery
 from imagestudio.domain.plan import OperatorBudget, Plan
+from imagestudio.domain.quota import ReservationRequest
 from imagestudio.domain.quota_alert import QuotaAlert
 
 T0 = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+RATED_REQUEST = ReservationRequest(
+    user_id="alice",
+    category=QuotaCategory.IMAGE_GENERATION,
+    outputs=1,
+    amount=1,
+    provider="fal",
+    at=T0,
+    needs_storage=True,
+)
 PROMPTLY = 2.0
 """Seconds a read may take while the write lock is held; a locked read would wait far longer."""
 SHORT_BUSY_TIMEOUT_MS = 200
@@ -82,6 +92,7 @@ READS: list[tuple[type, str, tuple[Any, ...], dict[str, Any]]] = [
     (SqlQuotaStore, "reservation", ("res_1",), {}),
     (SqlQuotaStore, "counters", ("alice", T0), {}),
     (SqlQuotaStore, "operator_counter", ("fal", "2026-03"), {}),
+    (SqlQuotaStore, "standing", (RATED_REQUEST,), {}),
     (SqlLedger, "for_user", ("alice",), {}),
     (SqlLedger, "between", (T0,), {}),
     (SqlLedger, "for_operation", ("op_1",), {}),
@@ -156,7 +167,10 @@ async def engine(sqlite_url: str) -> AsyncIterator[AsyncEngine]:
 
 async def seed(engine: AsyncEngine) -> None:
     quota = SqlQuotaStore(engine, FixedClock(T0))
-    await quota.define_plan(Plan(name="small", spend_cap=Limit.of(1_000_000)))
+    await quota.define_plan(
+        # A finite rate, so the standing read counts the request window too.
+        Plan(name="small", spend_cap=Limit.of(1_000_000), requests_per_minute=Limit.of(5))
+    )
     await quota.add_user_if_missing("alice", "small")
     await quota.set_budget(OperatorBudget(provider="fal", monthly=Limit.of(5_000_000)))
     await SqlLedger(engine).append(a_record())

@@ -167,6 +167,30 @@ def test_quote_prices_a_real_model_without_calling_it() -> None:
         ).stdout
     )
     assert payload["amount_usd"] == "$1.50"
+    fit = payload["fit"]  # the body POST /v1/quotes answers in `fit`
+    assert (fit["would_be_refused"], fit["refusal"]) == (False, None)
+    spend = next(d for d in fit["dimensions"] if d["name"] == "spend")
+    assert (spend["would_use"], spend["unit"], spend["whose"]) == (1_500_000, "micro-usd", "plan")
+
+
+def test_quote_shows_the_plan_fit_to_people() -> None:
+    result = invoke("quote", "text-to-image", "-n", "2")
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1].split("\t") == [
+        "limit",
+        "whose",
+        "would use",
+        "used",
+        "held",
+        "limit of",
+        "left after",
+        "resets at",
+    ]
+    rows = {line.split("\t")[0]: line.split("\t") for line in lines[2:-1]}
+    assert rows["calls:image-generation"][1:3] == ["plan", "2"]
+    assert lines[-1] == "fits: running it now would be accepted"
 
 
 def test_piped_tables_are_plain_tab_separated_lines() -> None:

@@ -8,10 +8,9 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from conftest import Cli
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp_types import CallToolResult, ImageContent, TextContent
@@ -24,6 +23,9 @@ from imagestudio.domain.plan import Plan
 from imagestudio.entrypoints.api import ImageStudio
 from imagestudio.entrypoints.http.signed_urls import AssetLinks, SignedAsset
 from imagestudio.entrypoints.settings import Profile, Settings
+
+if TYPE_CHECKING:
+    from conftest import Cli
 
 PUBLIC = "https://studio.example/api"
 KEY = "a signing key of at least thirty-two characters"

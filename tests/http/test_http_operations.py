@@ -131,7 +131,11 @@ def test_quota_and_concurrency_refusals_say_whose_limit_and_when(tmp_path: Path)
             headers={"Prefer": "respond-async"},
         )
         second = generate(fred)  # the free plan runs one operation at a time
-        time.sleep(0.5)
+        # Wait for the slow one to settle (however busy the machine) before the next ones.
+        for _ in range(600):
+            if fred.get(running.headers["location"]).json()["status"] == "succeeded":
+                break
+            time.sleep(0.05)
         ten = generate(fred, n=9)
         over = generate(fred)
 
@@ -220,6 +224,17 @@ def test_health_models_and_quotes(tmp_path: Path) -> None:
     )
     assert quote.status_code == 200, quote.text
     assert quote.json()["amount_usd"] == "$0.054"
+    fit = quote.json()["fit"]  # a provider not configured here is still quoted, and fitted
+    assert (fit["plan"], fit["would_be_refused"], fit["refused_by"]) == ("pro", False, None)
+    assert (fit["refusal"], fit["clears_at"]) == (None, None)
+    dimensions = {d["name"]: d for d in fit["dimensions"]}
+    assert {"requests per minute", "calls:image-generation", "spend", "concurrency"} <= set(
+        dimensions
+    )
+    spend = dimensions["spend"]
+    assert (spend["whose"], spend["unit"], spend["would_use"]) == ("plan", "micro-usd", 54_000)
+    assert spend["remaining_after"] == spend["limit"] - spend["used"] - spend["held"] - 54_000
+    assert all(d["fits"] for d in dimensions.values())
 
 
 def test_an_unsupported_format_is_415_and_the_services_budget_is_503(tmp_path: Path) -> None:
@@ -237,8 +252,21 @@ def test_an_unsupported_format_is_415_and_the_services_budget_is_503(tmp_path: P
         )
         with api.admin() as admin:
             budget = admin.put("/v1/admin/budgets/offline", json={"monthly": "0.00"})
+        quoted = alice.post("/v1/quotes", json={"kind": "text-to-image", "prompt": "a lighthouse"})
         exhausted = generate(alice)
 
+    fit = quoted.json()["fit"]
+    assert (fit["would_be_refused"], fit["refused_by"]) == (True, "operator")
+    problem = {name: value for name, value in exhausted.json().items() if name != "instance"}
+    assert fit["refusal"] == problem  # the very problem running it met, wording and all
+    assert fit["clears_at"] == fit["refusal"]["resets_at"].replace("+00:00", "Z")
+    spent = next(d for d in fit["dimensions"] if d["name"] == "budget")
+    assert (spent["whose"], spent["owner"], spent["limit"], spent["fits"]) == (
+        "operator",
+        "offline",
+        0,
+        False,
+    )
     assert unsupported.status_code == 415, unsupported.text
     assert budget.status_code == 200, budget.text
     assert exhausted.status_code == 503, exhausted.text
