@@ -43,6 +43,7 @@ from imagestudio.application.use_cases.export_usage import ExportUsage, UsageExp
 from imagestudio.application.use_cases.face_swap import FaceSwapRequest, SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages, GenerateRequest
 from imagestudio.application.use_cases.get_asset import AssetContent, GetAsset
+from imagestudio.application.use_cases.get_thumbnail import GetThumbnail, Thumbnail
 from imagestudio.application.use_cases.label_asset import LabelAsset
 from imagestudio.application.use_cases.list_assets import AssetPage, ListAssets
 from imagestudio.application.use_cases.list_budgets import BudgetUsage, ListBudgets
@@ -116,6 +117,7 @@ __all__ = [
     "Settled",
     "SocialFormat",
     "StorageSweepReport",
+    "Thumbnail",
     "UpscaleRequest",
     "UsageExport",
     "UsageReport",
@@ -159,6 +161,7 @@ class ImageStudio:
         self.adjust_charge: AdjustCharge = container.adjust_charge()
         self.export_usage: ExportUsage = container.export_usage()
         self.get_asset: GetAsset = container.get_asset()
+        self.get_thumbnail: GetThumbnail = container.get_thumbnail()
         self.list_assets: ListAssets = container.list_assets()
         self.show_asset: ShowAsset = container.show_asset()
         self.label_asset: LabelAsset = container.label_asset()

@@ -69,6 +69,7 @@ from imagestudio.application.use_cases.export_usage import ExportUsage
 from imagestudio.application.use_cases.face_swap import SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages
 from imagestudio.application.use_cases.get_asset import GetAsset
+from imagestudio.application.use_cases.get_thumbnail import GetThumbnail
 from imagestudio.application.use_cases.label_asset import LabelAsset
 from imagestudio.application.use_cases.list_assets import ListAssets
 from imagestudio.application.use_cases.list_budgets import ListBudgets
@@ -283,6 +284,7 @@ class Container(containers.DeclarativeContainer):
     adjust_charge = providers.Singleton(AdjustCharge, quota, settle, ids, clock)
     export_usage = providers.Singleton(ExportUsage, ledger)
     get_asset = providers.Singleton(GetAsset, assets)
+    get_thumbnail = providers.Singleton(GetThumbnail, assets, image_processor, image_workers)
     list_assets = providers.Singleton(ListAssets, assets)
     show_asset = providers.Singleton(ShowAsset, assets)
     label_asset = providers.Singleton(LabelAsset, assets)
