@@ -34,6 +34,7 @@ from imagestudio.application.use_cases.change_plan import ChangePlan
 from imagestudio.application.use_cases.check_providers import CheckProviders
 from imagestudio.application.use_cases.collect_garbage import CollectGarbage, GarbageReport
 from imagestudio.application.use_cases.control import ControlImage, ControlRequest
+from imagestudio.application.use_cases.daily_spend import DailySpend, ReadDailySpend
 from imagestudio.application.use_cases.define_plan import DefinePlan
 from imagestudio.application.use_cases.delete_asset import DeleteAsset
 from imagestudio.application.use_cases.delete_plan import DeletePlan
@@ -48,6 +49,7 @@ from imagestudio.application.use_cases.label_asset import LabelAsset
 from imagestudio.application.use_cases.list_assets import AssetPage, ListAssets
 from imagestudio.application.use_cases.list_budgets import BudgetUsage, ListBudgets
 from imagestudio.application.use_cases.list_keys import ListKeys
+from imagestudio.application.use_cases.list_ledger import LedgerPage, ListLedger
 from imagestudio.application.use_cases.list_models import ListModels, ModelListing
 from imagestudio.application.use_cases.list_operations import ListOperations, OperationPage
 from imagestudio.application.use_cases.list_plans import ListPlans
@@ -90,6 +92,7 @@ __all__ = [
     "CompressSpec",
     "ControlRequest",
     "ConvertSpec",
+    "DailySpend",
     "EditRequest",
     "FaceSwapRequest",
     "GarbageReport",
@@ -100,6 +103,7 @@ __all__ = [
     "ImageTo3DRequest",
     "ImageToVideoRequest",
     "IssuedKey",
+    "LedgerPage",
     "Metadata",
     "ModelListing",
     "OperationPage",
@@ -160,6 +164,8 @@ class ImageStudio:
         self.list_budgets: ListBudgets = container.list_budgets()
         self.adjust_charge: AdjustCharge = container.adjust_charge()
         self.export_usage: ExportUsage = container.export_usage()
+        self.list_ledger: ListLedger = container.list_ledger()
+        self.daily_spend: ReadDailySpend = container.daily_spend()
         self.get_asset: GetAsset = container.get_asset()
         self.get_thumbnail: GetThumbnail = container.get_thumbnail()
         self.list_assets: ListAssets = container.list_assets()
