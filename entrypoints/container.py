@@ -274,7 +274,7 @@ class Container(containers.DeclarativeContainer):
     list_plans = providers.Singleton(ListPlans, quota)
     define_plan = providers.Singleton(DefinePlan, quota)
     delete_plan = providers.Singleton(DeletePlan, quota, settings.provided.default_plan)
-    list_users = providers.Singleton(ListUsers, quota)
+    list_users = providers.Singleton(ListUsers, quota, quota, api_keys, clock)
     add_user = providers.Singleton(AddUser, quota, api_keys, key_issuer)
     change_plan = providers.Singleton(ChangePlan, quota, quota)
     rotate_key = providers.Singleton(RotateKey, quota, api_keys, key_issuer)

@@ -4,6 +4,7 @@ CLI command runs, with the same input rules (see `admin_schemas`).
     GET    /v1/admin/plans                         every plan
     GET    /v1/admin/plans/{name}                  one plan
     PUT    /v1/admin/plans/{name}                  create (201) or replace (200) a plan
+    GET    /v1/admin/users                         users by page: plan, keys, spend this period
     POST   /v1/admin/users                         a new user on a plan, with their first key
     PUT    /v1/admin/users/{user_id}/plan          move a user to another plan, now
     GET    /v1/admin/users/{user_id}/keys          a user's keys (never the keys themselves)
@@ -28,6 +29,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from returns.result import Failure
 
+from imagestudio.application.use_cases.list_users import DEFAULT_PAGE_SIZE as DEFAULT_USER_PAGE
+from imagestudio.application.use_cases.list_users import MAX_PAGE_SIZE as MAX_USER_PAGE
 from imagestudio.domain.errors import (
     AdminError,
     InvalidInput,
@@ -48,6 +51,7 @@ from imagestudio.entrypoints.http.admin_schemas import (
     UserPlanIn,
     UserPlanOut,
 )
+from imagestudio.entrypoints.http.admin_user_schemas import UserPageOut
 from imagestudio.entrypoints.http.auth import ProblemError, require_admin
 from imagestudio.entrypoints.http.ledger_export import (
     CSV_RESPONSE,
@@ -121,6 +125,24 @@ async def define_plan(name: str, body: PlanIn, request: Request, response: Respo
 
 
 # -- users and keys ----------------------------------------------------------------------
+
+
+@router.get("/users", response_model=UserPageOut, responses=ADMIN_RESPONSES)
+async def list_users(
+    request: Request,
+    after: Annotated[
+        str | None, Query(max_length=200, description="A user id: list those after it.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_USER_PAGE)] = DEFAULT_USER_PAGE,
+) -> UserPageOut:
+    """Users by id: plan, when added, keys (all and live) and spend this billing period. Pass
+    `next_cursor` back as `after` for the next page."""
+    if after is not None and not after.isprintable():
+        raise refuse(InvalidInput("after", "must not contain control characters"))
+    page = await app_state(request).studio.list_users.execute(after, limit)
+    if isinstance(page, Failure):
+        raise refuse(page.failure())
+    return UserPageOut.of(page.unwrap())
 
 
 @router.post("/users", response_model=NewUserOut, status_code=201, responses=ADMIN_RESPONSES)
