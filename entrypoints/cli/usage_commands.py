@@ -13,7 +13,7 @@ import typer
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd
 from imagestudio.entrypoints.cli.groups import command_group
-from imagestudio.entrypoints.cli.limits import export_moment
+from imagestudio.entrypoints.cli.limits import export_moment, period_day
 from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import fail, print_json, table, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
@@ -158,3 +158,46 @@ def _moment(field: str, text: str, as_json: bool, *, day_end: bool = False) -> d
     if isinstance(moment, InvalidInput):
         fail(moment, as_json)
     return moment
+
+
+@usage_app.command("daily")
+def daily(
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="A day (2026-11-15): its billing period; default: this one."),
+    ] = None,
+    user: User = None,
+    json: Json = False,
+) -> None:
+    """A user's charge on each day (UTC) of a billing period, from the ledger."""
+    named = period_day(period)
+    if isinstance(named, InvalidInput):
+        fail(named, json)
+    spend = unwrap_or_fail(
+        asyncio.run(studio().daily_spend.execute(user_or_default(user), named[0])), json
+    )
+    if json:
+        print_json(
+            {
+                "user": spend.user_id,
+                "plan": spend.plan,
+                "period": {
+                    "start": spend.period.start.isoformat(),
+                    "end": spend.period.end.isoformat(),
+                },
+                "total_micros": spend.total,
+                "spend_cap_micros": spend.spend_cap,
+                "days": [
+                    {"day": d.day.isoformat(), "charge_micros": d.charge, "lines": d.lines}
+                    for d in spend.days
+                ],
+            }
+        )
+        return
+    cap = "" if spend.spend_cap is None else f" of a {format_usd(spend.spend_cap)} cap"
+    table(
+        f"spend of {spend.user_id} per day, {spend.period.start:%Y-%m-%d} to "
+        f"{spend.period.end:%Y-%m-%d}: {format_usd(spend.total)}{cap}",
+        ["day", "charge", "lines"],
+        [(d.day.isoformat(), format_usd(d.charge), d.lines) for d in spend.days],
+    )

@@ -18,6 +18,7 @@ from returns.result import Failure
 from imagestudio.application.use_cases.daily_spend import DailySpend
 from imagestudio.application.use_cases.list_ledger import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from imagestudio.domain.errors import InvalidInput
+from imagestudio.entrypoints.cli.limits import period_day
 from imagestudio.entrypoints.http.admin_schemas import LedgerLineOut
 from imagestudio.entrypoints.http.auth import ProblemError, current_user
 from imagestudio.entrypoints.http.ledger_export import (
@@ -122,12 +123,7 @@ async def _daily(request: Request, user: str, period: str | None) -> DailySpend:
 
 def _period_day(text: str | None) -> tuple[date | None, bool]:
     """The day named and whether `current` was; anything else is refused (422, `period`)."""
-    if text is None or text == "current":
-        return None, text == "current"
-    try:
-        if len(text) == 10:  # fromisoformat alone would also read 20261115
-            return date.fromisoformat(text), False
-    except ValueError:
-        pass
-    reason = f"{text!r} is neither `current` nor a day such as 2026-11-15"
-    raise ProblemError(problem_for(InvalidInput("period", reason)))
+    named = period_day(text)
+    if isinstance(named, InvalidInput):
+        raise ProblemError(problem_for(named))
+    return named
