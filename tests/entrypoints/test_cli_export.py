@@ -80,7 +80,9 @@ def test_usage_still_shows_the_current_period(cli: Cli) -> None:
     assert cli.json("usage")["user"] == "local"
 
 
-def test_usage_daily_sums_a_users_charge_per_day_of_this_period(busy: Cli) -> None:
+def test_usage_daily_sums_a_users_charge_per_day_and_refuses_a_period_that_is_no_day(
+    busy: Cli,
+) -> None:
     daily = busy.json("usage", "daily", "--user", "alice")
 
     (today,) = [day for day in daily["days"] if day["day"] == TODAY.isoformat()]
@@ -88,10 +90,6 @@ def test_usage_daily_sums_a_users_charge_per_day_of_this_period(busy: Cli) -> No
     assert daily["total_micros"] == 750_000 and daily["user"] == "alice"
     assert daily["days"][0]["day"] == daily["period"]["start"][:10]
     assert f"{TODAY.isoformat()}\t$0.75\t2" in busy.ok("usage", "daily", "--user", "alice")
-
-
-def test_usage_daily_refuses_a_period_that_is_no_day(busy: Cli) -> None:
     refused = busy.invoke("usage", "daily", "--period", "March", "--json")
-
     assert refused.exit_code == 2
     assert "period" in json.loads(refused.stdout)["error"]["message"]
