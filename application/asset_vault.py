@@ -9,6 +9,7 @@ from imagestudio.application.ports.asset_bytes import AssetBytes
 from imagestudio.application.ports.asset_library import AssetLibrary
 from imagestudio.domain.asset import Asset, AssetCursor
 from imagestudio.domain.asset_query import AssetQuery
+from imagestudio.domain.thumbnail import THUMBNAIL_MEDIA, THUMBNAIL_SIZES
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,8 @@ class AssetVault:
         return await self.library.find(owner, query or AssetQuery(), after=after, limit=limit)
 
     async def delete(self, owner: str, asset_id: str) -> Asset | None:
-        """Forget the asset, then remove its bytes; the asset as it was, or None when `owner`
-        had no such asset.
+        """Forget the asset, then remove its bytes and thumbnails; the asset as it was, or None
+        when `owner` had no such asset.
 
         Bytes that cannot be removed now (storage failing) stay as an orphan for `storage gc`:
         the asset is gone for every reader either way.
@@ -74,6 +75,9 @@ class AssetVault:
             return None
         try:
             await self.content.remove(owner, asset_id, removed.media_type)
+            if removed.media_type.is_image:
+                for size in THUMBNAIL_SIZES:
+                    await self.content.remove_thumbnail(owner, asset_id, size, THUMBNAIL_MEDIA)
         except Exception:
             log.exception("the bytes of deleted asset %s stay until `storage gc`", asset_id)
         return removed

@@ -258,6 +258,21 @@ class AssetNotFound:
 
 
 @dataclass(frozen=True, slots=True)
+class NoThumbnail:
+    """The asset exists but is not an image (a 3D model, a video): it has no thumbnail."""
+
+    asset_id: str
+    media_type: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"asset {self.asset_id!r} is {self.media_type}: only images have thumbnails "
+            "(fetch the asset itself, or show a placeholder)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class OperationNotFound:
     operation_id: str
 

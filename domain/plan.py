@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from imagestudio.domain.billing_period import CALENDAR_MONTH, BillingAnchor
 from imagestudio.domain.limit import UNLIMITED, Limit
@@ -50,3 +51,5 @@ class Subscription:
 
     user_id: str
     plan: str
+    created_at: datetime | None = None
+    """When the user was first added; None where a store does not keep it."""

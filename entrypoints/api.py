@@ -34,6 +34,7 @@ from imagestudio.application.use_cases.change_plan import ChangePlan
 from imagestudio.application.use_cases.check_providers import CheckProviders
 from imagestudio.application.use_cases.collect_garbage import CollectGarbage, GarbageReport
 from imagestudio.application.use_cases.control import ControlImage, ControlRequest
+from imagestudio.application.use_cases.daily_spend import DailySpend, ReadDailySpend
 from imagestudio.application.use_cases.define_plan import DefinePlan
 from imagestudio.application.use_cases.delete_asset import DeleteAsset
 from imagestudio.application.use_cases.delete_plan import DeletePlan
@@ -43,10 +44,12 @@ from imagestudio.application.use_cases.export_usage import ExportUsage, UsageExp
 from imagestudio.application.use_cases.face_swap import FaceSwapRequest, SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages, GenerateRequest
 from imagestudio.application.use_cases.get_asset import AssetContent, GetAsset
+from imagestudio.application.use_cases.get_thumbnail import GetThumbnail, Thumbnail
 from imagestudio.application.use_cases.label_asset import LabelAsset
 from imagestudio.application.use_cases.list_assets import AssetPage, ListAssets
 from imagestudio.application.use_cases.list_budgets import BudgetUsage, ListBudgets
 from imagestudio.application.use_cases.list_keys import ListKeys
+from imagestudio.application.use_cases.list_ledger import LedgerPage, ListLedger
 from imagestudio.application.use_cases.list_models import ListModels, ModelListing
 from imagestudio.application.use_cases.list_operations import ListOperations, OperationPage
 from imagestudio.application.use_cases.list_plans import ListPlans
@@ -90,6 +93,7 @@ __all__ = [
     "CompressSpec",
     "ControlRequest",
     "ConvertSpec",
+    "DailySpend",
     "EditRequest",
     "FaceSwapRequest",
     "GarbageReport",
@@ -100,6 +104,7 @@ __all__ = [
     "ImageTo3DRequest",
     "ImageToVideoRequest",
     "IssuedKey",
+    "LedgerPage",
     "Metadata",
     "ModelListing",
     "OperationPage",
@@ -118,6 +123,7 @@ __all__ = [
     "Settled",
     "SocialFormat",
     "StorageSweepReport",
+    "Thumbnail",
     "UpscaleRequest",
     "UsageExport",
     "UsageReport",
@@ -160,7 +166,10 @@ class ImageStudio:
         self.list_budgets: ListBudgets = container.list_budgets()
         self.adjust_charge: AdjustCharge = container.adjust_charge()
         self.export_usage: ExportUsage = container.export_usage()
+        self.list_ledger: ListLedger = container.list_ledger()
+        self.daily_spend: ReadDailySpend = container.daily_spend()
         self.get_asset: GetAsset = container.get_asset()
+        self.get_thumbnail: GetThumbnail = container.get_thumbnail()
         self.list_assets: ListAssets = container.list_assets()
         self.show_asset: ShowAsset = container.show_asset()
         self.label_asset: LabelAsset = container.label_asset()

@@ -60,6 +60,7 @@ from imagestudio.application.use_cases.change_plan import ChangePlan
 from imagestudio.application.use_cases.check_providers import CheckProviders
 from imagestudio.application.use_cases.collect_garbage import CollectGarbage
 from imagestudio.application.use_cases.control import ControlImage
+from imagestudio.application.use_cases.daily_spend import ReadDailySpend
 from imagestudio.application.use_cases.define_plan import DefinePlan
 from imagestudio.application.use_cases.delete_asset import DeleteAsset
 from imagestudio.application.use_cases.delete_plan import DeletePlan
@@ -69,10 +70,12 @@ from imagestudio.application.use_cases.export_usage import ExportUsage
 from imagestudio.application.use_cases.face_swap import SwapFace
 from imagestudio.application.use_cases.generate import GenerateImages
 from imagestudio.application.use_cases.get_asset import GetAsset
+from imagestudio.application.use_cases.get_thumbnail import GetThumbnail
 from imagestudio.application.use_cases.label_asset import LabelAsset
 from imagestudio.application.use_cases.list_assets import ListAssets
 from imagestudio.application.use_cases.list_budgets import ListBudgets
 from imagestudio.application.use_cases.list_keys import ListKeys
+from imagestudio.application.use_cases.list_ledger import ListLedger
 from imagestudio.application.use_cases.list_models import ListModels
 from imagestudio.application.use_cases.list_operations import ListOperations
 from imagestudio.application.use_cases.list_plans import ListPlans
@@ -271,7 +274,7 @@ class Container(containers.DeclarativeContainer):
     list_plans = providers.Singleton(ListPlans, quota)
     define_plan = providers.Singleton(DefinePlan, quota)
     delete_plan = providers.Singleton(DeletePlan, quota, settings.provided.default_plan)
-    list_users = providers.Singleton(ListUsers, quota)
+    list_users = providers.Singleton(ListUsers, quota, quota, api_keys, clock)
     add_user = providers.Singleton(AddUser, quota, api_keys, key_issuer)
     change_plan = providers.Singleton(ChangePlan, quota, quota)
     rotate_key = providers.Singleton(RotateKey, quota, api_keys, key_issuer)
@@ -282,7 +285,10 @@ class Container(containers.DeclarativeContainer):
     list_budgets = providers.Singleton(ListBudgets, quota, clock)
     adjust_charge = providers.Singleton(AdjustCharge, quota, settle, ids, clock)
     export_usage = providers.Singleton(ExportUsage, ledger)
+    list_ledger = providers.Singleton(ListLedger, ledger, quota, clock)
+    daily_spend = providers.Singleton(ReadDailySpend, ledger, quota, clock)
     get_asset = providers.Singleton(GetAsset, assets)
+    get_thumbnail = providers.Singleton(GetThumbnail, assets, image_processor, image_workers)
     list_assets = providers.Singleton(ListAssets, assets)
     show_asset = providers.Singleton(ShowAsset, assets)
     label_asset = providers.Singleton(LabelAsset, assets)

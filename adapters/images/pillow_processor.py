@@ -15,6 +15,7 @@ from imagestudio.adapters.images.safe_decoding import UNDECODABLE, decoded, too_
 from imagestudio.adapters.images.smart_crop import cover_box
 from imagestudio.adapters.images.social_formats_file import load_social_formats
 from imagestudio.adapters.images.source_image import SourceImage, source_image
+from imagestudio.adapters.images.thumbnails import thumbnail_of
 from imagestudio.application.ports.image_processor import (
     CompressSpec,
     ConvertSpec,
@@ -94,6 +95,9 @@ class PillowImageProcessor:
         return self._source(data, spec.metadata).bind(
             lambda source: _fitted(source, spec.format, media_type)
         )
+
+    def thumbnail(self, data: bytes, size: int) -> Result[ProcessedImage, InvalidInput]:
+        return thumbnail_of(data, size, self._max_pixels)
 
     def social_formats(self) -> tuple[SocialFormat, ...]:
         return self._formats

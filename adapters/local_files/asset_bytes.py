@@ -44,6 +44,24 @@ class LocalFileAssetBytes:
     async def remove(self, owner: str, asset_id: str, media_type: MediaType) -> bool:
         return await asyncio.to_thread(self._unlink, self._path(owner, asset_id, media_type))
 
+    async def put_thumbnail(
+        self, owner: str, asset_id: str, size: int, media_type: MediaType, data: bytes
+    ) -> None:
+        key = AssetKey(owner, asset_id, media_type, size)
+        await asyncio.to_thread(self._write, self._root / key.path, data)
+
+    async def get_thumbnail(
+        self, owner: str, asset_id: str, size: int, media_type: MediaType
+    ) -> bytes | None:
+        key = AssetKey(owner, asset_id, media_type, size)
+        return await asyncio.to_thread(self._read, self._root / key.path)
+
+    async def remove_thumbnail(
+        self, owner: str, asset_id: str, size: int, media_type: MediaType
+    ) -> bool:
+        key = AssetKey(owner, asset_id, media_type, size)
+        return await asyncio.to_thread(self._unlink, self._root / key.path)
+
     async def inventory(self) -> AsyncIterator[StoredBytes]:
         async for owner in _scanned(self._root, _owner_directory):
             async for stored in _scanned(self._root / owner, partial(_stored_file, owner)):
@@ -164,4 +182,5 @@ def _stored_file(owner: str, entry: os.DirEntry[str]) -> StoredBytes | None:
         media_type=key.media_type,
         size_bytes=status.st_size,
         modified_at=datetime.fromtimestamp(status.st_mtime, UTC),
+        thumbnail=key.thumbnail,
     )

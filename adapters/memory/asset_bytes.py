@@ -31,6 +31,22 @@ class InMemoryAssetBytes:
     async def remove(self, owner: str, asset_id: str, media_type: MediaType) -> bool:
         return self._objects.pop(AssetKey(owner, asset_id, media_type), None) is not None
 
+    async def put_thumbnail(
+        self, owner: str, asset_id: str, size: int, media_type: MediaType, data: bytes
+    ) -> None:
+        self._objects[AssetKey(owner, asset_id, media_type, size)] = (bytes(data), self._clock())
+
+    async def get_thumbnail(
+        self, owner: str, asset_id: str, size: int, media_type: MediaType
+    ) -> bytes | None:
+        stored = self._objects.get(AssetKey(owner, asset_id, media_type, size))
+        return None if stored is None else stored[0]
+
+    async def remove_thumbnail(
+        self, owner: str, asset_id: str, size: int, media_type: MediaType
+    ) -> bool:
+        return self._objects.pop(AssetKey(owner, asset_id, media_type, size), None) is not None
+
     async def inventory(self) -> AsyncIterator[StoredBytes]:
         # A snapshot: the caller may remove what it is given while it iterates.
         for key, (data, modified_at) in list(self._objects.items()):
@@ -40,6 +56,7 @@ class InMemoryAssetBytes:
                 media_type=key.media_type,
                 size_bytes=len(data),
                 modified_at=modified_at,
+                thumbnail=key.thumbnail,
             )
 
     def location(self, owner: str, asset_id: str, media_type: MediaType) -> str:

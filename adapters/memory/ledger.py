@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
+from imagestudio.application.ports.ledger import LedgerPlace
+from imagestudio.domain.daily_spend import DayCharge
 from imagestudio.domain.usage_record import UsageRecord
 
 
@@ -49,6 +52,33 @@ class InMemoryLedger:
             and (user_id is None or line.user_id == user_id)
         ]
         return tuple(sorted(found, key=lambda line: line.finished_at))  # stable: ties stay in order
+
+    async def page(
+        self,
+        user_id: str,
+        *,
+        period: str | None = None,
+        after: LedgerPlace | None = None,
+        limit: int,
+    ) -> tuple[UsageRecord, ...]:
+        mine = [
+            line
+            for line in await self.for_user(user_id, period)
+            if after is None or (line.finished_at, line.operation_id) < after
+        ]
+        mine.sort(key=lambda line: (line.finished_at, line.operation_id), reverse=True)
+        return tuple(mine[: max(limit, 0)])
+
+    async def daily_charges(self, user_id: str, period: str) -> tuple[DayCharge, ...]:
+        sums: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+        for line in await self.for_user(user_id, period):
+            day = sums[line.started_at.date()]
+            day[0] += line.user_charge
+            day[1] += 1
+        return tuple(
+            DayCharge(day=day, charge=charge, lines=lines)
+            for day, (charge, lines) in sorted(sums.items())
+        )
 
     def erase_user(self, user_id: str, tombstone: str) -> int:
         """Move the user's lines to `tombstone`, in place and in order; how many moved."""

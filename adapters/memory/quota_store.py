@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from returns.result import Failure, Result, Success
 
@@ -48,6 +48,7 @@ class InMemoryQuotaStore:
         self._lock = threading.Lock()
         self._plans = {plan.name: plan for plan in plans}
         self._users: dict[str, str] = {}
+        self._created: dict[str, datetime] = {}
         self._budgets = {budget.provider: budget for budget in budgets}
         self._counters: dict[DimensionKey, Counter] = {}
         self._reservations: dict[str, Reservation] = {}
@@ -72,11 +73,16 @@ class InMemoryQuotaStore:
             del self._plans[name]
             return Success(plan)
 
-    async def users(self) -> tuple[Subscription, ...]:
+    async def users(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> tuple[Subscription, ...]:
         with self._lock:
-            return tuple(
-                Subscription(user_id=user, plan=plan) for user, plan in sorted(self._users.items())
-            )
+            found = [
+                Subscription(user_id=user, plan=plan, created_at=self._created.get(user))
+                for user, plan in sorted(self._users.items())
+                if after is None or user > after
+            ]
+        return tuple(found if limit is None else found[: max(limit, 0)])
 
     async def add_user(
         self, user_id: str, plan_name: str
@@ -86,7 +92,7 @@ class InMemoryQuotaStore:
                 return Failure(UnknownPlan(plan_name))
             if user_id in self._users:
                 return Failure(UserExists(user_id))
-            self._users[user_id] = plan_name
+            self._assign(user_id, plan_name)
             return Success(None)
 
     async def assign(self, user_id: str, plan_name: str) -> None:
@@ -112,6 +118,7 @@ class InMemoryQuotaStore:
         if plan_name not in self._plans:
             raise KeyError(f"no plan named {plan_name!r}")
         self._users[user_id] = plan_name
+        self._created.setdefault(user_id, datetime.now(UTC))
 
     # The port.
     async def plan_of(self, user_id: str) -> Result[Plan, UnknownUser]:
@@ -178,6 +185,7 @@ class InMemoryQuotaStore:
             for key in [k for k in self._counters if k.scope is Scope.USER and k.owner == user_id]:
                 del self._counters[key]
             self._granted.pop(user_id, None)
+            self._created.pop(user_id, None)
             return self._users.pop(user_id, None) is not None
 
     def _plan_of(self, user_id: str) -> Result[Plan, UnknownUser]:

@@ -91,7 +91,30 @@ class S3AssetBytes:
             raise ValueError(f"S3 asset store settings: {_first_line(error)}") from error
 
     async def put(self, owner: str, asset_id: str, media_type: MediaType, data: bytes) -> None:
-        key = self._key(owner, asset_id, media_type)
+        await self._put(self._key(owner, asset_id, media_type), media_type, data)
+
+    async def get(self, owner: str, asset_id: str, media_type: MediaType) -> bytes | None:
+        return await self._get(self._key(owner, asset_id, media_type))
+
+    async def remove(self, owner: str, asset_id: str, media_type: MediaType) -> bool:
+        return await self._remove(self._key(owner, asset_id, media_type))
+
+    async def put_thumbnail(
+        self, owner: str, asset_id: str, size: int, media_type: MediaType, data: bytes
+    ) -> None:
+        await self._put(self._key(owner, asset_id, media_type, size), media_type, data)
+
+    async def get_thumbnail(
+        self, owner: str, asset_id: str, size: int, media_type: MediaType
+    ) -> bytes | None:
+        return await self._get(self._key(owner, asset_id, media_type, size))
+
+    async def remove_thumbnail(
+        self, owner: str, asset_id: str, size: int, media_type: MediaType
+    ) -> bool:
+        return await self._remove(self._key(owner, asset_id, media_type, size))
+
+    async def _put(self, key: str, media_type: MediaType, data: bytes) -> None:
         try:
             await obstore.put_async(
                 self._store,
@@ -104,8 +127,7 @@ class S3AssetBytes:
             # A PUT finds nothing missing but the bucket itself.
             raise self._failure("PUT", key, error) from error
 
-    async def get(self, owner: str, asset_id: str, media_type: MediaType) -> bytes | None:
-        key = self._key(owner, asset_id, media_type)
+    async def _get(self, key: str) -> bytes | None:
         try:
             found = await obstore.get_async(self._store, key)
             return (await found.bytes_async()).to_bytes()
@@ -116,8 +138,7 @@ class S3AssetBytes:
         except ObstoreError as error:
             raise self._failure("GET", key, error) from error
 
-    async def remove(self, owner: str, asset_id: str, media_type: MediaType) -> bool:
-        key = self._key(owner, asset_id, media_type)
+    async def _remove(self, key: str) -> bool:
         # S3 answers a DELETE alike whether the object was there or not: ask first. (A HEAD's
         # reply has no body, so a missing bucket looks like a missing object here: nothing to
         # remove either way.)
@@ -153,8 +174,10 @@ class S3AssetBytes:
     def location(self, owner: str, asset_id: str, media_type: MediaType) -> str:
         return self._url(self._key(owner, asset_id, media_type))
 
-    def _key(self, owner: str, asset_id: str, media_type: MediaType) -> str:
-        path = AssetKey(owner, asset_id, media_type).path
+    def _key(
+        self, owner: str, asset_id: str, media_type: MediaType, thumbnail: int | None = None
+    ) -> str:
+        path = AssetKey(owner, asset_id, media_type, thumbnail).path
         return f"{self._prefix}/{path}" if self._prefix else path
 
     def _stored(self, meta: ObjectMeta) -> StoredBytes | None:
@@ -177,6 +200,7 @@ class S3AssetBytes:
                 if modified_at.tzinfo is None
                 else modified_at.astimezone(UTC)
             ),
+            thumbnail=key.thumbnail,
         )
 
     def _url(self, key: str) -> str:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
-from imagestudio.adapters.sql.engine import reading
+from imagestudio.adapters.sql.engine import is_sqlite, reading
+from imagestudio.application.ports.ledger import LedgerPlace
+from imagestudio.domain.daily_spend import DayCharge
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.usage_record import Outcome, UsageRecord
 
@@ -49,6 +51,52 @@ class SqlLedger:
         async with self._reader.connect() as connection:
             rows = await connection.execute(query.order_by(c.finished_at, c.id))
             return tuple(_record(row) for row in rows)
+
+    async def page(
+        self,
+        user_id: str,
+        *,
+        period: str | None = None,
+        after: LedgerPlace | None = None,
+        limit: int,
+    ) -> tuple[UsageRecord, ...]:
+        c = t.ledger.c
+        query = select(t.ledger).where(c.user_id == user_id)
+        if period is not None:
+            query = query.where(c.billing_period == period)
+        if after is not None:
+            finished, operation_id = after
+            query = query.where(
+                or_(
+                    c.finished_at < finished,
+                    and_(c.finished_at == finished, c.operation_id < operation_id),
+                )
+            )
+        query = query.order_by(c.finished_at.desc(), c.operation_id.desc()).limit(max(limit, 0))
+        async with self._reader.connect() as connection:
+            return tuple(_record(row) for row in await connection.execute(query))
+
+    async def daily_charges(self, user_id: str, period: str) -> tuple[DayCharge, ...]:
+        c = t.ledger.c
+        day = self._utc_day(c.started_at).label("day")
+        query = (
+            select(day, func.sum(c.user_charge).label("charge"), func.count().label("lines"))
+            .where(c.user_id == user_id, c.billing_period == period)
+            .group_by(day)
+            .order_by(day)
+        )
+        async with self._reader.connect() as connection:
+            rows = await connection.execute(query)
+            return tuple(
+                DayCharge(day=date.fromisoformat(row.day), charge=int(row.charge), lines=row.lines)
+                for row in rows
+            )
+
+    def _utc_day(self, column: Any) -> ColumnElement[str]:
+        """`YYYY-MM-DD` of a stored time in UTC: SQLite keeps UTC text, PostgreSQL a timestamptz."""
+        if is_sqlite(self._engine):
+            return func.substr(column, 1, 10)
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
 
     async def for_operation(self, operation_id: str) -> UsageRecord | None:
         async with self._reader.connect() as connection:

@@ -85,11 +85,21 @@ class SqlQuotaStore:
                 return Failure(plan_in_use(name, await _users_on(connection, name)))
         return Success(plan_from_json(found.name, found.definition))
 
-    async def users(self) -> tuple[Subscription, ...]:
+    async def users(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> tuple[Subscription, ...]:
         u = t.users.c
+        query = select(u.id, u.plan_name, u.created_at).order_by(u.id)
+        if after is not None:
+            query = query.where(u.id > after)
+        if limit is not None:
+            query = query.limit(max(limit, 0))
         async with self._reader.connect() as connection:
-            rows = await connection.execute(select(u.id, u.plan_name).order_by(u.id))
-            return tuple(Subscription(user_id=row.id, plan=row.plan_name) for row in rows)
+            rows = await connection.execute(query)
+            return tuple(
+                Subscription(user_id=row.id, plan=row.plan_name, created_at=row.created_at)
+                for row in rows
+            )
 
     async def assign(self, user_id: str, plan_name: str) -> None:
         at = self._clock.now()

@@ -21,6 +21,8 @@ class StoredBytes:
     size_bytes: int
     modified_at: datetime
     """When it was written (timezone-aware)."""
+    thumbnail: int | None = None
+    """The size of the asset's thumbnail this object is; None for the asset's own bytes."""
 
 
 class AssetBytes(Protocol):
@@ -36,9 +38,28 @@ class AssetBytes(Protocol):
         """Delete the bytes; False when there were none."""
         ...
 
+    async def put_thumbnail(
+        self, owner: str, asset_id: str, size: int, media_type: MediaType, data: bytes
+    ) -> None:
+        """Store a thumbnail of the asset beside its bytes, atomically. It is no asset: no row
+        names it and no quota counts it; it goes when the asset goes."""
+        ...
+
+    async def get_thumbnail(
+        self, owner: str, asset_id: str, size: int, media_type: MediaType
+    ) -> bytes | None:
+        """The thumbnail's bytes, or None when none was stored."""
+        ...
+
+    async def remove_thumbnail(
+        self, owner: str, asset_id: str, size: int, media_type: MediaType
+    ) -> bool:
+        """Delete one thumbnail; False when there was none."""
+        ...
+
     def inventory(self) -> AsyncIterator[StoredBytes]:
-        """Every stored object, in no particular order (objects this store did not write, such
-        as temporary files or foreign keys, are skipped)."""
+        """Every stored object, thumbnails included (marked), in no particular order (objects
+        this store did not write, such as temporary files or foreign keys, are skipped)."""
         ...
 
     def location(self, owner: str, asset_id: str, media_type: MediaType) -> str:

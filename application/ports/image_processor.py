@@ -89,6 +89,10 @@ class ImageProcessor(Protocol):
         """Resize and crop to exactly the format's size, keeping the most detailed region."""
         ...
 
+    def thumbnail(self, data: bytes, size: int) -> Result[ProcessedImage, InvalidInput]:
+        """The image upright, shrunk to fit a `size`×`size` square (never enlarged), as WebP."""
+        ...
+
     def social_formats(self) -> tuple[SocialFormat, ...]:
         """Every preset, sorted by key."""
         ...

@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from imagestudio.domain.daily_spend import DayCharge
 from imagestudio.domain.usage_record import UsageRecord
+
+LedgerPlace = tuple[datetime, str]
+"""A place in a user's lines listed newest first: the last line's `(finished_at, operation_id)`."""
 
 
 class Ledger(Protocol):
@@ -26,4 +30,22 @@ class Ledger(Protocol):
     ) -> tuple[UsageRecord, ...]:
         """The lines finished in [since, until) (no end when `until` is None), of one user or
         of everyone, ordered by when they finished."""
+        ...
+
+    async def page(
+        self,
+        user_id: str,
+        *,
+        period: str | None = None,
+        after: LedgerPlace | None = None,
+        limit: int,
+    ) -> tuple[UsageRecord, ...]:
+        """At most `limit` of the user's lines (of one billing period key, if given), newest
+        first by `(finished_at, operation_id)`, strictly after `after`."""
+        ...
+
+    async def daily_charges(self, user_id: str, period: str) -> tuple[DayCharge, ...]:
+        """The user's charge summed per UTC day their lines started, over the lines of one
+        billing period key (summed by the store, not line by line here); only days with
+        lines, oldest first."""
         ...

@@ -71,8 +71,11 @@ class QuotaAdministration(Protocol):
         """Create a user on a plan; an existing user is refused and keeps their plan."""
         ...
 
-    async def users(self) -> tuple[Subscription, ...]:
-        """Every user and the plan they are on, by user id."""
+    async def users(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> tuple[Subscription, ...]:
+        """The users and the plan each is on, by user id: every one, or at most `limit` of
+        those whose id sorts after `after` (a page)."""
         ...
 
     async def assign(self, user_id: str, plan_name: str) -> None:

@@ -1,5 +1,6 @@
 """Storage gc: remove bytes no asset row names (a crash between storing and recording), and
-report rows whose bytes are missing."""
+report rows whose bytes are missing. A thumbnail belongs to its asset: kept while the asset's
+row exists, removed (as an orphan) once it is gone."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ class CollectGarbage:
         young = 0
         pending: dict[str, list[StoredBytes]] = defaultdict(list)
         async for item in self._assets.content.inventory():
-            stored.add((item.owner, item.asset_id))
+            if item.thumbnail is None:  # a thumbnail is not the asset's bytes
+                stored.add((item.owner, item.asset_id))
             pending[item.owner].append(item)
             if len(pending[item.owner]) >= BATCH:
                 found, too_young = await self._unknown(pending.pop(item.owner), started, margin)
@@ -71,9 +73,7 @@ class CollectGarbage:
         freed = 0
         if not dry_run:
             for orphan in orphans:
-                if await self._assets.content.remove(
-                    orphan.owner, orphan.asset_id, orphan.media_type
-                ):
+                if await _remove(self._assets, orphan):
                     freed += orphan.size_bytes
             if orphans:
                 log.warning(
@@ -117,3 +117,12 @@ class CollectGarbage:
                 )
                 after = AssetCursor.at(page[-1])
         return tuple(missing)
+
+
+async def _remove(assets: AssetVault, item: StoredBytes) -> bool:
+    content = assets.content
+    if item.thumbnail is None:
+        return await content.remove(item.owner, item.asset_id, item.media_type)
+    return await content.remove_thumbnail(
+        item.owner, item.asset_id, item.thumbnail, item.media_type
+    )

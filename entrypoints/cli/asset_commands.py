@@ -144,6 +144,35 @@ def download(
     line(place.said(len(content.data)))
 
 
+@assets_app.command("thumbnail")
+def thumbnail(
+    asset_id: AssetId,
+    size: Annotated[int, typer.Option("--size", help="128, 256 or 512 pixels.")] = 256,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="A file, or a folder if it ends with / or exists "
+            "(default: ./<id>-thumb<size>.webp).",
+        ),
+    ] = None,
+    user: User = None,
+    json: Json = False,
+) -> None:
+    """Write an image's thumbnail (WebP, made once and kept beside the image)."""
+    made = unwrap_or_fail(
+        asyncio.run(studio().get_thumbnail.execute(user_or_default(user), asset_id, size)), json
+    )
+    outputs = [Output(f"{asset_id}-thumb{size}", made.data, made.media_type)]
+    [place] = targets(out, outputs)
+    write(outputs, [place])
+    if json:
+        print_json({"id": asset_id, "size": size, "path": str(place.path)})
+        return
+    line(place.said(len(made.data)))
+
+
 @assets_app.command("tag")
 def tag(
     asset_id: AssetId,

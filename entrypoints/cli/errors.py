@@ -10,6 +10,7 @@ from imagestudio.domain.errors import (
     IdempotencyConflict,
     IdempotencyInProgress,
     InvalidInput,
+    NoThumbnail,
     NotRecorded,
     OperationError,
     OperationNotFound,
@@ -46,6 +47,7 @@ _EXIT_CODES: dict[type[object], int] = {
     UnsupportedKind: EXIT_INPUT,
     ProviderNotConfigured: EXIT_INPUT,
     AssetNotFound: EXIT_NOT_FOUND,
+    NoThumbnail: EXIT_NOT_FOUND,
     OperationNotFound: EXIT_NOT_FOUND,
     UnknownUser: EXIT_NOT_FOUND,
     UnknownPlan: EXIT_NOT_FOUND,
@@ -69,7 +71,7 @@ _EXIT_CODES: dict[type[object], int] = {
 }
 
 
-Problem = OperationError | AdminError | RefundTooLarge
+Problem = OperationError | AdminError | RefundTooLarge | NoThumbnail
 """Every typed failure a command can end with."""
 
 

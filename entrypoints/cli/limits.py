@@ -112,3 +112,16 @@ def export_moment(field: str, text: str, *, day_end: bool = False) -> datetime |
     except ValueError:
         return InvalidInput(field, f"{text!r}: write a day (2026-03-01) or an ISO 8601 time")
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def period_day(text: str | None) -> tuple[date | None, bool] | InvalidInput:
+    """What a `period` names: `current` (True), a day such as 2026-11-15 (the billing period
+    containing it), or nothing (None, False). `usage daily` and the HTTP usage routes read it."""
+    if text is None or text == "current":
+        return None, text == "current"
+    try:
+        if len(text) == 10:  # fromisoformat alone would also read 20261115
+            return date.fromisoformat(text), False
+    except ValueError:
+        pass
+    return InvalidInput("period", f"{text!r} is neither `current` nor a day such as 2026-11-15")

@@ -80,7 +80,12 @@ def gc(
             {
                 "dry_run": report.dry_run,
                 "orphans": [
-                    {"owner": o.owner, "id": o.asset_id, "size_bytes": o.size_bytes}
+                    {
+                        "owner": o.owner,
+                        "id": o.asset_id,
+                        "size_bytes": o.size_bytes,
+                        "thumbnail": o.thumbnail,
+                    }
                     for o in report.orphans
                 ],
                 "bytes_freed": report.bytes_freed,

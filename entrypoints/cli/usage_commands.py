@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
 import sys
 from datetime import datetime
 from enum import StrEnum
@@ -14,14 +13,14 @@ import typer
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd
 from imagestudio.entrypoints.cli.groups import command_group
-from imagestudio.entrypoints.cli.limits import export_moment
+from imagestudio.entrypoints.cli.limits import export_moment, period_day
 from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import fail, print_json, table, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
+from imagestudio.entrypoints.ledger_columns import ledger_csv, line_json
 
 if TYPE_CHECKING:
     from imagestudio.application.use_cases.usage import UsageReport
-    from imagestudio.domain.usage_record import UsageRecord
 
 User = Annotated[str | None, typer.Option("--user", "-u")]
 usage_app = command_group(
@@ -147,13 +146,10 @@ def export(
         user_id=user,
     )
     exported = unwrap_or_fail(asyncio.run(studio().export_usage.execute(request)), as_json)
-    lines = [_line_json(line) for line in exported]
     if as_json:
-        print_json(lines)
+        print_json([line_json(line) for line in exported])
         return
-    writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(lines)
+    sys.stdout.write(ledger_csv(exported))
 
 
 def _moment(field: str, text: str, as_json: bool, *, day_end: bool = False) -> datetime:
@@ -164,46 +160,44 @@ def _moment(field: str, text: str, as_json: bool, *, day_end: bool = False) -> d
     return moment
 
 
-EXPORT_FIELDS = [
-    "finished_at",
-    "started_at",
-    "user_id",
-    "line_id",
-    "outcome",
-    "kind",
-    "model_id",
-    "provider",
-    "outputs",
-    "user_charge_micros",
-    "user_charge_usd",
-    "provider_cost_micros",
-    "provider_cost_usd",
-    "billing_period",
-    "output_bytes",
-    "latency_ms",
-    "idempotency_key",
-    "reason",
-]
-
-
-def _line_json(line: UsageRecord) -> dict[str, object]:
-    return {
-        "finished_at": line.finished_at.isoformat(),
-        "started_at": line.started_at.isoformat(),
-        "user_id": line.user_id,
-        "line_id": line.operation_id,
-        "outcome": line.outcome.value,
-        "kind": None if line.kind is None else line.kind.value,
-        "model_id": line.model_id,
-        "provider": line.provider,
-        "outputs": line.outputs,
-        "user_charge_micros": line.user_charge,
-        "user_charge_usd": format_usd(line.user_charge),
-        "provider_cost_micros": line.provider_cost,
-        "provider_cost_usd": format_usd(line.provider_cost),
-        "billing_period": line.billing_period,
-        "output_bytes": line.output_bytes,
-        "latency_ms": line.latency_ms,
-        "idempotency_key": line.idempotency_key,
-        "reason": line.reason,
-    }
+@usage_app.command("daily")
+def daily(
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="A day (2026-11-15): its billing period; default: this one."),
+    ] = None,
+    user: User = None,
+    json: Json = False,
+) -> None:
+    """A user's charge on each day (UTC) of a billing period, from the ledger."""
+    named = period_day(period)
+    if isinstance(named, InvalidInput):
+        fail(named, json)
+    spend = unwrap_or_fail(
+        asyncio.run(studio().daily_spend.execute(user_or_default(user), named[0])), json
+    )
+    if json:
+        print_json(
+            {
+                "user": spend.user_id,
+                "plan": spend.plan,
+                "period": {
+                    "start": spend.period.start.isoformat(),
+                    "end": spend.period.end.isoformat(),
+                },
+                "total_micros": spend.total,
+                "spend_cap_micros": spend.spend_cap,
+                "days": [
+                    {"day": d.day.isoformat(), "charge_micros": d.charge, "lines": d.lines}
+                    for d in spend.days
+                ],
+            }
+        )
+        return
+    cap = "" if spend.spend_cap is None else f" of a {format_usd(spend.spend_cap)} cap"
+    table(
+        f"spend of {spend.user_id} per day, {spend.period.start:%Y-%m-%d} to "
+        f"{spend.period.end:%Y-%m-%d}: {format_usd(spend.total)}{cap}",
+        ["day", "charge", "lines"],
+        [(d.day.isoformat(), format_usd(d.charge), d.lines) for d in spend.days],
+    )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from imagestudio.domain.money import format_usd
 from imagestudio.entrypoints.cli.groups import command_group
 from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import print_json, table, unwrap_or_fail
@@ -42,12 +43,39 @@ def add_user(
 
 @users_app.command("list")
 def list_users(json: Json = False) -> None:
-    """List the users and the plan each is on."""
-    users = asyncio.run(studio().list_users.execute())
+    """List the users: plan, when added, keys (live of all) and spend this period."""
+    users = unwrap_or_fail(asyncio.run(studio().list_users.execute()), json).items
     if json:
-        print_json([{"user": user.user_id, "plan": user.plan} for user in users])
+        print_json(
+            [
+                {
+                    "user": user.user_id,
+                    "plan": user.plan,
+                    "created_at": user.created_at and user.created_at.isoformat(),
+                    "keys": user.keys,
+                    "live_keys": user.live_keys,
+                    "spend_micros": user.spend,
+                    "spend_cap_micros": user.spend_cap,
+                }
+                for user in users
+            ]
+        )
         return
-    table("users", ["user", "plan"], [(user.user_id, user.plan) for user in users])
+    table(
+        "users",
+        ["user", "plan", "added", "keys", "spend this period"],
+        [
+            (
+                user.user_id,
+                user.plan,
+                f"{user.created_at:%Y-%m-%d}" if user.created_at else "-",
+                f"{user.live_keys} of {user.keys}",
+                format_usd(user.spend)
+                + ("" if user.spend_cap is None else f" of {format_usd(user.spend_cap)}"),
+            )
+            for user in users
+        ],
+    )
 
 
 @users_app.command("set-plan")

@@ -4,6 +4,7 @@ CLI command runs, with the same input rules (see `admin_schemas`).
     GET    /v1/admin/plans                         every plan
     GET    /v1/admin/plans/{name}                  one plan
     PUT    /v1/admin/plans/{name}                  create (201) or replace (200) a plan
+    GET    /v1/admin/users                         users by page: plan, keys, spend this period
     POST   /v1/admin/users                         a new user on a plan, with their first key
     PUT    /v1/admin/users/{user_id}/plan          move a user to another plan, now
     GET    /v1/admin/users/{user_id}/keys          a user's keys (never the keys themselves)
@@ -22,15 +23,14 @@ A key is echoed only when it is issued (a new user, a rotation), never again.
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from datetime import timedelta
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from returns.result import Failure
 
-from imagestudio.application.use_cases.export_usage import UsageExport
+from imagestudio.application.use_cases.list_users import DEFAULT_PAGE_SIZE as DEFAULT_USER_PAGE
+from imagestudio.application.use_cases.list_users import MAX_PAGE_SIZE as MAX_USER_PAGE
 from imagestudio.domain.errors import (
     AdminError,
     InvalidInput,
@@ -38,7 +38,6 @@ from imagestudio.domain.errors import (
     UnknownPlan,
     UnknownUser,
 )
-from imagestudio.entrypoints.cli.limits import export_moment
 from imagestudio.entrypoints.http.admin_schemas import (
     AdjustmentIn,
     AdjustmentOut,
@@ -52,7 +51,15 @@ from imagestudio.entrypoints.http.admin_schemas import (
     UserPlanIn,
     UserPlanOut,
 )
+from imagestudio.entrypoints.http.admin_user_schemas import UserPageOut
 from imagestudio.entrypoints.http.auth import ProblemError, require_admin
+from imagestudio.entrypoints.http.ledger_export import (
+    CSV_RESPONSE,
+    SINCE,
+    UNTIL,
+    ExportFormat,
+    exported,
+)
 from imagestudio.entrypoints.http.operation_routes import RESPONSES
 from imagestudio.entrypoints.http.problems import Problem, problem_for
 from imagestudio.entrypoints.http.schemas import NewUserIn, NewUserOut
@@ -72,7 +79,6 @@ router = APIRouter(
     route_class=StudioRoute,
 )
 ADMIN_RESPONSES = {**RESPONSES, 403: RESPONSES[401] | {"description": "admin API disabled"}}
-CSV_RESPONSE = {"content": {"text/csv": {"schema": {"type": "string"}}}}
 
 
 def refuse(error: AdminError | RefundTooLarge) -> ProblemError:
@@ -119,6 +125,24 @@ async def define_plan(name: str, body: PlanIn, request: Request, response: Respo
 
 
 # -- users and keys ----------------------------------------------------------------------
+
+
+@router.get("/users", response_model=UserPageOut, responses=ADMIN_RESPONSES)
+async def list_users(
+    request: Request,
+    after: Annotated[
+        str | None, Query(max_length=200, description="A user id: list those after it.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_USER_PAGE)] = DEFAULT_USER_PAGE,
+) -> UserPageOut:
+    """Users by id: plan, when added, keys (all and live) and spend this billing period. Pass
+    `next_cursor` back as `after` for the next page."""
+    if after is not None and not after.isprintable():
+        raise refuse(InvalidInput("after", "must not contain control characters"))
+    page = await app_state(request).studio.list_users.execute(after, limit)
+    if isinstance(page, Failure):
+        raise refuse(page.failure())
+    return UserPageOut.of(page.unwrap())
 
 
 @router.post("/users", response_model=NewUserOut, status_code=201, responses=ADMIN_RESPONSES)
@@ -225,51 +249,14 @@ async def adjust_charge(body: AdjustmentIn, request: Request) -> AdjustmentOut:
 )
 async def export_usage(
     request: Request,
-    since: Annotated[
-        str, Query(description="A day (2026-03-01) or a time (ISO 8601; UTC if bare).")
-    ],
-    until: Annotated[
-        str | None, Query(description="A day (included) or a time (excluded); default: now.")
-    ] = None,
+    since: Annotated[str, Query(description=SINCE)],
+    until: Annotated[str | None, Query(description=UNTIL)] = None,
     user: Annotated[str | None, Query(description="One user; default: every user.")] = None,
-    export_format: Annotated[Literal["csv", "json"], Query(alias="format")] = "csv",
+    export_format: Annotated[ExportFormat, Query(alias="format")] = "csv",
 ) -> Response | list[LedgerLineOut]:
     """The ledger's lines (operations and adjustments) finished in [since, until), as CSV
     (`text/csv`, the columns of `imagestudio usage export`) or JSON."""
-    start = export_moment("since", since)
-    if isinstance(start, InvalidInput):
-        raise refuse(start)
-    end = None if until is None else export_moment("until", until, day_end=True)
-    if isinstance(end, InvalidInput):
-        raise refuse(end)
-    lines = await app_state(request).studio.export_usage.execute(
-        UsageExport(since=start, until=end, user_id=user)
-    )
-    if isinstance(lines, Failure):
-        raise refuse(lines.failure())
-    rows = [LedgerLineOut.of(line) for line in lines.unwrap()]
-    if export_format == "json":
-        return rows
-    return Response(
-        _csv(rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": 'attachment; filename="usage.csv"'},
-    )
-
-
-def _csv(rows: list[LedgerLineOut]) -> str:
-    """Byte for byte what `imagestudio usage export` prints: times as `isoformat()`, an empty
-    cell for none."""
-    buffer = io.StringIO()
-    fields = list(LedgerLineOut.model_fields)
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        cells = row.model_dump()
-        writer.writerow(
-            {name: v.isoformat() if isinstance(v, datetime) else v for name, v in cells.items()}
-        )
-    return buffer.getvalue()
+    return await exported(request, since, until, user, export_format)
 
 
 # -- erasure and storage upkeep ----------------------------------------------------------

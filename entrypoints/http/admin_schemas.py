@@ -28,6 +28,7 @@ from imagestudio.entrypoints.cli.limits import (
     money_limit,
     rate_limit,
 )
+from imagestudio.entrypoints.ledger_columns import line_fields
 
 _PLAIN_DOLLARS = re.compile(r"-?\$?(\d{1,30}(\.\d{0,30})?|\.\d{1,30})")
 """Digits and a point only: an exponent ("1e20000000") would make exact parsing compute a
@@ -308,13 +309,13 @@ class AdjustmentOut(BaseModel):
 
 
 class LedgerLineOut(BaseModel):
-    """One ledger line of an export; the fields, in order, are the CSV's columns (as in
-    `imagestudio usage export`)."""
+    """One ledger line of an export; the fields, in order, are the CSV's columns
+    (`ledger_columns.EXPORT_FIELDS`, as in `imagestudio usage export`)."""
 
     finished_at: datetime
     started_at: datetime
     user_id: str
-    line_id: str
+    line_id: str = Field(description="The operation's id (an adjustment's own id).")
     outcome: str
     kind: str | None
     model_id: str
@@ -324,31 +325,19 @@ class LedgerLineOut(BaseModel):
     user_charge_usd: str
     provider_cost_micros: int
     provider_cost_usd: str
-    billing_period: str
+    billing_period: str = Field(description="The period's key: the day it starts.")
     output_bytes: int
     latency_ms: int
     idempotency_key: str | None
     reason: str
+    provider_task_ids: list[str] = Field(
+        description="The provider's ids of the line's calls (in CSV: a JSON array, or empty)."
+    )
+    unconfirmed_cost_micros: int = Field(
+        description="Of the provider cost, what calls the provider never confirmed may have cost."
+    )
+    unconfirmed_cost_usd: str
 
     @classmethod
     def of(cls, line: UsageRecord) -> LedgerLineOut:
-        return cls(
-            finished_at=line.finished_at,
-            started_at=line.started_at,
-            user_id=line.user_id,
-            line_id=line.operation_id,
-            outcome=line.outcome.value,
-            kind=None if line.kind is None else line.kind.value,
-            model_id=line.model_id,
-            provider=line.provider,
-            outputs=line.outputs,
-            user_charge_micros=line.user_charge,
-            user_charge_usd=format_usd(line.user_charge),
-            provider_cost_micros=line.provider_cost,
-            provider_cost_usd=format_usd(line.provider_cost),
-            billing_period=line.billing_period,
-            output_bytes=line.output_bytes,
-            latency_ms=line.latency_ms,
-            idempotency_key=line.idempotency_key,
-            reason=line.reason,
-        )
+        return cls.model_validate(line_fields(line))

@@ -28,6 +28,8 @@ from imagestudio.entrypoints.http import (
     operation_list_routes,
     operation_routes,
     problem_pages,
+    thumbnail_routes,
+    usage_routes,
 )
 from imagestudio.entrypoints.http.body_limit import BodyLimit
 from imagestudio.entrypoints.http.jobs import OperationJobs
@@ -86,6 +88,8 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     app.include_router(operation_routes.router)
     app.include_router(info_routes.router)
     app.include_router(asset_routes.router)
+    app.include_router(thumbnail_routes.router)
+    app.include_router(usage_routes.router)
     app.include_router(local_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(audit_routes.router)

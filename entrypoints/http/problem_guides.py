@@ -296,6 +296,14 @@ GUIDES: dict[str, ProblemGuide] = {
         "retention).",
         "List your assets with `GET /v1/assets`.",
     ),
+    "no-thumbnail": ProblemGuide(
+        404,
+        "No thumbnail",
+        "The asset is yours but is not an image (a 3D model or a video), so it has no "
+        "thumbnail; `media_type` says what it is.",
+        "Show a placeholder for its media type, or fetch the asset itself "
+        "(`GET /v1/assets/{asset_id}`).",
+    ),
     "unknown-model": ProblemGuide(
         404,
         "Unknown model",

@@ -14,6 +14,7 @@ from imagestudio.domain.errors import (
     IdempotencyInProgress,
     InputProblem,
     InvalidInput,
+    NoThumbnail,
     NotRecorded,
     OperationNotFound,
     OperatorBudgetExhausted,
@@ -207,6 +208,15 @@ def problem_for(error: object) -> Problem:
             UnknownApiKey: "unknown-api-key",
         }[type(error)]
         return Problem(status=404, slug=slug, title="Not found", detail=message)
+    if isinstance(error, NoThumbnail):
+        return Problem(
+            status=404,
+            slug="no-thumbnail",
+            title="No thumbnail",
+            detail=message,
+            extra={"media_type": error.media_type},
+            headers=NO_RETRY,
+        )
     if isinstance(error, UnsupportedKind | ProviderNotConfigured):
         slug = "unsupported-kind" if isinstance(error, UnsupportedKind) else "model-unavailable"
         return Problem(

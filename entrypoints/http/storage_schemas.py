@@ -47,6 +47,9 @@ class OrphanOut(BaseModel):
     owner: str
     id: str
     size_bytes: int
+    thumbnail: int | None = Field(
+        default=None, description="The size of the thumbnail this is; null: the asset's bytes."
+    )
 
 
 class MissingBytesOut(BaseModel):
@@ -70,7 +73,9 @@ class GarbageOut(BaseModel):
         return cls(
             dry_run=report.dry_run,
             orphans=[
-                OrphanOut(owner=o.owner, id=o.asset_id, size_bytes=o.size_bytes)
+                OrphanOut(
+                    owner=o.owner, id=o.asset_id, size_bytes=o.size_bytes, thumbnail=o.thumbnail
+                )
                 for o in report.orphans
             ],
             bytes_freed=report.bytes_freed,

@@ -254,6 +254,49 @@ async def test_the_inventory_lists_exactly_what_was_put(store: AssetBytes) -> No
     }
 
 
+# -- thumbnails beside the bytes --------------------------------------------------------------
+
+WEBP = MediaType.WEBP
+
+
+async def test_a_thumbnail_is_kept_beside_its_assets_bytes_and_apart_from_them(
+    store: AssetBytes,
+) -> None:
+    await store.put("alice", "ast_1", PNG, b"the image")
+    await store.put_thumbnail("alice", "ast_1", 256, WEBP, b"small")
+    await store.put_thumbnail("alice", "ast_1", 128, WEBP, b"smaller")
+
+    assert await store.get_thumbnail("alice", "ast_1", 256, WEBP) == b"small"
+    assert await store.get_thumbnail("alice", "ast_1", 128, WEBP) == b"smaller"
+    assert await store.get_thumbnail("alice", "ast_1", 512, WEBP) is None
+    assert await store.get_thumbnail("bob", "ast_1", 256, WEBP) is None
+    assert await store.get("alice", "ast_1", PNG) == b"the image"
+    assert await store.get("alice", "ast_1", WEBP) is None  # not the asset's bytes
+
+
+async def test_the_inventory_marks_thumbnails_with_their_size(store: AssetBytes) -> None:
+    await store.put("alice", "ast_1", PNG, b"1")
+    await store.put_thumbnail("alice", "ast_1", 256, WEBP, b"22")
+
+    items = {
+        (i.owner, i.asset_id, i.media_type, i.size_bytes, i.thumbnail) for i in await listed(store)
+    }
+
+    assert items == {("alice", "ast_1", PNG, 1, None), ("alice", "ast_1", WEBP, 2, 256)}
+
+
+async def test_removing_a_thumbnail_leaves_the_asset_and_says_whether_it_was_there(
+    store: AssetBytes,
+) -> None:
+    await store.put("alice", "ast_1", PNG, b"1")
+    await store.put_thumbnail("alice", "ast_1", 256, WEBP, b"22")
+
+    assert await store.remove_thumbnail("alice", "ast_1", 256, WEBP) is True
+    assert await store.remove_thumbnail("alice", "ast_1", 256, WEBP) is False
+    assert await store.get_thumbnail("alice", "ast_1", 256, WEBP) is None
+    assert [item.asset_id for item in await listed(store)] == ["ast_1"]
+
+
 async def test_removed_bytes_vanish_from_the_inventory(store: AssetBytes) -> None:
     await store.put("alice", "ast_1", PNG, b"1")
     await store.put("alice", "ast_2", PNG, b"2")

@@ -57,3 +57,25 @@ def test_names_no_store_writes_do_not_parse(path: str) -> None:
 def test_an_unsafe_name_makes_no_key(owner: str, asset_id: str) -> None:
     with pytest.raises(ValueError, match="not a safe name"):
         AssetKey(owner, asset_id, MediaType.PNG)
+
+
+@given(
+    owner=safe_names,
+    asset_id=safe_names,
+    size=st.integers(min_value=1, max_value=99_999),
+    media_type=st.sampled_from(MediaType),
+)
+def test_every_thumbnail_key_reads_back_and_never_reads_as_an_asset(
+    owner: str, asset_id: str, size: int, media_type: MediaType
+) -> None:
+    key = AssetKey(owner, asset_id, media_type, size)
+
+    assert AssetKey.parsed(key.path) == key
+    assert key.path == f"{owner}/{asset_id}~thumb{size}.{media_type.extension}"
+
+
+@pytest.mark.parametrize(
+    "path", ["alice/ast_1~thumb.webp", "alice/ast_1~thumb012.webp", "alice/ast_1~thumb+1.webp"]
+)
+def test_a_thumbnail_size_not_written_so_is_no_key(path: str) -> None:
+    assert AssetKey.parsed(path) is None

@@ -14,7 +14,7 @@ from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.domain.errors import UnknownPlan, UserExists, plan_in_use
 from imagestudio.domain.limit import UNLIMITED, Limit
-from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
+from imagestudio.domain.plan import OperatorBudget, Plan
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 PLANS = (Plan(name="small", spend_cap=Limit.of(1_000_000)), Plan(name="large"))
@@ -75,10 +75,22 @@ async def test_users_are_listed_with_their_plans_by_id(store: Store) -> None:
     await store.add_user("grace", "large")
     await store.add_user("ada", "small")
 
-    assert await store.users() == (
-        Subscription(user_id="ada", plan="small"),
-        Subscription(user_id="grace", plan="large"),
-    )
+    listed = await store.users()
+
+    assert [(user.user_id, user.plan) for user in listed] == [("ada", "small"), ("grace", "large")]
+    assert all(isinstance(user.created_at, datetime) for user in listed)
+
+
+async def test_users_are_listed_a_page_at_a_time_by_id(store: Store) -> None:
+    for user in ("dora", "ada", "carl", "bea"):
+        await store.add_user(user, "small")
+
+    first = await store.users(limit=2)
+    second = await store.users(after=first[-1].user_id, limit=2)
+    last = await store.users(after=second[-1].user_id, limit=2)
+
+    assert [u.user_id for u in first + second] == ["ada", "bea", "carl", "dora"]
+    assert last == () and await store.users(limit=0) == ()
 
 
 async def test_a_plan_nobody_is_on_is_deleted_and_gone(store: Store) -> None:

@@ -261,6 +261,21 @@ class FailingAssetStore:
     async def remove(self, owner: str, asset_id: str, media_type: MediaType) -> bool:
         return await self.inner.remove(owner, asset_id, media_type)
 
+    async def put_thumbnail(
+        self, owner: str, asset_id: str, size: int, media_type: MediaType, data: bytes
+    ) -> None:
+        await self.inner.put_thumbnail(owner, asset_id, size, media_type, data)
+
+    async def get_thumbnail(
+        self, owner: str, asset_id: str, size: int, media_type: MediaType
+    ) -> bytes | None:
+        return await self.inner.get_thumbnail(owner, asset_id, size, media_type)
+
+    async def remove_thumbnail(
+        self, owner: str, asset_id: str, size: int, media_type: MediaType
+    ) -> bool:
+        return await self.inner.remove_thumbnail(owner, asset_id, size, media_type)
+
     def inventory(self) -> AsyncIterator[StoredBytes]:
         return self.inner.inventory()
 

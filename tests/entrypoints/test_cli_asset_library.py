@@ -245,3 +245,24 @@ def test_local_operations_refuse_bad_input_and_spend_nothing(
     assert local_cli.json("assets", "list")["items"] == []
     lines = ledger(local_cli)
     assert lines == []
+
+
+def test_a_thumbnail_is_written_kept_beside_the_image_through_gc_and_gone_with_it(
+    local_cli: Cli, tmp_path: Path
+) -> None:
+    image = generate(local_cli, "a thumbnail")
+    out = tmp_path / "small.webp"
+
+    written = local_cli.json("assets", "thumbnail", image["id"], "--size", "128", "--out", str(out))
+    kept = Path(local_cli.json("assets", "show", image["id"])["location"]).parent / (
+        f"{image['id']}~thumb128.webp"
+    )
+    assert written["path"] == str(out) and out.read_bytes()[8:12] == b"WEBP"
+    assert kept.read_bytes() == out.read_bytes()
+    hours_ago = time.time() - 7200
+    os.utime(kept, (hours_ago, hours_ago))
+    assert local_cli.json("storage", "gc")["orphans"] == []
+    assert kept.exists()
+
+    local_cli.ok("assets", "delete", image["id"])
+    assert not kept.exists()

@@ -108,14 +108,20 @@ def test_users_list_shows_each_user_and_plan(local_cli: Cli) -> None:
     local_cli.ok("users", "add", "alice", "--plan", "pro")
     local_cli.ok("users", "add", "bob", "--plan", "free")
 
+    local_cli.ok("keys", "rotate", "bob")
+
     listed = local_cli.json("users", "list")
 
-    assert listed == [
-        {"user": "alice", "plan": "pro"},
-        {"user": "bob", "plan": "free"},
-        {"user": "local", "plan": "local"},
+    assert [(user["user"], user["plan"]) for user in listed] == [
+        ("alice", "pro"),
+        ("bob", "free"),
+        ("local", "local"),
     ]
-    assert "alice\tpro" in local_cli.ok("users", "list").splitlines()
+    assert [(user["keys"], user["live_keys"]) for user in listed[:2]] == [(1, 1), (2, 1)]
+    assert all(user["spend_micros"] == 0 and user["created_at"] for user in listed)
+    lines = local_cli.ok("users", "list").splitlines()
+    assert lines[0] == "user\tplan\tadded\tkeys\tspend this period"
+    assert any(line.startswith("bob\tfree\t") and "\t1 of 2\t$0.00" in line for line in lines)
 
 
 def test_a_plan_nobody_is_on_is_deleted_and_stays_deleted(local_cli: Cli) -> None:

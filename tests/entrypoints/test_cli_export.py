@@ -78,3 +78,18 @@ def test_an_unknown_format_exits_2(cli: Cli) -> None:
 
 def test_usage_still_shows_the_current_period(cli: Cli) -> None:
     assert cli.json("usage")["user"] == "local"
+
+
+def test_usage_daily_sums_a_users_charge_per_day_and_refuses_a_period_that_is_no_day(
+    busy: Cli,
+) -> None:
+    daily = busy.json("usage", "daily", "--user", "alice")
+
+    (today,) = [day for day in daily["days"] if day["day"] == TODAY.isoformat()]
+    assert (today["charge_micros"], today["lines"]) == (750_000, 2)
+    assert daily["total_micros"] == 750_000 and daily["user"] == "alice"
+    assert daily["days"][0]["day"] == daily["period"]["start"][:10]
+    assert f"{TODAY.isoformat()}\t$0.75\t2" in busy.ok("usage", "daily", "--user", "alice")
+    refused = busy.invoke("usage", "daily", "--period", "March", "--json")
+    assert refused.exit_code == 2
+    assert "period" in json.loads(refused.stdout)["error"]["message"]

@@ -14,8 +14,8 @@ import httpx
 from http_support import ADMIN, serving
 
 from imagestudio.adapters.sandbox.runner import ServedApp
-from imagestudio.entrypoints.cli.usage_commands import EXPORT_FIELDS
 from imagestudio.entrypoints.http.app import create_app
+from imagestudio.entrypoints.ledger_columns import EXPORT_FIELDS
 from imagestudio.entrypoints.settings import Profile, Settings
 
 PROBLEM = "application/problem+json"
