@@ -57,7 +57,7 @@ class EventId:
     def parse(cls, text: str) -> EventId | None:
         """The id `str()` gave, or None for anything else."""
         parts = text.strip().split(".")
-        if len(parts) != 3 or not all(part.isdecimal() and len(part) <= 7 for part in parts):
+        if len(parts) != 3 or not all(_digits(part) for part in parts):
             return None
         hop, step, tasks = (int(part) for part in parts)
         if hop > _MOST_HOPS or step not in Step._value2member_map_ or tasks > _MOST_TASK_IDS:
@@ -158,3 +158,7 @@ class Heard:
         if fresh:
             self.last = fresh[-1].id
         return fresh
+
+
+def _digits(part: str) -> bool:
+    return 0 < len(part) <= 7 and part.isascii() and part.isdigit()
