@@ -59,7 +59,7 @@ def test_a_listener_reading_at_any_moments_hears_each_event_once_in_order(
     path: list[S | str], data: st.DataObject
 ) -> None:
     seen = states(path)
-    reads = sorted(data.draw(st.sets(st.integers(0, len(seen) - 2)))) + [len(seen) - 1]
+    reads = [*sorted(data.draw(st.sets(st.integers(0, len(seen) - 2)))), len(seen) - 1]
     heard = Heard()
     told = [event for index in reads for event in heard.unheard(history(seen[index]))]
 
