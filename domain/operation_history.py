@@ -82,6 +82,22 @@ class OperationEvent:
         """Final, and the request goes on in no other operation."""
         return self.kind.is_final and self.operation.continued_by is None
 
+    @property
+    def summary(self) -> str:
+        """The event in a few words, for people (the CLI's progress line)."""
+        operation = self.operation
+        tasks = f" as task {', '.join(self.task_ids)}" if self.task_ids else ""
+        if self.kind is Kind.ACCEPTED:
+            return f"accepted {operation.id}: its price is held"
+        if self.kind is Kind.SENT:
+            return f"sent to {operation.provider}{tasks}"
+        if self.kind is Kind.PROGRESS:
+            return f"{operation.provider}: {self.detail}"
+        if self.kind is Kind.UNKNOWN:
+            return f"unknown: sent to {operation.provider}{tasks}, its outcome not learnt yet"
+        charged = format_usd(operation.charged)
+        return f"settled: {operation.status.value}, charged {charged}"
+
     def data(self) -> Mapping[str, object]:
         """The event's fields as JSON values: the same on a stream, in a webhook and a log."""
         operation = self.operation

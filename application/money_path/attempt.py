@@ -66,6 +66,7 @@ class Attempt:
         if isinstance(accepted, Failure):
             return AttemptEnd(outcome=Failure(accepted.failure()), final=True)
         taken = accepted.unwrap()
+        self._ports.progress.started(taken.operation.id, taken.operation.user_id)
         renewal = asyncio.create_task(self._keep_leased(taken.operation.id))
         try:
             outcome = await self._call(prepared, taken, may_fall_back, fall_back_as)
