@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from returns.result import Failure, Result, Success
@@ -43,7 +43,7 @@ class Following:
     operation_id: str
     heard_all: bool
     """Settled, and the listener already heard its final event: nothing will be told."""
-    events: AsyncIterator[OperationEvent | Idle]
+    events: AsyncGenerator[OperationEvent | Idle, None]
     """Each event once, in order; `Idle` after each read that found none. Ends after the
     final event, or when the longest wait has passed."""
 
@@ -111,7 +111,7 @@ class FollowOperation:
 
     async def _events(
         self, user_id: str, operation: ImageOperation, heard: Heard
-    ) -> AsyncIterator[OperationEvent | Idle]:
+    ) -> AsyncGenerator[OperationEvent | Idle, None]:
         loop = asyncio.get_running_loop()
         give_up_at = loop.time() + self.timing.longest_seconds
         hop, progress = 0, None
