@@ -16,6 +16,7 @@ from imagestudio.application.ports.operation_leases import OperationLeases
 from imagestudio.application.ports.operation_store import OperationStore
 from imagestudio.application.ports.provider import ProviderDirectory
 from imagestudio.application.ports.quota_store import QuotaStore
+from imagestudio.application.progress_notes import ProgressNotes
 
 if TYPE_CHECKING:
     from imagestudio.application.ports.unit_of_work import UnitOfWork
@@ -56,3 +57,5 @@ class OperationPorts:
     ids: IdGenerator
     routing: RoutingRules = field(default_factory=RoutingRules)
     """How `auto` picks among enabled providers' models, and the fallback order."""
+    progress: ProgressNotes = field(default_factory=ProgressNotes)
+    """What providers say of running operations' progress (in this process, never stored)."""

@@ -91,6 +91,9 @@ async def overhead(size: int) -> tuple[float, float]:
             async def accepted(self, task_id: str) -> None:
                 del task_id
 
+            def progressed(self, detail: str) -> None:
+                del detail
+
         direct, full = [], []
         for _ in range(OPERATIONS):
             start = time.perf_counter()

@@ -42,6 +42,7 @@ from imagestudio.application.use_cases.delete_user import DeleteUser, UserDeleti
 from imagestudio.application.use_cases.edit import EditImage, EditRequest
 from imagestudio.application.use_cases.export_usage import ExportUsage, UsageExport
 from imagestudio.application.use_cases.face_swap import FaceSwapRequest, SwapFace
+from imagestudio.application.use_cases.follow_operation import FollowOperation
 from imagestudio.application.use_cases.generate import GenerateImages, GenerateRequest
 from imagestudio.application.use_cases.get_asset import AssetContent, GetAsset
 from imagestudio.application.use_cases.get_thumbnail import GetThumbnail, Thumbnail
@@ -176,6 +177,7 @@ class ImageStudio:
         self.delete_asset: DeleteAsset = container.delete_asset()
         self.list_operations: ListOperations = container.list_operations()
         self.show_operation: ShowOperation = container.show_operation()
+        self.follow_operation: FollowOperation = container.follow_operation()
         self.sweep_storage: SweepStorage = container.sweep_storage()
         self.collect_garbage: CollectGarbage = container.collect_garbage()
         self.delete_user: DeleteUser = container.delete_user()

@@ -63,9 +63,10 @@ def build_engine(settings: Settings) -> AsyncEngine:
 def build_offline_provider(settings: Settings) -> OfflineProvider:
     """Where the state survives the process (a database), the offline provider keeps its
     tasks' input images beside it, so reconciliation in another process can look them up."""
+    slow = settings.offline_slow_seconds
     if state_kind(settings) == "memory":
-        return OfflineProvider()
-    return OfflineProvider(folder=settings.profile_dir / "offline-tasks")
+        return OfflineProvider(slow_seconds=slow)
+    return OfflineProvider(slow_seconds=slow, folder=settings.profile_dir / "offline-tasks")
 
 
 def build_sql_unit_of_work(settings: Settings) -> SqlUnitOfWork:

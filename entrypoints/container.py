@@ -51,6 +51,7 @@ from imagestudio.application.ports.image_workers import ImageWorkers
 from imagestudio.application.ports.notifier import Notifier
 from imagestudio.application.ports.provider import ProviderDirectory
 from imagestudio.application.ports.unit_of_work import UnitOfWork
+from imagestudio.application.progress_notes import ProgressNotes
 from imagestudio.application.threshold_alerts import ThresholdAlerts
 from imagestudio.application.use_cases.add_user import AddUser
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge
@@ -68,6 +69,7 @@ from imagestudio.application.use_cases.delete_user import DeleteUser
 from imagestudio.application.use_cases.edit import EditImage
 from imagestudio.application.use_cases.export_usage import ExportUsage
 from imagestudio.application.use_cases.face_swap import SwapFace
+from imagestudio.application.use_cases.follow_operation import FollowOperation, FollowTiming
 from imagestudio.application.use_cases.generate import GenerateImages
 from imagestudio.application.use_cases.get_asset import GetAsset
 from imagestudio.application.use_cases.get_thumbnail import GetThumbnail
@@ -217,6 +219,7 @@ class Container(containers.DeclarativeContainer):
         sql=providers.Singleton(SqlAccountErasure, engine),
     )
 
+    progress_notes = providers.Singleton(ProgressNotes)
     ports = providers.Singleton(
         OperationPorts,
         catalog=catalog,
@@ -230,6 +233,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         routing=settings.provided.routing_rules,
+        progress=progress_notes,
     )
     lease = providers.Singleton(
         LeasePolicy,
@@ -260,6 +264,17 @@ class Container(containers.DeclarativeContainer):
     timing = reconcile.provided.timing
     list_operations = providers.Singleton(ListOperations, operations, quota, clock, timing)
     show_operation = providers.Singleton(ShowOperation, operations, quota, clock, timing)
+    follow_operation = providers.Singleton(
+        FollowOperation,
+        operations,
+        clock,
+        progress_notes,
+        providers.Factory(
+            FollowTiming,
+            poll_seconds=settings.provided.events_poll_seconds,
+            longest_seconds=settings.provided.events_longest_seconds,
+        ),
+    )
 
     generate = providers.Singleton(GenerateImages, run_operation)
     edit = providers.Singleton(EditImage, run_operation)

@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     """Where the `sandbox` profile finds `imagestudio sandbox`."""
     offline_provider: bool | None = None
     """Offer the offline provider; by default in the local, offline and test profiles only."""
+    offline_slow_seconds: float = Field(default=0.2, ge=0, le=600)
+    """How long the offline provider works on a prompt holding `[offline:slow]` (demos of
+    progress and cancellation)."""
     provider_deadline_seconds: float = Field(default=600, gt=0)
     """How long one provider call may take from queueing to its outputs downloaded."""
     wavespeed_sync_mode: bool = False
@@ -158,6 +161,12 @@ class Settings(BaseSettings):
     belong to an asset being saved right now)."""
     lease_seconds: float = Field(default=60, gt=0)
     """How long an operation stays leased to its process without renewal (renewed every third)."""
+    events_poll_seconds: float = Field(default=0.25, gt=0, le=60)
+    """How often `/v1/operations/{id}/events` reads a followed operation's row."""
+    events_heartbeat_seconds: float = Field(default=15, gt=0)
+    """How long an event stream may stay quiet before a comment tells the listener it waits."""
+    events_longest_seconds: float = Field(default=3600, gt=0)
+    """An event stream still waiting this long ends; its listener may resume it."""
 
     @field_validator("offline_price_usd", mode="before")
     @classmethod

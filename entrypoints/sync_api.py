@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator, Mapping
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar
 
+from returns.result import Result
+
 from imagestudio.application.money_path.settle import Listener
+from imagestudio.application.use_cases.follow_operation import FollowError, FollowOperation, Idle
 from imagestudio.domain.asset import Asset
+from imagestudio.domain.operation_history import OperationEvent
 from imagestudio.entrypoints.api import ImageStudio
 from imagestudio.entrypoints.settings import Settings
 
+Told = OperationEvent | Idle
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -36,6 +42,48 @@ class BlockingUseCase(Generic[P, R]):
 
     def execute(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return self._owner.call(self._execute(*args, **kwargs))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BlockingFollowing:
+    operation_id: str
+    heard_all: bool
+    events: Iterator[Told]
+    """As `Following.events`, each `next` waiting on the facade's loop."""
+
+
+class BlockingFollow:
+    """`FollowOperation` without an event loop: the same answer, its events a plain iterator."""
+
+    def __init__(self, owner: SyncImageStudio, follow: FollowOperation) -> None:
+        self._owner = owner
+        self._follow = follow
+
+    def execute(
+        self, user_id: str, operation_id: str, last_event_id: str | None = None
+    ) -> Result[BlockingFollowing, FollowError]:
+        followed = self._owner.call(self._follow.execute(user_id, operation_id, last_event_id))
+        return followed.map(
+            lambda following: BlockingFollowing(
+                operation_id=following.operation_id,
+                heard_all=following.heard_all,
+                events=self._each(following.events),
+            )
+        )
+
+    def _each(self, events: AsyncGenerator[Told, None]) -> Iterator[Told]:
+        async def following() -> Told | None:
+            return await anext(events, None)
+
+        async def closing() -> None:
+            await events.aclose()
+
+        try:
+            while (item := self._owner.call(following())) is not None:
+                yield item
+        finally:  # left before the end: the stream stops reading on the loop too
+            if not self._owner.closed:  # else the loop, and the stream with it, is gone
+                self._owner.call(closing())
 
 
 class SyncImageStudio:
@@ -97,6 +145,7 @@ class SyncImageStudio:
         self.delete_asset = self._blocking(studio.delete_asset.execute)
         self.list_operations = self._blocking(studio.list_operations.execute)
         self.show_operation = self._blocking(studio.show_operation.execute)
+        self.follow_operation = BlockingFollow(self, studio.follow_operation)
         self.sweep_storage = self._blocking(studio.sweep_storage.execute)
         self.collect_garbage = self._blocking(studio.collect_garbage.execute)
         self.delete_user = self._blocking(studio.delete_user.execute)
@@ -108,6 +157,10 @@ class SyncImageStudio:
         self.reconcile = self._blocking(studio.reconcile.execute)
         self.check_providers = self._blocking(studio.check_providers.execute)
         self.audit_provider = self._blocking(studio.audit_provider.execute)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def _blocking(self, execute: Callable[P, Coroutine[Any, Any, R]]) -> BlockingUseCase[P, R]:
         return BlockingUseCase(self, execute)

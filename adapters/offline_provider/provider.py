@@ -79,6 +79,7 @@ class OfflineProvider:
         if fault is FaultMarker.UNKNOWN:
             return SubmitUnknown(task_id=None, detail=f"connection dropped after sending ({fault})")
         if fault is FaultMarker.SLOW:
+            report.progressed("rendering")
             await asyncio.sleep(self._slow_seconds)
         if job.inputs and self._kept is not None:
             await asyncio.to_thread(self._keep_inputs, self._kept, task, job)

@@ -173,7 +173,7 @@ class StabilityProvider:
             return SubmitUnknown(task_id=None, detail="accepted without a readable task id")
         await report.accepted(task_id)
         logger.info("stability accepted %s as task %s", endpoint.path, task_id)
-        return await self._results.wait(task_id, job.model.output, deadline)
+        return await self._results.wait(task_id, job.model.output, deadline, report.progressed)
 
     async def _lookup(self, job: ProviderJob, task_id: str) -> LookupOutcome:
         deadline = Deadline(self._settings.request_timeout)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 import httpx
 
@@ -59,8 +60,15 @@ class ResultPolling:
             before_attempt=lambda: self._limiter.admit(deadline),
         )
 
-    async def wait(self, task_id: str, expected: MediaType, deadline: Deadline) -> ProviderOutcome:
-        """Poll every interval until the task ends or the deadline passes."""
+    async def wait(
+        self,
+        task_id: str,
+        expected: MediaType,
+        deadline: Deadline,
+        progressed: Callable[[str], None],
+    ) -> ProviderOutcome:
+        """Poll every interval until the task ends or the deadline passes; each "still
+        running" answer is told to `progressed`."""
         while True:
             await asyncio.sleep(min(self._poll_interval, deadline.remaining()))
             try:
@@ -74,6 +82,7 @@ class ResultPolling:
             status = response.status_code
             logger.debug("stability result %s: HTTP %s", task_id, status)
             if status == httpx.codes.ACCEPTED:
+                progressed("in-progress")
                 continue
             if status == httpx.codes.OK:
                 answered = read_artifact(response, expected, task_id=task_id)

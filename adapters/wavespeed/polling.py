@@ -6,7 +6,7 @@ Only the GET is retried (429, 5xx, transport errors); the task itself is never s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -53,8 +53,10 @@ async def poll_until_done(
     deadline: Deadline,
     interval: float,
     interval_max: float,
+    progressed: Callable[[str], None],
 ) -> Prediction | PollGaveUp:
-    """Poll until the task completes or fails, with a growing pause between polls."""
+    """Poll until the task completes or fails, with a growing pause between polls; each
+    status it is still in (`created`, `processing`) is told to `progressed`."""
     while True:
         await asyncio.sleep(min(interval, deadline.remaining()))
         try:
@@ -72,4 +74,6 @@ async def poll_until_done(
             return PollGaveUp("a poll reply held no prediction")
         if prediction.completed or prediction.failed:
             return prediction
+        if prediction.status:
+            progressed(prediction.status)
         interval = min(interval * GROWTH, interval_max)

@@ -8,6 +8,7 @@ outcome that cannot be seen (a timeout, a dropped reply, a poll or download that
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
@@ -230,12 +231,16 @@ class WaveSpeedProvider:
         await report.accepted(prediction.id)
         logger.info("wavespeed task %s accepted for %s", prediction.id, route)
         try:
-            return await self._follow(job, prediction, deadline)
+            return await self._follow(job, prediction, deadline, report.progressed)
         except DeadlinePassed as late:  # never let it reach `run`, which reads it as "queued"
             return SubmitUnknown(task_id=prediction.id, detail=str(late))
 
     async def _follow(
-        self, job: ProviderJob, prediction: Prediction, deadline: Deadline
+        self,
+        job: ProviderJob,
+        prediction: Prediction,
+        deadline: Deadline,
+        progressed: Callable[[str], None],
     ) -> ProviderOutcome:
         """From an accepted task to its outcome; every failure to see it is SubmitUnknown."""
         task_id = prediction.id
@@ -248,6 +253,7 @@ class WaveSpeedProvider:
                 deadline=deadline,
                 interval=self._settings.poll_interval,
                 interval_max=self._settings.poll_interval_max,
+                progressed=progressed,
             )
             if isinstance(polled, PollGaveUp):
                 logger.warning("wavespeed task %s: outcome unknown (%s)", task_id, polled.detail)

@@ -67,11 +67,13 @@ class Attempt:
         if isinstance(accepted, Failure):
             return AttemptEnd(outcome=Failure(accepted.failure()), final=True)
         taken = accepted.unwrap()
+        self._ports.progress.started(taken.operation.id, taken.operation.user_id)
         renewal = asyncio.create_task(self._keep_leased(taken.operation.id))
         try:
             outcome = await self._call(prepared, taken, may_fall_back, fall_back_as)
         finally:
             renewal.cancel()
+            self._ports.progress.forget(taken.operation.id)
         return AttemptEnd(
             outcome=outcome,
             key_kept=may_fall_back and worth_another_provider(outcome),
@@ -88,7 +90,7 @@ class Attempt:
         ports = self._ports
         provider = ports.providers.get(prepared.model.provider)
         assert provider is not None, "routing only picks configured providers"
-        progress = Progress(ports.unit_of_work, ports.clock, taken.operation)
+        progress = Progress(ports.unit_of_work, ports.clock, taken.operation, ports.progress)
         started = ports.clock.now()
 
         def answered(outcomes: CallOutcomes) -> Answered:

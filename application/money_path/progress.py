@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from imagestudio.application.ports.clock import Clock
 from imagestudio.application.ports.unit_of_work import UnitOfWork
+from imagestudio.application.progress_notes import ProgressNotes
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 
 S = OperationStatus
@@ -24,9 +25,16 @@ class Progress:
     reconciliation has something to look up. Calls of one operation share it (variations).
     """
 
-    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, operation: ImageOperation) -> None:
+    def __init__(
+        self,
+        unit_of_work: UnitOfWork,
+        clock: Clock,
+        operation: ImageOperation,
+        notes: ProgressNotes | None = None,
+    ) -> None:
         self._unit_of_work = unit_of_work
         self._clock = clock
+        self._notes = notes or ProgressNotes()
         self._lock = asyncio.Lock()
         self.operation = operation
         """The operation as last written by this run."""
@@ -64,6 +72,9 @@ class Progress:
                 updated_at=self._clock.now(),
             )
             await self._write(noted)
+
+    def progressed(self, detail: str) -> None:
+        self._notes.tell(self.operation.id, detail)
 
     def note(self, task_id: str) -> None:
         """A task id found in an outcome, not reported by `accepted`: kept for settling."""

@@ -81,6 +81,10 @@ class SubmissionReport(Protocol):
     async def accepted(self, task_id: str) -> None:
         """The provider acknowledged the request under `task_id` (kept for reconciliation)."""
 
+    def progressed(self, detail: str) -> None:
+        """The provider said how far the task has got (`processing`, `in-progress`…): told to
+        listeners in this process as it happens, never stored (no write, no cost)."""
+
 
 class ImageProvider(Protocol):
     """Runs one job at one provider. Never re-sends a billable submission."""

@@ -110,9 +110,15 @@ def run_operation(
     inputs: Inputs = (),
 ) -> None:
     if console().is_terminal and not as_json:
+        from imagestudio.entrypoints.cli.progress_line import run_showing
+
         with _progress_bar() as bar:
-            bar.add_task(label, total=None)  # the provider gives no percentage: a pulsing bar
-            result = asyncio.run(work)
+            task = bar.add_task(label, total=None)  # no percentage from providers: it pulses
+
+            def show(said: str) -> None:
+                bar.update(task, description=f"{label}: {said}")
+
+            result = asyncio.run(run_showing(studio, work, show))
     else:
         result = asyncio.run(work)
     from returns.result import Failure

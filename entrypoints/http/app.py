@@ -25,6 +25,7 @@ from imagestudio.entrypoints.http import (
     local_routes,
     metrics_routes,
     openai_routes,
+    operation_event_routes,
     operation_list_routes,
     operation_routes,
     problem_pages,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     )
     app.include_router(operation_list_routes.router)
     app.include_router(operation_routes.router)
+    app.include_router(operation_event_routes.router)
     app.include_router(info_routes.router)
     app.include_router(asset_routes.router)
     app.include_router(thumbnail_routes.router)

@@ -39,6 +39,9 @@ class RecordingReport:
     async def accepted(self, task_id: str) -> None:
         self.events.append(f"accepted {task_id}")
 
+    def progressed(self, detail: str) -> None:
+        self.events.append(f"progressed {detail}")
+
 
 def model(
     kind: OperationKind = OperationKind.TEXT_TO_IMAGE,
@@ -312,7 +315,7 @@ async def test_slow_marker_lets_a_caller_cancel_after_sending() -> None:
 
     with pytest.raises(asyncio.CancelledError):
         await call
-    assert report.events == ["sending"]
+    assert report.events == ["sending", "progressed rendering"]  # told while it works
 
 
 async def test_markers_are_ignored_unless_honoured() -> None:

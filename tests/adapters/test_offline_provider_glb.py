@@ -31,6 +31,9 @@ class SilentReport:
     async def accepted(self, task_id: str) -> None:
         pass
 
+    def progressed(self, detail: str) -> None:
+        del detail
+
 
 @dataclass
 class Glb:

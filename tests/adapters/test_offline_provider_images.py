@@ -35,6 +35,9 @@ class SilentReport:
     async def accepted(self, task_id: str) -> None:
         pass
 
+    def progressed(self, detail: str) -> None:
+        del detail
+
 
 def encoded(image: Image.Image, role: str = "image") -> InputImage:
     buffer = io.BytesIO()

@@ -46,6 +46,9 @@ class RecordingReport:
     async def accepted(self, task_id: str) -> None:
         self.events.append(f"accepted {task_id}")
 
+    def progressed(self, detail: str) -> None:
+        self.events.append(f"progressed {detail}")
+
 
 def model(kind: OperationKind, output: MediaType = MediaType.PNG) -> Model:
     return Model(

@@ -36,6 +36,9 @@ class RecordingReport:
     async def accepted(self, task_id: str) -> None:
         self.events.append(f"accepted {task_id}")
 
+    def progressed(self, detail: str) -> None:
+        self.events.append(f"progressed {detail}")
+
 
 def still() -> InputImage:
     image = Image.new("RGB", (400, 300), (30, 90, 160))

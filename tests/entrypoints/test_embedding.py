@@ -19,7 +19,7 @@ from imagestudio.entrypoints.api import (
 )
 from imagestudio.entrypoints.container import ADAPTER_PORTS
 from imagestudio.entrypoints.settings import SettingsError
-from imagestudio.entrypoints.sync_api import BlockingUseCase, SyncImageStudio
+from imagestudio.entrypoints.sync_api import BlockingFollow, BlockingUseCase, SyncImageStudio
 
 PRICED = {"profile": Profile.TEST, "offline_price_usd": Decimal("0.02")}
 
@@ -103,7 +103,9 @@ def test_the_sync_facade_offers_every_use_case_of_the_async_api() -> None:
     with SyncImageStudio(profile=Profile.TEST) as studio:
         use_cases = {name for name in vars(studio.studio) if name != "container"}
         blocking = {
-            name for name, value in vars(studio).items() if isinstance(value, BlockingUseCase)
+            name
+            for name, value in vars(studio).items()
+            if isinstance(value, BlockingUseCase | BlockingFollow)  # follow: events one by one
         }
     assert blocking == use_cases
 

@@ -53,3 +53,17 @@ def test_the_sync_facade_lists_operations() -> None:
     assert [view.operation.status for view in page.items] == [OperationStatus.SUCCEEDED]
     assert (shown.held, shown.wait) == (None, None)
     assert shown.operation.charged == 20_000
+
+
+def test_the_blocking_api_follows_an_operations_events_to_its_end() -> None:
+    with SyncImageStudio(**PRICED) as studio:
+        done = studio.generate.execute(request("a heron")).unwrap().operation
+        followed = studio.follow_operation.execute("local", done.id).unwrap()
+        heard = [str(getattr(item, "id", None)) for item in followed.events]
+        resumed = studio.follow_operation.execute("local", done.id, heard[0]).unwrap()
+        first_only = next(iter(resumed.events))  # left early: the stream closes on the loop
+        strangers = studio.follow_operation.execute("someone-else", done.id)
+
+    assert heard == ["0.0.0", "0.1.1", "0.3.0"]
+    assert str(getattr(first_only, "id", None)) == "0.1.1"
+    assert not followed.heard_all and strangers.failure()

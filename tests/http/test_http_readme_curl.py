@@ -1,6 +1,7 @@
 """Every `curl` line of the README, run as written (with curl itself) against a real server on
 loopback: only the address and the keys are this test's own. A user's key answered by one line
-(`{"user_id": "alice", "api_key": …}`) is `$ALICE_KEY` for the lines after it."""
+(`{"user_id": "alice", "api_key": …}`) is `$ALICE_KEY` for the lines after it, and an operation
+one answered is `$OPERATION_ID`; an event stream must end with its final event."""
 
 from __future__ import annotations
 
@@ -79,8 +80,14 @@ def test_every_readme_curl_line_works_against_a_real_server(tmp_path: Path) -> N
             status = int(done.stdout or 0)
             assert done.returncode == 0 and 200 <= status < 300, (line, status, output.read_text())
             answered.append(status)
-            body = json.loads(output.read_bytes() or b"null")
+            raw = output.read_bytes()
+            if raw.startswith(b"retry:"):  # an event stream (curl -N), read to its end
+                assert raw.split(b"\n\n")[-2].startswith(b"event: operation.settled"), raw
+                continue
+            body = json.loads(raw or b"null")
             if isinstance(body, dict) and {"user_id", "api_key"} <= body.keys():
                 keys[f"{body['user_id'].upper()}_KEY"] = body["api_key"]
+            if isinstance(body, dict) and str(body.get("id", "")).startswith("op_"):
+                keys["OPERATION_ID"] = body["id"]
 
     assert len(answered) == len(curl_lines(README.read_text()))

@@ -84,6 +84,7 @@ class RecordingReport:
 
     def __init__(self) -> None:
         self.events: list[tuple[str, ...]] = []
+        self.progress: list[str] = []
 
     async def sending(self, task_id: str | None = None) -> None:
 
@@ -92,6 +93,9 @@ class RecordingReport:
 
     async def accepted(self, task_id: str) -> None:
         self.events.append(("accepted", task_id))
+
+    def progressed(self, detail: str) -> None:
+        self.progress.append(detail)
 
     @property
     def sent(self) -> int:

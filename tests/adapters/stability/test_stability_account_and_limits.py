@@ -95,11 +95,11 @@ async def test_every_request_is_admitted_polls_and_their_retries_included(
     )
     settings = settings_for(base_url)
     limiter = CountingLimiter(settings)
+    report = RecordingReport()
     async with provider_at(settings, limiter) as provider:
-        outcome = await provider.run(
-            job("upscale-creative", inputs=(image_input(),)), RecordingReport()
-        )
+        outcome = await provider.run(job("upscale-creative", inputs=(image_input(),)), report)
     assert isinstance(outcome, ProviderSuccess)
+    assert report.progress == ["in-progress", "in-progress"]  # each 202 told as it came
     assert len(script.seen) == 5
     assert limiter.admitted == len(script.seen)
 

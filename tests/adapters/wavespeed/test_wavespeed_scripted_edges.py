@@ -223,6 +223,7 @@ async def test_a_task_that_never_ends_is_unknown_with_its_id_and_frees_the_slot(
     assert outcome.task_id == TASK_ID
     assert "deadline" in outcome.detail
     assert report.events == ["sending", "accepted"]
+    assert report.progress and set(report.progress) == {"processing"}  # each poll's status
     assert len(scripted.submitted) == 1
     # Asked at least once before giving up; how many more times fit in 0.4 s depends on the
     # machine's load, which a test must not race.

@@ -98,6 +98,7 @@ class RecordingReport:
 
     events: list[str] = field(default_factory=list)
     task_ids: list[str] = field(default_factory=list)
+    progress: list[str] = field(default_factory=list)
 
     async def sending(self, task_id: str | None = None) -> None:
 
@@ -107,6 +108,9 @@ class RecordingReport:
     async def accepted(self, task_id: str) -> None:
         self.events.append("accepted")
         self.task_ids.append(task_id)
+
+    def progressed(self, detail: str) -> None:
+        self.progress.append(detail)
 
 
 class StubServer(ServedApp):
