@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from returns.result import Failure
 
 from imagestudio.application.use_cases.browser_sign_in import OpenedSession
+from imagestudio.domain.browser_session import ADMIN
 from imagestudio.entrypoints.http.pages.form_fields import local_path, text
 from imagestudio.entrypoints.http.pages.templating import link, render
 from imagestudio.entrypoints.http.pages.visits import (
@@ -84,8 +85,8 @@ async def sign_in_with_link(request: Request, form: CheckedForm) -> Response:
 
 
 def _signed_in(request: Request, opened: OpenedSession, next_path: str) -> Response:
-    if opened.session.role == "admin" and next_path == "/":
-        next_path = "/admin"
+    if next_path == "/":
+        next_path = "/admin" if opened.session.role == ADMIN else "/create"
     answer = RedirectResponse(link(request, next_path), status_code=303)
     hours = app_state(request).settings.studio_session_hours
     set_cookie(request, answer, SESSION_COOKIE, opened.session_id, hours)
