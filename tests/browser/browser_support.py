@@ -74,6 +74,12 @@ class Studio:
             base_url=self.base_url, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=30
         )
 
+    def api(self, key: str) -> httpx.Client:
+        """The API as the user whose key this is (bearer: the pages' cookie opens no `/v1`)."""
+        return httpx.Client(
+            base_url=self.base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30
+        )
+
     def add_user(self, user: str, plan: str = "pro") -> str:
         with self.admin() as admin:
             made = admin.post("/v1/admin/users", json={"user_id": user, "plan": plan})

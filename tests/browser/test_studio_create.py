@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
 import pytest
 from browser_support import Studio, check_page, screenshot, serving_studio, sign_in
 from dependency_injector import providers
@@ -108,7 +107,7 @@ def test_a_refusal_says_whose_limit_and_charges_nothing(page: Page, studio: Stud
     expect(facts).to_contain_text("your plan's")
     expect(facts).to_contain_text("Clears")
     check_page(page, "refused")
-    with httpx.Client(base_url=studio.base_url, headers={"Authorization": f"Bearer {key}"}) as api:
+    with studio.api(key) as api:
         usage = api.get("/v1/usage").json()
     spend = next(row for row in usage["rows"] if row["unit"] == "micro-usd")
     assert (spend["used"], spend["held"]) == ("$0.00", "$0.00"), spend
@@ -117,22 +116,21 @@ def test_a_refusal_says_whose_limit_and_charges_nothing(page: Page, studio: Stud
 
 
 def test_a_second_user_sees_none_of_the_first_users_work(page: Page, studio: Studio) -> None:
-    sign_in(page, studio, studio.keys.get("frank") or studio.add_user("frank"))
-    run_from_create(page, studio, "frank's boat", 1)
-    expect(page.locator("[data-status]")).to_have_text("succeeded")
-    operation_url = page.url
-    file_url = page.get_by_role("list", name="Results").get_by_role("img").get_attribute("src")
-    assert file_url is not None
+    frank = studio.keys.get("frank") or studio.add_user("frank")
+    with studio.api(frank) as api:
+        made = api.post("/v1/operations", json={"kind": "text-to-image", "prompt": "frank's boat"})
+    assert made.status_code == 200, made.text
+    operation_id, asset_id = made.json()["id"], made.json()["assets"][0]["id"]
 
-    page.context.clear_cookies()
     sign_in(page, studio, studio.add_user("grace"))
     page.goto(studio.url("/operations"))
     expect(page.get_by_text("No operations yet")).to_be_visible()
     check_page(page, "operations-empty")
     assert "frank" not in page.content()
-    shown = page.goto(operation_url)
+    shown = page.goto(studio.url(f"/operations/{operation_id}"))
     assert shown is not None and shown.status == 404
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text(re.compile("not found", re.IGNORECASE))
     check_page(page, "operation-not-found")
-    assert page.request.get(studio.url(file_url)).status == 404
+    assert page.request.get(studio.url(f"/files/{asset_id}")).status == 404
+    assert page.request.get(studio.url(f"/operations/{operation_id}/status")).status == 404
