@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from html import unescape
 from types import SimpleNamespace
 
 from imagestudio.domain.quota import Scope
@@ -60,5 +61,5 @@ def test_a_quote_with_a_plan_fit_shows_each_limit_and_whose_refuses() -> None:
     html = render(quote(fit=fit))
     assert 'data-plan-fit="refused"' in html
     assert "$0.03" in html and "-$0.01" in html and "unlimited" in html
-    text = " ".join(html.split())
+    text = " ".join(unescape(html).split())
     assert "refused by your plan's limit, until 2026-03-04 12:00 UTC" in text
