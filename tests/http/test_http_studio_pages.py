@@ -152,3 +152,36 @@ def test_a_page_post_from_another_site_is_refused(tmp_path: Path) -> None:
             # Before sign-in the sign-in form is bound to the visitor cookie the same way.
             client.cookies.clear()
             assert client.post("/sign-in", data={"api_key": key}).status_code == 403
+
+
+def test_bad_form_fields_are_refused_by_name_and_cost_nothing(tmp_path: Path) -> None:
+    with ServedApp(create_app(settings(tmp_path)), lifespan="on") as served:
+        key = new_user(served.base_url, "alice")
+        with httpx.Client(base_url=served.base_url) as client:
+            page = client.get("/sign-in?next=//elsewhere.example/phish")
+            token = CSRF.search(page.text)
+            assert token is not None
+            signed = client.post(
+                "/sign-in",
+                data={"csrf_token": token.group(1), "api_key": key, "next": "//elsewhere.example"},
+            )
+            assert signed.headers["location"] == "/create"  # never another site
+            csrf = CSRF.search(client.get("/create").text)
+            assert csrf is not None
+            good = {"csrf_token": csrf.group(1), "prompt": "a fox", "model": "auto"}
+            for field, value in (
+                ("n", "0"),
+                ("n", "many"),
+                ("seed", "-1"),
+                ("size", "3x3"),
+                ("model", "no/such-model"),
+                ("prompt", " "),
+            ):
+                refused = client.post("/create", data={**good, field: value})
+                assert refused.status_code in (404, 422), (field, value, refused.status_code)
+                assert 'class="problem"' in refused.text and field in refused.text.lower()
+                if field != "prompt":  # a quote prices the request; it needs no prompt
+                    quoted = client.post("/create/quote", data={**good, field: value})
+                    assert 'data-quote="refused"' in quoted.text, (field, value)
+            listed = client.get("/operations")
+            assert "No operations yet" in listed.text
