@@ -5,8 +5,9 @@ attributes, and the one-time link `imagestudio serve` prints."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -66,6 +67,20 @@ def local_links(html: str) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class Served:
+    base_url: str
+    data_dir: Path
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One server for the tests that need no server of their own."""
+    data_dir = tmp_path_factory.mktemp("pages")
+    with ServedApp(create_app(settings(data_dir)), lifespan="on", name="pages") as running:
+        yield Served(running.base_url, data_dir)
+
+
 def test_every_link_stays_under_the_prefix_the_app_is_mounted_at(tmp_path: Path) -> None:
     with ServedApp(host_app(tmp_path), lifespan="on", name="host") as served:
         key = new_user(served.base_url + PREFIX, "alice")
@@ -116,15 +131,15 @@ def test_a_session_outlives_its_server_and_is_secure_over_https(tmp_path: Path) 
 
 
 def test_serve_prints_a_one_time_link_that_signs_in_the_default_user(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    served: Served, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    print_sign_in_link(settings(tmp_path), "0.0.0.0", 8123)
+    # As `serve` does before it starts; here beside a running server on the same database.
+    print_sign_in_link(settings(served.data_dir), "0.0.0.0", 8123)
     printed = capsys.readouterr().out
     found = re.search(r"http://127\.0\.0\.1:8123(/sign-in/link\?token=([\w-]+))", printed)
     assert found is not None, printed
     assert redacted(found.group(1)) == "/sign-in/link?token=[redacted]"
-    server = ServedApp(create_app(settings(tmp_path)), lifespan="on")
-    with server as served, httpx.Client(base_url=served.base_url) as client:
+    with httpx.Client(base_url=served.base_url) as client:
         page = client.get(found.group(1))
         csrf = CSRF.search(page.text)
         assert csrf is not None
@@ -139,49 +154,47 @@ def test_serve_prints_a_one_time_link_that_signs_in_the_default_user(
         assert again.status_code == 401 and "used already or expired" in again.text
 
 
-def test_a_page_post_from_another_site_is_refused(tmp_path: Path) -> None:
-    with ServedApp(create_app(settings(tmp_path)), lifespan="on") as served:
-        key = new_user(served.base_url, "alice")
-        with httpx.Client(base_url=served.base_url) as client:
-            sign_in(client, key)
-            for path in ("/create", "/create/quote", "/sign-out"):
-                refused = client.post(path, data={"prompt": "a fox"})
-                assert refused.status_code == 403, path
-                assert "This form cannot be accepted" in refused.text
-            assert client.get("/create").status_code == 200  # still signed in
-            # Before sign-in the sign-in form is bound to the visitor cookie the same way.
-            client.cookies.clear()
-            assert client.post("/sign-in", data={"api_key": key}).status_code == 403
+def test_a_page_post_from_another_site_is_refused(served: Served) -> None:
+    key = new_user(served.base_url, "amy")
+    with httpx.Client(base_url=served.base_url) as client:
+        sign_in(client, key)
+        for path in ("/create", "/create/quote", "/sign-out"):
+            refused = client.post(path, data={"prompt": "a fox"})
+            assert refused.status_code == 403, path
+            assert "This form cannot be accepted" in refused.text
+        assert client.get("/create").status_code == 200  # still signed in
+        # Before sign-in the sign-in form is bound to the visitor cookie the same way.
+        client.cookies.clear()
+        assert client.post("/sign-in", data={"api_key": key}).status_code == 403
 
 
-def test_bad_form_fields_are_refused_by_name_and_cost_nothing(tmp_path: Path) -> None:
-    with ServedApp(create_app(settings(tmp_path)), lifespan="on") as served:
-        key = new_user(served.base_url, "alice")
-        with httpx.Client(base_url=served.base_url) as client:
-            page = client.get("/sign-in?next=//elsewhere.example/phish")
-            token = CSRF.search(page.text)
-            assert token is not None
-            signed = client.post(
-                "/sign-in",
-                data={"csrf_token": token.group(1), "api_key": key, "next": "//elsewhere.example"},
-            )
-            assert signed.headers["location"] == "/create"  # never another site
-            csrf = CSRF.search(client.get("/create").text)
-            assert csrf is not None
-            good = {"csrf_token": csrf.group(1), "prompt": "a fox", "model": "auto"}
-            for field, value in (
-                ("n", "0"),
-                ("n", "many"),
-                ("seed", "-1"),
-                ("size", "3x3"),
-                ("model", "no/such-model"),
-                ("prompt", " "),
-            ):
-                refused = client.post("/create", data={**good, field: value})
-                assert refused.status_code in (404, 422), (field, value, refused.status_code)
-                assert 'class="problem"' in refused.text and field in refused.text.lower()
-                if field != "prompt":  # a quote prices the request; it needs no prompt
-                    quoted = client.post("/create/quote", data={**good, field: value})
-                    assert 'data-quote="refused"' in quoted.text, (field, value)
-            listed = client.get("/operations")
-            assert "No operations yet" in listed.text
+def test_bad_form_fields_are_refused_by_name_and_cost_nothing(served: Served) -> None:
+    key = new_user(served.base_url, "ben")
+    with httpx.Client(base_url=served.base_url) as client:
+        page = client.get("/sign-in?next=//elsewhere.example/phish")
+        token = CSRF.search(page.text)
+        assert token is not None
+        signed = client.post(
+            "/sign-in",
+            data={"csrf_token": token.group(1), "api_key": key, "next": "//elsewhere.example"},
+        )
+        assert signed.headers["location"] == "/create"  # never another site
+        csrf = CSRF.search(client.get("/create").text)
+        assert csrf is not None
+        good = {"csrf_token": csrf.group(1), "prompt": "a fox", "model": "auto"}
+        for field, value in (
+            ("n", "0"),
+            ("n", "many"),
+            ("seed", "-1"),
+            ("size", "3x3"),
+            ("model", "no/such-model"),
+            ("prompt", " "),
+        ):
+            refused = client.post("/create", data={**good, field: value})
+            assert refused.status_code in (404, 422), (field, value, refused.status_code)
+            assert 'class="problem"' in refused.text and field in refused.text.lower()
+            if field != "prompt":  # a quote prices the request; it needs no prompt
+                quoted = client.post("/create/quote", data={**good, field: value})
+                assert 'data-quote="refused"' in quoted.text, (field, value)
+        listed = client.get("/operations")
+        assert "No operations yet" in listed.text
