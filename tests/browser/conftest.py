@@ -1,5 +1,5 @@
-"""Fixtures of the browser journeys: one chromium per run, one studio server per module, and a
-fresh browser context (cookies and all) per test."""
+"""Fixtures of the browser journeys: one chromium and one studio server per module, and a fresh
+browser context (cookies and all) per test."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from playwright.sync_api import Browser, Page, expect
 expect.set_options(timeout=20_000)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # One per module, never per session: Playwright's sync API runs an event loop in this
+    # thread while it is open, and the async tests that run after the browser tests need the
+    # thread free of it.
     with launched_browser() as launched:
         yield launched
 
