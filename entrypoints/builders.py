@@ -16,6 +16,8 @@ from imagestudio.adapters.s3.asset_bytes import S3AssetBytes
 from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
 from imagestudio.application.operation_ports import StoredOutcome
+from imagestudio.application.use_cases.browser_sign_in import SessionPolicy
+from imagestudio.domain.api_key import key_hash
 from imagestudio.domain.money import usd_to_micros
 from imagestudio.domain.reference_plans import REFERENCE_PLANS
 from imagestudio.entrypoints.settings import Settings, SettingsError
@@ -89,4 +91,13 @@ def build_s3_store(settings: Settings) -> S3AssetBytes:
         endpoint_url=settings.s3_endpoint_url,
         region=settings.s3_region,
         allow_http=settings.s3_allow_http,
+    )
+
+
+def build_session_policy(settings: Settings) -> SessionPolicy:
+    admin = settings.admin_key
+    return SessionPolicy(
+        lifetime=timedelta(hours=settings.studio_session_hours),
+        link_lifetime=timedelta(seconds=settings.studio_link_seconds),
+        admin_key_hash=None if admin is None else key_hash(admin.get_secret_value()),
     )

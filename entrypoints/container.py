@@ -20,6 +20,7 @@ from imagestudio.adapters.memory.alert_log import InMemoryAlertLog
 from imagestudio.adapters.memory.api_keys import InMemoryApiKeys
 from imagestudio.adapters.memory.asset_bytes import InMemoryAssetBytes
 from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
+from imagestudio.adapters.memory.browser_sessions import InMemoryBrowserSessions
 from imagestudio.adapters.memory.ledger import InMemoryLedger
 from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
 from imagestudio.adapters.memory.unit_of_work import InMemoryUnitOfWork
@@ -27,13 +28,14 @@ from imagestudio.adapters.sql.account_erasure import SqlAccountErasure
 from imagestudio.adapters.sql.alert_log import SqlAlertLog
 from imagestudio.adapters.sql.api_keys import SqlApiKeys
 from imagestudio.adapters.sql.asset_library import SqlAssetLibrary
+from imagestudio.adapters.sql.browser_sessions import SqlBrowserSessions
 from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
 from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.operation_store import SqlOperationStore
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.system.clock import SystemClock
 from imagestudio.adapters.system.ids import UuidIdGenerator
-from imagestudio.adapters.system.keys import RandomKeyGenerator
+from imagestudio.adapters.system.keys import RandomKeyGenerator, RandomTokens
 from imagestudio.adapters.system.notifier import LoggingNotifier
 from imagestudio.application.asset_vault import AssetVault
 from imagestudio.application.key_issuing import KeyIssuer
@@ -57,6 +59,13 @@ from imagestudio.application.use_cases.add_user import AddUser
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge
 from imagestudio.application.use_cases.audit_provider import AuditProvider
 from imagestudio.application.use_cases.authenticate import Authenticate
+from imagestudio.application.use_cases.browser_session import FindSession, SignOut
+from imagestudio.application.use_cases.browser_sign_in import (
+    IssueSignInLink,
+    SessionOpener,
+    SignInWithKey,
+    SignInWithLink,
+)
 from imagestudio.application.use_cases.change_plan import ChangePlan
 from imagestudio.application.use_cases.check_providers import CheckProviders
 from imagestudio.application.use_cases.collect_garbage import CollectGarbage
@@ -111,6 +120,7 @@ from imagestudio.entrypoints.builders import (
     build_offline_provider,
     build_quota_store,
     build_s3_store,
+    build_session_policy,
     build_sql_unit_of_work,
     state_kind,
     storage_kind,
@@ -318,6 +328,24 @@ class Container(containers.DeclarativeContainer):
     convert = providers.Singleton(ConvertImage, local_operation)
     social = providers.Singleton(FitSocial, local_operation)
     social_formats = providers.Singleton(ListSocialFormats, local_operation)
+
+    # The studio pages' sign-in (entrypoints/http/pages)
+    browser_sessions = providers.Selector(
+        state,
+        memory=providers.Singleton(InMemoryBrowserSessions),
+        sql=providers.Singleton(SqlBrowserSessions, engine),
+    )
+    session_policy = providers.Singleton(build_session_policy, settings)
+    session_opener = providers.Singleton(
+        SessionOpener, browser_sessions, providers.Singleton(RandomTokens), clock, session_policy
+    )
+    sign_in_with_key = providers.Singleton(SignInWithKey, session_opener, api_keys)
+    sign_in_with_link = providers.Singleton(SignInWithLink, session_opener)
+    issue_sign_in_link = providers.Singleton(IssueSignInLink, session_opener)
+    find_session = providers.Singleton(
+        FindSession, browser_sessions, api_keys, quota, clock, session_policy
+    )
+    sign_out = providers.Singleton(SignOut, browser_sessions)
 
 
 ADAPTER_PORTS: dict[str, tuple[type, ...]] = {

@@ -145,6 +145,11 @@ class Settings(BaseSettings):
     """How long a request body may stop arriving before the request is answered 408."""
     http_shutdown_grace_seconds: float = Field(default=30, ge=0)
     """On shutdown, how long operations in flight may still finish before being cancelled."""
+    studio_session_hours: float = Field(default=168, gt=0)
+    """How long a sign-in to the studio pages lasts (ended sooner by signing out, or by
+    revoking or rotating the key it was opened with)."""
+    studio_link_seconds: float = Field(default=600, gt=0)
+    """How long the one-time sign-in link a local server prints at start works, unused."""
     signing_key: SecretStr | None = Field(default=None, min_length=32)
     """Signs the asset links of `/v1/images/*`; when unset each process draws its own, so links
     stop working on restart and are not shared between processes."""

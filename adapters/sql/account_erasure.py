@@ -71,6 +71,13 @@ class SqlAccountErasure:
             await connection.execute(
                 delete(t.request_grants).where(t.request_grants.c.user_id == user_id)
             )
+            # So do the studio's sessions and sign-in links.
+            await connection.execute(
+                delete(t.browser_sessions).where(t.browser_sessions.c.user_id == user_id)
+            )
+            await connection.execute(
+                delete(t.sign_in_links).where(t.sign_in_links.c.user_id == user_id)
+            )
             # Keys reference the user's row: they go before it.
             keys = await connection.execute(
                 delete(t.api_keys).where(t.api_keys.c.user_id == user_id)

@@ -172,6 +172,28 @@ api_keys = Table(
     Column("revoked_at", UtcDateTime, nullable=True),  # NULL while the key works
 )
 
+# The studio pages' browser sessions and one-time sign-in links: only hashes of their secrets.
+browser_sessions = Table(
+    "browser_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("user_id", String(ID), ForeignKey("users.id"), nullable=True, index=True),
+    Column("key_hash", String(64), nullable=True),  # NULL: opened by a one-time link
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+sign_in_links = Table(
+    "sign_in_links",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(ID), ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),  # NULL until the link is used
+)
+
 alerts = Table(
     "alerts",
     metadata,

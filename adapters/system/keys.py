@@ -28,3 +28,10 @@ class CountingKeyGenerator:
 
     def new_key(self) -> str:
         return f"{KEY_PREFIX}{next(self._count):08d}-not-secret-".ljust(KEY_LENGTH, "x")
+
+
+class RandomTokens:
+    """The `SecretTokens` port on `secrets`: 256 random bits, URL-safe."""
+
+    def new_token(self) -> str:
+        return secrets.token_urlsafe(KEY_BYTES)

@@ -26,13 +26,18 @@ def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
 ) -> None:
-    """Serve the HTTP API (with the sweeper and reconciler running in the background)."""
+    """Serve the HTTP API and the studio pages (with the sweeper and reconciler running in the
+    background). On the local profile, print a one-time sign-in link for the default user."""
     import uvicorn
 
     from imagestudio.entrypoints.http.app import create_app
-    from imagestudio.entrypoints.settings import Settings
+    from imagestudio.entrypoints.settings import Profile, Settings
 
     settings = Settings()
+    if settings.profile is Profile.LOCAL:
+        from imagestudio.entrypoints.sign_in_link import print_sign_in_link
+
+        print_sign_in_link(settings, host, port)
     uvicorn.run(
         create_app(settings),
         host=host,

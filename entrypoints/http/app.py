@@ -21,6 +21,7 @@ from imagestudio.entrypoints.http import (
     answers,
     asset_routes,
     audit_routes,
+    docs_routes,
     info_routes,
     local_routes,
     metrics_routes,
@@ -36,6 +37,7 @@ from imagestudio.entrypoints.http.body_limit import BodyLimit
 from imagestudio.entrypoints.http.jobs import OperationJobs
 from imagestudio.entrypoints.http.metrics import ApiMetrics
 from imagestudio.entrypoints.http.metrics_routes import RequestCounting
+from imagestudio.entrypoints.http.pages import site
 from imagestudio.entrypoints.http.redaction import redact_logs
 from imagestudio.entrypoints.http.state import AppState
 from imagestudio.entrypoints.http.url_guard import NoNulInUrl
@@ -84,6 +86,9 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
         version="0.1.0",
         description="AI image operations with quotas reserved before money is spent.",
         lifespan=lifespan,
+        # Served by docs_routes with their assets from this app: FastAPI's own use a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.include_router(operation_list_routes.router)
     app.include_router(operation_routes.router)
@@ -98,6 +103,8 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     app.include_router(metrics_routes.router)
     app.include_router(openai_routes.router)
     app.include_router(problem_pages.router)
+    docs_routes.install(app)
+    site.install(app)  # the studio pages at `/`
     openai_routes.install(app, chosen)
     # A plain ASGI route, not a FastAPI one: the SDK reads the request itself.
     app.router.routes.append(Route(MCP_PATH, mcp, methods=["GET", "POST", "DELETE"]))

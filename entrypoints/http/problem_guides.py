@@ -89,6 +89,23 @@ GUIDES: dict[str, ProblemGuide] = {
         "Send a valid key; an operator issues one (`imagestudio users add`, `keys rotate`). "
         "Retrying the same key will not help.",
     ),
+    "csrf-refused": ProblemGuide(
+        403,
+        "This form cannot be accepted",
+        "A studio page's form was sent without the CSRF token bound to this browser's session "
+        "(or with another session's): a page of another site cannot send forms as you. "
+        + _NOT_CHARGED,
+        "Reload the studio page (it carries a fresh token) and send the form again; sign in "
+        "again if the session has ended.",
+    ),
+    "forbidden": ProblemGuide(
+        403,
+        "Not for this session",
+        "A studio page for users was opened in a session of the admin key, or an admin page "
+        "in a user's session.",
+        "Sign out and sign in with the key the page needs: a user's API key for the user "
+        "pages, the operator's admin key for the admin pages.",
+    ),
     "admin-disabled": ProblemGuide(
         403,
         "Admin API disabled",

@@ -1,6 +1,7 @@
 """Secrets never reach a log line: a whole API key (in a URL such as `DELETE
 /v1/admin/keys/<key>`, or anywhere else) keeps only the prefix every key listing shows, a signed
-asset link loses its signature (the part that works without a key), and the operator's own
+asset link loses its signature (the part that works without a key), a one-time sign-in
+link its token, and the operator's own
 secrets (admin key, signing key, provider keys) are struck out wherever they appear.
 
 The server's access and error loggers get the filter when the app is created; the app's own log
@@ -24,6 +25,7 @@ _KEY = re.compile(
     r"[A-Za-z0-9_\-]+"
 )
 _SIGNED = re.compile(r"(/signed-assets/[A-Za-z0-9_\-]*)\.[A-Za-z0-9_\-]+")
+_SIGN_IN_LINK = re.compile(r"(/sign-in/link\?token=)[A-Za-z0-9_\-]+")
 
 
 class _Secrets:
@@ -52,6 +54,7 @@ def redacted(text: str) -> str:
     """`text` without whole API keys, signed-link signatures or the operator's secrets."""
     text = _KEY.sub(r"\1…", text)
     text = _SIGNED.sub(rf"\1.{REDACTED}", text)
+    text = _SIGN_IN_LINK.sub(rf"\1{REDACTED}", text)
     return _SECRETS.strike(text)
 
 

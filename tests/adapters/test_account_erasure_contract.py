@@ -30,6 +30,7 @@ from imagestudio.adapters.sql import tables
 from imagestudio.adapters.sql.account_erasure import SqlAccountErasure
 from imagestudio.adapters.sql.alert_log import SqlAlertLog
 from imagestudio.adapters.sql.api_keys import SqlApiKeys
+from imagestudio.adapters.sql.browser_sessions import SqlBrowserSessions
 from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
 from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.operation_store import SqlOperationStore
@@ -45,6 +46,7 @@ from imagestudio.application.ports.ledger import Ledger
 from imagestudio.application.ports.unit_of_work import UnitOfWork
 from imagestudio.domain.api_key import ApiKey
 from imagestudio.domain.billing_period import period_containing
+from imagestudio.domain.browser_session import BrowserSession, SignInLink
 from imagestudio.domain.errors import ProviderErrorKind, ProviderFailed, UnknownUser
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.operation import ImageOperation, OperationStatus
@@ -273,6 +275,8 @@ async def open_account(accounts: Accounts, user: str) -> Records:
             at=NOW,
         )
     )
+    if accounts.engine is not None:  # the studio's sessions name the user too (SQL only)
+        await _browser_session(accounts.engine, user)
     return Records(
         user=user,
         operations=(*operations, abandoned),
@@ -533,6 +537,28 @@ async def test_a_tombstone_naming_a_user_is_refused(accounts: Accounts, tombston
 
 
 # -- SQL: every table, one transaction -------------------------------------------------------
+
+
+async def _browser_session(engine: AsyncEngine, user: str) -> None:
+    sessions = SqlBrowserSessions(engine)
+    await sessions.add(
+        BrowserSession(
+            id_hash=f"session-of-{user}",
+            role="user",
+            user_id=user,
+            key_hash=None,
+            created_at=NOW,
+            expires_at=NOW + timedelta(days=1),
+        )
+    )
+    await sessions.add_link(
+        SignInLink(
+            token_hash=f"link-of-{user}",
+            user_id=user,
+            created_at=NOW,
+            expires_at=NOW + timedelta(minutes=10),
+        )
+    )
 
 
 def sql_engine(accounts: Accounts) -> AsyncEngine:

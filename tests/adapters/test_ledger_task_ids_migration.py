@@ -66,4 +66,4 @@ async def test_upgrading_from_0008_keeps_every_line_with_no_task_ids(engine: Asy
     assert lost is not None
     assert (paid.user_charge, paid.provider_task_ids, paid.unconfirmed_cost) == (27_000, (), 0)
     assert (lost.provider_task_ids, lost.unconfirmed_cost) == ((), 27_000)
-    assert await schema.current_revision(engine) == schema.head_revision() == "0009"
+    assert await schema.current_revision(engine) == schema.head_revision()

@@ -30,6 +30,7 @@ from imagestudio.adapters.sql.account_erasure import SqlAccountErasure
 from imagestudio.adapters.sql.alert_log import SqlAlertLog
 from imagestudio.adapters.sql.api_keys import SqlApiKeys
 from imagestudio.adapters.sql.asset_library import SqlAssetLibrary
+from imagestudio.adapters.sql.browser_sessions import SqlBrowserSessions
 from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
 from imagestudio.adapters.sql.ledger import SqlLedger
@@ -77,6 +78,7 @@ WRITES: dict[type, frozenset[str]] = {
     SqlOperationStore: frozenset({"save", "hold", "take_expired", "take_unknown"}),
     SqlAssetLibrary: frozenset({"add", "relabel", "remove"}),
     SqlApiKeys: frozenset({"add", "replace", "revoke"}),
+    SqlBrowserSessions: frozenset({"add", "end", "add_link", "use_link"}),
     SqlAlertLog: frozenset({"record"}),
     SqlAccountErasure: frozenset({"erase"}),
     SqlIdempotencyStore: frozenset({"claim", "finish", "forget"}),
@@ -118,6 +120,7 @@ READS: list[tuple[type, str, tuple[Any, ...], dict[str, Any]]] = [
     (SqlApiKeys, "find", ("key_1",), {}),
     (SqlApiKeys, "keys_of", ("alice",), {}),
     (SqlApiKeys, "user_for_key", ("hash-1",), {}),
+    (SqlBrowserSessions, "find", ("session-hash-1",), {}),
     (SqlAlertLog, "for_user", ("alice",), {}),
     (SqlAccountErasure, "unsettled_operations", ("alice",), {}),
 ]

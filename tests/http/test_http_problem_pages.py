@@ -70,11 +70,12 @@ def answered_by_problem_for() -> dict[str, set[int]]:
 
 
 def written_in_the_http_package() -> dict[str, set[int | None]]:
-    """Every `Problem(slug=…)` of the package's source: a literal slug (or a choice between
-    literals) with its status when that is a literal too. Slugs computed at run time are
+    """Every `Problem(slug=…)` of the package's source, its subpackages' too (the studio
+    pages): a literal slug (or a choice between literals) with its status when that is a
+    literal too. Slugs computed at run time are
     allowed only in problems.py, whose every branch `problem_for` reaches."""
     found: dict[str, set[int | None]] = {}
-    for source in sorted(HTTP_PACKAGE.glob("*.py")):
+    for source in sorted(HTTP_PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(source.read_text())):
             if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Problem"):
                 continue

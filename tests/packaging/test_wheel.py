@@ -28,4 +28,8 @@ def test_the_wheel_maps_every_folder_under_imagestudio(tmp_path: Path) -> None:
     assert any(
         name.startswith("imagestudio/adapters/sql/migrations/versions/0001") for name in names
     )
+    # The studio pages' templates and static files ship inside the package (nothing from a CDN).
+    pages = "imagestudio/entrypoints/http/pages"
+    for shipped in ("templates/base.html", "static/htmx.min.js", "static/studio.css"):
+        assert f"{pages}/{shipped}" in names
     assert not any(name.startswith(("domain/", "application/", "tests/")) for name in names)

@@ -1,0 +1,131 @@
+"""Signing in to the studio in a real browser: with a key, with the one-time link, the admin
+gate; the session cookie holds no key and opens no `/v1` route; forms without their CSRF token
+are refused; revoking the key ends the session; `/docs` and `/redoc` load with no network."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from browser_support import ADMIN, Studio, check_page, screenshot, sign_in
+from playwright.sync_api import Page, Route, expect
+
+from imagestudio.entrypoints.settings import Profile, Settings
+from imagestudio.entrypoints.sign_in_link import issue_link
+
+
+def test_signing_in_with_a_key_opens_create_and_keeps_no_key_in_the_browser(
+    page: Page, studio: Studio
+) -> None:
+    key = studio.add_user("alice")
+    page.goto(studio.url("/"))
+    expect(page).to_have_url(re.compile(r"/sign-in"))
+    check_page(page, "sign-in")
+
+    sign_in(page, studio, key)
+
+    expect(page).to_have_url(re.compile(r"/create$"))
+    expect(page.locator(".who")).to_have_text("alice")
+    cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
+    session = cookies["imagestudio_session"]
+    assert session["httpOnly"] and session["sameSite"] == "Strict"
+    assert key not in str(page.context.cookies()) and key not in page.url
+    stored = page.evaluate("JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")
+    assert key not in stored and "isk_" not in stored
+    # The cookie is for pages only: the API answers it as if no key were sent.
+    assert page.request.get(studio.url("/v1/operations")).status == 401
+    check_page(page, "create")
+
+
+def test_a_wrong_key_is_refused_on_the_sign_in_page(page: Page, studio: Studio) -> None:
+    sign_in(page, studio, "isk_not-a-key-anybody-has-0000000000000000000000")
+    expect(page.get_by_role("alert")).to_contain_text("unknown or revoked")
+    assert "imagestudio_session" not in {c["name"] for c in page.context.cookies()}
+    screenshot(page, "sign-in-refused")
+
+
+def test_the_one_time_link_signs_in_once(page: Page, studio: Studio, browser_data: Path) -> None:
+    # Issued by another ImageStudio on the same database, as `imagestudio serve` does.
+    settings = Settings(profile=Profile.LOCAL, data_dir=browser_data, admin_key=ADMIN)
+    # Its own thread: Playwright's sync API keeps an event loop running in this one.
+    with ThreadPoolExecutor(1) as thread:
+        token = thread.submit(asyncio.run, issue_link(settings)).result()
+    link = studio.url(f"/sign-in/link?token={token}")
+
+    page.goto(link)
+    check_page(page, "sign-in-link")
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(re.compile(r"/create$"))
+    expect(page.locator(".who")).to_have_text("local")
+
+    page.context.clear_cookies()
+    page.goto(link)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_contain_text("used already or expired")
+    screenshot(page, "sign-in-link-used")
+
+
+def test_a_form_without_its_csrf_token_is_refused(page: Page, studio: Studio) -> None:
+    sign_in(page, studio, studio.keys.get("alice") or studio.add_user("alice"))
+    page.goto(studio.url("/create"))
+    page.get_by_label("Prompt", exact=True).fill("a lighthouse")
+    page.evaluate("document.querySelector('#create-form [name=csrf_token]').remove()")
+    page.get_by_role("button", name="Run").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("This form cannot be accepted")
+    check_page(page, "csrf-refused")
+    # Nor with another session's token, nor as a bare POST from elsewhere.
+    forged = page.request.post(studio.url("/create"), form={"prompt": "x", "csrf_token": "0" * 64})
+    assert forged.status == 403
+    operations = page.request.get(studio.url("/operations")).text()
+    assert "a lighthouse" not in operations
+
+
+def test_revoking_the_key_ends_its_session(page: Page, studio: Studio) -> None:
+    key = studio.add_user("carol")
+    sign_in(page, studio, key)
+    expect(page).to_have_url(re.compile(r"/create$"))
+
+    with studio.admin() as admin:
+        assert admin.delete(f"/v1/admin/keys/{key}").status_code == 200
+
+    page.goto(studio.url("/operations"))
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=/operations$"))
+    screenshot(page, "revoked-key-session-ended")
+
+
+def test_the_admin_key_opens_the_admin_pages_and_only_it(page: Page, studio: Studio) -> None:
+    sign_in(page, studio, ADMIN)
+    expect(page).to_have_url(re.compile(r"/admin$"))
+    check_page(page, "admin")
+    page.goto(studio.url("/create"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not for this session")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+    sign_in(page, studio, studio.keys.get("alice") or studio.add_user("alice"))
+    response = page.goto(studio.url("/admin"))
+    assert response is not None and response.status == 403
+
+
+def test_docs_and_redoc_load_with_no_network(page: Page, studio: Studio) -> None:
+    outside: list[str] = []
+
+    def only_loopback(route: Route) -> None:
+        if route.request.url.startswith(studio.base_url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    # Their scripts came from this app and run (rendering the whole API takes them long on a
+    # busy machine: that is not waited for).
+    page.goto(studio.url("/docs"))
+    page.wait_for_function("typeof window.SwaggerUIBundle === 'function'")
+    expect(page.locator("#swagger-ui")).to_be_attached()
+    page.goto(studio.url("/redoc"))
+    page.wait_for_function("typeof window.Redoc === 'object'")
+    assert outside == []
