@@ -268,4 +268,12 @@ def form_for(kind: K, model: Model) -> tuple[FormField, ...]:
                 hint="optional",
             )
         )
-    return tuple(fields)
+    return tuple(sorted(fields, key=_place))
+
+
+def _place(field: FormField) -> int:
+    """Inputs first, then the mode (it decides which fields show), the prompt, the mask."""
+    if field.widget is Widget.IMAGE:
+        return 0
+    order = {"mode": 1, "prompt": 2, "mask": 3}
+    return order.get(field.name, 4)
