@@ -203,3 +203,24 @@ def test_a_social_crop_and_bad_input_that_costs_nothing(
     page.get_by_role("button", name="Run").click()
     expect(page.locator(".problem .detail")).to_contain_text("seed")
     assert operations(studio, key) == before  # refused before anything was recorded
+
+
+def test_the_other_tool_pages_pass_the_checks(
+    page: Page, studio: Studio, painter: tuple[str, str]
+) -> None:
+    key, source = painter
+    sign_in(page, studio, key)
+    page.goto(studio.url("/tools"))
+    check_page(page, "tools")
+    page.get_by_role("link", name="Face swap").first.click()
+    expect(page.get_by_role("group", name=re.compile("^Face image"))).to_be_visible()
+    expect(page.get_by_role("group", name=re.compile("^Base image"))).to_be_visible()
+    check_page(page, "face-swap")
+    page.goto(studio.url(f"/control?asset={source}"))
+    page.locator("#mode").select_option("sketch")
+    expect(page.get_by_role("group", name=re.compile("^Style image"))).to_be_hidden()
+    page.locator("#mode").select_option("style-transfer")
+    expect(page.get_by_role("group", name=re.compile("^Style image"))).to_be_visible()
+    check_page(page, "control")
+    page.goto(studio.url(f"/convert?asset={source}"))
+    check_page(page, "convert")

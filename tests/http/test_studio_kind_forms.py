@@ -7,10 +7,11 @@ builder)."""
 from __future__ import annotations
 
 import asyncio
+import io
 from html.parser import HTMLParser
 
 import pytest
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from imagestudio.adapters.catalog.toml_catalog import load_catalog
 from imagestudio.application.input_rules import IMAGE_COUNTS
@@ -199,3 +200,29 @@ def test_an_image_is_needed_to_run_but_not_to_quote() -> None:
     assert isinstance(missing, InvalidInput) and missing.field == "image"
     quoted = asyncio.run(kind_body(FormData([]), OperationKind.UPSCALE, model, quoting=True))
     assert not isinstance(quoted, InvalidInput) and quoted["images"] == []
+
+
+def test_an_uploaded_image_and_mask_are_sent_as_the_api_sends_them() -> None:
+    model = next(m for m in CATALOG.for_kind(OperationKind.IMAGE_EDIT) if "inpaint" in m.modes)
+    picture, mask = b"\x89PNG picture", b"\x89PNG mask"
+    form = FormData(
+        [
+            ("image", UploadFile(io.BytesIO(picture), filename="in.png")),
+            ("image_asset", "ast_ignored_when_a_file_is_given"),
+            ("mask", UploadFile(io.BytesIO(mask), filename="mask.png")),
+            ("mode", "inpaint"),
+            ("prompt", "a boat"),
+        ]
+    )
+    body = asyncio.run(kind_body(form, OperationKind.IMAGE_EDIT, model))
+    assert not isinstance(body, InvalidInput)
+    made = page_request(body, "alice")
+    assert not isinstance(made, InvalidInput)
+    assert [(i.role, i.data, i.asset_id) for i in made.images] == [
+        ("image", picture, None),
+        ("mask", mask, None),
+    ]
+    erased = FormData([("image_asset", "ast_1"), ("mode", "outpaint"), ("mask", "not a file")])
+    outpaint = asyncio.run(kind_body(erased, OperationKind.IMAGE_EDIT, model))
+    assert not isinstance(outpaint, InvalidInput)
+    assert [image["role"] for image in outpaint["images"]] == ["image"]  # no mask for outpaint
