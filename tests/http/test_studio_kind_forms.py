@@ -21,14 +21,8 @@ from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.model import Model
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.operation_routes import to_request
-from imagestudio.entrypoints.http.pages.kind_forms import (
-    KIND_PAGES,
-    FormField,
-    KindPage,
-    Target,
-    Widget,
-    form_for,
-)
+from imagestudio.entrypoints.http.pages.form_field import FormField, Target, Widget
+from imagestudio.entrypoints.http.pages.kind_forms import KIND_PAGES, KindPage, form_for
 from imagestudio.entrypoints.http.pages.kind_requests import ASSET_SUFFIX, kind_body
 from imagestudio.entrypoints.http.pages.page_requests import page_request
 from imagestudio.entrypoints.http.pages.templating import ENVIRONMENT

@@ -5,11 +5,11 @@ catalog model gets its form from its entry; no template names a model."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from imagestudio.application.input_rules import PROMPTED_KINDS, PROMPTLESS_MODES
 from imagestudio.domain.model import Model
 from imagestudio.domain.operation_kind import OperationKind as K
+from imagestudio.entrypoints.http.pages.form_field import FormField, Target, Widget
 
 MAX_SEED = 4_294_967_294
 MAX_SCALE = 8
@@ -19,44 +19,6 @@ MASKED_MODES = ("erase", "inpaint")
 OUTPAINT_SIDES = ("left", "right", "up", "down")
 OUTPAINT_DEFAULT = 128
 """What the edit adds on a side left empty (the operation's own default)."""
-
-
-class Widget(StrEnum):
-    IMAGE = "image"
-    MASK = "mask"
-    TEXT = "text"
-    TEXTAREA = "textarea"
-    NUMBER = "number"
-    SELECT = "select"
-
-
-class Target(StrEnum):
-    """Where a field's value goes in the operation's request."""
-
-    IMAGE = "image"
-    PROMPT = "prompt"
-    SEED = "seed"
-    PARAMETER = "parameter"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FormField:
-    name: str
-    """The form field's name: an image's role, `prompt`, `seed` or the parameter's name."""
-    label: str
-    widget: Widget
-    target: Target
-    required: bool = False
-    hint: str = ""
-    choices: tuple[str, ...] = ()
-    low: int | None = None
-    high: int | None = None
-    max_length: int | None = None
-    modes: tuple[str, ...] = ()
-    """The modes that use the field (empty: every mode); other modes leave it out."""
-
-    def applies(self, mode: str | None) -> bool:
-        return not self.modes or mode in self.modes
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,61 +45,37 @@ KIND_PAGES = (
 PAGE_OF = {page.slug: page for page in KIND_PAGES}
 
 
+def _image(name: str, label: str, hint: str, modes: tuple[str, ...] = ()) -> FormField:
+    """An input image (required unless only some modes use it)."""
+    widget = Widget.MASK if name == "mask" else Widget.IMAGE
+    return FormField(
+        name=name,
+        label=label,
+        widget=widget,
+        target=Target.IMAGE,
+        required=not modes,
+        hint=hint,
+        modes=modes,
+    )
+
+
 def _images(kind: K, model: Model) -> list[FormField]:
     formats = ", ".join(media.extension for media in model.limits.input_formats)
     hint = f"{formats}; at most {model.limits.max_input_bytes // (1024 * 1024)} MiB"
     if kind is K.FACE_SWAP:
         return [
-            FormField(
-                name="face",
-                label="Face image",
-                widget=Widget.IMAGE,
-                target=Target.IMAGE,
-                required=True,
-                hint=hint,
-            ),
-            FormField(
-                name="target",
-                label="Base image (its face is replaced)",
-                widget=Widget.IMAGE,
-                target=Target.IMAGE,
-                required=True,
-                hint=hint,
-            ),
+            _image("face", "Face image", hint),
+            _image("target", "Base image (its face is replaced)", hint),
         ]
-    fields = [
-        FormField(
-            name="image",
-            label="Input image",
-            widget=Widget.IMAGE,
-            target=Target.IMAGE,
-            required=True,
-            hint=hint,
-        )
-    ]
+    fields = [_image("image", "Input image", hint)]
     if kind is K.CONTROL and "style-transfer" in model.modes:
         fields.append(
-            FormField(
-                name="style",
-                label="Style image",
-                widget=Widget.IMAGE,
-                target=Target.IMAGE,
-                hint=f"for style-transfer; {hint}",
-                modes=("style-transfer",),
-            )
+            _image("style", "Style image", f"for style-transfer; {hint}", ("style-transfer",))
         )
     masked = tuple(mode for mode in model.modes if mode in MASKED_MODES)
     if kind is K.IMAGE_EDIT and masked:
-        fields.append(
-            FormField(
-                name="mask",
-                label="Mask",
-                widget=Widget.MASK,
-                target=Target.IMAGE,
-                hint="paint where the edit applies (white); none: the centre",
-                modes=masked,
-            )
-        )
+        mask_hint = "paint where the edit applies (white); none: the centre"
+        fields.append(_image("mask", "Mask", mask_hint, masked))
     return fields
 
 

@@ -13,8 +13,9 @@ from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.model import Model
 from imagestudio.domain.operation import ParameterValue
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.entrypoints.http.pages.form_field import FormField, Target, Widget
 from imagestudio.entrypoints.http.pages.form_fields import text
-from imagestudio.entrypoints.http.pages.kind_forms import FormField, Target, Widget, form_for
+from imagestudio.entrypoints.http.pages.kind_forms import form_for
 
 ASSET_SUFFIX = "_asset"
 """`<role>_asset` names the library asset chosen for the image of that role."""
