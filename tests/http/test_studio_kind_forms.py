@@ -220,3 +220,22 @@ def test_an_uploaded_image_and_mask_are_sent_as_the_api_sends_them() -> None:
     outpaint = asyncio.run(kind_body(erased, OperationKind.IMAGE_EDIT, model))
     assert not isinstance(outpaint, InvalidInput)
     assert [image["role"] for image in outpaint["images"]] == ["image"]  # no mask for outpaint
+
+
+def test_a_kind_with_no_configured_model_says_what_would_enable_one() -> None:
+    page = KIND_PAGES[0]
+    listed = [
+        ModelListing(
+            model=model,
+            price_of_one=one_output_price(model),
+            available=False,
+            unavailable_reason=f"set the {model.provider} key",
+        )
+        for model in CATALOG.for_kind(page.kind)
+    ]
+    html = ENVIRONMENT.get_template("kind_unavailable.html").render(
+        root="", csrf="", visit=None, path=f"/{page.slug}", page=page, listed=listed
+    )
+    for item in listed:
+        assert f"{item.model.id}: set the {item.model.provider} key" in html
+    assert 'name="model"' not in html  # no form to run what cannot run

@@ -73,7 +73,10 @@ def _routes(page: KindPage) -> None:
     async def show(
         request: Request, visit: UserVisit, model: Picked = None, asset: Picked = None
     ) -> Response:
-        listings = await available_models(request, page)
+        listed = await app_state(request).studio.list_models.execute(page.kind)
+        listings = [item for item in listed if item.available]
+        if not listings:
+            return render(request, "kind_unavailable.html", page=page, listed=listed)
         chosen = chosen_model(listings, model)
         return render(
             request,
