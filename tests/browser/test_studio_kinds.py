@@ -202,6 +202,8 @@ def test_a_social_crop_and_bad_input_that_costs_nothing(
     page.get_by_label("Seed").evaluate("input => input.removeAttribute('max')")
     page.get_by_role("button", name="Run").click()
     expect(page.locator(".problem .detail")).to_contain_text("seed")
+    unsigned = {"image_asset": source, "model": "offline/upscale"}  # no CSRF token
+    assert page.request.post(studio.url("/upscale"), multipart=unsigned).status == 403
     assert operations(studio, key) == before  # refused before anything was recorded
 
 

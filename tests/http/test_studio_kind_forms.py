@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
+from typing import Any, TypeVar
 
 import pytest
 from starlette.datastructures import FormData, UploadFile
@@ -28,7 +31,17 @@ from imagestudio.entrypoints.http.pages.page_requests import page_request
 from imagestudio.entrypoints.http.pages.templating import ENVIRONMENT
 from imagestudio.entrypoints.http.schemas import OperationIn
 
+T = TypeVar("T")
 CATALOG = load_catalog()
+
+
+def settled(work: Coroutine[Any, Any, T]) -> T:
+    """The coroutine's result, from a thread of its own: a browser test's session may hold an
+    event loop in this thread (Playwright's sync API) when the run reaches these tests."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work).result()
+
+
 CASES = [
     pytest.param(page, model, id=f"{page.slug}:{model.id}")
     for page in KIND_PAGES
@@ -147,7 +160,7 @@ def test_the_filled_form_is_the_apis_request(page: KindPage, model: Model) -> No
             items.append((field.name + ASSET_SUFFIX, f"ast_{field.name}"))
         elif field.widget is not Widget.MASK:
             items.append((field.name, filled(field)))
-    body = asyncio.run(kind_body(FormData(items), page.kind, model))
+    body = settled(kind_body(FormData(items), page.kind, model))
     assert not isinstance(body, InvalidInput)
     made = page_request(body, "alice", "op_1")
     assert not isinstance(made, InvalidInput)
@@ -183,16 +196,16 @@ def test_the_filled_form_is_the_apis_request(page: KindPage, model: Model) -> No
 def test_a_bad_field_is_named(field: str, value: str, problem: str) -> None:
     model = next(m for m in CATALOG.for_kind(OperationKind.IMAGE_EDIT) if "outpaint" in m.modes)
     items = [("image_asset", "ast_1"), ("mode", "outpaint"), (field, value)]
-    body = asyncio.run(kind_body(FormData(items), OperationKind.IMAGE_EDIT, model))
+    body = settled(kind_body(FormData(items), OperationKind.IMAGE_EDIT, model))
     assert isinstance(body, InvalidInput)
     assert body.field == problem
 
 
 def test_an_image_is_needed_to_run_but_not_to_quote() -> None:
     model = CATALOG.for_kind(OperationKind.UPSCALE)[0]
-    missing = asyncio.run(kind_body(FormData([]), OperationKind.UPSCALE, model))
+    missing = settled(kind_body(FormData([]), OperationKind.UPSCALE, model))
     assert isinstance(missing, InvalidInput) and missing.field == "image"
-    quoted = asyncio.run(kind_body(FormData([]), OperationKind.UPSCALE, model, quoting=True))
+    quoted = settled(kind_body(FormData([]), OperationKind.UPSCALE, model, quoting=True))
     assert not isinstance(quoted, InvalidInput) and quoted["images"] == []
 
 
@@ -208,7 +221,7 @@ def test_an_uploaded_image_and_mask_are_sent_as_the_api_sends_them() -> None:
             ("prompt", "a boat"),
         ]
     )
-    body = asyncio.run(kind_body(form, OperationKind.IMAGE_EDIT, model))
+    body = settled(kind_body(form, OperationKind.IMAGE_EDIT, model))
     assert not isinstance(body, InvalidInput)
     made = page_request(body, "alice")
     assert not isinstance(made, InvalidInput)
@@ -217,7 +230,7 @@ def test_an_uploaded_image_and_mask_are_sent_as_the_api_sends_them() -> None:
         ("mask", mask, None),
     ]
     erased = FormData([("image_asset", "ast_1"), ("mode", "outpaint"), ("mask", "not a file")])
-    outpaint = asyncio.run(kind_body(erased, OperationKind.IMAGE_EDIT, model))
+    outpaint = settled(kind_body(erased, OperationKind.IMAGE_EDIT, model))
     assert not isinstance(outpaint, InvalidInput)
     assert [image["role"] for image in outpaint["images"]] == ["image"]  # no mask for outpaint
 
