@@ -10,7 +10,9 @@ import asyncio
 import io
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from html.parser import HTMLParser
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import pytest
@@ -20,7 +22,9 @@ from imagestudio.adapters.catalog.toml_catalog import load_catalog
 from imagestudio.application.input_rules import IMAGE_COUNTS
 from imagestudio.application.model_choice import one_output_price
 from imagestudio.application.use_cases.list_models import ModelListing
+from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.media import MediaType
 from imagestudio.domain.model import Model
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.operation_routes import to_request
@@ -252,3 +256,37 @@ def test_a_kind_with_no_configured_model_says_what_would_enable_one() -> None:
     for item in listed:
         assert f"{item.model.id}: set the {item.model.provider} key" in html
     assert 'name="model"' not in html  # no form to run what cannot run
+
+
+def output_html(**fields: Any) -> str:
+    asset = Asset(
+        id="ast_out",
+        owner="alice",
+        operation_id="op_1",
+        model_id="offline/x",
+        created_at=datetime(2026, 12, 1, tzinfo=UTC),
+        **{
+            "kind": OperationKind.IMAGE_EDIT,
+            "media_type": MediaType.PNG,
+            "size_bytes": 1,
+            **fields,
+        },
+    )
+    template = ENVIRONMENT.from_string(
+        '{% for asset in [asset] %}{% include "_output.html" %}{% endfor %}'
+    )
+    return template.render(root="/s", asset=asset, op=SimpleNamespace(prompt="p"))
+
+
+def test_each_output_is_shown_as_what_it_is() -> None:
+    edited = output_html(derived_from=("ast_in",))
+    assert 'src="/s/files/ast_in" alt="Before' in edited and 'data-source="ast_in"' in edited
+    assert "Before" not in output_html()  # nothing to compare with: the image alone
+    glb = output_html(kind=OperationKind.IMAGE_TO_3D, media_type=MediaType.GLB, size_bytes=12_345)
+    assert 'download="ast_out.glb"' in glb and 'GLB, <span data-size="12345">12,345 bytes' in glb
+    video = output_html(kind=OperationKind.IMAGE_TO_VIDEO, media_type=MediaType.MP4)
+    assert "<video controls" in video and 'src="/s/files/ast_out"' in video
+    swapped = output_html(kind=OperationKind.FACE_SWAP, derived_from=("ast_face", "ast_base"))
+    assert 'src="/s/files/ast_base" alt="Before' in swapped
+    one_parent = output_html(kind=OperationKind.FACE_SWAP, derived_from=("ast_face",))
+    assert "Before" not in one_parent  # the base was uploaded: no asset to show
