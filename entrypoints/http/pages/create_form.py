@@ -9,6 +9,7 @@ from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.pages.form_fields import text
+from imagestudio.entrypoints.http.pages.page_requests import page_request
 
 SIZES = (
     ("", "The model's default size"),
@@ -58,15 +59,14 @@ def generate_request(
     assert not isinstance(outputs, InvalidInput) and not isinstance(seed, InvalidInput)
     assert not isinstance(size, InvalidInput)
     negative = text(form, "negative_prompt").strip()
-    return OperationRequest(
-        user_id=user_id,
-        kind=OperationKind.TEXT_TO_IMAGE,
-        model_id=text(form, "model").strip() or "auto",
-        prompt=text(form, "prompt").strip(),
-        width=None if size is None else size[0],
-        height=None if size is None else size[1],
-        outputs=outputs or 1,
-        seed=seed,
-        parameters={"negative_prompt": negative} if negative else {},
-        operation_id=operation_id,
-    )
+    fields = {
+        "kind": OperationKind.TEXT_TO_IMAGE.value,
+        "model": text(form, "model").strip() or "auto",
+        "prompt": text(form, "prompt").strip(),
+        "width": None if size is None else size[0],
+        "height": None if size is None else size[1],
+        "n": outputs or 1,
+        "seed": seed,
+        "parameters": {"negative_prompt": negative} if negative else {},
+    }
+    return page_request(fields, user_id, operation_id)

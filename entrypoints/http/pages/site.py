@@ -9,6 +9,8 @@ from fastapi.staticfiles import StaticFiles
 from imagestudio.entrypoints.http.pages import (
     create_routes,
     file_routes,
+    kind_pages,
+    local_pages,
     operation_pages,
     page_errors,
     sign_in_routes,
@@ -19,6 +21,8 @@ ROUTERS = (
     create_routes.router,
     operation_pages.router,
     file_routes.router,
+    kind_pages.router,
+    local_pages.router,
 )
 """Every page router; a new page's router is added here."""
 

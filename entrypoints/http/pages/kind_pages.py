@@ -1,0 +1,134 @@
+"""The page of every kind but text to image (`/edit`, `/upscale`, `/control`, `/face-swap`,
+`/to-3d`, `/to-video`): the form of the chosen model (from the catalog), its live quote, and
+running it, which the operation's page then follows until it settles. `?asset=<id>` preselects
+one of the user's assets as the input; `/tools` lists every kind and `/transform` the two that
+turn an image into something else."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from returns.result import Failure
+
+from imagestudio.application.use_cases.list_models import ModelListing
+from imagestudio.domain.asset import Asset
+from imagestudio.domain.errors import InvalidInput, UnknownModel
+from imagestudio.entrypoints.http.pages.form_fields import text
+from imagestudio.entrypoints.http.pages.kind_forms import (
+    KIND_PAGES,
+    MASKED_MODES,
+    KindPage,
+    form_for,
+)
+from imagestudio.entrypoints.http.pages.kind_requests import ASSET_SUFFIX, kind_body
+from imagestudio.entrypoints.http.pages.local_forms import LOCAL_PAGES
+from imagestudio.entrypoints.http.pages.page_errors import PageProblem
+from imagestudio.entrypoints.http.pages.page_requests import page_request
+from imagestudio.entrypoints.http.pages.page_runs import refuse_when_shutting_down, run_and_follow
+from imagestudio.entrypoints.http.pages.quotes import quote_fragment
+from imagestudio.entrypoints.http.pages.templating import render
+from imagestudio.entrypoints.http.pages.visits import CheckedForm, UserVisit
+from imagestudio.entrypoints.http.problems import problem_for
+from imagestudio.entrypoints.http.state import app_state
+from imagestudio.entrypoints.http.studio_route import StudioRoute
+
+router = APIRouter(include_in_schema=False, route_class=StudioRoute)
+LIBRARY_CHOICES = 48
+"""How many of the user's newest images the input pickers offer (plus a preselected one)."""
+Picked = Annotated[str | None, Query(max_length=200)]
+
+
+async def available_models(request: Request, page: KindPage) -> list[ModelListing]:
+    listed = await app_state(request).studio.list_models.execute(page.kind)
+    return [item for item in listed if item.available]
+
+
+def chosen_model(listings: list[ModelListing], model_id: str | None) -> ModelListing:
+    for item in listings:
+        if item.model.id == model_id:
+            return item
+    if model_id or not listings:
+        # Not run here (another kind's, unknown, or its provider not configured).
+        raise PageProblem(problem_for(UnknownModel(model_id or "none")))
+    return listings[0]
+
+
+async def library_images(request: Request, user_id: str, preselected: str | None) -> list[Asset]:
+    """The user's newest images, with the preselected one (if it is theirs) first."""
+    studio = app_state(request).studio
+    listed = await studio.list_assets.execute(user_id, None, LIBRARY_CHOICES)
+    found = [] if isinstance(listed, Failure) else list(listed.unwrap().items)
+    images = [asset for asset in found if asset.media_type.value.startswith("image/")]
+    if preselected and all(asset.id != preselected for asset in images):
+        picked = await studio.container.assets().describe(user_id, preselected)
+        if picked is not None and picked.media_type.value.startswith("image/"):
+            images.insert(0, picked)
+    return images
+
+
+def _routes(page: KindPage) -> None:
+    async def show(
+        request: Request, visit: UserVisit, model: Picked = None, asset: Picked = None
+    ) -> Response:
+        listed = await app_state(request).studio.list_models.execute(page.kind)
+        listings = [item for item in listed if item.available]
+        if not listings:
+            return render(request, "kind_unavailable.html", page=page, listed=listed)
+        chosen = chosen_model(listings, model)
+        return render(
+            request,
+            "kind.html",
+            page=page,
+            kind_pages=KIND_PAGES,
+            listings=listings,
+            chosen=chosen,
+            fields=form_for(page.kind, chosen.model),
+            library=await library_images(request, visit.user_id, asset),
+            preselected=asset or "",
+            asset_suffix=ASSET_SUFFIX,
+            masked_modes=MASKED_MODES,
+        )
+
+    async def quote(request: Request, visit: UserVisit, form: CheckedForm) -> Response:
+        chosen = chosen_model(await available_models(request, page), text(form, "model"))
+        body = await kind_body(form, page.kind, chosen.model, quoting=True)
+        if isinstance(body, InvalidInput):
+            return await quote_fragment(request, body)
+        return await quote_fragment(request, page_request(body, visit.user_id))
+
+    async def run(request: Request, visit: UserVisit, form: CheckedForm) -> Response:
+        refuse_when_shutting_down(request)
+        chosen = chosen_model(await available_models(request, page), text(form, "model"))
+        body = await kind_body(form, page.kind, chosen.model)
+        if isinstance(body, InvalidInput):
+            raise PageProblem(problem_for(body))
+        wanted = page_request(body, visit.user_id, f"op_{uuid.uuid4().hex}")
+        if isinstance(wanted, InvalidInput):
+            raise PageProblem(problem_for(wanted))
+        return await run_and_follow(request, visit.user_id, wanted)
+
+    path = f"/{page.slug}"
+    router.add_api_route(path, show, methods=["GET"], name=f"{page.slug}_page")
+    router.add_api_route(f"{path}/quote", quote, methods=["POST"], name=f"{page.slug}_quote")
+    router.add_api_route(path, run, methods=["POST"], name=f"{page.slug}_run")
+
+
+for _page in KIND_PAGES:
+    _routes(_page)
+
+
+@router.get("/tools")
+async def tools_page(request: Request, visit: UserVisit) -> Response:
+    del visit
+    return render(request, "tools.html", kind_pages=KIND_PAGES, local_pages=LOCAL_PAGES)
+
+
+@router.get("/transform")
+async def transform_page(request: Request, visit: UserVisit, asset: Picked = None) -> Response:
+    """Where the send-on link "3D / video" leads: the two kinds that make another medium."""
+    del visit
+    pages = [page for page in KIND_PAGES if page.slug in ("to-3d", "to-video")]
+    return render(request, "transform.html", kind_pages=pages, asset=asset or "")

@@ -1,0 +1,115 @@
+"""`/social`, `/compress`, `/convert`: the local operations from the browser. They finish while
+the request waits, so a run goes straight to the operation's page (its before and after)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from returns.result import Failure, Result
+
+from imagestudio.application.requests import ImageInput, OperationResult
+from imagestudio.domain.errors import InvalidInput, OperationError
+from imagestudio.entrypoints.http.local_schemas import (
+    CompressIn,
+    ConvertIn,
+    LocalImageIn,
+    SocialIn,
+    media_type,
+)
+from imagestudio.entrypoints.http.pages.kind_pages import library_images
+from imagestudio.entrypoints.http.pages.local_forms import (
+    FORMATS,
+    LOCAL_OF,
+    LOCAL_PAGES,
+    local_body,
+)
+from imagestudio.entrypoints.http.pages.page_errors import PageProblem
+from imagestudio.entrypoints.http.pages.page_requests import checked
+from imagestudio.entrypoints.http.pages.templating import link, render
+from imagestudio.entrypoints.http.pages.visits import CheckedForm, UserVisit
+from imagestudio.entrypoints.http.problems import problem_for
+from imagestudio.entrypoints.http.state import AppState, app_state
+from imagestudio.entrypoints.http.studio_route import StudioRoute
+
+router = APIRouter(include_in_schema=False, route_class=StudioRoute)
+Outcome = Result[OperationResult, OperationError]
+Work = Callable[[AppState, str, LocalImageIn], Awaitable[Outcome]]
+
+
+def _social(state: AppState, user: str, body: LocalImageIn) -> Awaitable[Outcome]:
+    assert isinstance(body, SocialIn)
+    image = _input(body)
+    return state.studio.social.execute(
+        user, image, body.preset, media_type=media_type(body.format), metadata=body.kept_metadata()
+    )
+
+
+def _compress(state: AppState, user: str, body: LocalImageIn) -> Awaitable[Outcome]:
+    assert isinstance(body, CompressIn)
+    return state.studio.compress.execute(user, _input(body), body.spec())
+
+
+def _convert(state: AppState, user: str, body: LocalImageIn) -> Awaitable[Outcome]:
+    assert isinstance(body, ConvertIn)
+    return state.studio.convert.execute(user, _input(body), body.spec())
+
+
+def _input(body: LocalImageIn) -> ImageInput:
+    image = body.to_input()
+    if isinstance(image, InvalidInput):
+        raise PageProblem(problem_for(image))
+    return image
+
+
+RUNS: dict[str, tuple[type[LocalImageIn], Work, dict[str, str]]] = {
+    "social": (SocialIn, _social, {"format": "preset", "media_type": "format"}),
+    "compress": (CompressIn, _compress, {"media_type": "format"}),
+    "convert": (ConvertIn, _convert, {"media_type": "format"}),
+}
+"""Each page's body, its use case, and the use case's field names as the form names them."""
+
+
+def _routes(slug: str) -> None:
+    body_model, work, renamed = RUNS[slug]
+
+    async def show(
+        request: Request,
+        visit: UserVisit,
+        asset: Annotated[str | None, Query(max_length=200)] = None,
+    ) -> Response:
+        formats = await app_state(request).studio.social_formats.execute()
+        return render(
+            request,
+            "local.html",
+            page=LOCAL_OF[slug],
+            local_pages=LOCAL_PAGES,
+            library=await library_images(request, visit.user_id, asset),
+            preselected=asset or "",
+            social_formats=formats,
+            formats=FORMATS,
+        )
+
+    async def run(request: Request, visit: UserVisit, form: CheckedForm) -> Response:
+        fields = await local_body(form)
+        body = fields if isinstance(fields, InvalidInput) else checked(body_model, fields)
+        if isinstance(body, InvalidInput):
+            raise PageProblem(problem_for(body))
+        outcome = await work(app_state(request), visit.user_id, body)
+        if isinstance(outcome, Failure):
+            error = outcome.failure()
+            if isinstance(error, InvalidInput) and error.field in renamed:
+                error = replace(error, field=renamed[error.field])
+            raise PageProblem(problem_for(error))
+        operation = outcome.unwrap().operation
+        return RedirectResponse(link(request, f"/operations/{operation.id}"), status_code=303)
+
+    router.add_api_route(f"/{slug}", show, methods=["GET"], name=f"{slug}_page")
+    router.add_api_route(f"/{slug}", run, methods=["POST"], name=f"{slug}_run")
+
+
+for _slug in RUNS:
+    _routes(_slug)

@@ -1,0 +1,50 @@
+"""Running an operation from a page: started as a job, answered on the same page if it is
+refused at once (nothing reserved or charged), else sent to the operation's page, which follows
+it until it settles. Create and every kind's page run this way."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from returns.result import Failure
+
+from imagestudio.application.requests import OperationRequest
+from imagestudio.entrypoints.http.pages.page_errors import PageProblem, render_problem
+from imagestudio.entrypoints.http.pages.templating import link
+from imagestudio.entrypoints.http.problems import Problem, problem_for
+from imagestudio.entrypoints.http.state import app_state
+
+REFUSAL_SECONDS = 0.5
+"""How long the run waits for a refusal before the operation's page takes over: a request
+refused at once (a limit, a bad field) is answered on the page it was sent from."""
+
+
+def refuse_when_shutting_down(request: Request) -> None:
+    if not app_state(request).jobs.accepting:
+        raise PageProblem(
+            Problem(
+                status=503,
+                slug="shutting-down",
+                title="Shutting down",
+                detail="this server is shutting down; try again in a moment",
+            )
+        )
+
+
+async def run_and_follow(request: Request, user_id: str, wanted: OperationRequest) -> Response:
+    """Start `wanted` (its `operation_id` chosen by the caller) and answer as said above."""
+    state = app_state(request)
+    assert wanted.operation_id is not None
+    job = state.jobs.start(wanted)
+    outcome = await state.jobs.wait(job, REFUSAL_SECONDS)
+    if outcome is None:
+        outcome = await state.jobs.wait_recorded(job, 5.0)
+    if isinstance(outcome, Failure) and not await _recorded(request, user_id, job):
+        # Refused before it was accepted: nothing was reserved or charged.
+        return render_problem(request, problem_for(outcome.failure()))
+    return RedirectResponse(link(request, f"/operations/{job}"), status_code=303)
+
+
+async def _recorded(request: Request, user_id: str, operation_id: str) -> bool:
+    shown = await app_state(request).studio.show_operation.execute(user_id, operation_id)
+    return not isinstance(shown, Failure)
