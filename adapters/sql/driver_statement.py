@@ -147,9 +147,8 @@ class DriverStatement:
         dbapi_connection = connection.connection.dbapi_connection
         cursor = cast(Any, dbapi_connection).cursor()
         try:
-            listeners = connection.dispatch.before_cursor_execute
-            if listeners:
-                for listener in listeners:
+            if connection._has_events or connection.engine._has_events:
+                for listener in connection.dispatch.before_cursor_execute:
                     listener(connection, cursor, compiled.sql, values, None, False)
             cursor.execute(compiled.sql, values)
             return DriverRows(compiled.rows(cursor), cursor.rowcount)

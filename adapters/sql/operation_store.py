@@ -124,7 +124,9 @@ def _upsert(insert: Insert) -> Any:
 _SAVE = per_dialect(_upsert)
 _LEASED = (*ROW_COLUMNS, "lease_owner", "lease_expires_at")
 _INSERT = DriverStatement(t.operations.insert().values({name: bindparam(name) for name in _LEASED}))
-_CHANGING = [name for name in ROW_COLUMNS if name != "id"]
+_CHANGING = ("status", "reservation_id", "charged", "error", "updated_at", "body")
+"""What moves on with an operation; the request's own columns (who asked what of which model
+and provider, when, under which key) stay as they were inserted."""
 _ADVANCING = (
     update(t.operations)
     .where(t.operations.c.id == bindparam("operation_id"))
