@@ -30,8 +30,13 @@ class Counted:
     below: list[tuple[int, str]]  # what SQLite ran (its trace) or PostgreSQL logged
 
     @cached_property
+    def seen(self) -> list[tuple[int, str]]:
+        """What the database ran for us: `below` without what SQLite ran inside itself."""
+        return _ours(self.below)
+
+    @cached_property
     def census(self) -> Census:
-        return census([(connection, sql) for connection, sql, _ in self.sent])
+        return census(self.seen)
 
 
 def count_one(
@@ -96,14 +101,13 @@ def _between_markers(url: str | None, server_log: str | None) -> Iterator[list[t
 
 
 _HOW = (
-    "Statements as SQLAlchemy hands them to a cursor on any engine of the process (hooked on "
-    "the `Engine` class), plus what the drivers send on their own: COMMIT and ROLLBACK (the "
-    "`commit`/`rollback` events), PostgreSQL's BEGIN (psycopg opens the transaction before "
-    "the first statement after the `begin` event) and the pool's pre-ping on checkout (`;` "
-    "on PostgreSQL). SQLite's `BEGIN IMMEDIATE` goes through a cursor. PRAGMAs are left out. A "
-    "write transaction holds an INSERT, UPDATE or DELETE. The last row checks the count below "
-    "SQLAlchemy: sqlite3's trace callback, PostgreSQL's own log (`log_statement = all`); both "
-    "show an executemany once per row."
+    "Statements as the database ran them, counted below SQLAlchemy: sqlite3's trace callback "
+    "(without what SQLite runs inside itself for its triggers and FTS5 index), PostgreSQL's own "
+    "log (`log_statement = all`); both show an executemany once per row. PRAGMAs are left out. "
+    "A write transaction holds an INSERT, UPDATE or DELETE. The pool's rows and the last row "
+    "come from hooks on SQLAlchemy (the `Engine` and `Pool` classes): what reached a cursor "
+    "through it, plus what the drivers send on their own (COMMIT and ROLLBACK on the "
+    "`commit`/`rollback` events, psycopg's BEGIN, the pool's pre-ping on checkout)."
 )
 
 
@@ -133,6 +137,20 @@ def _trigger_echoes(below: list[tuple[int, str]]) -> int:
     return echoes
 
 
+def _ours(below: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """`below` without SQLite's own statements: `-- …` lines and trigger echoes."""
+    ours, seen = [], set()
+    for connection, sql in below:
+        if _keyword(sql) in ("BEGIN", "COMMIT", "ROLLBACK"):
+            seen.clear()
+        elif sql.lstrip().startswith("--") or sql in seen:
+            continue
+        else:
+            seen.add(sql)
+        ours.append((connection, sql))
+    return ours
+
+
 def reconcile(result: Counted) -> Reconciled:
     ours = {_keyword(sql) for _, sql, _ in result.sent}
     inside = sum(sql.lstrip().startswith("--") for _, sql in result.below)
@@ -148,7 +166,7 @@ def reconcile(result: Counted) -> Reconciled:
 
 def _below(result: Counted) -> str:
     found = reconcile(result)
-    parts = [f"{len(result.below)} = {len(result.sent)}"]
+    parts = [f"{len(result.below)} = {len(result.sent)} hooked"]
     if result.many_rows:
         parts.append(f"{result.many_rows} more executemany rows")
     if found.inside:
@@ -167,7 +185,7 @@ def _transactions(result: Counted, writes: bool | None, locking: bool = False) -
 
 
 _ROWS: list[tuple[str, Callable[[Counted], object]]] = [
-    ("**statements** (BEGIN, COMMIT, ROLLBACK counted; PRAGMAs not)", lambda r: len(r.sent)),
+    ("**statements** (BEGIN, COMMIT, ROLLBACK counted; PRAGMAs not)", lambda r: len(r.seen)),
     ("… BEGIN", lambda r: r.census.count(r"BEGIN\b")),
     ("… COMMIT", lambda r: r.census.count(r"COMMIT\b")),
     ("… ROLLBACK", lambda r: r.census.count(r"ROLLBACK\b")),
@@ -183,7 +201,7 @@ _ROWS: list[tuple[str, Callable[[Counted], object]]] = [
     ("connection checkouts from the pool", lambda r: r.checkouts),
     ("rollback calls on return, no transaction open (nothing sent)", lambda r: r.idle_rollbacks),
     ("PRAGMAs (left out above)", lambda r: r.pragmas),
-    ("check: statements the database saw (trace / server log)", _below),
+    ("check: all the database saw (trace / log) = what SQLAlchemy's hooks saw + …", _below),
 ]
 
 
@@ -197,8 +215,8 @@ def print_counts(results: list[Counted]) -> None:
     for result in results:
         if reconcile(result).unexplained:
             print(
-                f"\n**{result.database}: the database saw statements the hooks did not: the "
-                "counts above are short (a path around SQLAlchemy's cursor?).**"
+                f"\n**{result.database}: the database and SQLAlchemy's hooks disagree (a path "
+                "around SQLAlchemy's cursor that does not tell its listeners?).**"
             )
     for result in results:
         print(
@@ -206,9 +224,6 @@ def print_counts(results: list[Counted]) -> None:
             f"transaction *n*, `.` outside one; the operation's outcome: {result.outcome}):\n"
         )
         print("```")
-        origins = [origin for *_, origin in result.sent]
-        listed = zip(result.census.statements, origins, strict=True)
-        for index, ((number, sql), origin) in enumerate(listed, 1):
-            note = "   (the pool's pre-ping)" if origin == "ping" else ""
-            print(f"{index:3} {f'T{number}' if number else '.':>4} {short(sql)}{note}")
+        for index, (number, sql) in enumerate(result.census.statements, 1):
+            print(f"{index:3} {f'T{number}' if number else '.':>4} {short(sql)}")
         print("```")

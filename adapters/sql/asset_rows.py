@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import Connection
 
 from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.driver_statement import DriverStatement
 from imagestudio.adapters.sql.upsert import Insert, insert_missing, per_dialect
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.asset_query import words
@@ -24,12 +25,14 @@ _ATTEMPTS = 3
 
 _c, _o = t.assets.c, t.asset_owners.c
 _COLUMNS = [column.name for column in t.assets.columns]
-_ADD = per_dialect(
-    lambda insert: (
-        insert(t.assets)
-        .values({name: bindparam(name) for name in _COLUMNS})
-        .on_conflict_do_nothing()
-        .returning(_c.id)
+_ADD = DriverStatement(
+    per_dialect(
+        lambda insert: (
+            insert(t.assets)
+            .values({name: bindparam(name) for name in _COLUMNS})
+            .on_conflict_do_nothing()
+            .returning(_c.id)
+        )
     )
 )
 _PREVIOUS = select(_c.owner, _c.size_bytes).where(_c.id == bindparam("asset_id")).with_for_update()
@@ -55,7 +58,7 @@ def _count(insert: Insert) -> Any:
     )
 
 
-_COUNT = per_dialect(_count)
+_COUNT = DriverStatement(per_dialect(_count))
 
 
 def asset_row(asset: Asset) -> dict[str, Any]:
@@ -84,7 +87,7 @@ def add_asset(connection: Connection, asset: Asset) -> None:
     """Add the asset, or replace the owner's asset of that id; another owner's is refused."""
     row = asset_row(asset)
     for _ in range(_ATTEMPTS):
-        if connection.execute(_ADD[connection.dialect.name], row).first() is not None:
+        if _ADD.run(connection, row).first() is not None:
             count_owner(connection, asset.owner, asset.size_bytes, 1)
             break
         previous = connection.execute(_PREVIOUS, {"asset_id": asset.id}).first()
@@ -112,9 +115,7 @@ def add_asset(connection: Connection, asset: Asset) -> None:
 
 def count_owner(connection: Connection, owner: str, size: int, assets: int) -> None:
     """Move the owner's running totals, in the caller's transaction."""
-    connection.execute(
-        _COUNT[connection.dialect.name], {"owner": owner, "bytes": size, "assets": assets}
-    )
+    _COUNT.run(connection, {"owner": owner, "bytes": size, "assets": assets})
 
 
 def insert_labels(

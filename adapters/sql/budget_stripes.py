@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.driver_statement import DriverStatement
 from imagestudio.adapters.sql.quota_counters import move_counters
 from imagestudio.adapters.sql.upsert import insert_missing
 from imagestudio.domain.errors import QuotaRefusal
@@ -36,7 +37,7 @@ _BUDGET = (
     _c.owner == bindparam("provider"),
     _c.period == bindparam("for_period"),
 )
-_HOLD_WITHIN = (
+_HOLD_WITHIN = DriverStatement(
     update(t.quota_counters)
     .where(*_BUDGET, _c.name == bindparam("stripe"), _c.allotment.is_not(None))
     .where(_c.used + _c.held + bindparam("amount") <= _c.allotment)
@@ -81,8 +82,8 @@ def hold_on_stripe(
         move_counters(connection, [(held.key, 0, demand.amount)])
         return held, None
     budget = {"provider": demand.key.owner, "for_period": demand.key.period}
-    fast = connection.execute(
-        _HOLD_WITHIN, {**budget, "stripe": held.key.name, "amount": demand.amount}
+    fast = _HOLD_WITHIN.run(
+        connection, {**budget, "stripe": held.key.name, "amount": demand.amount}
     )
     if fast.first() is not None:
         return held, None

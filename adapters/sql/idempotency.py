@@ -17,10 +17,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, select, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.driver_statement import DriverStatement
 from imagestudio.adapters.sql.outcome_codec import decode_outcome, encode_outcome
 from imagestudio.adapters.sql.upsert import per_dialect
 from imagestudio.application.operation_ports import StoredOutcome
@@ -41,17 +42,23 @@ _ATTEMPTS = 10
 _k, _o = t.idempotency_keys.c, t.operations.c
 _THIS_KEY = and_(_k.user_id == bindparam("for_user"), _k.key == bindparam("for_key"))
 _RUNNING = and_(_THIS_KEY, _k.outcome.is_(None))
-_INSERT = per_dialect(
-    lambda insert: (
-        insert(t.idempotency_keys).on_conflict_do_nothing().returning(_k.key)
-    )  # an INSERT's rowcount is -1 under psycopg
+_KEY_COLUMNS = [column.name for column in t.idempotency_keys.columns if column.name != "outcome"]
+_INSERT = DriverStatement(
+    per_dialect(
+        lambda insert: (
+            insert(t.idempotency_keys)
+            .values({name: bindparam(name) for name in _KEY_COLUMNS})
+            .on_conflict_do_nothing()
+            .returning(_k.key)
+        )  # an INSERT's rowcount is -1 under psycopg
+    )
 )
-_HELD = (
+_HELD = DriverStatement(
     select(t.idempotency_keys, _o.status)
     .select_from(t.idempotency_keys.outerjoin(t.operations, _o.id == _k.operation_id))
     .where(_THIS_KEY)
 )
-_TAKE_OVER = (
+_TAKE_OVER = DriverStatement(
     update(t.idempotency_keys)
     .where(_THIS_KEY, _k.claimed_at == bindparam("seen_claimed_at"))
     .where(_k.operation_id.is_not_distinct_from(bindparam("seen_operation_id")))
@@ -62,9 +69,11 @@ _TAKE_OVER = (
         operation_id=bindparam("new_operation_id"),
     )
 )
-_FINISH = update(t.idempotency_keys).where(_RUNNING).values(outcome=bindparam("new_outcome"))
-_FORGET = delete(t.idempotency_keys).where(_RUNNING)
-_HAND_OVER = (
+_FINISH = DriverStatement(
+    update(t.idempotency_keys).where(_RUNNING).values(outcome=bindparam("new_outcome"))
+)
+_FORGET = DriverStatement(delete(t.idempotency_keys).where(_RUNNING))
+_HAND_OVER = DriverStatement(
     update(t.idempotency_keys).where(_RUNNING).values(operation_id=bindparam("new_operation_id"))
 )
 _STALE: frozenset[str | None] = frozenset(
@@ -92,7 +101,7 @@ def claim_key(
         "operation_id": operation_id,
     }
     for _ in range(_ATTEMPTS):
-        if connection.execute(_INSERT[connection.dialect.name], row).first() is not None:
+        if _INSERT.run(connection, row).first() is not None:
             return Claimed()
         held = held_key(connection, user_id, key)
         if held is None:
@@ -110,21 +119,21 @@ def claim_key(
     raise RuntimeError(f"idempotency key {key!r} of {user_id!r} kept changing under a claim")
 
 
-def held_key(connection: Connection, user_id: str, key: str) -> Row[Any] | None:
+def held_key(connection: Connection, user_id: str, key: str) -> Any:
     """The key's row, with the status of the operation it names (`status`, None if none)."""
-    return connection.execute(_HELD, {"for_user": user_id, "for_key": key}).first()
+    return _HELD.run(connection, {"for_user": user_id, "for_key": key}).first()
 
 
 def take_over(
     connection: Connection,
-    held: Row[Any],
+    held: Any,
     request_hash: str,
     at: datetime,
     operation_id: str | None = None,
 ) -> bool:
     """Replace a stale row, unless another process replaced it since we read it."""
-    taken = connection.execute(
-        _TAKE_OVER,
+    taken = _TAKE_OVER.run(
+        connection,
         {
             "for_user": held.user_id,
             "for_key": held.key,
@@ -140,8 +149,8 @@ def take_over(
 
 def finish_key(connection: Connection, user_id: str, key: str, outcome: StoredOutcome) -> None:
     """Store the outcome of a running claim (`LookupError` if none, `ValueError` if finished)."""
-    stored = connection.execute(
-        _FINISH, {"for_user": user_id, "for_key": key, "new_outcome": encode_outcome(outcome)}
+    stored = _FINISH.run(
+        connection, {"for_user": user_id, "for_key": key, "new_outcome": encode_outcome(outcome)}
     )
     if stored.rowcount == 1:
         return
@@ -152,13 +161,13 @@ def finish_key(connection: Connection, user_id: str, key: str, outcome: StoredOu
 
 def forget_key(connection: Connection, user_id: str, key: str) -> None:
     """Drop a running claim; a finished key keeps replaying its outcome."""
-    connection.execute(_FORGET, {"for_user": user_id, "for_key": key})
+    _FORGET.run(connection, {"for_user": user_id, "for_key": key})
 
 
 def hand_over_key(connection: Connection, user_id: str, key: str, operation_id: str) -> None:
     """Make a running claim belong to `operation_id`."""
-    connection.execute(
-        _HAND_OVER, {"for_user": user_id, "for_key": key, "new_operation_id": operation_id}
+    _HAND_OVER.run(
+        connection, {"for_user": user_id, "for_key": key, "new_operation_id": operation_id}
     )
 
 

@@ -6,12 +6,13 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.driver_statement import DriverStatement
 from imagestudio.adapters.sql.engine import is_sqlite, reading
 from imagestudio.application.ports.ledger import LedgerPlace
 from imagestudio.domain.daily_spend import DayCharge
@@ -108,14 +109,17 @@ class SqlLedger:
             return None if row is None else _record(row)
 
 
-_INSERT_LINE = t.ledger.insert()
+_LINE_COLUMNS = [column.name for column in t.ledger.columns if column.name != "id"]
+_INSERT_LINE = DriverStatement(
+    t.ledger.insert().values({name: bindparam(name) for name in _LINE_COLUMNS})
+)
 
 
 def insert_line(connection: Connection, record: UsageRecord) -> None:
     """Append the line in the caller's transaction; a second line for one operation is refused
     (`ValueError`) by the unique constraint."""
     try:
-        connection.execute(_INSERT_LINE, ledger_row(record))
+        _INSERT_LINE.run(connection, ledger_row(record))
     except IntegrityError as error:
         raise ValueError(f"operation {record.operation_id} already has a ledger line") from error
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.driver_statement import DriverStatement
 from imagestudio.adapters.sql.engine import reading
 from imagestudio.adapters.sql.operation_codec import (
     ROW_COLUMNS,
@@ -121,15 +122,19 @@ def _upsert(insert: Insert) -> Any:
 
 
 _SAVE = per_dialect(_upsert)
-_INSERT = t.operations.insert()
-_CHANGING = [name for name in ROW_COLUMNS if name != "id"]
-_ADVANCE = (
+_LEASED = (*ROW_COLUMNS, "lease_owner", "lease_expires_at")
+_INSERT = DriverStatement(t.operations.insert().values({name: bindparam(name) for name in _LEASED}))
+_CHANGING = ("status", "reservation_id", "charged", "error", "updated_at", "body")
+"""What moves on with an operation; the request's own columns (who asked what of which model
+and provider, when, under which key) stay as they were inserted."""
+_ADVANCING = (
     update(t.operations)
     .where(t.operations.c.id == bindparam("operation_id"))
     .where(t.operations.c.status == bindparam("expected"))
     .values({name: bindparam(name) for name in _CHANGING})
 )
-_SETTLE = _ADVANCE.values(lease_owner=None, lease_expires_at=None)
+_ADVANCE = DriverStatement(_ADVANCING)
+_SETTLE = DriverStatement(_ADVANCING.values(lease_owner=None, lease_expires_at=None))
 """Settled (final, or `unknown`): nobody works on it any more, so its lease goes with the same
 write, and a reconciler may take an `unknown` one at once."""
 
@@ -145,7 +150,7 @@ def insert_operation(
     """Insert a new operation leased to `holder`; an id that exists is a `ValueError`."""
     row = {**operation_row(operation), "lease_owner": holder, "lease_expires_at": until}
     try:
-        connection.execute(_INSERT, row)
+        _INSERT.run(connection, row)
     except IntegrityError as error:
         raise ValueError(f"operation {operation.id} exists already") from error
 
@@ -157,8 +162,8 @@ def advance_operation(
     row = operation_row(operation)
     changes = {name: row[name] for name in _CHANGING}
     statement = _SETTLE if operation.status.is_settled else _ADVANCE
-    moved = connection.execute(
-        statement, {**changes, "operation_id": operation.id, "expected": expected.value}
+    moved = statement.run(
+        connection, {**changes, "operation_id": operation.id, "expected": expected.value}
     )
     if moved.rowcount != 1:
         raise StaleOperation(operation.id, expected)

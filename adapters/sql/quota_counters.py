@@ -12,10 +12,11 @@ from functools import cache
 from typing import Any
 
 from returns.result import Failure, Result, Success
-from sqlalchemy import Select, TextClause, and_, bindparam, or_, select, text, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy import and_, bindparam, or_, select, text, update
+from sqlalchemy.engine import Connection
 
 from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.driver_statement import DriverStatement
 from imagestudio.adapters.sql.upsert import per_dialect
 from imagestudio.domain.errors import RefundTooLarge
 from imagestudio.domain.quota import SPEND, Counter, DimensionKey, Scope
@@ -33,7 +34,7 @@ def lock_order(key: DimensionKey) -> tuple[bool, DimensionKey]:
     return (key.scope is Scope.OPERATOR, key)
 
 
-def key_of(row: Row[Any]) -> DimensionKey:
+def key_of(row: Any) -> DimensionKey:
     """The key of a `quota_counters` row."""
     return DimensionKey(Scope(row.scope), row.owner, row.name, row.period)
 
@@ -51,11 +52,11 @@ def _rest(key: DimensionKey) -> tuple[str, str, str]:
 
 
 @cache
-def _select_locked(keys: int) -> Select[Any]:
+def _select_locked(keys: int) -> DriverStatement:
     chosen = (
         and_(*(_c[name] == bindparam(f"{name}{i}") for name in KEY_COLUMNS)) for i in range(keys)
     )
-    return (
+    return DriverStatement(
         select(*_KEY, _c.used, _c.held)
         # OR'ed key equalities, not a row-value IN: SQLite answers the latter with a full scan.
         .where(or_(*chosen))
@@ -70,12 +71,12 @@ def locked_counters(
     """The counters of `keys` that exist (a missing one is zero), locked until the transaction
     ends (PostgreSQL; SQLite's BEGIN IMMEDIATE holds the whole database already)."""
     ordered = sorted(set(keys), key=lock_order)
-    rows = connection.execute(_select_locked(len(ordered)), _key_params(ordered))
+    rows = _select_locked(len(ordered)).run(connection, _key_params(ordered))
     return {key_of(row): Counter(used=row.used, held=row.held) for row in rows}
 
 
 @cache
-def _move(keys: int) -> TextClause:
+def _move(keys: int) -> DriverStatement:
     """One multi-row upsert of `keys` counters, written as text: SQLAlchemy cannot cache the
     compiled form of a multi-VALUES insert (it would compile it on every call, most of a
     reservation's cost), while a text statement is cached; the syntax is the same on SQLite
@@ -85,12 +86,14 @@ def _move(keys: int) -> TextClause:
         "(" + ", ".join(f":{column}{index}" for column in columns) + ")" for index in range(keys)
     )
     key = ", ".join(KEY_COLUMNS)
-    return text(
-        f"INSERT INTO {t.quota_counters.name} ({', '.join(columns)}) VALUES {rows} "
-        f"ON CONFLICT ({key}) DO UPDATE SET "
-        f"used = {t.quota_counters.name}.used + excluded.used, "
-        f"held = {t.quota_counters.name}.held + excluded.held "
-        f"RETURNING {key}, used, held"
+    return DriverStatement(
+        text(
+            f"INSERT INTO {t.quota_counters.name} ({', '.join(columns)}) VALUES {rows} "
+            f"ON CONFLICT ({key}) DO UPDATE SET "
+            f"used = {t.quota_counters.name}.used + excluded.used, "
+            f"held = {t.quota_counters.name}.held + excluded.held "
+            f"RETURNING {key}, used, held"
+        )
     )
 
 
@@ -107,7 +110,7 @@ def move_counters(connection: Connection, moves: Iterable[Move]) -> dict[Dimensi
     params: dict[str, object] = dict(_key_params(ordered))
     for index, key in enumerate(ordered):
         params[f"used{index}"], params[f"held{index}"] = summed[key]
-    rows = connection.execute(_move(len(ordered)), params)
+    rows = _move(len(ordered)).run(connection, params)
     return {key_of(row): Counter(used=row.used, held=row.held) for row in rows}
 
 
@@ -117,26 +120,30 @@ _SPEND = and_(
     _c.name == SPEND,
     _c.period == bindparam("for_period"),
 )
-_REFUND = (
+_REFUND = DriverStatement(
     update(t.quota_counters)
     .where(_SPEND, _c.used + bindparam("amount") >= 0)
     .values(used=_c.used + bindparam("amount"))
     .returning(_c.used, _c.held)
 )
-_SPENT = select(_c.used).where(_SPEND)
-_CHARGE = per_dialect(
-    lambda insert: (
-        insert(t.quota_counters)
-        .values(
-            scope=Scope.USER.value,
-            owner=bindparam("for_user"),
-            name=SPEND,
-            period=bindparam("for_period"),
-            used=bindparam("amount"),
-            held=0,
+_SPENT = DriverStatement(select(_c.used).where(_SPEND))
+_CHARGE = DriverStatement(
+    per_dialect(
+        lambda insert: (
+            insert(t.quota_counters)
+            .values(
+                scope=Scope.USER.value,
+                owner=bindparam("for_user"),
+                name=SPEND,
+                period=bindparam("for_period"),
+                used=bindparam("amount"),
+                held=0,
+            )
+            .on_conflict_do_update(
+                index_elements=_KEY, set_={"used": _c.used + bindparam("amount")}
+            )
+            .returning(_c.used, _c.held)
         )
-        .on_conflict_do_update(index_elements=_KEY, set_={"used": _c.used + bindparam("amount")})
-        .returning(_c.used, _c.held)
     )
 )
 
@@ -147,10 +154,10 @@ def adjust_spend(
     """Move the user's spend for `period` by `amount` (negative: a refund), never below 0."""
     params = {"for_user": user_id, "for_period": period, "amount": amount}
     if amount >= 0:
-        row = connection.execute(_CHARGE[connection.dialect.name], params).one()
+        row = _CHARGE.run(connection, params).one()
         return Success(Counter(used=row.used, held=row.held))
-    refunded = connection.execute(_REFUND, params).first()
+    refunded = _REFUND.run(connection, params).first()
     if refunded is not None:
         return Success(Counter(used=refunded.used, held=refunded.held))
-    used = connection.execute(_SPENT, params).scalar() or 0
+    used = _SPENT.run(connection, params).scalar() or 0
     return Failure(RefundTooLarge(user_id=user_id, period=period, used=used, refund=-amount))

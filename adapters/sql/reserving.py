@@ -16,10 +16,11 @@ from typing import Any
 
 from returns.result import Failure, Result, Success
 from sqlalchemy import bindparam, case, delete, func, select, type_coerce
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.budget_stripes import hold_on_stripe
+from imagestudio.adapters.sql.driver_statement import DriverStatement
 from imagestudio.adapters.sql.quota_codec import (
     demands_to_json,
     plan_from_json,
@@ -53,7 +54,7 @@ _u, _p, _o, _b, _r, _g = (
     t.reservations.c,
     t.request_grants.c,
 )
-_DECIDING = (
+_DECIDING = DriverStatement(
     select(
         _p.name,
         _p.definition,
@@ -74,7 +75,7 @@ _DECIDING = (
     .where(_u.id == bindparam("user_id"))
     .with_for_update(of=t.users)
 )
-Found = Row[*tuple[Any, ...]]
+Found = Any
 """The row of `_DECIDING`: the plan, the stored bytes, the budget, a recorded reservation."""
 _SINCE = bindparam("since", type_=_g.at.type)
 GRANTED = select(
@@ -83,11 +84,21 @@ GRANTED = select(
     func.count(case((_g.at <= _SINCE, 1))),
 ).where(_g.user_id == bindparam("user_id"))
 """The user's window in one row, counted by the database: recent, the oldest recent, stale."""
-_FORGET_GRANTS = delete(t.request_grants).where(
-    _g.user_id == bindparam("user_id"), _g.at <= bindparam("until")
+_GRANTED = DriverStatement(GRANTED)
+_FORGET_GRANTS = DriverStatement(
+    delete(t.request_grants).where(_g.user_id == bindparam("user_id"), _g.at <= bindparam("until"))
 )
-_GRANT = t.request_grants.insert()
-_RECORD = t.reservations.insert()
+_GRANT = DriverStatement(
+    t.request_grants.insert().values(user_id=bindparam("user_id"), at=bindparam("at"))
+)
+_RECORD = DriverStatement(
+    t.reservations.insert().values(
+        {
+            name: bindparam(name)
+            for name in ("id", "user_id", "state", "request", "demands", "created_at")
+        }
+    )
+)
 
 
 def reserve_with_room(
@@ -135,8 +146,8 @@ def reserve_with_room(
                 return Failure(refused)
             recorded.append(striped)
     move_counters(connection, [(demand.key, 0, demand.amount) for demand in own])
-    connection.execute(
-        _RECORD,
+    _RECORD.run(
+        connection,
         {
             "id": reservation_id,
             "user_id": request.user_id,
@@ -147,7 +158,7 @@ def reserve_with_room(
         },
     )
     if not rate.is_unlimited:
-        connection.execute(_GRANT, {"user_id": request.user_id, "at": request.at})
+        _GRANT.run(connection, {"user_id": request.user_id, "at": request.at})
     return Success(Reservation(id=reservation_id, request=request, demands=tuple(recorded)))
 
 
@@ -159,16 +170,16 @@ def _deciding(
         "provider": request.provider,
         "reservation_id": reservation_id,
     }
-    return connection.execute(_DECIDING, params).first()
+    return _DECIDING.run(connection, params).first()
 
 
 def _window(connection: Connection, request: ReservationRequest) -> tuple[int, datetime | None]:
     """The user's requests in the window at `request.at` and the oldest of them (forgetting
     stale grants once enough have gathered)."""
     until = request.at - WINDOW
-    recent, oldest, stale = connection.execute(
-        GRANTED, {"user_id": request.user_id, "since": until}
+    recent, oldest, stale = _GRANTED.run(
+        connection, {"user_id": request.user_id, "since": until}
     ).one()
     if stale >= STALE_GRANTS_KEPT:
-        connection.execute(_FORGET_GRANTS, {"user_id": request.user_id, "until": until})
+        _FORGET_GRANTS.run(connection, {"user_id": request.user_id, "until": until})
     return int(recent), oldest

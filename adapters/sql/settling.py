@@ -10,13 +10,14 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Connection
 
 from imagestudio.adapters.sql import tables as t
+from imagestudio.adapters.sql.driver_statement import DriverStatement
 from imagestudio.adapters.sql.quota_codec import demands_from_json, settlement_to_json
 from imagestudio.adapters.sql.quota_counters import move_counters
 from imagestudio.domain.quota import Counter, DimensionKey, Settlement, settled_amount
 from imagestudio.domain.reservation import ReservationState
 
 _r = t.reservations.c
-_SETTLE = (
+_SETTLE = DriverStatement(
     update(t.reservations)
     .where(_r.id == bindparam("reservation_id"), _r.state == ReservationState.HELD.value)
     .values(state=bindparam("new_state"), settlement=bindparam("new_settlement"))
@@ -38,8 +39,8 @@ def settle(
     move out of `held`, the settled ones into `used`. None, changing nothing, if it is not held
     (settled already, or never reserved): a reservation settles exactly once."""
     state = ReservationState.RELEASED if settlement is None else ReservationState.COMMITTED
-    row = connection.execute(
-        _SETTLE,
+    row = _SETTLE.run(
+        connection,
         {
             "reservation_id": reservation_id,
             "new_state": state.value,

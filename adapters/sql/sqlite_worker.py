@@ -7,9 +7,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from imagestudio.adapters.sql.driver_statement import DriverStatement
+
 T = TypeVar("T")
+_BEGIN = DriverStatement(text("BEGIN IMMEDIATE"))
+_COMMIT = DriverStatement(text("COMMIT"))
 
 
 class SqliteWorker:
@@ -26,10 +31,10 @@ class SqliteWorker:
 
     def begin(self, connection: Connection) -> None:
         if not _in_transaction(connection):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _BEGIN.run(connection)
 
     def commit(self, connection: Connection) -> None:
-        connection.exec_driver_sql("COMMIT")
+        _COMMIT.run(connection)
         connection.commit()  # SQLAlchemy's own bookkeeping; sqlite3 has nothing left to do
 
     async def rollback(self) -> None:
