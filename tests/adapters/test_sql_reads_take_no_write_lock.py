@@ -98,6 +98,8 @@ READS: list[tuple[type, str, tuple[Any, ...], dict[str, Any]]] = [
     (SqlLedger, "for_user", ("alice",), {}),
     (SqlLedger, "between", (T0,), {}),
     (SqlLedger, "for_operation", ("op_1",), {}),
+    (SqlLedger, "page", ("alice",), {"period": "2026-03", "limit": 10}),
+    (SqlLedger, "daily_charges", ("alice", "2026-03"), {}),
     (SqlOperationStore, "get", ("op_1",), {}),
     (SqlOperationStore, "describe", ("op_1",), {}),
     (
