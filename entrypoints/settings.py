@@ -148,6 +148,18 @@ class Settings(BaseSettings):
     signed_url_seconds: int = Field(default=3600, gt=0)
     """How long a signed asset link works."""
     idempotency_hours: int = Field(default=24, gt=0)
+    # -- completion webhooks --------------------------------------------------------------
+    public_url: str | None = None
+    """The base URL the API is reached at (`https://images.example.com`): links in webhooks
+    and other answers made without a request to take it from. Without it webhook bodies carry
+    no asset links."""
+    webhook_allow_http: bool = False
+    """Let webhooks go to http:// URLs (development and tests only)."""
+    webhook_allow_private: bool = False
+    """Let webhooks go to private and loopback addresses (development and tests only)."""
+    webhook_poll_seconds: float = Field(default=2, gt=0)
+    """How often the delivery worker looks for deliveries due (settlements in this process
+    wake it at once)."""
     storage_sweep_seconds: float = Field(default=3600, gt=0)
     """How often a long-running process deletes assets past their plan's retention."""
     gc_margin_seconds: float = Field(default=3600, ge=0)

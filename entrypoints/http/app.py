@@ -61,6 +61,8 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
             metrics.operation_refused,
         )
         app.state.imagestudio = AppState(studio=built, settings=chosen, jobs=jobs)
+        # One key for the links this app answers with and those its webhooks carry.
+        app.state.asset_links = container.asset_links()
         chores = asyncio.create_task(built.keep_sweeping(), name="sweep and reconcile")
         try:
             yield
