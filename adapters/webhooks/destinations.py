@@ -95,6 +95,6 @@ class Destinations:
         if address.is_global:
             return None
         near = address.is_private or address.is_loopback or address in CGNAT
-        if near and self._allow_private and not address.is_reserved:
+        if near and self._allow_private:
             return None
         return "not a public address (IMAGESTUDIO_WEBHOOK_ALLOW_PRIVATE allows private ones)"
