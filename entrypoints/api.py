@@ -255,6 +255,10 @@ class ImageStudio:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._webhooks_due.wait(), settings.webhook_poll_seconds)
 
+    async def wake_webhooks(self) -> None:
+        """Make the delivery worker of this process look for due deliveries now."""
+        self._webhooks_due.set()
+
     async def _owes_webhook(self, settled: Settled) -> None:
         if settled.operation is not None and settled.operation.webhook is not None:
             self._webhooks_due.set()

@@ -23,6 +23,7 @@ METADATA = frozenset(
     {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
 )
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
+RESOLVE_SECONDS = 5.0
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
@@ -73,7 +74,9 @@ class Destinations:
             return "names no host"
         port = port or (443 if parts.scheme == "https" else 80)
         try:
-            found = await self._resolver(host, port)
+            found = await asyncio.wait_for(self._resolver(host, port), RESOLVE_SECONDS)
+        except TimeoutError:
+            return f"{host} did not resolve within {RESOLVE_SECONDS:g} s"
         except (OSError, UnicodeError) as error:
             return f"{host} does not resolve ({error})"
         if not found:

@@ -27,6 +27,7 @@ from imagestudio.entrypoints.http import (
     operation_list_routes,
     operation_routes,
     problem_pages,
+    webhook_routes,
 )
 from imagestudio.entrypoints.http.body_limit import BodyLimit
 from imagestudio.entrypoints.http.jobs import OperationJobs
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     app.include_router(audit_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(openai_routes.router)
+    app.include_router(webhook_routes.router)
     app.include_router(problem_pages.router)
     openai_routes.install(app, chosen)
     app.state.metrics = metrics
