@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar
 
 from imagestudio.application.money_path.settle import Listener
+from imagestudio.application.use_cases.webhook_secrets import WebhookSecrets
 from imagestudio.domain.asset import Asset
 from imagestudio.entrypoints.api import ImageStudio
 from imagestudio.entrypoints.settings import Settings
@@ -105,6 +106,7 @@ class SyncImageStudio:
         self.reconcile = self._blocking(studio.reconcile.execute)
         self.check_providers = self._blocking(studio.check_providers.execute)
         self.audit_provider = self._blocking(studio.audit_provider.execute)
+        self.webhook_secrets = BlockingWebhookSecrets(self, studio.webhook_secrets)
 
     def _blocking(self, execute: Callable[P, Coroutine[Any, Any, R]]) -> BlockingUseCase[P, R]:
         return BlockingUseCase(self, execute)
@@ -149,6 +151,17 @@ class SyncImageStudio:
             lambda: self._loop.create_task(self.studio.keep_sweeping(every), name="sweeping")
         )
 
+    def keep_delivering_webhooks(self) -> None:
+        """Deliver completion webhooks in the background until `close()` (`keep_sweeping`
+        does it too)."""
+        self._loop.call_soon_threadsafe(
+            lambda: self._loop.create_task(self.studio.keep_delivering_webhooks(), name="webhooks")
+        )
+
+    def wake_webhooks(self) -> None:
+        """As `ImageStudio.wake_webhooks`: look for due webhook deliveries now."""
+        self.call(self.studio.wake_webhooks())
+
     def close(self) -> None:
         """Cancel background work, close the pools, stop the loop and its thread. Idempotent."""
         if self._closed:
@@ -184,3 +197,17 @@ class SyncImageStudio:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class BlockingWebhookSecrets:
+    """`ImageStudio.webhook_secrets`, blocking: each user's `whsec_…` secret."""
+
+    def __init__(self, facade: SyncImageStudio, secrets: WebhookSecrets) -> None:
+        self._facade = facade
+        self._secrets = secrets
+
+    def secret_for(self, user_id: str) -> str:
+        return self._facade.call(self._secrets.secret_for(user_id))
+
+    def rotate(self, user_id: str) -> str:
+        return self._facade.call(self._secrets.rotate(user_id))
