@@ -76,6 +76,7 @@ from imagestudio.domain.asset import Asset
 from imagestudio.domain.asset_query import AssetQuery, Relabel
 from imagestudio.domain.operation import OperationStatus
 from imagestudio.domain.operation_query import OperationQuery
+from imagestudio.domain.webhook import WebhookSubscription
 from imagestudio.entrypoints import startup
 from imagestudio.entrypoints.container import Container, build_container
 from imagestudio.entrypoints.settings import Profile, Settings
@@ -125,6 +126,7 @@ __all__ = [
     "UserDeletion",
     "Wait",
     "WaitReason",
+    "WebhookSubscription",
 ]
 
 

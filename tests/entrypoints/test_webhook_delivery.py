@@ -18,11 +18,9 @@ import pytest
 import standardwebhooks
 from support.webhook_receiver import Receiver, receiving, verified
 
-from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.operation_event import OperationEventKind
-from imagestudio.domain.operation_kind import OperationKind
-from imagestudio.domain.webhook import DeliveryState, WebhookSubscription
-from imagestudio.entrypoints.api import ImageStudio
+from imagestudio.domain.webhook import DeliveryState
+from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, WebhookSubscription
 from imagestudio.entrypoints.settings import Profile
 
 PUBLIC = "https://images.example.com"
@@ -65,10 +63,8 @@ async def studio(tmp_path: Path) -> AsyncIterator[tuple[ImageStudio, MovableCloc
 
 async def run(studio: ImageStudio, receiver: Receiver, **webhook: Any) -> str:
     subscription = WebhookSubscription(url=receiver.url, **webhook)
-    outcome = await studio.container.run_operation().execute(
-        OperationRequest(
-            user_id="local", kind=OperationKind.TEXT_TO_IMAGE, prompt="a fox", webhook=subscription
-        )
+    outcome = await studio.generate.execute(
+        GenerateRequest(user_id="local", prompt="a fox", webhook=subscription)
     )
     return outcome.unwrap().operation.id
 
@@ -140,16 +136,12 @@ async def test_a_failed_attempt_is_retried_with_the_same_webhook_id(
 
 CHILD = """
 import asyncio, json, os, signal, sys
-from imagestudio.application.requests import OperationRequest
-from imagestudio.domain.operation_kind import OperationKind
-from imagestudio.domain.webhook import WebhookSubscription
-from imagestudio.entrypoints.api import ImageStudio
+from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, WebhookSubscription
 
 async def main():
     studio = await ImageStudio.connect(**json.loads(sys.argv[1]))
-    done = await studio.container.run_operation().execute(OperationRequest(
-        user_id="local", kind=OperationKind.TEXT_TO_IMAGE, prompt="a fox",
-        webhook=WebhookSubscription(url=sys.argv[2])))
+    done = await studio.generate.execute(GenerateRequest(
+        user_id="local", prompt="a fox", webhook=WebhookSubscription(url=sys.argv[2])))
     print(done.unwrap().operation.id, flush=True)
     os.kill(os.getpid(), signal.SIGKILL)  # settled and committed, not yet delivered
 

@@ -166,4 +166,3 @@ def test_deliveries_page(api: Api) -> None:
             item["id"] for item in whole
         ]
         assert alice.get("/v1/webhooks/deliveries", params={"cursor": "!"}).status_code == 422
-
