@@ -17,6 +17,7 @@ from returns.result import Failure
 
 from imagestudio.application.page_cursors import parsed_place, place_text
 from imagestudio.application.ports.webhooks import DeliveryRecord
+from imagestudio.domain.webhook import DeliveryState
 from imagestudio.entrypoints.http.auth import ProblemError, current_user, require_admin
 from imagestudio.entrypoints.http.operation_routes import RESPONSES, refuse
 from imagestudio.entrypoints.http.problems import Problem
@@ -56,7 +57,7 @@ class DeliveryOut(BaseModel):
     @classmethod
     def of(cls, record: DeliveryRecord) -> DeliveryOut:
         delivery = record.delivery
-        pending = delivery.state.value == "pending"
+        pending = delivery.state is DeliveryState.PENDING
         return cls(
             id=delivery.id,
             operation_id=delivery.operation_id,
