@@ -191,6 +191,11 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryWebhookDeliveries),
         sql=providers.Singleton(SqlWebhookDeliveries, engine),
     )
+    webhook_seeds = providers.Selector(
+        state,
+        memory=providers.Singleton(InMemorySecretSeeds),
+        sql=providers.Singleton(SqlSecretSeeds, engine),
+    )
     unit_of_work = providers.Selector(
         state,
         memory=providers.Singleton(
@@ -232,6 +237,8 @@ class Container(containers.DeclarativeContainer):
             idempotency,
             api_keys,
             alert_log,
+            webhook_deliveries,
+            webhook_seeds,
         ),
         sql=providers.Singleton(SqlAccountErasure, engine),
     )
@@ -324,11 +331,7 @@ class Container(containers.DeclarativeContainer):
     webhook_destinations = providers.Singleton(build_destinations, settings)
     webhook_secrets = providers.Singleton(
         WebhookSecrets,
-        providers.Selector(
-            state,
-            memory=providers.Singleton(InMemorySecretSeeds),
-            sql=providers.Singleton(SqlSecretSeeds, engine),
-        ),
+        webhook_seeds,
         providers.Singleton(webhook_server_key, settings),
         clock,
     )

@@ -89,6 +89,15 @@ class InMemoryWebhookDeliveries:
             self._holds.pop(key, None)
         return len(old)
 
+    def erase_user(self, user_id: str) -> int:
+        """Forget the user's deliveries and their attempts; how many."""
+        theirs = [key for key, d in self._deliveries.items() if d.user_id == user_id]
+        for key in theirs:
+            del self._deliveries[key]
+            del self._attempts[key]
+            self._holds.pop(key, None)
+        return len(theirs)
+
     def _record(self, delivery: WebhookDelivery) -> DeliveryRecord:
         return DeliveryRecord(delivery=delivery, attempts=tuple(self._attempts[delivery.id]))
 
@@ -121,3 +130,6 @@ class InMemorySecretSeeds:
 
     async def rotate(self, user_id: str, fresh: bytes, at: datetime) -> None:  # noqa: ARG002
         self._seeds[user_id] = fresh
+
+    def erase_user(self, user_id: str) -> None:
+        self._seeds.pop(user_id, None)

@@ -13,12 +13,19 @@ from datetime import timedelta
 import pytest
 from support.unit_world import LEASE, NOW, World, a_request, an_operation, world_for
 
+from imagestudio.adapters.memory.account_erasure import InMemoryAccountErasure
+from imagestudio.adapters.memory.alert_log import InMemoryAlertLog
+from imagestudio.adapters.memory.api_keys import InMemoryApiKeys
+from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
+from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
 from imagestudio.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from imagestudio.adapters.memory.webhooks import InMemorySecretSeeds, InMemoryWebhookDeliveries
+from imagestudio.adapters.sql.account_erasure import SqlAccountErasure
 from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
 from imagestudio.adapters.sql.webhooks import SqlSecretSeeds, SqlWebhookDeliveries
 from imagestudio.application.money_path.settle import Closing, Settle
 from imagestudio.application.money_path.verdict import Money
+from imagestudio.application.ports.account_erasure import AccountErasure
 from imagestudio.application.ports.unit_of_work import StaleOperation
 from imagestudio.application.ports.webhooks import SecretSeeds, WebhookDeliveries
 from imagestudio.domain.operation import OperationStatus
@@ -41,6 +48,7 @@ class Outbox:
     world: World
     deliveries: WebhookDeliveries
     seeds: SecretSeeds
+    erasure: AccountErasure
 
 
 @pytest.fixture(params=BACKENDS)
@@ -51,12 +59,29 @@ async def outbox(request: pytest.FixtureRequest) -> AsyncIterator[Outbox]:
         units = world.units
         if isinstance(units, SqlUnitOfWork):
             engine = world.operations._engine  # type: ignore[union-attr]
-            yield Outbox(world, SqlWebhookDeliveries(engine), SqlSecretSeeds(engine))
+            yield Outbox(
+                world,
+                SqlWebhookDeliveries(engine),
+                SqlSecretSeeds(engine),
+                SqlAccountErasure(engine),
+            )
             return
         assert isinstance(units, InMemoryUnitOfWork)
         deliveries = InMemoryWebhookDeliveries()
         units._outbox = deliveries  # the world's unit of work, writing to this outbox
-        yield Outbox(world, deliveries, InMemorySecretSeeds())
+        seeds = InMemorySecretSeeds()
+        assert isinstance(world.quota, InMemoryQuotaStore)
+        erasure = InMemoryAccountErasure(
+            world.quota,
+            world.ledger,  # type: ignore[arg-type]
+            world.operations,  # type: ignore[arg-type]
+            InMemoryIdempotencyStore(),
+            InMemoryApiKeys(),
+            InMemoryAlertLog(),
+            deliveries,
+            seeds,
+        )
+        yield Outbox(world, deliveries, seeds, erasure)
 
 
 async def reserved(world: World, operation_id: str = "op_1", user: str = "ada") -> None:
@@ -208,3 +233,23 @@ async def test_a_users_seed_is_made_once_and_rotated(outbox: Outbox) -> None:
     assert await seeds.seed("bob", b"c" * 32, NOW) == b"c" * 32
     await seeds.rotate("ada", b"d" * 32, NOW)
     assert await seeds.seed("ada", b"e" * 32, NOW) == b"d" * 32
+
+
+async def test_a_users_webhooks_go_with_their_account(outbox: Outbox) -> None:
+    for number, user in enumerate(("ada", "bob")):
+        await reserved(outbox.world, f"op_{number}", user)
+        await Settle(outbox.world.units).close(closing(f"op_{number}", user))
+        await outbox.seeds.seed(user, bytes([number]) * 32, NOW)
+    later = NOW + timedelta(minutes=1)
+    (held,) = await outbox.deliveries.claim(later, "w1", later, 1)
+    attempt = DeliveryAttempt(
+        delivery_id=held.id, number=1, at=later, status_code=200, error=None, duration_ms=3
+    )
+    await outbox.deliveries.record(attempt, replace(held, attempts=1), "w1")
+
+    await outbox.erasure.erase("ada", "gone_1")
+
+    assert await outbox.deliveries.page("ada", None, 9) == ()
+    assert len(await outbox.deliveries.page("bob", None, 9)) == 1
+    assert await outbox.seeds.seed("ada", b"n" * 32, NOW) == b"n" * 32  # a new one
+    assert await outbox.seeds.seed("bob", b"n" * 32, NOW) == bytes([1]) * 32
