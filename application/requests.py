@@ -9,6 +9,7 @@ from imagestudio.domain.asset import Asset
 from imagestudio.domain.money import Micros
 from imagestudio.domain.operation import ImageOperation, ParameterValue
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.domain.webhook import WebhookSubscription
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,6 +47,8 @@ class OperationRequest:
     operation_id: str | None = None
     """The id the operation gets, chosen by the caller (an HTTP server answering 202 before it
     ends); new when None. A fallback to another provider is a new operation with a new id."""
+    webhook: WebhookSubscription | None = None
+    """Deliver the operation's events there (its destination checked by the caller)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,10 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from returns.result import Failure, Result, Success
 
 from imagestudio.domain.operation_kind import OperationKind
+
+if TYPE_CHECKING:  # webhook.py reads the statuses defined here
+    from imagestudio.domain.webhook import WebhookSubscription
 
 ParameterValue = str | int | float | bool
 
@@ -86,6 +90,9 @@ class ImageOperation:
     """The operation `auto` moved the request to when this one failed with its provider's own
     trouble: the request's outcome is that one's (named before this one settles, so a reader
     never sees the request end here while it runs on)."""
+    webhook: WebhookSubscription | None = None
+    """Where its events are delivered (outbox rows written with each status change it asked
+    for)."""
 
     def advance(
         self, to: OperationStatus, at: datetime, **changes: object

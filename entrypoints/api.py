@@ -9,6 +9,7 @@ Each attribute is a use case with one `execute` method returning a `returns.Resu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -74,11 +75,13 @@ from imagestudio.application.use_cases.to_3d import ImageTo3D, ImageTo3DRequest
 from imagestudio.application.use_cases.to_video import ImageToVideo, ImageToVideoRequest
 from imagestudio.application.use_cases.upscale import UpscaleImage, UpscaleRequest
 from imagestudio.application.use_cases.usage import ReadUsage, UsageReport, UsageRow
+from imagestudio.application.use_cases.webhook_secrets import WebhookSecrets
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.asset_query import AssetQuery, Relabel
 from imagestudio.domain.operation import OperationStatus
 from imagestudio.domain.operation_query import OperationQuery
 from imagestudio.domain.plan_fit import PlanFit
+from imagestudio.domain.webhook import WebhookSubscription
 from imagestudio.entrypoints import startup
 from imagestudio.entrypoints.container import Container, build_container
 from imagestudio.entrypoints.settings import Profile, Settings
@@ -132,6 +135,7 @@ __all__ = [
     "UserDeletion",
     "Wait",
     "WaitReason",
+    "WebhookSubscription",
 ]
 
 
@@ -189,6 +193,9 @@ class ImageStudio:
         self.reconcile: Reconcile = container.reconcile()
         self.check_providers: CheckProviders = container.check_providers()
         self.audit_provider: AuditProvider = container.audit_provider()
+        self.webhook_secrets: WebhookSecrets = container.webhook_secrets()
+        self._webhooks_due = asyncio.Event()
+        container.settle().listen(self._owes_webhook)
 
     @classmethod
     def open(
@@ -233,8 +240,45 @@ class ImageStudio:
     async def keep_sweeping(self, every: float | None = None) -> None:
         """Sweep operations whose process died and reconcile unknown outcomes, every `every`
         seconds (default: one lease), and delete assets past their plan's retention every
-        `IMAGESTUDIO_STORAGE_SWEEP_SECONDS`, until cancelled. A long-running process (a
-        server, a worker) runs this as a background task."""
+        `IMAGESTUDIO_STORAGE_SWEEP_SECONDS`, until cancelled; meanwhile deliver completion
+        webhooks (`keep_delivering_webhooks`). A long-running process (a server, a worker)
+        runs this as a background task."""
+        async with asyncio.TaskGroup() as chores:
+            chores.create_task(self.keep_delivering_webhooks(), name="webhooks")
+            await self._keep_sweeping(every)
+
+    async def keep_delivering_webhooks(self) -> None:
+        """Deliver the webhook outbox until cancelled: at once after a settlement of this
+        process that owes one, else every `IMAGESTUDIO_WEBHOOK_POLL_SECONDS` (rows written by
+        other processes, retries coming due); deliveries past 30 days are deleted hourly."""
+        settings = self.container.settings()
+        worker = self.container.deliver_webhooks()
+        loop = asyncio.get_running_loop()
+        purge_due = loop.time()
+        while True:
+            try:
+                done = await worker.execute()
+                if loop.time() >= purge_due:
+                    purge_due = loop.time() + 3600
+                    await worker.purge()
+            except Exception:  # a database hiccup must not end the loop
+                log.exception("delivering webhooks failed; the next round retries")
+                done = None
+            if done is not None and done.claimed >= worker.batch:
+                continue  # more may be due right now
+            self._webhooks_due.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._webhooks_due.wait(), settings.webhook_poll_seconds)
+
+    async def wake_webhooks(self) -> None:
+        """Make the delivery worker of this process look for due deliveries now."""
+        self._webhooks_due.set()
+
+    async def _owes_webhook(self, settled: Settled) -> None:
+        if settled.operation is not None and settled.operation.webhook is not None:
+            self._webhooks_due.set()
+
+    async def _keep_sweeping(self, every: float | None) -> None:
         settings = self.container.settings()
         interval = every or settings.lease_seconds
         loop = asyncio.get_running_loop()

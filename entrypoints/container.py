@@ -24,6 +24,7 @@ from imagestudio.adapters.memory.browser_sessions import InMemoryBrowserSessions
 from imagestudio.adapters.memory.ledger import InMemoryLedger
 from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
 from imagestudio.adapters.memory.unit_of_work import InMemoryUnitOfWork
+from imagestudio.adapters.memory.webhooks import InMemorySecretSeeds, InMemoryWebhookDeliveries
 from imagestudio.adapters.sql.account_erasure import SqlAccountErasure
 from imagestudio.adapters.sql.alert_log import SqlAlertLog
 from imagestudio.adapters.sql.api_keys import SqlApiKeys
@@ -33,10 +34,12 @@ from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
 from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.operation_store import SqlOperationStore
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
+from imagestudio.adapters.sql.webhooks import SqlSecretSeeds, SqlWebhookDeliveries
 from imagestudio.adapters.system.clock import SystemClock
 from imagestudio.adapters.system.ids import UuidIdGenerator
 from imagestudio.adapters.system.keys import RandomKeyGenerator, RandomTokens
 from imagestudio.adapters.system.notifier import LoggingNotifier
+from imagestudio.adapters.webhooks.sender import HttpWebhookSender
 from imagestudio.application.asset_vault import AssetVault
 from imagestudio.application.key_issuing import KeyIssuer
 from imagestudio.application.money_path.settle import Settle
@@ -75,6 +78,7 @@ from imagestudio.application.use_cases.define_plan import DefinePlan
 from imagestudio.application.use_cases.delete_asset import DeleteAsset
 from imagestudio.application.use_cases.delete_plan import DeletePlan
 from imagestudio.application.use_cases.delete_user import DeleteUser
+from imagestudio.application.use_cases.deliver_webhooks import DeliverWebhooks
 from imagestudio.application.use_cases.edit import EditImage
 from imagestudio.application.use_cases.export_usage import ExportUsage
 from imagestudio.application.use_cases.face_swap import SwapFace
@@ -112,6 +116,7 @@ from imagestudio.application.use_cases.to_3d import ImageTo3D
 from imagestudio.application.use_cases.to_video import ImageToVideo
 from imagestudio.application.use_cases.upscale import UpscaleImage
 from imagestudio.application.use_cases.usage import ReadUsage
+from imagestudio.application.use_cases.webhook_secrets import WebhookSecrets
 from imagestudio.entrypoints.book_wiring import build_provider_books
 from imagestudio.entrypoints.builders import (
     build_catalog,
@@ -125,12 +130,18 @@ from imagestudio.entrypoints.builders import (
     state_kind,
     storage_kind,
 )
+from imagestudio.entrypoints.http.signed_urls import AssetLinks
 from imagestudio.entrypoints.provider_wiring import (
     build_directory,
     stability_client,
     wavespeed_client,
 )
 from imagestudio.entrypoints.settings import Settings, SettingsError
+from imagestudio.entrypoints.webhook_wiring import (
+    PublicAssetLinks,
+    build_destinations,
+    webhook_server_key,
+)
 
 
 class Container(containers.DeclarativeContainer):
@@ -190,10 +201,26 @@ class Container(containers.DeclarativeContainer):
     )
     notifier = providers.Singleton(LoggingNotifier)
     threshold_alerts = providers.Singleton(ThresholdAlerts, quota, alert_log, notifier, clock)
+    webhook_deliveries = providers.Selector(
+        state,
+        memory=providers.Singleton(InMemoryWebhookDeliveries),
+        sql=providers.Singleton(SqlWebhookDeliveries, engine),
+    )
+    webhook_seeds = providers.Selector(
+        state,
+        memory=providers.Singleton(InMemorySecretSeeds),
+        sql=providers.Singleton(SqlSecretSeeds, engine),
+    )
     unit_of_work = providers.Selector(
         state,
         memory=providers.Singleton(
-            InMemoryUnitOfWork, quota, ledger, operations, idempotency, asset_library
+            InMemoryUnitOfWork,
+            quota,
+            ledger,
+            operations,
+            idempotency,
+            asset_library,
+            webhook_deliveries,
         ),
         sql=providers.Singleton(build_sql_unit_of_work, settings),
     )
@@ -225,6 +252,8 @@ class Container(containers.DeclarativeContainer):
             idempotency,
             api_keys,
             alert_log,
+            webhook_deliveries,
+            webhook_seeds,
         ),
         sql=providers.Singleton(SqlAccountErasure, engine),
     )
@@ -346,6 +375,25 @@ class Container(containers.DeclarativeContainer):
         FindSession, browser_sessions, api_keys, quota, clock, session_policy
     )
     sign_out = providers.Singleton(SignOut, browser_sessions)
+    asset_links = providers.Singleton(AssetLinks.from_settings, settings)
+    webhook_destinations = providers.Singleton(build_destinations, settings)
+    webhook_secrets = providers.Singleton(
+        WebhookSecrets,
+        webhook_seeds,
+        providers.Singleton(webhook_server_key, settings),
+        clock,
+    )
+    deliver_webhooks = providers.Singleton(
+        DeliverWebhooks,
+        webhook_deliveries,
+        operations,
+        assets,
+        webhook_secrets,
+        providers.Singleton(HttpWebhookSender, webhook_destinations),
+        providers.Singleton(PublicAssetLinks, asset_links, settings.provided.public_url),
+        clock,
+        providers.Callable(lambda ids: ids.new_id("webhooks"), ids),
+    )
 
 
 ADAPTER_PORTS: dict[str, tuple[type, ...]] = {
@@ -385,7 +433,14 @@ def build_container(
     return container
 
 
-IN_THE_UNIT_OF_WORK = ("quota", "ledger", "operations", "idempotency", "asset_library")
+IN_THE_UNIT_OF_WORK = (
+    "quota",
+    "ledger",
+    "operations",
+    "idempotency",
+    "asset_library",
+    "webhook_deliveries",
+)
 """Stores the money path writes in one transaction: never replaced one by one."""
 
 

@@ -157,8 +157,17 @@ class Settings(BaseSettings):
     """How long a signed asset link works."""
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
     """The base URL the HTTP API is reached at (`https://studio.example.com/api`): links made
-    where no request tells it (the MCP server over stdio) start with it; relative otherwise."""
+    where no request tells it (the MCP server over stdio, webhook bodies) start with it;
+    relative otherwise, and webhook bodies carry no asset links without it."""
     idempotency_hours: int = Field(default=24, gt=0)
+    # -- completion webhooks --------------------------------------------------------------
+    webhook_allow_http: bool = False
+    """Let webhooks go to http:// URLs (development and tests only)."""
+    webhook_allow_private: bool = False
+    """Let webhooks go to private and loopback addresses (development and tests only)."""
+    webhook_poll_seconds: float = Field(default=2, gt=0)
+    """How often the delivery worker looks for deliveries due (settlements in this process
+    wake it at once)."""
     storage_sweep_seconds: float = Field(default=3600, gt=0)
     """How often a long-running process deletes assets past their plan's retention."""
     gc_margin_seconds: float = Field(default=3600, ge=0)

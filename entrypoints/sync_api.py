@@ -21,6 +21,7 @@ from returns.result import Result
 
 from imagestudio.application.money_path.settle import Listener
 from imagestudio.application.use_cases.follow_operation import FollowError, FollowOperation, Idle
+from imagestudio.application.use_cases.webhook_secrets import WebhookSecrets
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.operation_history import OperationEvent
 from imagestudio.entrypoints.api import ImageStudio
@@ -157,6 +158,7 @@ class SyncImageStudio:
         self.reconcile = self._blocking(studio.reconcile.execute)
         self.check_providers = self._blocking(studio.check_providers.execute)
         self.audit_provider = self._blocking(studio.audit_provider.execute)
+        self.webhook_secrets = BlockingWebhookSecrets(self, studio.webhook_secrets)
 
     @property
     def closed(self) -> bool:
@@ -205,6 +207,17 @@ class SyncImageStudio:
             lambda: self._loop.create_task(self.studio.keep_sweeping(every), name="sweeping")
         )
 
+    def keep_delivering_webhooks(self) -> None:
+        """Deliver completion webhooks in the background until `close()` (`keep_sweeping`
+        does it too)."""
+        self._loop.call_soon_threadsafe(
+            lambda: self._loop.create_task(self.studio.keep_delivering_webhooks(), name="webhooks")
+        )
+
+    def wake_webhooks(self) -> None:
+        """As `ImageStudio.wake_webhooks`: look for due webhook deliveries now."""
+        self.call(self.studio.wake_webhooks())
+
     def close(self) -> None:
         """Cancel background work, close the pools, stop the loop and its thread. Idempotent."""
         if self._closed:
@@ -240,3 +253,17 @@ class SyncImageStudio:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class BlockingWebhookSecrets:
+    """`ImageStudio.webhook_secrets`, blocking: each user's `whsec_…` secret."""
+
+    def __init__(self, facade: SyncImageStudio, secrets: WebhookSecrets) -> None:
+        self._facade = facade
+        self._secrets = secrets
+
+    def secret_for(self, user_id: str) -> str:
+        return self._facade.call(self._secrets.secret_for(user_id))
+
+    def rotate(self, user_id: str) -> str:
+        return self._facade.call(self._secrets.rotate(user_id))

@@ -13,6 +13,7 @@ from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
 from imagestudio.adapters.memory.ledger import InMemoryLedger
 from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
+from imagestudio.adapters.memory.webhooks import InMemorySecretSeeds, InMemoryWebhookDeliveries
 from imagestudio.application.ports.account_erasure import ErasureReport
 
 
@@ -27,6 +28,8 @@ class InMemoryAccountErasure:
         idempotency: InMemoryIdempotencyStore[Any],
         api_keys: InMemoryApiKeys,
         alert_log: InMemoryAlertLog,
+        webhooks: InMemoryWebhookDeliveries | None = None,
+        seeds: InMemorySecretSeeds | None = None,
     ) -> None:
         self._quota = quota
         self._ledger = ledger
@@ -34,6 +37,8 @@ class InMemoryAccountErasure:
         self._idempotency = idempotency
         self._api_keys = api_keys
         self._alert_log = alert_log
+        self._webhooks = webhooks or InMemoryWebhookDeliveries()
+        self._seeds = seeds or InMemorySecretSeeds()
 
     async def unsettled_operations(self, user_id: str) -> tuple[str, ...]:
         return self._operations.unsettled_of(user_id)
@@ -49,6 +54,8 @@ class InMemoryAccountErasure:
         if busy:
             raise ValueError(f"user {user_id!r} has unsettled operations {busy}")
         existed = self._quota.erase_user(user_id)  # the last check: refuses held reservations
+        self._webhooks.erase_user(user_id)
+        self._seeds.erase_user(user_id)
         return ErasureReport(
             user_existed=existed,
             ledger_lines_kept=self._ledger.erase_user(user_id, tombstone),

@@ -20,6 +20,7 @@ from imagestudio.adapters.memory.idempotency import KeysDraft
 from imagestudio.adapters.memory.ledger import LedgerDraft
 from imagestudio.adapters.memory.operation_store import OperationsDraft
 from imagestudio.adapters.memory.quota_book import QuotaDraft
+from imagestudio.adapters.memory.webhooks import OutboxDraft
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.ports.idempotency import Claimed
 from imagestudio.application.ports.unit_of_work import Claim, Lease, Moved
@@ -34,6 +35,7 @@ from imagestudio.domain.operation import ImageOperation, OperationStatus
 from imagestudio.domain.quota import Counter, DimensionKey, ReservationRequest, Settlement
 from imagestudio.domain.reservation import Reservation
 from imagestudio.domain.usage_record import UsageRecord
+from imagestudio.domain.webhook import WebhookDelivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +47,12 @@ class Drafts:
     operations: OperationsDraft
     keys: KeysDraft[StoredOutcome]
     assets: LibraryDraft
+    outbox: OutboxDraft
 
     def merge(self) -> None:
         for draft in (self.quota, self.ledger, self.operations, self.keys, self.assets):
             draft.merge()
+        self.outbox.merge()
 
 
 Stage = Callable[[Drafts], object]
@@ -67,6 +71,7 @@ class MemoryUnit:
         self.operations = _Operations(self)
         self.idempotency = _Keys(self)
         self.assets = _Assets(self)
+        self.outbox = _Outbox(self)
 
     def now(self) -> Drafts:
         """The stores as this unit would leave them, were it committed now."""
@@ -198,3 +203,11 @@ class _Assets:
 
     async def add(self, asset: Asset) -> None:
         self._unit.later(lambda drafts: drafts.assets.add(asset))
+
+
+class _Outbox:
+    def __init__(self, unit: MemoryUnit) -> None:
+        self._unit = unit
+
+    async def add(self, delivery: WebhookDelivery) -> None:
+        self._unit.later(lambda drafts: drafts.outbox.add(delivery))

@@ -12,6 +12,7 @@ from imagestudio.adapters.memory.ledger import InMemoryLedger
 from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
 from imagestudio.adapters.memory.unit import Drafts, MemoryUnit
+from imagestudio.adapters.memory.webhooks import InMemoryWebhookDeliveries
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.ports.unit_of_work import Unit
 
@@ -31,12 +32,14 @@ class InMemoryUnitOfWork:
         operations: InMemoryOperationStore,
         idempotency: InMemoryIdempotencyStore[StoredOutcome],
         library: InMemoryAssetLibrary,
+        outbox: InMemoryWebhookDeliveries | None = None,
     ) -> None:
         self._quota = quota
         self._ledger = ledger
         self._operations = operations
         self._idempotency = idempotency
         self._library = library
+        self._outbox = outbox or InMemoryWebhookDeliveries()
         self._lock = asyncio.Lock()
 
     def begin(self) -> AbstractAsyncContextManager[Unit]:
@@ -58,4 +61,5 @@ class InMemoryUnitOfWork:
             operations=self._operations.draft(),
             keys=self._idempotency.draft(),
             assets=self._library.draft(),
+            outbox=self._outbox.draft(),
         )

@@ -78,6 +78,21 @@ class SqlAccountErasure:
             await connection.execute(
                 delete(t.sign_in_links).where(t.sign_in_links.c.user_id == user_id)
             )
+            # Their webhooks: secret seed, deliveries (URLs of theirs) and attempts.
+            deliveries = select(t.webhook_deliveries.c.id).where(
+                t.webhook_deliveries.c.user_id == user_id
+            )
+            await connection.execute(
+                delete(t.webhook_attempts).where(
+                    t.webhook_attempts.c.delivery_id.in_(deliveries.scalar_subquery())
+                )
+            )
+            await connection.execute(
+                delete(t.webhook_deliveries).where(t.webhook_deliveries.c.user_id == user_id)
+            )
+            await connection.execute(
+                delete(t.webhook_secrets).where(t.webhook_secrets.c.user_id == user_id)
+            )
             # Keys reference the user's row: they go before it.
             keys = await connection.execute(
                 delete(t.api_keys).where(t.api_keys.c.user_id == user_id)

@@ -15,7 +15,9 @@ from typing import Any
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.media import MediaType
 from imagestudio.domain.operation import ImageOperation, OperationStatus
+from imagestudio.domain.operation_event import OperationEventKind
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.domain.webhook import WebhookSubscription
 
 _COLUMNS = (
     "id",
@@ -58,6 +60,7 @@ def operation_to_dict(operation: ImageOperation) -> dict[str, Any]:
         "input_asset_ids": list(operation.input_asset_ids),
         "output_size": None if operation.output_size is None else list(operation.output_size),
         "continued_by": operation.continued_by,
+        "webhook": _webhook_to_dict(operation.webhook),
     }
 
 
@@ -85,7 +88,21 @@ def operation_from_dict(data: Mapping[str, Any]) -> ImageOperation:
         # Rows written before the field existed have none.
         output_size=_size(data.get("output_size")),
         continued_by=data.get("continued_by"),
+        webhook=_webhook(data.get("webhook")),
     )
+
+
+def _webhook_to_dict(webhook: WebhookSubscription | None) -> dict[str, Any] | None:
+    if webhook is None:
+        return None
+    return {"url": webhook.url, "events": sorted(kind.value for kind in webhook.events)}
+
+
+def _webhook(value: Any) -> WebhookSubscription | None:
+    if value is None:
+        return None
+    events = frozenset(OperationEventKind(kind) for kind in value["events"])
+    return WebhookSubscription(url=value["url"], events=events)
 
 
 def _size(value: Any) -> tuple[int, int] | None:

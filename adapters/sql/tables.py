@@ -207,6 +207,55 @@ alerts = Table(
     PrimaryKeyConstraint("user_id", "period", "dimension", "threshold"),  # each alert once
 )
 
+# -- completion webhooks -------------------------------------------------------------------------
+
+webhook_secrets = Table(
+    "webhook_secrets",
+    metadata,
+    Column("user_id", String(ID), primary_key=True),
+    # Random bytes (base64); the signing secret is derived from them with the server's key,
+    # so these rows alone sign nothing (architecture.md).
+    Column("seed", String(64), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", String(64), primary_key=True),  # the `webhook-id` of every attempt
+    Column("user_id", String(ID), nullable=False),
+    Column("operation_id", String(ID), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    Column("lease_owner", String(ID), nullable=True),
+    Column("lease_expires_at", UtcDateTime, nullable=True),
+    # What the worker looks for: pending rows by when they are due.
+    Index("ix_webhook_deliveries_state_next_attempt_at", "state", "next_attempt_at"),
+    Index("ix_webhook_deliveries_user_created_at_id", "user_id", "created_at", "id"),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column(
+        "delivery_id",
+        String(64),
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("number", Integer, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("status_code", Integer, nullable=True),  # NULL: no answer (see `error`)
+    Column("error", Text, nullable=True),
+    Column("duration_ms", BigInteger, nullable=False),
+    PrimaryKeyConstraint("delivery_id", "number"),
+)
+
 # -- the asset library ---------------------------------------------------------------------------
 
 assets = Table(

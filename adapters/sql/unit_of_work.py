@@ -19,12 +19,14 @@ from imagestudio.adapters.sql.unit_stores import (
     SqlUnitOperations,
     SqlUnitQuota,
 )
+from imagestudio.adapters.sql.webhooks import SqlUnitOutbox
 from imagestudio.application.ports.idempotency import DEFAULT_RETENTION
 from imagestudio.application.ports.unit_of_work import StoreUnavailable, Unit
 
 
 class SqlUnit:
-    """The `Unit` port: quota, ledger, operations, keys and asset rows in one transaction."""
+    """The `Unit` port: quota, ledger, operations, keys, asset rows and the webhook outbox in one
+    transaction."""
 
     def __init__(self, transaction: Transaction, retention: timedelta) -> None:
         self._transaction = transaction
@@ -33,6 +35,7 @@ class SqlUnit:
         self.operations = SqlUnitOperations(transaction)
         self.idempotency = SqlUnitKeys(transaction, retention)
         self.assets = SqlUnitAssets(transaction)
+        self.outbox = SqlUnitOutbox(transaction)
 
     async def commit(self) -> None:
         try:

@@ -12,6 +12,7 @@ from enum import Enum
 
 from returns.result import Failure, Result, Success
 
+from imagestudio.application.money_path.webhook_outbox import write_owed
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.ports.idempotency import KeyReusedDifferently, Replay, StillRunning
 from imagestudio.application.ports.unit_of_work import Lease, StoreUnavailable, UnitOfWork
@@ -91,5 +92,6 @@ async def _accept(
             return Failure(reserved.failure())
         recorded = operation.advance(OperationStatus.RESERVED, request.at).unwrap()
         await unit.operations.add(recorded, lease)
+        await write_owed(unit, recorded)
         await unit.commit()
     return Success(Accepted(operation=recorded, reservation=reserved.unwrap()))

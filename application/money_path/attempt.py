@@ -137,6 +137,7 @@ class Attempt:
             idempotency_key=request.idempotency_key,
             reservation_id=ports.ids.new_id("res"),
             output_size=(prepared.width, prepared.height),
+            webhook=request.webhook,
         )
 
     async def _keep_leased(self, operation_id: str) -> None:

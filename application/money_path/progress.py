@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+from imagestudio.application.money_path.webhook_outbox import write_owed
 from imagestudio.application.ports.clock import Clock
 from imagestudio.application.ports.unit_of_work import UnitOfWork
 from imagestudio.application.progress_notes import ProgressNotes
@@ -84,5 +85,6 @@ class Progress:
     async def _write(self, operation: ImageOperation) -> None:
         async with self._unit_of_work.begin() as unit:
             await unit.operations.advance(self.operation.status, operation)
+            await write_owed(unit, operation)
             await unit.commit()
         self.operation = operation

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from returns.result import Failure, Result, Success
 
 from imagestudio.application.money_path.verdict import Money
+from imagestudio.application.money_path.webhook_outbox import write_owed
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.ports.unit_of_work import Moved, UnitOfWork
 from imagestudio.application.threshold_alerts import ThresholdAlerts
@@ -104,6 +105,7 @@ class Settle:
         operation = closing.operation
         async with self._unit_of_work.begin() as unit:
             await unit.operations.advance(closing.expected, operation)
+            await write_owed(unit, operation)
             reservation_id = operation.reservation_id
             moved = Moved()
             if reservation_id is not None and closing.money is Money.COMMIT:

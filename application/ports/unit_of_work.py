@@ -29,6 +29,7 @@ from imagestudio.application.ports.idempotency import (
     Replay,
     StillRunning,
 )
+from imagestudio.application.ports.webhooks import UnitOutbox
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import (
     QuotaRefusal,
@@ -168,6 +169,9 @@ class Unit(Protocol):
 
     @property
     def assets(self) -> UnitAssets: ...
+
+    @property
+    def outbox(self) -> UnitOutbox: ...
 
     async def commit(self) -> None:
         """Keep every change of the unit, or none (raising, `StaleOperation` among others)."""

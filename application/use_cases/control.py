@@ -12,6 +12,7 @@ from imagestudio.application.use_cases.run_operation import RunOperation
 from imagestudio.domain.errors import OperationError
 from imagestudio.domain.operation import ParameterValue
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.domain.webhook import WebhookSubscription
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,6 +27,8 @@ class ControlRequest:
     seed: int | None = None
     parameters: Mapping[str, ParameterValue] = field(default_factory=dict)
     idempotency_key: str | None = None
+    webhook: WebhookSubscription | None = None
+    """Deliver the operation's events there (see `domain/webhook.py`)."""
 
 
 class ControlImage:
@@ -53,5 +56,6 @@ class ControlImage:
                 seed=request.seed,
                 parameters=parameters,
                 idempotency_key=request.idempotency_key,
+                webhook=request.webhook,
             )
         )

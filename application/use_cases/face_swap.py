@@ -12,6 +12,7 @@ from imagestudio.application.use_cases.run_operation import RunOperation
 from imagestudio.domain.errors import OperationError
 from imagestudio.domain.operation import ParameterValue
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.domain.webhook import WebhookSubscription
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -23,6 +24,8 @@ class FaceSwapRequest:
     model_id: str | None = None
     parameters: Mapping[str, ParameterValue] = field(default_factory=dict)
     idempotency_key: str | None = None
+    webhook: WebhookSubscription | None = None
+    """Deliver the operation's events there (see `domain/webhook.py`)."""
 
 
 class SwapFace:
@@ -45,5 +48,6 @@ class SwapFace:
                 ),
                 parameters={**request.parameters, "target_index": request.target_index},
                 idempotency_key=request.idempotency_key,
+                webhook=request.webhook,
             )
         )

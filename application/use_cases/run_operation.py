@@ -19,6 +19,7 @@ from imagestudio.application.money_path.attempt import Attempt, AttemptEnd
 from imagestudio.application.money_path.finish import Finish
 from imagestudio.application.money_path.keys import worth_another_provider
 from imagestudio.application.money_path.settle import Settle
+from imagestudio.application.money_path.webhook_outbox import write_owed
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
 from imagestudio.application.preparation import PreparedOperation, prepare, requested_mode
 from imagestudio.application.requests import OperationRequest, OperationResult
@@ -143,7 +144,9 @@ class RunOperation:
             if key is not None:
                 await unit.idempotency.finish(prepared.request.user_id, key, end.outcome)
             if stored is not None and stored.continued_by is not None:
-                await unit.operations.advance(stored.status, replace(stored, continued_by=None))
+                ended = replace(stored, continued_by=None)
+                await unit.operations.advance(stored.status, ended)
+                await write_owed(unit, ended)  # the request ends here after all
             await unit.commit()
 
 

@@ -29,6 +29,7 @@ from imagestudio.entrypoints.cli import (
     storage_commands,
     usage_commands,
     users_commands,
+    webhook_commands,
 )
 from imagestudio.entrypoints.cli.errors import EXIT_INPUT, EXIT_UNEXPECTED
 from imagestudio.entrypoints.cli.groups import RootGroup, command_group
@@ -79,6 +80,7 @@ local_commands.register(app)
 operations_commands.register(app)
 audit_commands.register(app)
 mcp_command.register(app)
+webhook_commands.register(app)
 
 
 def run() -> None:

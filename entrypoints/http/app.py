@@ -32,6 +32,7 @@ from imagestudio.entrypoints.http import (
     problem_pages,
     thumbnail_routes,
     usage_routes,
+    webhook_routes,
 )
 from imagestudio.entrypoints.http.body_limit import BodyLimit
 from imagestudio.entrypoints.http.jobs import OperationJobs
@@ -70,6 +71,8 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
             metrics.operation_refused,
         )
         app.state.imagestudio = AppState(studio=built, settings=chosen, jobs=jobs)
+        # One key for the links this app answers with and those its webhooks carry.
+        app.state.asset_links = container.asset_links()
         chores = asyncio.create_task(built.keep_sweeping(), name="sweep and reconcile")
         try:
             async with mcp.running():
@@ -102,6 +105,7 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     app.include_router(audit_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(openai_routes.router)
+    app.include_router(webhook_routes.router)
     app.include_router(problem_pages.router)
     docs_routes.install(app)
     site.install(app)  # the studio pages at `/`

@@ -13,6 +13,7 @@ import asyncio
 import base64
 import io
 import time
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
@@ -33,6 +34,12 @@ from imagestudio.entrypoints.http.problems import Problem, problem_for
 from imagestudio.entrypoints.http.signed_urls import AssetLinks, LinkRefusal
 from imagestudio.entrypoints.http.state import AppState, app_state
 from imagestudio.entrypoints.http.studio_route import StudioRoute
+from imagestudio.entrypoints.http.webhook_fields import (
+    EVENTS_FORM_FIELD,
+    WebhookFields,
+    events_of_form,
+    subscription,
+)
 from imagestudio.entrypoints.settings import Settings
 
 router = APIRouter(tags=["openai"], route_class=StudioRoute)
@@ -55,6 +62,8 @@ EDIT_FORM = {
         "size": {"type": "string", "pattern": SIZE},
         "response_format": {"enum": ["url", "b64_json"]},
         "seed": {"type": "integer", "minimum": 0, "maximum": 4_294_967_294},
+        "webhook": {"type": "string", "maxLength": 2048},
+        "webhook_events": EVENTS_FORM_FIELD,
     },
 }
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -68,8 +77,9 @@ OpenAIProblem = ProblemError
 other refusal on them."""
 
 
-class ImagesIn(BaseModel):
-    """OpenAI's image request; what we have no use for (quality, style, user…) is ignored."""
+class ImagesIn(WebhookFields):
+    """OpenAI's image request; what we have no use for (quality, style, user…) is ignored.
+    `webhook` and `webhook_events` are ours, sent as extra body fields."""
 
     model_config = ConfigDict(extra="ignore")
     prompt: str
@@ -126,6 +136,7 @@ async def create_images(request: Request, user: User) -> ImagesOut:
     """Text to image, answered as OpenAI's `images.generate` (seed in the extra body)."""
     body = validated(ImagesIn, await request.json())
     operation = _operation(request, user, OperationKind.TEXT_TO_IMAGE, body)
+    operation = replace(operation, webhook=await subscription(app_state(request), body))
     return await _run(request, operation, _format(body))
 
 
@@ -156,6 +167,7 @@ async def edit_images(request: Request, user: User) -> ImagesOut:
         images.append(ImageInput(data=await _our_mask(app_state(request), mask), role="mask"))
         parameters["mode"] = "inpaint"
     operation = _operation(request, user, OperationKind.IMAGE_EDIT, body, tuple(images), parameters)
+    operation = replace(operation, webhook=await subscription(app_state(request), body))
     return await _run(request, operation, _format(body))
 
 
@@ -191,12 +203,14 @@ async def get_signed_asset(token: str, request: Request) -> Response:
     )
 
 
-async def _edit_form(form: FormData) -> tuple[dict[str, str], bytes, bytes | None]:
-    fields: dict[str, str] = {}
+async def _edit_form(form: FormData) -> tuple[dict[str, object], bytes, bytes | None]:
+    fields: dict[str, object] = {}
     images: list[bytes] = []
     mask: bytes | None = None
     for name, value in form.multi_items():
-        if isinstance(value, str):
+        if isinstance(value, str) and name == "webhook_events":
+            fields[name] = events_of_form(value)
+        elif isinstance(value, str):
             fields[name] = value
         elif name in ("image", "image[]"):
             images.append(await value.read())

@@ -27,6 +27,10 @@ from imagestudio.entrypoints.http.schemas import (
 )
 from imagestudio.entrypoints.http.state import AppState, app_state
 from imagestudio.entrypoints.http.studio_route import StudioRoute, essence
+from imagestudio.entrypoints.http.webhook_fields import (
+    EVENTS_FORM_FIELD,
+    subscription,
+)
 
 router = APIRouter(prefix="/v1/operations", tags=["operations"], route_class=StudioRoute)
 User = Annotated[str, Depends(current_user)]
@@ -55,7 +59,11 @@ async def _from_form(request: Request) -> OperationIn:
     fields: dict[str, Any] = {}
     images: list[ImageIn] = []
     for name, value in form.multi_items():
-        if isinstance(value, str):
+        if isinstance(value, str) and name == "webhook_events":
+            fields[name] = [
+                event.strip() for event in value.split(",")
+            ]  # one field, comma-separated
+        elif isinstance(value, str):
             fields[name] = loads(value, name) if name == "parameters" else value
         elif name in IMAGE_ROLES:
             images.append(ImageIn(role=name, base64=_b64(await value.read())))
@@ -71,6 +79,7 @@ def _form_schema() -> dict[str, Any]:
     properties = {
         name: not_null(schema) for name, schema in fields["properties"].items() if name != "images"
     }
+    properties["webhook_events"] = EVENTS_FORM_FIELD
     properties.update({role: {"type": "string", "format": "binary"} for role in IMAGE_ROLES})
     return {
         "type": "object",
@@ -157,9 +166,12 @@ async def run_operation(
             )
         )
     body = await operation_in(request)
+    webhook = await subscription(state, body)
     operation_id = f"op_{uuid.uuid4().hex}"
     job = state.jobs.start(
-        to_request(body, user, operation_id=operation_id, idempotency_key=idempotency_key)
+        to_request(
+            body, user, operation_id=operation_id, idempotency_key=idempotency_key, webhook=webhook
+        )
     )
     respond_async = prefer is not None and "respond-async" in prefer.lower()
     wait = 0.0 if respond_async else state.settings.http_wait_seconds

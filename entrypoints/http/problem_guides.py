@@ -370,4 +370,19 @@ GUIDES: dict[str, ProblemGuide] = {
         "stored file would look orphaned, so garbage collection is refused.",
         "Run storage gc on a server with a database profile (`local`, `postgres`).",
     ),
+    "webhook-refused": ProblemGuide(
+        422,
+        "Webhook destination refused",
+        "The `webhook` URL may not receive webhooks: not https, or its name resolves to a "
+        "loopback, private, link-local, carrier-grade NAT, multicast or metadata address "
+        "(`reason` says which). " + _NOT_CHARGED,
+        "Give an https URL on a public address. For development the server's operator may set "
+        "IMAGESTUDIO_WEBHOOK_ALLOW_HTTP and IMAGESTUDIO_WEBHOOK_ALLOW_PRIVATE.",
+    ),
+    "delivery-not-found": ProblemGuide(
+        404,
+        "Webhook delivery not found",
+        "No webhook delivery has this id (deliveries are kept 30 days).",
+        "List deliveries with `GET /v1/webhooks/deliveries` (as their owner).",
+    ),
 }

@@ -20,6 +20,7 @@ from imagestudio.domain.operation import ImageOperation
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.fit_schemas import PlanFitOut
 from imagestudio.entrypoints.http.operation_schemas import HeldOut, WaitOut
+from imagestudio.entrypoints.http.webhook_fields import WebhookFields
 
 Role = Literal["image", "mask", "face", "target", "style"]
 ParameterValue = str | int | float | bool
@@ -48,7 +49,7 @@ class ImageIn(BaseModel):
         return ImageInput(data=data, role=self.role)
 
 
-class OperationIn(BaseModel):
+class OperationIn(WebhookFields):
     """One operation to run (or, for a quote, to price)."""
 
     model_config = ConfigDict(extra="forbid")

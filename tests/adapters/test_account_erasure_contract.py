@@ -26,6 +26,7 @@ from imagestudio.adapters.memory.ledger import InMemoryLedger
 from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
 from imagestudio.adapters.memory.unit_of_work import InMemoryUnitOfWork
+from imagestudio.adapters.memory.webhooks import InMemorySecretSeeds, InMemoryWebhookDeliveries
 from imagestudio.adapters.sql import tables
 from imagestudio.adapters.sql.account_erasure import SqlAccountErasure
 from imagestudio.adapters.sql.alert_log import SqlAlertLog
@@ -36,6 +37,7 @@ from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.operation_store import SqlOperationStore
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
+from imagestudio.adapters.sql.webhooks import SqlSecretSeeds, SqlWebhookDeliveries
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.ports.account_erasure import AccountErasure, ErasureReport
@@ -44,17 +46,20 @@ from imagestudio.application.ports.api_keys import ApiKeys
 from imagestudio.application.ports.idempotency import Claimed, IdempotencyStore
 from imagestudio.application.ports.ledger import Ledger
 from imagestudio.application.ports.unit_of_work import UnitOfWork
+from imagestudio.application.ports.webhooks import SecretSeeds, WebhookDeliveries
 from imagestudio.domain.api_key import ApiKey
 from imagestudio.domain.billing_period import period_containing
 from imagestudio.domain.browser_session import BrowserSession, SignInLink
 from imagestudio.domain.errors import ProviderErrorKind, ProviderFailed, UnknownUser
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.operation import ImageOperation, OperationStatus
+from imagestudio.domain.operation_event import OperationEventKind
 from imagestudio.domain.operation_kind import OperationKind, QuotaCategory
 from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.quota import Counter, ReservationRequest, Scope, Settlement
 from imagestudio.domain.quota_alert import QuotaAlert
 from imagestudio.domain.usage_record import Outcome, UsageRecord
+from imagestudio.domain.webhook import DeliveryAttempt, WebhookDelivery, delivery_id
 
 NOW = datetime(2026, 5, 20, 12, tzinfo=UTC)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -91,6 +96,8 @@ class Accounts:
     erasure: AccountErasure
     engine: AsyncEngine | None
     """None in memory."""
+    webhooks: WebhookDeliveries
+    seeds: SecretSeeds
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -102,17 +109,23 @@ async def accounts(request: pytest.FixtureRequest) -> AsyncIterator[Accounts]:
         idempotency = InMemoryIdempotencyStore[StoredOutcome]()
         keys = InMemoryApiKeys()
         alerts = InMemoryAlertLog()
-        erasure = InMemoryAccountErasure(quota, ledger, operations, idempotency, keys, alerts)
+        webhooks, seeds = InMemoryWebhookDeliveries(), InMemorySecretSeeds()
+        erasure = InMemoryAccountErasure(
+            quota, ledger, operations, idempotency, keys, alerts, webhooks, seeds
+        )
+        library = InMemoryAssetLibrary()
         memory = Accounts(
             quota,
             ledger,
-            InMemoryUnitOfWork(quota, ledger, operations, idempotency, InMemoryAssetLibrary()),
+            InMemoryUnitOfWork(quota, ledger, operations, idempotency, library, webhooks),
             operations,
             idempotency,
             keys,
             alerts,
             erasure,
             None,
+            webhooks,
+            seeds,
         )
         await _plans_and_budget(memory)
         yield memory
@@ -145,6 +158,8 @@ async def on_sql(url: str) -> AsyncIterator[Accounts]:
             SqlAlertLog(engine),
             SqlAccountErasure(engine),
             engine,
+            SqlWebhookDeliveries(engine),
+            SqlSecretSeeds(engine),
         )
         await _plans_and_budget(sql)
         try:
@@ -277,6 +292,7 @@ async def open_account(accounts: Accounts, user: str) -> Records:
     )
     if accounts.engine is not None:  # the studio's sessions name the user too (SQL only)
         await _browser_session(accounts.engine, user)
+    await webhook_delivered(accounts, user, operations[0])
     return Records(
         user=user,
         operations=(*operations, abandoned),
@@ -284,6 +300,32 @@ async def open_account(accounts: Accounts, user: str) -> Records:
         keys=(a_key(user, 1), a_key(user, 2)),
         idempotency_keys=("k-done", "k-running"),
     )
+
+
+async def webhook_delivered(accounts: Accounts, user: str, operation_id: str) -> None:
+    """The user's webhook secret seed, and one delivery (written by a unit) with its attempt."""
+    await accounts.seeds.seed(user, user.encode().ljust(32, b"."), NOW)
+    delivery = WebhookDelivery(
+        id=delivery_id(operation_id, OperationEventKind.SETTLED, 0),
+        user_id=user,
+        operation_id=operation_id,
+        event=OperationEventKind.SETTLED,
+        url="https://hooks.example.com/in",
+        created_at=NOW,
+        next_attempt_at=NOW,
+    )
+    async with accounts.units.begin() as unit:
+        await unit.outbox.add(delivery)
+        await unit.commit()
+    (held,) = [
+        found
+        for found in await accounts.webhooks.claim(NOW, "w1", NOW + timedelta(minutes=1), 99)
+        if found.id == delivery.id
+    ]
+    attempt = DeliveryAttempt(
+        delivery_id=held.id, number=1, at=NOW, status_code=200, error=None, duration_ms=5
+    )
+    assert await accounts.webhooks.record(attempt, replace(held, attempts=1), "w1")
 
 
 def a_failure() -> StoredOutcome:
@@ -582,6 +624,8 @@ def is_alices(table: str, row: dict[str, Any]) -> bool:
         return bool(row["id"] == "alice")
     if table == "quota_counters":
         return bool(row["scope"] == Scope.USER.value and row["owner"] == "alice")
+    if table == "webhook_attempts":  # of the delivery `webhook_delivered` made for her
+        return bool(row["delivery_id"] == delivery_id("op_alice_1", OperationEventKind.SETTLED, 0))
     return bool(row.get("user_id") == "alice")
 
 

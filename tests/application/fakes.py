@@ -336,6 +336,7 @@ class _RecordingUnit:
         self.ledger = inner.ledger
         self.idempotency = inner.idempotency
         self.assets = inner.assets
+        self.outbox = inner.outbox
         self.operations = self
 
     async def add(self, operation: ImageOperation, lease: Lease) -> None:

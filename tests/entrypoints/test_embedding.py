@@ -19,7 +19,12 @@ from imagestudio.entrypoints.api import (
 )
 from imagestudio.entrypoints.container import ADAPTER_PORTS
 from imagestudio.entrypoints.settings import SettingsError
-from imagestudio.entrypoints.sync_api import BlockingFollow, BlockingUseCase, SyncImageStudio
+from imagestudio.entrypoints.sync_api import (
+    BlockingFollow,
+    BlockingUseCase,
+    BlockingWebhookSecrets,
+    SyncImageStudio,
+)
 
 PRICED = {"profile": Profile.TEST, "offline_price_usd": Decimal("0.02")}
 
@@ -101,11 +106,13 @@ def test_the_sync_facade_runs_a_use_case_without_an_event_loop() -> None:
 
 def test_the_sync_facade_offers_every_use_case_of_the_async_api() -> None:
     with SyncImageStudio(profile=Profile.TEST) as studio:
-        use_cases = {name for name in vars(studio.studio) if name != "container"}
+        use_cases = {
+            name for name in vars(studio.studio) if name != "container" and not name.startswith("_")
+        }
         blocking = {
             name
             for name, value in vars(studio).items()
-            if isinstance(value, BlockingUseCase | BlockingFollow)  # follow: events one by one
+            if isinstance(value, BlockingUseCase | BlockingFollow | BlockingWebhookSecrets)
         }
     assert blocking == use_cases
 

@@ -1,0 +1,1 @@
+"""Sending webhooks: destinations checked after DNS, connections pinned to the address checked."""

@@ -1,0 +1,103 @@
+"""Which addresses may receive webhooks: public ones only, checked after resolving the name.
+
+Refused: loopback, private (RFC 1918, unique-local), link-local (cloud metadata among them),
+carrier-grade NAT, multicast, unspecified and reserved addresses, and IPv4 hidden in IPv6. A
+name is refused if any address it resolves to is. `allow_private` lets private, loopback and
+CGNAT addresses through (development, tests); link-local and metadata never pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+"""A name and port to the addresses it resolves to."""
+
+METADATA = frozenset(
+    {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+)
+CGNAT = ipaddress.ip_network("100.64.0.0/10")
+RESOLVE_SECONDS = 5.0
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in found))
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A destination that passed: the address to connect to, and the name it came from."""
+
+    scheme: str
+    host: str
+    port: int
+    address: str
+
+
+class Destinations:
+    """The `DestinationCheck` port, and the address a sender connects to."""
+
+    def __init__(
+        self,
+        *,
+        allow_http: bool = False,
+        allow_private: bool = False,
+        resolver: Resolver = system_resolver,
+    ) -> None:
+        self._allow_http = allow_http
+        self._allow_private = allow_private
+        self._resolver = resolver
+
+    async def refusal(self, url: str) -> str | None:
+        resolved = await self.resolve(url)
+        return resolved if isinstance(resolved, str) else None
+
+    async def resolve(self, url: str) -> Resolved | str:
+        """Where to connect for `url`, or why not."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as error:
+            return f"is not a URL: {error}"
+        schemes = ("https", "http") if self._allow_http else ("https",)
+        if parts.scheme not in schemes:
+            return f"must be {' or '.join(schemes)}"
+        host = parts.hostname
+        if not host:
+            return "names no host"
+        port = port or (443 if parts.scheme == "https" else 80)
+        try:
+            found = await asyncio.wait_for(self._resolver(host, port), RESOLVE_SECONDS)
+        except TimeoutError:
+            return f"{host} did not resolve within {RESOLVE_SECONDS:g} s"
+        except (OSError, UnicodeError) as error:
+            return f"{host} does not resolve ({error})"
+        if not found:
+            return f"{host} does not resolve"
+        for text in found:
+            why = self.refused_address(ipaddress.ip_address(text.partition("%")[0]))
+            if why is not None:
+                return f"{host} resolves to {text}, {why}"
+        return Resolved(scheme=parts.scheme, host=host, port=port, address=found[0])
+
+    def refused_address(self, address: Address) -> str | None:
+        """Why webhooks may not go to `address`, or None."""
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        if address in METADATA:
+            return "a cloud metadata address"
+        if address.is_multicast or address.is_unspecified or address.is_link_local:
+            return "a multicast, unspecified or link-local address"
+        if address.is_global:
+            return None
+        near = address.is_private or address.is_loopback or address in CGNAT
+        if near and self._allow_private:
+            return None
+        return "not a public address (IMAGESTUDIO_WEBHOOK_ALLOW_PRIVATE allows private ones)"
