@@ -5,6 +5,7 @@ keeps the filters."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from PIL import Image
 
 from imagestudio.adapters.sandbox.runner import ServedApp
 from imagestudio.entrypoints.http.mounting import mountable_app
@@ -99,6 +101,14 @@ def test_every_library_link_stays_under_the_prefix(signed: Signed) -> None:
     assert f'href="{PREFIX}/library/{edit}" data-lineage="child"' in pages[3].text
     thumbnail = signed.client.get(f"{PREFIX}/library/{harbour}/thumbnail")
     assert (thumbnail.status_code, thumbnail.headers["content-type"]) == (200, "image/webp")
+    with Image.open(io.BytesIO(thumbnail.content)) as shown:
+        assert shown.size == (256, 192)  # 320 × 240 fitted in 256
+    small = signed.client.get(f"{PREFIX}/library/{harbour}/thumbnail?size=128")
+    with Image.open(io.BytesIO(small.content)) as shown:
+        assert shown.size == (128, 96)
+    for size in ("300", "0", "big"):
+        refused = signed.client.get(f"{PREFIX}/library/{harbour}/thumbnail?size={size}")
+        assert 400 <= refused.status_code < 500, size
 
 
 def test_more_by_cursor_keeps_the_filters_and_ends(signed: Signed) -> None:

@@ -113,17 +113,26 @@ async def library_more(
 
 
 @router.get("/library/{asset_id}/thumbnail")
-async def asset_thumbnail(asset_id: str, request: Request, visit: UserVisit) -> Response:
-    """The image's thumbnail (`GetThumbnail`: made once, kept beside its bytes); 404 for
-    another user's asset, as for the asset itself, and for a model or a video."""
+async def asset_thumbnail(
+    asset_id: str,
+    request: Request,
+    visit: UserVisit,
+    size: Annotated[int, Query()] = DEFAULT_THUMBNAIL_SIZE,
+) -> Response:
+    """The image's thumbnail (`GetThumbnail`: made once, kept beside its bytes, in one of its
+    sizes); 404 for another user's asset, as for the asset itself, and for a model or a video."""
     made = await app_state(request).studio.get_thumbnail.execute(
-        visit.user_id, owned_id(asset_id), DEFAULT_THUMBNAIL_SIZE
+        visit.user_id, owned_id(asset_id), size
     )
     if isinstance(made, Failure):
         raise PageProblem(problem_for(made.failure()))
     thumbnail = made.unwrap()
     tag = '"' + hashlib.blake2b(thumbnail.data, digest_size=16).hexdigest() + '"'
-    headers = {"cache-control": "private, max-age=3600", "etag": tag}
+    headers = {
+        "cache-control": "private, max-age=3600",
+        "etag": tag,
+        "x-content-type-options": "nosniff",
+    }
     return Response(thumbnail.data, media_type=thumbnail.media_type.value, headers=headers)
 
 
