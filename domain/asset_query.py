@@ -38,6 +38,8 @@ class AssetQuery:
     """Created strictly before this time."""
     text: str | None = None
     """Every word of it appears as a whole word of the prompt (see `words`)."""
+    derived_from: str | None = None
+    """Made from this asset (one of its direct inputs): the asset's children in its lineage."""
 
     def matches(self, asset: Asset) -> bool:
         """The reference meaning of the query, which every library must agree with."""
@@ -50,6 +52,7 @@ class AssetQuery:
             and (self.created_from is None or asset.created_at >= self.created_from)
             and (self.created_before is None or asset.created_at < self.created_before)
             and (self.text is None or set(words(self.text)) <= set(words(asset.prompt)))
+            and (self.derived_from is None or self.derived_from in asset.derived_from)
         )
 
 

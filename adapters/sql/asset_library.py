@@ -186,6 +186,11 @@ class SqlAssetLibrary:
             conditions.append(c.created_at >= query.created_from)
         if query.created_before is not None:
             conditions.append(c.created_at < query.created_before)
+        if query.derived_from is not None:
+            lineage = t.asset_lineage.c
+            conditions.append(
+                exists().where(lineage.asset_id == c.id, lineage.parent_id == query.derived_from)
+            )
         wanted = sorted(set(words(query.text or "")))
         if wanted:
             conditions.append(self._indexed(wanted))

@@ -254,6 +254,7 @@ async def catalogue(library: AssetLibrary) -> AssetLibrary:
             prompt="red-fox, upscaled",
             tags=frozenset({"animal"}),
             favourite=True,
+            derived_from=("ast_1",),
         ),
         an_asset(
             "ast_3",
@@ -268,10 +269,16 @@ async def catalogue(library: AssetLibrary) -> AssetLibrary:
             prompt="la nuit — «étoilée» à Zürich",
             tags=frozenset({"red"}),
             favourite=True,
+            derived_from=("ast_3", "ast_1"),
         ),
         an_asset("ast_5", created_at=at(5), prompt="", tags=frozenset({"animal"})),
         an_asset(
-            "ast_bob", owner="bob", created_at=at(6), prompt="a red fox", tags=frozenset({"red"})
+            "ast_bob",
+            owner="bob",
+            created_at=at(6),
+            prompt="a red fox",
+            tags=frozenset({"red"}),
+            derived_from=("ast_1",),
         ),
     )
 
@@ -300,6 +307,10 @@ async def catalogue(library: AssetLibrary) -> AssetLibrary:
         (AssetQuery(tag="animal", kind=OperationKind.UPSCALE, favourite=True), ["ast_2"]),
         (AssetQuery(tag="animal", text="fox", created_before=at(2)), ["ast_1"]),
         (AssetQuery(tag="red", text="fox"), ["ast_1"]),
+        (AssetQuery(derived_from="ast_1"), ["ast_4", "ast_2"]),  # never another owner's
+        (AssetQuery(derived_from="ast_3"), ["ast_4"]),
+        (AssetQuery(derived_from="ast_5"), []),
+        (AssetQuery(derived_from="ast_1", kind=OperationKind.UPSCALE), ["ast_2"]),
     ],
     ids=repr,
 )

@@ -7,9 +7,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from imagestudio.entrypoints.http.pages import (
+    asset_actions,
+    asset_pages,
     create_routes,
     file_routes,
     kind_pages,
+    library_pages,
     local_pages,
     operation_pages,
     page_errors,
@@ -23,6 +26,9 @@ ROUTERS = (
     file_routes.router,
     kind_pages.router,
     local_pages.router,
+    library_pages.router,
+    asset_pages.router,
+    asset_actions.router,
 )
 """Every page router; a new page's router is added here."""
 
