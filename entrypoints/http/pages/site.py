@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from imagestudio.entrypoints.http.pages import (
+    admin_money_pages,
+    admin_pages,
     create_routes,
     file_routes,
     kind_pages,
@@ -14,6 +16,7 @@ from imagestudio.entrypoints.http.pages import (
     operation_pages,
     page_errors,
     sign_in_routes,
+    usage_pages,
 )
 
 ROUTERS = (
@@ -23,6 +26,9 @@ ROUTERS = (
     file_routes.router,
     kind_pages.router,
     local_pages.router,
+    usage_pages.router,
+    admin_pages.router,
+    admin_money_pages.router,
 )
 """Every page router; a new page's router is added here."""
 
