@@ -69,7 +69,7 @@ async def plans_page(
         categories=list(QuotaCategory),
         call_field=CALL_FIELD,
         editing=editing,
-        values=_plan_values(editing),
+        values=plan_values(editing),
         notice=notice_text(notice),
     )
 
@@ -93,7 +93,7 @@ async def delete_plan(name: str, request: Request) -> Response:
     return done(request, "/admin/plans", "plan-deleted")
 
 
-def _plan_values(plan: Plan | None) -> dict[str, str]:
+def plan_values(plan: Plan | None) -> dict[str, str]:
     """The form's fields filled from `plan` (empty for a new plan: unlimited)."""
     if plan is None:
         return {"name": "", "anchor_day": "1"}
