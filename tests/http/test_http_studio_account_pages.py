@@ -9,10 +9,15 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.routing import APIRoute
+from test_http_studio_pages import ADMIN as HOST_ADMIN
+from test_http_studio_pages import PREFIX, host_app, local_links
+from test_http_studio_pages import new_user as host_user
+from test_http_studio_pages import sign_in as sign_in_under
 
 from imagestudio.adapters.sandbox.runner import ServedApp
 from imagestudio.entrypoints.http.app import create_app
@@ -145,3 +150,33 @@ def test_every_admin_page_renders_for_the_admin_with_links_under_the_app(base_ur
         edited = client.get("/admin/plans?edit=pro")
         assert 'value="pro"' in edited.text
         assert client.get("/admin/users/nobody").status_code == 404
+
+
+def test_usage_and_admin_links_and_redirects_stay_under_the_mount_prefix(tmp_path: Path) -> None:
+    with ServedApp(host_app(tmp_path), lifespan="on", name="host") as served:
+        key = host_user(served.base_url + PREFIX, "alice")
+        with httpx.Client(base_url=served.base_url) as user:
+            sign_in_under(user, key, PREFIX)
+            usage = user.get(f"{PREFIX}/usage")
+            assert usage.status_code == 200
+            links = local_links(usage.text)
+            assert f"{PREFIX}/usage/export?period=" in usage.text
+            assert links and all(link.startswith(f"{PREFIX}/") for link in links), links
+            assert user.get(f"{PREFIX}/usage/export").status_code == 200
+        with httpx.Client(base_url=served.base_url) as admin:
+            sign_in_under(admin, HOST_ADMIN, PREFIX)
+            gets = [path for method, path in ADMIN_ROUTES if method == "GET"]
+            pages = [admin.get(PREFIX + path.replace("{user_id}", "alice")) for path in gets]
+            assert all(page.status_code == 200 for page in pages)
+            links = [link for page in pages for link in local_links(page.text)]
+            assert links and all(link.startswith(f"{PREFIX}/") for link in links), links
+            token = CSRF.search(pages[0].text)
+            assert token is not None
+            moved = admin.post(
+                f"{PREFIX}/admin/users/alice/plan",
+                data={"csrf_token": token.group(1), "plan": "basic"},
+            )
+            assert (moved.status_code, moved.headers["location"]) == (
+                303,
+                f"{PREFIX}/admin/users?notice=plan-changed",
+            )
