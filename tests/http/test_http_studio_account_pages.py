@@ -6,6 +6,7 @@ lines only; every link stays under the prefix the app is mounted at."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from test_http_studio_pages import sign_in as sign_in_under
 
 from imagestudio.adapters.sandbox.runner import ServedApp
 from imagestudio.entrypoints.http.app import create_app
-from imagestudio.entrypoints.http.pages import admin_money_pages, admin_pages
+from imagestudio.entrypoints.http.pages import admin_money_pages, admin_pages, usage_pages
 from imagestudio.entrypoints.settings import Profile, Settings
 
 ADMIN = "admin-secret-for-account-page-tests"
@@ -180,3 +181,49 @@ def test_usage_and_admin_links_and_redirects_stay_under_the_mount_prefix(tmp_pat
                 303,
                 f"{PREFIX}/admin/users?notice=plan-changed",
             )
+
+
+def test_the_admin_adds_a_user_whose_key_is_shown_once_and_deletes_a_plan(base_url: str) -> None:
+    with httpx.Client(base_url=base_url) as client, admin_api(base_url) as admin:
+        token = sign_in(client, ADMIN)
+        added = client.post(
+            "/admin/users", data={"csrf_token": token, "user_id": "nia", "plan": "basic"}
+        )
+        assert added.status_code == 200 and added.headers["cache-control"] == "no-store"
+        shown = re.search(r'id="new-key" readonly value="(isk_[^"]+)"', added.text)
+        assert shown is not None
+        with httpx.Client(
+            base_url=base_url, headers={"Authorization": f"Bearer {shown.group(1)}"}
+        ) as nia:
+            assert nia.get("/v1/usage").json()["plan"] == "basic"
+        assert shown.group(1) not in client.get("/admin/users/nia").text
+        again = client.post(
+            "/admin/users", data={"csrf_token": token, "user_id": "nia", "plan": "basic"}
+        )
+        assert again.status_code == 409 and "<h1" in again.text
+
+        saved = client.post("/admin/plans", data={"csrf_token": token, "name": "spare"})
+        assert saved.headers["location"] == "/admin/plans?notice=plan-saved"
+        assert "spare" in [plan["name"] for plan in admin.get("/v1/admin/plans").json()]
+        refused = client.post("/admin/plans/basic/delete", data={"csrf_token": token})
+        assert refused.status_code == 422 and "nia" in refused.text  # nia is on it
+        deleted = client.post("/admin/plans/spare/delete", data={"csrf_token": token})
+        assert deleted.headers["location"] == "/admin/plans?notice=plan-deleted"
+        assert "spare" not in [plan["name"] for plan in admin.get("/v1/admin/plans").json()]
+        assert "The plan was deleted." in client.get(deleted.headers["location"]).text
+
+
+def test_the_ledger_pages_on_with_more(base_url: str) -> None:
+    key = new_user(base_url, "olga")
+    with admin_api(base_url) as admin:
+        for number in range(usage_pages.LEDGER_PAGE + 1):
+            body = {"user_id": "olga", "amount": "0.01", "reason": f"line {number:02d}"}
+            assert admin.post("/v1/admin/adjustments", json=body).status_code == 201
+    with httpx.Client(base_url=base_url) as client:
+        sign_in(client, key)
+        first = client.get("/usage").text
+        more = re.search(r'href="(/usage\?period=[^"]+&amp;cursor=[^"]+)">More<', first)
+        assert more is not None and first.count("<td>line ") == usage_pages.LEDGER_PAGE
+        assert f"line {usage_pages.LEDGER_PAGE:02d}" in first  # newest first
+        rest = client.get(html.unescape(more.group(1))).text
+        assert rest.count("<td>line ") == 1 and "line 00" in rest and ">More<" not in rest
