@@ -12,9 +12,9 @@ from imagestudio.application.use_cases.usage import STORAGE, UsageRow
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.plan import Plan
 from imagestudio.domain.quota import CONCURRENCY, SPEND
-from imagestudio.domain.reference_plans import REFERENCE_PLANS
+from imagestudio.domain.reference_plans import LOCAL, PRO, REFERENCE_PLANS
 from imagestudio.entrypoints.http.pages.admin_forms import plan_from
-from imagestudio.entrypoints.http.pages.admin_pages import plan_values
+from imagestudio.entrypoints.http.pages.admin_pages import plan_summary, plan_values
 from imagestudio.entrypoints.http.pages.usage_bars import byte_text, usage_bar
 
 AT = datetime(2026, 3, 1, tzinfo=UTC)
@@ -69,3 +69,14 @@ def test_bars_write_money_bytes_and_counts_with_their_limit() -> None:
 
 def _fields(plan: Plan) -> dict[str, object]:
     return {name: getattr(plan, name) for name in Plan.__dataclass_fields__}
+
+
+def test_the_plans_table_writes_dollars_bytes_and_only_the_limited_categories() -> None:
+    pro = plan_summary(PRO)
+    assert (pro["spend_cap"], pro["storage"]) == ("$100.00", "10.7 GB")
+    assert pro["calls"].startswith("image-generation 100, ") and "local" not in pro["calls"]
+    assert plan_summary(LOCAL) == {
+        "spend_cap": "unlimited",
+        "calls": "unlimited",
+        "storage": "unlimited",
+    }

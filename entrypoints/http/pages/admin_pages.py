@@ -18,6 +18,7 @@ from returns.result import Failure
 
 from imagestudio.application.key_issuing import IssuedKey
 from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import QuotaCategory
 from imagestudio.domain.plan import Plan
 from imagestudio.entrypoints.http.pages.admin_forms import CALL_FIELD, plan_from
@@ -25,6 +26,7 @@ from imagestudio.entrypoints.http.pages.admin_notices import notice_text
 from imagestudio.entrypoints.http.pages.form_fields import text
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.pages.templating import link, render
+from imagestudio.entrypoints.http.pages.usage_bars import byte_text
 from imagestudio.entrypoints.http.pages.visits import CheckedForm, checked_form, signed_in_admin
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
@@ -65,7 +67,7 @@ async def plans_page(
     return render(
         request,
         "admin_plans.html",
-        plans=plans,
+        plans=[(plan, plan_summary(plan)) for plan in plans],
         categories=list(QuotaCategory),
         call_field=CALL_FIELD,
         editing=editing,
@@ -91,6 +93,20 @@ async def delete_plan(name: str, request: Request) -> Response:
     if isinstance(deleted, Failure):
         refuse(deleted.failure())
     return done(request, "/admin/plans", "plan-deleted")
+
+
+def plan_summary(plan: Plan) -> dict[str, str]:
+    """The plan's limits as the table writes them: dollars, bytes in their unit, and only the
+    categories it limits."""
+    calls = [f"{c.value} {limit}" for c, limit in plan.calls.items() if not limit.is_unlimited]
+    storage = plan.storage_bytes.maximum
+    return {
+        "spend_cap": "unlimited"
+        if plan.spend_cap.maximum is None
+        else format_usd(plan.spend_cap.maximum),
+        "calls": ", ".join(calls) or "unlimited",
+        "storage": "unlimited" if storage is None else byte_text(storage),
+    }
 
 
 def plan_values(plan: Plan | None) -> dict[str, str]:
