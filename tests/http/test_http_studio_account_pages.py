@@ -227,3 +227,18 @@ def test_the_ledger_pages_on_with_more(base_url: str) -> None:
         assert f"line {usage_pages.LEDGER_PAGE:02d}" in first  # newest first
         rest = client.get(html.unescape(more.group(1))).text
         assert rest.count("<td>line ") == 1 and "line 00" in rest and ">More<" not in rest
+
+
+def test_an_unknown_outcome_waits_on_the_admins_waiting_page(base_url: str) -> None:
+    key = new_user(base_url, "quinn")
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}) as api:
+        api.post("/v1/operations", json={"kind": "text-to-image", "prompt": "[offline:unknown] x"})
+        listed = api.get("/v1/operations", params={"status": "unknown"}).json()["items"]
+    [operation] = listed
+    with httpx.Client(base_url=base_url) as client:
+        sign_in(client, ADMIN)
+        waiting = client.get("/admin/waiting").text
+    row = re.search(r"<tr>\s*<td>[^<]*</td>\s*<td><a[^>]*>quinn</a>.*?</tr>", waiting, re.S)
+    assert row is not None, waiting
+    assert "status-unknown" in row.group(0) and "offline/text-to-image" in row.group(0)
+    assert operation["waiting"]["reason"] in row.group(0)
