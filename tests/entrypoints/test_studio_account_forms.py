@@ -13,8 +13,7 @@ from imagestudio.domain.limit import Limit
 from imagestudio.domain.plan import Plan
 from imagestudio.domain.quota import CONCURRENCY, SPEND
 from imagestudio.domain.reference_plans import LOCAL, PRO, REFERENCE_PLANS
-from imagestudio.entrypoints.http.pages.admin_forms import plan_from
-from imagestudio.entrypoints.http.pages.admin_pages import plan_summary, plan_values
+from imagestudio.entrypoints.http.pages.admin_forms import plan_from, plan_summary, plan_values
 from imagestudio.entrypoints.http.pages.usage_bars import byte_text, usage_bar
 
 AT = datetime(2026, 3, 1, tzinfo=UTC)

@@ -1,5 +1,6 @@
 """Reading the admin pages' forms into what the use cases take, with the API's input rules (the
-admin schemas): a field that cannot be read is refused as the API refuses it (422)."""
+admin schemas): a field that cannot be read is refused as the API refuses it (422); and a plan
+written back into its form (to edit it) and into the plans table."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import QuotaCategory
 from imagestudio.domain.plan import Plan
 from imagestudio.entrypoints.http.admin_schemas import AdjustmentIn, BudgetIn, PlanIn
 from imagestudio.entrypoints.http.pages.form_fields import text
+from imagestudio.entrypoints.http.pages.usage_bars import byte_text
 
 CALL_FIELD = "calls-"
 """A plan form's calls per period of one category: `calls-image-generation`; empty: unlimited."""
@@ -76,3 +79,37 @@ def _invalid(error: ValidationError) -> InvalidInput:
     first = error.errors()[0]
     field = ".".join(str(part) for part in first["loc"]) or "form"
     return InvalidInput(field, str(first["msg"]))
+
+
+def plan_summary(plan: Plan) -> dict[str, str]:
+    """The plan's limits as the table writes them: dollars, bytes in their unit, and only the
+    categories it limits."""
+    calls = [f"{c.value} {limit}" for c, limit in plan.calls.items() if not limit.is_unlimited]
+    storage = plan.storage_bytes.maximum
+    return {
+        "spend_cap": "unlimited"
+        if plan.spend_cap.maximum is None
+        else format_usd(plan.spend_cap.maximum),
+        "calls": ", ".join(calls) or "unlimited",
+        "storage": "unlimited" if storage is None else byte_text(storage),
+    }
+
+
+def plan_values(plan: Plan | None) -> dict[str, str]:
+    """The form's fields filled from `plan` (empty for a new plan: unlimited)."""
+    if plan is None:
+        return {"name": "", "anchor_day": "1"}
+    values = {
+        "name": plan.name,
+        "spend_cap": "unlimited"
+        if plan.spend_cap.maximum is None
+        else f"{plan.spend_cap.maximum / 1_000_000:.6f}".rstrip("0").rstrip("."),
+        "requests_per_minute": str(plan.requests_per_minute),
+        "concurrent_operations": str(plan.concurrent_operations),
+        "storage": str(plan.storage_bytes),
+        "anchor_day": str(plan.anchor.day),
+        "retention_days": "" if plan.retention_days is None else str(plan.retention_days),
+    }
+    for category, limit in plan.calls.items():
+        values[CALL_FIELD + category.value] = str(limit)
+    return values

@@ -18,15 +18,17 @@ from returns.result import Failure
 
 from imagestudio.application.key_issuing import IssuedKey
 from imagestudio.domain.errors import InvalidInput
-from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import QuotaCategory
-from imagestudio.domain.plan import Plan
-from imagestudio.entrypoints.http.pages.admin_forms import CALL_FIELD, plan_from
+from imagestudio.entrypoints.http.pages.admin_forms import (
+    CALL_FIELD,
+    plan_from,
+    plan_summary,
+    plan_values,
+)
 from imagestudio.entrypoints.http.pages.admin_notices import notice_text
 from imagestudio.entrypoints.http.pages.form_fields import text
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.pages.templating import link, render
-from imagestudio.entrypoints.http.pages.usage_bars import byte_text
 from imagestudio.entrypoints.http.pages.visits import CheckedForm, checked_form, signed_in_admin
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
@@ -93,40 +95,6 @@ async def delete_plan(name: str, request: Request) -> Response:
     if isinstance(deleted, Failure):
         refuse(deleted.failure())
     return done(request, "/admin/plans", "plan-deleted")
-
-
-def plan_summary(plan: Plan) -> dict[str, str]:
-    """The plan's limits as the table writes them: dollars, bytes in their unit, and only the
-    categories it limits."""
-    calls = [f"{c.value} {limit}" for c, limit in plan.calls.items() if not limit.is_unlimited]
-    storage = plan.storage_bytes.maximum
-    return {
-        "spend_cap": "unlimited"
-        if plan.spend_cap.maximum is None
-        else format_usd(plan.spend_cap.maximum),
-        "calls": ", ".join(calls) or "unlimited",
-        "storage": "unlimited" if storage is None else byte_text(storage),
-    }
-
-
-def plan_values(plan: Plan | None) -> dict[str, str]:
-    """The form's fields filled from `plan` (empty for a new plan: unlimited)."""
-    if plan is None:
-        return {"name": "", "anchor_day": "1"}
-    values = {
-        "name": plan.name,
-        "spend_cap": "unlimited"
-        if plan.spend_cap.maximum is None
-        else f"{plan.spend_cap.maximum / 1_000_000:.6f}".rstrip("0").rstrip("."),
-        "requests_per_minute": str(plan.requests_per_minute),
-        "concurrent_operations": str(plan.concurrent_operations),
-        "storage": str(plan.storage_bytes),
-        "anchor_day": str(plan.anchor.day),
-        "retention_days": "" if plan.retention_days is None else str(plan.retention_days),
-    }
-    for category, limit in plan.calls.items():
-        values[CALL_FIELD + category.value] = str(limit)
-    return values
 
 
 # -- users and keys ----------------------------------------------------------------------
