@@ -95,6 +95,7 @@ from imagestudio.application.use_cases.list_models import ListModels
 from imagestudio.application.use_cases.list_operations import ListOperations
 from imagestudio.application.use_cases.list_plans import ListPlans
 from imagestudio.application.use_cases.list_users import ListUsers
+from imagestudio.application.use_cases.list_waiting import ListWaiting
 from imagestudio.application.use_cases.local_operations import (
     CompressImage,
     ConvertImage,
@@ -302,6 +303,7 @@ class Container(containers.DeclarativeContainer):
     )
     timing = reconcile.provided.timing
     list_operations = providers.Singleton(ListOperations, operations, quota, clock, timing)
+    list_waiting = providers.Singleton(ListWaiting, operations, quota, clock, timing)
     show_operation = providers.Singleton(ShowOperation, operations, quota, clock, timing)
     follow_operation = providers.Singleton(
         FollowOperation,

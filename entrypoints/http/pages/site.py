@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from imagestudio.entrypoints.http.pages import (
+    admin_money_pages,
+    admin_pages,
     asset_actions,
     asset_pages,
     create_routes,
@@ -17,6 +19,7 @@ from imagestudio.entrypoints.http.pages import (
     operation_pages,
     page_errors,
     sign_in_routes,
+    usage_pages,
 )
 
 ROUTERS = (
@@ -29,6 +32,9 @@ ROUTERS = (
     library_pages.router,
     asset_pages.router,
     asset_actions.router,
+    usage_pages.router,
+    admin_pages.router,
+    admin_money_pages.router,
 )
 """Every page router; a new page's router is added here."""
 
