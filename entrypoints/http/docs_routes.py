@@ -15,6 +15,12 @@ from fastapi.staticfiles import StaticFiles
 from imagestudio.entrypoints.http.studio_route import StudioRoute
 
 ASSETS = "/docs-assets"
+OFFLINE = {
+    "content-security-policy": "img-src 'self' data: blob:; font-src 'self' data:; "
+    "connect-src 'self'; style-src 'self' 'unsafe-inline'"
+}
+"""Nothing of these pages reaches outside: ReDoc's footer shows its maker's logo from their CDN,
+which offline is a failed request, online a call home; the browser is told not to try."""
 router = APIRouter(include_in_schema=False, route_class=StudioRoute)
 
 
@@ -25,25 +31,29 @@ def _root(request: Request) -> str:
 @router.get("/docs")
 async def swagger_ui(request: Request) -> HTMLResponse:
     root = _root(request)
-    return get_swagger_ui_html(
+    page = get_swagger_ui_html(
         openapi_url=f"{root}{request.app.openapi_url}",
         title=f"{request.app.title} - Swagger UI",
         swagger_js_url=f"{root}{ASSETS}/swagger-ui-bundle.js",
         swagger_css_url=f"{root}{ASSETS}/swagger-ui.css",
         swagger_favicon_url=f"{root}{ASSETS}/favicon.png",
     )
+    page.headers.update(OFFLINE)
+    return page
 
 
 @router.get("/redoc")
 async def redoc(request: Request) -> HTMLResponse:
     root = _root(request)
-    return get_redoc_html(
+    page = get_redoc_html(
         openapi_url=f"{root}{request.app.openapi_url}",
         title=f"{request.app.title} - ReDoc",
         redoc_js_url=f"{root}{ASSETS}/redoc.standalone.js",
         redoc_favicon_url=f"{root}{ASSETS}/favicon.png",
         with_google_fonts=False,
     )
+    page.headers.update(OFFLINE)
+    return page
 
 
 def install(app: FastAPI) -> None:
