@@ -36,6 +36,7 @@ from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
 from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.operation_store import SqlOperationStore
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
+from imagestudio.adapters.sql.webhooks import SqlSecretSeeds, SqlWebhookDeliveries
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.domain.api_key import ApiKey
 from imagestudio.domain.asset import Asset, AssetCursor
@@ -79,6 +80,8 @@ WRITES: dict[type, frozenset[str]] = {
     SqlAssetLibrary: frozenset({"add", "relabel", "remove"}),
     SqlApiKeys: frozenset({"add", "replace", "revoke"}),
     SqlBrowserSessions: frozenset({"add", "end", "add_link", "use_link"}),
+    SqlWebhookDeliveries: frozenset({"claim", "record", "retry", "purge"}),
+    SqlSecretSeeds: frozenset({"seed", "rotate"}),
     SqlAlertLog: frozenset({"record"}),
     SqlAccountErasure: frozenset({"erase"}),
     SqlIdempotencyStore: frozenset({"claim", "finish", "forget"}),
@@ -100,6 +103,8 @@ READS: list[tuple[type, str, tuple[Any, ...], dict[str, Any]]] = [
     (SqlLedger, "for_operation", ("op_1",), {}),
     (SqlLedger, "page", ("alice",), {"period": "2026-03", "limit": 10}),
     (SqlLedger, "daily_charges", ("alice", "2026-03"), {}),
+    (SqlWebhookDeliveries, "page", ("alice", None, 10), {}),
+    (SqlWebhookDeliveries, "get", ("wh_1",), {}),
     (SqlOperationStore, "get", ("op_1",), {}),
     (SqlOperationStore, "describe", ("op_1",), {}),
     (

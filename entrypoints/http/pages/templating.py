@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from imagestudio.domain.money import format_usd
+from imagestudio.entrypoints.http.pages.usage_bars import byte_text
 
 ENVIRONMENT = Environment(
     loader=PackageLoader("imagestudio.entrypoints.http.pages", "templates"),
@@ -20,6 +21,7 @@ ENVIRONMENT = Environment(
     lstrip_blocks=True,
 )
 ENVIRONMENT.filters["usd"] = format_usd
+ENVIRONMENT.filters["byte_text"] = byte_text
 
 
 def root(request: Request) -> str:
