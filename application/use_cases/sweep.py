@@ -4,7 +4,9 @@ Nothing sent yet → the reservation is released, a zero-cost ledger line says `
 the idempotency key answers that outcome — one transaction. Already sent → `unknown`, still
 held, for reconciliation (the provider may bill). Only operations whose lease expired are
 taken, atomically, and every change is conditional on the status read, so an operation alive
-in another process is never touched and two sweepers never settle the same one.
+in another process is never touched and two sweepers never settle the same one. Given the
+idempotency keys, it also ends requests whose fallback's next operation never came
+(`sweep_follow_ups.py`).
 """
 
 from __future__ import annotations
