@@ -20,9 +20,9 @@ from imagestudio.application.money_path.attempt import Attempt, AttemptEnd
 from imagestudio.application.money_path.finish import Finish
 from imagestudio.application.money_path.keys import worth_another_provider
 from imagestudio.application.money_path.no_follow_up import end_without_follow_up
-from imagestudio.application.money_path.settle import FinishKey, Settle
+from imagestudio.application.money_path.settle import FinishKey, ForgetKey, Settle
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
-from imagestudio.application.ports.unit_of_work import StaleOperation
+from imagestudio.application.ports.unit_of_work import StaleOperation, StoreUnavailable
 from imagestudio.application.preparation import PreparedOperation, prepare, requested_mode
 from imagestudio.application.requests import OperationRequest, OperationResult
 from imagestudio.domain.errors import InvalidInput, OperationError
@@ -106,6 +106,7 @@ class RunOperation:
             follow_up is not None,
             follow_up,
         )
+        before: AttemptEnd | None = None
         for model in alternatives:
             if end.final or not worth_another_provider(end.outcome):
                 break
@@ -122,6 +123,7 @@ class RunOperation:
             )
             prepared = retry.unwrap()
             follow_up = self._follow_up_id(alternatives, tried)
+            before = end
             end = await self._attempt.run(
                 prepared,
                 KeyUse.HAND_OVER if keyed else KeyUse.NONE,
@@ -129,25 +131,30 @@ class RunOperation:
                 follow_up,
             )
         if end.key_kept:
-            await self._no_follow_up(end)
+            await self._no_follow_up(end, FinishKey(end.outcome))
+        elif end.operation_id is None and before is not None and before.key_kept:
+            # The follow-up was refused at its accept (a limit, the store), which keeps nothing:
+            # the request ends at the failure before it, its key freed as a refusal leaves it.
+            await self._no_follow_up(before, ForgetKey())
         return end.outcome
 
     def _follow_up_id(self, alternatives: list[Model], tried: set[str]) -> str | None:
         return self._ports.ids.new_id("op") if _other_provider(alternatives, tried) else None
 
-    async def _no_follow_up(self, end: AttemptEnd) -> None:
-        """The last attempt named a follow-up (and kept the key for it) that did not come: its
-        failure is the request's outcome after all, replayed to a retry with its key."""
+    async def _no_follow_up(self, end: AttemptEnd, key: FinishKey | ForgetKey) -> None:
+        """The attempt `end` named a follow-up (and kept the key for it) that did not come: its
+        failure is the request's outcome after all."""
         stored = (
             None if end.operation_id is None else await self._ports.operations.get(end.operation_id)
         )
         if stored is None:  # erased with its account meanwhile, keys and all
             return
         # StaleOperation: a sweeper ended it first (this process stalled past the grace), or
-        # a retry took the key over as stale meanwhile: what they wrote stands.
-        with contextlib.suppress(StaleOperation):
+        # a retry took the key over as stale meanwhile: what they wrote stands. StoreUnavailable:
+        # nothing was kept, and the sweep ends it after the grace.
+        with contextlib.suppress(StaleOperation, StoreUnavailable):
             await end_without_follow_up(
-                self._ports.unit_of_work, stored, FinishKey(end.outcome), self._ports.clock.now()
+                self._ports.unit_of_work, stored, key, self._ports.clock.now()
             )
 
 

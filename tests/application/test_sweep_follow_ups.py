@@ -18,7 +18,7 @@ from imagestudio.application.ports.unit_of_work import Unit, UnitOfWork
 from imagestudio.application.use_cases.run_operation import RunOperation
 from imagestudio.application.use_cases.show_operation import FOLLOW_UP_GRACE, ShowOperation
 from imagestudio.application.use_cases.sweep import SweepAbandoned
-from imagestudio.domain.errors import ProviderErrorKind
+from imagestudio.domain.errors import ProviderErrorKind, QuotaRefusal
 from imagestudio.domain.operation import OperationStatus
 from imagestudio.domain.operation_event import OperationEventKind
 from imagestudio.domain.webhook import WebhookSubscription, delivery_id
@@ -113,3 +113,24 @@ async def test_without_the_keys_the_sweep_does_not_look(make_studio: StudioFacto
 
     assert (await SweepAbandoned(studio.ports).execute()).ended == ()
     assert (await studio.operation("op_first")).continued_by is not None
+
+
+async def test_a_follow_up_refused_at_its_accept_ends_the_request_at_once(
+    make_studio: StudioFactory,
+) -> None:
+    ghost = ScriptedProvider("ghost")
+    studio = make_studio(others=(ghost,))
+    (await studio.run.execute(text_to_image("dan"))).unwrap()  # 40,000 of dan's 50,000 spent
+    ghost.script(Fail(ProviderErrorKind.RATE_LIMITED, "429"))
+    request = text_to_image(
+        "dan", model_id="auto", operation_id="op_first", idempotency_key="k1", webhook=HOOK
+    )
+
+    refused = (await studio.run.execute(request)).failure()
+
+    assert isinstance(refused, QuotaRefusal)  # acme's 40,000 no longer fit the spend cap
+    ended = await studio.operation("op_first")
+    assert (ended.status, ended.continued_by) == (OperationStatus.FAILED, None)
+    assert await studio.keys.running(studio.clock.now() + timedelta(seconds=1), 10) == ()
+    assert final_delivery(studio) is not None
+    await studio.assert_nothing_held("dan")
