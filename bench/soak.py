@@ -82,7 +82,9 @@ def size_for(args: argparse.Namespace, variant: str) -> Size:
         fault_rate=args.fault_rate,
         moderation_rate=args.moderation_rate,
         filter_rate=args.filter_rate,
-        recovery_seconds=45.0 if args.smoke else args.recovery_seconds,
+        # Past the follow-up grace (60 s), so a key left by a kill between a failure and its
+        # fallback is ended in time; recovery stops as soon as the books are clean.
+        recovery_seconds=75.0 if args.smoke else args.recovery_seconds,
         seed=args.seed,
     )
 

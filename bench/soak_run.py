@@ -188,18 +188,21 @@ async def _soak(
 
 
 async def _recovery(database_url: str, within: float) -> float | None:
-    """Seconds until nothing is unsettled or held any more; None if not within `within`."""
+    """Seconds until nothing is unsettled or held and no idempotency key is left running any
+    more; None if not within `within`. A key whose fallback never came (killed between the
+    failure and the follow-up's accept) is ended by the sweep only past the follow-up grace."""
     engine = reading(create_engine(database_url))
     started = time.monotonic()
-    o, c = t.operations.c, t.quota_counters.c
+    o, c, k = t.operations.c, t.quota_counters.c, t.idempotency_keys.c
     unsettled = select(func.count()).where(
         o.status.in_(("requested", "reserved", "submitted", "unknown"))
     )
     held = select(func.coalesce(func.sum(c.held), 0))
+    running = select(func.count()).where(k.outcome.is_(None))
     try:
         while time.monotonic() - started < within:
             async with engine.connect() as db:
-                if not await db.scalar(unsettled) and not await db.scalar(held):
+                if not any([await db.scalar(query) for query in (unsettled, held, running)]):
                     return time.monotonic() - started
             await asyncio.sleep(0.5)
         return None

@@ -281,7 +281,7 @@ class Container(containers.DeclarativeContainer):
         ttl=providers.Callable(lambda s: timedelta(seconds=s.lease_seconds), settings),
     )
     run_operation = providers.Singleton(RunOperation, ports, lease, settle)
-    sweep = providers.Singleton(SweepAbandoned, ports, lease, settle)
+    sweep = providers.Singleton(SweepAbandoned, ports, lease, settle, idempotency)
     reconcile = providers.Singleton(
         Reconcile,
         ports,

@@ -13,8 +13,10 @@ from imagestudio.application.ports.idempotency import (
     Claimed,
     KeyReusedDifferently,
     Replay,
+    RunningClaim,
     StillRunning,
 )
+from imagestudio.application.ports.unit_of_work import StaleOperation
 
 T = TypeVar("T")
 
@@ -53,8 +55,12 @@ def _answer(
     return Claimed() if abandoned(held.operation_id) else StillRunning()
 
 
-def _finish(keys: _Keys[T], user_id: str, key: str, outcome: T) -> None:
+def _finish(
+    keys: _Keys[T], user_id: str, key: str, outcome: T, operation_id: str | None = None
+) -> None:
     held = keys.get((user_id, key))
+    if operation_id is not None and not _runs_for(held, operation_id):
+        raise StaleOperation(operation_id)  # handed on, finished or taken over: that stands
     if held is None:
         raise LookupError(f"idempotency key {key!r} of {user_id!r} is not claimed")
     if isinstance(held, _Finished):
@@ -62,9 +68,16 @@ def _finish(keys: _Keys[T], user_id: str, key: str, outcome: T) -> None:
     keys[(user_id, key)] = _Finished(held.request_hash, held.claimed_at, outcome)
 
 
-def _forget(keys: _Keys[T], user_id: str, key: str) -> None:
-    if isinstance(keys.get((user_id, key)), _Running):
+def _forget(keys: _Keys[T], user_id: str, key: str, operation_id: str | None = None) -> None:
+    held = keys.get((user_id, key))
+    if operation_id is not None and not _runs_for(held, operation_id):
+        raise StaleOperation(operation_id)
+    if isinstance(held, _Running):
         del keys[(user_id, key)]
+
+
+def _runs_for(held: _Running | _Finished[T] | None, operation_id: str) -> bool:
+    return isinstance(held, _Running) and held.operation_id == operation_id
 
 
 class InMemoryIdempotencyStore(Generic[T]):
@@ -94,6 +107,16 @@ class InMemoryIdempotencyStore(Generic[T]):
     async def forget(self, user_id: str, key: str) -> None:
         """Drop a running claim; a finished key keeps replaying its outcome."""
         _forget(self._keys, user_id, key)
+
+    async def running(self, claimed_before: datetime, limit: int) -> tuple[RunningClaim, ...]:
+        found = [
+            RunningClaim(user_id, key, held.claimed_at, held.operation_id)
+            for (user_id, key), held in self._keys.items()
+            if isinstance(held, _Running)
+            and held.claimed_at < claimed_before < held.claimed_at + self._retention
+        ]
+        found.sort(key=lambda claim: (claim.claimed_at, claim.user_id, claim.key), reverse=True)
+        return tuple(found[: max(limit, 0)])
 
     def draft(self) -> KeysDraft[T]:
         """A unit of work's draft of these keys: changes kept aside until it merges them."""
@@ -132,11 +155,11 @@ class KeysDraft(Generic[T]):
     ) -> None:
         self._keys[(user_id, key)] = _Running(request_hash, at, operation_id)
 
-    def finish(self, user_id: str, key: str, outcome: T) -> None:
-        _finish(self._keys, user_id, key, outcome)
+    def finish(self, user_id: str, key: str, outcome: T, operation_id: str | None = None) -> None:
+        _finish(self._keys, user_id, key, outcome, operation_id)
 
-    def forget(self, user_id: str, key: str) -> None:
-        _forget(self._keys, user_id, key)
+    def forget(self, user_id: str, key: str, operation_id: str | None = None) -> None:
+        _forget(self._keys, user_id, key, operation_id)
 
     def hand_over(self, user_id: str, key: str, operation_id: str) -> None:
         held = self._keys.get((user_id, key))

@@ -126,9 +126,16 @@ class OperationsDraft:
         self._operations[operation.id] = operation
         self._leases[operation.id] = (holder, until)
 
-    def advance(self, expected: OperationStatus, operation: ImageOperation) -> None:
+    def advance(
+        self,
+        expected: OperationStatus,
+        operation: ImageOperation,
+        last_updated: datetime | None = None,
+    ) -> None:
         stored = self._operations.get(operation.id)
         if stored is None or stored.status is not expected:
+            raise StaleOperation(operation.id, expected)
+        if last_updated is not None and stored.updated_at != last_updated:
             raise StaleOperation(operation.id, expected)
         self._operations[operation.id] = operation
         if operation.status.is_settled and operation.id in self._leases:

@@ -162,8 +162,16 @@ class _Operations:
     async def add(self, operation: ImageOperation, lease: Lease) -> None:
         self._unit.later(lambda drafts: drafts.operations.add(operation, lease.holder, lease.until))
 
-    async def advance(self, expected: OperationStatus, operation: ImageOperation) -> None:
-        self._unit.later(lambda drafts: drafts.operations.advance(expected, operation))
+    async def advance(
+        self,
+        expected: OperationStatus,
+        operation: ImageOperation,
+        *,
+        last_updated: datetime | None = None,
+    ) -> None:
+        self._unit.later(
+            lambda drafts: drafts.operations.advance(expected, operation, last_updated)
+        )
 
 
 class _Keys:
@@ -187,11 +195,13 @@ class _Keys:
             )
         return answer
 
-    async def finish(self, user_id: str, key: str, outcome: StoredOutcome) -> None:
-        self._unit.later(lambda drafts: drafts.keys.finish(user_id, key, outcome))
+    async def finish(
+        self, user_id: str, key: str, outcome: StoredOutcome, *, operation_id: str | None = None
+    ) -> None:
+        self._unit.later(lambda drafts: drafts.keys.finish(user_id, key, outcome, operation_id))
 
-    async def forget(self, user_id: str, key: str) -> None:
-        self._unit.later(lambda drafts: drafts.keys.forget(user_id, key))
+    async def forget(self, user_id: str, key: str, *, operation_id: str | None = None) -> None:
+        self._unit.later(lambda drafts: drafts.keys.forget(user_id, key, operation_id))
 
     async def hand_over(self, user_id: str, key: str, operation_id: str) -> None:
         self._unit.later(lambda drafts: drafts.keys.hand_over(user_id, key, operation_id))

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.driver_statement import DriverStatement
+from imagestudio.adapters.sql.engine import reading
 from imagestudio.adapters.sql.outcome_codec import decode_outcome, encode_outcome
 from imagestudio.adapters.sql.upsert import per_dialect
 from imagestudio.application.operation_ports import StoredOutcome
@@ -30,8 +31,10 @@ from imagestudio.application.ports.idempotency import (
     Claimed,
     KeyReusedDifferently,
     Replay,
+    RunningClaim,
     StillRunning,
 )
+from imagestudio.application.ports.unit_of_work import StaleOperation
 from imagestudio.domain.operation import OperationStatus
 
 Claim = Claimed | Replay[StoredOutcome] | StillRunning | KeyReusedDifferently
@@ -73,6 +76,13 @@ _FINISH = DriverStatement(
     update(t.idempotency_keys).where(_RUNNING).values(outcome=bindparam("new_outcome"))
 )
 _FORGET = DriverStatement(delete(t.idempotency_keys).where(_RUNNING))
+_FOR_OPERATION = _k.operation_id == bindparam("for_operation")
+_FINISH_FOR = DriverStatement(
+    update(t.idempotency_keys)
+    .where(_RUNNING, _FOR_OPERATION)
+    .values(outcome=bindparam("new_outcome"))
+)
+_FORGET_FOR = DriverStatement(delete(t.idempotency_keys).where(_RUNNING, _FOR_OPERATION))
 _HAND_OVER = DriverStatement(
     update(t.idempotency_keys).where(_RUNNING).values(operation_id=bindparam("new_operation_id"))
 )
@@ -147,11 +157,21 @@ def take_over(
     return taken.rowcount == 1
 
 
-def finish_key(connection: Connection, user_id: str, key: str, outcome: StoredOutcome) -> None:
-    """Store the outcome of a running claim (`LookupError` if none, `ValueError` if finished)."""
-    stored = _FINISH.run(
-        connection, {"for_user": user_id, "for_key": key, "new_outcome": encode_outcome(outcome)}
-    )
+def finish_key(
+    connection: Connection,
+    user_id: str,
+    key: str,
+    outcome: StoredOutcome,
+    operation_id: str | None = None,
+) -> None:
+    """Store the outcome of a running claim (`LookupError` if none, `ValueError` if finished);
+    given `operation_id`, only while the claim runs for it (`StaleOperation` otherwise)."""
+    row = {"for_user": user_id, "for_key": key, "new_outcome": encode_outcome(outcome)}
+    if operation_id is not None:
+        if _FINISH_FOR.run(connection, {**row, "for_operation": operation_id}).rowcount != 1:
+            raise StaleOperation(operation_id)
+        return
+    stored = _FINISH.run(connection, row)
     if stored.rowcount == 1:
         return
     if held_key(connection, user_id, key) is None:
@@ -159,9 +179,17 @@ def finish_key(connection: Connection, user_id: str, key: str, outcome: StoredOu
     raise ValueError(f"idempotency key {key!r} of {user_id!r} already has its outcome")
 
 
-def forget_key(connection: Connection, user_id: str, key: str) -> None:
-    """Drop a running claim; a finished key keeps replaying its outcome."""
-    _FORGET.run(connection, {"for_user": user_id, "for_key": key})
+def forget_key(
+    connection: Connection, user_id: str, key: str, operation_id: str | None = None
+) -> None:
+    """Drop a running claim (given `operation_id`, only while it runs for that operation, and
+    `StaleOperation` otherwise); a finished key keeps replaying its outcome."""
+    if operation_id is None:
+        _FORGET.run(connection, {"for_user": user_id, "for_key": key})
+        return
+    row = {"for_user": user_id, "for_key": key, "for_operation": operation_id}
+    if _FORGET_FOR.run(connection, row).rowcount != 1:
+        raise StaleOperation(operation_id)
 
 
 def hand_over_key(connection: Connection, user_id: str, key: str, operation_id: str) -> None:
@@ -181,6 +209,7 @@ class SqlIdempotencyStore:
         if retention <= timedelta(0):
             raise ValueError("idempotency keys must be kept for some time")
         self._engine = engine
+        self._reader = reading(engine)
         self._retention = retention
 
     async def claim(self, user_id: str, key: str, request_hash: str, at: datetime) -> Claim:
@@ -197,3 +226,20 @@ class SqlIdempotencyStore:
         """Drop a running claim; a finished key keeps replaying its outcome."""
         async with self._engine.begin() as connection:
             await connection.run_sync(forget_key, user_id, key)
+
+    async def running(self, claimed_before: datetime, limit: int) -> tuple[RunningClaim, ...]:
+        if limit <= 0:
+            return ()
+        query = (
+            select(_k.user_id, _k.key, _k.claimed_at, _k.operation_id)
+            .where(_k.outcome.is_(None))
+            .where(_k.claimed_at < claimed_before)
+            .where(_k.claimed_at > claimed_before - self._retention)
+            .order_by(_k.claimed_at.desc(), _k.user_id.desc(), _k.key.desc())
+            .limit(limit)
+        )
+        async with self._reader.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return tuple(
+            RunningClaim(row.user_id, row.key, row.claimed_at, row.operation_id) for row in rows
+        )

@@ -135,6 +135,11 @@ _ADVANCING = (
 )
 _ADVANCE = DriverStatement(_ADVANCING)
 _SETTLE = DriverStatement(_ADVANCING.values(lease_owner=None, lease_expires_at=None))
+_UNCHANGED_SINCE = t.operations.c.updated_at == bindparam("last_updated")
+_ADVANCE_UNCHANGED = DriverStatement(_ADVANCING.where(_UNCHANGED_SINCE))
+_SETTLE_UNCHANGED = DriverStatement(
+    _ADVANCING.where(_UNCHANGED_SINCE).values(lease_owner=None, lease_expires_at=None)
+)
 """Settled (final, or `unknown`): nobody works on it any more, so its lease goes with the same
 write, and a reconciler may take an `unknown` one at once."""
 
@@ -156,15 +161,23 @@ def insert_operation(
 
 
 def advance_operation(
-    connection: Connection, expected: OperationStatus, operation: ImageOperation
+    connection: Connection,
+    expected: OperationStatus,
+    operation: ImageOperation,
+    last_updated: datetime | None = None,
 ) -> None:
-    """Store the operation's new state only if its stored status is still `expected`."""
+    """Store the operation's new state only if its stored status is still `expected` (and,
+    given `last_updated`, its stored `updated_at` still that)."""
     row = operation_row(operation)
     changes = {name: row[name] for name in _CHANGING}
-    statement = _SETTLE if operation.status.is_settled else _ADVANCE
-    moved = statement.run(
-        connection, {**changes, "operation_id": operation.id, "expected": expected.value}
-    )
+    parameters = {**changes, "operation_id": operation.id, "expected": expected.value}
+    settled = operation.status.is_settled
+    if last_updated is None:
+        statement = _SETTLE if settled else _ADVANCE
+    else:
+        statement = _SETTLE_UNCHANGED if settled else _ADVANCE_UNCHANGED
+        parameters["last_updated"] = last_updated
+    moved = statement.run(connection, parameters)
     if moved.rowcount != 1:
         raise StaleOperation(operation.id, expected)
 

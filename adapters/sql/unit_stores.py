@@ -113,9 +113,15 @@ class SqlUnitOperations:
             lambda connection: insert_operation(connection, operation, lease.holder, lease.until)
         )
 
-    async def advance(self, expected: OperationStatus, operation: ImageOperation) -> None:
+    async def advance(
+        self,
+        expected: OperationStatus,
+        operation: ImageOperation,
+        *,
+        last_updated: datetime | None = None,
+    ) -> None:
         self._transaction.later(
-            lambda connection: advance_operation(connection, expected, operation)
+            lambda connection: advance_operation(connection, expected, operation, last_updated)
         )
 
 
@@ -136,11 +142,17 @@ class SqlUnitKeys:
             )
         )
 
-    async def finish(self, user_id: str, key: str, outcome: StoredOutcome) -> None:
-        self._transaction.later(lambda connection: finish_key(connection, user_id, key, outcome))
+    async def finish(
+        self, user_id: str, key: str, outcome: StoredOutcome, *, operation_id: str | None = None
+    ) -> None:
+        self._transaction.later(
+            lambda connection: finish_key(connection, user_id, key, outcome, operation_id)
+        )
 
-    async def forget(self, user_id: str, key: str) -> None:
-        self._transaction.later(lambda connection: forget_key(connection, user_id, key))
+    async def forget(self, user_id: str, key: str, *, operation_id: str | None = None) -> None:
+        self._transaction.later(
+            lambda connection: forget_key(connection, user_id, key, operation_id)
+        )
 
     async def hand_over(self, user_id: str, key: str, operation_id: str) -> None:
         self._transaction.later(

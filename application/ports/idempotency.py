@@ -29,6 +29,16 @@ class KeyReusedDifferently:
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class RunningClaim:
+    """A key still "in progress": who holds it, since when, for which operation."""
+
+    user_id: str
+    key: str
+    claimed_at: datetime
+    operation_id: str | None
+
+
 DEFAULT_RETENTION = timedelta(hours=24)
 
 
@@ -45,4 +55,11 @@ class IdempotencyStore(Protocol[T]):
 
     async def forget(self, user_id: str, key: str) -> None:
         """Drop a claim whose request ended before doing anything worth replaying."""
+        ...
+
+    async def running(self, claimed_before: datetime, limit: int) -> tuple[RunningClaim, ...]:
+        """At most `limit` keys still running that were claimed before `claimed_before` (and
+        are not past their retention then), newest claim first: a key whose request died
+        between two attempts is found soon after it is old enough, however many older ones
+        wait for reconciliation."""
         ...

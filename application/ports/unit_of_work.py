@@ -57,10 +57,15 @@ class StaleOperation(Exception):
     """A conditional change found the operation in another status than its writer read: someone
     else (a sweeper, a reconciler) settled or moved it first, and their verdict stands."""
 
-    def __init__(self, operation_id: str, expected: OperationStatus) -> None:
-        super().__init__(f"operation {operation_id} is no longer {expected}")
+    def __init__(self, operation_id: str, expected: OperationStatus | None = None) -> None:
+        super().__init__(
+            f"the idempotency key of operation {operation_id} has moved on"
+            if expected is None
+            else f"operation {operation_id} is no longer {expected}"
+        )
         self.operation_id = operation_id
         self.expected = expected
+        """None: a key change meant for the operation found its key no longer running for it."""
 
 
 class StoreUnavailable(Exception):
@@ -118,9 +123,16 @@ class UnitOperations(Protocol):
         """Insert a new operation, leased; an id that exists makes the unit fail at commit."""
         ...
 
-    async def advance(self, expected: OperationStatus, operation: ImageOperation) -> None:
-        """Store the operation's new state, only if its stored status is still `expected`;
-        otherwise the unit fails with `StaleOperation` (at the latest at commit)."""
+    async def advance(
+        self,
+        expected: OperationStatus,
+        operation: ImageOperation,
+        *,
+        last_updated: datetime | None = None,
+    ) -> None:
+        """Store the operation's new state, only if its stored status is still `expected` (and,
+        given `last_updated`, its stored `updated_at` still that: nobody wrote it since it was
+        read); otherwise the unit fails with `StaleOperation` (at the latest at commit)."""
         ...
 
 
@@ -133,12 +145,17 @@ class UnitKeys(Protocol):
         attempts) is stale, and taken over."""
         ...
 
-    async def finish(self, user_id: str, key: str, outcome: StoredOutcome) -> None:
-        """Store the outcome every later retry with this key replays."""
+    async def finish(
+        self, user_id: str, key: str, outcome: StoredOutcome, *, operation_id: str | None = None
+    ) -> None:
+        """Store the outcome every later retry with this key replays. Given `operation_id`,
+        only while the claim runs for that operation; otherwise (handed on, finished, taken
+        over or freed since) the unit fails with `StaleOperation` (at the latest at commit)."""
         ...
 
-    async def forget(self, user_id: str, key: str) -> None:
-        """Free a running claim (nothing worth replaying happened)."""
+    async def forget(self, user_id: str, key: str, *, operation_id: str | None = None) -> None:
+        """Free a running claim (nothing worth replaying happened); given `operation_id`, only
+        while the claim runs for that operation, else `StaleOperation` as for `finish`."""
         ...
 
     async def hand_over(self, user_id: str, key: str, operation_id: str) -> None:

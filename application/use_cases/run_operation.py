@@ -8,6 +8,7 @@ reservation, taken only after the first was settled.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import replace
 
@@ -18,9 +19,10 @@ from imagestudio.application.money_path.accept import KeyUse
 from imagestudio.application.money_path.attempt import Attempt, AttemptEnd
 from imagestudio.application.money_path.finish import Finish
 from imagestudio.application.money_path.keys import worth_another_provider
-from imagestudio.application.money_path.settle import Settle
-from imagestudio.application.money_path.webhook_outbox import write_owed
+from imagestudio.application.money_path.no_follow_up import end_without_follow_up
+from imagestudio.application.money_path.settle import FinishKey, ForgetKey, Settle
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
+from imagestudio.application.ports.unit_of_work import StaleOperation, StoreUnavailable
 from imagestudio.application.preparation import PreparedOperation, prepare, requested_mode
 from imagestudio.application.requests import OperationRequest, OperationResult
 from imagestudio.domain.errors import InvalidInput, OperationError
@@ -104,6 +106,7 @@ class RunOperation:
             follow_up is not None,
             follow_up,
         )
+        before: AttemptEnd | None = None
         for model in alternatives:
             if end.final or not worth_another_provider(end.outcome):
                 break
@@ -120,6 +123,7 @@ class RunOperation:
             )
             prepared = retry.unwrap()
             follow_up = self._follow_up_id(alternatives, tried)
+            before = end
             end = await self._attempt.run(
                 prepared,
                 KeyUse.HAND_OVER if keyed else KeyUse.NONE,
@@ -127,27 +131,31 @@ class RunOperation:
                 follow_up,
             )
         if end.key_kept:
-            await self._no_follow_up(prepared, end)
+            await self._no_follow_up(end, FinishKey(end.outcome))
+        elif end.operation_id is None and before is not None and before.key_kept:
+            # The follow-up was refused at its accept (a limit, the store), which keeps nothing:
+            # the request ends at the failure before it, its key freed as a refusal leaves it.
+            await self._no_follow_up(before, ForgetKey())
         return end.outcome
 
     def _follow_up_id(self, alternatives: list[Model], tried: set[str]) -> str | None:
         return self._ports.ids.new_id("op") if _other_provider(alternatives, tried) else None
 
-    async def _no_follow_up(self, prepared: PreparedOperation, end: AttemptEnd) -> None:
-        """The last attempt named a follow-up (and kept the key for it) that did not come: its
+    async def _no_follow_up(self, end: AttemptEnd, key: FinishKey | ForgetKey) -> None:
+        """The attempt `end` named a follow-up (and kept the key for it) that did not come: its
         failure is the request's outcome after all."""
-        key = prepared.request.idempotency_key
         stored = (
             None if end.operation_id is None else await self._ports.operations.get(end.operation_id)
         )
-        async with self._ports.unit_of_work.begin() as unit:
-            if key is not None:
-                await unit.idempotency.finish(prepared.request.user_id, key, end.outcome)
-            if stored is not None and stored.continued_by is not None:
-                ended = replace(stored, continued_by=None)
-                await unit.operations.advance(stored.status, ended)
-                await write_owed(unit, ended)  # the request ends here after all
-            await unit.commit()
+        if stored is None:  # erased with its account meanwhile, keys and all
+            return
+        # StaleOperation: a sweeper ended it first (this process stalled past the grace), or
+        # a retry took the key over as stale meanwhile: what they wrote stands. StoreUnavailable:
+        # nothing was kept, and the sweep ends it after the grace.
+        with contextlib.suppress(StaleOperation, StoreUnavailable):
+            await end_without_follow_up(
+                self._ports.unit_of_work, stored, key, self._ports.clock.now()
+            )
 
 
 def _other_provider(models: list[Model], tried: set[str]) -> bool:

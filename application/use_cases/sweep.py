@@ -4,7 +4,9 @@ Nothing sent yet → the reservation is released, a zero-cost ledger line says `
 the idempotency key answers that outcome — one transaction. Already sent → `unknown`, still
 held, for reconciliation (the provider may bill). Only operations whose lease expired are
 taken, atomically, and every change is conditional on the status read, so an operation alive
-in another process is never touched and two sweepers never settle the same one.
+in another process is never touched and two sweepers never settle the same one. Given the
+idempotency keys, it also ends requests whose fallback's next operation never came
+(`sweep_follow_ups.py`).
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from imagestudio.application.money_path.settle import (
     Settle,
 )
 from imagestudio.application.money_path.verdict import Money
-from imagestudio.application.operation_ports import LeasePolicy, OperationPorts
+from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
+from imagestudio.application.ports.idempotency import IdempotencyStore
 from imagestudio.application.ports.unit_of_work import StaleOperation
+from imagestudio.application.use_cases.sweep_follow_ups import EndMissingFollowUps
 from imagestudio.domain.errors import Cancelled
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 from imagestudio.domain.reservation import Reservation
@@ -43,20 +47,35 @@ class SweepReport:
     """Held for reconciliation: they had been sent."""
     failed: tuple[str, ...] = ()
     """Never reserved anything."""
+    ended: tuple[str, ...] = ()
+    """Failed, and the next provider's operation they named never came: the request ended at
+    them (`sweep_follow_ups.py`)."""
 
 
 class SweepAbandoned:
     """Takes over operations whose lease expired and settles each as DESIGN.md says."""
 
     def __init__(
-        self, ports: OperationPorts, lease: LeasePolicy | None = None, settle: Settle | None = None
+        self,
+        ports: OperationPorts,
+        lease: LeasePolicy | None = None,
+        settle: Settle | None = None,
+        claims: IdempotencyStore[StoredOutcome] | None = None,
     ) -> None:
+        """`claims`: the idempotency keys, to end requests whose fallback never came (not
+        looked for without them)."""
         self._ports = ports
         self._lease = lease or LeasePolicy(holder=ports.ids.new_id("sweeper"))
         self._settle = settle or Settle(ports.unit_of_work)
+        self._follow_ups = None
+        if claims is not None:
+            self._follow_ups = EndMissingFollowUps(
+                ports.unit_of_work, ports.operations, claims, ports.clock, self._lease.ttl
+            )
 
     async def execute(self, limit: int = 100) -> SweepReport:
-        """Settle up to `limit` operations whose process stopped renewing their lease."""
+        """Settle up to `limit` operations whose process stopped renewing their lease, and end
+        up to `limit` requests whose fallback's next operation never came."""
         now = self._ports.clock.now()
         taken = await self._ports.leases.take_expired(
             now, self._lease.holder, now + self._lease.ttl, limit
@@ -77,7 +96,10 @@ class SweepAbandoned:
                 len(found["abandoned"]),
                 len(found["unknown"]),
             )
-        return SweepReport(**{name: tuple(ids) for name, ids in found.items()})
+        ended = () if self._follow_ups is None else await self._follow_ups.execute(limit)
+        if ended:
+            log.warning("ended %d requests whose follow-up never came", len(ended))
+        return SweepReport(**{name: tuple(ids) for name, ids in found.items()}, ended=ended)
 
     async def _sweep(self, operation: ImageOperation) -> str:
         now = self._ports.clock.now()

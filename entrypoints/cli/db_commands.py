@@ -65,12 +65,14 @@ def sweep(json: Json = False) -> None:
                 "abandoned": list(report.abandoned),
                 "unknown": list(report.unknown),
                 "failed": list(report.failed),
+                "ended": list(report.ended),
             }
         )
         return
     line(
         f"released {len(report.abandoned)} abandoned, left {len(report.unknown)} unknown for "
-        f"reconciliation, failed {len(report.failed)} never reserved"
+        f"reconciliation, failed {len(report.failed)} never reserved, ended "
+        f"{len(report.ended)} whose fallback never came"
     )
 
 

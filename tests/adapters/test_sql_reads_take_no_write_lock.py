@@ -130,6 +130,7 @@ READS: list[tuple[type, str, tuple[Any, ...], dict[str, Any]]] = [
     (SqlBrowserSessions, "find", ("session-hash-1",), {}),
     (SqlAlertLog, "for_user", ("alice",), {}),
     (SqlAccountErasure, "unsettled_operations", ("alice",), {}),
+    (SqlIdempotencyStore, "running", (T0,), {"limit": 10}),
 ]
 """Every read of every store, with arguments that find something where the seed has it."""
 

@@ -343,8 +343,14 @@ class _RecordingUnit:
         await self._inner.operations.add(operation, lease)
         self._written.append(operation)
 
-    async def advance(self, expected: OperationStatus, operation: ImageOperation) -> None:
-        await self._inner.operations.advance(expected, operation)
+    async def advance(
+        self,
+        expected: OperationStatus,
+        operation: ImageOperation,
+        *,
+        last_updated: datetime | None = None,
+    ) -> None:
+        await self._inner.operations.advance(expected, operation, last_updated=last_updated)
         self._written.append(operation)
 
     async def commit(self) -> None:
