@@ -120,6 +120,40 @@ def test_a_refused_webhook_costs_nothing(
 
     assert refused.status_code == status, refused.text
     assert footprint(api, "alice") == before
+    if status == 422:
+        assert refused.headers["x-should-retry"] == "false"
+        assert_webhook_refused(refused.json())
+
+
+def assert_webhook_refused(body: dict[str, Any]) -> None:
+    """The same answer whether the routes read the fields or the preparation checked the
+    destination: the problem (or OpenAI's error) naming the field and the reason."""
+    if "error" in body:  # the OpenAI-compatible routes
+        error = body["error"]
+        assert (error["code"], error["param"]) == ("webhook-refused", "webhook"), body
+        assert error["message"].startswith("webhook: "), body
+        return
+    assert body["type"] == "/problems/webhook-refused", body
+    assert (body["status"], body["field"]) == (422, "webhook"), body
+    assert body["reason"] and body["detail"] == f"webhook: {body['reason']}", body
+
+
+def test_a_refused_webhook_leaves_no_operation(api: Api) -> None:
+    def operation_ids(client: httpx.Client) -> list[str]:
+        return [item["id"] for item in client.get("/v1/operations").json()["items"]]
+
+    with api.client("bob") as bob:
+        before = operation_ids(bob)
+        refused = bob.post(
+            "/v1/operations",
+            json={"kind": "text-to-image", "prompt": "a fox", "webhook": "https://u:p@x.test/"},
+            headers={"prefer": "respond-async"},
+        )
+        after = operation_ids(bob)
+
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["reason"] == "credentials in the URL are not taken"
+    assert after == before
 
 
 def test_secrets_are_each_users_own_and_rotate(api: Api) -> None:
