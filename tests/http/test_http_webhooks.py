@@ -106,6 +106,7 @@ def test_the_openai_route_takes_the_webhook_as_an_extra_field(api: Api, receiver
         ("/v1/operations", {"webhook": "https://x.test/", "webhook_events": ["op.done"]}, 400),
         ("/v1/operations", {"webhook_events": ["operation.settled"]}, 422),
         ("/v1/images/generations", {"webhook": "https://[fd00:ec2::254]/"}, 422),
+        ("/v1/quotes", {"webhook": "https://169.254.169.254/"}, 422),
     ],
 )
 def test_a_refused_webhook_costs_nothing(
@@ -113,7 +114,7 @@ def test_a_refused_webhook_costs_nothing(
 ) -> None:
     before = footprint(api, "alice")
     body = {"prompt": "a fox", **fields}
-    if route == "/v1/operations":
+    if route != "/v1/images/generations":
         body["kind"] = "text-to-image"
     with api.client("alice") as alice:
         refused = alice.post(route, json=body)
@@ -200,3 +201,16 @@ def test_deliveries_page(api: Api) -> None:
             item["id"] for item in whole
         ]
         assert alice.get("/v1/webhooks/deliveries", params={"cursor": "!"}).status_code == 422
+
+
+def test_a_quote_with_an_allowed_webhook_is_priced(api: Api, receiver: Receiver) -> None:
+    body = {"kind": "text-to-image", "prompt": "a fox", "webhook": receiver.url}
+    with api.client("bob") as bob:
+        quoted = bob.post("/v1/quotes", json=body)
+        unhooked = bob.post("/v1/quotes", json={**body, "webhook": None})
+
+    assert quoted.status_code == 200, quoted.text
+    priced, plain = quoted.json(), unhooked.json()
+    for answer in (priced, plain):
+        answer["fit"].pop("at")  # when each was read
+    assert priced == plain
