@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fakes import FLAT_PRICE, text_to_image
+from fakes import FLAT_PRICE, ScriptedProvider, text_to_image
 
 from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import InvalidInput, WebhookRefused
 from imagestudio.domain.webhook import WebhookSubscription
 
 if TYPE_CHECKING:
-    from conftest import Studio
+    from conftest import Studio, StudioFactory
 
 REFUSED = "https://10.0.0.7/hook"
 ALLOWED = "https://hooks.example.com/done"
@@ -71,3 +71,18 @@ async def test_a_request_without_a_webhook_asks_nothing(studio: Studio) -> None:
     (await studio.quote.execute(text_to_image())).unwrap()
 
     assert studio.destinations.asked == []
+
+
+async def test_auto_routing_tries_no_other_model_for_a_refused_webhook(
+    make_studio: StudioFactory,
+) -> None:
+    ghost = ScriptedProvider("ghost")
+    studio = make_studio(others=(ghost,))
+    studio.destinations.refused[REFUSED] = WHY
+
+    error = (await studio.run.execute(hooked(REFUSED, model_id="auto"))).failure()
+
+    assert error == WebhookRefused(WHY)
+    assert studio.destinations.asked == [REFUSED]  # the destination is no model's doing
+    assert (studio.provider.jobs, ghost.jobs, studio.operations.saved_ids) == ([], [], [])
+    await studio.assert_nothing_spent("ada")
