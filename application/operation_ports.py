@@ -16,6 +16,7 @@ from imagestudio.application.ports.operation_leases import OperationLeases
 from imagestudio.application.ports.operation_store import OperationStore
 from imagestudio.application.ports.provider import ProviderDirectory
 from imagestudio.application.ports.quota_store import QuotaStore
+from imagestudio.application.ports.webhooks import DestinationCheck
 from imagestudio.application.progress_notes import ProgressNotes
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ class OperationPorts:
     inspector: ImageInspector
     clock: Clock
     ids: IdGenerator
+    destinations: DestinationCheck
+    """Whether a request's webhook may receive deliveries, asked before anything is reserved."""
     routing: RoutingRules = field(default_factory=RoutingRules)
     """How `auto` picks among enabled providers' models, and the fallback order."""
     progress: ProgressNotes = field(default_factory=ProgressNotes)

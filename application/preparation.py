@@ -23,7 +23,13 @@ from imagestudio.application.model_choice import AUTO, choose_model, is_auto
 from imagestudio.application.operation_ports import OperationPorts
 from imagestudio.application.ports.provider import InputImage
 from imagestudio.application.requests import ImageInput, OperationRequest
-from imagestudio.domain.errors import AssetNotFound, InputProblem, InvalidInput, OperationError
+from imagestudio.domain.errors import (
+    AssetNotFound,
+    InputProblem,
+    InvalidInput,
+    OperationError,
+    WebhookRefused,
+)
 from imagestudio.domain.model import Model
 from imagestudio.domain.money import Micros
 from imagestudio.domain.operation import ParameterValue
@@ -81,7 +87,8 @@ async def prepare(
     """Validate `request` against its model (or `model`, when routing chose one) and price it.
 
     `quoting` prices without running: images are checked only if given, and the model's
-    provider need not be configured here.
+    provider need not be configured here. A webhook is checked either way (a quote says the run
+    would be refused): a destination that may not receive deliveries is `WebhookRefused`.
     """
     if model is None:
         chosen = choose_model(
@@ -137,6 +144,11 @@ async def _prepare(
         price = model.pricing.price(units)
     except PriceUnavailable as error:
         raise _Refused(InvalidInput("parameters", str(error))) from None
+    # Last, as it may wait on DNS: a request refused for anything else is refused at once.
+    if request.webhook is not None:
+        refusal = await ports.destinations.refusal(request.webhook.url)
+        if refusal is not None:
+            raise _Refused(WebhookRefused(refusal))
     return PreparedOperation(
         request=request,
         model=model,

@@ -249,6 +249,18 @@ class NotRecorded:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookRefused:
+    """The request's webhook may not receive deliveries (not a URL, its scheme, credentials in
+    it, an address its name resolves to): refused before anything is reserved."""
+
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return f"webhook: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
 class AssetNotFound:
     asset_id: str
 
@@ -422,6 +434,7 @@ OperationError = (
     | OperationNotFound
     | UnknownUser
     | StorageQuotaExceeded
+    | WebhookRefused
 )
 
 AdminError = (

@@ -260,6 +260,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     progress_notes = providers.Singleton(ProgressNotes)
+    webhook_destinations = providers.Singleton(build_destinations, settings)
     ports = providers.Singleton(
         OperationPorts,
         catalog=catalog,
@@ -272,6 +273,7 @@ class Container(containers.DeclarativeContainer):
         inspector=inspector,
         clock=clock,
         ids=ids,
+        destinations=webhook_destinations,
         routing=settings.provided.routing_rules,
         progress=progress_notes,
     )
@@ -378,7 +380,6 @@ class Container(containers.DeclarativeContainer):
     )
     sign_out = providers.Singleton(SignOut, browser_sessions)
     asset_links = providers.Singleton(AssetLinks.from_settings, settings)
-    webhook_destinations = providers.Singleton(build_destinations, settings)
     webhook_secrets = providers.Singleton(
         WebhookSecrets,
         webhook_seeds,

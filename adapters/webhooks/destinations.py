@@ -1,6 +1,7 @@
 """Which addresses may receive webhooks: public ones only, checked after resolving the name.
 
-Refused: loopback, private (RFC 1918, unique-local), link-local (cloud metadata among them),
+Refused: credentials in the URL, a scheme other than https (or http when allowed), and the
+addresses: loopback, private (RFC 1918, unique-local), link-local (cloud metadata among them),
 carrier-grade NAT, multicast, unspecified and reserved addresses, and IPv4 hidden in IPv6. A
 name is refused if any address it resolves to is. `allow_private` lets private, loopback and
 CGNAT addresses through (development, tests); link-local and metadata never pass.
@@ -66,6 +67,9 @@ class Destinations:
             port = parts.port
         except ValueError as error:
             return f"is not a URL: {error}"
+        if parts.username is not None:
+            # Secrets in a URL end up in logs and the deliveries list: the secret signs instead.
+            return "credentials in the URL are not taken"
         schemes = ("https", "http") if self._allow_http else ("https",)
         if parts.scheme not in schemes:
             return f"must be {' or '.join(schemes)}"

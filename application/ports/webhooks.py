@@ -92,9 +92,12 @@ class WebhookSender(Protocol):
 
 
 class DestinationCheck(Protocol):
+    """Where webhooks may go: asked when an operation is prepared (so a refused destination
+    costs nothing) and again by the sender at each delivery (names may resolve anew)."""
+
     async def refusal(self, url: str) -> str | None:
-        """Why `url` may not receive webhooks (its scheme, or an address its name resolves
-        to), or None."""
+        """Why `url` may not receive webhooks (not a URL, its scheme, credentials in it, or an
+        address its name resolves to), or None."""
         ...
 
 

@@ -31,6 +31,7 @@ from imagestudio.domain.errors import (
     UnsupportedKind,
     UserBusy,
     UserExists,
+    WebhookRefused,
 )
 
 EXIT_INPUT = 2
@@ -68,6 +69,7 @@ _EXIT_CODES: dict[type[object], int] = {
     NotRecorded: EXIT_UNEXPECTED,
     IdempotencyConflict: EXIT_CONFLICT,
     IdempotencyInProgress: EXIT_CONFLICT,
+    WebhookRefused: EXIT_INPUT,
 }
 
 

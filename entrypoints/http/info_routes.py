@@ -19,6 +19,7 @@ from imagestudio.entrypoints.http.schemas import (
 )
 from imagestudio.entrypoints.http.state import app_state
 from imagestudio.entrypoints.http.studio_route import StudioRoute
+from imagestudio.entrypoints.http.webhook_fields import subscription
 
 router = APIRouter(tags=["reading"], route_class=StudioRoute)
 User = Annotated[str, Depends(current_user)]
@@ -40,8 +41,10 @@ async def list_models(
 @router.post("/v1/quotes", response_model=QuoteOut, responses=RESPONSES)
 async def quote(body: OperationIn, request: Request, user: User) -> QuoteOut:
     """What running this request would reserve, and how it fits your plan now (what it would
-    use, what would remain, and whose limit would refuse it); nothing is reserved or called."""
-    priced = await app_state(request).studio.quote.execute(to_request(body, user))
+    use, what would remain, and whose limit would refuse it); nothing is reserved or called.
+    A `webhook` is checked as running would check it."""
+    asked = to_request(body, user, webhook=subscription(body))
+    priced = await app_state(request).studio.quote.execute(asked)
     if isinstance(priced, Failure):
         raise refuse(priced.failure())
     return QuoteOut.of(priced.unwrap())

@@ -136,7 +136,7 @@ async def create_images(request: Request, user: User) -> ImagesOut:
     """Text to image, answered as OpenAI's `images.generate` (seed in the extra body)."""
     body = validated(ImagesIn, await request.json())
     operation = _operation(request, user, OperationKind.TEXT_TO_IMAGE, body)
-    operation = replace(operation, webhook=await subscription(app_state(request), body))
+    operation = replace(operation, webhook=subscription(body))
     return await _run(request, operation, _format(body))
 
 
@@ -167,7 +167,7 @@ async def edit_images(request: Request, user: User) -> ImagesOut:
         images.append(ImageInput(data=await _our_mask(app_state(request), mask), role="mask"))
         parameters["mode"] = "inpaint"
     operation = _operation(request, user, OperationKind.IMAGE_EDIT, body, tuple(images), parameters)
-    operation = replace(operation, webhook=await subscription(app_state(request), body))
+    operation = replace(operation, webhook=subscription(body))
     return await _run(request, operation, _format(body))
 
 

@@ -166,7 +166,7 @@ async def run_operation(
             )
         )
     body = await operation_in(request)
-    webhook = await subscription(state, body)
+    webhook = subscription(body)
     operation_id = f"op_{uuid.uuid4().hex}"
     job = state.jobs.start(
         to_request(

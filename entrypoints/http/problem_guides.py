@@ -373,8 +373,9 @@ GUIDES: dict[str, ProblemGuide] = {
     "webhook-refused": ProblemGuide(
         422,
         "Webhook destination refused",
-        "The `webhook` URL may not receive webhooks: not https, or its name resolves to a "
-        "loopback, private, link-local, carrier-grade NAT, multicast or metadata address "
+        "The `webhook` URL may not receive webhooks: not https, credentials in it, or its name "
+        "resolves to a loopback, private, link-local, carrier-grade NAT, multicast or metadata "
+        "address "
         "(`reason` says which). " + _NOT_CHARGED,
         "Give an https URL on a public address. For development the server's operator may set "
         "IMAGESTUDIO_WEBHOOK_ALLOW_HTTP and IMAGESTUDIO_WEBHOOK_ALLOW_PRIVATE.",

@@ -35,6 +35,7 @@ from imagestudio.domain.errors import (
     UnsupportedKind,
     UserBusy,
     UserExists,
+    WebhookRefused,
 )
 from imagestudio.domain.money import format_usd
 
@@ -239,6 +240,16 @@ def problem_for(error: object) -> Problem:
             detail=message,
             extra={"operation_ids": list(error.operation_ids)},
             headers={"retry-after": "60"},
+        )
+    if isinstance(error, WebhookRefused):
+        return Problem(
+            status=422,
+            slug="webhook-refused",
+            title="Webhook destination refused",
+            detail=message,
+            extra={"field": "webhook", "reason": error.reason},
+            # The same destination is refused again until the request names another.
+            headers=NO_RETRY,
         )
     if isinstance(error, RefundTooLarge):
         return Problem(

@@ -1,20 +1,19 @@
-"""The `webhook` and `webhook_events` fields of every route that runs an operation, read and
-checked at the boundary: an unknown event is refused by the model (400); a URL that may not
-receive webhooks (not a URL, its scheme, an address its name resolves to) by `subscription`
-(422) — before anything is reserved."""
+"""The `webhook` and `webhook_events` fields of every route that runs an operation, read at the
+boundary: an unknown event is refused by the model (400), events without a webhook by
+`subscription` (422). The destination itself is checked when the operation is prepared
+(`application/preparation.py`), for every entrypoint alike, before anything is reserved."""
 
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
+from imagestudio.domain.errors import WebhookRefused
 from imagestudio.domain.operation_event import FINAL_EVENT, OperationEventKind
 from imagestudio.domain.webhook import WebhookSubscription
 from imagestudio.entrypoints.http.auth import ProblemError
-from imagestudio.entrypoints.http.problems import Problem
-from imagestudio.entrypoints.http.state import AppState
+from imagestudio.entrypoints.http.problems import problem_for
 
 EventName = Literal[
     "operation.accepted", "operation.sent", "operation.unknown", "operation.settled"
@@ -48,27 +47,12 @@ class WebhookFields(BaseModel):
     )
 
 
-def problem(reason: str) -> Problem:
-    return Problem(
-        status=422,
-        slug="webhook-refused",
-        title="Webhook destination refused",
-        detail=f"webhook: {reason}",
-        extra={"field": "webhook", "reason": reason},
-        headers={"x-should-retry": "false"},
-    )
-
-
-async def subscription(state: AppState, fields: WebhookFields) -> WebhookSubscription | None:
-    """The operation's webhook, its destination checked now (and again at each delivery)."""
+def subscription(fields: WebhookFields) -> WebhookSubscription | None:
+    """The operation's webhook as asked (its destination is checked when it is prepared)."""
     if fields.webhook is None:
         if fields.webhook_events is not None:
-            raise ProblemError(problem("webhook_events was given without a webhook"))
+            reason = "webhook_events was given without a webhook"
+            raise ProblemError(problem_for(WebhookRefused(reason)))
         return None
-    if urlsplit(fields.webhook).username is not None:
-        raise ProblemError(problem("credentials in the URL are not taken"))
-    refusal = await state.studio.container.webhook_destinations().refusal(fields.webhook)
-    if refusal is not None:
-        raise ProblemError(problem(refusal))
     events = frozenset(_BY_NAME[name] for name in fields.webhook_events or ())
     return WebhookSubscription(url=fields.webhook, events=events or frozenset({FINAL_EVENT}))

@@ -87,6 +87,16 @@ async def test_http_needs_allowing() -> None:
     assert await allowed.refusal("ftp://hooks.example.com/") is not None
 
 
+@pytest.mark.parametrize(
+    "url", ["https://u:p@hooks.example.com/", "https://token@hooks.example.com/"]
+)
+async def test_credentials_in_the_url_are_refused_whatever_is_allowed(url: str) -> None:
+    public = stub({"hooks.example.com": ["93.184.216.34"]})
+    check = Destinations(allow_http=True, allow_private=True, resolver=public)
+    assert await check.refusal(url) == "credentials in the URL are not taken"
+    assert await check.refusal("https://hooks.example.com/") is None
+
+
 async def test_the_connection_goes_to_the_address_checked_with_the_name_as_host() -> None:
     with receiving() as receiver:
         # The name resolves (for this check only) to the receiver's loopback address: the

@@ -13,6 +13,7 @@ from fakes import (
     PERIOD,
     TEST_PLANS,
     USERS,
+    ListedDestinations,
     RecordingUnitOfWork,
     ScriptedProvider,
 )
@@ -74,6 +75,7 @@ class Studio:
     operations: RecordingUnitOfWork
     clock: FixedClock
     run: RunOperation
+    destinations: ListedDestinations
 
     @property
     def generate(self) -> GenerateImages:
@@ -221,6 +223,7 @@ def make_studio() -> StudioFactory:
             InMemoryUnitOfWork(quota, ledger, leases, idempotency, library), leases
         )
         clock = FixedClock(NOW)
+        destinations = ListedDestinations()
         ports = OperationPorts(
             catalog=InMemoryModelCatalog(models),
             providers=StaticProviderDirectory([scripted, *others]),
@@ -232,6 +235,7 @@ def make_studio() -> StudioFactory:
             inspector=PillowImageInspector(),
             clock=clock,
             ids=SequentialIdGenerator(),
+            destinations=destinations,
             routing=routing or RoutingRules(),
         )
         return Studio(
@@ -244,6 +248,7 @@ def make_studio() -> StudioFactory:
             operations=operations,
             clock=clock,
             run=RunOperation(ports),
+            destinations=destinations,
         )
 
     return build

@@ -1,4 +1,5 @@
-"""Small real fakes for the use-case tests: a scripted provider and a failing asset store."""
+"""Small real fakes for the use-case tests: a scripted provider, a failing asset store and
+listed webhook destinations."""
 
 from __future__ import annotations
 
@@ -219,6 +220,19 @@ def _artifact(job: ProviderJob, width: int, height: int, index: int, states_size
         height=height if states_size else None,
         seed=seed,
     )
+
+
+class ListedDestinations:
+    """The `DestinationCheck` port: refuses the URLs it lists (with their reasons), and keeps
+    every URL it was asked about."""
+
+    def __init__(self, refused: dict[str, str] | None = None) -> None:
+        self.refused = dict(refused or {})
+        self.asked: list[str] = []
+
+    async def refusal(self, url: str) -> str | None:
+        self.asked.append(url)
+        return self.refused.get(url)
 
 
 class StorageDown(OSError):

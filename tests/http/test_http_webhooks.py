@@ -106,6 +106,7 @@ def test_the_openai_route_takes_the_webhook_as_an_extra_field(api: Api, receiver
         ("/v1/operations", {"webhook": "https://x.test/", "webhook_events": ["op.done"]}, 400),
         ("/v1/operations", {"webhook_events": ["operation.settled"]}, 422),
         ("/v1/images/generations", {"webhook": "https://[fd00:ec2::254]/"}, 422),
+        ("/v1/quotes", {"webhook": "https://169.254.169.254/"}, 422),
     ],
 )
 def test_a_refused_webhook_costs_nothing(
@@ -113,13 +114,47 @@ def test_a_refused_webhook_costs_nothing(
 ) -> None:
     before = footprint(api, "alice")
     body = {"prompt": "a fox", **fields}
-    if route == "/v1/operations":
+    if route != "/v1/images/generations":
         body["kind"] = "text-to-image"
     with api.client("alice") as alice:
         refused = alice.post(route, json=body)
 
     assert refused.status_code == status, refused.text
     assert footprint(api, "alice") == before
+    if status == 422:
+        assert refused.headers["x-should-retry"] == "false"
+        assert_webhook_refused(refused.json())
+
+
+def assert_webhook_refused(body: dict[str, Any]) -> None:
+    """The same answer whether the routes read the fields or the preparation checked the
+    destination: the problem (or OpenAI's error) naming the field and the reason."""
+    if "error" in body:  # the OpenAI-compatible routes
+        error = body["error"]
+        assert (error["code"], error["param"]) == ("webhook-refused", "webhook"), body
+        assert error["message"].startswith("webhook: "), body
+        return
+    assert body["type"] == "/problems/webhook-refused", body
+    assert (body["status"], body["field"]) == (422, "webhook"), body
+    assert body["reason"] and body["detail"] == f"webhook: {body['reason']}", body
+
+
+def test_a_refused_webhook_leaves_no_operation(api: Api) -> None:
+    def operation_ids(client: httpx.Client) -> list[str]:
+        return [item["id"] for item in client.get("/v1/operations").json()["items"]]
+
+    with api.client("bob") as bob:
+        before = operation_ids(bob)
+        refused = bob.post(
+            "/v1/operations",
+            json={"kind": "text-to-image", "prompt": "a fox", "webhook": "https://u:p@x.test/"},
+            headers={"prefer": "respond-async"},
+        )
+        after = operation_ids(bob)
+
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["reason"] == "credentials in the URL are not taken"
+    assert after == before
 
 
 def test_secrets_are_each_users_own_and_rotate(api: Api) -> None:
@@ -166,3 +201,16 @@ def test_deliveries_page(api: Api) -> None:
             item["id"] for item in whole
         ]
         assert alice.get("/v1/webhooks/deliveries", params={"cursor": "!"}).status_code == 422
+
+
+def test_a_quote_with_an_allowed_webhook_is_priced(api: Api, receiver: Receiver) -> None:
+    body = {"kind": "text-to-image", "prompt": "a fox", "webhook": receiver.url}
+    with api.client("bob") as bob:
+        quoted = bob.post("/v1/quotes", json=body)
+        unhooked = bob.post("/v1/quotes", json={**body, "webhook": None})
+
+    assert quoted.status_code == 200, quoted.text
+    priced, plain = quoted.json(), unhooked.json()
+    for answer in (priced, plain):
+        answer["fit"].pop("at")  # when each was read
+    assert priced == plain
