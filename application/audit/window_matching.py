@@ -162,7 +162,8 @@ def _rank(task: BilledTask, room: Micros) -> tuple[bool, datetime]:
 
 class _ClaimIndex:
     """The claims whose window holds a moment, by route (a line of an unknown model may take a
-    task of any route)."""
+    task of any route). A claim once visited is skipped until `reopen`: a search visits each
+    line once, however many of its tasks' windows hold it."""
 
     def __init__(self, claims: Sequence[Claim], slack: timedelta) -> None:
         self.slack = slack
@@ -177,36 +178,55 @@ class _ClaimIndex:
             route: max(c.line.finished_at - c.line.started_at for c in found)
             for route, found in grouped.items()
         }
+        self._skip: dict[str | None, dict[int, int]] = defaultdict(dict)
 
-    def around(self, task: BilledTask) -> list[Claim]:
+    def reopen(self) -> None:
+        self._skip.clear()
+
+    def visit_around(self, task: BilledTask) -> list[Claim]:
+        """The claims not visited yet whose window holds the task, now visited."""
         found: list[Claim] = []
         for route in (task.route, None):
             claims, starts = self._claims.get(route, []), self._starts.get(route, [])
             low = task.billed_at - self._longest.get(route, timedelta(0)) - 2 * self.slack
-            first = bisect.bisect_left(starts, low)
             last = bisect.bisect_right(starts, task.billed_at)
-            found.extend(c for c in claims[first:last] if c.in_window(task, self.slack))
+            skip = self._skip[route]
+            i = _unskipped(skip, bisect.bisect_left(starts, low))
+            while i < last:
+                if claims[i].in_window(task, self.slack):
+                    found.append(claims[i])
+                    skip[i] = i + 1
+                i = _unskipped(skip, i + 1)
         return found
+
+
+def _unskipped(skip: dict[int, int], i: int) -> int:
+    root = i
+    while root in skip:
+        root = skip[root]
+    while i != root:
+        skip[i], i = root, skip[i]
+    return root
 
 
 def _augment(task: BilledTask, index: _ClaimIndex) -> bool:
     """Place a free task along an augmenting path (breadth first): into a line with room for
-    it, or into one whose own window-matched task moves on to another line, and so on."""
+    it, or into one whose own window-matched task moves on to another line, and so on. Lines
+    a failed search visited stay skipped until one succeeds: while nothing moved, no path
+    through them can end at a line with room either."""
     displaced_by: dict[str, tuple[BilledTask, Claim] | None] = {task.task_id: None}
-    seen: set[int] = set()
     queue = deque([task])
     while queue:
         moving = queue.popleft()
-        for claim in index.around(moving):
-            if id(claim) in seen:
-                continue
-            seen.add(id(claim))
-            if moving.amount <= claim.window_room:
+        for claim in index.visit_around(moving):
+            room = claim.window_room
+            if moving.amount <= room:
                 claim.by_window.append(moving)
                 _shift_back(moving, displaced_by)
+                index.reopen()
                 return True
             for held in claim.by_window:
-                fits = moving.amount <= claim.window_room + held.amount
+                fits = moving.amount <= room + held.amount
                 if fits and held.task_id not in displaced_by:
                     displaced_by[held.task_id] = (moving, claim)
                     queue.append(held)
