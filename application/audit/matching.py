@@ -3,7 +3,8 @@
 1. By task id: a line names the provider's task id of each call that got one.
 2. By model, price and time: a line's calls that never got an id (a synchronous reply, a
    submit never confirmed) match billed tasks of the same route whose amount fits in what the
-   line still has room for and that were billed between the line's start and end (± slack).
+   line still has room for and that were billed between the line's start and end (± slack);
+   confirmed costs first, and as many as any assignment could match (`window_matching`).
 3. A task still unmatched is paired with a line of its route and time that matched nothing:
    an amount mismatch rather than two unrelated differences.
 
@@ -13,13 +14,12 @@ billed in the span that nothing claimed is a difference of its own.
 
 from __future__ import annotations
 
-import bisect
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from imagestudio.application.audit.report import Difference, Unbilled
+from imagestudio.application.audit.window_matching import Claim, assign_by_window
 from imagestudio.application.audit.wording import (
     amount_mismatch,
     billed_not_recorded,
@@ -27,7 +27,6 @@ from imagestudio.application.audit.wording import (
     recorded_not_billed,
 )
 from imagestudio.application.ports.provider_book import BilledTask
-from imagestudio.domain.money import Micros
 from imagestudio.domain.usage_record import UsageRecord
 
 
@@ -62,31 +61,6 @@ class TaskMatching:
     unbilled: tuple[Unbilled, ...]
 
 
-@dataclass(slots=True)
-class _Claim:
-    """The tasks matched with one line so far."""
-
-    line: UsageRecord
-    route: str | None
-    by_id: list[BilledTask] = field(default_factory=list)
-    by_window: list[BilledTask] = field(default_factory=list)
-
-    @property
-    def billed(self) -> Micros:
-        return sum(task.amount for task in (*self.by_id, *self.by_window))
-
-    @property
-    def window_room(self) -> Micros:
-        """What calls without an id may still account for."""
-        line = self.line
-        cap = line.unconfirmed_cost if line.provider_task_ids else line.provider_cost
-        left = cap - sum(task.amount for task in self.by_window)
-        return max(0, min(left, line.provider_cost - self.billed))
-
-    def in_window(self, task: BilledTask, slack: timedelta) -> bool:
-        return self.line.started_at - slack <= task.billed_at <= self.line.finished_at + slack
-
-
 def match_tasks(
     lines: Sequence[UsageRecord],
     tasks: Sequence[BilledTask],
@@ -98,9 +72,9 @@ def match_tasks(
     """Match `lines` (one provider's, fetched a little beyond the span) with `tasks` (billed
     by it, likewise); judge the lines finished and the tasks billed within `span`.
     `routes` gives each model id's route as the provider's book names it."""
-    claims = [_Claim(line, routes.get(line.model_id)) for line in lines if line.kind is not None]
+    claims = [Claim(line, routes.get(line.model_id)) for line in lines if line.kind is not None]
     free = _by_id(claims, tasks)
-    _by_window(claims, free, span.slack)
+    assign_by_window(claims, free, span.slack)
     _pair_leftovers(claims, free, span.slack)
     differences: list[Difference] = []
     unbilled: list[Unbilled] = []
@@ -116,7 +90,7 @@ def match_tasks(
     )
 
 
-def _by_id(claims: list[_Claim], tasks: Sequence[BilledTask]) -> dict[str, BilledTask]:
+def _by_id(claims: list[Claim], tasks: Sequence[BilledTask]) -> dict[str, BilledTask]:
     """Match by task id; what is left, by id."""
     free = {task.task_id: task for task in tasks}
     for claim in claims:
@@ -127,53 +101,7 @@ def _by_id(claims: list[_Claim], tasks: Sequence[BilledTask]) -> dict[str, Bille
     return free
 
 
-def _by_window(claims: list[_Claim], free: dict[str, BilledTask], slack: timedelta) -> None:
-    by_route: dict[str, list[BilledTask]] = defaultdict(list)
-    for task in sorted(free.values(), key=lambda task: task.billed_at):
-        by_route[task.route].append(task)
-    moments = {route: [task.billed_at for task in found] for route, found in by_route.items()}
-    for claim in sorted(claims, key=lambda claim: claim.line.started_at):
-        routes = [claim.route] if claim.route is not None else list(by_route)
-        while claim.window_room > 0:
-            nearest = _nearest(claim, routes, by_route, moments, free, slack)
-            if nearest is None:
-                break
-            del free[nearest.task_id]
-            claim.by_window.append(nearest)
-
-
-def _nearest(
-    claim: _Claim,
-    routes: list[str],
-    by_route: Mapping[str, list[BilledTask]],
-    moments: Mapping[str, list[datetime]],
-    free: Mapping[str, BilledTask],
-    slack: timedelta,
-) -> BilledTask | None:
-    """The free task of the line's route, within its window, whose amount fits in the line's
-    room: one that fills it exactly first, then the one billed nearest the line's start."""
-    line, room = claim.line, claim.window_room
-    best: BilledTask | None = None
-    for route in routes:
-        found = by_route.get(route, [])
-        start = bisect.bisect_left(moments.get(route, []), line.started_at - slack)
-        for task in found[start:]:
-            if task.billed_at > line.finished_at + slack:
-                break
-            if task.task_id not in free or task.amount > room:
-                continue
-            if best is None or _rank(task, line, room) < _rank(best, line, room):
-                best = task
-    return best
-
-
-def _rank(task: BilledTask, line: UsageRecord, room: Micros) -> tuple[bool, timedelta]:
-    """A task filling the room exactly first (one route may bill several prices: Stability's
-    sd3 models share an endpoint), then the nearest in time."""
-    return task.amount != room, abs(task.billed_at - line.started_at)
-
-
-def _pair_leftovers(claims: list[_Claim], free: dict[str, BilledTask], slack: timedelta) -> None:
+def _pair_leftovers(claims: list[Claim], free: dict[str, BilledTask], slack: timedelta) -> None:
     """A task nothing claimed, next to a line of its route that matched nothing though it
     expects a bill: one amount mismatch, not two unrelated differences."""
     waiting = [
@@ -190,7 +118,7 @@ def _pair_leftovers(claims: list[_Claim], free: dict[str, BilledTask], slack: ti
                 break
 
 
-def _judge(claim: _Claim, differences: list[Difference], unbilled: list[Unbilled]) -> None:
+def _judge(claim: Claim, differences: list[Difference], unbilled: list[Unbilled]) -> None:
     line, billed = claim.line, claim.billed
     confirmed = line.provider_cost - line.unconfirmed_cost
     matched = (*claim.by_id, *claim.by_window)
