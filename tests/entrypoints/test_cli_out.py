@@ -81,6 +81,7 @@ WRITERS = {
     ("convert",): ["convert", "{p}", "webp"],
     ("social",): ["social", "{p}", "instagram/story"],
     ("assets", "download"): ["assets", "download", "{asset}"],
+    ("assets", "thumbnail"): ["assets", "thumbnail", "{asset}", "--size", "128"],
 }
 
 
@@ -98,6 +99,8 @@ def run_writer(cli: Cli, path: tuple[str, ...], picture: Path, out: str) -> tupl
     shown = cli.ok(*args, "--out", out)
     if path == ("assets", "download"):
         return shown, [asset]
+    if path == ("assets", "thumbnail"):  # named after its asset and size
+        return shown, [f"{asset}-thumb128"]
     made = cli.json("assets", "list", "--limit", "2")["items"]
     count = 2 if path == ("generate",) else 1
     return shown, [item["id"] for item in made[:count]]

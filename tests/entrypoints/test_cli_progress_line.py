@@ -41,7 +41,8 @@ async def test_a_refused_request_shows_nothing_and_waits_for_nothing() -> None:
 def test_a_terminal_sees_the_events_while_the_provider_works(
     local_cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("IMAGESTUDIO_OFFLINE_SLOW_SECONDS", "0.5")
+    # Long enough for the live line to be drawn on a busy machine (it is waited, not worked).
+    monkeypatch.setenv("IMAGESTUDIO_OFFLINE_SLOW_SECONDS", "2")
     monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich draws its live line as on a terminal
     monkeypatch.setenv("COLUMNS", "160")
 
