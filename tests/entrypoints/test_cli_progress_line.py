@@ -6,6 +6,7 @@ import pytest
 from conftest import Cli
 
 from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, Profile
+from imagestudio.entrypoints.cli.output import console
 from imagestudio.entrypoints.cli.progress_line import run_showing
 
 QUICK = {"events_poll_seconds": 0.02, "offline_slow_seconds": 0.3}
@@ -45,8 +46,12 @@ def test_a_terminal_sees_the_events_while_the_provider_works(
     monkeypatch.setenv("IMAGESTUDIO_OFFLINE_SLOW_SECONDS", "2")
     monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich draws its live line as on a terminal
     monkeypatch.setenv("COLUMNS", "160")
-
-    shown = local_cli.ok("generate", "a kite [offline:slow]")
+    # The process keeps one console, made by whichever test printed first: make this one's.
+    console.cache_clear()
+    try:
+        shown = local_cli.ok("generate", "a kite [offline:slow]")
+    finally:
+        console.cache_clear()
 
     assert "generating: offline: rendering" in shown
     assert "charged" in shown  # and then the result
