@@ -1,7 +1,9 @@
 """Waiting for an accepted async task: `GET /v2beta/results/{id}` (provider_contracts.md §2.3).
 
-202 means still running; 200 carries the artifact; 404 means no such result (expired, never
-made, another key's); 500 means the task failed, and Stability charges only on success. Polls
+202 means still running; 200 carries the artifact; 404 means no such result (for a task it
+named: expired, perhaps after it completed and was billed, so the task is held for
+reconciliation, never called free); 500 means the task failed, and Stability charges only on
+success. Polls
 are read-only, so they are retried; running out of time leaves the task held for
 reconciliation under its id, never re-submitted.
 """
@@ -90,7 +92,9 @@ class ResultPolling:
                     return _held(task_id, answered.detail)
                 return answered
             if status == httpx.codes.NOT_FOUND:
-                return _failed(f"result expired or not found ({error_detail(response)})")
+                # Stability named this task: gone means expired, perhaps after it completed and
+                # was billed. Reconciliation settles it (its price kept as a possible cost).
+                return _held(task_id, f"result expired or not found ({error_detail(response)})")
             if status == httpx.codes.INTERNAL_SERVER_ERROR:
                 return _failed(f"the task failed after acceptance ({error_detail(response)})")
             if status in RETRYABLE_STATUSES:

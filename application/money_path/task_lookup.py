@@ -93,34 +93,47 @@ def sorted_answers(
     unresolved_outputs: int,
     waited: timedelta,
 ) -> CallOutcomes:
-    answered = [(count, _as_outcome(provider, outcome)) for count, outcome in found]
-    unresolved_error = None
+    """The outcomes a settlement takes from what the provider said of each task.
+
+    A task the provider accepted (it named it) and no longer knows is not a free failure: its
+    result may have expired after it completed and was billed (Stability keeps results 24 h,
+    and a 404 does not say which). Its outputs count as unresolved, like a call the provider
+    never confirmed: the user pays nothing, the price is kept as a possible provider cost.
+    """
+    answered = [(count, _as_outcome(outcome)) for count, outcome in found if _answered(outcome)]
+    gone = [(count, outcome) for count, outcome in found if isinstance(outcome, TaskMissing)]
+    reasons = []
     if unresolved_outputs:
+        reasons.append(
+            f"the provider never confirmed {unresolved_outputs} output(s) and no task id "
+            f"was known; released after waiting {waited}"
+        )
+    if gone:
+        names = ", ".join(f"{outcome.task_id} ({outcome.detail})" for _, outcome in gone)
+        reasons.append(
+            f"the provider no longer knows task(s) {names}: it may have completed and billed "
+            "them before their result expired, so their price is kept as a possible cost"
+        )
+    unresolved = unresolved_outputs + sum(count for count, _ in gone)
+    unresolved_error = None
+    if unresolved:
         unresolved_error = ProviderFailed(
-            provider=provider,
-            kind=ProviderErrorKind.UNAVAILABLE,
-            detail=(
-                f"the provider never confirmed {unresolved_outputs} output(s) and no task id "
-                f"was known; released after waiting {waited}"
-            ),
+            provider=provider, kind=ProviderErrorKind.UNAVAILABLE, detail="; ".join(reasons)
         )
     return sort_outcomes(
         provider,
         answered,
-        unresolved_outputs=unresolved_outputs,
+        unresolved_outputs=unresolved,
         unresolved_error=unresolved_error,
     )
 
 
-def _as_outcome(provider: str, found: LookupOutcome) -> ProviderOutcome:
-    """A task the provider has no record of never produced (nor billed) anything."""
-    if isinstance(found, TaskMissing):
-        return ProviderFailed(
-            provider=provider,
-            kind=ProviderErrorKind.UNAVAILABLE,
-            detail=f"the provider has no task {found.task_id}: {found.detail}",
-        )
-    assert not isinstance(found, TaskPending), "pending tasks are waited on, not settled"
+def _answered(found: LookupOutcome) -> bool:
+    return not isinstance(found, TaskMissing)
+
+
+def _as_outcome(found: LookupOutcome) -> ProviderOutcome:
+    assert not isinstance(found, TaskPending | TaskMissing), "sorted out before settling"
     return found
 
 

@@ -1,7 +1,9 @@
 """Reconcile: settle every operation whose outcome at the provider was left unknown.
 
 With a provider task id, the task is looked up (read-only; nothing is ever re-submitted): found
-completed → its outputs are fetched, stored and charged; failed or gone → released. A call whose
+completed → its outputs are fetched, stored and charged; failed → released; gone (its result
+expired, perhaps after it completed and was billed) → released, its price kept as a possible
+provider cost, like a call never confirmed. A call whose
 submission the provider never confirmed (no task id: the reply was lost) cannot be looked up: it
 is waited on for `unresolved_after`, then the user's reservation is released and the price is
 recorded as a possible provider cost, outcome `unknown_unresolved`. Operations are taken under a
@@ -128,6 +130,8 @@ class Reconcile:
             else await ports.quota.reservation(operation.reservation_id)
         )
         model = ports.catalog.get(operation.model_id)
+        if reservation is not None and not reservation.is_open and await self._settled(operation):
+            return None  # another reconciler settled it between our two reads: theirs stands
         if reservation is None or model is None or not reservation.is_open:
             missing = "model" if model is None else "open reservation"
             log.error(
@@ -190,6 +194,11 @@ class Reconcile:
             None, OperationQuery(statuses=UNFINISHED), after=None, limit=limit
         )
         return tuple([await self._views.of(tracked) for tracked in unfinished])
+
+    async def _settled(self, operation: ImageOperation) -> bool:
+        """Whether `operation` is no longer `unknown` when read again."""
+        now = await self._ports.operations.get(operation.id)
+        return now is None or now.status is not OperationStatus.UNKNOWN
 
     def _past(self, operation: ImageOperation, wait: timedelta) -> bool:
         return self._ports.clock.now() - operation.updated_at >= wait

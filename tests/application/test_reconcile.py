@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import pytest
 from fakes import (
     BATCH_PRICE,
     FLAT_PRICE,
@@ -100,15 +103,51 @@ async def test_a_task_found_failed_is_released_and_costs_nothing(studio: Studio)
     assert (await studio.spend("ada")).used == 0
 
 
-async def test_a_task_the_provider_does_not_know_is_released(studio: Studio) -> None:
+async def test_a_task_the_provider_no_longer_knows_keeps_its_price_as_a_possible_cost(
+    studio: Studio,
+) -> None:
+    # The provider named the task, so "no such task" means its result expired: perhaps after
+    # it completed and was billed (the soak found a $0.60 upscale released at no cost so).
     operation_id = await left_unknown(studio)
     studio.provider.tasks["task-1"] = Missing()
 
     report = await reconciler(studio).execute()
 
-    assert report.failed == (operation_id,)
-    assert (await studio.line_of(operation_id)).user_charge == 0
+    assert report.unresolved == (operation_id,)
+    operation = await studio.operation(operation_id)
+    assert operation.status is OperationStatus.ABANDONED
+    assert operation.error is not None and "no longer knows task(s) task-1" in operation.error
+    line = await studio.line_of(operation_id)
+    assert (line.outcome, line.user_charge, line.provider_cost, line.unconfirmed_cost) == (
+        Outcome.UNKNOWN_UNRESOLVED,
+        0,
+        FLAT_PRICE,
+        FLAT_PRICE,
+    )
+    assert line.provider_task_ids == ("task-1",)
+    assert (await studio.spend("ada")).used == 0
+    assert (await studio.budget()).used == FLAT_PRICE
     await studio.assert_nothing_held("ada")
+
+
+async def test_a_gone_task_beside_a_completed_one_delivers_and_keeps_the_gone_price(
+    studio: Studio,
+) -> None:
+    studio.provider.script(Unknown(task_id="task-a"), Unknown(task_id="task-b"))
+    error = (await studio.run.execute(text_to_image(model_id="acme-batch", outputs=8))).failure()
+    assert isinstance(error, OutcomeUnknown)
+    studio.clock.advance(timedelta(minutes=2))
+    studio.provider.tasks["task-a"] = Succeed()
+    studio.provider.tasks["task-b"] = Missing()
+
+    report = await reconciler(studio).execute()
+
+    assert report.succeeded == (error.operation_id,)
+    line = await studio.line_of(error.operation_id)
+    assert (line.outputs, line.user_charge) == (4, 4 * BATCH_PRICE)
+    assert (line.provider_cost, line.unconfirmed_cost) == (8 * BATCH_PRICE, 4 * BATCH_PRICE)
+    await studio.assert_nothing_held("ada")
+    await studio.assert_used_matches_ledger("ada")
 
 
 async def test_a_filtered_task_costs_the_user_nothing_and_keeps_the_provider_cost(
@@ -316,3 +355,42 @@ async def test_outputs_stored_before_the_process_died_are_settled_as_they_are(
     assert operation.reservation_id is not None
     await studio.assert_nothing_held("ada")
     await studio.assert_used_matches_ledger("ada")
+
+
+class SettledBetweenReads:
+    """The quota store of a reconciler that read the operation `unknown` just before another
+    reconciler settled it: the reservation it reads next is closed already."""
+
+    def __init__(self, studio: Studio, settle_first: Reconcile) -> None:
+        self._quota = studio.ports.quota
+        self._clock = studio.clock
+        self._settle_first = settle_first
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._quota, name)
+
+    async def reservation(self, reservation_id: str) -> object:
+        self._clock.advance(timedelta(minutes=1))  # this round outlasted its recheck lease
+        await self._settle_first.execute()
+        return await self._quota.reservation(reservation_id)  # type: ignore[attr-defined]
+
+
+async def test_an_operation_settled_between_a_reconcilers_two_reads_is_left_quietly(
+    studio: Studio, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Two servers' reconcilers take one operation when a round outlasts the recheck lease; the
+    # late one found the reservation closed and cried for an operator (soak log) though the
+    # other had just settled it.
+    operation_id = await left_unknown(studio)
+    studio.provider.tasks["task-1"] = Succeed()
+    first = reconciler(studio, "one")
+    late_ports = replace(studio.ports, quota=SettledBetweenReads(studio, first))
+    late = Reconcile(late_ports, studio.run, LeasePolicy(holder="two"), unresolved_after=WAIT)
+
+    with caplog.at_level(logging.WARNING):
+        report = await late.execute()
+
+    assert (report.succeeded, report.failed, report.unresolved, report.pending) == ((),) * 4
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert (await studio.operation(operation_id)).status is OperationStatus.SUCCEEDED
+    assert len(await studio.lines("ada")) == 1

@@ -5,7 +5,7 @@ each failure, nothing charged and nothing held — or held as unknown where the 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from sandbox_studio import USER, held_and_spent, png, sandbox_studio
 from imagestudio.adapters.sandbox.config import SandboxConfig
 from imagestudio.adapters.sandbox.faults import Fault, Route
 from imagestudio.application.requests import ImageInput
+from imagestudio.application.use_cases.audit_provider import AuditRequest
 from imagestudio.application.use_cases.generate import GenerateRequest
 from imagestudio.application.use_cases.upscale import UpscaleRequest
 from imagestudio.domain.errors import (
@@ -148,3 +149,51 @@ async def test_a_dropped_reply_is_held_unknown_then_released_unresolved_with_its
             3 * CREDIT,
         )
         assert timedelta(seconds=0) <= line.finished_at - line.started_at
+
+
+async def test_a_creative_upscale_whose_result_expired_before_reconciliation_keeps_its_cost(
+    tmp_path: Path,
+) -> None:
+    # The soak's true difference: an async upscale ran past the deadline (or its process
+    # died), completed and was billed, and its result expired before reconciliation asked:
+    # the 404 was read as "never billed" and the ledger said $0 against the provider's $0.60.
+    config = SandboxConfig(latency_seconds=0.05, slow_task_seconds=0.4, result_ttl_seconds=0.8)
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    async with sandbox_studio(
+        tmp_path,
+        config,
+        provider_deadline_seconds=0.2,
+        reconcile_after_seconds=0.3,
+        lease_seconds=0.3,
+    ) as (studio, sandbox):
+        sandbox.state.faults.add(Route.STABILITY_SUBMIT, Fault.SLOW_TASK)
+        error = (
+            await studio.upscale.execute(
+                UpscaleRequest(
+                    user_id=USER,
+                    image=ImageInput(data=png(256, 256)),
+                    scale=4,
+                    prompt="a sharper lighthouse",
+                    model_id="stability/upscale-creative",
+                )
+            )
+        ).failure()
+        assert isinstance(error, OutcomeUnknown) and error.provider_task_id
+        for _ in range(100):  # the task completes (billed when due), then its result expires
+            await asyncio.sleep(0.05)
+            billed = sandbox.state.book.billed("stability")
+            if billed and datetime.now(UTC) - billed[0].billed_at > timedelta(seconds=1):
+                break
+        assert [task.task_id for task in billed] == [error.provider_task_id]
+
+        report = await studio.reconcile.execute()
+
+        assert report.unresolved == (error.operation_id,)
+        line = await studio.container.ledger().for_operation(error.operation_id)
+        assert line is not None
+        assert (line.outcome, line.user_charge) == (Outcome.UNKNOWN_UNRESOLVED, 0)
+        assert line.provider_cost == line.unconfirmed_cost == 60 * CREDIT
+        assert line.provider_task_ids == (error.provider_task_id,)
+        assert await held_and_spent(studio) == (0, 0)
+        audit = (await studio.audit_provider.execute(AuditRequest(since=since))).unwrap()
+        assert audit.differences == ()
