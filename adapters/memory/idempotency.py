@@ -108,14 +108,18 @@ class InMemoryIdempotencyStore(Generic[T]):
         """Drop a running claim; a finished key keeps replaying its outcome."""
         _forget(self._keys, user_id, key)
 
-    async def running(self, claimed_before: datetime, limit: int) -> tuple[RunningClaim, ...]:
+    async def running(
+        self, claimed_before: datetime, limit: int, *, after: RunningClaim | None = None
+    ) -> tuple[RunningClaim, ...]:
         found = [
             RunningClaim(user_id, key, held.claimed_at, held.operation_id)
             for (user_id, key), held in self._keys.items()
             if isinstance(held, _Running)
             and held.claimed_at < claimed_before < held.claimed_at + self._retention
         ]
-        found.sort(key=lambda claim: (claim.claimed_at, claim.user_id, claim.key), reverse=True)
+        found.sort(key=_order)
+        if after is not None:
+            found = [claim for claim in found if _order(claim) > _order(after)]
         return tuple(found[: max(limit, 0)])
 
     def draft(self) -> KeysDraft[T]:
@@ -168,3 +172,8 @@ class KeysDraft(Generic[T]):
 
     def merge(self) -> None:
         self._keys.merge()
+
+
+def _order(claim: RunningClaim) -> tuple[datetime, str, str]:
+    """Oldest claim first, then by user and key: the order `running` pages in."""
+    return (claim.claimed_at, claim.user_id, claim.key)

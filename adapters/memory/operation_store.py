@@ -18,6 +18,7 @@ class InMemoryOperationStore:
     def __init__(self) -> None:
         self._operations: dict[str, ImageOperation] = {}
         self._leases: dict[str, tuple[str, datetime]] = {}
+        self._follow_ups_seen: set[str] = set()
 
     async def hold(self, operation_id: str, holder: str, until: datetime) -> None:
         self._leases[operation_id] = (holder, until)
@@ -57,6 +58,25 @@ class InMemoryOperationStore:
 
     async def get(self, operation_id: str) -> ImageOperation | None:
         return self._operations.get(operation_id)
+
+    async def awaiting_follow_up(
+        self, settled_before: datetime, limit: int
+    ) -> tuple[ImageOperation, ...]:
+        awaiting = sorted(
+            (
+                operation
+                for operation in self._operations.values()
+                if operation.status.is_final
+                and operation.continued_by is not None
+                and operation.id not in self._follow_ups_seen
+                and operation.updated_at < settled_before
+            ),
+            key=lambda operation: (operation.updated_at, operation.id),
+        )
+        return tuple(awaiting[: max(limit, 0)])
+
+    async def follow_up_seen(self, operation_id: str) -> None:
+        self._follow_ups_seen.add(operation_id)
 
     async def describe(self, operation_id: str) -> TrackedOperation | None:
         operation = self._operations.get(operation_id)
@@ -102,6 +122,7 @@ class InMemoryOperationStore:
         for operation_id in gone:
             del self._operations[operation_id]
             self._leases.pop(operation_id, None)
+            self._follow_ups_seen.discard(operation_id)
         return len(gone)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -227,7 +227,9 @@ class SqlIdempotencyStore:
         async with self._engine.begin() as connection:
             await connection.run_sync(forget_key, user_id, key)
 
-    async def running(self, claimed_before: datetime, limit: int) -> tuple[RunningClaim, ...]:
+    async def running(
+        self, claimed_before: datetime, limit: int, *, after: RunningClaim | None = None
+    ) -> tuple[RunningClaim, ...]:
         if limit <= 0:
             return ()
         query = (
@@ -235,9 +237,22 @@ class SqlIdempotencyStore:
             .where(_k.outcome.is_(None))
             .where(_k.claimed_at < claimed_before)
             .where(_k.claimed_at > claimed_before - self._retention)
-            .order_by(_k.claimed_at.desc(), _k.user_id.desc(), _k.key.desc())
+            .order_by(_k.claimed_at, _k.user_id, _k.key)
             .limit(limit)
         )
+        if after is not None:
+            query = query.where(
+                or_(
+                    _k.claimed_at > after.claimed_at,
+                    and_(
+                        _k.claimed_at == after.claimed_at,
+                        or_(
+                            _k.user_id > after.user_id,
+                            and_(_k.user_id == after.user_id, _k.key > after.key),
+                        ),
+                    ),
+                )
+            )
         async with self._reader.connect() as connection:
             rows = (await connection.execute(query)).all()
         return tuple(

@@ -32,7 +32,7 @@ _COLUMNS = (
     "error",
 )
 _TIMES = ("created_at", "updated_at")
-ROW_COLUMNS = (*_COLUMNS, *_TIMES, "body")
+ROW_COLUMNS = (*_COLUMNS, *_TIMES, "body", "follow_up")
 """The keys of `operation_row`: every column of `operations` but the lease's."""
 
 
@@ -117,6 +117,9 @@ def operation_row(operation: ImageOperation) -> dict[str, Any]:
         del body[name]
         row[name] = getattr(operation, name)
     row["body"] = json.dumps(body, sort_keys=True)
+    # A final failure that named the next provider's operation: listed for the sweep until it
+    # sees that operation come (`follow_up_seen`) or ends the request without it.
+    row["follow_up"] = operation.continued_by if operation.status.is_final else None
     return row
 
 

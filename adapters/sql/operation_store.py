@@ -84,6 +84,28 @@ class SqlOperationStore:
             )
             return await _take(connection, rows.all(), holder, until)
 
+    async def awaiting_follow_up(
+        self, settled_before: datetime, limit: int
+    ) -> tuple[ImageOperation, ...]:
+        if limit <= 0:
+            return ()
+        c = t.operations.c
+        query = (
+            select(t.operations)
+            .where(c.follow_up.is_not(None), c.updated_at < settled_before)
+            .order_by(c.updated_at, c.id)
+            .limit(limit)
+        )
+        async with self._reader.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return tuple(operation_from_row(row._mapping) for row in rows)
+
+    async def follow_up_seen(self, operation_id: str) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(t.operations).where(t.operations.c.id == operation_id).values(follow_up=None)
+            )
+
     async def get(self, operation_id: str) -> ImageOperation | None:
         async with self._reader.connect() as connection:
             row = (
@@ -124,7 +146,7 @@ def _upsert(insert: Insert) -> Any:
 _SAVE = per_dialect(_upsert)
 _LEASED = (*ROW_COLUMNS, "lease_owner", "lease_expires_at")
 _INSERT = DriverStatement(t.operations.insert().values({name: bindparam(name) for name in _LEASED}))
-_CHANGING = ("status", "reservation_id", "charged", "error", "updated_at", "body")
+_CHANGING = ("status", "reservation_id", "charged", "error", "updated_at", "body", "follow_up")
 """What moves on with an operation; the request's own columns (who asked what of which model
 and provider, when, under which key) stay as they were inserted."""
 _ADVANCING = (

@@ -144,6 +144,9 @@ operations = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("lease_owner", String(ID), nullable=True),
     Column("lease_expires_at", UtcDateTime, nullable=True, index=True),
+    # A final failure's `continued_by` until the sweep saw that operation come (or ended the
+    # request without it): the sweep's list of requests whose follow-up may never come.
+    Column("follow_up", String(ID), nullable=True, index=True),
     # A user's operations newest first (`imagestudio operations list`, `GET /v1/operations`).
     Index("ix_operations_user_created_at_id", "user_id", "created_at", "id"),
 )
@@ -154,7 +157,8 @@ idempotency_keys = Table(
     Column("user_id", String(ID), nullable=False),
     Column("key", String(255), nullable=False),
     Column("request_hash", String(64), nullable=False),
-    Column("claimed_at", UtcDateTime, nullable=False),
+    # Indexed: the sweep pages through the keys still running past the follow-up grace.
+    Column("claimed_at", UtcDateTime, nullable=False, index=True),
     Column("outcome", Text, nullable=True),  # NULL while the first request runs
     # The operation running under the key: once it is settled, a key still running is stale.
     Column("operation_id", String(ID), nullable=True),

@@ -57,9 +57,11 @@ class IdempotencyStore(Protocol[T]):
         """Drop a claim whose request ended before doing anything worth replaying."""
         ...
 
-    async def running(self, claimed_before: datetime, limit: int) -> tuple[RunningClaim, ...]:
+    async def running(
+        self, claimed_before: datetime, limit: int, *, after: RunningClaim | None = None
+    ) -> tuple[RunningClaim, ...]:
         """At most `limit` keys still running that were claimed before `claimed_before` (and
-        are not past their retention then), newest claim first: a key whose request died
-        between two attempts is found soon after it is old enough, however many older ones
-        wait for reconciliation."""
+        are not past their retention then), oldest claim first (by claim time, user, key),
+        strictly after `after`: the sweep pages through every one, however many wait for
+        reconciliation, in bounded batches."""
         ...

@@ -29,6 +29,19 @@ class OperationStore(Protocol):
         """The operation, or None."""
         ...
 
+    async def awaiting_follow_up(
+        self, settled_before: datetime, limit: int
+    ) -> tuple[ImageOperation, ...]:
+        """At most `limit` final operations, settled before `settled_before`, oldest first,
+        whose failure named the next provider's operation (`continued_by`) and that nobody has
+        yet seen come (`follow_up_seen`) or ended the request without (`continued_by` cleared).
+        """
+        ...
+
+    async def follow_up_seen(self, operation_id: str) -> None:
+        """The operation's follow-up exists: no longer list it in `awaiting_follow_up`."""
+        ...
+
     async def describe(self, operation_id: str) -> TrackedOperation | None:
         """The operation and its lease, or None."""
         ...

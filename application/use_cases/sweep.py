@@ -4,9 +4,8 @@ Nothing sent yet → the reservation is released, a zero-cost ledger line says `
 the idempotency key answers that outcome — one transaction. Already sent → `unknown`, still
 held, for reconciliation (the provider may bill). Only operations whose lease expired are
 taken, atomically, and every change is conditional on the status read, so an operation alive
-in another process is never touched and two sweepers never settle the same one. Given the
-idempotency keys, it also ends requests whose fallback's next operation never came
-(`sweep_follow_ups.py`).
+in another process is never touched and two sweepers never settle the same one.
+It also ends requests whose fallback's next operation never came (`sweep_follow_ups.py`).
 """
 
 from __future__ import annotations
@@ -62,20 +61,18 @@ class SweepAbandoned:
         settle: Settle | None = None,
         claims: IdempotencyStore[StoredOutcome] | None = None,
     ) -> None:
-        """`claims`: the idempotency keys, to end requests whose fallback never came (not
-        looked for without them)."""
+        """`claims`: the idempotency keys, to also find keyed requests whose fallback never
+        came among rows settled before operations listed their follow-ups."""
         self._ports = ports
         self._lease = lease or LeasePolicy(holder=ports.ids.new_id("sweeper"))
         self._settle = settle or Settle(ports.unit_of_work)
-        self._follow_ups = None
-        if claims is not None:
-            self._follow_ups = EndMissingFollowUps(
-                ports.unit_of_work, ports.operations, claims, ports.clock, self._lease.ttl
-            )
+        self._follow_ups = EndMissingFollowUps(
+            ports.unit_of_work, ports.operations, claims, ports.clock, self._lease.ttl
+        )
 
     async def execute(self, limit: int = 100) -> SweepReport:
         """Settle up to `limit` operations whose process stopped renewing their lease, and end
-        up to `limit` requests whose fallback's next operation never came."""
+        every request whose fallback's next operation never came (read `limit` at a time)."""
         now = self._ports.clock.now()
         taken = await self._ports.leases.take_expired(
             now, self._lease.holder, now + self._lease.ttl, limit
@@ -96,7 +93,7 @@ class SweepAbandoned:
                 len(found["abandoned"]),
                 len(found["unknown"]),
             )
-        ended = () if self._follow_ups is None else await self._follow_ups.execute(limit)
+        ended = await self._follow_ups.execute(limit)
         if ended:
             log.warning("ended %d requests whose follow-up never came", len(ended))
         return SweepReport(**{name: tuple(ids) for name, ids in found.items()}, ended=ended)

@@ -89,19 +89,24 @@ async def books(request: pytest.FixtureRequest) -> AsyncIterator[Books]:
 
 
 async def failed_over_then_killed(
-    books: Books, *, key: str | None = "k1", webhook: WebhookSubscription | None = HOOK
+    books: Books,
+    *,
+    key: str | None = "k1",
+    webhook: WebhookSubscription | None = HOOK,
+    first_id: str = "op_1",
+    follow_up: str = "op_2",
 ) -> ImageOperation:
     """Accept op_1 (claiming `key`), then settle it failed naming op_2 with the key kept — and
     never accept op_2, as a process killed right there leaves it."""
-    first = an_operation("op_1", idempotency_key=key, webhook=webhook)
+    first = an_operation(first_id, idempotency_key=key, webhook=webhook)
     async with books.world.units.begin() as unit:
         if key is not None:
-            await unit.idempotency.claim("ada", key, "h1", NOW, "op_1")
-        (await unit.quota.reserve("res_op_1", a_request())).unwrap()
+            await unit.idempotency.claim("ada", key, "h1", NOW, first_id)
+        (await unit.quota.reserve(f"res_{first_id}", a_request())).unwrap()
         await unit.operations.add(first, LEASE)
         await unit.commit()
     failed = first.advance(S.FAILED, SETTLED_AT, error="rate limited").unwrap()
-    failed = replace(failed, continued_by="op_2")
+    failed = replace(failed, continued_by=follow_up)
     await Settle(books.world.units).close(
         Closing(expected=S.RESERVED, operation=failed, money=Money.RELEASE, key=KeepKey())
     )
@@ -125,6 +130,64 @@ async def test_past_the_grace_the_request_ends_at_the_failure(books: Books) -> N
     )
     assert shown.unwrap().operation.status is S.FAILED
     assert await books.sweeper().execute() == ()  # nothing left to end
+
+
+async def test_an_unkeyed_request_past_the_grace_ends_at_its_failure_with_its_webhook(
+    books: Books,
+) -> None:
+    # No key to find it by: the operation itself lists the follow-up it waits for.
+    await failed_over_then_killed(books, key=None)
+    books.clock.advance(FOLLOW_UP_GRACE - timedelta(seconds=1))
+    assert await books.sweeper().execute() == ()  # within the grace: it may still come
+    books.clock.advance(timedelta(seconds=2))
+
+    assert await books.sweeper().execute() == ("op_1",)
+
+    ended = await books.operation()
+    assert (ended.status, ended.continued_by, ended.error) == (S.FAILED, None, "rate limited")
+    delivery = await books.deliveries.get(FINAL_DELIVERY)
+    assert delivery is not None and delivery.delivery.event is OperationEventKind.SETTLED
+    shown = await ShowOperation(books.world.operations, books.world.quota, books.clock).execute(
+        "ada", "op_1"
+    )
+    assert shown.unwrap().operation.status is S.FAILED
+    assert await books.world.operations.awaiting_follow_up(books.clock.now(), 10) == ()
+    assert await books.sweeper().execute() == ()
+
+
+async def test_a_follow_up_that_came_is_taken_off_the_list(books: Books) -> None:
+    await failed_over_then_killed(books, key=None)
+    listed = await books.world.operations.awaiting_follow_up(SETTLED_AT + timedelta(seconds=1), 9)
+    assert [operation.id for operation in listed] == ["op_1"]
+    async with books.world.units.begin() as unit:
+        (await unit.quota.reserve("res_op_2", a_request())).unwrap()
+        await unit.operations.add(an_operation("op_2"), LEASE)
+        await unit.commit()
+    books.clock.advance(FOLLOW_UP_GRACE * 2)
+
+    assert await books.sweeper().execute() == ()
+
+    assert await books.world.operations.awaiting_follow_up(books.clock.now(), 10) == ()
+    assert (await books.operation()).continued_by == "op_2"  # readers still follow it
+
+
+async def test_every_request_past_the_grace_is_ended_in_bounded_batches(books: Books) -> None:
+    # The plan admits 4 requests a minute: 2 listed, 2 older, read 1 at a time.
+    for number in range(2):
+        await failed_over_then_killed(
+            books, key=f"k{number}", first_id=f"op_a{number}", follow_up=f"op_b{number}"
+        )
+    for number in range(2, 4):  # settled before operations listed their follow-ups
+        await failed_over_then_killed(
+            books, key=f"k{number}", first_id=f"op_a{number}", follow_up=f"op_b{number}"
+        )
+        await books.world.operations.follow_up_seen(f"op_a{number}")
+    books.clock.advance(FOLLOW_UP_GRACE + timedelta(seconds=1))
+
+    ended = await books.sweeper().execute(limit=1)
+
+    assert sorted(ended) == [f"op_a{number}" for number in range(4)]
+    assert await books.running() == ()
 
 
 async def test_within_the_grace_or_a_longer_lease_nothing_changes(books: Books) -> None:
@@ -199,16 +262,27 @@ async def test_an_unkeyed_request_is_ended_once_by_two_writers_that_read_it_alik
     assert len(await books.deliveries.page("ada", None, 10)) == 1
 
 
-async def test_running_lists_old_running_claims_newest_first(books: Books) -> None:
+async def test_running_pages_through_old_running_claims_oldest_first(books: Books) -> None:
     async with books.world.units.begin() as unit:
-        for number in range(4):
+        for number in range(5):
             at = NOW + timedelta(seconds=number)
             await unit.idempotency.claim("ada", f"k{number}", "h", at, f"op_{number}")
+        await unit.idempotency.claim("bob", "k0", "h", NOW, "op_bob")  # same time, next user
         await unit.idempotency.finish("ada", "k1", a_failure())
         await unit.commit()
 
-    older = await books.keys.running(NOW + timedelta(seconds=3), 10)
-    assert [claim.key for claim in older] == ["k2", "k0"]  # k3 is too young, k1 finished
-    assert older[0] == RunningClaim("ada", "k2", NOW + timedelta(seconds=2), "op_2")
-    assert [c.key for c in await books.keys.running(NOW + timedelta(hours=1), 1)] == ["k3"]
+    before = NOW + timedelta(seconds=4)
+    older = await books.keys.running(before, 10)
+    assert [(c.user_id, c.key) for c in older] == [
+        ("ada", "k0"),
+        ("bob", "k0"),
+        ("ada", "k2"),
+        ("ada", "k3"),
+    ]  # k4 is too young, k1 finished
+    assert older[2] == RunningClaim("ada", "k2", NOW + timedelta(seconds=2), "op_2")
+    pages, after = [], None
+    while page := await books.keys.running(before, 2, after=after):
+        pages.append([(c.user_id, c.key) for c in page])
+        after = page[-1]
+    assert pages == [[("ada", "k0"), ("bob", "k0")], [("ada", "k2"), ("ada", "k3")]]
     assert await books.keys.running(NOW + timedelta(hours=25), 10) == ()  # past retention

@@ -76,7 +76,9 @@ WRITES: dict[type, frozenset[str]] = {
         }
     ),
     SqlLedger: frozenset({"append"}),
-    SqlOperationStore: frozenset({"save", "hold", "take_expired", "take_unknown"}),
+    SqlOperationStore: frozenset(
+        {"save", "hold", "take_expired", "take_unknown", "follow_up_seen"}
+    ),
     SqlAssetLibrary: frozenset({"add", "relabel", "remove"}),
     SqlApiKeys: frozenset({"add", "replace", "revoke"}),
     SqlBrowserSessions: frozenset({"add", "end", "add_link", "use_link"}),
@@ -107,6 +109,7 @@ READS: list[tuple[type, str, tuple[Any, ...], dict[str, Any]]] = [
     (SqlWebhookDeliveries, "get", ("wh_1",), {}),
     (SqlOperationStore, "get", ("op_1",), {}),
     (SqlOperationStore, "describe", ("op_1",), {}),
+    (SqlOperationStore, "awaiting_follow_up", (T0,), {"limit": 10}),
     (
         SqlOperationStore,
         "find",

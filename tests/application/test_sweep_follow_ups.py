@@ -46,9 +46,13 @@ class DiesAtHandOver:
 
 
 class _Dying:
+    """A unit whose process dies as it hands the key over or adds the follow-up (whichever the
+    follow-up's accept writes first: a request without a key only adds it)."""
+
     def __init__(self, inner: Unit) -> None:
         self._inner = inner
         self.idempotency = self
+        self.operations = self
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
@@ -59,14 +63,22 @@ class _Dying:
     async def claim(self, *args: Any) -> Any:
         return await self._inner.idempotency.claim(*args)
 
+    async def add(self, operation: Any, lease: Any) -> None:
+        if operation.id != "op_first":
+            raise Killed
+        await self._inner.operations.add(operation, lease)
 
-async def killed_before_the_follow_up(make_studio: StudioFactory) -> Studio:
+    async def advance(self, *args: Any, **changes: Any) -> None:
+        await self._inner.operations.advance(*args, **changes)
+
+
+async def killed_before_the_follow_up(make_studio: StudioFactory, key: str | None = "k1") -> Studio:
     ghost = ScriptedProvider("ghost")
     studio = make_studio(others=(ghost,))
     ghost.script(Fail(ProviderErrorKind.RATE_LIMITED, "429"))
     dying = replace(studio.ports, unit_of_work=DiesAtHandOver(studio.ports.unit_of_work))
     request = text_to_image(
-        model_id="auto", operation_id="op_first", idempotency_key="k1", webhook=HOOK
+        model_id="auto", operation_id="op_first", idempotency_key=key, webhook=HOOK
     )
     with pytest.raises(Killed):
         await RunOperation(dying).execute(request)
@@ -107,12 +119,32 @@ async def test_the_sweep_ends_a_request_whose_follow_up_never_came(
     assert (await sweep.execute()).ended == ()
 
 
-async def test_without_the_keys_the_sweep_does_not_look(make_studio: StudioFactory) -> None:
-    studio = await killed_before_the_follow_up(make_studio)
-    studio.clock.advance(FOLLOW_UP_GRACE * 5)
+async def test_a_request_without_a_key_is_ended_too(make_studio: StudioFactory) -> None:
+    # No key to find it by: the failure itself is listed as awaiting its follow-up.
+    studio = await killed_before_the_follow_up(make_studio, key=None)
+    first = await studio.operation("op_first")
+    assert first.status is OperationStatus.FAILED and first.continued_by is not None
+    assert final_delivery(studio) is None
+    sweep = SweepAbandoned(studio.ports)  # the keys are not even needed
+    show = ShowOperation(studio.ports.operations, studio.quota, studio.clock)
+    assert (await sweep.execute()).ended == ()
 
-    assert (await SweepAbandoned(studio.ports).execute()).ended == ()
-    assert (await studio.operation("op_first")).continued_by is not None
+    studio.clock.advance(FOLLOW_UP_GRACE + timedelta(seconds=1))
+    report = await sweep.execute()
+
+    assert report.ended == ("op_first",)
+    ended = await studio.operation("op_first")
+    assert (ended.status, ended.continued_by) == (OperationStatus.FAILED, None)
+    assert final_delivery(studio) is not None
+    shown = (await show.execute("ada", "op_first")).unwrap().operation
+    assert (shown.id, shown.status, shown.error) == (
+        "op_first",
+        OperationStatus.FAILED,
+        ended.error,
+    )
+    assert ended.error is not None and "429" in ended.error
+    await studio.assert_nothing_held("ada")
+    assert (await sweep.execute()).ended == ()
 
 
 async def test_a_follow_up_refused_at_its_accept_ends_the_request_at_once(
