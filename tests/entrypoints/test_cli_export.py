@@ -93,3 +93,18 @@ def test_usage_daily_sums_a_users_charge_per_day_and_refuses_a_period_that_is_no
     refused = busy.invoke("usage", "daily", "--period", "March", "--json")
     assert refused.exit_code == 2
     assert "period" in json.loads(refused.stdout)["error"]["message"]
+
+
+def test_each_line_names_its_provider_tasks_and_unconfirmed_cost(busy: Cli) -> None:
+    # What the audit against the provider's book matches by (migration 0009), in both formats.
+    rows = list(csv.DictReader(io.StringIO(busy.ok("usage", "export", "--since", str(TODAY)))))
+    lines = json.loads(busy.ok("usage", "export", "--since", str(TODAY), "--format", "json"))
+
+    generated, adjusted = rows[0], rows[2]
+    assert json.loads(generated["provider_task_ids"]) == lines[0]["provider_task_ids"] != []
+    assert (generated["unconfirmed_cost_micros"], generated["unconfirmed_cost_usd"]) == (
+        "0",
+        "$0.00",
+    )
+    assert (adjusted["provider_task_ids"], lines[2]["provider_task_ids"]) == ("", [])
+    assert lines[0]["unconfirmed_cost_micros"] == 0
