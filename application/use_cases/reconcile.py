@@ -53,10 +53,10 @@ class ReconcileReport:
     succeeded: tuple[str, ...] = ()
     """Found completed at the provider: outputs stored, the user charged."""
     failed: tuple[str, ...] = ()
-    """Failed, filtered or unknown to the provider: released (filtered cost kept as ours)."""
+    """Failed or filtered: released (filtered cost kept as ours)."""
     unresolved: tuple[str, ...] = ()
-    """Never confirmed by the provider, past the deadline: released, price kept as possible
-    provider cost."""
+    """Never confirmed by the provider past the deadline, or a task it named and no longer
+    knows (its result expired): released, price kept as possible provider cost."""
     pending: tuple[str, ...] = ()
     """Still running at the provider, or not yet past the deadline: looked at again later."""
     waiting: tuple[OperationView, ...] = ()
