@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 import httpx
+from bare_wavespeed import bare_run
 
 from imagestudio.adapters.sandbox.config import SANDBOX_KEY
 
 POLL_SECONDS = 0.02  # the API's first poll (IMAGESTUDIO_WAVESPEED_POLL_SECONDS), and bare's
-POLL_GROWTH = 1.5  # as adapters/wavespeed/polling.py
-POLL_MAX = 8.0
 CONNECTIONS = 200  # the client's pool on both paths (the adapter's own is the same size)
 MODEL_ID = "wavespeed/flux-dev"
 ROUTE = "wavespeed-ai/flux-dev"
@@ -117,21 +115,4 @@ class Bare:
             "seed": -1,
             "output_format": "jpeg",
         }
-        response = await self.client.post(f"/api/v3/{ROUTE}", json=body)
-        if response.status_code != 200:
-            return f"submit: HTTP {response.status_code} {response.text[:80]}"
-        prediction = response.json()["data"]
-        interval = POLL_SECONDS
-        while prediction["status"] not in ("completed", "failed"):
-            await asyncio.sleep(interval)
-            response = await self.client.get(f"/api/v3/predictions/{prediction['id']}/result")
-            if response.status_code != 200:
-                return f"poll: HTTP {response.status_code} {response.text[:80]}"
-            prediction = response.json()["data"]
-            interval = min(interval * POLL_GROWTH, POLL_MAX)
-        if prediction["status"] == "failed":
-            return f"task failed: {prediction.get('error')}"
-        download = await self.client.get(prediction["outputs"][0])
-        if download.status_code != 200 or not download.content:
-            return f"download: HTTP {download.status_code}"
-        return None
+        return await bare_run(self.client, ROUTE, body, POLL_SECONDS)
