@@ -37,7 +37,8 @@ from imagestudio.entrypoints.http.openai_schemas import (
     ImagesIn,
     ImagesOut,
 )
-from imagestudio.entrypoints.http.problems import Problem, problem_for
+from imagestudio.entrypoints.http.problems import problem_for
+from imagestudio.entrypoints.http.shutting_down import shutting_down
 from imagestudio.entrypoints.http.signed_asset_routes import asset_links
 from imagestudio.entrypoints.http.state import AppState, app_state
 from imagestudio.entrypoints.http.studio_route import StudioRoute
@@ -111,15 +112,7 @@ def _format(body: ImagesIn) -> str:
 async def _run(request: Request, operation: OperationRequest, response_format: str) -> ImagesOut:
     state = app_state(request)
     if not state.jobs.accepting:
-        raise OpenAIProblem(
-            Problem(
-                status=503,
-                slug="shutting-down",
-                title="Shutting down",
-                detail="this server is shutting down; retry on another",
-                headers={"retry-after": "1"},
-            )
-        )
+        raise OpenAIProblem(shutting_down())
     outcome = await state.studio.container.run_operation().execute(operation)
     if isinstance(outcome, Failure):
         raise OpenAIProblem(problem_for(outcome.failure()))
