@@ -53,13 +53,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from bench_support import chosen_mode, first_line, mode_label, stop_child
+from bare_wavespeed import POLL_GROWTH, POLL_MAX, bare_run
+from bench_support import chosen_mode, cpu, first_line, load, mode_label, progress, stop_child
 
 from imagestudio.adapters.sandbox.config import SANDBOX_KEY
 
 POLL_SECONDS = 0.1
-POLL_GROWTH = 1.5  # as adapters/wavespeed/polling.py
-POLL_MAX = 8.0  # poll_interval_max: max(8, poll seconds), as the provider wiring sets it
 CONNECTIONS = 200  # the adapter's pool: min(max(20, 4 × concurrent tasks), 200)
 MODEL_ID = "wavespeed/flux-dev"
 ROUTE = "wavespeed-ai/flux-dev"
@@ -67,7 +66,6 @@ SIZE = 256
 WARM_UP = 1  # operations before anything is measured (lazy imports, first connection)
 SANDBOX_START_SECONDS = 30.0
 MEMORY_FLOOR = 1e6  # bytes: below this a memory ratio is noise
-STARTED = time.perf_counter()
 
 
 Totals = dict[float, dict[int, int]]
@@ -247,24 +245,7 @@ class Bare:
         self.counter = RequestCounter(self.client)
 
     async def operation(self, index: int) -> str | None:
-        response = await self.client.post(f"/api/v3/{ROUTE}", json=_body(index))
-        if response.status_code != 200:
-            return f"submit: HTTP {response.status_code} {response.text[:80]}"
-        prediction = response.json()["data"]
-        interval = POLL_SECONDS
-        while prediction["status"] not in ("completed", "failed"):
-            await asyncio.sleep(interval)
-            response = await self.client.get(f"/api/v3/predictions/{prediction['id']}/result")
-            if response.status_code != 200:
-                return f"poll: HTTP {response.status_code} {response.text[:80]}"
-            prediction = response.json()["data"]
-            interval = min(interval * POLL_GROWTH, POLL_MAX)
-        if prediction["status"] == "failed":
-            return f"task failed: {prediction.get('error')}"
-        download = await self.client.get(prediction["outputs"][0])
-        if download.status_code != 200 or not download.content:
-            return f"download: HTTP {download.status_code}"
-        return None
+        return await bare_run(self.client, ROUTE, _body(index), POLL_SECONDS)
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -451,7 +432,7 @@ def run_all(totals: Totals) -> list[tuple[Figures, Figures]]:
             for path in ("adapter", "bare"):
                 figures = run_cell(path, latency, in_flight, total, in_flight)
                 measured[path] = figures
-                _progress(
+                progress(
                     f"{latency:g} s latency, {in_flight} in flight, {path}: "
                     f"{figures.timed.done}/{total} ok in {figures.timed.seconds:.1f} s, "
                     f"{figures.rate:,.1f}/s"
@@ -551,31 +532,15 @@ def _sandbox_cpu(figures: Figures) -> str:
     return f"{figures.sandbox_cpu / max(1, figures.timed.done) * 1000:.2f}"
 
 
-def _cpu() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-def _load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-def _progress(message: str) -> None:
-    print(f"  [{time.perf_counter() - STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)
-
-
 def main(totals: Totals, mode: str) -> None:
     began = time.perf_counter()
     print(f"## Provider adapter vs bare httpx loop{mode_label(mode)}\n")
-    print(f"- machine: {os.cpu_count()} cores, {_cpu()}, {platform.platform()}")
+    print(f"- machine: {os.cpu_count()} cores, {cpu()}, {platform.platform()}")
     print(
         f"- Python {platform.python_version()}, httpx {version('httpx')}, "
         f"uvicorn {version('uvicorn')}"
     )
-    print(f"- load average before the run: {_load()} (others may share the machine)")
+    print(f"- load average before the run: {load()} (others may share the machine)")
     print(
         f"- {MODEL_ID} at {SIZE}×{SIZE}, one output; sandbox in its own process, fresh for "
         f"every cell; first poll after {POLL_SECONDS:g} s, then ×{POLL_GROWTH:g} up to "
@@ -588,7 +553,7 @@ def main(totals: Totals, mode: str) -> None:
     print(f"- operations per timed run (at so many in flight): {runs}; one untimed warm-up first")
     sys.stdout.flush()
     print_tables(run_all(totals))
-    print(f"\n(run took {time.perf_counter() - began:.0f} s; load average after: {_load()})")
+    print(f"\n(run took {time.perf_counter() - began:.0f} s; load average after: {load()})")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.engine import reading
+from imagestudio.adapters.sql.record_rows import from_row, row_values
 from imagestudio.domain.api_key import ApiKey
 
 c = t.api_keys.c
@@ -81,16 +82,7 @@ class SqlApiKeys:
 
 async def _insert(connection: AsyncConnection, key: ApiKey) -> None:
     try:
-        await connection.execute(
-            t.api_keys.insert().values(
-                id=key.id,
-                user_id=key.user_id,
-                key_hash=key.key_hash,
-                prefix=key.prefix,
-                created_at=key.created_at,
-                revoked_at=key.revoked_at,
-            )
-        )
+        await connection.execute(t.api_keys.insert().values(row_values(key)))
     except IntegrityError as error:
         raise ValueError(
             f"API key {key.id} (or its hash) exists already, or no such user"
@@ -98,11 +90,4 @@ async def _insert(connection: AsyncConnection, key: ApiKey) -> None:
 
 
 def _key(row: Row[Any], revoked_at: datetime | None = None) -> ApiKey:
-    return ApiKey(
-        id=row.id,
-        user_id=row.user_id,
-        key_hash=row.key_hash,
-        prefix=row.prefix,
-        created_at=row.created_at,
-        revoked_at=row.revoked_at or revoked_at,
-    )
+    return from_row(ApiKey, row, revoked_at=row.revoked_at or revoked_at)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.engine import reading
+from imagestudio.adapters.sql.record_rows import from_row, row_values
 from imagestudio.domain.browser_session import BrowserSession, SignInLink
 
 s = t.browser_sessions.c
@@ -26,23 +25,14 @@ class SqlBrowserSessions:
 
     async def add(self, session: BrowserSession) -> None:
         async with self._engine.begin() as connection:
-            await connection.execute(
-                t.browser_sessions.insert().values(
-                    id_hash=session.id_hash,
-                    role=session.role,
-                    user_id=session.user_id,
-                    key_hash=session.key_hash,
-                    created_at=session.created_at,
-                    expires_at=session.expires_at,
-                )
-            )
+            await connection.execute(t.browser_sessions.insert().values(row_values(session)))
 
     async def find(self, id_hash: str) -> BrowserSession | None:
         async with self._reader.connect() as connection:
             row = (
                 await connection.execute(select(t.browser_sessions).where(s.id_hash == id_hash))
             ).first()
-            return None if row is None else _session(row)
+            return None if row is None else from_row(BrowserSession, row)
 
     async def end(self, id_hash: str) -> bool:
         async with self._engine.begin() as connection:
@@ -51,15 +41,7 @@ class SqlBrowserSessions:
 
     async def add_link(self, link: SignInLink) -> None:
         async with self._engine.begin() as connection:
-            await connection.execute(
-                t.sign_in_links.insert().values(
-                    token_hash=link.token_hash,
-                    user_id=link.user_id,
-                    created_at=link.created_at,
-                    expires_at=link.expires_at,
-                    used_at=link.used_at,
-                )
-            )
+            await connection.execute(t.sign_in_links.insert().values(row_values(link)))
 
     async def use_link(self, token_hash: str, at: datetime) -> SignInLink | None:
         async with self._engine.begin() as connection:
@@ -74,21 +56,4 @@ class SqlBrowserSessions:
             row = (
                 await connection.execute(select(t.sign_in_links).where(k.token_hash == token_hash))
             ).one()
-            return SignInLink(
-                token_hash=row.token_hash,
-                user_id=row.user_id,
-                created_at=row.created_at,
-                expires_at=row.expires_at,
-                used_at=row.used_at,
-            )
-
-
-def _session(row: Row[Any]) -> BrowserSession:
-    return BrowserSession(
-        id_hash=row.id_hash,
-        role=row.role,
-        user_id=row.user_id,
-        key_hash=row.key_hash,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-    )
+            return from_row(SignInLink, row)

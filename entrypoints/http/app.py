@@ -30,6 +30,7 @@ from imagestudio.entrypoints.http import (
     operation_list_routes,
     operation_routes,
     problem_pages,
+    signed_asset_routes,
     thumbnail_routes,
     usage_routes,
     webhook_routes,
@@ -105,11 +106,12 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
     app.include_router(audit_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(openai_routes.router)
+    app.include_router(signed_asset_routes.router)
     app.include_router(webhook_routes.router)
     app.include_router(problem_pages.router)
     docs_routes.install(app)
     site.install(app)  # the studio pages at `/`
-    openai_routes.install(app, chosen)
+    signed_asset_routes.install(app, chosen)
     # A plain ASGI route, not a FastAPI one: the SDK reads the request itself.
     app.router.routes.append(Route(MCP_PATH, mcp, methods=["GET", "POST", "DELETE"]))
     app.state.metrics = metrics

@@ -25,6 +25,7 @@ from imagestudio.entrypoints.http.schemas import (
     OperationOut,
     ProblemOut,
 )
+from imagestudio.entrypoints.http.shutting_down import shutting_down
 from imagestudio.entrypoints.http.state import AppState, app_state
 from imagestudio.entrypoints.http.studio_route import StudioRoute, essence
 from imagestudio.entrypoints.http.webhook_fields import (
@@ -156,15 +157,7 @@ async def run_operation(
     """Run an operation; 200 when it ends within the wait, else 202 with a Location."""
     state = app_state(request)
     if not state.jobs.accepting:
-        raise ProblemError(
-            Problem(
-                status=503,
-                slug="shutting-down",
-                title="Shutting down",
-                detail="this server is shutting down; retry on another",
-                headers={"retry-after": "1"},
-            )
-        )
+        raise ProblemError(shutting_down())
     body = await operation_in(request)
     webhook = subscription(body)
     operation_id = f"op_{uuid.uuid4().hex}"

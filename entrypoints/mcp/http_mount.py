@@ -19,8 +19,8 @@ from starlette.types import Receive, Scope, Send
 
 from imagestudio.entrypoints.http.answers import problem_response
 from imagestudio.entrypoints.http.auth import ProblemError, current_user
-from imagestudio.entrypoints.http.openai_routes import asset_links
-from imagestudio.entrypoints.http.problems import Problem
+from imagestudio.entrypoints.http.shutting_down import shutting_down
+from imagestudio.entrypoints.http.signed_asset_routes import asset_links
 from imagestudio.entrypoints.http.state import app_state
 from imagestudio.entrypoints.mcp.acting import Acting, Links, unauthenticated
 from imagestudio.entrypoints.mcp.server import build_server
@@ -80,9 +80,7 @@ class McpEndpoint:
         request = Request(scope, receive)
         manager = self._manager
         if manager is None:
-            problem = Problem(
-                status=503, slug="shutting-down", title="Shutting down", detail="not serving"
-            )
+            problem = shutting_down("not serving", retry_after=False)
             await problem_response(problem, request)(scope, receive, send)
             return
         try:

@@ -6,7 +6,8 @@ plan has no room, charged only for what succeeds."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
@@ -14,11 +15,12 @@ from pydantic import Field
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.schemas import OperationOut
 from imagestudio.entrypoints.mcp import hints
-from imagestudio.entrypoints.mcp.acting import Resolve
+from imagestudio.entrypoints.mcp.acting import Acting, Resolve
 from imagestudio.entrypoints.mcp.inputs import ImageArg, Model, Params, Seed, operation_request
 from imagestudio.entrypoints.mcp.running import run
 
 Ctx = Context[Any, Any]
+Tool = TypeVar("Tool", bound=Callable[..., Any])
 Prompt = Annotated[str, Field(description="What to make, in words.")]
 Key = Annotated[
     str | None,
@@ -37,12 +39,19 @@ PAID_NOTE = (
 )
 
 
+async def _run_paid(acting: Acting, kind: OperationKind, **arguments: Any) -> OperationOut:
+    """A paid tool's call: its arguments as `operation_request` reads them, run as the caller."""
+    return await run(acting, operation_request(acting.user, kind, **arguments))
+
+
 def register(server: MCPServer[Any], resolve: Resolve) -> None:
-    @server.tool(
-        description="Generate images from a prompt." + PAID_NOTE,
-        annotations=hints.PAID,
-        structured_output=True,
-    )
+    def paid_tool(description: str) -> Callable[[Tool], Tool]:
+        """What makes a tool paid: the note on payment after its description, the paid hints."""
+        return server.tool(
+            description=description + PAID_NOTE, annotations=hints.PAID, structured_output=True
+        )
+
+    @paid_tool("Generate images from a prompt.")
     async def generate(
         ctx: Ctx,
         prompt: Prompt,
@@ -55,9 +64,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         parameters: Params = None,
         idempotency_key: Key = None,
     ) -> OperationOut:
-        acting = resolve(ctx)
-        request = operation_request(
-            acting.user,
+        return await _run_paid(
+            resolve(ctx),
             OperationKind.TEXT_TO_IMAGE,
             images={},
             parameters=parameters,
@@ -70,13 +78,10 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
             n=n,
             seed=seed,
         )
-        return await run(acting, request)
 
-    @server.tool(
-        description="Edit an image with a prompt in one of the model's modes (erase, inpaint, "
-        "outpaint...), optionally within a mask (white = edit)." + PAID_NOTE,
-        annotations=hints.PAID,
-        structured_output=True,
+    @paid_tool(
+        "Edit an image with a prompt in one of the model's modes (erase, inpaint, "
+        "outpaint...), optionally within a mask (white = edit)."
     )
     async def edit(
         ctx: Ctx,
@@ -89,9 +94,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         parameters: Params = None,
         idempotency_key: Key = None,
     ) -> OperationOut:
-        acting = resolve(ctx)
-        request = operation_request(
-            acting.user,
+        return await _run_paid(
+            resolve(ctx),
             OperationKind.IMAGE_EDIT,
             images={"image": image, "mask": mask},
             parameters=parameters,
@@ -101,13 +105,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
             prompt=prompt,
             seed=seed,
         )
-        return await run(acting, request)
 
-    @server.tool(
-        description="Upscale an image by `scale`." + PAID_NOTE,
-        annotations=hints.PAID,
-        structured_output=True,
-    )
+    @paid_tool("Upscale an image by `scale`.")
     async def upscale(
         ctx: Ctx,
         image: ImageArg,
@@ -118,9 +117,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         parameters: Params = None,
         idempotency_key: Key = None,
     ) -> OperationOut:
-        acting = resolve(ctx)
-        request = operation_request(
-            acting.user,
+        return await _run_paid(
+            resolve(ctx),
             OperationKind.UPSCALE,
             images={"image": image},
             parameters=parameters,
@@ -130,13 +128,10 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
             prompt=prompt,
             seed=seed,
         )
-        return await run(acting, request)
 
-    @server.tool(
-        description="Generate an image guided by a control image (mode: sketch, structure, "
-        "style, style-transfer with a style image)." + PAID_NOTE,
-        annotations=hints.PAID,
-        structured_output=True,
+    @paid_tool(
+        "Generate an image guided by a control image (mode: sketch, structure, "
+        "style, style-transfer with a style image)."
     )
     async def control(
         ctx: Ctx,
@@ -149,9 +144,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         parameters: Params = None,
         idempotency_key: Key = None,
     ) -> OperationOut:
-        acting = resolve(ctx)
-        request = operation_request(
-            acting.user,
+        return await _run_paid(
+            resolve(ctx),
             OperationKind.CONTROL,
             images={"image": image, "style": style_image},
             parameters=parameters,
@@ -161,13 +155,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
             prompt=prompt,
             seed=seed,
         )
-        return await run(acting, request)
 
-    @server.tool(
-        description="Make a 3D model (GLB) of the object in an image." + PAID_NOTE,
-        annotations=hints.PAID,
-        structured_output=True,
-    )
+    @paid_tool("Make a 3D model (GLB) of the object in an image.")
     async def image_to_3d(
         ctx: Ctx,
         image: ImageArg,
@@ -176,9 +165,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         parameters: Params = None,
         idempotency_key: Key = None,
     ) -> OperationOut:
-        acting = resolve(ctx)
-        request = operation_request(
-            acting.user,
+        return await _run_paid(
+            resolve(ctx),
             OperationKind.IMAGE_TO_3D,
             images={"image": image},
             parameters=parameters,
@@ -187,14 +175,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
             model=model,
             seed=seed,
         )
-        return await run(acting, request)
 
-    @server.tool(
-        description="Put the face from `face` onto the `target_index`-th face in `target`."
-        + PAID_NOTE,
-        annotations=hints.PAID,
-        structured_output=True,
-    )
+    @paid_tool("Put the face from `face` onto the `target_index`-th face in `target`.")
     async def face_swap(
         ctx: Ctx,
         face: ImageArg,
@@ -204,9 +186,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         parameters: Params = None,
         idempotency_key: Key = None,
     ) -> OperationOut:
-        acting = resolve(ctx)
-        request = operation_request(
-            acting.user,
+        return await _run_paid(
+            resolve(ctx),
             OperationKind.FACE_SWAP,
             images={"face": face, "target": target},
             parameters=parameters,
@@ -214,13 +195,10 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
             idempotency_key=idempotency_key,
             model=model,
         )
-        return await run(acting, request)
 
-    @server.tool(
-        description="Animate an image into a video clip (duration in seconds, resolution "
-        "480p/720p/1080p as the model offers). The most expensive kind: quote first." + PAID_NOTE,
-        annotations=hints.PAID,
-        structured_output=True,
+    @paid_tool(
+        "Animate an image into a video clip (duration in seconds, resolution "
+        "480p/720p/1080p as the model offers). The most expensive kind: quote first."
     )
     async def image_to_video(
         ctx: Ctx,
@@ -233,9 +211,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         parameters: Params = None,
         idempotency_key: Key = None,
     ) -> OperationOut:
-        acting = resolve(ctx)
-        request = operation_request(
-            acting.user,
+        return await _run_paid(
+            resolve(ctx),
             OperationKind.IMAGE_TO_VIDEO,
             images={"image": image},
             parameters=parameters,
@@ -245,4 +222,3 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
             prompt=prompt,
             seed=seed,
         )
-        return await run(acting, request)

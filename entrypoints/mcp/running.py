@@ -11,8 +11,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from returns.result import Failure
 
 from imagestudio.application.requests import OperationRequest
-from imagestudio.entrypoints.http.problems import Problem
 from imagestudio.entrypoints.http.schemas import OperationOut
+from imagestudio.entrypoints.http.shutting_down import shutting_down
 from imagestudio.entrypoints.mcp.acting import Acting
 from imagestudio.entrypoints.mcp.refusals import problem_error, refused
 from imagestudio.entrypoints.mcp.results import operation_out
@@ -26,14 +26,7 @@ async def run(acting: Acting, request: OperationRequest) -> OperationOut:
     operation still running."""
     jobs = acting.jobs
     if not jobs.accepting:
-        raise problem_error(
-            Problem(
-                status=503,
-                slug="shutting-down",
-                title="Shutting down",
-                detail="this server is shutting down; retry on another",
-            )
-        )
+        raise problem_error(shutting_down(retry_after=False))
     job = jobs.start(replace(request, operation_id=f"op_{uuid.uuid4().hex}"))
     outcome = await jobs.wait(job, acting.wait_seconds)
     if outcome is None:

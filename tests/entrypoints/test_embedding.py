@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from imagestudio.adapters.memory.asset_bytes import InMemoryAssetBytes
+from imagestudio.entrypoints.adapter_overrides import ADAPTER_PORTS
 from imagestudio.entrypoints.api import (
     Adjustment,
     GenerateRequest,
@@ -17,7 +18,6 @@ from imagestudio.entrypoints.api import (
     Profile,
     Settled,
 )
-from imagestudio.entrypoints.container import ADAPTER_PORTS
 from imagestudio.entrypoints.settings import SettingsError
 from imagestudio.entrypoints.sync_api import (
     BlockingFollow,

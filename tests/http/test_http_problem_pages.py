@@ -56,7 +56,7 @@ DOMAIN_ERRORS = [
     for member in vars(errors).values()
     if isinstance(member, type)
     and dataclasses.is_dataclass(member)
-    and member.__module__ == errors.__name__
+    and member.__module__.startswith(f"{errors.__name__}.")
 ]
 
 

@@ -98,20 +98,46 @@ def _prompt(kind: K, model: Model) -> FormField | None:
     )
 
 
+def _choice(name: str, label: str, choices: tuple[str, ...]) -> FormField:
+    """A parameter chosen from a list, always sent."""
+    return FormField(
+        name=name,
+        label=label,
+        widget=Widget.SELECT,
+        target=Target.PARAMETER,
+        required=True,
+        choices=choices,
+    )
+
+
+def _number(
+    name: str,
+    label: str,
+    low: int,
+    high: int,
+    hint: str,
+    *,
+    target: Target = Target.PARAMETER,
+    modes: tuple[str, ...] = (),
+) -> FormField:
+    """An optional whole number from `low` to `high`."""
+    return FormField(
+        name=name,
+        label=label,
+        widget=Widget.NUMBER,
+        target=target,
+        low=low,
+        high=high,
+        hint=hint,
+        modes=modes,
+    )
+
+
 def _parameters(kind: K, model: Model) -> list[FormField]:
     limits = model.limits
     fields: list[FormField] = []
     if model.modes:
-        fields.append(
-            FormField(
-                name="mode",
-                label="Mode",
-                widget=Widget.SELECT,
-                target=Target.PARAMETER,
-                required=True,
-                choices=model.modes,
-            )
-        )
+        fields.append(_choice("mode", "Mode", model.modes))
     for name in sorted(model.requires - {"prompt"}):
         fields.append(
             FormField(
@@ -125,64 +151,28 @@ def _parameters(kind: K, model: Model) -> list[FormField]:
         )
     if "outpaint" in model.modes:
         fields.extend(
-            FormField(
-                name=side,
-                label=f"Add {side} (px)",
-                widget=Widget.NUMBER,
-                target=Target.PARAMETER,
-                low=0,
-                high=limits.max_side,
-                hint=f"default {OUTPAINT_DEFAULT}",
+            _number(
+                side,
+                f"Add {side} (px)",
+                0,
+                limits.max_side,
+                f"default {OUTPAINT_DEFAULT}",
                 modes=("outpaint",),
             )
             for side in OUTPAINT_SIDES
         )
     if kind is K.UPSCALE:
-        fields.append(
-            FormField(
-                name="scale",
-                label="Scale",
-                widget=Widget.NUMBER,
-                target=Target.PARAMETER,
-                low=1,
-                high=MAX_SCALE,
-                hint=f"at most {limits.max_output_pixels:,} pixels out",
-            )
-        )
+        scaled = f"at most {limits.max_output_pixels:,} pixels out"
+        fields.append(_number("scale", "Scale", 1, MAX_SCALE, scaled))
     if kind is K.IMAGE_TO_VIDEO:
         durations = tuple(str(seconds) for seconds in limits.durations or (5,))
-        fields.append(
-            FormField(
-                name="duration",
-                label="Duration (seconds)",
-                widget=Widget.SELECT,
-                target=Target.PARAMETER,
-                required=True,
-                choices=durations,
-            )
-        )
+        fields.append(_choice("duration", "Duration (seconds)", durations))
     if limits.resolutions and kind in (K.IMAGE_TO_VIDEO, K.UPSCALE):
-        fields.append(
-            FormField(
-                name="resolution",
-                label="Resolution",
-                widget=Widget.SELECT,
-                target=Target.PARAMETER,
-                required=True,
-                choices=limits.resolutions,
-            )
-        )
+        fields.append(_choice("resolution", "Resolution", limits.resolutions))
     if kind is K.FACE_SWAP:
+        which = "Which face in the base image"
         fields.append(
-            FormField(
-                name="target_index",
-                label="Which face in the base image",
-                widget=Widget.NUMBER,
-                target=Target.PARAMETER,
-                low=0,
-                high=MAX_FACE_INDEX,
-                hint="0 is the first face found",
-            )
+            _number("target_index", which, 0, MAX_FACE_INDEX, "0 is the first face found")
         )
     return fields
 
@@ -195,17 +185,7 @@ def form_for(kind: K, model: Model) -> tuple[FormField, ...]:
         fields.append(prompt)
     fields.extend(_parameters(kind, model))
     if kind not in (K.IMAGE_TO_3D, K.FACE_SWAP):
-        fields.append(
-            FormField(
-                name="seed",
-                label="Seed",
-                widget=Widget.NUMBER,
-                target=Target.SEED,
-                low=0,
-                high=MAX_SEED,
-                hint="optional",
-            )
-        )
+        fields.append(_number("seed", "Seed", 0, MAX_SEED, "optional", target=Target.SEED))
     return tuple(sorted(fields, key=_place))
 
 

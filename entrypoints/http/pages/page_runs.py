@@ -11,7 +11,8 @@ from returns.result import Failure
 from imagestudio.application.requests import OperationRequest
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem, render_problem
 from imagestudio.entrypoints.http.pages.templating import link
-from imagestudio.entrypoints.http.problems import Problem, problem_for
+from imagestudio.entrypoints.http.problems import problem_for
+from imagestudio.entrypoints.http.shutting_down import shutting_down
 from imagestudio.entrypoints.http.state import app_state
 
 REFUSAL_SECONDS = 0.5
@@ -22,12 +23,7 @@ refused at once (a limit, a bad field) is answered on the page it was sent from.
 def refuse_when_shutting_down(request: Request) -> None:
     if not app_state(request).jobs.accepting:
         raise PageProblem(
-            Problem(
-                status=503,
-                slug="shutting-down",
-                title="Shutting down",
-                detail="this server is shutting down; try again in a moment",
-            )
+            shutting_down("this server is shutting down; try again in a moment", retry_after=False)
         )
 
 

@@ -1,0 +1,80 @@
+"""Something named that is not there: an asset (or its thumbnail), an operation, a user, a plan,
+an API key (or a reference matching more than one)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class AssetNotFound:
+    asset_id: str
+
+    @property
+    def message(self) -> str:
+        return f"no asset {self.asset_id!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class NoThumbnail:
+    """The asset exists but is not an image (a 3D model, a video): it has no thumbnail."""
+
+    asset_id: str
+    media_type: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"asset {self.asset_id!r} is {self.media_type}: only images have thumbnails "
+            "(fetch the asset itself, or show a placeholder)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OperationNotFound:
+    operation_id: str
+
+    @property
+    def message(self) -> str:
+        return f"no operation {self.operation_id!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownUser:
+    user_id: str
+
+    @property
+    def message(self) -> str:
+        return f"unknown user {self.user_id!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownPlan:
+    name: str
+
+    @property
+    def message(self) -> str:
+        return f"no plan named {self.name!r} (see `imagestudio plans list`)"
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownApiKey:
+    reference: str
+    """The key's id or displayed prefix; never a whole key, which must not be echoed."""
+
+    @property
+    def message(self) -> str:
+        return f"no API key matches {self.reference!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class AmbiguousApiKey:
+    reference: str
+    key_ids: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{len(self.key_ids)} API keys match {self.reference!r}: name one by its id "
+            f"({', '.join(self.key_ids)})"
+        )

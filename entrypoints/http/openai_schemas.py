@@ -1,0 +1,67 @@
+"""The wire shapes of OpenAI's images API as we take and answer them: the JSON body of a
+generation, the multipart form of an edit, the answer, and the error bodies in the schema."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from imagestudio.entrypoints.http.webhook_fields import (
+    EVENTS_FORM_FIELD,
+    WebhookFields,
+)
+
+SIZE = r"^(auto|[0-9]{1,5}x[0-9]{1,5})$"
+_ERROR = {"application/json": {"schema": {"type": "object", "properties": {"error": {}}}}}
+_BINARY = {"type": "string", "format": "binary"}
+EDIT_FORM = {
+    "type": "object",
+    "required": ["image", "prompt"],
+    "properties": {
+        "image": _BINARY,
+        "mask": _BINARY | {"description": "transparent where the image should be edited"},
+        "prompt": {"type": "string"},
+        "model": {"type": "string"},
+        "n": {"type": "integer", "minimum": 1, "maximum": 16},
+        "size": {"type": "string", "pattern": SIZE},
+        "response_format": {"enum": ["url", "b64_json"]},
+        "seed": {"type": "integer", "minimum": 0, "maximum": 4_294_967_294},
+        "webhook": {"type": "string", "maxLength": 2048},
+        "webhook_events": EVENTS_FORM_FIELD,
+    },
+}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": "an error in OpenAI's shape", "content": _ERROR}
+    for status in (400, 401, 402, 404, 409, 413, 415, 422, 429, 502, 503, 504)
+}
+
+
+class ImagesIn(WebhookFields):
+    """OpenAI's image request; what we have no use for (quality, style, user…) is ignored.
+    `webhook` and `webhook_events` are ours, sent as extra body fields."""
+
+    model_config = ConfigDict(extra="ignore")
+    prompt: str
+    model: str | None = Field(
+        default=None,
+        description="One of our model ids (`provider/name`); `auto`, OpenAI's names "
+        "(`dall-e-3`, `gpt-image-1`…) and none mean auto.",
+    )
+    n: int | None = Field(default=None, ge=1, le=16)
+    size: str | None = Field(default=None, pattern=SIZE, description="`WIDTHxHEIGHT`, or `auto`.")
+    response_format: Literal["url", "b64_json"] | None = Field(
+        default=None, description="`url` (a signed link) unless the model is `gpt-image-*`."
+    )
+    seed: int | None = Field(default=None, ge=0, le=4_294_967_294)
+    stream: Literal[False] | None = Field(default=None, description="Streaming is not offered.")
+
+
+class ImageOut(BaseModel):
+    url: str | None = None
+    b64_json: str | None = None
+
+
+class ImagesOut(BaseModel):
+    created: int
+    data: list[ImageOut]
