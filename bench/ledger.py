@@ -58,8 +58,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import schema
 from imagestudio.adapters.sql import tables as t
-from imagestudio.adapters.sql.database import PostgresDatabase
 from imagestudio.adapters.sql.engine import create_engine
+from imagestudio.adapters.sql.postgres_database import PostgresDatabase
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
 from imagestudio.adapters.system.clock import SystemClock
