@@ -203,7 +203,7 @@ async def open_connections(units: SqlUnitOfWork, count: int) -> None:
     """Fill the pool first, so no timed operation pays for connecting (SQLite's unit of work
     has one connection)."""
     database = units.database
-    pool = database.async_engine.pool if isinstance(database, PostgresDatabase) else None
+    pool = database.engine.pool if isinstance(database, PostgresDatabase) else None
     count = 1 if pool is None else min(count, pool.size())  # type: ignore[attr-defined]
 
     async def one() -> None:

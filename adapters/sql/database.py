@@ -18,7 +18,6 @@ from typing import Any, Protocol
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from imagestudio.adapters.sql.engine import SQLITE_BUSY_TIMEOUT_MS, async_url
 from imagestudio.adapters.sql.postgres_database import PostgresDatabase
@@ -48,11 +47,7 @@ def open_database(url: str, **options: Any) -> Database:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return SqliteDatabase(parsed.set(drivername="sqlite+pysqlite").render_as_string(False))
-    return PostgresDatabase(
-        create_async_engine(
-            async_url(url), pool_pre_ping=False, pool_reset_on_return=None, **options
-        )
-    )
+    return PostgresDatabase(async_url(url).render_as_string(False), **options)
 
 
 class SqliteDatabase:
