@@ -58,8 +58,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import schema
 from imagestudio.adapters.sql import tables as t
-from imagestudio.adapters.sql.database import PostgresDatabase
 from imagestudio.adapters.sql.engine import create_engine
+from imagestudio.adapters.sql.postgres_database import PostgresDatabase
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
 from imagestudio.adapters.system.clock import SystemClock
@@ -203,7 +203,7 @@ async def open_connections(units: SqlUnitOfWork, count: int) -> None:
     """Fill the pool first, so no timed operation pays for connecting (SQLite's unit of work
     has one connection)."""
     database = units.database
-    pool = database.async_engine.pool if isinstance(database, PostgresDatabase) else None
+    pool = database.engine.pool if isinstance(database, PostgresDatabase) else None
     count = 1 if pool is None else min(count, pool.size())  # type: ignore[attr-defined]
 
     async def one() -> None:

@@ -6,26 +6,23 @@ own (a statement there costs microseconds; through the async driver, a thread ho
 an `asyncio.Lock` held for a unit's whole life, so two units never interleave on it. We emit
 `BEGIN IMMEDIATE` ourselves at the first flush: the write lock is taken up front, and the busy
 timeout makes another process wait its turn instead of failing with "database is locked".
-PostgreSQL: an async engine (psycopg); each flush is one `run_sync` on the unit's connection.
-A unit that sends nothing costs nothing: no connection, no BEGIN.
+PostgreSQL: postgres_database.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.engine import Engine, make_url
 
 from imagestudio.adapters.sql.engine import SQLITE_BUSY_TIMEOUT_MS, async_url
+from imagestudio.adapters.sql.postgres_database import PostgresDatabase
 from imagestudio.adapters.sql.sqlite_worker import SqliteWorker
 from imagestudio.adapters.sql.transaction import Transaction
-
-T = TypeVar("T")
 
 
 class Database(Protocol):
@@ -50,11 +47,7 @@ def open_database(url: str, **options: Any) -> Database:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return SqliteDatabase(parsed.set(drivername="sqlite+pysqlite").render_as_string(False))
-    return PostgresDatabase(
-        create_async_engine(
-            async_url(url), pool_pre_ping=False, pool_reset_on_return=None, **options
-        )
-    )
+    return PostgresDatabase(async_url(url).render_as_string(False), **options)
 
 
 class SqliteDatabase:
@@ -100,59 +93,3 @@ def _set_up_sqlite(dbapi_connection: Any, _record: Any) -> None:
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
-
-
-class PostgresDatabase:
-    """Units on PostgreSQL, each on a pooled connection taken at its first flush."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.async_engine = engine
-        self.engine = engine.sync_engine
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
-        link = _PostgresLink(self.async_engine)
-        transaction = Transaction(link)
-        try:
-            yield transaction
-        finally:
-            await transaction.rollback()
-            await link.close()
-
-    async def dispose(self) -> None:
-        await self.async_engine.dispose()
-
-
-class _PostgresLink:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._connection: AsyncConnection | None = None
-
-    async def run(self, work: Callable[[Connection], T]) -> T:
-        if self._connection is None:
-            self._connection = await self._engine.connect()
-        return await self._connection.run_sync(work)
-
-    def begin(self, connection: Connection) -> None:
-        pass  # psycopg begins a transaction before the first statement by itself
-
-    def commit(self, connection: Connection) -> None:
-        connection.commit()
-
-    async def rollback(self) -> None:
-        if self._connection is not None:
-            # Shielded: a cancelled unit still ends its transaction before the connection is
-            # handed to anyone else.
-            await asyncio.shield(self._roll_back(self._connection))
-
-    async def close(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            await asyncio.shield(connection.close())
-
-    @staticmethod
-    async def _roll_back(connection: AsyncConnection) -> None:
-        try:
-            await connection.rollback()
-        except Exception:
-            await connection.invalidate()  # in an unknown state: never back into the pool
