@@ -214,7 +214,7 @@ def _next_result(results: Any, children: list[Any]) -> list[tuple[str, int, floa
             raise RuntimeError("a benchmark worker process failed (its traceback is above)")
 
 
-def print_throughput(sqlite: Throughput, postgres: Throughput | None, seconds: str) -> None:
+def print_throughput(sqlite: Throughput | None, postgres: Throughput | None, seconds: str) -> None:
     print("\n### 3–4. Reserve + commit through the unit of work vs the bare driver\n")
     print(
         "The bare driver (raw `sqlite3`, raw psycopg) replays the statements the store sent for "
