@@ -93,10 +93,13 @@ def _demand(demand: Demand) -> dict[str, Any]:
     }
 
 
+_SCOPES = {scope.value: scope for scope in Scope}
+
+
 def demands_from_json(text: str) -> tuple[Demand, ...]:
     return tuple(
         Demand(
-            key=DimensionKey(Scope(item["scope"]), item["owner"], item["name"], item["period"]),
+            key=DimensionKey(_SCOPES[item["scope"]], item["owner"], item["name"], item["period"]),
             limit=Limit(item["limit"]),
             amount=item["amount"],
             resets_at=datetime.fromisoformat(item["resets_at"]) if item["resets_at"] else None,
