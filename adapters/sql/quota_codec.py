@@ -96,7 +96,10 @@ def _demand(demand: Demand) -> dict[str, Any]:
 _SCOPES = {scope.value: scope for scope in Scope}
 
 
+@lru_cache(maxsize=1024)
 def demands_from_json(text: str) -> tuple[Demand, ...]:
+    # Read on every settlement: a user's reservations within a period hold the same demands
+    # (the same text), parsed once (Demands are immutable).
     return tuple(
         Demand(
             key=DimensionKey(_SCOPES[item["scope"]], item["owner"], item["name"], item["period"]),
