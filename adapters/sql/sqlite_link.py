@@ -95,14 +95,16 @@ class SqliteLink:
     async def _ready(self) -> Connection:
         await self._after_handed()
         if self._connection is None:
-            self._connection = await self._hand_off(self._connect)
+            await self._hand_off(self._connect)
+        assert self._connection is not None
         return self._connection
 
-    def _connect(self) -> Connection:
+    def _connect(self) -> None:
+        # Kept by the thread itself: a unit cancelled meanwhile does not lose the connection.
         connection = self._engine.connect()
         _pragma(connection, "busy_timeout=0")
         _pragma(connection, "wal_autocheckpoint=0")
-        return connection
+        self._connection = connection
 
     def _checkpoint(self) -> None:
         # Best effort, as SQLite's own: a checkpoint that fails leaves the log to the next one.
