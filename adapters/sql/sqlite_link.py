@@ -118,6 +118,15 @@ class SqliteLink:
     async def _after_handed(self) -> None:
         while self._handed is not None:
             handed = self._handed
+            loop = asyncio.get_running_loop()
+            if handed.get_loop() is not loop:
+                # Left by an event loop that has ended (a facade runs one after another): its
+                # future will never resolve. The thread keeps the order: wait behind its work,
+                # then end whatever transaction that left open.
+                await loop.run_in_executor(self._thread, _nothing)
+                self._handed = None
+                self._roll_back()
+                continue
             await asyncio.wait((handed,))
             if self._handed is handed:
                 self._handed = None
@@ -184,6 +193,10 @@ def _pragma(connection: Connection, pragma: str) -> None:
     dbapi = connection.connection.dbapi_connection
     assert dbapi is not None
     dbapi.execute(f"PRAGMA {pragma}")
+
+
+def _nothing() -> None:
+    pass
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:

@@ -66,7 +66,8 @@ async def reserve(units: SqlUnitOfWork, reservation_id: str) -> object:
 
 async def calls_held(quota: Any) -> int:
     counters = await quota.counters("ada", a_request().at)
-    return next(counter.held for key, counter in counters.items() if key.name.startswith("calls"))
+    held = (counter.held for key, counter in counters.items() if key.name.startswith("calls"))
+    return next(held, 0)
 
 
 async def ticks_while(task: asyncio.Task[Any]) -> int:
@@ -178,3 +179,38 @@ async def test_the_log_is_checkpointed_off_the_event_loop_every_so_many_commits(
             await asyncio.sleep(0.02)
         assert main_file(sqlite_url) != before
         assert {thread for _, thread in sent} == {threading.get_ident()}
+
+
+def test_a_unit_left_waiting_for_the_lock_by_an_ended_event_loop_is_undone_in_the_next(
+    sqlite_url: str,
+) -> None:
+    """As the blocking facade runs one event loop after another: the loop ends while a unit's
+    BEGIN waits on the worker thread; the next loop's first unit finds the connection clean."""
+
+    async def prepare() -> int:
+        async with sql_world(sqlite_url) as world:
+            await world.quota.assign("ada", "small")
+            return await calls_held(world.quota)
+
+    async def abandon(units: SqlUnitOfWork) -> None:
+        waiting = asyncio.create_task(reserve(units, "res_abandoned"))
+        assert await ticks_while(waiting) == TICKS  # left waiting when this loop ends
+
+    async def next_loop(units: SqlUnitOfWork) -> tuple[object, int]:
+        granted = await asyncio.wait_for(reserve(units, "res_next"), 30)
+        async with sql_world(sqlite_url, create=False) as world:
+            return granted, await calls_held(world.quota)
+
+    before = asyncio.run(prepare())
+    units = SqlUnitOfWork(sqlite_url)
+    try:
+        with write_lock_held(sqlite_url) as holder:
+            asyncio.run(abandon(units))
+            holder.execute("COMMIT")  # the abandoned BEGIN takes the lock on the thread now
+        granted, held = asyncio.run(next_loop(units))
+        assert isinstance(granted, Success)
+        assert held == before + 1  # res_next's only
+        with write_lock_held(sqlite_url):
+            pass  # and no transaction of the ended loop's is left holding the lock
+    finally:
+        asyncio.run(units.aclose())
