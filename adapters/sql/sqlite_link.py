@@ -9,7 +9,14 @@ fails with SQLITE_BUSY (another process holds it). Then, and only then, the BEGI
 the worker thread, which waits for the lock with the usual busy timeout while the event loop
 goes on. Once begun, the rest of the unit runs on the loop again: in WAL mode a transaction
 holding the write lock waits for nobody (readers never block a writer; its commit only appends
-to the log; the automatic checkpoint after it is passive and never waits).
+to the log).
+
+What would still stall the event loop is SQLite's automatic checkpoint, which runs inside the
+COMMIT that fills the log past its threshold and copies the log into the database file, with
+fsyncs (tens of milliseconds on a busy machine). So this connection's automatic checkpoint is
+off, and every `CHECKPOINT_EVERY` commits a passive checkpoint runs on the worker thread, on a
+connection of its own (a passive checkpoint waits for nobody and holds up no writer). Other
+connections to the file keep SQLite's default.
 """
 
 from __future__ import annotations
