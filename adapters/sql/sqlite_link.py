@@ -126,15 +126,16 @@ class SqliteLink:
         while self._handed is not None:
             handed = self._handed
             loop = asyncio.get_running_loop()
-            if handed.get_loop() is not loop:
-                # Left by an event loop that has ended (a facade runs one after another): its
-                # future will never resolve. The thread keeps the order: wait behind its work,
-                # then end whatever transaction that left open.
+            if handed.done():
+                pass
+            elif handed.get_loop() is not loop:
+                # Left unfinished by an event loop that has ended (a facade runs one after
+                # another): it will never resolve. The thread keeps the order: wait behind its
+                # work, then end whatever transaction that left open.
                 await loop.run_in_executor(self._thread, _nothing)
-                self._handed = None
                 self._roll_back()
-                continue
-            await asyncio.wait((handed,))
+            else:
+                await asyncio.wait((handed,))
             if self._handed is handed:
                 self._handed = None
 

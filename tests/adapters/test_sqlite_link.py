@@ -47,7 +47,9 @@ def threads_of_statements(units: SqlUnitOfWork) -> Iterator[list[tuple[str, int]
 @contextmanager
 def write_lock_held(sqlite_url: str) -> Iterator[sqlite3.Connection]:
     """The database's write lock, held by another connection until it commits."""
-    holder = sqlite3.connect(sqlite_url.split("///", 1)[1], isolation_level=None)
+    holder = sqlite3.connect(
+        sqlite_url.split("///", 1)[1], isolation_level=None, check_same_thread=False
+    )
     holder.execute("BEGIN IMMEDIATE")
     try:
         yield holder
@@ -185,7 +187,9 @@ def test_a_unit_left_waiting_for_the_lock_by_an_ended_event_loop_is_undone_in_th
     sqlite_url: str,
 ) -> None:
     """As the blocking facade runs one event loop after another: the loop ends while a unit's
-    BEGIN waits on the worker thread; the next loop's first unit finds the connection clean."""
+    BEGIN waits on the worker thread (its end waits for the BEGIN, then rolls it back); the
+    next loop's first unit finds the connection clean, and nothing of the first loop's left
+    in its way."""
 
     async def prepare() -> int:
         async with sql_world(sqlite_url) as world:
@@ -205,8 +209,11 @@ def test_a_unit_left_waiting_for_the_lock_by_an_ended_event_loop_is_undone_in_th
     units = SqlUnitOfWork(sqlite_url)
     try:
         with write_lock_held(sqlite_url) as holder:
+            # Let go while the first loop ends: its cancelled unit waits for its BEGIN.
+            releasing = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
+            releasing.start()
             asyncio.run(abandon(units))
-            holder.execute("COMMIT")  # the abandoned BEGIN takes the lock on the thread now
+            releasing.join()
         granted, held = asyncio.run(next_loop(units))
         assert isinstance(granted, Success)
         assert held == before + 1  # res_next's only
