@@ -1,10 +1,11 @@
 """Benchmark: what the money path costs, every figure of issue 11's Benchmarks section in one run.
 
-    .venv/bin/python bench/money_path.py [--quick | --smoke]
+    .venv/bin/python bench/money_path.py [--quick | --smoke] [--only FIGURE ...]
 
 Prints markdown (no thresholds: this is for people to read, not a test); about 2.5 minutes on 2
 cores, `--quick` about one (fewer blocks and phases; 100 jobs in flight, not 1,000, taking 1 s),
-`--smoke` seconds (each figure once at a toy size, to show it runs).
+`--smoke` seconds (each figure once at a toy size, to show it runs); `--only 3` (repeatable)
+measures only the figures named, PostgreSQL started only for 1 or 4.
 Each figure is measured in a fresh process (the sandbox in one more), side by side with its
 baseline in the same run:
 
@@ -28,6 +29,7 @@ fsync and synchronous_commit off; without it, its figures are skipped (said on s
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import subprocess
 import sys
@@ -131,12 +133,16 @@ def client_cpu(data: Path, settings: Settings) -> None:
     print_cpu(figures, filesystem_of(data))
 
 
-def store_against_driver(server: Any, data: Path, settings: Settings) -> None:
+def store_against_driver(
+    server: Any, data: Path, settings: Settings, figures: frozenset[int] = frozenset({3, 4})
+) -> None:
     rounds, seconds = settings.phases, settings.phase_seconds
-    sqlite = in_child(sqlite_throughput, rounds, seconds)
-    progress("3: SQLite store vs sqlite3 measured")
+    sqlite = None
+    if 3 in figures:
+        sqlite = in_child(sqlite_throughput, rounds, seconds)
+        progress("3: SQLite store vs sqlite3 measured")
     postgres = None
-    if server:
+    if server and 4 in figures:
         url = server.create_database("throughput")
         upgrade_schema(url, data)
         recording = in_child(prepare_postgres, url, str(data / "throughput"))
@@ -152,9 +158,21 @@ def jobs_in_flight(settings: Settings) -> None:
     print_load(loaded)
 
 
-def main(settings: Settings, mode: str) -> None:
+ALL = frozenset(range(1, 6))
+
+
+def chosen_figures() -> frozenset[int]:
+    """The figures named by `--only` (all when none is), taken off the command line."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--only", action="append", type=int, choices=sorted(ALL))
+    given, rest = parser.parse_known_args(sys.argv[1:])
+    sys.argv[1:] = rest
+    return frozenset(given.only) if given.only else ALL
+
+
+def main(settings: Settings, mode: str, figures: frozenset[int] = ALL) -> None:
     began = time.perf_counter()
-    server = start_postgres()
+    server = start_postgres() if figures & {1, 4} else None
     with tempfile.TemporaryDirectory(prefix="imagestudio-bench-") as folder:
         data = Path(folder)
         try:
@@ -164,13 +182,17 @@ def main(settings: Settings, mode: str) -> None:
             print(f"- imagestudio from {source()}")
             print(f"- data directories in {tempfile.gettempdir()} ({filesystem_of(data)})")
             sys.stdout.flush()
-            sql_per_operation(server, data, settings)
-            sys.stdout.flush()
-            client_cpu(data, settings)
-            sys.stdout.flush()
-            store_against_driver(server, data, settings)
-            sys.stdout.flush()
-            jobs_in_flight(settings)
+            if 1 in figures:
+                sql_per_operation(server, data, settings)
+                sys.stdout.flush()
+            if 2 in figures:
+                client_cpu(data, settings)
+                sys.stdout.flush()
+            if figures & {3, 4}:
+                store_against_driver(server, data, settings, figures)
+                sys.stdout.flush()
+            if 5 in figures:
+                jobs_in_flight(settings)
         finally:
             if server:
                 server.stop()
@@ -178,5 +200,6 @@ def main(settings: Settings, mode: str) -> None:
 
 
 if __name__ == "__main__":
+    figures = chosen_figures()
     mode = chosen_mode((__doc__ or "").splitlines()[0], "about a minute: fewer of each")
-    main({"full": FULL, "quick": QUICK, "smoke": SMOKE}[mode], mode)
+    main({"full": FULL, "quick": QUICK, "smoke": SMOKE}[mode], mode, figures)

@@ -47,6 +47,8 @@ class Throughput:
     recording: Recording
     store: float  # reserve + commit per second
     raw: float
+    store_cpu: float  # this process's CPU seconds per reserve + commit (the server's not counted)
+    raw_cpu: float
     processes: int
     users: int
 
@@ -56,16 +58,20 @@ def _order(rounds: int) -> list[str]:
     return [kind for r in range(rounds) for kind in (("store", "raw"), ("raw", "store"))[r % 2]]
 
 
+Phase = tuple[str, int, float, float]
+"""What one timed phase did: its kind, operations, seconds, and the process's CPU seconds."""
+
+
 async def _timed(
     seconds: float, operation: Callable[[int], Awaitable[None]], ids: Iterator[int]
-) -> tuple[int, float]:
+) -> tuple[int, float, float]:
     """Operations one after another for `seconds`, each given a fresh number from `ids`."""
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     done = 0
     while time.perf_counter() - began < seconds:
         await operation(next(ids))
         done += 1
-    return done, time.perf_counter() - began
+    return done, time.perf_counter() - began, time.process_time() - cpu
 
 
 # -- SQLite, one hot user, one process --------------------------------------------------------
@@ -107,15 +113,17 @@ async def _sqlite(rounds: int, seconds: float) -> Throughput:
     return Throughput(recording, *_rates([measured]), processes=1, users=1)
 
 
-def _rates(measured: list[list[tuple[str, int, float]]]) -> tuple[float, float]:
-    """Store and raw operations a second over phases that ran in every process at once: each
-    phase's operations over its longest duration."""
-    totals = {"store": [0.0, 0.0], "raw": [0.0, 0.0]}
+def _rates(measured: list[list[Phase]]) -> tuple[float, float, float, float]:
+    """Store and raw operations a second over phases that ran in every process at once (each
+    phase's operations over its longest duration), then their CPU seconds per operation."""
+    totals = {"store": [0.0, 0.0, 0.0], "raw": [0.0, 0.0, 0.0]}
     for phase in zip(*measured, strict=True):
         kind = phase[0][0]
-        totals[kind][0] += sum(done for _, done, _ in phase)
-        totals[kind][1] += max(elapsed for _, _, elapsed in phase)
-    return totals["store"][0] / totals["store"][1], totals["raw"][0] / totals["raw"][1]
+        totals[kind][0] += sum(done for _, done, _, _ in phase)
+        totals[kind][1] += max(elapsed for _, _, elapsed, _ in phase)
+        totals[kind][2] += sum(cpu for _, _, _, cpu in phase)
+    (store, store_s, store_cpu), (raw, raw_s, raw_cpu) = totals["store"], totals["raw"]
+    return store / store_s, raw / raw_s, store_cpu / store, raw_cpu / raw
 
 
 # -- PostgreSQL, 1,000 users, 8 processes ----------------------------------------------------
@@ -146,7 +154,7 @@ def _worker(
     barrier: Any,
     results: Any,
 ) -> None:
-    async def run() -> list[tuple[str, int, float]]:
+    async def run() -> list[Phase]:
         studio = await ImageStudio.connect(profile="local", database_url=url, data_dir=data_dir)
         raw = psycopg.connect(url, autocommit=True)
         prefix = uuid.uuid4().hex[:12]
@@ -214,17 +222,17 @@ def postgres_throughput(url: str, recording: Recording, rounds: int, seconds: fl
     return Throughput(recording, *_rates(measured), processes=PROCESSES, users=len(USERS))
 
 
-def _next_result(results: Any, children: list[Any]) -> list[tuple[str, int, float]]:
+def _next_result(results: Any, children: list[Any]) -> list[Phase]:
     """The next child's figures; fails fast when a child died instead."""
     while True:
         with contextlib.suppress(queue.Empty):
-            found: list[tuple[str, int, float]] = results.get(True, 1)
+            found: list[Phase] = results.get(True, 1)
             return found
         if any(child.exitcode not in (None, 0) for child in children):
             raise RuntimeError("a benchmark worker process failed (its traceback is above)")
 
 
-def print_throughput(sqlite: Throughput, postgres: Throughput | None, seconds: str) -> None:
+def print_throughput(sqlite: Throughput | None, postgres: Throughput | None, seconds: str) -> None:
     print("\n### 3–4. Reserve + commit through the unit of work vs the bare driver\n")
     print(
         "The bare driver (raw `sqlite3`, raw psycopg) replays the statements the store sent for "
@@ -233,20 +241,25 @@ def print_throughput(sqlite: Throughput, postgres: Throughput | None, seconds: s
         f"the replay take turns in timed phases ({seconds}). The plan's limits are finite but "
         "without a per-minute rate (which would read the user's grants of the last minute). "
         "Each process works sequentially on one connection; on PostgreSQL the replay runs "
-        "from a worker thread, as the store's SQL does.\n"
+        "from a worker thread, as the store's SQL does. The client's CPU per operation "
+        "(the measuring processes' own, the database server's not counted) is steadier than "
+        "the rates on a loaded machine.\n"
     )
     print(
         "| database | users | processes | statements / transactions per reserve + commit "
-        "| store, per s | raw driver, per s | **store ÷ raw** |"
+        "| store, per s | raw driver, per s | **store ÷ raw** "
+        "| client CPU per op, store / raw (ms) | raw ÷ store, CPU |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, figures in (("SQLite", sqlite), ("PostgreSQL", postgres)):
         if figures is None:
-            print(f"| {name} | - | - | - | not run | - | - |")
+            print(f"| {name} | - | - | - | not run | - | - | - | - |")
             continue
         print(
             f"| {name} | {figures.users:,} | {figures.processes} "
             f"| {len(figures.recording.steps)} / {figures.recording.transactions} "
             f"| **{figures.store:,.0f}** "
-            f"| {figures.raw:,.0f} | **{figures.store / figures.raw:.1%}** |"
+            f"| {figures.raw:,.0f} | **{figures.store / figures.raw:.1%}** "
+            f"| {figures.store_cpu * 1e3:.3f} / {figures.raw_cpu * 1e3:.3f} "
+            f"| {figures.raw_cpu / figures.store_cpu:.1%} |"
         )

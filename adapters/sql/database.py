@@ -1,11 +1,13 @@
 """How a unit of work's SQL runs: writes queued in Python, sent with the next read or the commit,
 so a transaction costs one hand-off to the database per flush, not one per statement.
 
-SQLite: SQLAlchemy's sync engine on one connection, used only from one worker thread of its
-own (a statement there costs microseconds; through the async driver, a thread hop each), and
+SQLite: SQLAlchemy's sync engine on one connection, used on the event loop's own thread (a
+statement costs microseconds; a hand-off to another thread cost more than the unit's SQL), and
 an `asyncio.Lock` held for a unit's whole life, so two units never interleave on it. We emit
-`BEGIN IMMEDIATE` ourselves at the first flush: the write lock is taken up front, and the busy
-timeout makes another process wait its turn instead of failing with "database is locked".
+`BEGIN IMMEDIATE` ourselves at the first flush: the write lock is taken up front. When another
+process holds it, the BEGIN waits for it on a worker thread (the busy timeout makes it wait its
+turn instead of failing with "database is locked") and the event loop goes on; the log's
+checkpoints run on that thread too (sqlite_link.py).
 PostgreSQL: postgres_database.py.
 """
 
@@ -21,7 +23,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from imagestudio.adapters.sql.engine import SQLITE_BUSY_TIMEOUT_MS, async_url
 from imagestudio.adapters.sql.postgres_database import PostgresDatabase
-from imagestudio.adapters.sql.sqlite_worker import SqliteWorker
+from imagestudio.adapters.sql.sqlite_link import SqliteLink
 from imagestudio.adapters.sql.transaction import Transaction
 
 
@@ -51,28 +53,32 @@ def open_database(url: str, **options: Any) -> Database:
 
 
 class SqliteDatabase:
-    """One SQLite connection on one worker thread, one unit at a time."""
+    """One SQLite connection, used on the event loop's thread, one unit at a time."""
 
     def __init__(self, url: str) -> None:
         self.engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=1
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            pool_size=1,
         )
-        event.listen(self.engine, "connect", _set_up_sqlite)
-        self._worker = SqliteWorker(self.engine)
+        # On the pool, not the engine: an engine with listeners makes every statement look for
+        # `before_cursor_execute` ones.
+        event.listen(self.engine.pool, "connect", _set_up_sqlite)
+        self._link = SqliteLink(self.engine, SQLITE_BUSY_TIMEOUT_MS)
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         async with self._unit_lock():
-            transaction = Transaction(self._worker)
+            transaction = Transaction(self._link)
             try:
                 yield transaction
             finally:
                 await transaction.rollback()
 
     async def dispose(self) -> None:
-        await self._worker.close()
+        await self._link.close()
 
     def _unit_lock(self) -> asyncio.Lock:
         # An asyncio lock belongs to one event loop; a facade may run one loop after another.

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy.engine import Connection, Dialect
@@ -27,6 +28,7 @@ from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.expression import ClauseElement
 
 Processor = Callable[[Any], Any] | None
+_NO_PARAMS: Mapping[str, Any] = {}
 
 
 class DriverRows:
@@ -92,8 +94,20 @@ class _Compiled:
                 c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
             ]
         self.converts = any(process is not None for process in self.results)
+        # The common case on a positional driver: every value the caller's, as given.
+        self.plain: Callable[[Mapping[str, Any]], Any] | None = None
+        if self.positional and all(bind.key and bind.process is None for _, bind in self.binds):
+            keys = [bind.key for _, bind in self.binds]
+            if not keys:
+                self.plain = lambda _params: ()
+            elif len(keys) == 1:
+                self.plain = lambda params, key=keys[0]: (params[key],)
+            else:
+                self.plain = itemgetter(*keys)
 
     def values(self, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        if self.plain is not None:
+            return cast(Sequence[Any], self.plain(params))
         converted = [
             bind.value
             if not bind.key
@@ -134,22 +148,28 @@ class DriverStatement:
     def __init__(self, statement: ClauseElement | Mapping[str, ClauseElement]) -> None:
         self._statement = statement
         self._compiled: dict[tuple[str, str], _Compiled] = {}
+        self._last: tuple[Dialect | None, _Compiled | None] = (None, None)  # one tuple: atomic
 
     def run(self, connection: Connection, params: Mapping[str, Any] | None = None) -> DriverRows:
         """Run it in `connection`'s transaction (begun if none is); its rows and rowcount."""
         dialect = connection.dialect
-        compiled = self._compiled.get((dialect.name, dialect.driver))
-        if compiled is None:
-            compiled = self._compile(dialect)
+        last_dialect, compiled = self._last
+        if last_dialect is not dialect or compiled is None:
+            compiled = self._compiled.get((dialect.name, dialect.driver))
+            if compiled is None:
+                compiled = self._compile(dialect)
+            self._last = (dialect, compiled)
         if not connection.in_transaction():
             connection.begin()
-        values = compiled.values(params or {})
+        values = compiled.values(params or _NO_PARAMS)
         dbapi_connection = connection.connection.dbapi_connection
         cursor = cast(Any, dbapi_connection).cursor()
         try:
             if connection._has_events or connection.engine._has_events:
-                for listener in connection.dispatch.before_cursor_execute:
-                    listener(connection, cursor, compiled.sql, values, None, False)
+                listeners = connection.dispatch.before_cursor_execute
+                if listeners:
+                    for listener in listeners:
+                        listener(connection, cursor, compiled.sql, values, None, False)
             cursor.execute(compiled.sql, values)
             return DriverRows(compiled.rows(cursor), cursor.rowcount)
         except dialect.loaded_dbapi.Error as error:

@@ -93,10 +93,16 @@ def _demand(demand: Demand) -> dict[str, Any]:
     }
 
 
+_SCOPES = {scope.value: scope for scope in Scope}
+
+
+@lru_cache(maxsize=1024)
 def demands_from_json(text: str) -> tuple[Demand, ...]:
+    # Read on every settlement: a user's reservations within a period hold the same demands
+    # (the same text), parsed once (Demands are immutable).
     return tuple(
         Demand(
-            key=DimensionKey(Scope(item["scope"]), item["owner"], item["name"], item["period"]),
+            key=DimensionKey(_SCOPES[item["scope"]], item["owner"], item["name"], item["period"]),
             limit=Limit(item["limit"]),
             amount=item["amount"],
             resets_at=datetime.fromisoformat(item["resets_at"]) if item["resets_at"] else None,

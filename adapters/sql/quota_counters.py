@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from returns.result import Failure, Result, Success
 from sqlalchemy import and_, bindparam, or_, select, text, update
@@ -34,21 +34,30 @@ def lock_order(key: DimensionKey) -> tuple[bool, DimensionKey]:
     return (key.scope is Scope.OPERATOR, key)
 
 
+SCOPES = {scope.value: scope for scope in Scope}
+"""A scope by its stored value: a dict look-up, not an Enum call, on every row read."""
+
+
 def key_of(row: Any) -> DimensionKey:
     """The key of a `quota_counters` row."""
-    return DimensionKey(Scope(row.scope), row.owner, row.name, row.period)
+    return DimensionKey(SCOPES[row.scope], row.owner, row.name, row.period)
 
 
-def _key_params(keys: Iterable[DimensionKey]) -> dict[str, str]:
-    return {
-        f"{column}{index}": value
-        for index, key in enumerate(keys)
-        for column, value in zip(KEY_COLUMNS, (key.scope.value, *_rest(key)), strict=True)
-    }
+@cache
+def _names(index: int) -> tuple[str, str, str, str]:
+    """The parameter names of the `index`-th key of a statement."""
+    return cast(tuple[str, str, str, str], tuple(f"{column}{index}" for column in KEY_COLUMNS))
 
 
-def _rest(key: DimensionKey) -> tuple[str, str, str]:
-    return (key.owner, key.name, key.period)
+def _key_params(keys: Iterable[DimensionKey]) -> dict[str, object]:
+    params: dict[str, object] = {}
+    for index, key in enumerate(keys):
+        scope, owner, name, period = _names(index)
+        params[scope] = key.scope.value
+        params[owner] = key.owner
+        params[name] = key.name
+        params[period] = key.period
+    return params
 
 
 @cache
@@ -97,6 +106,11 @@ def _move(keys: int) -> DriverStatement:
     )
 
 
+@cache
+def _moved_names(index: int) -> tuple[str, str]:
+    return f"used{index}", f"held{index}"
+
+
 def move_counters(connection: Connection, moves: Iterable[Move]) -> dict[DimensionKey, Counter]:
     """Add to each key's `used` and `held` (creating missing counters), in one statement that
     takes the rows in the global order; the counters as the move left them."""
@@ -107,9 +121,10 @@ def move_counters(connection: Connection, moves: Iterable[Move]) -> dict[Dimensi
     ordered = sorted(summed, key=lock_order)
     if not ordered:
         return {}
-    params: dict[str, object] = dict(_key_params(ordered))
+    params = _key_params(ordered)
     for index, key in enumerate(ordered):
-        params[f"used{index}"], params[f"held{index}"] = summed[key]
+        used_name, held_name = _moved_names(index)
+        params[used_name], params[held_name] = summed[key]
     rows = _move(len(ordered)).run(connection, params)
     return {key_of(row): Counter(used=row.used, held=row.held) for row in rows}
 

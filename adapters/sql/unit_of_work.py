@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -30,12 +31,32 @@ class SqlUnit:
 
     def __init__(self, transaction: Transaction, retention: timedelta) -> None:
         self._transaction = transaction
-        self.quota = SqlUnitQuota(transaction)
-        self.ledger = SqlUnitLedger(transaction)
-        self.operations = SqlUnitOperations(transaction)
-        self.idempotency = SqlUnitKeys(transaction, retention)
-        self.assets = SqlUnitAssets(transaction)
-        self.outbox = SqlUnitOutbox(transaction)
+        self._retention = retention
+
+    # Made when first used: most units use one or two of the six.
+    @cached_property
+    def quota(self) -> SqlUnitQuota:
+        return SqlUnitQuota(self._transaction)
+
+    @cached_property
+    def ledger(self) -> SqlUnitLedger:
+        return SqlUnitLedger(self._transaction)
+
+    @cached_property
+    def operations(self) -> SqlUnitOperations:
+        return SqlUnitOperations(self._transaction)
+
+    @cached_property
+    def idempotency(self) -> SqlUnitKeys:
+        return SqlUnitKeys(self._transaction, self._retention)
+
+    @cached_property
+    def assets(self) -> SqlUnitAssets:
+        return SqlUnitAssets(self._transaction)
+
+    @cached_property
+    def outbox(self) -> SqlUnitOutbox:
+        return SqlUnitOutbox(self._transaction)
 
     async def commit(self) -> None:
         try:
