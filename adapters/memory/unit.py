@@ -39,20 +39,76 @@ from imagestudio.domain.webhook import WebhookDelivery
 
 
 @dataclass(frozen=True, slots=True)
-class Drafts:
-    """Every store of a unit, as it would leave them."""
+class DraftMakers:
+    """How to make each store's draft (its `draft` method)."""
 
-    quota: QuotaDraft
-    ledger: LedgerDraft
-    operations: OperationsDraft
-    keys: KeysDraft[StoredOutcome]
-    assets: LibraryDraft
-    outbox: OutboxDraft
+    quota: Callable[[], QuotaDraft]
+    ledger: Callable[[], LedgerDraft]
+    operations: Callable[[], OperationsDraft]
+    keys: Callable[[], KeysDraft[StoredOutcome]]
+    assets: Callable[[], LibraryDraft]
+    outbox: Callable[[], OutboxDraft]
+
+
+class Drafts:
+    """Every store of a unit, as it would leave them. A store's draft is made when first used:
+    most steps touch one or two stores, and a unit makes fresh drafts for every read and again
+    at its commit."""
+
+    __slots__ = ("_assets", "_keys", "_ledger", "_makers", "_operations", "_outbox", "_quota")
+
+    def __init__(self, makers: DraftMakers) -> None:
+        self._makers = makers
+        self._quota: QuotaDraft | None = None
+        self._ledger: LedgerDraft | None = None
+        self._operations: OperationsDraft | None = None
+        self._keys: KeysDraft[StoredOutcome] | None = None
+        self._assets: LibraryDraft | None = None
+        self._outbox: OutboxDraft | None = None
+
+    @property
+    def quota(self) -> QuotaDraft:
+        if self._quota is None:
+            self._quota = self._makers.quota()
+        return self._quota
+
+    @property
+    def ledger(self) -> LedgerDraft:
+        if self._ledger is None:
+            self._ledger = self._makers.ledger()
+        return self._ledger
+
+    @property
+    def operations(self) -> OperationsDraft:
+        if self._operations is None:
+            self._operations = self._makers.operations()
+        return self._operations
+
+    @property
+    def keys(self) -> KeysDraft[StoredOutcome]:
+        if self._keys is None:
+            self._keys = self._makers.keys()
+        return self._keys
+
+    @property
+    def assets(self) -> LibraryDraft:
+        if self._assets is None:
+            self._assets = self._makers.assets()
+        return self._assets
+
+    @property
+    def outbox(self) -> OutboxDraft:
+        if self._outbox is None:
+            self._outbox = self._makers.outbox()
+        return self._outbox
 
     def merge(self) -> None:
-        for draft in (self.quota, self.ledger, self.operations, self.keys, self.assets):
-            draft.merge()
-        self.outbox.merge()
+        """Merge the drafts made, store by store (a store never drafted has nothing to merge)."""
+        for draft in (self._quota, self._ledger, self._operations, self._keys, self._assets):
+            if draft is not None:
+                draft.merge()
+        if self._outbox is not None:
+            self._outbox.merge()
 
 
 Stage = Callable[[Drafts], object]
@@ -61,8 +117,8 @@ Stage = Callable[[Drafts], object]
 class MemoryUnit:
     """The `Unit` port in memory (see the module's docstring)."""
 
-    def __init__(self, drafts: Callable[[], Drafts]) -> None:
-        self._drafts = drafts
+    def __init__(self, makers: DraftMakers) -> None:
+        self._makers = makers
         self._staged: list[Stage] = []
         self._committed: list[Callable[[], object]] = []
         self._over = False
@@ -77,7 +133,7 @@ class MemoryUnit:
         """The stores as this unit would leave them, were it committed now."""
         if self._over:
             raise RuntimeError("the unit of work is over")
-        drafts = self._drafts()
+        drafts = Drafts(self._makers)
         for stage in self._staged:
             stage(drafts)
         return drafts
@@ -112,7 +168,9 @@ class _Quota:
         self, reservation_id: str, request: ReservationRequest
     ) -> Result[Reservation, QuotaRefusal | UnknownUser | StorageQuotaExceeded]:
         drafts = self._unit.now()
-        granted = drafts.quota.decide(reservation_id, request, drafts.assets.bytes_used)
+        granted = drafts.quota.decide(
+            reservation_id, request, lambda owner: drafts.assets.bytes_used(owner)
+        )
         if isinstance(granted, Success) and not drafts.quota.is_reserved(reservation_id):
             reservation = granted.unwrap()
             self._unit.later(lambda drafts: drafts.quota.hold(reservation))
