@@ -34,6 +34,12 @@ class InMemoryUnitOfWork:
         library: InMemoryAssetLibrary,
         outbox: InMemoryWebhookDeliveries | None = None,
     ) -> None:
+        self._quota = quota
+        self._ledger = ledger
+        self._operations = operations
+        self._idempotency = idempotency
+        self._library = library
+        self._outbox = outbox or InMemoryWebhookDeliveries()
         self._lock = asyncio.Lock()
         self._makers = DraftMakers(
             quota=quota.draft,
@@ -41,7 +47,7 @@ class InMemoryUnitOfWork:
             operations=operations.draft,
             keys=idempotency.draft,
             assets=library.draft,
-            outbox=(outbox or InMemoryWebhookDeliveries()).draft,
+            outbox=lambda: self._outbox.draft(),  # the outbox may be put in place later
         )
 
     def begin(self) -> AbstractAsyncContextManager[Unit]:
