@@ -87,7 +87,7 @@ def hold(book: QuotaBook, reservation: Reservation, rate: Limit) -> None:
         )
     for demand in reservation.demands:
         counter = book.counters.get(demand.key, Counter())
-        book.counters[demand.key] = replace(counter, held=counter.held + demand.amount)
+        book.counters[demand.key] = Counter(used=counter.used, held=counter.held + demand.amount)
     book.reservations[reservation.id] = reservation
 
 
