@@ -32,7 +32,7 @@ class Overlay(MutableMapping[K, V]):
             return self._base[key]
         if changed is _GONE:
             raise KeyError(key)
-        return changed
+        return cast(V, changed)
 
     def get(self, key: K, default: Any = None) -> Any:
         changed = self._changes.get(key, _ABSENT)
