@@ -48,10 +48,10 @@ def decide(
     changing nothing."""
     if rid in book.reservations:
         return Success(book.reservations[rid])
-    refused = reservation_refusal(request, standing)
+    demands = demands_for(request, standing.plan, standing.budget)
+    refused = reservation_refusal(request, standing, demands)
     if refused is not None:
         return Failure(refused)
-    demands = demands_for(request, standing.plan, standing.budget)
     return Success(Reservation(id=rid, request=request, demands=demands))
 
 
