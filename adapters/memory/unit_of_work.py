@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
+from imagestudio.adapters.memory.drafts import DraftMakers
 from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
 from imagestudio.adapters.memory.ledger import InMemoryLedger
 from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
-from imagestudio.adapters.memory.unit import DraftMakers, MemoryUnit
+from imagestudio.adapters.memory.unit import MemoryUnit
 from imagestudio.adapters.memory.webhooks import InMemoryWebhookDeliveries
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.ports.unit_of_work import Unit
