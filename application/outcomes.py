@@ -123,7 +123,10 @@ async def gather_outcomes(
 ) -> CallOutcomes:
     """Run every call concurrently; each output succeeds or fails on its own."""
     jobs = split_into_calls(prepared)
-    results = await asyncio.gather(*(_call(provider, job, report) for job in jobs))
+    if len(jobs) == 1:  # the common case: awaited in place, without gather's task and future
+        results = [await _call(provider, jobs[0], report)]
+    else:
+        results = await asyncio.gather(*(_call(provider, job, report) for job in jobs))
     return sort_outcomes(
         provider.name, [(job.outputs, result) for job, result in zip(jobs, results, strict=True)]
     )

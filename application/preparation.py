@@ -53,6 +53,7 @@ class PreparedOperation:
     price: Micros
     """The highest this request can cost: what is reserved."""
     request_hash: str
+    """What an idempotency key's retries must match; empty when the request has no key."""
 
 
 class _Refused(Exception):
@@ -160,7 +161,12 @@ async def _prepare(
         parameters=parameters,
         reserve_units=units,
         price=price,
-        request_hash=_request_hash(request, model, digests, parameters),
+        # Compared only when a key is claimed: without one it is not worth its JSON and hash.
+        request_hash=(
+            _request_hash(request, model, digests, parameters)
+            if request.idempotency_key is not None
+            else ""
+        ),
     )
 
 

@@ -84,9 +84,13 @@ def budget_refusal(
     return refusal([demand for demand in demands if demand.key.scope is Scope.OPERATOR], counters)
 
 
-def reservation_refusal(request: ReservationRequest, standing: Standing) -> Refusal | None:
-    """Why reserving `request` on `standing` is refused (the first limit that refuses), or None."""
-    demands = demands_for(request, standing.plan, standing.budget)
+def reservation_refusal(
+    request: ReservationRequest, standing: Standing, demands: Sequence[Demand] | None = None
+) -> Refusal | None:
+    """Why reserving `request` on `standing` is refused (the first limit that refuses), or None;
+    `demands`: the request's, when the caller has them already."""
+    if demands is None:
+        demands = demands_for(request, standing.plan, standing.budget)
     return user_refusal(request, standing, demands) or budget_refusal(demands, standing.counters)
 
 

@@ -88,7 +88,6 @@ def demands_for(
 ) -> tuple[Demand, ...]:
     """Every dimension one reservation touches, with what it asks of each."""
     user_period = period_containing(request.at, plan.anchor)
-    month = period_containing(request.at, CALENDAR_MONTH)
     user = request.user_id
     demands = [
         Demand(
@@ -111,6 +110,7 @@ def demands_for(
         ),
     ]
     if budget is not None:
+        month = period_containing(request.at, CALENDAR_MONTH)
         demands.append(
             Demand(
                 key=DimensionKey(Scope.OPERATOR, request.provider, BUDGET, month.key),

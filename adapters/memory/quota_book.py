@@ -48,10 +48,10 @@ def decide(
     changing nothing."""
     if rid in book.reservations:
         return Success(book.reservations[rid])
-    refused = reservation_refusal(request, standing)
+    demands = demands_for(request, standing.plan, standing.budget)
+    refused = reservation_refusal(request, standing, demands)
     if refused is not None:
         return Failure(refused)
-    demands = demands_for(request, standing.plan, standing.budget)
     return Success(Reservation(id=rid, request=request, demands=demands))
 
 
@@ -87,7 +87,7 @@ def hold(book: QuotaBook, reservation: Reservation, rate: Limit) -> None:
         )
     for demand in reservation.demands:
         counter = book.counters.get(demand.key, Counter())
-        book.counters[demand.key] = replace(counter, held=counter.held + demand.amount)
+        book.counters[demand.key] = Counter(used=counter.used, held=counter.held + demand.amount)
     book.reservations[reservation.id] = reservation
 
 

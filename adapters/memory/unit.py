@@ -10,17 +10,11 @@ and nothing is kept) and merges the drafts into the stores, with no await in bet
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
-from imagestudio.adapters.memory.asset_library import LibraryDraft
-from imagestudio.adapters.memory.idempotency import KeysDraft
-from imagestudio.adapters.memory.ledger import LedgerDraft
-from imagestudio.adapters.memory.operation_store import OperationsDraft
-from imagestudio.adapters.memory.quota_book import QuotaDraft
-from imagestudio.adapters.memory.webhooks import OutboxDraft
+from imagestudio.adapters.memory.drafts import DraftMakers, Drafts
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.ports.idempotency import Claimed
 from imagestudio.application.ports.unit_of_work import Claim, Lease, Moved
@@ -37,32 +31,14 @@ from imagestudio.domain.reservation import Reservation
 from imagestudio.domain.usage_record import UsageRecord
 from imagestudio.domain.webhook import WebhookDelivery
 
-
-@dataclass(frozen=True, slots=True)
-class Drafts:
-    """Every store of a unit, as it would leave them."""
-
-    quota: QuotaDraft
-    ledger: LedgerDraft
-    operations: OperationsDraft
-    keys: KeysDraft[StoredOutcome]
-    assets: LibraryDraft
-    outbox: OutboxDraft
-
-    def merge(self) -> None:
-        for draft in (self.quota, self.ledger, self.operations, self.keys, self.assets):
-            draft.merge()
-        self.outbox.merge()
-
-
 Stage = Callable[[Drafts], object]
 
 
 class MemoryUnit:
     """The `Unit` port in memory (see the module's docstring)."""
 
-    def __init__(self, drafts: Callable[[], Drafts]) -> None:
-        self._drafts = drafts
+    def __init__(self, makers: DraftMakers) -> None:
+        self._makers = makers
         self._staged: list[Stage] = []
         self._committed: list[Callable[[], object]] = []
         self._over = False
@@ -77,7 +53,7 @@ class MemoryUnit:
         """The stores as this unit would leave them, were it committed now."""
         if self._over:
             raise RuntimeError("the unit of work is over")
-        drafts = self._drafts()
+        drafts = Drafts(self._makers)
         for stage in self._staged:
             stage(drafts)
         return drafts
@@ -112,7 +88,9 @@ class _Quota:
         self, reservation_id: str, request: ReservationRequest
     ) -> Result[Reservation, QuotaRefusal | UnknownUser | StorageQuotaExceeded]:
         drafts = self._unit.now()
-        granted = drafts.quota.decide(reservation_id, request, drafts.assets.bytes_used)
+        granted = drafts.quota.decide(
+            reservation_id, request, lambda owner: drafts.assets.bytes_used(owner)
+        )
         if isinstance(granted, Success) and not drafts.quota.is_reserved(reservation_id):
             reservation = granted.unwrap()
             self._unit.later(lambda drafts: drafts.quota.hold(reservation))

@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
+from imagestudio.adapters.memory.drafts import DraftMakers
 from imagestudio.adapters.memory.idempotency import InMemoryIdempotencyStore
 from imagestudio.adapters.memory.ledger import InMemoryLedger
 from imagestudio.adapters.memory.operation_store import InMemoryOperationStore
 from imagestudio.adapters.memory.quota_store import InMemoryQuotaStore
-from imagestudio.adapters.memory.unit import Drafts, MemoryUnit
+from imagestudio.adapters.memory.unit import MemoryUnit
 from imagestudio.adapters.memory.webhooks import InMemoryWebhookDeliveries
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.ports.unit_of_work import Unit
@@ -41,6 +42,14 @@ class InMemoryUnitOfWork:
         self._library = library
         self._outbox = outbox or InMemoryWebhookDeliveries()
         self._lock = asyncio.Lock()
+        self._makers = DraftMakers(
+            quota=quota.draft,
+            ledger=ledger.draft,
+            operations=operations.draft,
+            keys=idempotency.draft,
+            assets=library.draft,
+            outbox=lambda: self._outbox.draft(),  # the outbox may be put in place later
+        )
 
     def begin(self) -> AbstractAsyncContextManager[Unit]:
         return self._unit()
@@ -48,18 +57,8 @@ class InMemoryUnitOfWork:
     @asynccontextmanager
     async def _unit(self) -> AsyncIterator[Unit]:
         async with self._lock:
-            unit = MemoryUnit(self._drafts)
+            unit = MemoryUnit(self._makers)
             try:
                 yield unit
             finally:
                 unit.end()
-
-    def _drafts(self) -> Drafts:
-        return Drafts(
-            quota=self._quota.draft(),
-            ledger=self._ledger.draft(),
-            operations=self._operations.draft(),
-            keys=self._idempotency.draft(),
-            assets=self._library.draft(),
-            outbox=self._outbox.draft(),
-        )

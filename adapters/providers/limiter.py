@@ -37,8 +37,12 @@ class AccountLimiter:
     @asynccontextmanager
     async def task(self, deadline: Deadline) -> AsyncIterator[None]:
         """Hold one of the account's concurrent task slots for the body's duration."""
+        remaining = deadline.remaining()
         try:
-            await asyncio.wait_for(self._tasks.acquire(), timeout=deadline.remaining())
+            if remaining > 0 and not self._tasks.locked():
+                await self._tasks.acquire()  # free: taken at once, without wait_for's task
+            else:
+                await asyncio.wait_for(self._tasks.acquire(), timeout=remaining)
         except TimeoutError:
             raise DeadlinePassed(
                 f"no free provider task slot ({self.limits.concurrent_tasks} in use) "

@@ -101,8 +101,8 @@ async def send_with_retries(
     before every attempt (an account limiter's admission: each retry is a request too); what
     it raises is not retried.
     """
-    what = f"{method} {httpx.URL(url).path}"
-    deadline.check(what)
+    if deadline.passed:  # the request's name is parsed only to say so (a URL parse per call)
+        deadline.check(_what(method, url))
     try:
         async for attempt in stamina.retry_context(
             on=retry_backoff,
@@ -129,4 +129,8 @@ async def send_with_retries(
                 return response
     except RetryableStatus as exhausted:
         return exhausted.response
-    raise DeadlinePassed(f"{what}: no attempt was made")  # pragma: no cover
+    raise DeadlinePassed(f"{_what(method, url)}: no attempt was made")  # pragma: no cover
+
+
+def _what(method: str, url: str) -> str:
+    return f"{method} {httpx.URL(url).path}"

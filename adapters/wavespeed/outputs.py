@@ -16,6 +16,7 @@ import httpx
 from PIL import Image, UnidentifiedImageError
 
 from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
+from imagestudio.adapters.providers.image_size import image_size
 from imagestudio.adapters.providers.read_retries import get_with_retries
 from imagestudio.adapters.wavespeed.errors import PROVIDER
 from imagestudio.application.ports.provider import Artifact, ProviderJob, ProviderSuccess
@@ -107,6 +108,9 @@ def media_type_of(data: bytes, declared: str | None, fallback: MediaType) -> Med
 
 
 def _image_size(data: bytes) -> tuple[int, int]:
+    plain = image_size(data)
+    if plain is not None:
+        return plain
     try:
         with Image.open(io.BytesIO(data)) as image:
             return image.size

@@ -119,8 +119,11 @@ class WaveSpeedProvider:
         self._client = client
         self._limiter = limiter or limiter_for(settings)
         self._api = settings.api_root
-        # Sent explicitly too, so a client built elsewhere (without defaults) works the same.
-        self._auth = {"Authorization": f"Bearer {settings.api_key}"}
+        # Sent explicitly when the client does not carry the key already (one built elsewhere,
+        # without `new_client`'s defaults): merging a header into every request costs lookups.
+        auth = f"Bearer {settings.api_key}"
+        carried = client.headers.get("Authorization") == auth
+        self._auth: dict[str, str] = {} if carried else {"Authorization": auth}
 
     def __repr__(self) -> str:
         return f"WaveSpeedProvider(base_url={self._settings.base_url!r})"

@@ -77,7 +77,8 @@ class Finish:
         provider = answered.operation.provider
         outcomes = settled_outcomes(answered.outcomes, provider)
         artifacts = tuple(measured(a, ports.inspector) for a in outcomes.artifacts)
-        outcomes = replace(outcomes, artifacts=artifacts)
+        if any(new is not old for new, old in zip(artifacts, outcomes.artifacts, strict=True)):
+            outcomes = replace(outcomes, artifacts=artifacts)
         assets: tuple[Asset, ...] = ()
         lost: OutputLost | None = None
         if artifacts and not outcomes.unknown:
@@ -114,9 +115,10 @@ class Finish:
         ports = self._ports
         stored = answered.operation
         now = ports.clock.now()
-        final = _moved(stored, verdict.status, now)
-        final = replace(
-            final,
+        final = _moved(
+            stored,
+            verdict.status,
+            now,
             asset_ids=tuple(asset.id for asset in assets),
             charged=verdict.charge,
             provider_task_ids=answered.task_ids,
@@ -160,15 +162,18 @@ class Finish:
         return result
 
 
-def _moved(operation: ImageOperation, to: OperationStatus, at: datetime) -> ImageOperation:
-    """`operation` in status `to`; via `submitted` when the provider was reached without the
-    adapter reporting `sending()` (a `reserved` operation cannot succeed or be unknown)."""
-    direct = operation.advance(to, at)
+def _moved(
+    operation: ImageOperation, to: OperationStatus, at: datetime, **changes: object
+) -> ImageOperation:
+    """`operation` in status `to` with `changes`; via `submitted` when the provider was reached
+    without the adapter reporting `sending()` (a `reserved` operation cannot succeed or be
+    unknown)."""
+    direct = operation.advance(to, at, **changes)
     if isinstance(direct, Success):
         advanced: ImageOperation = direct.unwrap()
         return advanced
     submitted: ImageOperation = operation.advance(S.SUBMITTED, at).unwrap()
-    moved: ImageOperation = submitted.advance(to, at).unwrap()
+    moved: ImageOperation = submitted.advance(to, at, **changes).unwrap()
     return moved
 
 

@@ -7,7 +7,6 @@ never sends (the sweep released its reservation) and never overwrites the sweepe
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 
 from imagestudio.application.money_path.webhook_outbox import write_owed
 from imagestudio.application.ports.clock import Clock
@@ -54,7 +53,7 @@ class Progress:
                 moved = moved.advance(S.SUBMITTED, now).unwrap()
             if task_id is not None and task_id not in moved.provider_task_ids:
                 known = (*moved.provider_task_ids, task_id)
-                moved = replace(moved, provider_task_ids=known, updated_at=now)
+                moved = moved.changed(provider_task_ids=known, updated_at=now)
             if moved is not self.operation:
                 await self._write(moved)  # StaleOperation: swept meanwhile, never send
             self.sent = True
@@ -67,8 +66,7 @@ class Progress:
                 return
             if self.operation.status is not S.SUBMITTED:
                 return  # an adapter naming a task without `sending()`: kept for settling
-            noted = replace(
-                self.operation,
+            noted = self.operation.changed(
                 provider_task_ids=(*self.operation.provider_task_ids, task_id),
                 updated_at=self._clock.now(),
             )
