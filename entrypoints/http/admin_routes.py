@@ -1,5 +1,5 @@
 """Operator routes, behind the admin key (IMAGESTUDIO_ADMIN_KEY); each runs the use case its
-CLI command runs, with the same input rules (see `admin_schemas`).
+CLI command runs, with the same input rules (see `admin_amounts`).
 
     GET    /v1/admin/plans                         every plan
     GET    /v1/admin/plans/{name}                  one plan
@@ -38,21 +38,11 @@ from imagestudio.domain.errors import (
     UnknownPlan,
     UnknownUser,
 )
-from imagestudio.entrypoints.http.admin_schemas import (
-    AdjustmentIn,
-    AdjustmentOut,
-    BudgetIn,
-    BudgetOut,
-    KeyOut,
-    LedgerLineOut,
-    PlanIn,
-    PlanOut,
-    RotatedKeyOut,
-    UserPlanIn,
-    UserPlanOut,
-)
+from imagestudio.entrypoints.http.adjustment_schemas import AdjustmentIn, AdjustmentOut
 from imagestudio.entrypoints.http.admin_user_schemas import UserPageOut
 from imagestudio.entrypoints.http.auth import ProblemError, require_admin
+from imagestudio.entrypoints.http.budget_schemas import BudgetIn, BudgetOut
+from imagestudio.entrypoints.http.key_schemas import KeyOut, RotatedKeyOut
 from imagestudio.entrypoints.http.ledger_export import (
     CSV_RESPONSE,
     SINCE,
@@ -60,7 +50,9 @@ from imagestudio.entrypoints.http.ledger_export import (
     ExportFormat,
     exported,
 )
+from imagestudio.entrypoints.http.ledger_line_schema import LedgerLineOut
 from imagestudio.entrypoints.http.operation_routes import RESPONSES
+from imagestudio.entrypoints.http.plan_schemas import PlanIn, PlanOut, UserPlanIn, UserPlanOut
 from imagestudio.entrypoints.http.problems import Problem, problem_for
 from imagestudio.entrypoints.http.schemas import NewUserIn, NewUserOut
 from imagestudio.entrypoints.http.state import app_state
