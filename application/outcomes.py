@@ -15,7 +15,7 @@ from imagestudio.application.ports.provider import (
     ProviderSuccess,
     SubmitUnknown,
 )
-from imagestudio.application.preparation import PreparedOperation
+from imagestudio.application.prepared_operation import PreparedOperation
 from imagestudio.domain.errors import OutputFiltered, ProviderErrorKind, ProviderFailed
 from imagestudio.domain.pricing import BillableUnits
 

@@ -15,8 +15,8 @@ from imagestudio.adapters.sandbox.config import SANDBOX_KEY
 from imagestudio.adapters.stability.provider import StabilityProvider
 from imagestudio.adapters.stability.provider import new_client as new_stability_client
 from imagestudio.adapters.stability.settings import StabilitySettings
+from imagestudio.adapters.wavespeed.client import new_client as new_wavespeed_client
 from imagestudio.adapters.wavespeed.provider import WaveSpeedProvider
-from imagestudio.adapters.wavespeed.provider import new_client as new_wavespeed_client
 from imagestudio.adapters.wavespeed.settings import WaveSpeedSettings
 from imagestudio.application.ports.provider import ImageProvider
 from imagestudio.entrypoints.settings import Profile, Settings

@@ -18,7 +18,7 @@ from imagestudio.application.operation_ports import LeasePolicy, OperationPorts,
 from imagestudio.application.outcomes import CallOutcomes, gather_outcomes, sort_outcomes
 from imagestudio.application.ports.idempotency import Replay
 from imagestudio.application.ports.unit_of_work import Lease
-from imagestudio.application.preparation import PreparedOperation
+from imagestudio.application.prepared_operation import PreparedOperation
 from imagestudio.domain.operation import ImageOperation
 from imagestudio.domain.quota import ReservationRequest
 

@@ -27,7 +27,7 @@ from imagestudio.application.money_path.verdict import (
 from imagestudio.application.operation_ports import OperationPorts, StoredOutcome
 from imagestudio.application.outcomes import CallOutcomes
 from imagestudio.application.ports.unit_of_work import StaleOperation, StoreUnavailable
-from imagestudio.application.preparation import PreparedOperation
+from imagestudio.application.prepared_operation import PreparedOperation
 from imagestudio.application.requests import OperationResult
 from imagestudio.application.threshold_alerts import alert_limits, moves_finite_use
 from imagestudio.domain.asset import Asset

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from imagestudio.application.billable_units import units_for
 from imagestudio.application.outcomes import CallOutcomes, sort_outcomes
 from imagestudio.application.ports.provider import (
     ImageProvider,
@@ -18,7 +19,7 @@ from imagestudio.application.ports.provider import (
     TaskMissing,
     TaskPending,
 )
-from imagestudio.application.preparation import PreparedOperation, units_for
+from imagestudio.application.prepared_operation import PreparedOperation
 from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import ProviderErrorKind, ProviderFailed
 from imagestudio.domain.model import Model

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from imagestudio.application.outcomes import CallOutcomes
-from imagestudio.application.preparation import PreparedOperation
+from imagestudio.application.prepared_operation import PreparedOperation
 from imagestudio.domain.errors import OperationError, OutputLost
 from imagestudio.domain.money import Micros
 from imagestudio.domain.operation import OperationStatus

@@ -23,7 +23,8 @@ from imagestudio.application.money_path.no_follow_up import end_without_follow_u
 from imagestudio.application.money_path.settle import FinishKey, ForgetKey, Settle
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
 from imagestudio.application.ports.unit_of_work import StaleOperation, StoreUnavailable
-from imagestudio.application.preparation import PreparedOperation, prepare, requested_mode
+from imagestudio.application.preparation import prepare, requested_mode
+from imagestudio.application.prepared_operation import PreparedOperation
 from imagestudio.application.requests import OperationRequest, OperationResult
 from imagestudio.domain.errors import InvalidInput, OperationError
 from imagestudio.domain.model import Model

@@ -12,8 +12,8 @@ import typer
 from imagestudio.domain.operation import OperationStatus
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.operation_query import OperationQuery, statuses_asked
-from imagestudio.entrypoints.cli.asset_commands import moment
 from imagestudio.entrypoints.cli.groups import command_group
+from imagestudio.entrypoints.cli.moment_option import moment
 from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import line, money, print_json, table, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio, user_or_default

@@ -13,7 +13,7 @@ from returns.result import Failure
 
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.entrypoints.cli.audit_input import audit_request
-from imagestudio.entrypoints.http.admin_routes import ADMIN_RESPONSES, refuse
+from imagestudio.entrypoints.http.admin_refusals import ADMIN_RESPONSES, refuse
 from imagestudio.entrypoints.http.audit_schemas import AuditReportOut
 from imagestudio.entrypoints.http.auth import require_admin
 from imagestudio.entrypoints.http.state import app_state

@@ -12,8 +12,8 @@ from returns.result import Failure
 from imagestudio.application.use_cases.export_usage import UsageExport
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.entrypoints.cli.limits import export_moment
-from imagestudio.entrypoints.http.admin_schemas import LedgerLineOut
 from imagestudio.entrypoints.http.auth import ProblemError
+from imagestudio.entrypoints.http.ledger_line_schema import LedgerLineOut
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
 from imagestudio.entrypoints.ledger_columns import ledger_csv

@@ -19,7 +19,6 @@ from imagestudio.application.use_cases.daily_spend import DailySpend
 from imagestudio.application.use_cases.list_ledger import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.entrypoints.cli.limits import period_day
-from imagestudio.entrypoints.http.admin_schemas import LedgerLineOut
 from imagestudio.entrypoints.http.auth import ProblemError, current_user
 from imagestudio.entrypoints.http.ledger_export import (
     CSV_RESPONSE,
@@ -28,6 +27,7 @@ from imagestudio.entrypoints.http.ledger_export import (
     ExportFormat,
     exported,
 )
+from imagestudio.entrypoints.http.ledger_line_schema import LedgerLineOut
 from imagestudio.entrypoints.http.operation_routes import RESPONSES
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from imagestudio.application.use_cases.daily_spend import DailySpend
 from imagestudio.application.use_cases.list_ledger import LedgerPage
 from imagestudio.domain.money import format_usd
-from imagestudio.entrypoints.http.admin_schemas import LedgerLineOut
+from imagestudio.entrypoints.http.ledger_line_schema import LedgerLineOut
 
 
 class LedgerPageOut(BaseModel):

@@ -8,6 +8,7 @@ from fakes import MODELS, png_bytes
 from hypothesis import given
 from hypothesis import strategies as st
 
+from imagestudio.application.billable_units import units_for
 from imagestudio.application.money_path.verdict import Money, decide, settled_outcomes
 from imagestudio.application.outcomes import sort_outcomes
 from imagestudio.application.ports.provider import (
@@ -16,7 +17,7 @@ from imagestudio.application.ports.provider import (
     ProviderSuccess,
     SubmitUnknown,
 )
-from imagestudio.application.preparation import PreparedOperation, units_for
+from imagestudio.application.prepared_operation import PreparedOperation
 from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import OutputFiltered, OutputLost, ProviderErrorKind, ProviderFailed
 from imagestudio.domain.media import MediaType

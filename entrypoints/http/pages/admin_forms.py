@@ -11,9 +11,11 @@ from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import QuotaCategory
 from imagestudio.domain.plan import Plan
-from imagestudio.entrypoints.http.admin_schemas import AdjustmentIn, BudgetIn, PlanIn
+from imagestudio.entrypoints.http.adjustment_schemas import AdjustmentIn
+from imagestudio.entrypoints.http.budget_schemas import BudgetIn
 from imagestudio.entrypoints.http.pages.form_fields import text
 from imagestudio.entrypoints.http.pages.usage_bars import byte_text
+from imagestudio.entrypoints.http.plan_schemas import PlanIn
 
 CALL_FIELD = "calls-"
 """A plan form's calls per period of one category: `calls-image-generation`; empty: unlimited."""

@@ -24,7 +24,8 @@ from wavespeed_test_support import STUB_KEY, RecordingReport, StubServer, job, s
 
 from imagestudio.adapters.providers.deadline import Deadline
 from imagestudio.adapters.providers.limiter import AccountLimiter, AccountLimits
-from imagestudio.adapters.wavespeed.provider import WaveSpeedProvider, new_client
+from imagestudio.adapters.wavespeed.client import new_client
+from imagestudio.adapters.wavespeed.provider import WaveSpeedProvider
 from imagestudio.adapters.wavespeed.settings import WaveSpeedSettings
 from imagestudio.application.ports.provider import (
     ProviderOutcome,

@@ -14,7 +14,8 @@ from imagestudio.adapters.providers.limiter import AccountLimiter
 from imagestudio.adapters.sandbox.billing import BilledTask
 from imagestudio.adapters.sandbox.config import SANDBOX_KEY, SandboxConfig
 from imagestudio.adapters.sandbox.runner import RunningSandbox
-from imagestudio.adapters.wavespeed.provider import WaveSpeedProvider, new_client
+from imagestudio.adapters.wavespeed.client import new_client
+from imagestudio.adapters.wavespeed.provider import WaveSpeedProvider
 
 
 @asynccontextmanager

@@ -1,0 +1,61 @@
+"""An operation's input images: loaded, checked against the model's limits, and digested."""
+
+from __future__ import annotations
+
+import hashlib
+
+from imagestudio.application.operation_ports import OperationPorts
+from imagestudio.application.ports.provider import InputImage
+from imagestudio.application.preparation_refusal import Refused, take
+from imagestudio.application.requests import ImageInput
+from imagestudio.domain.errors import AssetNotFound, InputProblem, InvalidInput
+from imagestudio.domain.model import Model
+
+
+async def load_input(
+    ports: OperationPorts, user_id: str, model: Model, index: int, image: ImageInput
+) -> tuple[InputImage, str]:
+    field = f"images[{index}]"
+    data = image.data
+    if image.asset_id is not None:
+        try:
+            stored = await ports.assets.load(user_id, image.asset_id)
+        except ValueError:
+            stored = None  # an id that cannot name a file is not one of the caller's assets
+        if stored is None:
+            raise Refused(AssetNotFound(image.asset_id))
+        data = stored[1]
+    assert data is not None
+    limits = model.limits
+    if len(data) > limits.max_input_bytes:
+        raise Refused(
+            InvalidInput(
+                field,
+                f"{len(data)} bytes; {model.id} takes at most {limits.max_input_bytes}",
+                InputProblem.TOO_LARGE,
+            )
+        )
+    info = take(ports.inspector.inspect(data, field, limits.max_input_pixels))
+    if info.media_type not in limits.input_formats:
+        accepted = ", ".join(media.extension for media in limits.input_formats)
+        raise Refused(
+            InvalidInput(field, f"{model.id} accepts {accepted}", InputProblem.UNSUPPORTED_FORMAT)
+        )
+    if (
+        min(info.width, info.height) < limits.min_side
+        or info.width * info.height < limits.min_input_pixels
+    ):
+        raise Refused(
+            InvalidInput(field, f"{info.width}x{info.height} is too small for {model.id}")
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    return (
+        InputImage(
+            data=data,
+            media_type=info.media_type,
+            width=info.width,
+            height=info.height,
+            role=image.role,
+        ),
+        digest,
+    )
