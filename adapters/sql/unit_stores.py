@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from imagestudio.adapters.sql.asset_rows import add_asset
-from imagestudio.adapters.sql.idempotency import (
+from imagestudio.adapters.sql.key_statements import (
     claim_key,
     finish_key,
     forget_key,

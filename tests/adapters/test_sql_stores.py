@@ -19,7 +19,8 @@ from test_store_contracts import a_failure, a_finished_operation, a_record, a_su
 
 from imagestudio.adapters.sql import tables
 from imagestudio.adapters.sql.engine import create_engine
-from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore, held_key, take_over
+from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
+from imagestudio.adapters.sql.key_statements import held_key, take_over
 from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.operation_store import SqlOperationStore
 from imagestudio.application.ports.idempotency import (
