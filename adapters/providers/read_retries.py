@@ -103,6 +103,30 @@ async def send_with_retries(
     """
     if deadline.passed:  # the request's name is parsed only to say so (a URL parse per call)
         deadline.check(_what(method, url))
+
+    async def attempt_once() -> httpx.Response:
+        if before_attempt is not None:
+            await before_attempt()
+        response = await client.request(
+            method,
+            url,
+            headers=dict(headers or {}),
+            files=dict(files) if files is not None else None,
+            timeout=min(read_timeout or deadline.remaining(), max(deadline.remaining(), 0.01)),
+        )
+        if response.status_code in RETRYABLE_STATUSES:
+            await response.aread()
+            raise RetryableStatus(response)
+        return response
+
+    # The first attempt runs bare: most reads succeed at once, and setting up stamina's retry
+    # state cost more than the rest of a poll's own Python. A failure worth retrying is then
+    # handed to stamina as its own first attempt, so the back-off, `Retry-After` and the
+    # attempt count are exactly stamina's.
+    try:
+        return await attempt_once()
+    except (RetryableStatus, httpx.TransportError) as error:
+        first: Exception | None = error
     try:
         async for attempt in stamina.retry_context(
             on=retry_backoff,
@@ -112,21 +136,10 @@ async def send_with_retries(
             wait_max=wait_max,
         ):
             with attempt:
-                if before_attempt is not None:
-                    await before_attempt()
-                response = await client.request(
-                    method,
-                    url,
-                    headers=dict(headers or {}),
-                    files=dict(files) if files is not None else None,
-                    timeout=min(
-                        read_timeout or deadline.remaining(), max(deadline.remaining(), 0.01)
-                    ),
-                )
-                if response.status_code in RETRYABLE_STATUSES:
-                    await response.aread()
-                    raise RetryableStatus(response)
-                return response
+                if first is not None:
+                    failed, first = first, None
+                    raise failed
+                return await attempt_once()
     except RetryableStatus as exhausted:
         return exhausted.response
     raise DeadlinePassed(f"{_what(method, url)}: no attempt was made")  # pragma: no cover
