@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -39,6 +39,19 @@ class DimensionKey:
     owner: str
     name: str
     period: str
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Keys are looked up in dicts a few dozen times per operation; a dataclass's hash is
+        # computed in Python each time (and the enum's too), so it is computed once here.
+        object.__setattr__(self, "_hash", hash((self.scope, self.owner, self.name, self.period)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[DimensionKey], tuple[Scope, str, str, str]]:
+        # Rebuilt, never copied: a string's hash differs from one process to the next.
+        return (DimensionKey, (self.scope, self.owner, self.name, self.period))
 
     @property
     def settles_into_use(self) -> bool:
