@@ -11,10 +11,9 @@ from imagestudio.application.use_cases.list_users import DEFAULT_PAGE_SIZE as DE
 from imagestudio.application.use_cases.list_users import MAX_PAGE_SIZE as MAX_USER_PAGE
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.entrypoints.http.admin_refusals import ADMIN_RESPONSES, admin_router, refuse
-from imagestudio.entrypoints.http.admin_user_schemas import UserPageOut
+from imagestudio.entrypoints.http.admin_user_schemas import NewUserIn, NewUserOut, UserPageOut
 from imagestudio.entrypoints.http.key_schemas import KeyOut, RotatedKeyOut
 from imagestudio.entrypoints.http.plan_schemas import UserPlanIn, UserPlanOut
-from imagestudio.entrypoints.http.schemas import NewUserIn, NewUserOut
 from imagestudio.entrypoints.http.state import app_state
 
 router = admin_router()

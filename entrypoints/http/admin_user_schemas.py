@@ -1,10 +1,11 @@
-"""The admin's list of users: each with plan, keys and spend this period, by page."""
+"""The admin's user shapes: a user to add, the key it was given, and the list of users (each
+with plan, keys and spend this period, by page)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from imagestudio.application.use_cases.list_users import UserOverview, UserPage
 from imagestudio.domain.money import format_usd
@@ -50,3 +51,15 @@ class UserPageOut(BaseModel):
         return cls(
             items=[UserOverviewOut.of(user) for user in page.items], next_cursor=page.next_cursor
         )
+
+
+class NewUserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user_id: str
+    plan: str
+
+
+class NewUserOut(BaseModel):
+    user_id: str
+    api_key: str
+    """Shown this once; only its hash is kept."""

@@ -10,15 +10,12 @@ from returns.result import Failure
 from imagestudio.domain.media import MediaType
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.auth import current_user
+from imagestudio.entrypoints.http.model_schemas import ModelOut, QuoteOut
 from imagestudio.entrypoints.http.operation_routes import RESPONSES, refuse, to_request
-from imagestudio.entrypoints.http.schemas import (
-    ModelOut,
-    OperationIn,
-    QuoteOut,
-    UsageOut,
-)
+from imagestudio.entrypoints.http.schemas import OperationIn
 from imagestudio.entrypoints.http.state import app_state
 from imagestudio.entrypoints.http.studio_route import StudioRoute
+from imagestudio.entrypoints.http.usage_schemas import UsageOut
 from imagestudio.entrypoints.http.webhook_fields import subscription
 
 router = APIRouter(tags=["reading"], route_class=StudioRoute)

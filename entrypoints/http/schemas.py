@@ -10,15 +10,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from imagestudio.application.requests import ImageInput, OperationRequest
-from imagestudio.application.use_cases.list_models import ModelListing
-from imagestudio.application.use_cases.quote import PriceQuote
-from imagestudio.application.use_cases.usage import UsageReport
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation import ImageOperation
 from imagestudio.domain.operation_kind import OperationKind
-from imagestudio.entrypoints.http.fit_schemas import PlanFitOut
 from imagestudio.entrypoints.http.operation_schemas import HeldOut, WaitOut
 from imagestudio.entrypoints.http.webhook_fields import WebhookFields
 
@@ -160,110 +156,3 @@ class OperationOut(BaseModel):
             created_at=operation.created_at,
             updated_at=operation.updated_at,
         )
-
-
-class ModelOut(BaseModel):
-    id: str
-    provider: str
-    kinds: list[str]
-    output: str
-    modes: list[str]
-    tier: str
-    price_of_one_usd: str
-    price_source: str
-    available: bool
-    unavailable_reason: str | None = None
-
-    @classmethod
-    def of(cls, item: ModelListing) -> ModelOut:
-        return cls(
-            id=item.model.id,
-            provider=item.model.provider,
-            kinds=sorted(k.value for k in item.model.kinds),
-            output=item.model.output.value,
-            modes=list(item.model.modes),
-            tier=item.model.tier.value,
-            price_of_one_usd=format_usd(item.price_of_one),
-            price_source=item.model.price_source,
-            available=item.available,
-            unavailable_reason=item.unavailable_reason,
-        )
-
-
-class QuoteOut(BaseModel):
-    model: str
-    provider: str
-    amount_micros: int
-    amount_usd: str
-    price_source: str
-    fit: PlanFitOut
-
-    @classmethod
-    def of(cls, found: PriceQuote) -> QuoteOut:
-        """Every quote's answer (HTTP and MCP alike) is built here."""
-        return cls(
-            model=found.model_id,
-            provider=found.provider,
-            amount_micros=found.amount,
-            amount_usd=format_usd(found.amount),
-            price_source=found.price_source,
-            fit=PlanFitOut.of(found.fit),
-        )
-
-
-class UsageRowOut(BaseModel):
-    name: str
-    used: int | str
-    held: int | str
-    limit: int | str | None
-    remaining: int | str | None
-    resets_at: datetime | None
-    unit: str = "count"
-    """micro-usd (shown as USD text), bytes or count."""
-
-
-class UsageOut(BaseModel):
-    user_id: str
-    plan: str
-    period_start: datetime
-    period_end: datetime
-    rows: list[UsageRowOut]
-    retention_days: int | None = None
-    """How long the plan keeps assets; null keeps them until deleted."""
-
-    @classmethod
-    def of(cls, found: UsageReport) -> UsageOut:
-        def shown(value: int | None, money: bool) -> int | str | None:
-            return format_usd(value) if money and value is not None else value
-
-        return cls(
-            user_id=found.user_id,
-            plan=found.plan,
-            period_start=found.period.start,
-            period_end=found.period.end,
-            rows=[
-                UsageRowOut(
-                    name=row.name,
-                    used=shown(row.used, row.is_money) or 0,
-                    held=shown(row.held, row.is_money) or 0,
-                    limit=shown(row.limit.maximum, row.is_money),
-                    remaining=shown(row.remaining, row.is_money),
-                    resets_at=row.resets_at,
-                    unit=row.unit,
-                )
-                for row in found.rows
-            ],
-            retention_days=found.retention_days,
-        )
-
-
-class NewUserIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    user_id: str
-    plan: str
-
-
-class NewUserOut(BaseModel):
-    user_id: str
-    api_key: str
-    """Shown this once; only its hash is kept."""

@@ -1,4 +1,4 @@
-"""The JSON shapes of the caller's ledger and daily spend."""
+"""The JSON shapes of the caller's usage against the plan, ledger and daily spend."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from imagestudio.application.use_cases.daily_spend import DailySpend
 from imagestudio.application.use_cases.list_ledger import LedgerPage
+from imagestudio.application.use_cases.usage import UsageReport
 from imagestudio.domain.money import format_usd
 from imagestudio.entrypoints.http.ledger_line_schema import LedgerLineOut
 
@@ -67,4 +68,50 @@ class DailySpendOut(BaseModel):
                 )
                 for day in spend.days
             ],
+        )
+
+
+class UsageRowOut(BaseModel):
+    name: str
+    used: int | str
+    held: int | str
+    limit: int | str | None
+    remaining: int | str | None
+    resets_at: datetime | None
+    unit: str = "count"
+    """micro-usd (shown as USD text), bytes or count."""
+
+
+class UsageOut(BaseModel):
+    user_id: str
+    plan: str
+    period_start: datetime
+    period_end: datetime
+    rows: list[UsageRowOut]
+    retention_days: int | None = None
+    """How long the plan keeps assets; null keeps them until deleted."""
+
+    @classmethod
+    def of(cls, found: UsageReport) -> UsageOut:
+        def shown(value: int | None, money: bool) -> int | str | None:
+            return format_usd(value) if money and value is not None else value
+
+        return cls(
+            user_id=found.user_id,
+            plan=found.plan,
+            period_start=found.period.start,
+            period_end=found.period.end,
+            rows=[
+                UsageRowOut(
+                    name=row.name,
+                    used=shown(row.used, row.is_money) or 0,
+                    held=shown(row.held, row.is_money) or 0,
+                    limit=shown(row.limit.maximum, row.is_money),
+                    remaining=shown(row.remaining, row.is_money),
+                    resets_at=row.resets_at,
+                    unit=row.unit,
+                )
+                for row in found.rows
+            ],
+            retention_days=found.retention_days,
         )

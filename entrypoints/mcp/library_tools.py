@@ -19,7 +19,8 @@ from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.asset_routes import query_moment
 from imagestudio.entrypoints.http.asset_schemas import LibraryPageOut
 from imagestudio.entrypoints.http.auth import ProblemError
-from imagestudio.entrypoints.http.schemas import ModelOut, UsageOut
+from imagestudio.entrypoints.http.model_schemas import ModelOut
+from imagestudio.entrypoints.http.usage_schemas import UsageOut
 from imagestudio.entrypoints.mcp import hints
 from imagestudio.entrypoints.mcp.acting import Acting, Resolve
 from imagestudio.entrypoints.mcp.refusals import problem_error, refused

@@ -11,7 +11,8 @@ from returns.result import Failure
 
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.operation_kind import OperationKind
-from imagestudio.entrypoints.http.schemas import ImageIn, OperationIn, OperationOut, QuoteOut
+from imagestudio.entrypoints.http.model_schemas import QuoteOut
+from imagestudio.entrypoints.http.schemas import ImageIn, OperationIn, OperationOut
 from imagestudio.entrypoints.mcp import hints
 from imagestudio.entrypoints.mcp.acting import Resolve
 from imagestudio.entrypoints.mcp.inputs import Model, Params, Seed
