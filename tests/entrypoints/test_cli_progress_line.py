@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
-from conftest import Cli
 
 from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, Profile
 from imagestudio.entrypoints.cli.output import console
 from imagestudio.entrypoints.cli.progress_line import run_showing
+
+if TYPE_CHECKING:  # a type only: `conftest` is another module on another worker
+    from conftest import Cli
 
 QUICK = {"events_poll_seconds": 0.02, "offline_slow_seconds": 0.3}
 
