@@ -1,0 +1,36 @@
+"""An RFC 9457 problem as this API answers it: its status, stable type, words and headers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PROBLEM_TYPES = "/problems/"
+"""Problem types are relative URIs under this path (RFC 9457 §3.1.1)."""
+NO_RETRY = {"x-should-retry": "false"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    status: int
+    slug: str
+    title: str
+    detail: str
+    extra: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def type(self) -> str:
+        return PROBLEM_TYPES + self.slug
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": self.type,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if instance is not None:
+            body["instance"] = instance
+        body.update(self.extra)
+        return body
