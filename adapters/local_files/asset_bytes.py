@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import itertools
 import os
-import tempfile
+import stat
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from functools import partial
@@ -74,10 +74,22 @@ class LocalFileAssetBytes:
         return self._root / AssetKey(owner, asset_id, media_type).path
 
     def _write(self, path: Path, data: bytes) -> None:
-        directory = self._inside(path).parent
-        if not directory.is_dir():
+        # Checked by `lstat` of the two levels a key has (the owner's directory, the file): the
+        # same refusal as `_inside`, for a few system calls instead of a walk from `/`.
+        directory = path.parent
+        try:
+            mode = os.lstat(directory).st_mode
+        except FileNotFoundError:
             directory.mkdir(parents=True, exist_ok=True)
             _sync_directory(directory.parent)  # the owner's directory survives a crash too
+            mode = os.lstat(directory).st_mode
+        if stat.S_ISLNK(mode) or not stat.S_ISDIR(os.lstat(self._root).st_mode):
+            raise ValueError(f"{path} would leave the asset store through a link")
+        if not stat.S_ISDIR(mode):
+            raise NotADirectoryError(f"{directory} is not a directory")
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                raise ValueError(f"{path} would leave the asset store through a link")
         _write_atomically(path, data)
 
     def _read(self, path: Path) -> bytes | None:
@@ -102,19 +114,37 @@ class LocalFileAssetBytes:
         return path
 
 
+_TEMPORARY = itertools.count()
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    descriptor, temporary = _temporary_beside(path)
     try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view) :]
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
     _sync_directory(path.parent)
+
+
+def _temporary_beside(path: Path) -> tuple[int, str]:
+    """A new file beside `path`, named with a leading dot (no asset's name has one), private to
+    this process (its pid and a counter; O_EXCL makes sure), opened for writing."""
+    while True:
+        temporary = f"{path.parent}/.{path.name}.{os.getpid()}.{next(_TEMPORARY)}.tmp"
+        try:
+            return os.open(temporary, _NEW_FILE, 0o600), temporary
+        except FileExistsError:  # left by a process that had this pid before: take the next
+            continue
 
 
 def _sync_directory(directory: Path) -> None:

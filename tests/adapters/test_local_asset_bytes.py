@@ -199,6 +199,8 @@ async def test_a_file_where_an_owner_directory_would_be_is_skipped(
     assert await listed(local) == []
     assert await local.get("alice", "ast_1", PNG) is None
     assert await local.remove("alice", "ast_1", PNG) is False
+    with pytest.raises(NotADirectoryError):
+        await local.put("alice", "ast_1", PNG, b"png")
 
 
 # Links: never followed out of the store or into another owner's files.
@@ -248,4 +250,20 @@ async def test_a_file_that_is_a_link_is_neither_read_nor_listed(
 
     with pytest.raises(ValueError, match="leave the asset store"):
         await local.get("alice", "ast_1", PNG)
+    with pytest.raises(ValueError, match="leave the asset store"):
+        await local.put("alice", "ast_1", PNG, b"png")
     assert await listed(local) == []
+    assert (tmp_path / "secret").read_bytes() == b"secret"
+    assert names_in(root / "alice") == ["ast_1.png"]  # no temporary file left either
+
+
+async def test_a_root_replaced_by_a_link_is_not_written_through(
+    local: LocalFileAssetBytes, root: Path, tmp_path: Path
+) -> None:
+    await local.put("alice", "ast_1", PNG, b"png")
+    os.rename(root, tmp_path / "moved")
+    os.symlink(tmp_path / "moved", root)
+
+    with pytest.raises(ValueError, match="leave the asset store"):
+        await local.put("alice", "ast_2", PNG, b"png")
+    assert names_in(tmp_path / "moved" / "alice") == ["ast_1.png"]
