@@ -91,9 +91,8 @@ class Reconcile:
     async def execute(self, limit: int = 100) -> ReconcileReport:
         """Look at up to `limit` unknown operations nobody else reconciles; settle what can be."""
         now = self._ports.clock.now()
-        taken = await self._ports.leases.take_unknown(
-            now, self._lease.holder, now + self.timing.recheck_after, limit
-        )
+        leased_until = now + self.timing.recheck_after
+        taken = await self._ports.leases.take_unknown(now, self._lease.holder, leased_until, limit)
         verdicts: dict[str, list[str]] = {
             "succeeded": [],
             "failed": [],
@@ -101,6 +100,10 @@ class Reconcile:
             "pending": [],
         }
         for operation_id in taken:
+            if self._ports.clock.now() >= leased_until:
+                # The round outlasted its lease: the rest may be another reconciler's by now,
+                # and asking the provider twice about one task helps nobody. Left for a later round.
+                break
             operation = await self._ports.operations.get(operation_id)
             if operation is None or operation.status is not OperationStatus.UNKNOWN:
                 continue
@@ -111,7 +114,7 @@ class Reconcile:
             **{name: tuple(ids) for name, ids in verdicts.items()},
             waiting=await self._waiting(limit),
         )
-        settled = len(taken) - len(report.pending)
+        settled = len(report.succeeded) + len(report.failed) + len(report.unresolved)
         if settled:
             log.warning(
                 "reconciled %d unknown operations (%d succeeded, %d failed, %d unresolved)",

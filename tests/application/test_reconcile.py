@@ -394,3 +394,29 @@ async def test_an_operation_settled_between_a_reconcilers_two_reads_is_left_quie
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert (await studio.operation(operation_id)).status is OperationStatus.SUCCEEDED
     assert len(await studio.lines("ada")) == 1
+
+
+async def test_a_round_that_outlasts_its_lease_leaves_the_rest_for_a_later_round(
+    studio: Studio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another reconciler may take what this one still holds once the lease has run out: this
+    # one stops asking the provider instead of asking twice about the same tasks.
+    first = await left_unknown(studio, task_id="task-1")
+    second = await left_unknown(studio, task_id="task-2")
+    studio.provider.tasks.update({"task-1": Succeed(), "task-2": Succeed()})
+    slow_lookup = studio.provider.lookup
+
+    async def outlasting(job: ProviderJob, task_id: str) -> object:
+        studio.clock.advance(timedelta(seconds=31))  # beyond the round's 30 s lease
+        return await slow_lookup(job, task_id)
+
+    monkeypatch.setattr(studio.provider, "lookup", outlasting)
+    report = await reconciler(studio).execute()
+
+    assert len(studio.provider.lookups) == 1
+    [done] = report.succeeded
+    [left] = {first, second} - {done}
+    assert (await studio.operation(left)).status is OperationStatus.UNKNOWN
+    later = await reconciler(studio).execute()
+    assert later.succeeded == (left,)
+    await studio.assert_nothing_held("ada")
