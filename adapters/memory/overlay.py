@@ -20,11 +20,12 @@ class Overlay(MutableMapping[K, V]):
     changes, then the dict underneath), which counts when keys are dataclasses hashed in Python.
     """
 
-    __slots__ = ("_base", "_changes")
+    __slots__ = ("_base", "_changes", "_deletes")
 
     def __init__(self, base: MutableMapping[K, V]) -> None:
         self._base = base
         self._changes: dict[K, V] = {}
+        self._deletes = False  # whether any change is `_GONE`
 
     def __getitem__(self, key: K) -> V:
         changed = self._changes.get(key, _ABSENT)
@@ -55,6 +56,7 @@ class Overlay(MutableMapping[K, V]):
         if key not in self:
             raise KeyError(key)
         self._changes[key] = _GONE
+        self._deletes = True
 
     def __iter__(self) -> Iterator[K]:
         changes = self._changes
@@ -67,6 +69,9 @@ class Overlay(MutableMapping[K, V]):
     def merge(self) -> None:
         """Apply the changes to the dict underneath."""
         base = self._base
+        if not self._deletes:  # the common case: one update of the dict underneath
+            base.update(self._changes)
+            return
         for key, value in self._changes.items():
             if value is _GONE:
                 base.pop(key, None)
