@@ -9,15 +9,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
-from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
 from imagestudio.application.money_path.accept import accept
-from imagestudio.application.money_path.ledger_line import line_for
-from imagestudio.application.money_path.outputs import asset_id_for
-from imagestudio.application.money_path.settle import Closing, Settle
-from imagestudio.application.money_path.verdict import Money
+from imagestudio.application.money_path.local_closings import (
+    LOCAL_PROVIDER,
+    done,
+    local_operation,
+    lost,
+    output_asset,
+    refused,
+)
+from imagestudio.application.money_path.settle import Settle
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts
 from imagestudio.application.ports.idempotency import Replay
 from imagestudio.application.ports.image_processor import ImageProcessor, ProcessedImage
@@ -25,7 +29,6 @@ from imagestudio.application.ports.image_workers import ImageWork, ImageWorkers
 from imagestudio.application.ports.unit_of_work import Lease
 from imagestudio.application.requests import ImageInput, OperationResult
 from imagestudio.application.storage_quota import storage_refusal
-from imagestudio.application.threshold_alerts import alert_limits, moves_finite_use
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import (
     AssetNotFound,
@@ -35,14 +38,12 @@ from imagestudio.domain.errors import (
     OutputLost,
     UnknownUser,
 )
-from imagestudio.domain.operation import ImageOperation, OperationStatus, ParameterValue
+from imagestudio.domain.operation import OperationStatus, ParameterValue
 from imagestudio.domain.operation_kind import OperationKind
-from imagestudio.domain.quota import ReservationRequest, Settlement
-from imagestudio.domain.usage_record import Outcome
+from imagestudio.domain.quota import ReservationRequest
 
 log = logging.getLogger(__name__)
 S = OperationStatus
-LOCAL_PROVIDER = "local"
 MAX_INPUT_BYTES = 100 * 1024 * 1024
 
 
@@ -111,22 +112,8 @@ class RunLocalOperation:
     ) -> Result[OperationResult, OperationError]:
         ports = self._ports
         now = ports.clock.now()
-        model_id = f"{LOCAL_PROVIDER}/{kind.value}"
-        operation = ImageOperation(
-            id=ports.ids.new_id("op"),
-            user_id=user_id,
-            kind=kind,
-            model_id=model_id,
-            provider=LOCAL_PROVIDER,
-            prompt=source.prompt if source else "",
-            input_digests=(),
-            input_asset_ids=(source.id,) if source else (),
-            parameters=parameters,
-            outputs_requested=1,
-            created_at=now,
-            updated_at=now,
-            reservation_id=ports.ids.new_id("res"),
-        )
+        ids = (ports.ids.new_id("op"), ports.ids.new_id("res"))
+        operation = local_operation(ids, user_id, kind, source, parameters, now)
         # One call at $0, so the plan's rate and concurrency apply; leased in the same
         # transaction, so if this process dies the sweeper releases it.
         accepted = await accept(
@@ -149,78 +136,24 @@ class RunLocalOperation:
         taken = accepted.unwrap()
         processed = await self._workers.run(*job)
         if isinstance(processed, Failure):
-            refused = processed.failure()
-            failed = _advanced(taken.operation, S.FAILED, ports.clock.now(), error=refused.message)
             await self._settle.close(
-                Closing(expected=S.RESERVED, operation=failed, money=Money.RELEASE)
+                refused(taken.operation, ports.clock.now(), processed.failure().message)
             )
-            return Failure(refused)
+            return Failure(processed.failure())
         output = processed.unwrap()
         operation = replace(taken.operation, output_size=(output.width, output.height))
-        asset = Asset(
-            id=asset_id_for(operation.id, 0),
-            owner=user_id,
-            operation_id=operation.id,
-            model_id=model_id,
-            kind=kind,
-            media_type=output.media_type,
-            size_bytes=len(output.data),
-            created_at=ports.clock.now(),
-            width=output.width,
-            height=output.height,
-            prompt=operation.prompt,
-            derived_from=operation.input_asset_ids,
-            tags=source.tags if source else frozenset(),
-        )
+        asset = output_asset(operation, output, source, ports.clock.now())
         try:
             await ports.assets.content.put(user_id, asset.id, asset.media_type, output.data)
         except Exception as error:
-            lost = OutputLost(detail=f"{type(error).__name__}: {error}")
+            gone = OutputLost(detail=f"{type(error).__name__}: {error}")
             log.error("local operation %s: storing its output failed: %s", operation.id, error)
-            failed = _advanced(operation, S.FAILED, ports.clock.now(), error=lost.message)
-            await self._settle.close(
-                Closing(
-                    expected=S.RESERVED,
-                    operation=failed,
-                    money=Money.RELEASE,
-                    line=line_for(
-                        failed,
-                        Outcome.OUTPUT_LOST,
-                        period=taken.reservation.period,
-                        started=now,
-                        finished=failed.updated_at,
-                        reason=lost.detail,
-                    ),
-                )
-            )
-            return Failure(lost)
-        # Never stored as `submitted`: nothing was sent anywhere, so nothing could be unknown.
-        finished = ports.clock.now()
-        done = _advanced(operation, S.SUBMITTED, finished)
-        done = _advanced(done, S.SUCCEEDED, finished, asset_ids=(asset.id,), charged=0)
-        settlement = Settlement(outputs=1, amount=0, provider_cost=0)
-        await self._settle.close(
-            Closing(
-                expected=S.RESERVED,
-                operation=done,
-                money=Money.COMMIT,
-                settlement=settlement,
-                line=line_for(
-                    done,
-                    Outcome.SUCCEEDED,
-                    period=taken.reservation.period,
-                    started=now,
-                    finished=finished,
-                    outputs=1,
-                    output_bytes=len(output.data),
-                ),
-                assets=(asset,),
-                limits=alert_limits(taken.reservation)
-                if moves_finite_use(taken.reservation, settlement)
-                else {},
-            )
-        )
-        return Success(OperationResult(operation=done, assets=(asset,), charged=0))
+            at = ports.clock.now()
+            await self._settle.close(lost(operation, taken.reservation, now, at, gone))
+            return Failure(gone)
+        closing = done(operation, asset, taken.reservation, now, ports.clock.now())
+        await self._settle.close(closing)
+        return Success(OperationResult(operation=closing.operation, assets=(asset,), charged=0))
 
 
 class _InPlace:
@@ -229,10 +162,3 @@ class _InPlace:
 
     async def run(self, work: ImageWork, data: bytes) -> Result[ProcessedImage, InvalidInput]:
         return await asyncio.to_thread(work, data)
-
-
-def _advanced(
-    operation: ImageOperation, to: OperationStatus, at: datetime, **changes: object
-) -> ImageOperation:
-    advanced: ImageOperation = operation.advance(to, at, **changes).unwrap()
-    return advanced
