@@ -9,8 +9,14 @@ from datetime import datetime
 
 from returns.result import Failure, Success
 
+from imagestudio.application.money_path.endings import (
+    error_text,
+    line_of,
+    moved,
+    result_of,
+    unknown,
+)
 from imagestudio.application.money_path.keys import falls_back, key_change
-from imagestudio.application.money_path.ledger_line import line_for
 from imagestudio.application.money_path.outputs import describe, measured, store_bytes
 from imagestudio.application.money_path.settle import (
     Closing,
@@ -28,17 +34,13 @@ from imagestudio.application.operation_ports import OperationPorts, StoredOutcom
 from imagestudio.application.outcomes import CallOutcomes
 from imagestudio.application.ports.unit_of_work import StaleOperation, StoreUnavailable
 from imagestudio.application.prepared_operation import PreparedOperation
-from imagestudio.application.requests import OperationResult
 from imagestudio.application.threshold_alerts import alert_limits, moves_finite_use
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import (
-    Cancelled,
-    OutcomeUnknown,
     OutputLost,
 )
 from imagestudio.domain.operation import ImageOperation, OperationStatus
 from imagestudio.domain.reservation import Reservation
-from imagestudio.domain.usage_record import UsageRecord
 
 log = logging.getLogger(__name__)
 S = OperationStatus
@@ -115,25 +117,25 @@ class Finish:
         ports = self._ports
         stored = answered.operation
         now = ports.clock.now()
-        final = _moved(
+        final = moved(
             stored,
             verdict.status,
             now,
             asset_ids=tuple(asset.id for asset in assets),
             charged=verdict.charge,
             provider_task_ids=answered.task_ids,
-            error=None if verdict.status is S.SUCCEEDED else _error_text(verdict),
+            error=None if verdict.status is S.SUCCEEDED else error_text(verdict),
         )
-        result = _result(final, verdict, assets, failed_reasons)
+        result = result_of(final, verdict, assets, failed_reasons)
         if answered.fall_back_as and falls_back(result, answered.may_fall_back, verdict.status):
             final = replace(final, continued_by=answered.fall_back_as)
-            result = _result(final, verdict, assets, failed_reasons)
+            result = result_of(final, verdict, assets, failed_reasons)
         closing = Closing(
             expected=stored.status,
             operation=final,
             money=verdict.money,
             settlement=verdict.settlement if verdict.money is Money.COMMIT else None,
-            line=_line(answered, final, verdict, assets, now),
+            line=line_of(final, verdict, assets, answered.reservation, answered.started, now),
             assets=assets,
             key=key_change(result, verdict.status, answered.may_fall_back),
             limits=alert_limits(answered.reservation)
@@ -149,88 +151,14 @@ class Finish:
                 "process stalled; its result is dropped",
                 stored.id,
             )
-            return Failure(_unknown(final))
+            return Failure(unknown(final))
         except StoreUnavailable:
             # Nothing of the settlement was kept: the operation stays as it was, leased, and
             # is settled by the sweep and reconciliation once the lease runs out.
             log.exception("operation %s could not be settled now; recovery will", stored.id)
-            return Failure(_unknown(final))
+            return Failure(unknown(final))
         if verdict.status is S.UNKNOWN:
             log.warning(
                 "operation %s left unknown for reconciliation: %s", stored.id, verdict.reason
             )
         return result
-
-
-def _moved(
-    operation: ImageOperation, to: OperationStatus, at: datetime, **changes: object
-) -> ImageOperation:
-    """`operation` in status `to` with `changes`; via `submitted` when the provider was reached
-    without the adapter reporting `sending()` (a `reserved` operation cannot succeed or be
-    unknown)."""
-    direct = operation.advance(to, at, **changes)
-    if isinstance(direct, Success):
-        advanced: ImageOperation = direct.unwrap()
-        return advanced
-    submitted: ImageOperation = operation.advance(S.SUBMITTED, at).unwrap()
-    moved: ImageOperation = submitted.advance(to, at, **changes).unwrap()
-    return moved
-
-
-def _error_text(verdict: Verdict) -> str:
-    return verdict.error.message if verdict.error is not None else verdict.reason
-
-
-def _unknown(operation: ImageOperation) -> OutcomeUnknown:
-    return OutcomeUnknown(
-        operation_id=operation.id,
-        provider=operation.provider,
-        provider_task_id=next(iter(operation.provider_task_ids), None),
-    )
-
-
-def _result(
-    operation: ImageOperation,
-    verdict: Verdict,
-    assets: tuple[Asset, ...],
-    failed_reasons: tuple[str, ...],
-) -> StoredOutcome:
-    if verdict.status is S.SUCCEEDED:
-        return Success(
-            OperationResult(
-                operation=operation,
-                assets=assets,
-                charged=verdict.charge,
-                failed_outputs=failed_reasons,
-            )
-        )
-    if verdict.status is S.UNKNOWN:
-        return Failure(_unknown(operation))
-    if verdict.status is S.CANCELLED:
-        return Failure(Cancelled(operation.id))
-    assert verdict.error is not None
-    return Failure(verdict.error)
-
-
-def _line(
-    answered: Answered,
-    operation: ImageOperation,
-    verdict: Verdict,
-    assets: tuple[Asset, ...],
-    finished: datetime,
-) -> UsageRecord | None:
-    if verdict.outcome is None:
-        return None
-    return line_for(
-        operation,
-        verdict.outcome,
-        period=answered.reservation.period,
-        started=answered.started,
-        finished=finished,
-        outputs=verdict.outputs,
-        charge=verdict.charge,
-        cost=verdict.provider_cost,
-        output_bytes=sum(asset.size_bytes for asset in assets),
-        reason=verdict.reason,
-        unconfirmed_cost=verdict.unconfirmed_cost,
-    )
