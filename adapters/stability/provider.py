@@ -9,15 +9,20 @@ reconciliation, never a reason to send it again.
 from __future__ import annotations
 
 import logging
-from decimal import Decimal, InvalidOperation
 
 import httpx
 
 from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
 from imagestudio.adapters.providers.limiter import AccountLimiter
-from imagestudio.adapters.providers.read_retries import get_with_retries
+from imagestudio.adapters.stability.balance import (
+    BalanceUnread,
+    Trouble,
+    described,
+    read_credits,
+    shown,
+)
 from imagestudio.adapters.stability.endpoints import Endpoint, endpoint_for
-from imagestudio.adapters.stability.errors import PROVIDER, error_detail, submit_refused
+from imagestudio.adapters.stability.errors import PROVIDER, submit_refused
 from imagestudio.adapters.stability.forms import MissingImage, StabilityForm, build_form
 from imagestudio.adapters.stability.redaction import redacted
 from imagestudio.adapters.stability.replies import (
@@ -28,6 +33,7 @@ from imagestudio.adapters.stability.replies import (
 )
 from imagestudio.adapters.stability.result_polling import ResultPolling
 from imagestudio.adapters.stability.settings import StabilitySettings
+from imagestudio.adapters.stability.task_lookup import look_up
 from imagestudio.application.ports.provider import (
     AccountStatus,
     LookupOutcome,
@@ -35,14 +41,11 @@ from imagestudio.application.ports.provider import (
     ProviderOutcome,
     SubmissionReport,
     SubmitUnknown,
-    TaskMissing,
-    TaskPending,
 )
 from imagestudio.domain.errors import ProviderErrorKind, ProviderFailed
 
 logger = logging.getLogger(__name__)
 
-BALANCE_PATH = "v1/user/balance"
 # Failures that happen before a byte of the request left: safe to report as "not sent".
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
@@ -148,11 +151,11 @@ class StabilityProvider:
         try:
             response = await self._client.send(request)
         except _NOT_SENT as error:
-            return _failed(ProviderErrorKind.UNAVAILABLE, f"could not connect: {_describe(error)}")
+            return _failed(ProviderErrorKind.UNAVAILABLE, f"could not connect: {described(error)}")
         except httpx.TransportError as error:
             return SubmitUnknown(
                 task_id=None,
-                detail=f"{_describe(error)} after sending {endpoint.path}: it may have been billed",
+                detail=f"{described(error)} after sending {endpoint.path}: it may have been billed",
             )
         logger.info("stability POST %s: HTTP %s", endpoint.path, response.status_code)
         if not response.is_success:
@@ -177,55 +180,25 @@ class StabilityProvider:
 
     async def _lookup(self, job: ProviderJob, task_id: str) -> LookupOutcome:
         deadline = Deadline(self._settings.request_timeout)
-        try:
-            response = await self._results.fetch(task_id, deadline)
-        except DeadlinePassed as late:
-            logger.warning("stability lookup of %s: no answer in time (%s)", task_id, late)
-            return TaskPending(task_id)
-        except httpx.TransportError as error:
-            logger.warning("stability lookup of %s: unreachable (%s)", task_id, _describe(error))
-            return TaskPending(task_id)
-        status = response.status_code
-        if status == httpx.codes.ACCEPTED:
-            return TaskPending(task_id)
-        if status == httpx.codes.OK:
-            answered = read_artifact(response, job.model.output, task_id=task_id)
-            if isinstance(answered, Unreadable):  # billed: fetch it again on the next round
-                logger.warning("stability lookup of %s: %s; asking later", task_id, answered.detail)
-                return TaskPending(task_id)
-            return answered
-        if status == httpx.codes.NOT_FOUND:
-            return TaskMissing(task_id, error_detail(response))
-        # Anything else (5xx after retries, a refused key, a lock-out) is no verdict on the task:
-        # ask again later. A task that really failed stops answering 5xx once its result
-        # expires (24 h), and is then missing — released, never charged.
-        logger.warning("stability lookup of %s: HTTP %s, asking later", task_id, status)
-        return TaskPending(task_id)
+        return await look_up(self._results, job.model.output, task_id, deadline)
 
     async def _check_account(self) -> AccountStatus:
         deadline = Deadline(self._settings.request_timeout)
-        try:
-            response = await get_with_retries(
-                self._client,
-                self._url(BALANCE_PATH),
-                deadline=deadline,
-                headers={"accept": JSON_ACCEPT},
-                read_timeout=self._settings.request_timeout,
-                before_attempt=lambda: self._limiter.admit(deadline),
-            )
-        except (DeadlinePassed, httpx.TransportError) as error:
-            return AccountStatus(
-                provider=PROVIDER, key_works=False, detail=f"unreachable: {_describe(error)}"
-            )
-        if response.status_code != httpx.codes.OK:
-            return AccountStatus(provider=PROVIDER, key_works=False, detail=error_detail(response))
-        try:
-            credits = Decimal(str(response.json(parse_float=Decimal)["credits"]))
-        except (ValueError, KeyError, TypeError, InvalidOperation):
-            return AccountStatus(
-                provider=PROVIDER, key_works=True, detail="the balance reply could not be read"
-            )
-        return AccountStatus(provider=PROVIDER, key_works=True, balance=_credits(credits))
+        credits = await read_credits(
+            self._client,
+            self._settings.base_url,
+            deadline,
+            read_timeout=self._settings.request_timeout,
+            before_attempt=lambda: self._limiter.admit(deadline),
+        )
+        if not isinstance(credits, BalanceUnread):
+            return AccountStatus(provider=PROVIDER, key_works=True, balance=shown(credits))
+        if credits.trouble is Trouble.UNREACHABLE:
+            detail = f"unreachable: {credits.detail}"
+            return AccountStatus(provider=PROVIDER, key_works=False, detail=detail)
+        # A refusal says the key does not work; an unreadable 200 says it does.
+        works = credits.trouble is Trouble.UNREADABLE
+        return AccountStatus(provider=PROVIDER, key_works=works, detail=credits.detail)
 
     def _url(self, path: str) -> str:
         return f"{self._settings.base_url.rstrip('/')}/{path.lstrip('/')}"
@@ -235,20 +208,9 @@ def _failed(kind: ProviderErrorKind, detail: str) -> ProviderFailed:
     return ProviderFailed(provider=PROVIDER, kind=kind, detail=detail)
 
 
-def _describe(error: Exception) -> str:
-    text = str(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
 def _task_id(response: httpx.Response) -> str | None:
     try:
         task_id = response.json()["id"]
     except (ValueError, KeyError, TypeError):
         return None
     return task_id if isinstance(task_id, str) and task_id else None
-
-
-def _credits(amount: Decimal) -> str:
-    """`843.2 credits`: two decimals at most, no trailing zeros."""
-    text = f"{amount.quantize(Decimal('0.01')):f}".rstrip("0").rstrip(".")
-    return f"{text} credits"
