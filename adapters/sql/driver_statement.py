@@ -29,6 +29,7 @@ from sqlalchemy.sql.expression import ClauseElement
 
 Processor = Callable[[Any], Any] | None
 _NO_PARAMS: Mapping[str, Any] = {}
+_CURSOR = "imagestudio.driver_statement.cursor"
 
 
 class DriverRows:
@@ -87,7 +88,12 @@ class _Compiled:
                 self.binds.append((escaped.get(name, name), _Bind("", fixed, None)))
         self.row: Any = None
         self.results: list[Processor] = []
-        if not isinstance(statement, TextClause) and compiled._result_columns:
+        # Whether it returns rows: known but for text. Asking the cursor costs: psycopg builds
+        # a column object per column of the result each time its `description` is read.
+        self.returns_rows: bool | None = None
+        if not isinstance(statement, TextClause):
+            self.returns_rows = bool(compiled._result_columns)
+        if self.returns_rows:
             columns = compiled._result_columns
             self.row = _row_type([column.keyname for column in columns])
             self.results = [
@@ -119,7 +125,8 @@ class _Compiled:
         return {name: value for (name, _), value in zip(self.binds, converted, strict=True)}
 
     def rows(self, cursor: Any) -> list[Any]:
-        if cursor.description is None:
+        returns_rows = self.returns_rows
+        if not returns_rows and (returns_rows is not None or cursor.description is None):
             return []
         raw = cursor.fetchall()
         row: Any = self.row
@@ -135,6 +142,21 @@ class _Compiled:
             )
             for values in raw
         ]
+
+
+def _cursor(connection: Connection) -> Any:
+    """The driver connection's one cursor for these statements, kept with the pooled connection
+    (its `info`, cleared when the pool replaces the driver's connection): psycopg's cursors
+    cost more to make than a short statement costs to send. Every statement reads all its rows,
+    so the cursor is free again when `run` returns."""
+    pooled = connection.connection
+    dbapi_connection = pooled.dbapi_connection
+    kept = pooled.info.get(_CURSOR)
+    if kept is not None and kept[0] is dbapi_connection:
+        return kept[1]
+    cursor = cast(Any, dbapi_connection).cursor()
+    pooled.info[_CURSOR] = (dbapi_connection, cursor)
+    return cursor
 
 
 def _row_type(names: list[str]) -> Any:
@@ -162,8 +184,7 @@ class DriverStatement:
         if not connection.in_transaction():
             connection.begin()
         values = compiled.values(params or _NO_PARAMS)
-        dbapi_connection = connection.connection.dbapi_connection
-        cursor = cast(Any, dbapi_connection).cursor()
+        cursor = _cursor(connection)
         try:
             if connection._has_events or connection.engine._has_events:
                 listeners = connection.dispatch.before_cursor_execute
@@ -176,8 +197,6 @@ class DriverStatement:
             raise DBAPIError.instance(
                 compiled.sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect
             ) from error
-        finally:
-            cursor.close()
 
     def _compile(self, dialect: Dialect) -> _Compiled:
         statement = self._statement
