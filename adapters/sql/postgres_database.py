@@ -86,6 +86,9 @@ class PostgresDatabase:
     async def enter(self) -> None:
         """Take a place at the gate (given back by `leave`)."""
         gate = self._gate_here()
+        if not gate.locked():  # a free place: taken at once, no timer to set and cancel
+            await gate.acquire()
+            return
         try:
             async with asyncio.timeout(self._timeout):
                 await gate.acquire()
@@ -141,8 +144,16 @@ class _PostgresLink:
         back to the pool (or is dropped), the gate's place is freed. Shielded: a cancelled
         unit still ends its transaction before its connection serves anyone else."""
         await transaction.rollback()
-        if self._entered:
-            await asyncio.shield(self._end())
+        if not self._entered:
+            return
+        running = self._running
+        if self._connection is None and (running is None or running.done()):
+            # Committed (the connection went back with the commit) and nothing running: only
+            # the place to give back, at once; no await, so no cancellation comes in between.
+            self._entered = False
+            self._database.leave()
+            return
+        await asyncio.shield(self._end())
 
     async def _end(self) -> None:
         try:
