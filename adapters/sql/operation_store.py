@@ -76,7 +76,8 @@ class SqlOperationStore:
             rows = await connection.execute(
                 select(c.id, c.lease_expires_at)
                 .where(
-                    # Written out, not bound: what lets the planner use the partial index.
+                    # Written out, not bound: a generic plan (a statement PostgreSQL has
+                    # prepared) can use the partial index only for a written-out status.
                     c.status == literal_column(f"'{OperationStatus.UNKNOWN.value}'"),
                     or_(c.lease_expires_at.is_(None), c.lease_expires_at < now),
                 )
