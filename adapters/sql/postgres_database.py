@@ -5,7 +5,8 @@ Why threads, not the async driver: a flush runs several statements, and through 
 each of them paid a greenlet switch and an event-loop wake-up per round trip, and each unit an
 async pool checkout and return; measured on 2 cores, that made a reserve + commit cost about
 twice the CPU of the same SQL on a plain connection. Here a flush is one hand-off to a thread,
-where psycopg waits in C; the commit returns the connection to the pool in the same hand-off.
+where psycopg waits in C; the commit frees the connection for the next unit in the same
+hand-off (kept checked out of the pool, up to its size: kept_connections.py).
 
 What keeps it safe:
 - a unit takes a connection at its first flush (a unit that sends nothing costs nothing) and
@@ -32,6 +33,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import QueuePool
 
+from imagestudio.adapters.sql.kept_connections import KeptConnections
 from imagestudio.adapters.sql.transaction import Transaction
 
 T = TypeVar("T")
@@ -57,6 +59,7 @@ class PostgresDatabase:
             places = pool.size() + pool._max_overflow
         self._places = places
         self._timeout = float(getattr(pool, "_timeout", 30.0))
+        self.kept = KeptConnections(self.engine)
         self._threads: concurrent.futures.ThreadPoolExecutor | None = None
         self._gate: asyncio.Semaphore | None = None
         self._gate_loop: asyncio.AbstractEventLoop | None = None
@@ -72,9 +75,13 @@ class PostgresDatabase:
 
     async def dispose(self) -> None:
         threads, self._threads = self._threads, None
-        await asyncio.get_running_loop().run_in_executor(threads, self.engine.dispose)
+        await asyncio.get_running_loop().run_in_executor(threads, self._dispose)
         if threads is not None:
             threads.shutdown(wait=False)
+
+    def _dispose(self) -> None:
+        self.kept.close()
+        self.engine.dispose()
 
     def threads(self) -> concurrent.futures.ThreadPoolExecutor:
         if self._threads is None:
@@ -137,9 +144,9 @@ class _PostgresLink:
 
     def commit(self, connection: Connection) -> None:
         connection.commit()
-        # In the same hand-off: committed, the connection is clean, back to the pool.
+        # In the same hand-off: committed, the connection is clean, free for the next unit.
         self._connection = None
-        connection.close()
+        self._database.kept.give_back(connection)
 
     async def rollback(self) -> None:
         pass  # `end` rolls back, after any flush still running
@@ -175,7 +182,7 @@ class _PostgresLink:
         loop = answer.get_loop()
         try:
             if self._connection is None:
-                self._connection = self._database.engine.connect()
+                self._connection = self._database.kept.take()
             value = work(self._connection)
         except BaseException as error:  # the unit raises it, on its own loop
             self._busy = False
@@ -192,7 +199,9 @@ class _PostgresLink:
             connection.rollback()
         except Exception:
             connection.invalidate()  # in an unknown state: never back into the pool
-        connection.close()
+            connection.close()
+            return
+        self._database.kept.give_back(connection)
 
 
 def _succeed(answer: asyncio.Future[T], value: T) -> None:
