@@ -100,9 +100,11 @@ class _Compiled:
                 c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
             ]
         self.converts = any(process is not None for process in self.results)
-        # The common case on a positional driver: every value the caller's, as given.
+        # The common cases on a positional driver: every value the caller's, as given (`plain`),
+        # or some of them converted (`converted`: which, by what).
         self.plain: Callable[[Mapping[str, Any]], Any] | None = None
-        if self.positional and all(bind.key and bind.process is None for _, bind in self.binds):
+        self.converted: list[tuple[int, Callable[[Any], Any]]] = []
+        if self.positional and all(bind.key for _, bind in self.binds):
             keys = [bind.key for _, bind in self.binds]
             if not keys:
                 self.plain = lambda _params: ()
@@ -110,10 +112,20 @@ class _Compiled:
                 self.plain = lambda params, key=keys[0]: (params[key],)
             else:
                 self.plain = itemgetter(*keys)
+            self.converted = [
+                (index, bind.process)
+                for index, (_, bind) in enumerate(self.binds)
+                if bind.process is not None
+            ]
 
     def values(self, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         if self.plain is not None:
-            return cast(Sequence[Any], self.plain(params))
+            if not self.converted:
+                return cast(Sequence[Any], self.plain(params))
+            values = list(self.plain(params))
+            for index, process in self.converted:
+                values[index] = process(values[index])
+            return values
         converted = [
             bind.value
             if not bind.key
