@@ -29,6 +29,7 @@ from sqlalchemy.sql.expression import ClauseElement
 
 Processor = Callable[[Any], Any] | None
 _NO_PARAMS: Mapping[str, Any] = {}
+_CURSOR = "imagestudio.driver_statement.cursor"
 
 
 class DriverRows:
@@ -87,16 +88,23 @@ class _Compiled:
                 self.binds.append((escaped.get(name, name), _Bind("", fixed, None)))
         self.row: Any = None
         self.results: list[Processor] = []
-        if not isinstance(statement, TextClause) and compiled._result_columns:
+        # Whether it returns rows: known but for text. Asking the cursor costs: psycopg builds
+        # a column object per column of the result each time its `description` is read.
+        self.returns_rows: bool | None = None
+        if not isinstance(statement, TextClause):
+            self.returns_rows = bool(compiled._result_columns)
+        if self.returns_rows:
             columns = compiled._result_columns
             self.row = _row_type([column.keyname for column in columns])
             self.results = [
                 c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
             ]
         self.converts = any(process is not None for process in self.results)
-        # The common case on a positional driver: every value the caller's, as given.
+        # The common cases on a positional driver: every value the caller's, as given (`plain`),
+        # or some of them converted (`converted`: which, by what).
         self.plain: Callable[[Mapping[str, Any]], Any] | None = None
-        if self.positional and all(bind.key and bind.process is None for _, bind in self.binds):
+        self.converted: list[tuple[int, Callable[[Any], Any]]] = []
+        if self.positional and all(bind.key for _, bind in self.binds):
             keys = [bind.key for _, bind in self.binds]
             if not keys:
                 self.plain = lambda _params: ()
@@ -104,10 +112,20 @@ class _Compiled:
                 self.plain = lambda params, key=keys[0]: (params[key],)
             else:
                 self.plain = itemgetter(*keys)
+            self.converted = [
+                (index, bind.process)
+                for index, (_, bind) in enumerate(self.binds)
+                if bind.process is not None
+            ]
 
     def values(self, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         if self.plain is not None:
-            return cast(Sequence[Any], self.plain(params))
+            if not self.converted:
+                return cast(Sequence[Any], self.plain(params))
+            values = list(self.plain(params))
+            for index, process in self.converted:
+                values[index] = process(values[index])
+            return values
         converted = [
             bind.value
             if not bind.key
@@ -119,7 +137,8 @@ class _Compiled:
         return {name: value for (name, _), value in zip(self.binds, converted, strict=True)}
 
     def rows(self, cursor: Any) -> list[Any]:
-        if cursor.description is None:
+        returns_rows = self.returns_rows
+        if not returns_rows and (returns_rows is not None or cursor.description is None):
             return []
         raw = cursor.fetchall()
         row: Any = self.row
@@ -135,6 +154,21 @@ class _Compiled:
             )
             for values in raw
         ]
+
+
+def _cursor(connection: Connection) -> Any:
+    """The driver connection's one cursor for these statements, kept with the pooled connection
+    (its `info`, cleared when the pool replaces the driver's connection): psycopg's cursors
+    cost more to make than a short statement costs to send. Every statement reads all its rows,
+    so the cursor is free again when `run` returns."""
+    pooled = connection.connection
+    dbapi_connection = pooled.dbapi_connection
+    kept = pooled.info.get(_CURSOR)
+    if kept is not None and kept[0] is dbapi_connection:
+        return kept[1]
+    cursor = cast(Any, dbapi_connection).cursor()
+    pooled.info[_CURSOR] = (dbapi_connection, cursor)
+    return cursor
 
 
 def _row_type(names: list[str]) -> Any:
@@ -162,8 +196,7 @@ class DriverStatement:
         if not connection.in_transaction():
             connection.begin()
         values = compiled.values(params or _NO_PARAMS)
-        dbapi_connection = connection.connection.dbapi_connection
-        cursor = cast(Any, dbapi_connection).cursor()
+        cursor = _cursor(connection)
         try:
             if connection._has_events or connection.engine._has_events:
                 listeners = connection.dispatch.before_cursor_execute
@@ -176,8 +209,6 @@ class DriverStatement:
             raise DBAPIError.instance(
                 compiled.sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect
             ) from error
-        finally:
-            cursor.close()
 
     def _compile(self, dialect: Dialect) -> _Compiled:
         statement = self._statement

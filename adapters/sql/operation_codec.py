@@ -36,6 +36,10 @@ ROW_COLUMNS = (*_COLUMNS, *_TIMES, "body", "follow_up")
 """The keys of `operation_row`: every column of `operations` but the lease's."""
 
 
+_encode = json.JSONEncoder(sort_keys=True).encode
+"""`json.dumps(…, sort_keys=True)`, its encoder made once, not on every call."""
+
+
 def operation_to_dict(operation: ImageOperation) -> dict[str, Any]:
     """Every field of the operation, in JSON types (datetimes as ISO 8601 text)."""
     return {
@@ -116,7 +120,7 @@ def operation_row(operation: ImageOperation) -> dict[str, Any]:
     for name in _TIMES:
         del body[name]
         row[name] = getattr(operation, name)
-    row["body"] = json.dumps(body, sort_keys=True)
+    row["body"] = _encode(body)
     # A final failure that named the next provider's operation: listed for the sweep until it
     # sees that operation come (`follow_up_seen`) or ends the request without it.
     row["follow_up"] = operation.continued_by if operation.status.is_final else None

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, literal_column, or_, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -76,7 +76,9 @@ class SqlOperationStore:
             rows = await connection.execute(
                 select(c.id, c.lease_expires_at)
                 .where(
-                    c.status == OperationStatus.UNKNOWN.value,
+                    # Written out, not bound: a generic plan (a statement PostgreSQL has
+                    # prepared) can use the partial index only for a written-out status.
+                    c.status == literal_column(f"'{OperationStatus.UNKNOWN.value}'"),
                     or_(c.lease_expires_at.is_(None), c.lease_expires_at < now),
                 )
                 .order_by(c.updated_at)

@@ -5,7 +5,8 @@ Why threads, not the async driver: a flush runs several statements, and through 
 each of them paid a greenlet switch and an event-loop wake-up per round trip, and each unit an
 async pool checkout and return; measured on 2 cores, that made a reserve + commit cost about
 twice the CPU of the same SQL on a plain connection. Here a flush is one hand-off to a thread,
-where psycopg waits in C; the commit returns the connection to the pool in the same hand-off.
+where psycopg waits in C; the commit frees the connection for the next unit in the same
+hand-off (kept checked out of the pool, up to its size: kept_connections.py).
 
 What keeps it safe:
 - a unit takes a connection at its first flush (a unit that sends nothing costs nothing) and
@@ -32,6 +33,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import QueuePool
 
+from imagestudio.adapters.sql.kept_connections import KeptConnections
 from imagestudio.adapters.sql.transaction import Transaction
 
 T = TypeVar("T")
@@ -57,6 +59,7 @@ class PostgresDatabase:
             places = pool.size() + pool._max_overflow
         self._places = places
         self._timeout = float(getattr(pool, "_timeout", 30.0))
+        self.kept = KeptConnections(self.engine)
         self._threads: concurrent.futures.ThreadPoolExecutor | None = None
         self._gate: asyncio.Semaphore | None = None
         self._gate_loop: asyncio.AbstractEventLoop | None = None
@@ -72,9 +75,13 @@ class PostgresDatabase:
 
     async def dispose(self) -> None:
         threads, self._threads = self._threads, None
-        await asyncio.get_running_loop().run_in_executor(threads, self.engine.dispose)
+        await asyncio.get_running_loop().run_in_executor(threads, self._dispose)
         if threads is not None:
             threads.shutdown(wait=False)
+
+    def _dispose(self) -> None:
+        self.kept.close()
+        self.engine.dispose()
 
     def threads(self) -> concurrent.futures.ThreadPoolExecutor:
         if self._threads is None:
@@ -86,6 +93,9 @@ class PostgresDatabase:
     async def enter(self) -> None:
         """Take a place at the gate (given back by `leave`)."""
         gate = self._gate_here()
+        if not gate.locked():  # a free place: taken at once, no timer to set and cancel
+            await gate.acquire()
+            return
         try:
             async with asyncio.timeout(self._timeout):
                 await gate.acquire()
@@ -114,24 +124,29 @@ class _PostgresLink:
         self._database = database
         self._entered = False
         self._connection: Connection | None = None
-        self._running: concurrent.futures.Future[Any] | None = None
+        self._running: concurrent.futures.Future[None] | None = None
+        self._busy = False  # a flush is on a thread: set here, cleared there, before it answers
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         if not self._entered:
             await self._database.enter()
             self._entered = True
-        running: concurrent.futures.Future[T] = self._database.threads().submit(self._call, work)
-        self._running = running
-        return await asyncio.wrap_future(running)
+        # The thread answers on the loop itself (one call_soon_threadsafe), not through a
+        # concurrent future chained to an asyncio one: a third of the loop's CPU per flush.
+        # Cancelling the wait cancels only the answer; `end` waits for the thread's work.
+        answer: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._busy = True
+        self._running = self._database.threads().submit(self._call, work, answer)
+        return await answer
 
     def begin(self, connection: Connection) -> None:
         pass  # psycopg begins a transaction before the first statement by itself
 
     def commit(self, connection: Connection) -> None:
         connection.commit()
-        # In the same hand-off: committed, the connection is clean, back to the pool.
+        # In the same hand-off: committed, the connection is clean, free for the next unit.
         self._connection = None
-        connection.close()
+        self._database.kept.give_back(connection)
 
     async def rollback(self) -> None:
         pass  # `end` rolls back, after any flush still running
@@ -141,8 +156,15 @@ class _PostgresLink:
         back to the pool (or is dropped), the gate's place is freed. Shielded: a cancelled
         unit still ends its transaction before its connection serves anyone else."""
         await transaction.rollback()
-        if self._entered:
-            await asyncio.shield(self._end())
+        if not self._entered:
+            return
+        if self._connection is None and not self._busy:
+            # Committed (the connection went back with the commit) and nothing running: only
+            # the place to give back, at once; no await, so no cancellation comes in between.
+            self._entered = False
+            self._database.leave()
+            return
+        await asyncio.shield(self._end())
 
     async def _end(self) -> None:
         try:
@@ -156,10 +178,18 @@ class _PostgresLink:
             self._entered = False
             self._database.leave()
 
-    def _call(self, work: Callable[[Connection], T]) -> T:
-        if self._connection is None:
-            self._connection = self._database.engine.connect()
-        return work(self._connection)
+    def _call(self, work: Callable[[Connection], T], answer: asyncio.Future[T]) -> None:
+        loop = answer.get_loop()
+        try:
+            if self._connection is None:
+                self._connection = self._database.kept.take()
+            value = work(self._connection)
+        except BaseException as error:  # the unit raises it, on its own loop
+            self._busy = False
+            loop.call_soon_threadsafe(_fail, answer, error)
+            return
+        self._busy = False
+        loop.call_soon_threadsafe(_succeed, answer, value)
 
     def _roll_back(self) -> None:
         connection, self._connection = self._connection, None
@@ -169,4 +199,16 @@ class _PostgresLink:
             connection.rollback()
         except Exception:
             connection.invalidate()  # in an unknown state: never back into the pool
-        connection.close()
+            connection.close()
+            return
+        self._database.kept.give_back(connection)
+
+
+def _succeed(answer: asyncio.Future[T], value: T) -> None:
+    if not answer.done():  # not cancelled meanwhile
+        answer.set_result(value)
+
+
+def _fail(answer: asyncio.Future[Any], error: BaseException) -> None:
+    if not answer.done():
+        answer.set_exception(error)

@@ -102,7 +102,7 @@ def _move(keys: int) -> DriverStatement:
             f"used = {t.quota_counters.name}.used + excluded.used, "
             f"held = {t.quota_counters.name}.held + excluded.held "
             f"RETURNING {key}, used, held"
-        )
+        ).columns(*_KEY, _c.used, _c.held)  # the rows it returns, known without asking
     )
 
 

@@ -141,5 +141,51 @@ async def test_a_unit_that_sends_nothing_takes_no_connection(postgres_url: str) 
                 transaction.later(mark("only"))
                 await transaction.commit()
             await idle.commit()  # nothing queued: nothing sent
-        assert db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        # The one connection is free again: kept for the next unit, held by no unit.
+        assert db.engine.pool.checkedout() == len(db.kept)  # type: ignore[attr-defined]
         assert marks(postgres_url) == ["only"]
+
+
+async def backend(db: PostgresDatabase) -> int:
+    async with db.transaction() as transaction:
+        pid = await transaction.now(lambda c: c.execute(text("SELECT pg_backend_pid()")).scalar())
+        await transaction.commit()
+    assert isinstance(pid, int)
+    return pid
+
+
+async def test_units_one_after_another_reuse_one_connection_and_keep_no_more_than_the_pool(
+    postgres_url: str,
+) -> None:
+    async with database(postgres_url, pool_size=1, max_overflow=2) as db:
+        first = await backend(db)
+        assert await backend(db) == first
+
+        await asyncio.gather(*(backend(db) for _ in range(3)))  # three connections at once
+
+        assert len(db.kept) == 1  # the pool's size: the overflow ones went back and closed
+        assert db.engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+        assert open_transactions(postgres_url) == 0
+
+
+async def test_a_kept_connection_the_server_dropped_fails_one_unit_and_is_replaced(
+    postgres_url: str,
+) -> None:
+    async with database(postgres_url, pool_size=2, max_overflow=0) as db:
+        await asyncio.gather(backend(db), backend(db))
+        assert len(db.kept) == 2
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+        # As with the pool (no pre-ping), the first unit on a dropped connection fails...
+        with pytest.raises(OperationalError):
+            await backend(db)
+        # ...and the lost server invalidated the rest: the next units connect afresh.
+        await backend(db)
+        async with db.transaction() as transaction:
+            transaction.later(mark("after"))
+            await transaction.commit()
+        assert marks(postgres_url) == ["after"]
