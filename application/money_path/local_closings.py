@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from imagestudio.application.money_path.ledger_line import line_for
-from imagestudio.application.money_path.outputs import asset_id_for
+from imagestudio.application.money_path.outputs import asset_row
 from imagestudio.application.money_path.settle import Closing
 from imagestudio.application.money_path.verdict import Money
 from imagestudio.application.ports.image_processor import ProcessedImage
@@ -55,21 +55,9 @@ def output_asset(
     operation: ImageOperation, output: ProcessedImage, source: Asset | None, at: datetime
 ) -> Asset:
     """The asset the work's output becomes, with its lineage (and the source's tags)."""
-    return Asset(
-        id=asset_id_for(operation.id, 0),
-        owner=operation.user_id,
-        operation_id=operation.id,
-        model_id=operation.model_id,
-        kind=operation.kind,
-        media_type=output.media_type,
-        size_bytes=len(output.data),
-        created_at=at,
-        width=output.width,
-        height=output.height,
-        prompt=operation.prompt,
-        derived_from=operation.input_asset_ids,
-        tags=source.tags if source else frozenset(),
-    )
+    size = (output.width, output.height)
+    tags = source.tags if source else frozenset()
+    return asset_row(operation, 0, output.media_type, output.data, size, at, tags=tags)
 
 
 def refused(operation: ImageOperation, at: datetime, why: str) -> Closing:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
@@ -57,28 +58,53 @@ def describe(
     """The asset row of each output, its share of the charge included."""
     now = clock.now()
     return tuple(
-        Asset(
-            id=asset_id_for(operation.id, index),
-            owner=operation.user_id,
-            operation_id=operation.id,
-            model_id=operation.model_id,
-            kind=operation.kind,
-            media_type=artifact.media_type,
-            size_bytes=len(artifact.data),
-            created_at=now,
-            width=artifact.width,
-            height=artifact.height,
-            duration_seconds=artifact.duration_seconds,
-            prompt=operation.prompt,
+        asset_row(
+            operation,
+            index,
+            artifact.media_type,
+            artifact.data,
+            (artifact.width, artifact.height),
+            now,
             cost=share,
-            vertex_count=(
-                glb_vertex_count(artifact.data) if artifact.media_type is MediaType.GLB else None
-            ),
-            derived_from=operation.input_asset_ids,
+            duration_seconds=artifact.duration_seconds,
         )
         for index, (artifact, share) in enumerate(
             zip(artifacts, split(charge, len(artifacts)), strict=True)
         )
+    )
+
+
+def asset_row(
+    operation: ImageOperation,
+    index: int,
+    media_type: MediaType,
+    data: bytes,
+    size: tuple[int | None, int | None],
+    at: datetime,
+    *,
+    cost: Micros = 0,
+    duration_seconds: float | None = None,
+    tags: frozenset[str] = frozenset(),
+) -> Asset:
+    """The asset row of `operation`'s output number `index` (provider or local work alike)."""
+    width, height = size
+    return Asset(
+        id=asset_id_for(operation.id, index),
+        owner=operation.user_id,
+        operation_id=operation.id,
+        model_id=operation.model_id,
+        kind=operation.kind,
+        media_type=media_type,
+        size_bytes=len(data),
+        created_at=at,
+        width=width,
+        height=height,
+        duration_seconds=duration_seconds,
+        prompt=operation.prompt,
+        cost=cost,
+        vertex_count=glb_vertex_count(data) if media_type is MediaType.GLB else None,
+        derived_from=operation.input_asset_ids,
+        tags=tags,
     )
 
 
