@@ -7,6 +7,7 @@ message}`. The detail keeps the name and messages: what a caller needs to fix th
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 
@@ -30,6 +31,8 @@ _BY_STATUS = {
     422: Kind.INVALID_INPUT,
     429: Kind.RATE_LIMITED,
 }
+_NAME_IN_TEXT = re.compile(r'^\{[^{}]*?"name"\s*:\s*"([a-z_]{1,64})"')
+"""The `name` of a v2beta error body that does not parse (cut short), read at its top level."""
 _BY_NAME = {
     "content_moderation": Kind.MODERATION,
     "payment_required": Kind.OUT_OF_CREDIT,
@@ -84,7 +87,10 @@ def _read_body(response: httpx.Response) -> tuple[str, list[str]]:
         body = json.loads(response.content)
     except ValueError:
         text = response.text.strip()
-        return "", [text[:MAX_DETAIL_CHARS]] if text else []
+        # A body cut short (a dropped connection, a proxy) still names its error near the
+        # start: a moderated request must not read as a refused key because its reply was cut.
+        named = _NAME_IN_TEXT.search(text)
+        return (named.group(1) if named else ""), [text[:MAX_DETAIL_CHARS]] if text else []
     if not isinstance(body, dict):
         return "", [str(body)[:MAX_DETAIL_CHARS]]
     name = body.get("name")

@@ -401,3 +401,17 @@ async def test_new_client_carries_the_base_url_and_bearer_key() -> None:
         assert client.headers["authorization"] == f"Bearer {SECRET_KEY}"
         assert client.timeout.read == 12.0
     assert "api_key" not in repr(settings)
+
+
+async def test_a_refusal_cut_short_still_reads_as_what_its_name_says(
+    script: ScriptedStability, base_url: str
+) -> None:
+    # The soak's truncated replies: a moderated request read as a refused key (502, "auth")
+    # because its 403's JSON did not parse.
+    cut = b'{"id":"43be820b85544953b103ac7d26a053e1","name":"content_moderation","errors":["Your re'
+    script.on("POST", CORE, lambda: Response(cut, status_code=403, media_type="application/json"))
+    async with provider_at(settings_for(base_url)) as provider:
+        outcome = await provider.run(job("generate-core"), RecordingReport())
+    assert isinstance(outcome, ProviderFailed)
+    assert outcome.kind == "moderation"
+    assert "content_moderation" in outcome.detail
