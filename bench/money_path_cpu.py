@@ -1,9 +1,10 @@
 """Figure 2: the client CPU and wall time `generate` adds to a bare httpx submit → poll →
 download of the same zero-latency sandbox, on the `local` profile (SQLite, asset files) and on
-the all-in-memory `test` one, both with the finite plan and the real WaveSpeed adapter.
+the all-in-memory `test` one, both with the finite plan and the real WaveSpeed adapter; and the
+floor: the bare loop doing the `local` profile's SQL and file write raw (bench/money_path_floor.py).
 
 The sandbox runs in its own process, so `time.process_time()` of the measuring process (all its
-threads: aiosqlite's, the file writes') is the client's alone. The three clients take turns in
+threads: SQLite's checkpoints, the file writes') is the client's alone. The clients take turns in
 blocks, the order rotating every round, so drift in the machine's speed falls on all of them.
 """
 
@@ -20,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from money_path_floor import RawFloor, record
 from money_path_studio import (
     SIZE,
     WAVESPEED_MODEL,
@@ -34,7 +36,12 @@ from imagestudio.adapters.local_files.asset_bytes import LocalFileAssetBytes
 from imagestudio.domain.media import MediaType
 from imagestudio.entrypoints.api import ImageStudio
 
-CLIENTS = ("bare httpx loop", "local profile", "test profile (all in memory)")
+CLIENTS = (
+    "bare httpx loop",
+    "local profile",
+    "test profile (all in memory)",
+    "floor: bare loop + the local profile's SQL and file write, raw",
+)
 WARM_UP = 3
 
 
@@ -88,10 +95,17 @@ async def _measure(base_url: str, sandbox_pid: int, rounds: int, block: int) -> 
 
             return operation
 
-        operations = [bare.operation, through(local), through(memory)]
+        for index in range(WARM_UP):
+            outcome, _ = await generate(local, index, WAVESPEED_MODEL)
+            assert outcome == "succeeded", outcome
+        recorded = await record(lambda: generate(local, WARM_UP, WAVESPEED_MODEL))
+        database = Path(folder) / "imagestudio.db"  # the profile's file in its data directory
+        floor = RawFloor(base_url, recorded, database, Path(folder) / "floor")
+        operations = [bare.operation, through(local), through(memory), floor.operation]
         clients = [Client(name) for name in CLIENTS]
         try:
             for operation in operations:
+                floor.prepare(WARM_UP)
                 for index in range(WARM_UP):
                     why = await operation(index)
                     assert why is None, why
@@ -99,10 +113,12 @@ async def _measure(base_url: str, sandbox_pid: int, rounds: int, block: int) -> 
                 for turn in range(len(clients)):
                     which = (round_ + turn) % len(clients)
                     first = WARM_UP + (round_ * len(clients) + turn) * block
+                    floor.prepare(block)
                     await _block(operations[which], clients[which], first, block, sandbox_pid)
             storing = await _storing(Path(folder) / "storing", size, 30)
         finally:
             await bare.close()
+            await floor.close()
             await local.aclose()
             await memory.aclose()
     return CpuFigures(clients, storing)
@@ -179,7 +195,7 @@ def print_cpu(figures: CpuFigures, filesystem: str) -> None:
         "real WaveSpeed adapter against the sandbox (zero latency, its own process) vs a bare "
         f"httpx submit → poll → download of it; both first poll after {POLL_SECONDS:g} s. CPU: "
         "`time.process_time()` of the client process over its timed blocks ÷ operations (the "
-        "three take turns in blocks). Latency: the median of one operation.\n"
+        "clients take turns in blocks). Latency: the median of one operation.\n"
     )
     print(
         "| client | operations | client CPU ms/op | **added CPU ms/op** | sandbox CPU ms/op "
@@ -211,7 +227,12 @@ def print_cpu(figures: CpuFigures, filesystem: str) -> None:
     )
     print(
         "\nThe storing rows time `LocalFileAssetBytes.put` of an output of the same size in the "
-        "same directory tree, apart from the operations, and the two fsyncs alone."
+        "same directory tree, apart from the operations, and the two fsyncs alone. The floor "
+        "replays the statements of one recorded `generate` of the local profile (the same SQL, "
+        "parameters and transactions, with fresh ids) through raw `sqlite3` into a copy of its "
+        "database, and writes the output as the local profile does, with `os` calls: what any "
+        "implementation of this design adds at least; the rest of the local profile's added "
+        "CPU is our own code's."
     )
     for client in figures.clients:
         for why, count in client.failures.most_common(3):
