@@ -14,6 +14,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from imagestudio.application.routing import RoutingPolicy, RoutingRules
 from imagestudio.domain.model import ModelTier
 
+SIGNING_KEY_CHARS = 32
+"""The shortest signing key taken: as many characters as the HMAC's SHA-256 has bytes."""
+
 
 class SettingsError(ValueError):
     """The settings name something that does not exist (a plan, a profile, …)."""
@@ -55,8 +58,14 @@ def _default_data_dir() -> Path:
 
 class Settings(BaseSettings):
     # A `.env` file in the current folder fills in what the environment leaves unset.
+    # An error names the setting and what is wrong with it, never the value given: several
+    # settings are secrets, and a host application may log the error it catches.
     model_config = SettingsConfigDict(
-        env_prefix="IMAGESTUDIO_", extra="ignore", env_file=".env", env_file_encoding="utf-8"
+        env_prefix="IMAGESTUDIO_",
+        extra="ignore",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        hide_input_in_errors=True,
     )
 
     profile: Profile = Profile.LOCAL
@@ -150,7 +159,7 @@ class Settings(BaseSettings):
     revoking or rotating the key it was opened with)."""
     studio_link_seconds: float = Field(default=600, gt=0)
     """How long the one-time sign-in link a local server prints at start works, unused."""
-    signing_key: SecretStr | None = Field(default=None, min_length=32)
+    signing_key: SecretStr | None = None
     """Signs the asset links of `/v1/images/*`; when unset each process draws its own, so links
     stop working on restart and are not shared between processes."""
     signed_url_seconds: int = Field(default=3600, gt=0)
@@ -187,6 +196,14 @@ class Settings(BaseSettings):
     def _no_float_money(cls, value: object) -> object:
         if isinstance(value, float):
             raise ValueError("give money as a string such as '0.02', never a float")
+        return value
+
+    @field_validator("signing_key")
+    @classmethod
+    def _long_signing_key(cls, value: SecretStr | None) -> SecretStr | None:
+        # Checked here, not by `min_length`: on a secret pydantic would count "items".
+        if value is not None and len(value.get_secret_value()) < SIGNING_KEY_CHARS:
+            raise ValueError(f"give at least {SIGNING_KEY_CHARS} characters (a random string)")
         return value
 
     @property

@@ -104,3 +104,31 @@ def test_routing_settings_become_rules(tmp_path: Path) -> None:
     assert rules.policy is RoutingPolicy.PREFERENCE
     assert rules.preference == ("stability", "wavespeed/flux-dev")
     assert rules.tier is ModelTier.PREMIUM
+
+
+@pytest.mark.parametrize("key", ["x", "k" * 31])
+def test_a_short_signing_key_is_refused_in_characters_not_items(key: str, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="signing_key") as refused:
+        Settings(profile=Profile.TEST, data_dir=tmp_path, signing_key=key)
+    said = str(refused.value)
+    assert "at least 32 characters" in said
+    assert "items" not in said
+    assert key not in said.replace("signing_key", "")  # the secret is never echoed
+
+
+def test_no_settings_error_echoes_the_value_given(tmp_path: Path) -> None:
+    secret = "ws-" + "s3cr3t" * 4
+    with pytest.raises(ValueError, match="wavespeed_poll_seconds") as refused:
+        Settings(
+            profile=Profile.TEST,
+            data_dir=tmp_path,
+            wavespeed_api_key=secret,
+            wavespeed_poll_seconds=secret,  # a key pasted into the wrong setting
+        )
+    assert secret not in str(refused.value)
+
+
+def test_a_signing_key_of_32_characters_is_taken(tmp_path: Path) -> None:
+    settings = Settings(profile=Profile.TEST, data_dir=tmp_path, signing_key="k" * 32)
+    assert settings.signing_key is not None
+    assert settings.signing_key.get_secret_value() == "k" * 32
