@@ -18,7 +18,7 @@ baseline in the same run:
 3. reserve + commit per second through the SQLite unit of work (the money path's store), one
    hot user, against raw `sqlite3` replaying its own statements in the same transactions;
 4. the same on PostgreSQL with 1,000 users over 8 processes, against raw psycopg
-   (money_path_throughput.py, money_path_replay.py);
+   (money_path_throughput*.py, money_path_replay.py);
 5. 1,000 `generate` calls in flight in one process on SQLite against a sandbox whose tasks take
    1.5 s each: how many succeed, end unknown or fail, and the process's peak RSS
    (money_path_load.py).
@@ -53,12 +53,9 @@ from money_path_count import count_one, print_counts
 from money_path_cpu import measure_cpu, print_cpu
 from money_path_load import in_flight, print_load
 from money_path_studio import Sandbox, in_child, upgrade_schema
-from money_path_throughput import (
-    postgres_throughput,
-    prepare_postgres,
-    print_throughput,
-    sqlite_throughput,
-)
+from money_path_throughput_postgres import postgres_throughput, prepare_postgres
+from money_path_throughput_report import print_throughput
+from money_path_throughput_sqlite import sqlite_throughput
 
 import imagestudio.entrypoints.api
 

@@ -30,7 +30,7 @@ from money_path_studio import (
     open_studio,
     sandbox_settings,
 )
-from providers import POLL_SECONDS
+from providers_clients import POLL_SECONDS
 
 from imagestudio.adapters.local_files.asset_bytes import LocalFileAssetBytes
 from imagestudio.domain.media import MediaType

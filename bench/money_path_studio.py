@@ -1,6 +1,6 @@
 """What the money-path scenarios share: the plans, a studio set up through the public API, one
-`generate` and how it ended, the sandbox and the bare loop (from bench/providers.py), and a
-fresh process per measurement."""
+`generate` and how it ended, the sandbox and the bare loop (from providers_sandbox.py and
+providers_clients.py), and a fresh process per measurement."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from providers import Bare, Sandbox
+from providers_clients import Bare
+from providers_sandbox import Sandbox
 from returns.result import Failure
 
 from imagestudio.adapters.sandbox.config import SANDBOX_KEY
