@@ -22,7 +22,7 @@ from typing import Any
 
 from bare_wavespeed import bare_run
 from money_path_sql import StatementLog
-from providers import POLL_SECONDS, ROUTE, Bare, _body
+from providers_clients import POLL_SECONDS, ROUTE, Bare, job_body
 
 Statement = tuple[str, Sequence[Any]]
 Transaction = list[Statement]
@@ -78,7 +78,7 @@ class RawFloor:
 
     async def operation(self, index: int) -> str | None:
         self._next = self._ready.pop() if self._ready else self._fresh()
-        return await bare_run(self._bare.client, ROUTE, _body(index), POLL_SECONDS, self)
+        return await bare_run(self._bare.client, ROUTE, job_body(index), POLL_SECONDS, self)
 
     async def close(self) -> None:
         await self._bare.close()

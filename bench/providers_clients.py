@@ -23,7 +23,7 @@ def _prompt(index: int) -> str:
     return f"a lighthouse at dusk, benchmark {index}"
 
 
-def _body(index: int) -> dict[str, object]:
+def job_body(index: int) -> dict[str, object]:
     """What the adapter sends for this job (adapters/wavespeed/requests.py)."""
     return {
         "prompt": _prompt(index),
@@ -62,7 +62,7 @@ class Bare:
         self.counter = RequestCounter(self.client)
 
     async def operation(self, index: int) -> str | None:
-        return await bare_run(self.client, ROUTE, _body(index), POLL_SECONDS)
+        return await bare_run(self.client, ROUTE, job_body(index), POLL_SECONDS)
 
     async def close(self) -> None:
         await self.client.aclose()
