@@ -51,11 +51,11 @@ from bench_support import (
     chosen_mode,
     load,
     mode_label,
+    postgres_version,
     print_machine_facts,
     progress,
     start_postgres,
 )
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.memory.asset_library import InMemoryAssetLibrary
@@ -65,14 +65,6 @@ from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.application.ports.asset_library import AssetLibrary
 
 
-async def postgres_version(url: str) -> str:
-    engine = create_engine(url)
-    async with engine.connect() as connection:
-        found = str(await connection.scalar(text("show server_version")))
-    await engine.dispose()
-    return found
-
-
 async def main(settings: Settings, mode: str) -> None:
     began = time.perf_counter()
     datasets = [dataset(size, WORDS) for size in settings.sizes]
@@ -80,7 +72,7 @@ async def main(settings: Settings, mode: str) -> None:
     server = start_postgres()
     with tempfile.TemporaryDirectory(prefix="imagestudio-bench-") as folder:
         try:
-            pg_version = await postgres_version(server.url) if server else "not available"
+            pg_version = postgres_version(server.url) if server else "not available"
             print(f"## Asset library benchmark{mode_label(mode)}\n")
             print_machine_facts(pg_version)
             print(

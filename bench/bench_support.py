@@ -116,3 +116,21 @@ def stop_child(process: subprocess.Popen[str] | None, grace: float) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(10)
+
+
+def cpu_seconds_of(pid: int) -> float | None:
+    """User + system CPU seconds of another process (Linux /proc), None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_version(url: str) -> str:
+    """The server's version, as it reports it."""
+    import psycopg  # only the runs with PostgreSQL need it
+
+    with psycopg.connect(url) as connection:
+        row = connection.execute("show server_version").fetchone()
+    return str(row[0]) if row else "unknown"

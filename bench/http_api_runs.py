@@ -8,9 +8,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bench_support import progress
+from bench_support import cpu_seconds_of, progress
 from http_api_paths import Request
-from http_api_servers import cpu_seconds_of, own_cpu
+from http_api_servers import own_cpu
 
 
 @dataclass

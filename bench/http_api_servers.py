@@ -7,7 +7,6 @@ import os
 import resource
 import subprocess
 import sys
-from pathlib import Path
 
 from bench_support import first_line, stop_child
 
@@ -105,15 +104,6 @@ class Served:
     def pid(self) -> int:
         assert self._process is not None
         return self._process.pid
-
-
-def cpu_seconds_of(pid: int) -> float | None:
-    """User + system CPU seconds of another process (Linux /proc), None elsewhere."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def own_cpu() -> float:

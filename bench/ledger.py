@@ -42,6 +42,7 @@ from bench_support import (
     chosen_mode,
     load,
     mode_label,
+    postgres_version,
     print_machine_facts,
     start_postgres,
 )
@@ -50,18 +51,7 @@ from ledger_growth import growth, print_growth
 from ledger_plan import BUDGETED
 from ledger_settings import FULL, QUICK, SMOKE, Settings
 from ledger_throughput import throughput
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-
-from imagestudio.adapters.sql.engine import create_engine
-
-
-async def postgres_version(url: str) -> str:
-    engine = create_engine(url)
-    async with engine.connect() as connection:
-        found = str(await connection.scalar(text("show server_version")))
-    await engine.dispose()
-    return found
 
 
 async def main(settings: Settings, mode: str) -> None:
@@ -69,7 +59,7 @@ async def main(settings: Settings, mode: str) -> None:
     server = start_postgres()
     with tempfile.TemporaryDirectory(prefix="imagestudio-bench-") as folder:
         try:
-            pg_version = await postgres_version(server.url) if server else "not available"
+            pg_version = postgres_version(server.url) if server else "not available"
             print(f"## SQL quota and ledger benchmark (unit of work){mode_label(mode)}\n")
             print_machine_facts(pg_version)
             print(

@@ -45,6 +45,7 @@ from bench_support import (
     chosen_mode,
     load,
     mode_label,
+    postgres_version,
     print_machine_facts,
     progress,
     start_postgres,
@@ -100,12 +101,6 @@ def source() -> str:
     except (OSError, subprocess.CalledProcessError):
         return str(root)
     return f"{root} (git {commit})"
-
-
-def postgres_version(url: str) -> str:
-    with psycopg.connect(url) as connection:
-        row = connection.execute("show server_version").fetchone()
-    return str(row[0]) if row else "unknown"
 
 
 def sql_per_operation(server: Any, data: Path, settings: Settings) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench_support import cpu_seconds_of
 from money_path_floor import RawFloor, record
 from money_path_studio import (
     SIZE,
@@ -132,7 +133,7 @@ async def _block(
     sandbox_pid: int,
 ) -> None:
     gc.collect()
-    sandbox_before = _cpu_seconds_of(sandbox_pid)
+    sandbox_before = cpu_seconds_of(sandbox_pid) or 0.0
     before = time.process_time()
     for index in range(first, first + count):
         started = time.perf_counter()
@@ -143,16 +144,7 @@ async def _block(
         else:
             client.failures[why] += 1
     client.cpu += time.process_time() - before
-    client.sandbox_cpu += _cpu_seconds_of(sandbox_pid) - sandbox_before
-
-
-def _cpu_seconds_of(pid: int) -> float:
-    """User + system CPU seconds of another process (Linux /proc; 0 elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    client.sandbox_cpu += (cpu_seconds_of(sandbox_pid) or 0.0) - sandbox_before
 
 
 async def _storing(folder: Path, size: int, count: int) -> Storing:

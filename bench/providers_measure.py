@@ -17,9 +17,10 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from bench_support import cpu_seconds_of
 from providers_clients import Adapter, Bare, Operation
 from providers_figures import Cell, Figures, Run
-from providers_sandbox import Sandbox, cpu_seconds_of
+from providers_sandbox import Sandbox
 
 WARM_UP = 1  # operations before anything is measured (lazy imports, first connection)
 

@@ -3,11 +3,9 @@ answering at `base_url` until its stdin closes, and the CPU another process has 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 from bench_support import first_line, stop_child
@@ -78,12 +76,3 @@ def _wait_until_answering(base_url: str, timeout: float) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"the sandbox at {base_url} does not answer")
         time.sleep(0.05)
-
-
-def cpu_seconds_of(pid: int) -> float | None:
-    """User + system CPU seconds of another process (Linux /proc), None elsewhere."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
