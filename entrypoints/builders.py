@@ -4,7 +4,9 @@ in-memory stores seeded from settings, the engines, the offline provider and the
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 
@@ -53,13 +55,37 @@ def state_kind(settings: Settings) -> str:
     return "sql" if settings.effective_database_url else "memory"
 
 
+def profile_folder(settings: Settings) -> Path:
+    """The profile's folder, made if missing; a data directory that cannot be made is a bad
+    setting, named as one (not an `OSError` from deep inside start-up)."""
+    folder = settings.profile_dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SettingsError(
+            f"IMAGESTUDIO_DATA_DIR: cannot make {folder}: {error.strerror or error}"
+        ) from None
+    return folder
+
+
 def build_engine(settings: Settings) -> AsyncEngine:
     url = settings.effective_database_url
     assert url is not None
     if url.startswith("sqlite"):
-        settings.profile_dir.mkdir(parents=True, exist_ok=True)
+        profile_folder(settings)
+        _sqlite_folder_exists(url)
     # Pooled connections belong to the event loop that opened them.
     return create_engine(url) if settings.database_pool else create_engine(url, poolclass=NullPool)
+
+
+def _sqlite_folder_exists(url: str) -> None:
+    # SQLite makes a missing file, not a missing folder: its "unable to open database file"
+    # would come at the first statement, far from the setting that caused it.
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        folder = Path(database).expanduser().absolute().parent
+        if not folder.is_dir():
+            raise SettingsError(f"IMAGESTUDIO_DATABASE_URL: no folder {folder} for the database")
 
 
 def build_offline_provider(settings: Settings) -> OfflineProvider:

@@ -3,17 +3,29 @@ environment overrides): a profile is a preset, single settings override it."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AfterValidator, AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from imagestudio.application.routing import RoutingPolicy, RoutingRules
 from imagestudio.domain.model import ModelTier
 
+
+def _http_address(value: str) -> str:
+    if not re.fullmatch(r"https?://\S+", value):
+        raise ValueError("give an http:// or https:// address")
+    return value
+
+
+HttpAddress = Annotated[str, AfterValidator(_http_address)]
+"""What a URL setting takes: an http(s) address with no spaces."""
+DATABASE_URL_FORMS = "give sqlite:///path/to/file.db or postgresql://user@host/database"
 SIGNING_KEY_CHARS = 32
 """The shortest signing key taken: as many characters as the HMAC's SHA-256 has bytes."""
 
@@ -81,14 +93,14 @@ class Settings(BaseSettings):
     it off."""
     s3_bucket: str | None = None
     s3_prefix: str = ""
-    s3_endpoint_url: str | None = None
+    s3_endpoint_url: HttpAddress | None = None
     """For S3-compatible servers (MinIO, Ceph…); AWS when unset."""
     s3_region: str | None = None
     s3_allow_http: bool = False
     default_user: str = "local"
     """A user who exists from the start, so a newcomer can run every command with no set-up."""
     default_plan: str = "local"
-    offline_price_usd: Decimal | None = None
+    offline_price_usd: Decimal | None = Field(default=None, ge=0)
     """A flat price per output for the offline models (free when unset)."""
     micros_per_credit: int = 10_000
     """What one Stability credit costs, in micro-dollars ($0.01)."""
@@ -101,9 +113,9 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("IMAGESTUDIO_STABILITY_API_KEY", "STABILITY_API_KEY"),
     )
-    wavespeed_base_url: str = "https://api.wavespeed.ai"
-    stability_base_url: str = "https://api.stability.ai"
-    sandbox_url: str = "http://127.0.0.1:8765"
+    wavespeed_base_url: HttpAddress = "https://api.wavespeed.ai"
+    stability_base_url: HttpAddress = "https://api.stability.ai"
+    sandbox_url: HttpAddress = "http://127.0.0.1:8765"
     """Where the `sandbox` profile finds `imagestudio sandbox`."""
     offline_provider: bool | None = None
     """Offer the offline provider; by default in the local, offline and test profiles only."""
@@ -164,7 +176,7 @@ class Settings(BaseSettings):
     stop working on restart and are not shared between processes."""
     signed_url_seconds: int = Field(default=3600, gt=0)
     """How long a signed asset link works."""
-    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
+    public_url: HttpAddress | None = None
     """The base URL the HTTP API is reached at (`https://studio.example.com/api`): links made
     where no request tells it (the MCP server over stdio, webhook bodies) start with it;
     relative otherwise, and webhook bodies carry no asset links without it."""
@@ -196,6 +208,24 @@ class Settings(BaseSettings):
     def _no_float_money(cls, value: object) -> object:
         if isinstance(value, float):
             raise ValueError("give money as a string such as '0.02', never a float")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        # Imported here: only a process given a database URL pays for SQLAlchemy's parser, and
+        # the refusal never repeats the URL, which may hold a password.
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            backend = make_url(value).get_backend_name()
+        except (ArgumentError, ValueError):
+            raise ValueError(f"not a database URL: {DATABASE_URL_FORMS}") from None
+        if backend not in ("postgresql", "postgres", "sqlite"):
+            raise ValueError(f"unsupported database {backend!r}: {DATABASE_URL_FORMS}")
         return value
 
     @field_validator("signing_key")

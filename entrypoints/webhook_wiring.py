@@ -9,7 +9,7 @@ import secrets
 from pathlib import Path
 
 from imagestudio.adapters.webhooks.destinations import Destinations
-from imagestudio.entrypoints.builders import state_kind
+from imagestudio.entrypoints.builders import profile_folder, state_kind
 from imagestudio.entrypoints.http.signed_urls import AssetLinks
 from imagestudio.entrypoints.settings import Settings
 
@@ -45,14 +45,13 @@ def webhook_server_key(settings: Settings) -> bytes:
         return settings.signing_key.get_secret_value().encode()
     if state_kind(settings) == "memory":
         return secrets.token_bytes(32)
-    path = settings.profile_dir / KEY_FILE
+    path = profile_folder(settings) / KEY_FILE
     if not path.exists():
         _write_key(path)
     return path.read_bytes()
 
 
 def _write_key(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -92,8 +92,13 @@ def run() -> None:
         if _is_bad_setting(error):
             sys.stderr.write(f"error: {_first_line(error)}\n")
             sys.exit(EXIT_INPUT)
+        database = _database_trouble(error)
+        if database is not None:
+            sys.stderr.write(f"error: the database cannot be used: {database}\n")
+            sys.exit(EXIT_UNEXPECTED)
         # A bug or a broken environment: one line, not a traceback.
-        sys.stderr.write(f"error: unexpected {type(error).__name__}: {error}\n")
+        said = _first_line(error)
+        sys.stderr.write(f"error: unexpected {type(error).__name__}: {said}\n")
         sys.exit(EXIT_UNEXPECTED)
 
 
@@ -114,14 +119,27 @@ def _is_bad_setting(error: Exception) -> bool:
     return False
 
 
+def _database_trouble(error: Exception) -> str | None:
+    """What the driver said, when the database refused the connection or went away (SQLAlchemy's
+    OperationalError: unreachable, refused, a file it cannot open); None for anything else."""
+    kind = getattr(sys.modules.get("sqlalchemy.exc"), "OperationalError", None)
+    if not (isinstance(kind, type) and isinstance(error, kind)):
+        return None
+    driver = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(driver).splitlines() if line.strip()]
+    return "; ".join(lines[:2]) if lines else type(driver).__name__
+
+
 def _first_line(error: Exception) -> str:
     from pydantic import ValidationError  # loaded already: the settings were read
 
     if isinstance(error, ValidationError):
         problem = error.errors()[0]
         where = ".".join(str(part) for part in problem["loc"])
-        return f"settings: IMAGESTUDIO_{where.upper()}: {problem['msg']}"
-    return str(error).splitlines()[0]
+        said = problem["msg"].removeprefix("Value error, ")  # pydantic's wrapping of our own
+        return f"settings: IMAGESTUDIO_{where.upper()}: {said}"
+    lines = str(error).splitlines()
+    return lines[0] if lines else ""
 
 
 if __name__ == "__main__":
