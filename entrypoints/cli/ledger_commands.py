@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from imagestudio.domain.errors import InvalidInput
-from imagestudio.domain.money import format_usd, usd_to_micros
+from imagestudio.domain.money import format_usd
 from imagestudio.entrypoints.cli.groups import command_group
+from imagestudio.entrypoints.cli.limits import dollars
 from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import fail, print_json, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio
@@ -33,10 +34,9 @@ def adjust(
     """Refund or correct a user's charge this period: a new ledger line, never an edit."""
     from imagestudio.application.use_cases.adjust_charge import Adjustment
 
-    try:
-        micros = usd_to_micros(amount)
-    except ValueError:
-        fail(InvalidInput("amount", f"{amount!r}: write dollars such as -1.50"), json)
+    micros = dollars("amount", amount)  # as the admin API reads it
+    if isinstance(micros, InvalidInput):
+        fail(micros, json)
     adjustment = Adjustment(user_id=user, amount=micros, reason=reason)
     adjusted = asyncio.run(studio().adjust_charge.execute(adjustment))
     done = unwrap_or_fail(adjusted, json)

@@ -3,15 +3,33 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.limit import UNLIMITED, Limit
-from imagestudio.domain.money import usd_to_micros
+from imagestudio.domain.money import MAX_MICROS, Micros, usd_to_micros
 from imagestudio.domain.operation_kind import QuotaCategory
 
 UNLIMITED_WORD = "unlimited"
 PER_MINUTE = "/min"
+TOO_LARGE = "is larger than any amount this service can hold"
+"""Past a 64-bit column (`MAX_MICROS`): money, counts and bytes alike, refused as input rather
+than failing where they are stored."""
+_PLAIN_DOLLARS = re.compile(r"-?\$?(\d{1,30}(\.\d{0,30})?|\.\d{1,30})")
+"""Digits and a point only: an exponent ("1e20000000") would make exact parsing compute a
+number of millions of digits while the server waits."""
+_COUNT_DIGITS = 19  # the digits of MAX_MICROS: a longer number is refused before it is parsed
+
+
+def dollars(field: str, text: str) -> Micros | InvalidInput:
+    """Micro-dollars from a decimal string such as "25.00", "$25" or "-1.50"."""
+    if not _PLAIN_DOLLARS.fullmatch(text.strip()):
+        return InvalidInput(field, f"{text!r}: write dollars as a decimal such as 25.00")
+    micros = usd_to_micros(text)
+    if abs(micros) > MAX_MICROS:
+        return InvalidInput(field, TOO_LARGE)
+    return micros
 
 
 def count_limit(field: str, text: str) -> Limit | InvalidInput:
@@ -21,7 +39,13 @@ def count_limit(field: str, text: str) -> Limit | InvalidInput:
         return UNLIMITED
     if not (value.isascii() and value.isdigit()):  # "²".isdigit() is True, int("²") is not
         return InvalidInput(field, f"{text!r}: write a whole number or {UNLIMITED_WORD}")
-    return Limit.of(int(value))
+    return _held(field, value)
+
+
+def _held(field: str, digits: str, unit: int = 1) -> Limit | InvalidInput:
+    if len(digits.lstrip("0")) > _COUNT_DIGITS or int(digits) * unit > MAX_MICROS:
+        return InvalidInput(field, TOO_LARGE)
+    return Limit.of(int(digits) * unit)
 
 
 def money_limit(field: str, text: str) -> Limit | InvalidInput:
@@ -29,10 +53,9 @@ def money_limit(field: str, text: str) -> Limit | InvalidInput:
     value = text.strip().lower()
     if value == UNLIMITED_WORD:
         return UNLIMITED
-    try:
-        micros = usd_to_micros(value)
-    except ValueError:
-        return InvalidInput(field, f"{text!r}: write dollars such as 25.00, or {UNLIMITED_WORD}")
+    micros = dollars(field, value)
+    if isinstance(micros, InvalidInput):
+        return InvalidInput(field, f"{micros.reason}, or {UNLIMITED_WORD}")
     if micros < 0:
         return InvalidInput(field, f"{text!r}: a limit cannot be negative")
     return Limit.of(micros)
@@ -62,7 +85,7 @@ def byte_limit(field: str, text: str) -> Limit | InvalidInput:
     unit = value[len(number) :]
     if unit not in _BYTE_UNITS or not (number.isascii() and number.isdigit()):
         return InvalidInput(field, f"{text!r}: write a size such as 500MB or 2GB, or unlimited")
-    return Limit.of(int(number) * _BYTE_UNITS[unit])
+    return _held(field, number, _BYTE_UNITS[unit])
 
 
 def retention_days(field: str, text: str) -> int | InvalidInput | None:

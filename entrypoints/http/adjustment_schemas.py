@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from imagestudio.application.use_cases.adjust_charge import AdjustedCharge, Adjustment
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd
-from imagestudio.entrypoints.http.admin_amounts import dollars
+from imagestudio.entrypoints.cli.limits import dollars
 
 
 class AdjustmentIn(BaseModel):

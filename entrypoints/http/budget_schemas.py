@@ -10,7 +10,8 @@ from imagestudio.application.use_cases.list_budgets import BudgetUsage
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.plan import OperatorBudget
-from imagestudio.entrypoints.http.admin_amounts import dollar_limit, usd
+from imagestudio.entrypoints.cli.limits import money_limit
+from imagestudio.entrypoints.http.admin_amounts import usd
 
 
 class BudgetIn(BaseModel):
@@ -23,7 +24,7 @@ class BudgetIn(BaseModel):
     )
 
     def to_budget(self, provider: str) -> OperatorBudget | InvalidInput:
-        limit = dollar_limit("monthly budget", self.monthly)
+        limit = money_limit("monthly budget", self.monthly)
         if isinstance(limit, InvalidInput):
             return limit
         return OperatorBudget(provider=provider, monthly=limit)

@@ -11,8 +11,14 @@ from imagestudio.domain.limit import Limit
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import QuotaCategory
 from imagestudio.domain.plan import Plan
-from imagestudio.entrypoints.cli.limits import byte_limit, category_limit, count_limit, rate_limit
-from imagestudio.entrypoints.http.admin_amounts import Count, bounded_count, dollar_limit, usd
+from imagestudio.entrypoints.cli.limits import (
+    byte_limit,
+    category_limit,
+    count_limit,
+    money_limit,
+    rate_limit,
+)
+from imagestudio.entrypoints.http.admin_amounts import Count, bounded_count, usd
 
 
 class PlanIn(BaseModel):
@@ -51,7 +57,7 @@ class PlanIn(BaseModel):
             if isinstance(limit, InvalidInput):
                 return limit
             calls[parsed[0]] = limit
-        spend_cap = dollar_limit("spend cap", self.spend_cap)
+        spend_cap = money_limit("spend cap", self.spend_cap)
         if isinstance(spend_cap, InvalidInput):
             return spend_cap
         rate = bounded_count("rate", self.requests_per_minute, rate_limit)
