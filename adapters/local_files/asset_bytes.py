@@ -74,6 +74,14 @@ class LocalFileAssetBytes:
         return self._root / AssetKey(owner, asset_id, media_type).path
 
     def _write(self, path: Path, data: bytes) -> None:
+        try:
+            self._write_once(path, data)
+        except FileNotFoundError:
+            # The owner's directory went with their last file (`_unlink`) after it was checked:
+            # made again, and written again.
+            self._write_once(path, data)
+
+    def _write_once(self, path: Path, data: bytes) -> None:
         # Checked by `lstat` of the two levels a key has (the owner's directory, the file): the
         # same refusal as `_inside`, for a few system calls instead of a walk from `/`.
         directory = path.parent
@@ -103,6 +111,10 @@ class LocalFileAssetBytes:
             self._inside(path).unlink()
         except (FileNotFoundError, NotADirectoryError):
             return False
+        # An owner's directory goes with their last file: its name is their user id, which an
+        # erased account must not leave behind. Not empty (or gone already): it stays.
+        with contextlib.suppress(OSError):
+            os.rmdir(path.parent)
         return True
 
     @staticmethod

@@ -102,3 +102,21 @@ def test_revoking_an_unknown_key_exits_7(local_cli: Cli) -> None:
 
     assert result.exit_code == 7
     assert "no API key matches" in result.stderr
+
+
+def test_a_deleted_user_leaves_no_name_on_disk(local_cli: Cli, tmp_path: Path) -> None:
+    # Every file and folder name under the data directory, whoever wrote it: a new kind of
+    # per-user file is held to the same rule without editing this test.
+    local_cli.ok("users", "add", "carol.k@example.com", "--plan", "pro")
+    local_cli.ok("generate", "a heron", "--user", "carol.k@example.com", "-n", "2")
+    (asset, *_) = local_cli.json("assets", "list", "--user", "carol.k@example.com")["items"]
+    thumbnail = str(tmp_path / "thumbnail.webp")
+    local_cli.ok(
+        "assets", "thumbnail", asset["id"], "--user", "carol.k@example.com", "-o", thumbnail
+    )
+    named = [p for p in (tmp_path / "data").rglob("*") if "carol" in p.name]
+    assert named, "the user's files were written under their name"
+
+    local_cli.ok("users", "delete", "carol.k@example.com")
+
+    assert [p for p in (tmp_path / "data").rglob("*") if "carol" in p.name] == []
