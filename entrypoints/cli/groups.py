@@ -35,6 +35,7 @@ def one_line(error: UsageError) -> OneLineUsageError:
     --help)`: click's sentence on one line, in the shape of our other errors, with where to
     look."""
     message = re.sub(r"\s*\n\s*", " ", error.format_message().strip()).rstrip(".")
+    message = message.replace(": Value error, ", ": ")  # pydantic's wrapping, as typer passes it
     if message[:1].isupper() and not message[1:2].isupper():
         message = message[0].lower() + message[1:]
     if error.ctx is not None:

@@ -25,6 +25,7 @@ def one_error_line(result: Any) -> str:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ")
     assert "Traceback" not in result.output
+    assert "Value error" not in lines[0]  # pydantic's wrapping, never shown
     return str(lines[0])
 
 
@@ -62,6 +63,7 @@ def test_every_command_that_takes_something_required_was_tried() -> None:
         (["generate", "a fox", "-n", "many"], "'--variations'"),
         (["generate", "a fox", "--size", "big"], "size must look like 1024x768, not 'big'"),
         (["models", "--kind", "painting"], "'painting' is not one of"),
+        (["quote", "generate"], "invalid value for 'kind': 'generate' is not one of"),
         (["assets", "no-such-command"], "no such command 'no-such-command'"),
     ],
 )
