@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from types import TracebackType
@@ -87,20 +88,21 @@ class RunningSandbox(ServedApp):
         return self
 
 
-def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Serve in the foreground until interrupted (the `imagestudio sandbox` command). Says
-    first which API keys it takes: any other answers 401, as the real services do."""
+def serve(config: SandboxConfig, listener: socket.socket) -> None:
+    """Serve on `listener` (bound) in the foreground until interrupted (the `imagestudio
+    sandbox` command). Says first which API keys it takes: any other answers 401, as the real
+    services do."""
     keys = ", ".join(sorted(config.api_keys))
     print(
         f"sandbox API key: {keys} (send `Authorization: Bearer <key>`; any other key answers 401)",
         flush=True,
     )
     # No access log: a line per request costs more than the sandbox's own work under load.
-    uvicorn.run(
-        build_app(SandboxState(config)),
-        host=host,
-        port=port,
-        log_level="info",
-        access_log=False,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-    )
+    uvicorn.Server(
+        uvicorn.Config(
+            build_app(SandboxState(config)),
+            log_level="info",
+            access_log=False,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
+    ).run(sockets=[listener])

@@ -7,10 +7,12 @@ from typing import Annotated
 
 import typer
 
+from imagestudio.domain.errors import InvalidInput
+from imagestudio.entrypoints.cli.errors import EXIT_UNEXPECTED
 from imagestudio.entrypoints.cli.groups import command_group
 from imagestudio.entrypoints.cli.operations_commands import view_json, waiting_lines
 from imagestudio.entrypoints.cli.options import Json
-from imagestudio.entrypoints.cli.output import print_json, table
+from imagestudio.entrypoints.cli.output import fail, print_json, table
 from imagestudio.entrypoints.cli.studio import studio
 
 providers_app = command_group("The image providers this profile enables.", no_args_is_help=True)
@@ -24,29 +26,42 @@ def register(app: typer.Typer) -> None:
 
 def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="0: any free port.")] = 8000,
 ) -> None:
     """Serve the HTTP API and the studio pages (with the sweeper and reconciler running in the
     background). On the local profile, print a one-time sign-in link for the default user."""
     import uvicorn
 
+    from imagestudio.entrypoints.cli.listening import bound_port, listening_socket
     from imagestudio.entrypoints.http.app import create_app
     from imagestudio.entrypoints.settings import Profile, Settings
 
     settings = Settings()
+    listener = listening_socket(host, port)
+    if isinstance(listener, InvalidInput):
+        fail(listener, False)
+    port = bound_port(listener)
     if settings.profile is Profile.LOCAL:
         from imagestudio.entrypoints.sign_in_link import print_sign_in_link
 
         print_sign_in_link(settings, host, port)
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        timeout_graceful_shutdown=int(settings.http_shutdown_grace_seconds) + 5,
-        # Idle connections outlive clients' own keep-alive (httpx: 5 s), so a client never sends
-        # a request on a connection the server is closing.
-        timeout_keep_alive=75,
+    else:
+        from imagestudio.entrypoints.sign_in_link import link_host
+
+        # Flushed now: whoever started the server reads where it is before it stops.
+        print(f"serving on http://{link_host(host)}:{port}", flush=True)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings),
+            timeout_graceful_shutdown=int(settings.http_shutdown_grace_seconds) + 5,
+            # Idle connections outlive clients' own keep-alive (httpx: 5 s), so a client never
+            # sends a request on a connection the server is closing.
+            timeout_keep_alive=75,
+        )
     )
+    server.run(sockets=[listener])
+    if not server.started:  # its start-up failed, and said why
+        raise typer.Exit(EXIT_UNEXPECTED)
 
 
 @providers_app.command()
@@ -106,5 +121,5 @@ def reconcile(
         return
     shown = "the newest " if len(report.waiting) == limit else ""
     typer.echo(f"{shown}{len(report.waiting)} not finished (what each holds, what it waits for):")
-    for line in waiting_lines(report.waiting):
-        typer.echo(f"  {line}")
+    for waiting in waiting_lines(report.waiting):
+        typer.echo(f"  {waiting}")

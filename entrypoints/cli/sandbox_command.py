@@ -9,6 +9,8 @@ import typer
 
 from imagestudio.adapters.sandbox.config import SandboxConfig, StabilityLimits, WaveSpeedLimits
 from imagestudio.adapters.sandbox.faults import Fault, FaultRate, Route
+from imagestudio.domain.errors import InvalidInput
+from imagestudio.entrypoints.cli.output import fail
 
 _FAULT_HELP = (
     "ROUTE:FAULT=RATE, repeatable: that share of the route's requests meet the fault. Routes: "
@@ -34,7 +36,7 @@ def _fault_rates(given: list[str] | None) -> list[str] | None:
 
 def sandbox(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8765,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="0: any free port.")] = 8765,
     latency: Annotated[
         float, typer.Option("--latency", help="Seconds a task runs before it completes.")
     ] = 0.5,
@@ -102,6 +104,12 @@ def sandbox(
         )
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
+    from imagestudio.entrypoints.cli.listening import bound_port, listening_socket
+
+    listener = listening_socket(host, port)
+    if isinstance(listener, InvalidInput):
+        fail(listener, False)
+    port = bound_port(listener)
     typer.echo(
         f"sandbox for WaveSpeed and Stability on http://{host}:{port} "
         "(IMAGESTUDIO_PROFILE=sandbox uses it); Ctrl-C stops it"
@@ -109,4 +117,4 @@ def sandbox(
     # The server (uvicorn, Starlette) loads only when it starts: `--help` stays quick.
     from imagestudio.adapters.sandbox.runner import serve as serve_sandbox
 
-    serve_sandbox(config, host=host, port=port)
+    serve_sandbox(config, listener)
