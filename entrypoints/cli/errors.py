@@ -41,6 +41,7 @@ EXIT_UNKNOWN_OUTCOME = 5
 EXIT_CONFLICT = 6
 EXIT_NOT_FOUND = 7
 EXIT_UNEXPECTED = 1
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command Ctrl-C stopped
 
 _EXIT_CODES: dict[type[object], int] = {
     InvalidInput: EXIT_INPUT,

@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
+from imagestudio.entrypoints.cli.operation_inputs import images_or_fail, parameters_or_fail
 from imagestudio.entrypoints.cli.operation_options import Image, Key, Model, Params, Seed, User
 from imagestudio.entrypoints.cli.options import Json, Out
-from imagestudio.entrypoints.cli.running import images_or_fail, parameters_or_fail, run_operation
+from imagestudio.entrypoints.cli.running import run_operation
 from imagestudio.entrypoints.cli.sizes import parse_size
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
 

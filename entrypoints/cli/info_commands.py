@@ -9,10 +9,10 @@ import typer
 
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.entrypoints.cli.operation_inputs import by_file_name, images_or_fail
 from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import fail, print_json, table
 from imagestudio.entrypoints.cli.plan_fit import show_fit
-from imagestudio.entrypoints.cli.running import by_file_name, images_or_fail
 from imagestudio.entrypoints.cli.sizes import parse_size
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
 

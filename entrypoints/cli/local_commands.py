@@ -11,9 +11,10 @@ import typer
 
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.media import MediaType
+from imagestudio.entrypoints.cli.operation_inputs import images_or_fail
 from imagestudio.entrypoints.cli.options import Json, Out
 from imagestudio.entrypoints.cli.output import fail, print_json, table
-from imagestudio.entrypoints.cli.running import images_or_fail, run_operation
+from imagestudio.entrypoints.cli.running import run_operation
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
 
 Image = Annotated[str, typer.Argument(help="An image file, or asset:<id> for a stored asset.")]

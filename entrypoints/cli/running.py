@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-from collections.abc import Coroutine, Sequence
-from pathlib import Path
+import sys
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from imagestudio.domain.errors import InvalidInput, OperationError
+from imagestudio.domain.errors import OperationError
+from imagestudio.entrypoints.cli.errors import EXIT_INTERRUPTED
+from imagestudio.entrypoints.cli.operation_inputs import Inputs, by_file_name
 from imagestudio.entrypoints.cli.out_files import Output, Written, targets, write
 from imagestudio.entrypoints.cli.output import (
     console,
@@ -19,85 +20,18 @@ from imagestudio.entrypoints.cli.output import (
     table,
 )
 
+INTERRUPTED = (
+    "interrupted: an operation not sent yet was released; one already sent stays held until "
+    "`imagestudio reconcile` settles it, never charged twice (`imagestudio operations list` "
+    "shows it)"
+)
+
 if TYPE_CHECKING:
     from returns.result import Result
     from rich.progress import Progress
 
-    from imagestudio.application.requests import ImageInput, OperationResult
-    from imagestudio.domain.operation import ParameterValue
+    from imagestudio.application.requests import OperationResult
     from imagestudio.entrypoints.api import ImageStudio
-    from imagestudio.entrypoints.cli.errors import Problem
-
-ASSET_PREFIX = "asset:"
-
-
-def image_argument(value: str, role: str = "image") -> ImageInput | InvalidInput:
-    """A file path, or `asset:<id>` for one of the user's stored assets."""
-    from imagestudio.application.requests import ImageInput
-
-    if value.startswith(ASSET_PREFIX):
-        return ImageInput(asset_id=value.removeprefix(ASSET_PREFIX), role=role)
-    path = Path(value)
-    if not path.is_file():
-        return InvalidInput(role, f"no such file: {value}")
-    return ImageInput(data=path.read_bytes(), role=role)
-
-
-Inputs = Sequence[tuple[str, str]]
-"""The images a command was given, in request order: each as written and the role it plays."""
-
-
-def images_or_fail(values: Inputs, as_json: bool) -> list[ImageInput]:
-    images = []
-    for value, role in values:
-        image = image_argument(value, role)
-        if isinstance(image, InvalidInput):
-            fail(image, as_json)
-        images.append(image)
-    return images
-
-
-def by_file_name(error: Problem, inputs: Inputs) -> Problem:
-    """An error about an input image, naming the file (or asset) it was given as rather than
-    its place in the request (`images[1]`), which the person typing never saw."""
-    if not isinstance(error, InvalidInput):
-        return error
-    roles = [role for _, role in inputs]
-    names = {f"images[{index}]": f"{role} {value}" for index, (value, role) in enumerate(inputs)}
-    names |= {role: f"{role} {value}" for value, role in inputs if roles.count(role) == 1}
-    field = names.get(error.field)
-    return error if field is None else dataclasses.replace(error, field=field)
-
-
-def parse_parameter(text: str) -> tuple[str, ParameterValue] | InvalidInput:
-    """`name=value`: an integer, a decimal number, true/false, or else the text itself."""
-    name, equals, raw = text.partition("=")
-    name = name.strip()
-    if not equals or not name:
-        return InvalidInput("--param", f"{text!r} is not name=value")
-    value: ParameterValue = raw
-    lowered = raw.strip().lower()
-    if lowered in ("true", "false"):
-        value = lowered == "true"
-    else:
-        for number in (int, float):
-            try:
-                value = number(raw)
-                break
-            except ValueError:
-                continue
-    return name, value
-
-
-def parameters_or_fail(values: list[str] | None, as_json: bool) -> dict[str, ParameterValue]:
-    parameters: dict[str, ParameterValue] = {}
-    for text in values or []:
-        parsed = parse_parameter(text)
-        if isinstance(parsed, InvalidInput):
-            fail(parsed, as_json)
-        name, value = parsed
-        parameters[name] = value
-    return parameters
 
 
 def run_operation(
@@ -109,23 +43,38 @@ def run_operation(
     out: str | None,
     inputs: Inputs = (),
 ) -> None:
-    if console().is_terminal and not as_json:
-        from imagestudio.entrypoints.cli.progress_line import run_showing
-
-        with _progress_bar() as bar:
-            task = bar.add_task(label, total=None)  # no percentage from providers: it pulses
-
-            def show(said: str) -> None:
-                bar.update(task, description=f"{label}: {said}")
-
-            result = asyncio.run(run_showing(studio, work, show))
-    else:
-        result = asyncio.run(work)
+    try:
+        result = _run(studio, work, label=label, as_json=as_json)
+    except KeyboardInterrupt:
+        # The operation was cancelled: released if nothing had left yet, else held for
+        # reconciliation (the money path logged which). Say what to do, in our one line.
+        sys.stderr.write(f"error: {INTERRUPTED}\n")
+        sys.exit(EXIT_INTERRUPTED)
     from returns.result import Failure
 
     if isinstance(result, Failure):
         fail(by_file_name(result.failure(), inputs), as_json)
     report(studio, result.unwrap(), as_json=as_json, out=out)
+
+
+def _run(
+    studio: ImageStudio,
+    work: Coroutine[Any, Any, Result[OperationResult, OperationError]],
+    *,
+    label: str,
+    as_json: bool,
+) -> Result[OperationResult, OperationError]:
+    if not console().is_terminal or as_json:
+        return asyncio.run(work)
+    from imagestudio.entrypoints.cli.progress_line import run_showing
+
+    with _progress_bar() as bar:
+        task = bar.add_task(label, total=None)  # no percentage from providers: it pulses
+
+        def show(said: str) -> None:
+            bar.update(task, description=f"{label}: {said}")
+
+        return asyncio.run(run_showing(studio, work, show))
 
 
 def _progress_bar() -> Progress:

@@ -14,7 +14,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from imagestudio.entrypoints.cli.main import app
-from imagestudio.entrypoints.cli.running import parse_parameter
+from imagestudio.entrypoints.cli.operation_inputs import parse_parameter
 
 runner = CliRunner()
 
