@@ -1,0 +1,71 @@
+"""A host application's Python is not type-checked by ours: a request whose fields have the
+wrong types (a float width from decoded JSON, a number for a prompt) is refused as invalid
+input before anything is held, written or sent, never left to fail at the provider."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from returns.result import Failure
+
+from imagestudio.application.requests import OperationRequest
+from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, Profile
+
+PRICED = {"profile": Profile.TEST, "offline_price_usd": Decimal("0.02")}
+
+WRONG: list[tuple[str, dict[str, Any]]] = [
+    ("width", {"width": 512.0, "height": 512.0}),
+    ("height", {"width": 512, "height": "512"}),
+    ("outputs", {"variations": 1.5}),
+    ("outputs", {"variations": "2"}),
+    ("outputs", {"variations": True}),
+    ("seed", {"seed": "1"}),
+    ("seed", {"seed": 1.0}),
+    ("prompt", {"prompt": 5}),
+    ("user_id", {"user_id": 5}),
+    ("model_id", {"model_id": 5}),
+    ("parameters", {"parameters": {"style": object()}}),
+    ("parameters", {"parameters": {5: "x"}}),
+    ("idempotency_key", {"idempotency_key": 5}),
+    ("idempotency_key", {"idempotency_key": "k" * 201}),
+    ("idempotency_key", {"idempotency_key": "a\x00b"}),
+]
+
+
+@pytest.mark.parametrize(("field", "fields"), WRONG)
+async def test_a_wrongly_typed_request_is_invalid_input_and_holds_nothing(
+    field: str, fields: dict[str, Any]
+) -> None:
+    studio = await ImageStudio.connect(**PRICED)
+    request = GenerateRequest(**{"user_id": "local", "prompt": "a kite", **fields})
+
+    result = await studio.generate.execute(request)
+
+    assert isinstance(result, Failure), result
+    error = result.failure()
+    assert isinstance(error, InvalidInput) and error.field == field, error
+    usage = (await studio.usage.execute("local")).unwrap()
+    assert [row.name for row in usage.rows if row.held or row.used] == []
+    assert (await studio.list_operations.execute("local")).unwrap().items == ()
+    assert (
+        await studio.generate.execute(GenerateRequest(user_id="local", prompt="a kite"))
+    ).unwrap()
+
+
+@pytest.mark.parametrize(("field", "fields"), WRONG[:4])
+async def test_a_quote_refuses_the_same_types(field: str, fields: dict[str, Any]) -> None:
+    studio = await ImageStudio.connect(**PRICED)
+    renamed = {"outputs" if k == "variations" else k: v for k, v in fields.items()}
+    request = OperationRequest(
+        user_id="local", kind=OperationKind.TEXT_TO_IMAGE, prompt="a kite", **renamed
+    )
+
+    result = await studio.quote.execute(request)
+
+    assert isinstance(result, Failure), result
+    error = result.failure()
+    assert isinstance(error, InvalidInput) and error.field == field, error
