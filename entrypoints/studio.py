@@ -9,6 +9,7 @@ from typing import Any
 from returns.result import Failure
 
 from imagestudio.application.money_path.settle import Listener
+from imagestudio.application.names import USER_ID_LENGTH, check_name
 from imagestudio.application.use_cases.add_user import AddUser
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge
 from imagestudio.application.use_cases.audit_provider import AuditProvider
@@ -59,6 +60,7 @@ from imagestudio.application.use_cases.upscale import UpscaleImage
 from imagestudio.application.use_cases.usage import ReadUsage
 from imagestudio.application.use_cases.webhook_secrets import WebhookSecrets
 from imagestudio.domain.asset import Asset
+from imagestudio.domain.errors import InvalidInput
 from imagestudio.entrypoints import startup
 from imagestudio.entrypoints.container import Container, build_container
 from imagestudio.entrypoints.settings import Settings
@@ -185,7 +187,17 @@ class ImageStudio:
         self.container.settle().listen(listener)
 
     async def assign_plan(self, user_id: str, plan_name: str) -> None:
-        """Put a user (new or existing) on a plan."""
+        """Put a user (new or existing) on a plan. Raises ValueError for a user id `add_user`
+        would refuse (letters, digits and `_ . @ -`, at most 128), KeyError for no such plan."""
+        # The id names the user's asset folder: a user made with an unsafe one would pay the
+        # provider for every output and never get it stored.
+        problem = (
+            check_name("user id", user_id, USER_ID_LENGTH)
+            if isinstance(user_id, str)
+            else InvalidInput("user id", f"must be text, not {type(user_id).__name__}")
+        )
+        if problem is not None:
+            raise ValueError(problem.message)
         await self.container.quota().assign(user_id, plan_name)
 
     async def read_asset(self, asset: Asset | str, *, user_id: str | None = None) -> bytes:

@@ -11,7 +11,7 @@ import pytest
 from returns.result import Failure
 
 from imagestudio.application.requests import OperationRequest
-from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.errors import InvalidInput, UnknownUser
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, Profile
 
@@ -69,3 +69,25 @@ async def test_a_quote_refuses_the_same_types(field: str, fields: dict[str, Any]
     assert isinstance(result, Failure), result
     error = result.failure()
     assert isinstance(error, InvalidInput) and error.field == field, error
+
+
+@pytest.mark.parametrize("user", ["../escape", "", "  ", "a b", "é", "a\x00", "x" * 129, 5])
+async def test_assign_plan_refuses_a_user_id_add_user_would_refuse(user: Any) -> None:
+    studio = await ImageStudio.connect(**PRICED)
+
+    with pytest.raises(ValueError, match="user id"):
+        await studio.assign_plan(user, "free")
+
+    # No such user was made: their operations are refused before the provider is paid (an
+    # unsafe id names no asset folder, so every output would be lost after it was billed).
+    refused = await studio.generate.execute(GenerateRequest(user_id=str(user), prompt="a kite"))
+    assert isinstance(refused, Failure) and isinstance(refused.failure(), UnknownUser)
+
+
+async def test_assign_plan_to_an_unknown_plan_is_a_key_error_and_makes_no_user() -> None:
+    studio = await ImageStudio.connect(**PRICED)
+
+    with pytest.raises(KeyError, match="no plan named 'gold'"):
+        await studio.assign_plan("carol", "gold")
+
+    assert isinstance(await studio.usage.execute("carol"), Failure)
