@@ -1,0 +1,33 @@
+"""A host application's studio over its life on a SQLite file: closed once or twice, used after
+closing, used before starting; the books stay straight and the next studio on the file works."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from returns.result import Success
+
+from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, Profile
+
+KITE = GenerateRequest(user_id="local", prompt="a kite", seed=3)
+
+
+def local(tmp_path: Path) -> dict[str, object]:
+    return {"profile": Profile.LOCAL, "data_dir": tmp_path / "data", "signing_key": "k" * 32}
+
+
+async def test_closing_twice_is_closing_once_and_a_closed_studio_says_so(tmp_path: Path) -> None:
+    studio = await ImageStudio.connect(**local(tmp_path))
+    assert isinstance(await studio.generate.execute(KITE), Success)
+
+    await studio.aclose()
+    await studio.aclose()  # a host's `finally` and its shutdown hook may both close it
+
+    with pytest.raises(RuntimeError, match="closed"):
+        await studio.generate.execute(KITE)
+    again = await ImageStudio.connect(**local(tmp_path))
+    operations = (await again.list_operations.execute("local")).unwrap().items
+    assert [view.operation.status.value for view in operations] == ["succeeded"]
+    assert [view.held for view in operations] == [None]
+    await again.aclose()
