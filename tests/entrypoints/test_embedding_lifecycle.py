@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from returns.result import Success
+from returns.result import Failure, Success
 
 from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, Profile
 
@@ -31,3 +31,16 @@ async def test_closing_twice_is_closing_once_and_a_closed_studio_says_so(tmp_pat
     assert [view.operation.status.value for view in operations] == ["succeeded"]
     assert [view.held for view in operations] == [None]
     await again.aclose()
+
+
+async def test_a_call_before_start_does_not_stop_the_new_file_from_being_made(
+    tmp_path: Path,
+) -> None:
+    studio = ImageStudio.open(**local(tmp_path))
+
+    early = await studio.generate.execute(KITE)  # the host forgot `start`: SQLite made a file
+
+    assert isinstance(early, Failure), early
+    await studio.start()  # and the empty file it made is still a new database
+    assert isinstance(await studio.generate.execute(KITE), Success)
+    await studio.aclose()
