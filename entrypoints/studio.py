@@ -3,12 +3,13 @@ application calls around them (start, close, background chores, listeners, asset
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from returns.result import Failure
 
-from imagestudio.application.money_path.settle import Listener
+from imagestudio.application.money_path.settle import Settled
 from imagestudio.application.names import USER_ID_LENGTH, check_name
 from imagestudio.application.use_cases.add_user import AddUser
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge
@@ -179,12 +180,19 @@ class ImageStudio:
         """Make the delivery worker of this process look for due deliveries now."""
         await self._chores.wake_webhooks()
 
-    def on_settled(self, listener: Listener) -> None:
+    def on_settled(self, listener: Callable[[Settled], Awaitable[None] | None]) -> None:
         """Call `listener` with what every committed settlement wrote (the ledger line, the
         operation, its assets), after the commit, in this process: how a host application
-        mirrors our books into its own. A listener that raises is logged; the money path goes
-        on (the settlement is already committed)."""
-        self.container.settle().listen(listener)
+        mirrors our books into its own. A coroutine function is awaited, a plain function
+        called, on the studio's loop; the caller's result waits for it. A listener that raises
+        is logged; the money path goes on (the settlement is already committed)."""
+
+        async def heard(settled: Settled) -> None:
+            answer = listener(settled)
+            if inspect.isawaitable(answer):
+                await answer
+
+        self.container.settle().listen(heard)
 
     async def assign_plan(self, user_id: str, plan_name: str) -> None:
         """Put a user (new or existing) on a plan. Raises ValueError for a user id `add_user`

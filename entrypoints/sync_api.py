@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
-from imagestudio.application.money_path.settle import Listener
+from imagestudio.application.money_path.settle import Settled
 from imagestudio.domain.asset import Asset
 from imagestudio.entrypoints.api import ImageStudio
 from imagestudio.entrypoints.blocking_use_cases import (
@@ -138,9 +138,9 @@ class SyncImageStudio:
         """As `ImageStudio.asset_location`: where the asset's bytes are stored."""
         return self.studio.asset_location(asset)
 
-    def on_settled(self, listener: Listener) -> None:
-        """As `ImageStudio.on_settled`: `listener` (a coroutine function) runs on the facade's
-        loop after every committed settlement."""
+    def on_settled(self, listener: Callable[[Settled], Awaitable[None] | None]) -> None:
+        """As `ImageStudio.on_settled`: `listener` (a plain or a coroutine function) runs on the
+        facade's loop, in its thread, after every committed settlement."""
         self.studio.on_settled(listener)
 
     def keep_sweeping(self, every: float | None = None) -> None:

@@ -4,6 +4,7 @@ event loop of its own."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from decimal import Decimal
 
@@ -54,6 +55,19 @@ async def test_the_app_hears_every_line_the_use_cases_commit() -> None:
     assert [s.line.user_charge for s in heard if s.line] == [done.charged, -10_000]
     assert heard[0].operation == done.operation and heard[0].assets == done.assets
     assert heard[1].operation is None  # an adjustment belongs to no operation
+
+
+async def test_a_plain_function_listens_as_well_as_a_coroutine_function(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    heard: list[Settled] = []
+    studio = await ImageStudio.connect(**PRICED)
+    studio.on_settled(heard.append)  # what a host without async code of its own passes
+
+    done = (await studio.generate.execute(kite())).unwrap()
+
+    assert [s.operation for s in heard] == [done.operation]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 async def test_a_failing_listener_never_fails_the_operation() -> None:
