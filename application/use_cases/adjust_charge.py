@@ -52,6 +52,14 @@ class AdjustCharge:
         self, adjustment: Adjustment
     ) -> Result[AdjustedCharge, InvalidInput | UnknownUser | RefundTooLarge]:
         """The line written and the spend it left."""
+        amount: object = adjustment.amount
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            # A float taken in would be kept in the spend counter, and money is never a float.
+            return Failure(
+                InvalidInput(
+                    "amount", f"give whole micro-dollars (an int), not {type(amount).__name__}"
+                )
+            )
         if adjustment.amount == 0:
             return Failure(InvalidInput("amount", "an adjustment of $0 changes nothing"))
         if abs(adjustment.amount) > MAX_ADJUSTMENT:

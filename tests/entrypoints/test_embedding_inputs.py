@@ -13,7 +13,7 @@ from returns.result import Failure
 from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import InvalidInput, UnknownUser
 from imagestudio.domain.operation_kind import OperationKind
-from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, Profile
+from imagestudio.entrypoints.api import Adjustment, GenerateRequest, ImageStudio, Profile
 
 PRICED = {"profile": Profile.TEST, "offline_price_usd": Decimal("0.02")}
 
@@ -91,3 +91,22 @@ async def test_assign_plan_to_an_unknown_plan_is_a_key_error_and_makes_no_user()
         await studio.assign_plan("carol", "gold")
 
     assert isinstance(await studio.usage.execute("carol"), Failure)
+
+
+@pytest.mark.parametrize("amount", [-0.5, 1.0, Decimal("-1"), True, "-100"])
+async def test_an_adjustment_takes_whole_micro_dollars_only(amount: Any) -> None:
+    studio = await ImageStudio.connect(**PRICED)
+    (await studio.generate.execute(GenerateRequest(user_id="local", prompt="a kite"))).unwrap()
+
+    result = await studio.adjust_charge.execute(
+        Adjustment(user_id="local", amount=amount, reason="blurry")
+    )
+
+    assert isinstance(result, Failure), result
+    error = result.failure()
+    assert isinstance(error, InvalidInput) and error.field == "amount", error
+    # A float taken in was kept in the spend counter: every later refund then failed on it.
+    refund = Adjustment(user_id="local", amount=-10_000, reason="blurry")
+    assert (await studio.adjust_charge.execute(refund)).unwrap().spend.used == 10_000
+    lines = (await studio.list_ledger.execute("local")).unwrap().items
+    assert [line.user_charge for line in lines] == [-10_000, 20_000]
