@@ -12,7 +12,9 @@ from returns.result import Failure
 
 from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import InvalidInput, UnknownUser
-from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.domain.limit import Limit
+from imagestudio.domain.operation_kind import OperationKind, QuotaCategory
+from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.entrypoints.api import Adjustment, GenerateRequest, ImageStudio, Profile
 
 PRICED = {"profile": Profile.TEST, "offline_price_usd": Decimal("0.02")}
@@ -110,3 +112,40 @@ async def test_an_adjustment_takes_whole_micro_dollars_only(amount: Any) -> None
     assert (await studio.adjust_charge.execute(refund)).unwrap().spend.used == 10_000
     lines = (await studio.list_ledger.execute("local")).unwrap().items
     assert [line.user_charge for line in lines] == [-10_000, 20_000]
+
+
+BAD_NUMBERS: list[tuple[str, dict[str, Any]]] = [
+    ("spend_cap", {"spend_cap": Limit(1.5)}),  # type: ignore[arg-type]
+    ("spend_cap", {"spend_cap": Limit(2**63)}),
+    ("calls.image-generation", {"calls": {QuotaCategory.IMAGE_GENERATION: Limit(True)}}),
+    ("concurrent_operations", {"concurrent_operations": Limit(Decimal(2))}),  # type: ignore[arg-type]
+    ("monthly_price", {"monthly_price": 9.99}),
+    ("retention_days", {"retention_days": 7.5}),
+    ("retention_days", {"retention_days": 10**6}),
+]
+
+
+@pytest.mark.parametrize(("field", "fields"), BAD_NUMBERS)
+async def test_a_plan_takes_whole_numbers_a_column_holds(
+    field: str, fields: dict[str, Any]
+) -> None:
+    studio = await ImageStudio.connect(**PRICED)
+
+    result = await studio.define_plan.execute(Plan(name="odd", **fields))
+
+    assert isinstance(result, Failure), result
+    error = result.failure()
+    assert isinstance(error, InvalidInput) and error.field == field, error
+    assert "odd" not in {plan.name for plan in await studio.list_plans.execute()}
+
+
+@pytest.mark.parametrize("monthly", [Limit(1.5), Limit(2**63), Limit(True)])  # type: ignore[arg-type]
+async def test_a_budget_takes_whole_micro_dollars_a_column_holds(monthly: Limit) -> None:
+    studio = await ImageStudio.connect(**PRICED)
+
+    result = await studio.set_budget.execute(OperatorBudget(provider="offline", monthly=monthly))
+
+    assert isinstance(result, Failure), result
+    error = result.failure()
+    assert isinstance(error, InvalidInput) and error.field == "monthly", error
+    assert await studio.list_budgets.execute() == ()
