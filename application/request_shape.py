@@ -36,13 +36,27 @@ def shape_problem(request: OperationRequest) -> InvalidInput | None:
             not isinstance(number, int) or isinstance(number, bool)
         ):
             return _wrong(name, "a whole number", number)
-    if not isinstance(request.images, tuple | list) or not all(
-        isinstance(image, ImageInput) for image in request.images
-    ):
+    if not isinstance(request.images, tuple | list):
         return InvalidInput("images", "must be a sequence of ImageInput")
+    for index, image in enumerate(request.images):
+        if (problem := image_problem(f"images[{index}]", image)) is not None:
+            return problem
     if request.webhook is not None and not isinstance(request.webhook, WebhookSubscription):
         return _wrong("webhook", "a WebhookSubscription", request.webhook)
     return _parameters_problem(request.parameters) or _key_problem(request.idempotency_key)
+
+
+def image_problem(field: str, image: object) -> InvalidInput | None:
+    """Why `image` is not an `ImageInput` of bytes or of an asset id, or None."""
+    if not isinstance(image, ImageInput):
+        return _wrong(field, "an ImageInput", image)
+    if image.data is not None and not isinstance(image.data, bytes | bytearray | memoryview):
+        return _wrong(field, "bytes", image.data)
+    if image.asset_id is not None and not isinstance(image.asset_id, str):
+        return _wrong(field, "an asset id (text)", image.asset_id)
+    if not isinstance(image.role, str):
+        return _wrong(field, "given a role as text", image.role)
+    return None
 
 
 def _parameters_problem(parameters: object) -> InvalidInput | None:

@@ -4,18 +4,30 @@ input before anything is held, written or sent, never left to fail at the provid
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from PIL import Image
 from returns.result import Failure
 
 from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import InvalidInput, UnknownUser
 from imagestudio.domain.limit import Limit
+from imagestudio.domain.media import MediaType
 from imagestudio.domain.operation_kind import OperationKind, QuotaCategory
 from imagestudio.domain.plan import OperatorBudget, Plan
-from imagestudio.entrypoints.api import Adjustment, GenerateRequest, ImageStudio, Profile
+from imagestudio.entrypoints.api import (
+    Adjustment,
+    CompressSpec,
+    ConvertSpec,
+    EditRequest,
+    GenerateRequest,
+    ImageInput,
+    ImageStudio,
+    Profile,
+)
 
 PRICED = {"profile": Profile.TEST, "offline_price_usd": Decimal("0.02")}
 
@@ -149,3 +161,67 @@ async def test_a_budget_takes_whole_micro_dollars_a_column_holds(monthly: Limit)
     error = result.failure()
     assert isinstance(error, InvalidInput) and error.field == "monthly", error
     assert await studio.list_budgets.execute() == ()
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (96, 64), (200, 120, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def nothing_recorded(studio: ImageStudio) -> None:
+    usage = (await studio.usage.execute("local")).unwrap()
+    assert [row.name for row in usage.rows if row.held or row.used] == []
+    assert (await studio.list_operations.execute("local")).unwrap().items == ()
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        ImageInput(data="not bytes"),  # type: ignore[arg-type]
+        ImageInput(asset_id=5),  # type: ignore[arg-type]
+    ],
+)
+async def test_an_input_image_of_the_wrong_type_is_invalid_input(image: ImageInput) -> None:
+    studio = await ImageStudio.connect(**PRICED)
+
+    edited = await studio.edit.execute(EditRequest(user_id="local", image=image, prompt="blue"))
+    compressed = await studio.compress.execute("local", image, CompressSpec(quality=50))
+
+    for result in (edited, compressed):
+        assert isinstance(result, Failure), result
+        error = result.failure()
+        assert isinstance(error, InvalidInput) and error.field.startswith("image"), error
+    await nothing_recorded(studio)
+
+
+@pytest.mark.parametrize(
+    ("field", "spec"),
+    [
+        ("quality", CompressSpec(quality=50.5)),  # type: ignore[arg-type]
+        ("quality", CompressSpec(quality="50")),  # type: ignore[arg-type]
+        ("target_bytes", CompressSpec(target_bytes=1000.5)),  # type: ignore[arg-type]
+        ("media_type", CompressSpec(quality=50, media_type="image/webp")),  # type: ignore[arg-type]
+        ("metadata", CompressSpec(quality=50, metadata="keep")),  # type: ignore[arg-type]
+        ("media_type", ConvertSpec(media_type="image/webp")),  # type: ignore[arg-type]
+        ("quality", ConvertSpec(media_type=MediaType.JPEG, quality="9")),  # type: ignore[arg-type]
+        ("background", ConvertSpec(media_type=MediaType.JPEG, background=(1, 2))),  # type: ignore[arg-type]
+        ("background", ConvertSpec(media_type=MediaType.JPEG, background=(255, 255, 255, 0))),  # type: ignore[arg-type]
+        ("background", ConvertSpec(media_type=MediaType.JPEG, background=(1.5, 2, 3))),  # type: ignore[arg-type]
+    ],
+)
+async def test_a_local_spec_of_the_wrong_type_is_invalid_input(
+    field: str, spec: CompressSpec | ConvertSpec
+) -> None:
+    studio = await ImageStudio.connect(**PRICED)
+    image = ImageInput(data=png())
+
+    if isinstance(spec, CompressSpec):
+        result = await studio.compress.execute("local", image, spec)
+    else:
+        result = await studio.convert.execute("local", image, spec)
+
+    assert isinstance(result, Failure), result
+    error = result.failure()
+    assert isinstance(error, InvalidInput) and error.field == field, error
+    await nothing_recorded(studio)
