@@ -184,8 +184,9 @@ class ImageStudio:
         """Call `listener` with what every committed settlement wrote (the ledger line, the
         operation, its assets), after the commit, in this process: how a host application
         mirrors our books into its own. A coroutine function is awaited, a plain function
-        called, on the studio's loop; the caller's result waits for it. A listener that raises
-        is logged; the money path goes on (the settlement is already committed)."""
+        called, on the studio's loop; the caller's result waits for it (a caller cancelled
+        meanwhile does not cut it short). A listener that raises is logged; the money path goes
+        on (the settlement is already committed)."""
 
         async def heard(settled: Settled) -> None:
             answer = listener(settled)

@@ -80,6 +80,49 @@ async def test_a_failing_listener_never_fails_the_operation() -> None:
     assert (await studio.generate.execute(kite())).unwrap().charged == 20_000
 
 
+async def test_a_listener_hears_a_committed_settlement_though_its_caller_gave_up() -> None:
+    # The host's books must hear every committed line: a caller timing out while a listener
+    # worked cut the listener short, and the adjustment stood in the ledger, unheard.
+    entered, go_on = asyncio.Event(), asyncio.Event()
+    heard: list[Settled] = []
+
+    async def slow(settled: Settled) -> None:
+        entered.set()
+        await go_on.wait()
+        heard.append(settled)
+
+    studio = await ImageStudio.connect(**PRICED)
+    studio.on_settled(slow)
+    refund = Adjustment(user_id="local", amount=10_000, reason="a correction")
+    caller = asyncio.create_task(studio.adjust_charge.execute(refund))
+    await entered.wait()
+
+    caller.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    go_on.set()
+    for _ in range(100):
+        if heard:
+            break
+        await asyncio.sleep(0.01)
+    assert [s.line.user_charge for s in heard if s.line] == [10_000]
+
+
+async def test_a_listener_raising_cancelled_error_of_its_own_is_a_failed_listener() -> None:
+    heard: list[Settled] = []
+
+    async def confused(_: Settled) -> None:
+        raise asyncio.CancelledError  # awaited a task someone else cancelled
+
+    studio = await ImageStudio.connect(**PRICED)
+    studio.on_settled(confused)
+    studio.on_settled(heard.append)
+
+    done = (await studio.generate.execute(kite())).unwrap()
+
+    assert [s.operation for s in heard] == [done.operation]
+
+
 async def test_the_apps_asset_bytes_keep_the_outputs() -> None:
     content = InMemoryAssetBytes()
     studio = await ImageStudio.connect(profile=Profile.TEST, adapters={"asset_bytes": content})
