@@ -3,7 +3,8 @@ not type-checked by ours, and JSON it decoded gives floats and strings where int
 
 Refused as `InvalidInput` before anything is held or written: left to the rules after, a float
 width reached the provider and left the operation unknown, its reservation (and the user's
-concurrency) held until reconciliation; a string one raised TypeError from a comparison."""
+concurrency) held until reconciliation; a string one raised TypeError from a comparison; text
+PostgreSQL cannot store (a NUL) failed the settlement, after the provider had billed."""
 
 from __future__ import annotations
 
@@ -41,8 +42,16 @@ def shape_problem(request: OperationRequest) -> InvalidInput | None:
     for index, image in enumerate(request.images):
         if (problem := image_problem(f"images[{index}]", image)) is not None:
             return problem
-    if request.webhook is not None and not isinstance(request.webhook, WebhookSubscription):
-        return _wrong("webhook", "a WebhookSubscription", request.webhook)
+    if request.webhook is not None:
+        if not isinstance(request.webhook, WebhookSubscription):
+            return _wrong("webhook", "a WebhookSubscription", request.webhook)
+        url: object = request.webhook.url
+        if not isinstance(url, str):
+            return _wrong("webhook", "given a URL as text", url)
+        if (unstorable := text_problem(url)) is not None:
+            # Its deliveries are written with the settlement: PostgreSQL refusing the URL there
+            # would fail the transaction that records outputs the provider already billed.
+            return InvalidInput("webhook", f"the URL {unstorable}")
     return _parameters_problem(request.parameters) or _key_problem(request.idempotency_key)
 
 
