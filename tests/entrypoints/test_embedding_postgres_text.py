@@ -11,7 +11,13 @@ from returns.result import Failure
 
 from imagestudio.adapters.sql import schema
 from imagestudio.domain.errors import InvalidInput, WebhookRefused
-from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, Profile, WebhookSubscription
+from imagestudio.entrypoints.api import (
+    Adjustment,
+    GenerateRequest,
+    ImageStudio,
+    Profile,
+    WebhookSubscription,
+)
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/hook\x00", "http://127.0.0.1:9/h\ud800"])
@@ -61,4 +67,24 @@ async def test_a_parameter_with_a_nul_is_kept_on_postgres(
 
     shown = (await studio.show_operation.execute("local", done.operation.id)).unwrap()
     assert shown.operation.parameters["negative_prompt"] == "blur\x00"
+    await studio.aclose()
+
+
+async def test_an_adjustment_reason_postgres_cannot_store_is_invalid_input(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    studio = ImageStudio.open(
+        profile=Profile.POSTGRES, database_url=postgres_url, data_dir=tmp_path
+    )
+    await schema.upgrade(studio.container.engine())
+    await studio.start()
+
+    result = await studio.adjust_charge.execute(
+        Adjustment(user_id="local", amount=5_000, reason="goodwill\x00")
+    )
+
+    assert isinstance(result, Failure), result
+    error = result.failure()
+    assert isinstance(error, InvalidInput) and error.field == "reason", error
+    assert (await studio.list_ledger.execute("local")).unwrap().items == ()
     await studio.aclose()
