@@ -121,6 +121,7 @@ class ImageStudio:
         self.audit_provider: AuditProvider = container.audit_provider()
         self.webhook_secrets: WebhookSecrets = container.webhook_secrets()
         self._chores = StudioChores(container)
+        self._closed = False
 
     @classmethod
     def open(
@@ -150,12 +151,19 @@ class ImageStudio:
         return await cls.open(settings, adapters=adapters, **overrides).start()
 
     async def start(self) -> ImageStudio:
-        """Refuse an out-of-date database schema; seed the reference plans and default user."""
+        """Refuse an out-of-date database schema; seed the reference plans and default user.
+        A studio closed with `aclose` is not started again (RuntimeError): build a new one."""
+        if self._closed:
+            raise RuntimeError("this ImageStudio is closed: build a new ImageStudio")
         await startup.start(self.container)
         return self
 
     async def aclose(self) -> None:
-        """Close the database pool and the providers' connection pools."""
+        """Close the database pool and the providers' connection pools; a second call does
+        nothing."""
+        if self._closed:
+            return
+        self._closed = True
         await startup.stop(self.container)
 
     async def keep_sweeping(self, every: float | None = None) -> None:

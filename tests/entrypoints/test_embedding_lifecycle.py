@@ -44,3 +44,12 @@ async def test_a_call_before_start_does_not_stop_the_new_file_from_being_made(
     await studio.start()  # and the empty file it made is still a new database
     assert isinstance(await studio.generate.execute(KITE), Success)
     await studio.aclose()
+
+
+async def test_a_closed_studio_cannot_be_started_again(tmp_path: Path) -> None:
+    studio = await ImageStudio.connect(**local(tmp_path))
+    await studio.aclose()
+
+    # Its provider clients are closed for good: starting it again would half-work.
+    with pytest.raises(RuntimeError, match="closed: build a new ImageStudio"):
+        await studio.start()
