@@ -171,7 +171,7 @@ class ImageStudio:
         seconds (default: one lease), and delete assets past their plan's retention every
         `IMAGESTUDIO_STORAGE_SWEEP_SECONDS`, until cancelled; meanwhile deliver completion
         webhooks (`keep_delivering_webhooks`). A long-running process (a server, a worker)
-        runs this as a background task."""
+        runs this as a background task. ValueError for an `every` not above 0."""
         await self._chores.keep_sweeping(every)
 
     async def keep_delivering_webhooks(self) -> None:

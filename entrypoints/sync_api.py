@@ -25,6 +25,7 @@ from imagestudio.entrypoints.blocking_use_cases import (
     BlockingWebhookSecrets,
 )
 from imagestudio.entrypoints.settings import Settings
+from imagestudio.entrypoints.studio_chores import check_every
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -146,6 +147,7 @@ class SyncImageStudio:
     def keep_sweeping(self, every: float | None = None) -> None:
         """Sweep dead operations and reconcile unknown outcomes in the background, every
         `every` seconds, until `close()`: what a long-running application does."""
+        check_every(every)  # here: raised in the loop's task, nobody would hear it
         self._loop.call_soon_threadsafe(
             lambda: self._loop.create_task(self.studio.keep_sweeping(every), name="sweeping")
         )

@@ -3,12 +3,14 @@ closing, used before starting; the books stay straight and the next studio on th
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from returns.result import Failure, Success
 
 from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, Profile
+from imagestudio.entrypoints.sync_api import SyncImageStudio
 
 KITE = GenerateRequest(user_id="local", prompt="a kite", seed=3)
 
@@ -53,3 +55,17 @@ async def test_a_closed_studio_cannot_be_started_again(tmp_path: Path) -> None:
     # Its provider clients are closed for good: starting it again would half-work.
     with pytest.raises(RuntimeError, match="closed: build a new ImageStudio"):
         await studio.start()
+
+
+@pytest.mark.parametrize("every", [-1, 0, float("nan")])
+async def test_sweeping_every_no_time_at_all_is_refused(every: float) -> None:
+    studio = await ImageStudio.connect(profile=Profile.TEST)
+
+    # -1 slept no time between rounds: the sweeper spun, reading the database without a pause.
+    with pytest.raises(ValueError, match="every"):
+        await asyncio.wait_for(studio.keep_sweeping(every=every), 5)
+
+
+def test_the_sync_facade_refuses_it_to_its_caller() -> None:
+    with SyncImageStudio(profile=Profile.TEST) as studio, pytest.raises(ValueError, match="every"):
+        studio.keep_sweeping(every=-1)
