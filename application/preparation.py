@@ -20,6 +20,7 @@ from imagestudio.application.ports.provider import InputImage
 from imagestudio.application.preparation_refusal import Refused, ok, take
 from imagestudio.application.prepared_operation import PreparedOperation
 from imagestudio.application.request_hash import request_hash
+from imagestudio.application.request_shape import shape_problem
 from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import InvalidInput, OperationError, WebhookRefused
 from imagestudio.domain.model import Model
@@ -44,6 +45,8 @@ async def prepare(
     provider need not be configured here. A webhook is checked either way (a quote says the run
     would be refused): a destination that may not receive deliveries is `WebhookRefused`.
     """
+    if (problem := shape_problem(request)) is not None:
+        return Failure(problem)
     if model is None:
         chosen = choose_model(
             ports.catalog,

@@ -67,6 +67,16 @@ class Relabel:
     favourite: bool | None = None
     """True or False sets the flag; None leaves it."""
 
+    def __post_init__(self) -> None:
+        # A caller's list or tuple of labels is a set of them; one string is not (it would be
+        # a set of its letters), and is refused where it is written.
+        for name in ("add_tags", "remove_tags", "add_collections", "remove_collections"):
+            labels = getattr(self, name)
+            if isinstance(labels, str):
+                raise TypeError(f"{name}: give a set of labels, not one string")
+            if not isinstance(labels, frozenset):
+                object.__setattr__(self, name, frozenset(labels))
+
     def apply(self, asset: Asset) -> Asset:
         """The asset with this change made (what a library stores)."""
         return replace(

@@ -3,6 +3,8 @@ object can serve the port, made when the studio is built rather than at the firs
 
 from __future__ import annotations
 
+import inspect
+
 from imagestudio.application.ports.account_erasure import AccountErasure
 from imagestudio.application.ports.alert_log import AlertLog
 from imagestudio.application.ports.api_keys import ApiKeys
@@ -63,23 +65,38 @@ def check_adapter(name: str, adapter: object) -> None:
         raise SettingsError(
             f"no adapter {name!r} to replace (adapters: {', '.join(sorted(ADAPTER_PORTS))})"
         )
-    missing = sorted(
-        method
-        for port in ports
-        for method in _methods_of(port)
-        if not callable(getattr(adapter, method, None))
-    )
+    if isinstance(adapter, type):
+        # Its methods are there, unbound: every call would fail for want of `self`.
+        raise SettingsError(
+            f"the {name!r} adapter is the class {adapter.__name__}: give an instance of it"
+        )
+    declared = {method: waits for port in ports for method, waits in _methods_of(port).items()}
+    missing = sorted(m for m in declared if not callable(getattr(adapter, m, None)))
     if missing:
         raise SettingsError(
             f"{type(adapter).__name__} cannot be the {name!r} adapter: it has no "
             + ", ".join(missing)
         )
+    # Only this way round is sure: a plain `def` may hand back an awaitable, but a coroutine
+    # function never answers at once (a clock's `now` would give a coroutine, not a time).
+    awaited = sorted(
+        method
+        for method, waits in declared.items()
+        if not waits and inspect.iscoroutinefunction(getattr(adapter, method))
+    )
+    if awaited:
+        raise SettingsError(
+            f"{type(adapter).__name__} cannot be the {name!r} adapter: "
+            + ", ".join(awaited)
+            + " must not be async (the port answers at once)"
+        )
 
 
-def _methods_of(port: type) -> set[str]:
-    """The public methods a port declares (its own and its parent ports')."""
+def _methods_of(port: type) -> dict[str, bool]:
+    """The public methods a port declares (its own and its parent ports'), each with whether
+    it is a coroutine function."""
     return {
-        attribute
+        attribute: inspect.iscoroutinefunction(value)
         for declaring in port.__mro__
         if declaring.__module__.startswith("imagestudio.")
         for attribute, value in vars(declaring).items()

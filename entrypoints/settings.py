@@ -13,6 +13,7 @@ import platformdirs
 from pydantic import AfterValidator, AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from imagestudio.application.names import USER_ID_LENGTH, check_name
 from imagestudio.application.routing import RoutingPolicy, RoutingRules
 from imagestudio.domain.model import ModelTier
 
@@ -208,6 +209,18 @@ class Settings(BaseSettings):
     def _no_float_money(cls, value: object) -> object:
         if isinstance(value, float):
             raise ValueError("give money as a string such as '0.02', never a float")
+        return value
+
+    @field_validator("default_user")
+    @classmethod
+    def _safe_default_user(cls, value: str) -> str:
+        # The id names the user's asset folder: with one no folder can bear, every output of
+        # theirs would be paid to the provider and lost. (Said without the value, as all are.)
+        if check_name("user id", value, USER_ID_LENGTH) is not None:
+            raise ValueError(
+                "use letters, digits and _ . @ -, starting with a letter or digit, "
+                f"at most {USER_ID_LENGTH} characters"
+            )
         return value
 
     @field_validator("database_url")

@@ -26,6 +26,10 @@ async def start(container: Container) -> None:
     engine = container.engine()
     if _is_new_sqlite_file(settings.effective_database_url):
         await schema.upgrade(engine)
+    elif _is_sqlite(settings.effective_database_url) and await schema.is_empty(engine):
+        # A file with nothing in it is as new: SQLite makes one as soon as anything connects
+        # (a call made before `start`), and an empty file must not stop the database being made.
+        await schema.upgrade(engine)
     await schema.require_current(engine)
     quota = container.quota()
     if not isinstance(quota, SqlQuotaStore):
@@ -35,9 +39,13 @@ async def start(container: Container) -> None:
     await quota.add_user_if_missing(settings.default_user, settings.default_plan)
 
 
+def _is_sqlite(url: str | None) -> bool:
+    return url is not None and url.startswith("sqlite")
+
+
 def _is_new_sqlite_file(url: str | None) -> bool:
     # Nothing to migrate in a database that does not exist yet: create it rather than refuse.
-    if url is None or not url.startswith("sqlite"):
+    if url is None or not _is_sqlite(url):
         return False
     database = make_url(url).database
     return bool(database) and database != ":memory:" and not Path(str(database)).exists()

@@ -3,12 +3,14 @@ application calls around them (start, close, background chores, listeners, asset
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from returns.result import Failure
 
-from imagestudio.application.money_path.settle import Listener
+from imagestudio.application.money_path.settle import Settled
+from imagestudio.application.names import USER_ID_LENGTH, check_name
 from imagestudio.application.use_cases.add_user import AddUser
 from imagestudio.application.use_cases.adjust_charge import AdjustCharge
 from imagestudio.application.use_cases.audit_provider import AuditProvider
@@ -59,9 +61,10 @@ from imagestudio.application.use_cases.upscale import UpscaleImage
 from imagestudio.application.use_cases.usage import ReadUsage
 from imagestudio.application.use_cases.webhook_secrets import WebhookSecrets
 from imagestudio.domain.asset import Asset
+from imagestudio.domain.errors import InvalidInput
 from imagestudio.entrypoints import startup
 from imagestudio.entrypoints.container import Container, build_container
-from imagestudio.entrypoints.settings import Settings
+from imagestudio.entrypoints.settings import Settings, SettingsError
 from imagestudio.entrypoints.studio_chores import StudioChores
 
 
@@ -118,6 +121,7 @@ class ImageStudio:
         self.audit_provider: AuditProvider = container.audit_provider()
         self.webhook_secrets: WebhookSecrets = container.webhook_secrets()
         self._chores = StudioChores(container)
+        self._closed = False
 
     @classmethod
     def open(
@@ -133,11 +137,7 @@ class ImageStudio:
 
         Nothing is touched yet; `await studio.start()` (or `connect`) checks the schema.
         """
-        if settings is None:
-            settings = Settings(**overrides)
-        elif overrides:
-            settings = settings.model_copy(update=overrides)
-        return cls(build_container(settings, adapters))
+        return cls(build_container(_with_overrides(settings, overrides), adapters))
 
     @classmethod
     async def connect(
@@ -151,12 +151,19 @@ class ImageStudio:
         return await cls.open(settings, adapters=adapters, **overrides).start()
 
     async def start(self) -> ImageStudio:
-        """Refuse an out-of-date database schema; seed the reference plans and default user."""
+        """Refuse an out-of-date database schema; seed the reference plans and default user.
+        A studio closed with `aclose` is not started again (RuntimeError): build a new one."""
+        if self._closed:
+            raise RuntimeError("this ImageStudio is closed: build a new ImageStudio")
         await startup.start(self.container)
         return self
 
     async def aclose(self) -> None:
-        """Close the database pool and the providers' connection pools."""
+        """Close the database pool and the providers' connection pools; a second call does
+        nothing."""
+        if self._closed:
+            return
+        self._closed = True
         await startup.stop(self.container)
 
     async def keep_sweeping(self, every: float | None = None) -> None:
@@ -164,7 +171,7 @@ class ImageStudio:
         seconds (default: one lease), and delete assets past their plan's retention every
         `IMAGESTUDIO_STORAGE_SWEEP_SECONDS`, until cancelled; meanwhile deliver completion
         webhooks (`keep_delivering_webhooks`). A long-running process (a server, a worker)
-        runs this as a background task."""
+        runs this as a background task. ValueError for an `every` not above 0."""
         await self._chores.keep_sweeping(every)
 
     async def keep_delivering_webhooks(self) -> None:
@@ -177,15 +184,33 @@ class ImageStudio:
         """Make the delivery worker of this process look for due deliveries now."""
         await self._chores.wake_webhooks()
 
-    def on_settled(self, listener: Listener) -> None:
+    def on_settled(self, listener: Callable[[Settled], Awaitable[None] | None]) -> None:
         """Call `listener` with what every committed settlement wrote (the ledger line, the
         operation, its assets), after the commit, in this process: how a host application
-        mirrors our books into its own. A listener that raises is logged; the money path goes
+        mirrors our books into its own. A coroutine function is awaited, a plain function
+        called, on the studio's loop; the caller's result waits for it (a caller cancelled
+        meanwhile does not cut it short). A listener that raises is logged; the money path goes
         on (the settlement is already committed)."""
-        self.container.settle().listen(listener)
+
+        async def heard(settled: Settled) -> None:
+            answer = listener(settled)
+            if inspect.isawaitable(answer):
+                await answer
+
+        self.container.settle().listen(heard)
 
     async def assign_plan(self, user_id: str, plan_name: str) -> None:
-        """Put a user (new or existing) on a plan."""
+        """Put a user (new or existing) on a plan. Raises ValueError for a user id `add_user`
+        would refuse (letters, digits and `_ . @ -`, at most 128), KeyError for no such plan."""
+        # The id names the user's asset folder: a user made with an unsafe one would pay the
+        # provider for every output and never get it stored.
+        problem = (
+            check_name("user id", user_id, USER_ID_LENGTH)
+            if isinstance(user_id, str)
+            else InvalidInput("user id", f"must be text, not {type(user_id).__name__}")
+        )
+        if problem is not None:
+            raise ValueError(problem.message)
         await self.container.quota().assign(user_id, plan_name)
 
     async def read_asset(self, asset: Asset | str, *, user_id: str | None = None) -> bytes:
@@ -202,6 +227,24 @@ class ImageStudio:
         """Where `asset`'s bytes are stored, without reading them: a file path with the `local`
         storage, an `s3://` URL, or a `memory://` name."""
         return self.container.assets().location(asset)
+
+
+def _with_overrides(settings: Settings | None, overrides: Mapping[str, Any]) -> Settings:
+    """`settings` (or the environment's) with `overrides`, checked as settings are: a name
+    that is no setting is refused (a typo would be ignored), and a value as in `Settings`
+    (model_copy took a profile as a string and a float price as they were, to fail deep in
+    a call)."""
+    unknown = sorted(set(overrides) - set(Settings.model_fields))
+    if unknown:
+        names = ", ".join(repr(name) for name in unknown)
+        raise SettingsError(
+            f"no setting {names} (settings: {', '.join(sorted(Settings.model_fields))})"
+        )
+    if settings is None:
+        return Settings(**overrides)
+    if not overrides:
+        return settings
+    return type(settings).model_validate({**settings.model_dump(), **overrides})
 
 
 def _owner_and_id(asset: Asset | str, user_id: str) -> tuple[str, str]:

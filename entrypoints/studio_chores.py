@@ -13,6 +13,13 @@ from imagestudio.entrypoints.container import Container
 log = logging.getLogger(__name__)
 
 
+def check_every(every: float | None) -> None:
+    """ValueError for a sweep interval that is no time at all."""
+    if every is not None and not every > 0:  # `not >`: NaN too
+        # -1 would sleep no time between rounds, reading the database without a pause.
+        raise ValueError(f"sweep every so many seconds, more than 0, not {every}")
+
+
 class StudioChores:
     """The background work of one studio: `ImageStudio.keep_sweeping` and its kin run it."""
 
@@ -26,6 +33,7 @@ class StudioChores:
 
     async def keep_sweeping(self, every: float | None = None) -> None:
         """As `ImageStudio.keep_sweeping` says."""
+        check_every(every)
         async with asyncio.TaskGroup() as chores:
             chores.create_task(self.keep_delivering_webhooks(), name="webhooks")
             await self._keep_sweeping(every)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
-from imagestudio.application.money_path.settle import Listener
+from imagestudio.application.money_path.settle import Settled
 from imagestudio.domain.asset import Asset
 from imagestudio.entrypoints.api import ImageStudio
 from imagestudio.entrypoints.blocking_use_cases import (
@@ -25,6 +25,7 @@ from imagestudio.entrypoints.blocking_use_cases import (
     BlockingWebhookSecrets,
 )
 from imagestudio.entrypoints.settings import Settings
+from imagestudio.entrypoints.studio_chores import check_every
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -138,14 +139,15 @@ class SyncImageStudio:
         """As `ImageStudio.asset_location`: where the asset's bytes are stored."""
         return self.studio.asset_location(asset)
 
-    def on_settled(self, listener: Listener) -> None:
-        """As `ImageStudio.on_settled`: `listener` (a coroutine function) runs on the facade's
-        loop after every committed settlement."""
+    def on_settled(self, listener: Callable[[Settled], Awaitable[None] | None]) -> None:
+        """As `ImageStudio.on_settled`: `listener` (a plain or a coroutine function) runs on the
+        facade's loop, in its thread, after every committed settlement."""
         self.studio.on_settled(listener)
 
     def keep_sweeping(self, every: float | None = None) -> None:
         """Sweep dead operations and reconcile unknown outcomes in the background, every
         `every` seconds, until `close()`: what a long-running application does."""
+        check_every(every)  # here: raised in the loop's task, nobody would hear it
         self._loop.call_soon_threadsafe(
             lambda: self._loop.create_task(self.studio.keep_sweeping(every), name="sweeping")
         )

@@ -87,6 +87,13 @@ def _current(connection: Connection) -> str | None:
     return found[0] if found else None
 
 
+async def is_empty(engine: AsyncEngine) -> bool:
+    """Whether the database holds no table at all (of ours or anyone's)."""
+    async with reading(engine).connect() as connection:
+        names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    return not names
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Create the schema (with the reference plans), or bring it up to `revision` (the newest
     by default)."""

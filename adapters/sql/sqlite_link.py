@@ -59,6 +59,7 @@ class SqliteLink:
         # is touched again: set while a BEGIN waits for the lock, and kept if its unit was
         # cancelled meanwhile.
         self._handed: asyncio.Future[Any] | None = None
+        self._closed = False
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         connection = await self._ready()
@@ -95,11 +96,19 @@ class SqliteLink:
         await asyncio.shield(ending)
 
     async def close(self) -> None:
+        """Close the connection and end the thread; once (a host may close its studio twice)."""
+        if self._closed:
+            return
+        self._closed = True
         await self._after_handed()
         await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
         self._thread.shutdown(wait=False)
 
     async def _ready(self) -> Connection:
+        if self._closed:
+            # Said before anything is written, rather than the thread pool's "cannot schedule
+            # new futures after shutdown" from wherever the first statement happens to be.
+            raise RuntimeError(f"the SQLite database {self._path} was closed")
         await self._after_handed()
         if self._connection is None:
             await self._hand_off(self._connect)

@@ -4,6 +4,7 @@ done). Pure: `local_run.py` does the work and the writes."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from imagestudio.application.money_path.ledger_line import line_for
@@ -64,6 +65,16 @@ def refused(operation: ImageOperation, at: datetime, why: str) -> Closing:
     """The work refused the input: released, no ledger line, the operation failed naming why."""
     failed = advanced(operation, S.FAILED, at, error=why)
     return Closing(expected=S.RESERVED, operation=failed, money=Money.RELEASE)
+
+
+def interrupted(operation: ImageOperation, at: datetime, error: BaseException) -> Closing:
+    """The work was cancelled, or its workers raised: released, no ledger line (nothing was
+    done, and a local operation costs nothing), the operation cancelled or failed saying so."""
+    if isinstance(error, asyncio.CancelledError):
+        ended = advanced(operation, S.CANCELLED, at, error="cancelled before it finished")
+    else:
+        ended = advanced(operation, S.FAILED, at, error=f"{type(error).__name__}: {error}")
+    return Closing(expected=S.RESERVED, operation=ended, money=Money.RELEASE)
 
 
 def lost(

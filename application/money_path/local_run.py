@@ -7,15 +7,18 @@ with its lineage) in one transaction."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import replace
+from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
-from imagestudio.application.money_path.accept import accept
+from imagestudio.application.money_path.accept import Accepted, accept
 from imagestudio.application.money_path.local_closings import (
     LOCAL_PROVIDER,
     done,
+    interrupted,
     local_operation,
     lost,
     output_asset,
@@ -26,7 +29,8 @@ from imagestudio.application.operation_ports import LeasePolicy, OperationPorts
 from imagestudio.application.ports.idempotency import Replay
 from imagestudio.application.ports.image_processor import ImageProcessor, ProcessedImage
 from imagestudio.application.ports.image_workers import ImageWork, ImageWorkers
-from imagestudio.application.ports.unit_of_work import Lease
+from imagestudio.application.ports.unit_of_work import Lease, StaleOperation, StoreUnavailable
+from imagestudio.application.request_shape import image_problem
 from imagestudio.application.requests import ImageInput, OperationResult
 from imagestudio.application.storage_quota import storage_refusal
 from imagestudio.domain.asset import Asset
@@ -38,7 +42,7 @@ from imagestudio.domain.errors import (
     OutputLost,
     UnknownUser,
 )
-from imagestudio.domain.operation import OperationStatus, ParameterValue
+from imagestudio.domain.operation import ImageOperation, OperationStatus, ParameterValue
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.quota import ReservationRequest
 
@@ -79,6 +83,8 @@ class RunLocalOperation:
     ) -> Result[OperationResult, OperationError]:
         """Run `work` on `image` (bytes or one of the user's asset ids) as a `kind` operation."""
         assert kind.is_local
+        if (problem := image_problem("image", image)) is not None:
+            return Failure(problem)
         ports = self._ports
         source: Asset | None = None
         data = image.data
@@ -134,6 +140,26 @@ class RunLocalOperation:
             return Failure(accepted.failure())
         assert not isinstance(accepted, Replay), "local operations take no idempotency key"
         taken = accepted.unwrap()
+        try:
+            return await self._work(taken, source, job, now)
+        except BaseException as error:
+            # Cancelled (CancelledError is no Exception) or the workers broke: release the call
+            # now, shielded from the cancellation, rather than hold the user's concurrency until
+            # the lease runs out and a sweeper comes (a host may run none).
+            await asyncio.shield(self._interrupted(taken.operation, error))
+            raise
+
+    async def _interrupted(self, operation: ImageOperation, error: BaseException) -> None:
+        # Stale: the operation was settled after all (cancelled once its commit was made) or
+        # swept; unavailable: nothing was written, and the sweep ends it after its lease.
+        with contextlib.suppress(StaleOperation, StoreUnavailable):
+            await self._settle.close(interrupted(operation, self._ports.clock.now(), error))
+
+    async def _work(
+        self, taken: Accepted, source: Asset | None, job: tuple[ImageWork, bytes], now: datetime
+    ) -> Result[OperationResult, OperationError]:
+        ports = self._ports
+        user_id = taken.operation.user_id
         processed = await self._workers.run(*job)
         if isinstance(processed, Failure):
             await self._settle.close(

@@ -9,6 +9,7 @@ settle here.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -123,9 +124,9 @@ class Settle:
             elif key is not None and isinstance(closing.key, ForgetKey):
                 await unit.idempotency.forget(operation.user_id, key)
             await unit.commit()
-        if closing.limits and moved.counters and self._alerts is not None:
-            await self._alerts.reached(operation.user_id, moved.counters, closing.limits)
-        await self._tell(Settled(line=closing.line, operation=operation, assets=closing.assets))
+        # Committed: told even if the caller is cancelled meanwhile (shielded), as a listener
+        # keeping the host's books must hear every committed settlement.
+        await asyncio.shield(self._after_close(closing, moved))
 
     async def adjust(self, line: UsageRecord) -> Result[Counter, RefundTooLarge]:
         """Append an adjustment line and move the user's spend by its charge, in one step."""
@@ -137,14 +138,30 @@ class Settle:
                 return moved
             await unit.ledger.append(line)
             await unit.commit()
+        await asyncio.shield(self._after_adjust(line))
+        return Success(moved.unwrap())
+
+    async def _after_close(self, closing: Closing, moved: Moved) -> None:
+        operation = closing.operation
+        if closing.limits and moved.counters and self._alerts is not None:
+            await self._alerts.reached(operation.user_id, moved.counters, closing.limits)
+        await self._tell(Settled(line=closing.line, operation=operation, assets=closing.assets))
+
+    async def _after_adjust(self, line: UsageRecord) -> None:
         if self._alerts is not None and line.user_charge > 0:
             await self._alerts.check(line.user_id, line.finished_at)
         await self._tell(Settled(line=line))
-        return Success(moved.unwrap())
 
     async def _tell(self, settled: Settled) -> None:
         for listener in self._listeners:
             try:
                 await listener(settled)
+            except asyncio.CancelledError:
+                # This task is shielded: unless it is itself being cancelled (the loop ending),
+                # the listener raised it of its own, and the next listeners must still hear.
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise
+                log.exception("a settlement listener failed; the settlement stands")
             except Exception:
                 log.exception("a settlement listener failed; the settlement stands")

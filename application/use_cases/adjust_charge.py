@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from returns.result import Failure, Result, Success
 
+from imagestudio.application.input_rules import text_problem
 from imagestudio.application.money_path.settle import Settle
 from imagestudio.application.ports.clock import Clock, IdGenerator
 from imagestudio.application.ports.quota_store import QuotaStore
@@ -52,6 +53,14 @@ class AdjustCharge:
         self, adjustment: Adjustment
     ) -> Result[AdjustedCharge, InvalidInput | UnknownUser | RefundTooLarge]:
         """The line written and the spend it left."""
+        amount: object = adjustment.amount
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            # A float taken in would be kept in the spend counter, and money is never a float.
+            return Failure(
+                InvalidInput(
+                    "amount", f"give whole micro-dollars (an int), not {type(amount).__name__}"
+                )
+            )
         if adjustment.amount == 0:
             return Failure(InvalidInput("amount", "an adjustment of $0 changes nothing"))
         if abs(adjustment.amount) > MAX_ADJUSTMENT:
@@ -60,8 +69,8 @@ class AdjustCharge:
                     "amount", f"is more than one adjustment may move ({format_usd(MAX_ADJUSTMENT)})"
                 )
             )
-        if not adjustment.reason.strip():
-            return Failure(InvalidInput("reason", "say why: the ledger keeps it for audit"))
+        if (problem := _reason_problem(adjustment.reason)) is not None:
+            return Failure(problem)
         plan = await self._quota.plan_of(adjustment.user_id)
         if isinstance(plan, Failure):
             return Failure(plan.failure())
@@ -99,3 +108,18 @@ class AdjustCharge:
         if isinstance(applied, Failure):
             return Failure(applied.failure())
         return Success(AdjustedCharge(line=line, spend=applied.unwrap()))
+
+
+REASON_LENGTH = 2000
+"""The longest reason an adjustment line keeps (what the admin API takes too)."""
+
+
+def _reason_problem(reason: object) -> InvalidInput | None:
+    if not isinstance(reason, str) or not reason.strip():
+        return InvalidInput("reason", "say why: the ledger keeps it for audit")
+    if len(reason) > REASON_LENGTH:
+        return InvalidInput("reason", f"is longer than {REASON_LENGTH} characters")
+    if (problem := text_problem(reason)) is not None:
+        # Checked before the transaction: PostgreSQL refuses a NUL in the ledger line.
+        return InvalidInput("reason", problem)
+    return None

@@ -16,7 +16,9 @@ class Authenticate:
         self._keys = keys
 
     async def execute(self, secret: str) -> Result[str, UnknownApiKey]:
-        """The user id."""
+        """The user id; no key at all (None, as a missing header gives) is an unknown key."""
+        if not isinstance(secret, str):
+            return Failure(UnknownApiKey("…"))
         user_id = await self._keys.user_for_key(key_hash(secret))
         if user_id is None:
             return Failure(UnknownApiKey(display_prefix(secret) + "…"))

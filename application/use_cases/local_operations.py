@@ -32,9 +32,22 @@ __all__ = [
 
 
 def _quality(value: int | None, field: str = "quality") -> InvalidInput | None:
+    if value is not None and not _whole(value):
+        return InvalidInput(field, f"must be a whole number, not {type(value).__name__}")
     if value is not None and not 1 <= value <= 100:
         return InvalidInput(field, f"must be from 1 to 100, not {value}")
     return None
+
+
+def _whole(value: object) -> bool:
+    # A host's Python is not type-checked by ours: a float or a string would reach Pillow.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _metadata(metadata: object) -> InvalidInput | None:
+    if isinstance(metadata, Metadata):
+        return None
+    return InvalidInput("metadata", f"must be a Metadata, not {type(metadata).__name__}")
 
 
 class CompressImage:
@@ -51,9 +64,12 @@ class CompressImage:
             return Failure(InvalidInput("quality", "give a quality or a target size, not both"))
         if (problem := _quality(spec.quality)) is not None:
             return Failure(problem)
+        if spec.target_bytes is not None and not _whole(spec.target_bytes):
+            return Failure(InvalidInput("target_bytes", "must be a whole number of bytes"))
         if spec.target_bytes is not None and spec.target_bytes < 1:
             return Failure(InvalidInput("target_bytes", "must be at least 1"))
-        if (problem := _writable(self._local.processor, spec.media_type)) is not None:
+        problem = _writable(self._local.processor, spec.media_type) or _metadata(spec.metadata)
+        if problem is not None:
             return Failure(problem)
         parameters: dict[str, ParameterValue] = {"metadata": spec.metadata.value}
         if spec.quality is not None:
@@ -84,9 +100,13 @@ class ConvertImage:
         """A new asset in `spec.media_type`; free, but recorded."""
         if (problem := _quality(spec.quality)) is not None:
             return Failure(problem)
-        if (problem := _writable(self._local.processor, spec.media_type)) is not None:
+        problem = _writable(self._local.processor, spec.media_type) or _metadata(spec.metadata)
+        if problem is not None:
             return Failure(problem)
-        if any(not 0 <= channel <= 255 for channel in spec.background):
+        background: object = spec.background
+        if not isinstance(background, tuple) or len(background) != 3:
+            return Failure(InvalidInput("background", "give three channels: (red, green, blue)"))
+        if any(not _whole(channel) or not 0 <= channel <= 255 for channel in background):
             return Failure(InvalidInput("background", "each channel must be from 0 to 255"))
         parameters: dict[str, ParameterValue] = {
             "format": spec.media_type.extension,
@@ -125,6 +145,8 @@ class FitSocial:
         metadata: Metadata = Metadata.STRIP,
     ) -> Result[OperationResult, OperationError]:
         """A new asset of exactly the format's size; free, but recorded."""
+        if not isinstance(format_key, str):
+            return Failure(InvalidInput("format", f"must be text, not {type(format_key).__name__}"))
         chosen = next((f for f in self.formats() if f.key == format_key.lower()), None)
         if chosen is None:
             platform = format_key.partition("/")[0].lower()
@@ -133,7 +155,8 @@ class FitSocial:
             return Failure(
                 InvalidInput("format", f"no format {format_key!r} (try: {', '.join(known)})")
             )
-        if (problem := _writable(self._local.processor, media_type)) is not None:
+        problem = _writable(self._local.processor, media_type) or _metadata(metadata)
+        if problem is not None:
             return Failure(problem)
         spec = SocialSpec(format=chosen, media_type=media_type, metadata=metadata)
         parameters: dict[str, ParameterValue] = {
@@ -154,6 +177,9 @@ class FitSocial:
 
 
 def _writable(processor: ImageProcessor, media_type: MediaType | None) -> InvalidInput | None:
+    if media_type is not None and not isinstance(media_type, MediaType):
+        # Before the look-up: a StrEnum's value is equal to it, and would be found there.
+        return InvalidInput("media_type", f"must be a MediaType, not {type(media_type).__name__}")
     if media_type is None or media_type in processor.writable():
         return None
     can = ", ".join(sorted(media.extension for media in processor.writable()))

@@ -25,6 +25,7 @@ from imagestudio.application.operation_ports import LeasePolicy, OperationPorts,
 from imagestudio.application.ports.unit_of_work import StaleOperation, StoreUnavailable
 from imagestudio.application.preparation import prepare, requested_mode
 from imagestudio.application.prepared_operation import PreparedOperation
+from imagestudio.application.request_shape import shape_problem
 from imagestudio.application.requests import OperationRequest, OperationResult
 from imagestudio.domain.errors import InvalidInput, OperationError
 from imagestudio.domain.model import Model
@@ -61,6 +62,8 @@ class RunOperation:
         operation, so two reservations are never held at once).
         """
         ports = self._ports
+        if (problem := shape_problem(request)) is not None:
+            return Failure(problem)  # before routing reads the model id and the mode
         routed = candidates(
             ports.catalog,
             ports.providers,

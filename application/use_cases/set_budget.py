@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from returns.result import Failure, Result, Success
 
+from imagestudio.application.plan_numbers import limit_problem
 from imagestudio.application.ports.catalog import ModelCatalog
 from imagestudio.application.ports.quota_store import QuotaAdministration
 from imagestudio.domain.errors import InvalidInput
@@ -20,6 +21,8 @@ class SetBudget:
 
     async def execute(self, budget: OperatorBudget) -> Result[OperatorBudget, InvalidInput]:
         """The budget as set; a provider no model uses is refused (a typo would bind nothing)."""
+        if (problem := limit_problem("monthly", budget.monthly)) is not None:
+            return Failure(problem)
         providers = sorted({model.provider for model in self._catalog.all()})
         if budget.provider not in providers:
             return Failure(

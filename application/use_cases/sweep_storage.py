@@ -47,7 +47,11 @@ class SweepStorage:
             days = plan.unwrap().retention_days
             if days is None:
                 continue
-            expired = AssetQuery(created_before=now - timedelta(days=days))
+            try:
+                cutoff = now - timedelta(days=days)
+            except OverflowError:
+                continue  # before year 1: no asset is that old (a plan stored before checks)
+            expired = AssetQuery(created_before=cutoff)
             count, size = await self._assets.delete_matching(owner, expired)
             deleted += count
             freed += size

@@ -4,8 +4,10 @@ lost (released, a line saying so). Nothing stays held whichever way it ends."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
+import pytest
 from fakes import FailingAssetStore, png_bytes
 from returns.result import Failure, Result, Success
 
@@ -80,4 +82,59 @@ async def test_an_output_that_cannot_be_stored_is_released_with_a_line_saying_so
     [line] = await studio.lines("ada")
     assert (line.outcome, line.user_charge) == (Outcome.OUTPUT_LOST, 0)
     assert "disk full" in (line.reason or "")
+    await studio.assert_nothing_held("ada")
+
+
+class Stalled:
+    """Image workers whose work never ends, until the caller gives up on it."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+
+    async def run(self, _: ImageWork, __: bytes) -> Result[ProcessedImage, InvalidInput]:
+        self.started.set()
+        await asyncio.Event().wait()
+        raise AssertionError("never reached")
+
+
+class Broken:
+    """Image workers that cannot run anything (a broken pool, a fork refused)."""
+
+    async def run(self, _: ImageWork, __: bytes) -> Result[ProcessedImage, InvalidInput]:
+        raise RuntimeError("the worker pool is broken")
+
+
+async def test_a_local_operation_cancelled_in_its_work_releases_its_call_at_once(
+    studio: Studio,
+) -> None:
+    # Not left for the sweeper: a host that runs none (or a plan allowing one operation at a
+    # time) would find the user refused as busy until the lease ran out and a sweep came.
+    workers = Stalled()
+    local = RunLocalOperation(studio.ports, PillowImageProcessor(), workers=workers)
+    running = asyncio.create_task(
+        local.run("ada", OperationKind.COMPRESS, ImageInput(data=png_bytes(8, 8)), works, {})
+    )
+    await workers.started.wait()
+
+    running.cancel()
+
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    assert (await studio.only_operation()).status is S.CANCELLED
+    assert await studio.lines("ada") == ()
+    await studio.assert_nothing_held("ada")
+
+
+async def test_a_local_operation_whose_workers_raise_is_released_and_the_error_told(
+    studio: Studio,
+) -> None:
+    local = RunLocalOperation(studio.ports, PillowImageProcessor(), workers=Broken())
+
+    with pytest.raises(RuntimeError, match="pool is broken"):
+        await local.run("ada", OperationKind.COMPRESS, ImageInput(data=png_bytes(8, 8)), works, {})
+
+    operation = await studio.only_operation()
+    assert operation.status is S.FAILED
+    assert operation.error == "RuntimeError: the worker pool is broken"
+    assert await studio.lines("ada") == ()
     await studio.assert_nothing_held("ada")

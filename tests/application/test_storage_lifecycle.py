@@ -87,6 +87,23 @@ async def test_the_sweep_deletes_only_assets_past_their_owners_retention(studio:
     assert await studio.ledger.for_operation(old.operation_id) is not None
 
 
+async def test_a_retention_no_date_reaches_back_to_keeps_everything_and_the_sweep_goes_on(
+    studio: Studio,
+) -> None:
+    # Stored before plans were checked (define_plan now refuses a retention past a century):
+    # counting a million days back from now is before year 1, and raised for every sweep.
+    await on_plan(studio, "ada", retention_days=1_000_000)
+    await on_plan(studio, "bob", retention_days=30)
+    kept = (await studio.run.execute(text_to_image())).unwrap().assets[0]
+    expired = (await studio.run.execute(text_to_image("bob"))).unwrap().assets[0]
+    studio.clock.set(NOW + timedelta(days=31))
+
+    report = await SweepStorage(studio.assets, studio.quota, studio.clock).execute()
+
+    assert (report.deleted, report.bytes_freed) == (1, expired.size_bytes)
+    assert await studio.assets.describe("ada", kept.id) == kept
+
+
 async def test_the_sweep_keeps_the_assets_of_an_owner_it_cannot_find_a_plan_for(
     studio: Studio,
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from fakes import NOW, text_to_image
@@ -195,6 +195,14 @@ async def test_an_unknown_key_is_refused_without_echoing_it(accounts: Accounts) 
     assert isinstance(result, Failure)
     assert isinstance(result.failure(), UnknownApiKey)
     assert secret not in result.failure().message
+
+
+@pytest.mark.parametrize("secret", [None, b"isk_bytes", 5])
+async def test_no_key_at_all_is_an_unknown_key(accounts: Accounts, secret: Any) -> None:
+    # What a host passes when the request had no header: `headers.get("authorization")`.
+    result = await accounts.authenticate.execute(secret)
+
+    assert isinstance(result, Failure) and isinstance(result.failure(), UnknownApiKey), result
 
 
 async def test_a_prefix_two_keys_share_is_refused_naming_their_ids(accounts: Accounts) -> None:

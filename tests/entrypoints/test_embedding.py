@@ -4,6 +4,7 @@ event loop of its own."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from decimal import Decimal
 
@@ -56,6 +57,19 @@ async def test_the_app_hears_every_line_the_use_cases_commit() -> None:
     assert heard[1].operation is None  # an adjustment belongs to no operation
 
 
+async def test_a_plain_function_listens_as_well_as_a_coroutine_function(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    heard: list[Settled] = []
+    studio = await ImageStudio.connect(**PRICED)
+    studio.on_settled(heard.append)  # what a host without async code of its own passes
+
+    done = (await studio.generate.execute(kite())).unwrap()
+
+    assert [s.operation for s in heard] == [done.operation]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
 async def test_a_failing_listener_never_fails_the_operation() -> None:
     async def broken(_: Settled) -> None:
         raise ConnectionError("the app's books are down")
@@ -64,6 +78,49 @@ async def test_a_failing_listener_never_fails_the_operation() -> None:
     studio.on_settled(broken)
 
     assert (await studio.generate.execute(kite())).unwrap().charged == 20_000
+
+
+async def test_a_listener_hears_a_committed_settlement_though_its_caller_gave_up() -> None:
+    # The host's books must hear every committed line: a caller timing out while a listener
+    # worked cut the listener short, and the adjustment stood in the ledger, unheard.
+    entered, go_on = asyncio.Event(), asyncio.Event()
+    heard: list[Settled] = []
+
+    async def slow(settled: Settled) -> None:
+        entered.set()
+        await go_on.wait()
+        heard.append(settled)
+
+    studio = await ImageStudio.connect(**PRICED)
+    studio.on_settled(slow)
+    refund = Adjustment(user_id="local", amount=10_000, reason="a correction")
+    caller = asyncio.create_task(studio.adjust_charge.execute(refund))
+    await entered.wait()
+
+    caller.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    go_on.set()
+    for _ in range(100):
+        if heard:
+            break
+        await asyncio.sleep(0.01)
+    assert [s.line.user_charge for s in heard if s.line] == [10_000]
+
+
+async def test_a_listener_raising_cancelled_error_of_its_own_is_a_failed_listener() -> None:
+    heard: list[Settled] = []
+
+    async def confused(_: Settled) -> None:
+        raise asyncio.CancelledError  # awaited a task someone else cancelled
+
+    studio = await ImageStudio.connect(**PRICED)
+    studio.on_settled(confused)
+    studio.on_settled(heard.append)
+
+    done = (await studio.generate.execute(kite())).unwrap()
+
+    assert [s.operation for s in heard] == [done.operation]
 
 
 async def test_the_apps_asset_bytes_keep_the_outputs() -> None:

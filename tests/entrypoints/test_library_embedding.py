@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from imagestudio.application.ports.image_processor import CompressSpec, ConvertSpec
@@ -15,7 +16,7 @@ from imagestudio.application.requests import ImageInput
 from imagestudio.application.use_cases.generate import GenerateRequest
 from imagestudio.application.use_cases.to_3d import ImageTo3DRequest
 from imagestudio.domain.asset import Asset
-from imagestudio.domain.asset_query import AssetQuery
+from imagestudio.domain.asset_query import AssetQuery, Relabel
 from imagestudio.domain.media import MediaType
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.plan import Plan
@@ -122,3 +123,17 @@ async def test_keep_sweeping_also_deletes_assets_past_their_plans_retention(
     assert await vault.describe("local", "ast_old") is None
     assert await vault.describe("local", "ast_new") is not None
     await studio.aclose()
+
+
+async def test_labels_given_as_a_list_or_a_tuple_are_taken_and_one_string_is_refused() -> None:
+    studio = await ImageStudio.connect(profile=Profile.TEST)
+    done = await studio.generate.execute(GenerateRequest(user_id="local", prompt="a kite"))
+    asset = done.unwrap().assets[0]
+
+    change = Relabel(add_tags=["sky", "red"], add_collections=("summer",))  # type: ignore[arg-type]
+    labelled = (await studio.label_asset.execute("local", asset.id, change)).unwrap()
+
+    assert (labelled.tags, labelled.collections) == ({"sky", "red"}, {"summer"})
+    # One string is not a set of its letters.
+    with pytest.raises(TypeError, match="add_tags: give a set of labels, not one string"):
+        Relabel(add_tags="sky")  # type: ignore[arg-type]

@@ -1,0 +1,99 @@
+"""The types of an `OperationRequest`, checked where it comes in: a host application's Python is
+not type-checked by ours, and JSON it decoded gives floats and strings where ints belong.
+
+Refused as `InvalidInput` before anything is held or written: left to the rules after, a float
+width reached the provider and left the operation unknown, its reservation (and the user's
+concurrency) held until reconciliation; a string one raised TypeError from a comparison; text
+PostgreSQL cannot store (a NUL) failed the settlement, after the provider had billed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from imagestudio.application.input_rules import text_problem
+from imagestudio.application.requests import ImageInput, OperationRequest
+from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.webhook import WebhookSubscription
+
+IDEMPOTENCY_KEY_LENGTH = 200
+"""The longest idempotency key (the stores keep 255 characters; HTTP takes 200)."""
+
+
+def shape_problem(request: OperationRequest) -> InvalidInput | None:
+    """The first field of `request` whose value is not of its declared type, or None."""
+    for name, value in (("user_id", request.user_id), ("prompt", request.prompt)):
+        if not isinstance(value, str):
+            return _wrong(name, "text", value)
+    if request.model_id is not None and not isinstance(request.model_id, str):
+        return _wrong("model_id", "text", request.model_id)
+    for name, number in (
+        ("width", request.width),
+        ("height", request.height),
+        ("seed", request.seed),
+        ("outputs", request.outputs),
+    ):
+        # bool is an int to Python, never a size or a count to a caller.
+        if (number is not None or name == "outputs") and (
+            not isinstance(number, int) or isinstance(number, bool)
+        ):
+            return _wrong(name, "a whole number", number)
+    if not isinstance(request.images, tuple | list):
+        return InvalidInput("images", "must be a sequence of ImageInput")
+    for index, image in enumerate(request.images):
+        if (problem := image_problem(f"images[{index}]", image)) is not None:
+            return problem
+    if request.webhook is not None:
+        if not isinstance(request.webhook, WebhookSubscription):
+            return _wrong("webhook", "a WebhookSubscription", request.webhook)
+        url: object = request.webhook.url
+        if not isinstance(url, str):
+            return _wrong("webhook", "given a URL as text", url)
+        if (unstorable := text_problem(url)) is not None:
+            # Its deliveries are written with the settlement: PostgreSQL refusing the URL there
+            # would fail the transaction that records outputs the provider already billed.
+            return InvalidInput("webhook", f"the URL {unstorable}")
+    return _parameters_problem(request.parameters) or _key_problem(request.idempotency_key)
+
+
+def image_problem(field: str, image: object) -> InvalidInput | None:
+    """Why `image` is not an `ImageInput` of bytes or of an asset id, or None."""
+    if not isinstance(image, ImageInput):
+        return _wrong(field, "an ImageInput", image)
+    if image.data is not None and not isinstance(image.data, bytes | bytearray | memoryview):
+        return _wrong(field, "bytes", image.data)
+    if image.asset_id is not None and not isinstance(image.asset_id, str):
+        return _wrong(field, "an asset id (text)", image.asset_id)
+    if not isinstance(image.role, str):
+        return _wrong(field, "given a role as text", image.role)
+    return None
+
+
+def _parameters_problem(parameters: object) -> InvalidInput | None:
+    if not isinstance(parameters, Mapping):
+        return _wrong("parameters", "a mapping of names to values", parameters)
+    for name, value in parameters.items():
+        if not isinstance(name, str):
+            return InvalidInput("parameters", f"the name {name!r} is not text")
+        if not isinstance(value, str | int | float | bool):
+            return InvalidInput(
+                "parameters", f"{name} is a {type(value).__name__}, not text, a number or a bool"
+            )
+    return None
+
+
+def _key_problem(key: object) -> InvalidInput | None:
+    if key is None:
+        return None
+    if not isinstance(key, str):
+        return _wrong("idempotency_key", "text", key)
+    if len(key) > IDEMPOTENCY_KEY_LENGTH:
+        return InvalidInput(
+            "idempotency_key", f"is longer than {IDEMPOTENCY_KEY_LENGTH} characters"
+        )
+    if (problem := text_problem(key)) is not None:
+        return InvalidInput("idempotency_key", problem)
+    return None
+
+
+def _wrong(field: str, expected: str, value: object) -> InvalidInput:
+    return InvalidInput(field, f"must be {expected}, not {type(value).__name__}")

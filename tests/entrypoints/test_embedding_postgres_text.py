@@ -1,0 +1,90 @@
+"""Text PostgreSQL cannot store (a NUL, a lone surrogate) in what a host application hands the
+Python API is refused before anything is spent: found at the settlement, it would fail the
+transaction that records outputs the provider already billed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from returns.result import Failure
+
+from imagestudio.adapters.sql import schema
+from imagestudio.domain.errors import InvalidInput, WebhookRefused
+from imagestudio.entrypoints.api import (
+    Adjustment,
+    GenerateRequest,
+    ImageStudio,
+    Profile,
+    WebhookSubscription,
+)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/hook\x00", "http://127.0.0.1:9/h\ud800"])
+async def test_a_webhook_url_postgres_cannot_store_is_refused_before_the_provider(
+    postgres_url: str, tmp_path: Path, url: str
+) -> None:
+    studio = ImageStudio.open(
+        profile=Profile.POSTGRES,
+        database_url=postgres_url,
+        data_dir=tmp_path,
+        offline_provider=True,
+        offline_price_usd="0.02",
+        webhook_allow_http=True,
+        webhook_allow_private=True,
+    )
+    await schema.upgrade(studio.container.engine())
+    await studio.start()
+    request = GenerateRequest(
+        user_id="local", prompt="a kite", webhook=WebhookSubscription(url=url)
+    )
+
+    result = await studio.generate.execute(request)
+
+    assert isinstance(result, Failure), result
+    assert isinstance(result.failure(), InvalidInput | WebhookRefused), result
+    assert (await studio.list_operations.execute("local")).unwrap().items == ()
+    usage = (await studio.usage.execute("local")).unwrap()
+    assert [row.name for row in usage.rows if row.held or row.used] == []
+    await studio.aclose()
+
+
+async def test_a_parameter_with_a_nul_is_kept_on_postgres(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    # Parameters are stored as JSON, which escapes it: no need to refuse them.
+    studio = ImageStudio.open(
+        profile=Profile.POSTGRES,
+        database_url=postgres_url,
+        data_dir=tmp_path,
+        offline_provider=True,
+    )
+    await schema.upgrade(studio.container.engine())
+    await studio.start()
+    request = GenerateRequest(user_id="local", prompt="a kite", negative_prompt="blur\x00")
+
+    done = (await studio.generate.execute(request)).unwrap()
+
+    shown = (await studio.show_operation.execute("local", done.operation.id)).unwrap()
+    assert shown.operation.parameters["negative_prompt"] == "blur\x00"
+    await studio.aclose()
+
+
+async def test_an_adjustment_reason_postgres_cannot_store_is_invalid_input(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    studio = ImageStudio.open(
+        profile=Profile.POSTGRES, database_url=postgres_url, data_dir=tmp_path
+    )
+    await schema.upgrade(studio.container.engine())
+    await studio.start()
+
+    result = await studio.adjust_charge.execute(
+        Adjustment(user_id="local", amount=5_000, reason="goodwill\x00")
+    )
+
+    assert isinstance(result, Failure), result
+    error = result.failure()
+    assert isinstance(error, InvalidInput) and error.field == "reason", error
+    assert (await studio.list_ledger.execute("local")).unwrap().items == ()
+    await studio.aclose()
