@@ -274,3 +274,33 @@ async def test_every_tool_that_spends_the_plan_is_refused_for_free_by_a_plan_of_
             assert (refused["limit"], refused["used"]) == (0, 0), tool.name
             assert "resets at" in refused["detail"], tool.name
     assert await _footprint(served, "carol") == before
+
+
+async def test_every_tool_refuses_unknown_or_mistyped_arguments_as_a_typed_problem_for_free(
+    served: Served,
+) -> None:
+    """An agent that misspells an argument (`modle`, `sed`) or gives one of the wrong type is
+    told which and why, as the HTTP API tells a client — the problem's fields on the last line —
+    and nothing runs: a misspelled argument must never be dropped while a paid run goes ahead
+    without it."""
+    before = await _footprint(served, "bob")
+    async with served.agent("bob") as agent:
+        tools = (await agent.list_tools()).tools
+        for tool in tools:
+            schema = tool.input_schema
+            assert schema.get("additionalProperties") is False, tool.name
+            misspelled = _problem(await agent.call_tool(tool.name, {"modle": "x", "sed": 1}))
+            assert misspelled["type"] == "/problems/bad-request", (tool.name, misspelled)
+            named = {error["field"] for error in misspelled["errors"]}
+            assert {"modle", "sed"} <= named, (tool.name, misspelled)
+            assert misspelled["field"] in named and misspelled["reason"], tool.name
+            if not schema["properties"]:
+                continue
+            [first, *_] = schema["properties"]
+            spec = schema["properties"][first]
+            plain = "type" in spec and "object" not in str(spec)
+            typed = {"nested": {"deep": 1}} if plain else 7
+            mistyped = _problem(await agent.call_tool(tool.name, {first: typed}))
+            assert mistyped["type"] == "/problems/bad-request", (tool.name, mistyped)
+            assert mistyped["field"] == first and mistyped["reason"], (tool.name, mistyped)
+    assert await _footprint(served, "bob") == before
