@@ -30,8 +30,8 @@ INSTRUCTIONS = (
 class StudioServer(MCPServer[Any]):
     """The SDK's server, taking arguments as the HTTP API takes a body: an argument no tool
     has is refused (the SDK would drop it, and a paid run go ahead without it), and every
-    broken argument is the HTTP API's 400 problem, fields on its last line (not the SDK's
-    pydantic text)."""
+    broken argument, or a tool name no tool has, is the HTTP API's 400 problem, fields on its
+    last line (not the SDK's pydantic text)."""
 
     async def list_tools(self) -> list[Tool]:
         return [
@@ -43,11 +43,12 @@ class StudioServer(MCPServer[Any]):
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
         known = {tool.name: tool for tool in await super().list_tools()}.get(name)
-        if known is not None:
-            unknown = sorted(set(arguments) - set(known.input_schema.get("properties", {})))
-            if unknown:
-                extra = "Extra inputs are not permitted"  # as pydantic says over HTTP
-                raise _refused(name, [{"loc": (arg,), "msg": extra} for arg in unknown])
+        if known is None:
+            raise _refused(name, [{"loc": ("name",), "msg": f"no tool is named {name!r}"}])
+        unknown = sorted(set(arguments) - set(known.input_schema.get("properties", {})))
+        if unknown:
+            extra = "Extra inputs are not permitted"  # as pydantic says over HTTP
+            raise _refused(name, [{"loc": (arg,), "msg": extra} for arg in unknown])
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as error:
