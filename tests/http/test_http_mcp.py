@@ -311,3 +311,19 @@ async def test_every_tool_refuses_unknown_or_mistyped_arguments_as_a_typed_probl
         refused = _problem(await agent.call_tool("generate", nul_key))
         assert (refused["status"], refused["field"]) == (422, "idempotency_key"), refused
     assert await _footprint(served, "bob") == before
+
+
+def test_a_get_is_answered_at_once_this_stateless_server_offers_no_event_stream(
+    served: Served,
+) -> None:
+    """The transport's GET opens a stream for server-initiated messages; a stateless server
+    answering JSON never sends any, so it must say 405 (as the MCP transport allows) rather than
+    hold the connection open, headers unsent, for ever."""
+    wire = {"accept": "text/event-stream", "Authorization": f"Bearer {served.keys['alice']}"}
+    with httpx.Client(base_url=served.root, timeout=5) as client:
+        answer = client.get(f"{PREFIX}/mcp", headers=wire)
+        anonymous = client.get(f"{PREFIX}/mcp", headers={"accept": "text/event-stream"})
+
+    assert answer.status_code == 405, answer.text
+    assert answer.headers["allow"] == "POST"
+    assert anonymous.status_code == 401  # the key is still checked first
