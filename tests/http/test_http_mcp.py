@@ -305,6 +305,8 @@ async def test_every_tool_refuses_unknown_or_mistyped_arguments_as_a_typed_probl
             assert mistyped["field"] == first and mistyped["reason"], (tool.name, mistyped)
         # A key PostgreSQL could not store crashed the run there ("failed before it was
         # accepted"): it is refused by name, as any invalid field.
+        too_many = _problem(await agent.call_tool("generate", {"prompt": "a fox", "n": 11}))
+        assert (too_many["status"], too_many["field"]) == (422, "n"), too_many
         nameless = _problem(await agent.call_tool("generate_image", {"prompt": "a fox"}))
         assert (nameless["type"], nameless["field"]) == ("/problems/bad-request", "name")
         nul_key = {"prompt": "a fox", "idempotency_key": "a\x00b"}
