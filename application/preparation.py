@@ -12,6 +12,7 @@ from imagestudio.application.input_rules import (
     check_prompt,
     check_required,
     choose_option,
+    text_problem,
 )
 from imagestudio.application.model_choice import choose_model
 from imagestudio.application.operation_ports import OperationPorts
@@ -75,6 +76,10 @@ async def _prepare(
     ports: OperationPorts, request: OperationRequest, model: Model, quoting: bool
 ) -> PreparedOperation:
     kind = request.kind
+    key = request.idempotency_key
+    if key is not None and (key_problem := text_problem(key)) is not None:
+        # The key is stored as text when claimed: a database refusing it would crash the run.
+        raise Refused(InvalidInput("idempotency_key", key_problem))
     parameters: dict[str, ParameterValue] = dict(request.parameters)
     mode = take(choose_option(parameters, "mode", model.modes))
     if mode is not None:

@@ -134,11 +134,12 @@ def findable(asset_id: str) -> str:
     return asset_id
 
 
-def query_moment(field: str, text: str | None) -> datetime | None:
-    """Read as `imagestudio assets list --since/--before` reads it."""
+def query_moment(field: str, text: str | None, *, day_end: bool = False) -> datetime | None:
+    """Read as `imagestudio assets list --since/--before` reads it (`day_end`: a day means the
+    next day's start, as an export's `until`)."""
     if text is None:
         return None
-    moment = export_moment(field, text)
+    moment = export_moment(field, text, day_end=day_end)
     if isinstance(moment, InvalidInput):
         raise refuse(moment)
     try:

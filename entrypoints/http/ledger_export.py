@@ -10,8 +10,7 @@ from fastapi import Request, Response
 from returns.result import Failure
 
 from imagestudio.application.use_cases.export_usage import UsageExport
-from imagestudio.domain.errors import InvalidInput
-from imagestudio.entrypoints.cli.limits import export_moment
+from imagestudio.entrypoints.http.asset_routes import query_moment
 from imagestudio.entrypoints.http.auth import ProblemError
 from imagestudio.entrypoints.http.ledger_line_schema import LedgerLineOut
 from imagestudio.entrypoints.http.problems import problem_for
@@ -33,12 +32,11 @@ async def exported(
     filename: str = "usage.csv",
 ) -> Response | list[LedgerLineOut]:
     """The lines finished in [since, until) of `user` (None: everyone's), in `export_format`."""
-    start = export_moment("since", since)
-    if isinstance(start, InvalidInput):
-        raise ProblemError(problem_for(start))
-    end = None if until is None else export_moment("until", until, day_end=True)
-    if isinstance(end, InvalidInput):
-        raise ProblemError(problem_for(end))
+    # In UTC here, as the listings read theirs: a zone at the calendar's edge is refused by
+    # name rather than overflowing where the database is asked.
+    start = query_moment("since", since)
+    assert start is not None
+    end = query_moment("until", until, day_end=True)
     lines = await app_state(request).studio.export_usage.execute(
         UsageExport(since=start, until=end, user_id=user)
     )

@@ -18,7 +18,6 @@ _TYPES = {
     429: "rate_limit_error",
 }
 _PARAMS = {
-    "outputs": "n",
     "width": "size",
     "height": "size",
     "images[0]": "image",

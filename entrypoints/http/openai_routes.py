@@ -10,6 +10,8 @@ headers of `problems.py`: the client retries 408, 409, 429 and 5xx unless the an
 from __future__ import annotations
 
 import base64
+import math
+import uuid
 from dataclasses import replace
 from typing import Annotated
 
@@ -19,7 +21,8 @@ from starlette.exceptions import HTTPException
 
 from imagestudio.application.requests import ImageInput, OperationRequest
 from imagestudio.domain.asset import Asset
-from imagestudio.domain.operation import ParameterValue
+from imagestudio.domain.errors import Cancelled, OutcomeUnknown
+from imagestudio.domain.operation import OperationStatus, ParameterValue
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.auth import current_user
 from imagestudio.entrypoints.http.invalid_requests import validated
@@ -37,7 +40,7 @@ from imagestudio.entrypoints.http.openai_schemas import (
     ImagesIn,
     ImagesOut,
 )
-from imagestudio.entrypoints.http.problems import problem_for
+from imagestudio.entrypoints.http.problems import NO_RETRY, Problem, problem_for
 from imagestudio.entrypoints.http.shutting_down import shutting_down
 from imagestudio.entrypoints.http.signed_asset_routes import asset_links
 from imagestudio.entrypoints.http.state import AppState, app_state
@@ -113,7 +116,12 @@ async def _run(request: Request, operation: OperationRequest, response_format: s
     state = app_state(request)
     if not state.jobs.accepting:
         raise OpenAIProblem(shutting_down())
-    outcome = await state.studio.container.run_operation().execute(operation)
+    # A job of this server, as `POST /v1/operations` runs it: counted in /metrics and drained
+    # on shutdown. OpenAI's API answers with the images, so the answer waits for the end.
+    job = state.jobs.start(replace(operation, operation_id=f"op_{uuid.uuid4().hex}"))
+    outcome = await state.jobs.wait(job, math.inf)
+    if outcome is None:
+        raise OpenAIProblem(await _stopped(state, job))
     if isinstance(outcome, Failure):
         raise OpenAIProblem(problem_for(outcome.failure()))
     result = outcome.unwrap()
@@ -121,6 +129,26 @@ async def _run(request: Request, operation: OperationRequest, response_format: s
         created=int(result.operation.created_at.timestamp()),
         data=[await _image(request, state, asset, response_format) for asset in result.assets],
     )
+
+
+async def _stopped(state: AppState, job: str) -> Problem:
+    """Why a run ended without an outcome: it raised (a bug), or it was cancelled (by
+    `POST /v1/operations/{id}/cancel` or shutting down) — answered as its stored row says."""
+    stored = await state.studio.container.operations().get(job)
+    if state.jobs.crashed(job) or stored is None:
+        return Problem(
+            status=500,
+            slug="internal",
+            title="Internal error",
+            detail="the operation failed unexpectedly; see the operations list for what it "
+            "holds or was charged",
+        )
+    if stored.status is OperationStatus.UNKNOWN:
+        task = stored.provider_task_ids[0] if stored.provider_task_ids else None
+        unknown = OutcomeUnknown(operation_id=job, provider=stored.provider, provider_task_id=task)
+        return problem_for(unknown)
+    # Someone cancelled it: the client must not quietly run it again.
+    return replace(problem_for(Cancelled(job)), headers=NO_RETRY)
 
 
 async def _image(request: Request, state: AppState, asset: Asset, response_format: str) -> ImageOut:

@@ -3,6 +3,8 @@ standard clients retry only what is worth retrying."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from imagestudio.domain.errors import (
     AmbiguousApiKey,
     AssetNotFound,
@@ -36,8 +38,15 @@ _INPUT_STATUS = {
 }
 
 
+_BODY_FIELDS = {"outputs": "n"}
+"""Use-case fields every body that asks for them (this API's, OpenAI's, the MCP tools', the
+studio's form) calls by another name: a refusal names the field the client sent."""
+
+
 def problem_for(error: object) -> Problem:
     """The problem a domain error is answered with."""
+    if isinstance(error, InvalidInput) and error.field in _BODY_FIELDS:
+        error = replace(error, field=_BODY_FIELDS[error.field])
     message = str(getattr(error, "message", error))
     if isinstance(error, InvalidInput):
         return Problem(

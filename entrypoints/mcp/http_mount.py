@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 
 from imagestudio.entrypoints.http.answers import problem_response
 from imagestudio.entrypoints.http.auth import ProblemError, current_user
+from imagestudio.entrypoints.http.problems import Problem
 from imagestudio.entrypoints.http.shutting_down import shutting_down
 from imagestudio.entrypoints.http.signed_asset_routes import asset_links
 from imagestudio.entrypoints.http.state import app_state
@@ -29,6 +30,14 @@ from imagestudio.entrypoints.settings import Settings
 PATH = "/mcp"
 USER = "imagestudio.mcp.user"
 """The scope key the authenticated user's id travels under, from the endpoint to the tools."""
+NO_EVENT_STREAM = Problem(
+    status=405,
+    slug="http-error",
+    title="Method Not Allowed",
+    detail="this MCP server is stateless and answers each POST with JSON: it offers no event "
+    "stream to GET",
+    headers={"allow": "POST"},
+)
 
 
 def http_acting(ctx: Context[Any, Any]) -> Acting:
@@ -87,5 +96,10 @@ class McpEndpoint:
             scope[USER] = await current_user(request)
         except ProblemError as refusal:
             await problem_response(refusal.problem, request)(scope, receive, send)
+            return
+        if request.method == "GET":
+            # The SDK would open a stream for server-initiated messages and, stateless, never
+            # send on it: the connection would hang, headers unsent. The transport allows 405.
+            await problem_response(NO_EVENT_STREAM, request)(scope, receive, send)
             return
         await manager.handle_request(scope, receive, send)

@@ -215,3 +215,17 @@ async def test_a_lost_output_is_replayed_without_a_second_call(
     assert isinstance(again.failure(), OutputLost)
     assert again == first
     assert len(studio.provider.jobs) == 1
+
+
+@pytest.mark.parametrize("key", ["a\x00b", "\x00", "half \ud800 a pair"])
+async def test_a_key_no_database_can_store_is_invalid_input_before_anything_runs(
+    studio: Studio, key: str
+) -> None:
+    """PostgreSQL cannot hold a NUL in text (the claim raised a driver error there, so the run
+    crashed), and no UTF-8 database holds a lone surrogate: such a key is refused by name."""
+    refused = await studio.run.execute(text_to_image(idempotency_key=key))
+
+    error = refused.failure()
+    assert isinstance(error, InvalidInput) and error.field == "idempotency_key", error
+    assert studio.provider.jobs == [] and studio.operations.saved_ids == []
+    assert await studio.lines("ada") == ()

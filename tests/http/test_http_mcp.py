@@ -274,3 +274,58 @@ async def test_every_tool_that_spends_the_plan_is_refused_for_free_by_a_plan_of_
             assert (refused["limit"], refused["used"]) == (0, 0), tool.name
             assert "resets at" in refused["detail"], tool.name
     assert await _footprint(served, "carol") == before
+
+
+async def test_every_tool_refuses_unknown_or_mistyped_arguments_as_a_typed_problem_for_free(
+    served: Served,
+) -> None:
+    """An agent that misspells an argument (`modle`, `sed`) or gives one of the wrong type is
+    told which and why, as the HTTP API tells a client — the problem's fields on the last line —
+    and nothing runs: a misspelled argument must never be dropped while a paid run goes ahead
+    without it."""
+    before = await _footprint(served, "bob")
+    async with served.agent("bob") as agent:
+        tools = (await agent.list_tools()).tools
+        for tool in tools:
+            schema = tool.input_schema
+            assert schema.get("additionalProperties") is False, tool.name
+            misspelled = _problem(await agent.call_tool(tool.name, {"modle": "x", "sed": 1}))
+            assert misspelled["type"] == "/problems/bad-request", (tool.name, misspelled)
+            named = {error["field"] for error in misspelled["errors"]}
+            assert {"modle", "sed"} <= named, (tool.name, misspelled)
+            assert misspelled["field"] in named and misspelled["reason"], tool.name
+            if not schema["properties"]:
+                continue
+            [first, *_] = schema["properties"]
+            spec = schema["properties"][first]
+            plain = "type" in spec and "object" not in str(spec)
+            typed = {"nested": {"deep": 1}} if plain else 7
+            mistyped = _problem(await agent.call_tool(tool.name, {first: typed}))
+            assert mistyped["type"] == "/problems/bad-request", (tool.name, mistyped)
+            assert mistyped["field"] == first and mistyped["reason"], (tool.name, mistyped)
+        # A key PostgreSQL could not store crashed the run there ("failed before it was
+        # accepted"): it is refused by name, as any invalid field.
+        too_many = _problem(await agent.call_tool("generate", {"prompt": "a fox", "n": 11}))
+        assert (too_many["status"], too_many["field"]) == (422, "n"), too_many
+        nameless = _problem(await agent.call_tool("generate_image", {"prompt": "a fox"}))
+        assert (nameless["type"], nameless["field"]) == ("/problems/bad-request", "name")
+        nul_key = {"prompt": "a fox", "idempotency_key": "a\x00b"}
+        refused = _problem(await agent.call_tool("generate", nul_key))
+        assert (refused["status"], refused["field"]) == (422, "idempotency_key"), refused
+    assert await _footprint(served, "bob") == before
+
+
+def test_a_get_is_answered_at_once_this_stateless_server_offers_no_event_stream(
+    served: Served,
+) -> None:
+    """The transport's GET opens a stream for server-initiated messages; a stateless server
+    answering JSON never sends any, so it must say 405 (as the MCP transport allows) rather than
+    hold the connection open, headers unsent, for ever."""
+    wire = {"accept": "text/event-stream", "Authorization": f"Bearer {served.keys['alice']}"}
+    with httpx.Client(base_url=served.root, timeout=5) as client:
+        answer = client.get(f"{PREFIX}/mcp", headers=wire)
+        anonymous = client.get(f"{PREFIX}/mcp", headers={"accept": "text/event-stream"})
+
+    assert answer.status_code == 405, answer.text
+    assert answer.headers["allow"] == "POST"
+    assert anonymous.status_code == 401  # the key is still checked first

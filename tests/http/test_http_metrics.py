@@ -209,3 +209,34 @@ AT = datetime(2025, 1, 1, tzinfo=UTC)
 )
 def test_a_refusal_is_counted_under_its_kind_of_limit(refusal: OperationError, limit: str) -> None:
     assert refused_by(refusal) == limit
+
+
+def test_openai_routes_count_their_operations_and_refusals(tmp_path: Path) -> None:
+    """An image made through OpenAI's routes is an operation of this server like any other: a
+    dashboard must not miss what those routes spend or refuse."""
+    users = {"alice": "pro", "fred": "free"}
+    with (
+        serving(tmp_path, users=users) as api,
+        api.client("alice") as alice,
+        api.client("fred") as fred,
+        api.client() as scraper,
+    ):
+        made = alice.post("/v1/images/generations", json={"prompt": "a lighthouse"})
+        failed = alice.post("/v1/images/generations", json={"prompt": "a kite [offline:fail]"})
+        ten = fred.post("/v1/images/generations", json={"prompt": "boats", "n": 10})
+        over = fred.post("/v1/images/generations", json={"prompt": "one more"})
+        text = scrape_until(scraper, {"succeeded": 2.0, "failed": 1.0, "refused": 1.0})
+
+    assert [made.status_code, failed.status_code, ten.status_code, over.status_code] == [
+        200,
+        503,
+        200,
+        402,
+    ]
+    found = samples(text)
+    finished = "imagestudio_operations_finished_total"
+    for outcome, count in {"succeeded": 2.0, "failed": 1.0, "refused": 1.0}.items():
+        labels = {"kind": "text-to-image", "provider": provider_of(outcome), "outcome": outcome}
+        assert value(found, finished, **labels) == count, outcome
+    assert value(found, "imagestudio_quota_refusals_total", limit="calls") == 1
+    assert value(found, "imagestudio_provider_call_seconds_count", provider="offline") == 3

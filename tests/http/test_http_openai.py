@@ -11,6 +11,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -420,3 +421,31 @@ def test_links_signed_with_the_configured_key_survive_a_restart(tmp_path: Path) 
         again = httpx.get(f"{served.api.base_url}/v1/{path}")
 
     assert again.status_code == 200 and again.content.startswith(b"\x89PNG")
+
+
+def test_a_generation_running_for_the_openai_client_can_be_cancelled(tmp_path: Path) -> None:
+    """It is an operation of this server like any other: listed as running, cancellable with
+    `POST /v1/operations/{id}/cancel`, and the waiting client is told how it was settled in
+    OpenAI's shape, once."""
+    with (
+        serving(tmp_path, offline_slow_seconds=30.0) as served,
+        served.api.client("alice") as alice,
+        ThreadPoolExecutor(1) as pool,
+    ):
+        waiting = pool.submit(
+            alice.post, GENERATIONS, json={"prompt": "a slow heron [offline:slow]"}
+        )
+        until = time.monotonic() + 10
+        running: list[dict[str, Any]] = []
+        while not running and time.monotonic() < until:
+            running = alice.get("/v1/operations", params={"unfinished": "true"}).json()["items"]
+            time.sleep(0.02)
+        assert running, "the generation never showed as running"
+        cancelled = alice.post(f"/v1/operations/{running[0]['id']}/cancel")
+        answer = waiting.result(timeout=10)
+        stored = alice.get(f"/v1/operations/{running[0]['id']}").json()
+
+    assert cancelled.status_code == 200, cancelled.text
+    expected = {"cancelled": (409, "cancelled"), "unknown": (504, "outcome-unknown")}
+    assert (answer.status_code, answer.json()["error"]["code"]) == expected[stored["status"]]
+    assert answer.headers["x-should-retry"] == "false"

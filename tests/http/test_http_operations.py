@@ -297,3 +297,26 @@ def test_a_run_that_raises_before_it_is_accepted_answers_500_at_once_holding_not
         assert "nothing was reserved" in answer.json()["detail"]
         assert took < 3
         assert footprint(api, "alice") == before
+
+
+def test_too_many_outputs_is_refused_naming_n_the_field_the_body_has(tmp_path: Path) -> None:
+    """The body's count of outputs is `n` (here, in a quote, a multipart form, OpenAI's route
+    and the MCP tools alike): a refusal must name that field, not the use case's `outputs`,
+    which no client sends."""
+    with serving(tmp_path) as api, api.client("alice") as alice:
+        asked = {"kind": "text-to-image", "prompt": "boats", "n": 11}
+        before = footprint(api, "alice")
+        answers = {
+            "run": alice.post("/v1/operations", json=asked),
+            "quote": alice.post("/v1/quotes", json=asked),
+            "form": alice.post(
+                "/v1/operations", files={name: (None, str(value)) for name, value in asked.items()}
+            ),
+        }
+        assert footprint(api, "alice") == before
+
+    for name, answer in answers.items():
+        assert answer.status_code == 422, (name, answer.text)
+        body = answer.json()
+        assert (body["field"], body["type"]) == ("n", "/problems/invalid-input/invalid"), name
+        assert body["detail"].startswith("invalid n:"), name

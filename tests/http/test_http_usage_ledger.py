@@ -86,3 +86,20 @@ def test_a_users_ledger_pages_exports_and_sums_per_day_their_own_lines(tmp_path:
     svg = ET.fromstring(chart.text)
     titles = [e.text for e in svg.iter("{http://www.w3.org/2000/svg}title")]
     assert titles[0].startswith("Spend per day") and f"{today}: $0.75 (3 lines)" in titles
+
+
+def test_an_export_span_at_the_ends_of_the_calendar_is_refused_by_name(tmp_path: Path) -> None:
+    """A time whose zone carries it past year 1 or 9999 in UTC is a 422 naming `since` or
+    `until`, as the asset and operation listings answer — it was a 500 from the database
+    layer, on the user's export and the admin's alike."""
+    early, late = "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"
+    with serving(tmp_path) as api, api.client("alice") as alice, api.admin() as admin:
+        answers = {
+            (path, field): client.get(path, params={"since": "2026-01-01", field: value})
+            for client, path in ((alice, "/v1/usage/export"), (admin, "/v1/admin/usage/export"))
+            for field, value in (("since", early), ("until", late))
+        }
+
+    for (path, field), answer in answers.items():
+        body = refused(answer, 422)
+        assert (body["field"], body["type"]) == (field, "/problems/invalid-input/invalid"), path
