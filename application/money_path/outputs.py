@@ -118,7 +118,7 @@ async def store_bytes(
             await _with_retries(content, asset, artifact.data)
         except Exception as error:
             await _remove(content, written)
-            return Failure(OutputLost(detail=f"{type(error).__name__}: {error}"))
+            return Failure(OutputLost(detail=said(error)))
         written.append(asset)
     return Success(None)
 
@@ -128,10 +128,14 @@ async def _with_retries(content: AssetBytes, asset: Asset, data: bytes) -> None:
         try:
             await content.put(asset.owner, asset.id, asset.media_type, data)
             return
-        except Exception:
+        except Exception as error:
             if attempt == STORE_ATTEMPTS:
                 raise
-            log.warning("storing an asset failed (attempt %d); retrying", attempt, exc_info=True)
+            # One line: storage that is down is expected trouble, and its client's own
+            # traceback (an S3 client's is dozens of lines) tells the operator nothing more.
+            log.warning(
+                "storing asset %s failed (attempt %d: %s); retrying", asset.id, attempt, said(error)
+            )
 
 
 async def _remove(content: AssetBytes, assets: Sequence[Asset]) -> None:
@@ -139,9 +143,11 @@ async def _remove(content: AssetBytes, assets: Sequence[Asset]) -> None:
     for asset in assets:
         try:
             await content.remove(asset.owner, asset.id, asset.media_type)
-        except Exception:
+        except Exception as error:
             # Storage is failing (that is why we are here): `storage gc` takes it later.
-            log.exception("could not remove the bytes of lost output %s", asset.id)
+            log.warning(
+                "the bytes of lost output %s stay until `storage gc`: %s", asset.id, said(error)
+            )
 
 
 async def stored_outputs(
@@ -170,3 +176,9 @@ def split(total: Micros, parts: int) -> list[Micros]:
     """`total` in `parts` shares that differ by at most one micro-dollar and add up to it."""
     share, remainder = divmod(total, parts)
     return [share + (1 if index < remainder else 0) for index in range(parts)]
+
+
+def said(error: Exception) -> str:
+    """An error in one line: its kind and the first line of what it says."""
+    first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
+import pytest
 from fakes import FLAT_PRICE, FailingAssetStore, text_to_image
 
 from imagestudio.domain.errors import OutputLost
@@ -101,3 +103,23 @@ async def test_a_transient_store_failure_is_retried_and_the_operation_succeeds(
     assert result.charged == FLAT_PRICE
     assert (await studio.line_of(result.operation.id)).outcome is Outcome.SUCCEEDED
     await studio.assert_used_matches_ledger("ada")
+
+
+async def test_storage_trouble_is_logged_in_one_line_per_attempt_naming_the_asset(
+    make_studio: StudioFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A storage client's traceback (an S3 client's is dozens of lines) on every retry buried
+    # the CLI's one error line; what failed, where and how is all an operator needs.
+    studio: Studio = make_studio(assets=lambda inner: FailingAssetStore.first_calls(inner, 2))
+
+    with caplog.at_level(logging.WARNING, logger="imagestudio.application.money_path"):
+        result = (await studio.run.execute(text_to_image())).unwrap()
+
+    [asset] = result.assets
+    retries = [r for r in caplog.records if "retrying" in r.getMessage()]
+    assert [r.getMessage() for r in retries] == [
+        f"storing asset {asset.id} failed (attempt {n}: StorageDown: disk full on save {n}); "
+        "retrying"
+        for n in (1, 2)
+    ]
+    assert all(record.exc_info is None for record in caplog.records)
