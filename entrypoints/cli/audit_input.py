@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from imagestudio.application.use_cases.audit_provider import AuditRequest
 from imagestudio.domain.errors import InvalidInput
-from imagestudio.domain.money import Micros, usd_to_micros
-from imagestudio.entrypoints.cli.limits import export_moment
+from imagestudio.domain.money import Micros
+from imagestudio.entrypoints.cli.limits import dollars, export_moment
 
 OPENING = "opening_balance"
 
@@ -37,7 +37,7 @@ def opening_balance(text: str) -> tuple[str, Micros] | InvalidInput:
     name, equals, amount = text.partition("=")
     if not equals or not name.strip():
         return InvalidInput(OPENING, f"{text!r}: write provider=dollars, such as wavespeed=12.50")
-    try:
-        return name.strip(), usd_to_micros(amount.strip())
-    except ValueError:
-        return InvalidInput(OPENING, f"{text!r}: {amount!r} is not an amount of dollars")
+    balance = dollars(OPENING, amount.strip())  # by the rules every amount typed meets
+    if isinstance(balance, InvalidInput):
+        return InvalidInput(OPENING, f"{text!r}: {balance.reason}")
+    return name.strip(), balance

@@ -14,6 +14,7 @@ import pytest
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import MAX_MICROS
 from imagestudio.entrypoints.cli import limits
+from imagestudio.entrypoints.cli.audit_input import opening_balance
 
 if TYPE_CHECKING:
     from conftest import Cli
@@ -103,3 +104,10 @@ def test_the_largest_amounts_that_fit_are_taken(local_cli: Cli) -> None:
 
     (budget,) = local_cli.json("budget", "list")
     assert budget["monthly_micros"] == MAX_MICROS
+
+
+@pytest.mark.parametrize("amount", [PAST_A_COLUMN_IN_DOLLARS, "1e400", "abc"])
+def test_an_audits_opening_balance_meets_the_same_rules(amount: str) -> None:
+    refused = opening_balance(f"wavespeed={amount}")
+    assert isinstance(refused, InvalidInput), refused
+    assert opening_balance("wavespeed=12.50") == ("wavespeed", 12_500_000)
