@@ -4,7 +4,8 @@ not type-checked by ours, and JSON it decoded gives floats and strings where int
 Refused as `InvalidInput` before anything is held or written: left to the rules after, a float
 width reached the provider and left the operation unknown, its reservation (and the user's
 concurrency) held until reconciliation; a string one raised TypeError from a comparison; text
-PostgreSQL cannot store (a NUL) failed the settlement, after the provider had billed."""
+PostgreSQL cannot store (a NUL) failed the settlement, after the provider had billed. A user id
+no database could hold is no user (`UnknownUser`), as such an asset id is no asset."""
 
 from __future__ import annotations
 
@@ -12,18 +13,20 @@ from collections.abc import Mapping
 
 from imagestudio.application.input_rules import text_problem
 from imagestudio.application.requests import ImageInput, OperationRequest
-from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.errors import InvalidInput, UnknownUser
 from imagestudio.domain.webhook import WebhookSubscription
 
 IDEMPOTENCY_KEY_LENGTH = 200
 """The longest idempotency key (the stores keep 255 characters; HTTP takes 200)."""
 
 
-def shape_problem(request: OperationRequest) -> InvalidInput | None:
+def shape_problem(request: OperationRequest) -> InvalidInput | UnknownUser | None:
     """The first field of `request` whose value is not of its declared type, or None."""
     for name, value in (("user_id", request.user_id), ("prompt", request.prompt)):
         if not isinstance(value, str):
             return _wrong(name, "text", value)
+    if (nobody := user_problem(request.user_id)) is not None:
+        return nobody
     if request.model_id is not None and not isinstance(request.model_id, str):
         return _wrong("model_id", "text", request.model_id)
     for name, number in (
@@ -66,6 +69,13 @@ def image_problem(field: str, image: object) -> InvalidInput | None:
     if not isinstance(image.role, str):
         return _wrong(field, "given a role as text", image.role)
     return None
+
+
+def user_problem(user_id: str) -> UnknownUser | None:
+    """An id no database could hold (a NUL, a lone surrogate) is simply no user, as such an
+    asset id is no asset: PostgreSQL would refuse the query, where the other stores find
+    nobody."""
+    return None if text_problem(user_id) is None else UnknownUser(user_id)
 
 
 def _parameters_problem(parameters: object) -> InvalidInput | None:

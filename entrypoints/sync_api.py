@@ -128,7 +128,8 @@ class SyncImageStudio:
             raise
 
     def assign_plan(self, user_id: str, plan_name: str) -> None:
-        """Put a user (new or existing) on a plan."""
+        """As `ImageStudio.assign_plan`: put a user (new or existing) on a plan (ValueError for
+        a user id `add_user` would refuse, KeyError for no such plan)."""
         self.call(self.studio.assign_plan(user_id, plan_name))
 
     def read_asset(self, asset: Asset | str, *, user_id: str | None = None) -> bytes:
@@ -141,7 +142,9 @@ class SyncImageStudio:
 
     def on_settled(self, listener: Callable[[Settled], Awaitable[None] | None]) -> None:
         """As `ImageStudio.on_settled`: `listener` (a plain or a coroutine function) runs on the
-        facade's loop, in its thread, after every committed settlement."""
+        facade's loop, in its thread, after every committed settlement; it may not call the
+        facade (that would wait on the loop it runs on: RuntimeError, logged), and while it
+        runs the facade's other calls wait."""
         self.studio.on_settled(listener)
 
     def keep_sweeping(self, every: float | None = None) -> None:

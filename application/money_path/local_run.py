@@ -30,7 +30,7 @@ from imagestudio.application.ports.idempotency import Replay
 from imagestudio.application.ports.image_processor import ImageProcessor, ProcessedImage
 from imagestudio.application.ports.image_workers import ImageWork, ImageWorkers
 from imagestudio.application.ports.unit_of_work import Lease, StaleOperation, StoreUnavailable
-from imagestudio.application.request_shape import image_problem
+from imagestudio.application.request_shape import image_problem, user_problem
 from imagestudio.application.requests import ImageInput, OperationResult
 from imagestudio.application.storage_quota import storage_refusal
 from imagestudio.domain.asset import Asset
@@ -83,7 +83,10 @@ class RunLocalOperation:
     ) -> Result[OperationResult, OperationError]:
         """Run `work` on `image` (bytes or one of the user's asset ids) as a `kind` operation."""
         assert kind.is_local
-        if (problem := image_problem("image", image)) is not None:
+        problem = image_problem("image", image) or (
+            user_problem(user_id) if isinstance(user_id, str) else None
+        )
+        if problem is not None:
             return Failure(problem)
         ports = self._ports
         source: Asset | None = None

@@ -10,10 +10,13 @@ import pytest
 from returns.result import Failure
 
 from imagestudio.adapters.sql import schema
-from imagestudio.domain.errors import InvalidInput, WebhookRefused
+from imagestudio.domain.errors import AssetNotFound, InvalidInput, UnknownUser, WebhookRefused
 from imagestudio.entrypoints.api import (
     Adjustment,
+    CompressSpec,
+    EditRequest,
     GenerateRequest,
+    ImageInput,
     ImageStudio,
     Profile,
     WebhookSubscription,
@@ -87,4 +90,35 @@ async def test_an_adjustment_reason_postgres_cannot_store_is_invalid_input(
     error = result.failure()
     assert isinstance(error, InvalidInput) and error.field == "reason", error
     assert (await studio.list_ledger.execute("local")).unwrap().items == ()
+    await studio.aclose()
+
+
+async def test_an_operation_naming_ids_no_database_could_hold_finds_nothing(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    studio = ImageStudio.open(
+        profile=Profile.POSTGRES,
+        database_url=postgres_url,
+        data_dir=tmp_path,
+        offline_provider=True,
+    )
+    await schema.upgrade(studio.container.engine())
+    await studio.start()
+    by_nul = GenerateRequest(user_id="local\x00", prompt="a kite")
+    of_nul = EditRequest(user_id="local", image=ImageInput(asset_id="ast\x00"), prompt="a kite")
+
+    results = [
+        await studio.generate.execute(by_nul),
+        await studio.edit.execute(of_nul),
+        await studio.compress.execute("local", ImageInput(asset_id="ast\x00"), CompressSpec()),
+        await studio.compress.execute("local\x00", ImageInput(asset_id="ast_1"), CompressSpec()),
+    ]
+
+    # As an asset id no database could hold is no asset, such a user id is no user.
+    assert [type(result.failure()) for result in results if isinstance(result, Failure)] == [
+        UnknownUser,
+        AssetNotFound,
+        AssetNotFound,
+        UnknownUser,
+    ]
     await studio.aclose()
