@@ -232,7 +232,7 @@ async def cancel_operation(operation_id: str, request: Request, user: User) -> O
                 title="Not cancellable",
                 detail=f"operation {operation_id} is {operation.status.value} and not running "
                 "in this server",
-                extra={"status": operation.status.value},
+                extra={"operation_status": operation.status.value},
                 headers={"x-should-retry": "false"},
             )
         )

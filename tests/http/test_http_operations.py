@@ -183,6 +183,10 @@ def test_cancel_after_sending_leaves_it_for_reconciliation(tmp_path: Path) -> No
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["status"] in ("unknown", "cancelled")
     assert again.status_code == 409
+    # RFC 9457: a problem's `status` is the HTTP status; the operation's own is beside it.
+    refusal = again.json()
+    assert (refusal["status"], refusal["type"]) == (409, "/problems/not-cancellable"), refusal
+    assert refusal["operation_status"] == cancelled.json()["status"]
 
 
 def test_shutdown_lets_operations_in_flight_finish(tmp_path: Path) -> None:
