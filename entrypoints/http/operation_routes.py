@@ -60,6 +60,8 @@ async def _from_form(request: Request) -> OperationIn:
     fields: dict[str, Any] = {}
     images: list[ImageIn] = []
     for name, value in form.multi_items():
+        if name == "images":  # the JSON body's list; in a form it would be dropped below
+            raise BodyRefused(malformed(name, "send each image as a file part named by its role"))
         if isinstance(value, str) and name == "webhook_events":
             fields[name] = [
                 event.strip() for event in value.split(",")
