@@ -307,6 +307,11 @@ async def test_every_tool_refuses_unknown_or_mistyped_arguments_as_a_typed_probl
         # accepted"): it is refused by name, as any invalid field.
         too_many = _problem(await agent.call_tool("generate", {"prompt": "a fox", "n": 11}))
         assert (too_many["status"], too_many["field"]) == (422, "n"), too_many
+        # The local tools name a refused field as their arguments do (as over HTTP): a bad
+        # preset is `preset`, not the use case's `format` — which is another argument here.
+        picture = {"base64": _png(64, 64)}
+        preset = _problem(await agent.call_tool("social", {"image": picture, "preset": "x/y"}))
+        assert (preset["status"], preset["field"]) == (422, "preset"), preset
         nameless = _problem(await agent.call_tool("generate_image", {"prompt": "a fox"}))
         assert (nameless["type"], nameless["field"]) == ("/problems/bad-request", "name")
         nul_key = {"prompt": "a fox", "idempotency_key": "a\x00b"}
