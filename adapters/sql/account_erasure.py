@@ -71,6 +71,14 @@ class SqlAccountErasure:
             await connection.execute(
                 delete(t.request_grants).where(t.request_grants.c.user_id == user_id)
             )
+            # Their storage totals, zero once their assets went first; kept while an asset is
+            # left (a crash half-way): the run again that deletes it also ends the totals.
+            owners = t.asset_owners.c
+            await connection.execute(
+                delete(t.asset_owners).where(
+                    owners.owner == user_id, owners.bytes == 0, owners.assets == 0
+                )
+            )
             # So do the studio's sessions and sign-in links.
             await connection.execute(
                 delete(t.browser_sessions).where(t.browser_sessions.c.user_id == user_id)

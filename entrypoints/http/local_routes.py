@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Awaitable
-from dataclasses import replace
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -103,14 +102,13 @@ def _image(body: LocalImageIn) -> ImageInput:
     return image
 
 
-async def _answer(request: Request, work: Awaitable[Outcome], **renamed: str) -> OperationOut:
+async def _answer(
+    request: Request, work: Awaitable[Outcome], body: type[LocalImageIn]
+) -> OperationOut:
     """The finished operation, or its refusal with each use-case field named as in the body."""
     outcome = await work
     if isinstance(outcome, Failure):
-        error = outcome.failure()
-        if isinstance(error, InvalidInput) and error.field in renamed:
-            error = replace(error, field=renamed[error.field])
-        raise ProblemError(problem_for(error))
+        raise ProblemError(problem_for(body.named_here(outcome.failure())))
     done = outcome.unwrap()
     assets = [
         AssetOut.of(asset, str(request.url_for("get_asset", asset_id=asset.id)))
@@ -130,7 +128,7 @@ async def compress(request: Request, user: User) -> OperationOut:
     optionally in another `format`. Free."""
     body = await _read(request, CompressIn)
     work = app_state(request).studio.compress.execute(user, _image(body), body.spec())
-    return await _answer(request, work, media_type="format")
+    return await _answer(request, work, CompressIn)
 
 
 @router.post(
@@ -144,7 +142,7 @@ async def convert(request: Request, user: User) -> OperationOut:
     alpha channel. Free."""
     body = await _read(request, ConvertIn)
     work = app_state(request).studio.convert.execute(user, _image(body), body.spec())
-    return await _answer(request, work, media_type="format")
+    return await _answer(request, work, ConvertIn)
 
 
 @router.post(
@@ -164,7 +162,7 @@ async def social(request: Request, user: User) -> OperationOut:
         media_type=media_type(body.format),
         metadata=body.kept_metadata(),
     )
-    return await _answer(request, work, format="preset", media_type="format")
+    return await _answer(request, work, SocialIn)
 
 
 @router.get("/v1/social-formats", response_model=list[SocialFormatOut], responses=RESPONSES)

@@ -3,7 +3,9 @@ base64 or one of your asset ids; formats png, jpg, webp or avif; a background as
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,7 +16,7 @@ from imagestudio.application.ports.image_processor import (
     SocialFormat,
 )
 from imagestudio.application.requests import ImageInput
-from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.errors import InvalidInput, OperationError
 from imagestudio.domain.media import MediaType
 from imagestudio.entrypoints.http.schemas import ImageIn
 
@@ -41,8 +43,18 @@ class LocalImageIn(BaseModel):
             return InvalidInput("image", found.reason)
         return found
 
+    renamed: ClassVar[Mapping[str, str]] = {"media_type": "format"}
+    """The use case's fields this body (and the MCP tool's arguments) calls otherwise."""
+
     def kept_metadata(self) -> Metadata:
         return Metadata(self.metadata)
+
+    @classmethod
+    def named_here(cls, error: OperationError) -> OperationError:
+        """`error` naming its field as this body does, so a refusal points at what was sent."""
+        if isinstance(error, InvalidInput) and error.field in cls.renamed:
+            return replace(error, field=cls.renamed[error.field])
+        return error
 
 
 class CompressIn(LocalImageIn):
@@ -89,6 +101,7 @@ class SocialIn(LocalImageIn):
         examples=["instagram/story"],
     )
     format: Format | None = Field(default=None, description="The output type; default: preset's.")
+    renamed: ClassVar[Mapping[str, str]] = {"format": "preset", "media_type": "format"}
 
 
 class SocialFormatOut(BaseModel):

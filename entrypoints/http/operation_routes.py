@@ -60,6 +60,8 @@ async def _from_form(request: Request) -> OperationIn:
     fields: dict[str, Any] = {}
     images: list[ImageIn] = []
     for name, value in form.multi_items():
+        if name == "images":  # the JSON body's list; in a form it would be dropped below
+            raise BodyRefused(malformed(name, "send each image as a file part named by its role"))
         if isinstance(value, str) and name == "webhook_events":
             fields[name] = [
                 event.strip() for event in value.split(",")
@@ -232,7 +234,7 @@ async def cancel_operation(operation_id: str, request: Request, user: User) -> O
                 title="Not cancellable",
                 detail=f"operation {operation_id} is {operation.status.value} and not running "
                 "in this server",
-                extra={"status": operation.status.value},
+                extra={"operation_status": operation.status.value},
                 headers={"x-should-retry": "false"},
             )
         )

@@ -5,12 +5,13 @@ broken one is a tool error before anything is reserved."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from imagestudio.application.requests import ImageInput, OperationRequest
-from imagestudio.domain.errors import AssetNotFound, InvalidInput
+from imagestudio.domain.errors import AssetNotFound, InvalidInput, OperationError
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.local_schemas import LocalImageIn
 from imagestudio.entrypoints.http.schemas import OperationIn, ParameterValue
@@ -39,6 +40,24 @@ class ImageArg(BaseModel):
         return self
 
 
+ROLE_ARGUMENTS = {"style": "style_image"}
+"""Image roles whose tool argument is named otherwise."""
+
+
+def image_arguments(images: dict[str, ImageArg | None]) -> dict[str, str]:
+    """The request's name of each given image (`images[1]`) and the argument that gave it."""
+    given = [role for role, image in images.items() if image is not None]
+    return {f"images[{i}]": ROLE_ARGUMENTS.get(role, role) for i, role in enumerate(given)}
+
+
+def named_as_arguments(error: OperationError, arguments: dict[str, str]) -> OperationError:
+    """`error` naming an image by the tool's argument, as a refusal must (the HTTP body's
+    `images[1]` is no argument of a tool)."""
+    if isinstance(error, InvalidInput) and error.field in arguments:
+        return replace(error, field=arguments[error.field])
+    return error
+
+
 def operation_request(
     user: str,
     kind: OperationKind,
@@ -61,7 +80,7 @@ def operation_request(
     body = validated(OperationIn, {"kind": kind, **sent, "parameters": chosen, "images": given})
     request = body.to_request(user, idempotency_key=idempotency_key)
     if isinstance(request, InvalidInput):
-        raise refused(request)
+        raise refused(named_as_arguments(request, image_arguments(images)))
     return request
 
 

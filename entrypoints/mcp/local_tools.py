@@ -16,6 +16,7 @@ from imagestudio.entrypoints.http.local_schemas import (
     CompressIn,
     ConvertIn,
     Format,
+    LocalImageIn,
     MetadataChoice,
     SocialIn,
     media_type,
@@ -32,9 +33,11 @@ Kept = Annotated[MetadataChoice, Field(description="`keep` carries EXIF, XMP and
 FREE = " Free (counted in your plan's local calls). Answers with the new asset's id and link."
 
 
-async def _answer(acting: Acting, outcome: Result[OperationResult, OperationError]) -> OperationOut:
+async def _answer(
+    acting: Acting, outcome: Result[OperationResult, OperationError], body: type[LocalImageIn]
+) -> OperationOut:
     if isinstance(outcome, Failure):
-        raise refused(outcome.failure())
+        raise refused(body.named_here(outcome.failure()))
     done = outcome.unwrap()
     return await operation_out(acting, done.operation, done.failed_outputs, assets=done.assets)
 
@@ -66,7 +69,7 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
             ),
         )
         work = acting.studio.compress.execute(acting.user, local_input(body), body.spec())
-        return await _answer(acting, await work)
+        return await _answer(acting, await work, CompressIn)
 
     @server.tool(
         description="Convert an image to `format` (png, jpg, webp, avif); transparency becomes "
@@ -90,7 +93,7 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
             ),
         )
         work = acting.studio.convert.execute(acting.user, local_input(body), body.spec())
-        return await _answer(acting, await work)
+        return await _answer(acting, await work, ConvertIn)
 
     @server.tool(
         description="Resize and smart-crop an image to exactly a social platform's `preset` "
@@ -116,4 +119,4 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
             media_type=media_type(body.format),
             metadata=body.kept_metadata(),
         )
-        return await _answer(acting, await work)
+        return await _answer(acting, await work, SocialIn)

@@ -16,7 +16,14 @@ from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.schemas import OperationOut
 from imagestudio.entrypoints.mcp import hints
 from imagestudio.entrypoints.mcp.acting import Acting, Resolve
-from imagestudio.entrypoints.mcp.inputs import ImageArg, Model, Params, Seed, operation_request
+from imagestudio.entrypoints.mcp.inputs import (
+    ImageArg,
+    Model,
+    Params,
+    Seed,
+    image_arguments,
+    operation_request,
+)
 from imagestudio.entrypoints.mcp.running import run
 
 Ctx = Context[Any, Any]
@@ -41,7 +48,8 @@ PAID_NOTE = (
 
 async def _run_paid(acting: Acting, kind: OperationKind, **arguments: Any) -> OperationOut:
     """A paid tool's call: its arguments as `operation_request` reads them, run as the caller."""
-    return await run(acting, operation_request(acting.user, kind, **arguments))
+    request = operation_request(acting.user, kind, **arguments)
+    return await run(acting, request, image_arguments(arguments["images"]))
 
 
 def register(server: MCPServer[Any], resolve: Resolve) -> None:

@@ -14,6 +14,7 @@ from imagestudio.application.requests import OperationRequest
 from imagestudio.entrypoints.http.schemas import OperationOut
 from imagestudio.entrypoints.http.shutting_down import shutting_down
 from imagestudio.entrypoints.mcp.acting import Acting
+from imagestudio.entrypoints.mcp.inputs import named_as_arguments
 from imagestudio.entrypoints.mcp.refusals import problem_error, refused
 from imagestudio.entrypoints.mcp.results import operation_out
 
@@ -21,9 +22,12 @@ RECORD_SECONDS = 5.0
 """How long a run still waits for its operation to be recorded, so an answer names a real one."""
 
 
-async def run(acting: Acting, request: OperationRequest) -> OperationOut:
-    """Run `request`: its outcome, its refusal (a tool error: nothing charged), or the
-    operation still running."""
+async def run(
+    acting: Acting, request: OperationRequest, images: dict[str, str] | None = None
+) -> OperationOut:
+    """Run `request`: its outcome, its refusal (a tool error: nothing charged; `images` names
+    each of the request's images by the argument that gave it), or the operation still
+    running."""
     jobs = acting.jobs
     if not jobs.accepting:
         raise problem_error(shutting_down(retry_after=False))
@@ -33,7 +37,7 @@ async def run(acting: Acting, request: OperationRequest) -> OperationOut:
         outcome = await jobs.wait_recorded(job, RECORD_SECONDS)
     if outcome is not None:
         if isinstance(outcome, Failure):
-            raise refused(outcome.failure())
+            raise refused(named_as_arguments(outcome.failure(), images or {}))
         done = outcome.unwrap()
         return await operation_out(acting, done.operation, done.failed_outputs)
     shown = await acting.studio.show_operation.execute(acting.user, job)

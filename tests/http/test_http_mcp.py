@@ -307,6 +307,21 @@ async def test_every_tool_refuses_unknown_or_mistyped_arguments_as_a_typed_probl
         # accepted"): it is refused by name, as any invalid field.
         too_many = _problem(await agent.call_tool("generate", {"prompt": "a fox", "n": 11}))
         assert (too_many["status"], too_many["field"]) == (422, "n"), too_many
+        # The local tools name a refused field as their arguments do (as over HTTP): a bad
+        # preset is `preset`, not the use case's `format` — which is another argument here.
+        picture = {"base64": _png(64, 64)}
+        preset = _problem(await agent.call_tool("social", {"image": picture, "preset": "x/y"}))
+        assert (preset["status"], preset["field"]) == (422, "preset"), preset
+        # The paid tools too: an image is the argument that gave it, not `images[1]`.
+        garbage = {"base64": base64.b64encode(b"not an image").decode()}
+        for tool, arguments, named in (
+            ("edit", {"image": picture, "mask": garbage, "prompt": "night"}, "mask"),
+            ("edit", {"image": {"base64": "!!"}, "prompt": "night"}, "image"),
+            ("face_swap", {"face": picture, "target": garbage}, "target"),
+            ("control", {"image": picture, "style_image": garbage, "prompt": "x"}, "style_image"),
+        ):
+            broken = _problem(await agent.call_tool(tool, arguments))
+            assert (broken["status"], broken["field"]) == (422, named), (tool, broken)
         nameless = _problem(await agent.call_tool("generate_image", {"prompt": "a fox"}))
         assert (nameless["type"], nameless["field"]) == ("/problems/bad-request", "name")
         nul_key = {"prompt": "a fox", "idempotency_key": "a\x00b"}

@@ -183,6 +183,10 @@ def test_cancel_after_sending_leaves_it_for_reconciliation(tmp_path: Path) -> No
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["status"] in ("unknown", "cancelled")
     assert again.status_code == 409
+    # RFC 9457: a problem's `status` is the HTTP status; the operation's own is beside it.
+    refusal = again.json()
+    assert (refusal["status"], refusal["type"]) == (409, "/problems/not-cancellable"), refusal
+    assert refusal["operation_status"] == cancelled.json()["status"]
 
 
 def test_shutdown_lets_operations_in_flight_finish(tmp_path: Path) -> None:
@@ -320,3 +324,25 @@ def test_too_many_outputs_is_refused_naming_n_the_field_the_body_has(tmp_path: P
         body = answer.json()
         assert (body["field"], body["type"]) == ("n", "/problems/invalid-input/invalid"), name
         assert body["detail"].startswith("invalid n:"), name
+
+
+def test_a_form_field_images_is_refused_not_dropped(tmp_path: Path) -> None:
+    """In a form, images are file parts named by role; an `images` text part (JSON, as
+    `parameters` is) is no field of the form's schema and was silently dropped — the run went
+    ahead without the images it names (or failed saying none were given)."""
+    with serving(tmp_path) as api, api.client("alice") as alice:
+        before = footprint(api, "alice")
+        named = '[{"asset_id": "ast_x"}]'
+        answers = [
+            alice.post(
+                "/v1/operations",
+                files={"kind": (None, kind), "prompt": (None, "night"), "images": (None, named)},
+            )
+            for kind in ("text-to-image", "image-edit")
+        ]
+        assert footprint(api, "alice") == before
+
+    for answer in answers:
+        body = answer.json()
+        assert answer.status_code == 400, answer.text
+        assert (body["field"], body["type"]) == ("images", "/problems/bad-request")

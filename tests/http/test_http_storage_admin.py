@@ -4,6 +4,7 @@ problems of the two new domain errors."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -13,8 +14,10 @@ from typing import Any
 import httpx
 import pytest
 from http_support import ADMIN, Api, serving
+from sqlalchemy import String
 
 from imagestudio.adapters.sandbox.runner import ServedApp
+from imagestudio.adapters.sql import tables
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.domain.errors import StorageQuotaExceeded, UserBusy
 from imagestudio.entrypoints.api import ImageStudio
@@ -231,3 +234,29 @@ def test_the_storage_errors_have_their_own_problem_types(
 
     assert (problem.status, problem.slug) == (status, slug)
     assert problem.extra == extra
+
+
+def test_a_deleted_users_id_is_left_in_no_table_and_no_folder(tmp_path: Path) -> None:
+    """Erasure keeps the ledger's lines under a tombstone so they cannot be traced to the
+    person: every other row naming the user goes, in every table (the storage totals in
+    `asset_owners` stayed)."""
+    with (
+        serving(tmp_path, profile=Profile.LOCAL) as api,
+        api.client("alice") as alice,
+        api.admin() as admin,
+    ):
+        assert generate(alice).status_code == 200
+        assert admin.delete("/v1/admin/users/alice").status_code == 200
+
+    database = sqlite3.connect(tmp_path / "imagestudio.db")
+    naming = [
+        (table.name, column.name)
+        for table in tables.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, String)
+        and database.execute(
+            f'SELECT 1 FROM "{table.name}" WHERE "{column.name}" = ?', ("alice",)
+        ).fetchone()
+    ]
+    database.close()
+    assert naming == []

@@ -28,8 +28,8 @@ RECORD_GUIDES: dict[str, ProblemGuide] = {
     "not-cancellable": ProblemGuide(
         409,
         "Not cancellable",
-        "The operation has already ended, or runs in another server process (`status` says "
-        "which state it is in).",
+        "The operation has already ended, or runs in another server process "
+        "(`operation_status` says which state it is in).",
         "Nothing to do: poll `GET /v1/operations/{id}` for its outcome.",
     ),
     "operation-not-found": ProblemGuide(
