@@ -12,7 +12,6 @@ from imagestudio.application.input_rules import (
     check_prompt,
     check_required,
     choose_option,
-    text_problem,
 )
 from imagestudio.application.model_choice import choose_model
 from imagestudio.application.operation_ports import OperationPorts
@@ -21,7 +20,6 @@ from imagestudio.application.ports.provider import InputImage
 from imagestudio.application.preparation_refusal import Refused, ok, take
 from imagestudio.application.prepared_operation import PreparedOperation
 from imagestudio.application.request_hash import request_hash
-from imagestudio.application.request_shape import shape_problem
 from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import InvalidInput, OperationError, WebhookRefused
 from imagestudio.domain.model import Model
@@ -45,9 +43,8 @@ async def prepare(
     `quoting` prices without running: images are checked only if given, and the model's
     provider need not be configured here. A webhook is checked either way (a quote says the run
     would be refused): a destination that may not receive deliveries is `WebhookRefused`.
+    The request's shape (`shape_problem`) is its use case's to check, once, before this.
     """
-    if (problem := shape_problem(request)) is not None:
-        return Failure(problem)
     if model is None:
         chosen = choose_model(
             ports.catalog,
@@ -76,10 +73,6 @@ async def _prepare(
     ports: OperationPorts, request: OperationRequest, model: Model, quoting: bool
 ) -> PreparedOperation:
     kind = request.kind
-    key = request.idempotency_key
-    if key is not None and (key_problem := text_problem(key)) is not None:
-        # The key is stored as text when claimed: a database refusing it would crash the run.
-        raise Refused(InvalidInput("idempotency_key", key_problem))
     parameters: dict[str, ParameterValue] = dict(request.parameters)
     mode = take(choose_option(parameters, "mode", model.modes))
     if mode is not None:

@@ -11,6 +11,7 @@ from imagestudio.application.operation_ports import OperationPorts
 from imagestudio.application.ports.asset_library import AssetLibrary
 from imagestudio.application.ports.quota_store import QuotaStore
 from imagestudio.application.preparation import prepare
+from imagestudio.application.request_shape import shape_problem
 from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import OperationError, UnknownUser
 from imagestudio.domain.money import Micros
@@ -61,6 +62,8 @@ class QuotePrice:
         Any catalog model can be quoted, even one whose provider this profile does not configure.
         """
         ports = self._ports
+        if (problem := shape_problem(request)) is not None:
+            return Failure(problem)
         prepared = await prepare(ports, request, quoting=True)
         if isinstance(prepared, Failure):
             return Failure(prepared.failure())
