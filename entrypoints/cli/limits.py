@@ -16,9 +16,9 @@ PER_MINUTE = "/min"
 TOO_LARGE = "is larger than any amount this service can hold"
 """Past a 64-bit column (`MAX_MICROS`): money, counts and bytes alike, refused as input rather
 than failing where they are stored."""
-_PLAIN_DOLLARS = re.compile(r"-?\$?(\d{1,30}(\.\d{0,30})?|\.\d{1,30})")
-"""Digits and a point only: an exponent ("1e20000000") would make exact parsing compute a
-number of millions of digits while the server waits."""
+_PLAIN_DOLLARS = re.compile(r"-?\$?([0-9]{1,30}(\.[0-9]{0,30})?|\.[0-9]{1,30})")
+"""ASCII digits and a point only: an exponent ("1e20000000") would make exact parsing compute a
+number of millions of digits while the server waits, and `\\d` would take "９" for a nine."""
 _COUNT_DIGITS = 19  # the digits of MAX_MICROS: a longer number is refused before it is parsed
 
 
@@ -117,7 +117,8 @@ def category_limit(text: str) -> tuple[QuotaCategory, Limit] | InvalidInput:
 
 def export_moment(field: str, text: str, *, day_end: bool = False) -> datetime | InvalidInput:
     """A day means its start (for `until`, the next day's start: the day is included); a time
-    without a zone is UTC. Both `usage export` commands (CLI and HTTP) read their span this way."""
+    without a zone is UTC; the moment comes back in UTC. The `usage export` commands (CLI and
+    HTTP), the audit and the asset listings read their times this way."""
     try:
         day = date.fromisoformat(text)
     except ValueError:
@@ -134,7 +135,11 @@ def export_moment(field: str, text: str, *, day_end: bool = False) -> datetime |
         moment = datetime.fromisoformat(text)
     except ValueError:
         return InvalidInput(field, f"{text!r}: write a day (2026-03-01) or an ISO 8601 time")
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        # In UTC: a zone at the edge of the calendar must not overflow later, in a database.
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        return InvalidInput(field, f"{text!r} is outside the calendar")
 
 
 def period_day(text: str | None) -> tuple[date | None, bool] | InvalidInput:

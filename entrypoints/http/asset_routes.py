@@ -4,7 +4,7 @@ answer does not tell whether it exists."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -139,14 +139,10 @@ def query_moment(field: str, text: str | None, *, day_end: bool = False) -> date
     next day's start, as an export's `until`)."""
     if text is None:
         return None
-    moment = export_moment(field, text, day_end=day_end)
+    moment = export_moment(field, text, day_end=day_end)  # in UTC, within the calendar
     if isinstance(moment, InvalidInput):
         raise refuse(moment)
-    try:
-        # In UTC here: a zone at the edge of the calendar must not overflow in a database.
-        return moment.astimezone(UTC)
-    except OverflowError:
-        raise refuse(InvalidInput(field, f"{text!r} is outside the calendar")) from None
+    return moment
 
 
 def _url(request: Request, asset: Asset) -> str:

@@ -106,8 +106,21 @@ def test_the_largest_amounts_that_fit_are_taken(local_cli: Cli) -> None:
     assert budget["monthly_micros"] == MAX_MICROS
 
 
-@pytest.mark.parametrize("amount", [PAST_A_COLUMN_IN_DOLLARS, "1e400", "abc"])
+@pytest.mark.parametrize("amount", [PAST_A_COLUMN_IN_DOLLARS, "1e400", "abc", "９", "1.٥"])
 def test_an_audits_opening_balance_meets_the_same_rules(amount: str) -> None:
     refused = opening_balance(f"wavespeed={amount}")
     assert isinstance(refused, InvalidInput), refused
     assert opening_balance("wavespeed=12.50") == ("wavespeed", 12_500_000)
+
+
+@pytest.mark.parametrize("written", ["９", "1.٥", "٣"])
+def test_money_is_written_in_ascii_digits(written: str) -> None:
+    assert isinstance(limits.dollars("amount", written), InvalidInput)
+    assert isinstance(limits.money_limit("spend cap", written), InvalidInput)
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
+def test_a_moment_past_the_calendar_in_utc_is_refused_where_it_is_typed(moment: str) -> None:
+    refused = limits.export_moment("since", moment)
+    assert isinstance(refused, InvalidInput)
+    assert "outside the calendar" in refused.reason
