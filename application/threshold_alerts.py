@@ -11,7 +11,7 @@ together cross 80%, whichever reads last sees it, and the log keeps one alert.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from returns.result import Failure
@@ -34,6 +34,9 @@ from imagestudio.domain.quota_alert import QuotaAlert, thresholds_reached
 from imagestudio.domain.reservation import Reservation
 
 log = logging.getLogger(__name__)
+
+Reading = tuple[DimensionKey, Counter, Limit]
+"""A counter of a finite limit, and that limit."""
 
 CALLS = "calls:"
 
@@ -58,19 +61,23 @@ class ThresholdAlerts:
             log.exception("could not check the quota alerts of %s", user_id)
             return ()
 
-    async def reached(
-        self,
-        user_id: str,
-        counters: Mapping[DimensionKey, Counter],
-        limits: Mapping[DimensionKey, Limit],
-    ) -> tuple[QuotaAlert, ...]:
-        """As `check`, from the counters a settlement left (its receipt) and the limits its
-        reservation was held against: nothing to read. Never raises."""
+    @staticmethod
+    def due(
+        counters: Mapping[DimensionKey, Counter], limits: Mapping[DimensionKey, Limit]
+    ) -> list[Reading]:
+        """Of the counters a settlement left (its receipt) and the limits its reservation was
+        held against, those at one of their thresholds at least: what `reached` records (those
+        recorded already are skipped there). Pure: most settlements have nothing due."""
+        return [
+            (key, counter, limits[key])
+            for key, counter in counters.items()
+            if key in limits and thresholds_reached(counter.used, limits[key])
+        ]
+
+    async def reached(self, user_id: str, due: Sequence[Reading]) -> tuple[QuotaAlert, ...]:
+        """As `check`, for what `due` found: nothing to read. Never raises."""
         try:
-            return await self._record(
-                user_id,
-                [(key, counter, limits[key]) for key, counter in counters.items() if key in limits],
-            )
+            return await self._record(user_id, due)
         except Exception:
             log.exception("could not check the quota alerts of %s", user_id)
             return ()
@@ -86,9 +93,7 @@ class ThresholdAlerts:
                 found.append((key, counter, limit))
         return await self._record(user_id, found)
 
-    async def _record(
-        self, user_id: str, found: Iterable[tuple[DimensionKey, Counter, Limit]]
-    ) -> tuple[QuotaAlert, ...]:
+    async def _record(self, user_id: str, found: Iterable[Reading]) -> tuple[QuotaAlert, ...]:
         raised = []
         for key, counter, limit in found:
             for threshold in thresholds_reached(counter.used, limit):

@@ -29,7 +29,7 @@ class StudioChores:
         self._reconcile = container.reconcile()
         self._sweep_storage = container.sweep_storage()
         self._webhooks_due = asyncio.Event()
-        container.settle().listen(self._owes_webhook)
+        container.settle().on_commit(self._owes_webhook)
 
     async def keep_sweeping(self, every: float | None = None) -> None:
         """As `ImageStudio.keep_sweeping` says."""
@@ -62,7 +62,7 @@ class StudioChores:
     async def wake_webhooks(self) -> None:
         self._webhooks_due.set()
 
-    async def _owes_webhook(self, settled: Settled) -> None:
+    def _owes_webhook(self, settled: Settled) -> None:
         if settled.operation is not None and settled.operation.webhook is not None:
             self._webhooks_due.set()
 

@@ -20,7 +20,7 @@ from imagestudio.application.money_path.verdict import Money
 from imagestudio.application.money_path.webhook_outbox import write_owed
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.ports.unit_of_work import Moved, UnitOfWork
-from imagestudio.application.threshold_alerts import ThresholdAlerts
+from imagestudio.application.threshold_alerts import Reading, ThresholdAlerts
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import RefundTooLarge
 from imagestudio.domain.limit import Limit
@@ -80,6 +80,7 @@ class Settled:
 
 
 Listener = Callable[[Settled], Awaitable[None]]
+Hook = Callable[[Settled], None]
 
 
 class Settle:
@@ -94,6 +95,13 @@ class Settle:
         self._unit_of_work = unit_of_work
         self._alerts = alerts
         self._listeners = list(listeners)
+        self._hooks: list[Hook] = []
+
+    def on_commit(self, hook: Hook) -> None:
+        """Call `hook` (quick, plain, no I/O) right after every committed settlement, before
+        the writer goes on: with nothing to await it cannot be cut short, and needs no task of
+        its own (the process's own bookkeeping: waking the webhook worker)."""
+        self._hooks.append(hook)
 
     def listen(self, listener: Listener) -> None:
         """Call `listener` after every committed settlement (never before, never for a rolled
@@ -124,9 +132,16 @@ class Settle:
             elif key is not None and isinstance(closing.key, ForgetKey):
                 await unit.idempotency.forget(operation.user_id, key)
             await unit.commit()
+        settled = Settled(line=closing.line, operation=operation, assets=closing.assets)
+        self._run_hooks(settled)
         # Committed: told even if the caller is cancelled meanwhile (shielded), as a listener
-        # keeping the host's books must hear every committed settlement.
-        await asyncio.shield(self._after_close(closing, moved))
+        # keeping the host's books must hear every committed settlement. With nothing to
+        # await, no task for it (the money path settles three or four times per operation).
+        due = []
+        if self._alerts is not None and closing.limits and moved.counters:
+            due = self._alerts.due(moved.counters, closing.limits)
+        if due or self._listeners:
+            await asyncio.shield(self._after_close(settled, due))
 
     async def adjust(self, line: UsageRecord) -> Result[Counter, RefundTooLarge]:
         """Append an adjustment line and move the user's spend by its charge, in one step."""
@@ -138,19 +153,26 @@ class Settle:
                 return moved
             await unit.ledger.append(line)
             await unit.commit()
+        self._run_hooks(Settled(line=line))
         await asyncio.shield(self._after_adjust(line))
         return Success(moved.unwrap())
 
-    async def _after_close(self, closing: Closing, moved: Moved) -> None:
-        operation = closing.operation
-        if closing.limits and moved.counters and self._alerts is not None:
-            await self._alerts.reached(operation.user_id, moved.counters, closing.limits)
-        await self._tell(Settled(line=closing.line, operation=operation, assets=closing.assets))
+    async def _after_close(self, settled: Settled, due: Sequence[Reading]) -> None:
+        if due and self._alerts is not None and settled.operation is not None:
+            await self._alerts.reached(settled.operation.user_id, due)
+        await self._tell(settled)
 
     async def _after_adjust(self, line: UsageRecord) -> None:
         if self._alerts is not None and line.user_charge > 0:
             await self._alerts.check(line.user_id, line.finished_at)
         await self._tell(Settled(line=line))
+
+    def _run_hooks(self, settled: Settled) -> None:
+        for hook in self._hooks:
+            try:
+                hook(settled)
+            except Exception:
+                log.exception("a settlement hook failed; the settlement stands")
 
     async def _tell(self, settled: Settled) -> None:
         for listener in self._listeners:
