@@ -3,32 +3,24 @@ environment overrides): a profile is a preset, single settings override it."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import platformdirs
-from pydantic import AfterValidator, AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from imagestudio.application.names import USER_ID_LENGTH, check_name
 from imagestudio.application.routing import RoutingPolicy, RoutingRules
 from imagestudio.domain.model import ModelTier
-
-
-def _http_address(value: str) -> str:
-    if not re.fullmatch(r"https?://\S+", value):
-        raise ValueError("give an http:// or https:// address")
-    return value
-
-
-HttpAddress = Annotated[str, AfterValidator(_http_address)]
-"""What a URL setting takes: an http(s) address with no spaces."""
-DATABASE_URL_FORMS = "give sqlite:///path/to/file.db or postgresql://user@host/database"
-SIGNING_KEY_CHARS = 32
-"""The shortest signing key taken: as many characters as the HMAC's SHA-256 has bytes."""
+from imagestudio.entrypoints.setting_types import (
+    DatabaseUrl,
+    HttpAddress,
+    NoFloat,
+    SigningKey,
+    UserId,
+)
 
 
 class SettingsError(ValueError):
@@ -85,7 +77,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=_default_data_dir)
     """The `local` profile's files; every other profile's are in a folder named after it here
     (`profile_dir`)."""
-    database_url: str | None = None
+    database_url: DatabaseUrl | None = None
     """Overrides the profile's database: `sqlite:///path` or `postgresql://user@host/db`."""
     storage: StorageKind | None = None
     """Overrides the profile's asset storage."""
@@ -98,10 +90,10 @@ class Settings(BaseSettings):
     """For S3-compatible servers (MinIO, Ceph…); AWS when unset."""
     s3_region: str | None = None
     s3_allow_http: bool = False
-    default_user: str = "local"
+    default_user: UserId = "local"
     """A user who exists from the start, so a newcomer can run every command with no set-up."""
     default_plan: str = "local"
-    offline_price_usd: Decimal | None = Field(default=None, ge=0)
+    offline_price_usd: Annotated[Decimal | None, NoFloat] = Field(default=None, ge=0)
     """A flat price per output for the offline models (free when unset)."""
     micros_per_credit: int = 10_000
     """What one Stability credit costs, in micro-dollars ($0.01)."""
@@ -172,7 +164,7 @@ class Settings(BaseSettings):
     revoking or rotating the key it was opened with)."""
     studio_link_seconds: float = Field(default=600, gt=0)
     """How long the one-time sign-in link a local server prints at start works, unused."""
-    signing_key: SecretStr | None = None
+    signing_key: SigningKey | None = None
     """Signs the asset links of `/v1/images/*`; when unset each process draws its own, so links
     stop working on restart and are not shared between processes."""
     signed_url_seconds: int = Field(default=3600, gt=0)
@@ -203,51 +195,6 @@ class Settings(BaseSettings):
     """How long an event stream may stay quiet before a comment tells the listener it waits."""
     events_longest_seconds: float = Field(default=3600, gt=0)
     """An event stream still waiting this long ends; its listener may resume it."""
-
-    @field_validator("offline_price_usd", mode="before")
-    @classmethod
-    def _no_float_money(cls, value: object) -> object:
-        if isinstance(value, float):
-            raise ValueError("give money as a string such as '0.02', never a float")
-        return value
-
-    @field_validator("default_user")
-    @classmethod
-    def _safe_default_user(cls, value: str) -> str:
-        # The id names the user's asset folder: with one no folder can bear, every output of
-        # theirs would be paid to the provider and lost. (Said without the value, as all are.)
-        if check_name("user id", value, USER_ID_LENGTH) is not None:
-            raise ValueError(
-                "use letters, digits and _ . @ -, starting with a letter or digit, "
-                f"at most {USER_ID_LENGTH} characters"
-            )
-        return value
-
-    @field_validator("database_url")
-    @classmethod
-    def _known_database(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        # Imported here: only a process given a database URL pays for SQLAlchemy's parser, and
-        # the refusal never repeats the URL, which may hold a password.
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
-        try:
-            backend = make_url(value).get_backend_name()
-        except (ArgumentError, ValueError):
-            raise ValueError(f"not a database URL: {DATABASE_URL_FORMS}") from None
-        if backend not in ("postgresql", "postgres", "sqlite"):
-            raise ValueError(f"unsupported database {backend!r}: {DATABASE_URL_FORMS}")
-        return value
-
-    @field_validator("signing_key")
-    @classmethod
-    def _long_signing_key(cls, value: SecretStr | None) -> SecretStr | None:
-        # Checked here, not by `min_length`: on a secret pydantic would count "items".
-        if value is not None and len(value.get_secret_value()) < SIGNING_KEY_CHARS:
-            raise ValueError(f"give at least {SIGNING_KEY_CHARS} characters (a random string)")
-        return value
 
     @property
     def routing_rules(self) -> RoutingRules:
