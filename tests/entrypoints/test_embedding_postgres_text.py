@@ -23,21 +23,28 @@ from imagestudio.entrypoints.api import (
 )
 
 
+async def started(postgres_url: str, tmp_path: Path, **settings: object) -> ImageStudio:
+    """A studio on a fresh PostgreSQL schema, started, as a host application runs one."""
+    studio = ImageStudio.open(
+        profile=Profile.POSTGRES, database_url=postgres_url, data_dir=tmp_path, **settings
+    )
+    await schema.upgrade(studio.container.engine())
+    await studio.start()
+    return studio
+
+
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/hook\x00", "http://127.0.0.1:9/h\ud800"])
 async def test_a_webhook_url_postgres_cannot_store_is_refused_before_the_provider(
     postgres_url: str, tmp_path: Path, url: str
 ) -> None:
-    studio = ImageStudio.open(
-        profile=Profile.POSTGRES,
-        database_url=postgres_url,
-        data_dir=tmp_path,
+    studio = await started(
+        postgres_url,
+        tmp_path,
         offline_provider=True,
         offline_price_usd="0.02",
         webhook_allow_http=True,
         webhook_allow_private=True,
     )
-    await schema.upgrade(studio.container.engine())
-    await studio.start()
     request = GenerateRequest(
         user_id="local", prompt="a kite", webhook=WebhookSubscription(url=url)
     )
@@ -56,14 +63,7 @@ async def test_a_parameter_with_a_nul_is_kept_on_postgres(
     postgres_url: str, tmp_path: Path
 ) -> None:
     # Parameters are stored as JSON, which escapes it: no need to refuse them.
-    studio = ImageStudio.open(
-        profile=Profile.POSTGRES,
-        database_url=postgres_url,
-        data_dir=tmp_path,
-        offline_provider=True,
-    )
-    await schema.upgrade(studio.container.engine())
-    await studio.start()
+    studio = await started(postgres_url, tmp_path, offline_provider=True)
     request = GenerateRequest(user_id="local", prompt="a kite", negative_prompt="blur\x00")
 
     done = (await studio.generate.execute(request)).unwrap()
@@ -76,11 +76,7 @@ async def test_a_parameter_with_a_nul_is_kept_on_postgres(
 async def test_an_adjustment_reason_postgres_cannot_store_is_invalid_input(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    studio = ImageStudio.open(
-        profile=Profile.POSTGRES, database_url=postgres_url, data_dir=tmp_path
-    )
-    await schema.upgrade(studio.container.engine())
-    await studio.start()
+    studio = await started(postgres_url, tmp_path)
 
     result = await studio.adjust_charge.execute(
         Adjustment(user_id="local", amount=5_000, reason="goodwill\x00")
@@ -96,14 +92,7 @@ async def test_an_adjustment_reason_postgres_cannot_store_is_invalid_input(
 async def test_an_operation_naming_ids_no_database_could_hold_finds_nothing(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    studio = ImageStudio.open(
-        profile=Profile.POSTGRES,
-        database_url=postgres_url,
-        data_dir=tmp_path,
-        offline_provider=True,
-    )
-    await schema.upgrade(studio.container.engine())
-    await studio.start()
+    studio = await started(postgres_url, tmp_path, offline_provider=True)
     by_nul = GenerateRequest(user_id="local\x00", prompt="a kite")
     of_nul = EditRequest(user_id="local", image=ImageInput(asset_id="ast\x00"), prompt="a kite")
 
