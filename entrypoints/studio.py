@@ -64,7 +64,8 @@ from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.entrypoints import startup
 from imagestudio.entrypoints.container import Container, build_container
-from imagestudio.entrypoints.settings import Settings, SettingsError
+from imagestudio.entrypoints.setting_overrides import with_overrides
+from imagestudio.entrypoints.settings import Settings
 from imagestudio.entrypoints.studio_chores import StudioChores
 
 
@@ -137,7 +138,7 @@ class ImageStudio:
 
         Nothing is touched yet; `await studio.start()` (or `connect`) checks the schema.
         """
-        return cls(build_container(_with_overrides(settings, overrides), adapters))
+        return cls(build_container(with_overrides(settings, overrides), adapters))
 
     @classmethod
     async def connect(
@@ -227,24 +228,6 @@ class ImageStudio:
         """Where `asset`'s bytes are stored, without reading them: a file path with the `local`
         storage, an `s3://` URL, or a `memory://` name."""
         return self.container.assets().location(asset)
-
-
-def _with_overrides(settings: Settings | None, overrides: Mapping[str, Any]) -> Settings:
-    """`settings` (or the environment's) with `overrides`, checked as settings are: a name
-    that is no setting is refused (a typo would be ignored), and a value as in `Settings`
-    (model_copy took a profile as a string and a float price as they were, to fail deep in
-    a call)."""
-    unknown = sorted(set(overrides) - set(Settings.model_fields))
-    if unknown:
-        names = ", ".join(repr(name) for name in unknown)
-        raise SettingsError(
-            f"no setting {names} (settings: {', '.join(sorted(Settings.model_fields))})"
-        )
-    if settings is None:
-        return Settings(**overrides)
-    if not overrides:
-        return settings
-    return type(settings).model_validate({**settings.model_dump(), **overrides})
 
 
 def _owner_and_id(asset: Asset | str, user_id: str) -> tuple[str, str]:
