@@ -19,6 +19,7 @@ from imagestudio.application.outcomes import CallOutcomes, gather_outcomes, sort
 from imagestudio.application.ports.idempotency import Replay
 from imagestudio.application.ports.unit_of_work import Lease
 from imagestudio.application.prepared_operation import PreparedOperation
+from imagestudio.application.shielded import shielded
 from imagestudio.domain.operation import ImageOperation
 from imagestudio.domain.quota import ReservationRequest
 
@@ -109,14 +110,14 @@ class Attempt:
         try:
             outcomes = await gather_outcomes(provider, prepared, progress)
         except BaseException:
-            # CancelledError is not an Exception: settle in a shielded task so the reservation
-            # is released (or kept for reconciliation) even while the caller is cancelled.
+            # CancelledError is not an Exception: settle shielded so the reservation is
+            # released (or kept for reconciliation) even while the caller is cancelled.
             nothing = sort_outcomes(provider.name, [])
-            await asyncio.shield(self._finish.interrupted(answered(nothing), progress.sent))
+            await shielded(self._finish.interrupted(answered(nothing), progress.sent))
             raise
         # The provider has answered and may have billed: finish settling even if the caller is
         # cancelled meanwhile, or the outputs would be paid for and never recorded.
-        return await asyncio.shield(self._finish.answered(answered(outcomes)))
+        return await shielded(self._finish.answered(answered(outcomes)))
 
     def _new_operation(self, prepared: PreparedOperation) -> ImageOperation:
         ports = self._ports
