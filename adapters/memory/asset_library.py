@@ -64,7 +64,9 @@ def _bytes_of(assets: Mapping[tuple[str, str], Asset], owner: str) -> int:
 
 def _add(assets: MutableMapping[tuple[str, str], Asset], asset: Asset) -> None:
     # In UTC, as a database gives it back: the same instant, whatever zone it came in.
-    assets[(asset.owner, asset.id)] = replace(asset, created_at=asset.created_at.astimezone(UTC))
+    if asset.created_at.tzinfo is not UTC:
+        asset = replace(asset, created_at=asset.created_at.astimezone(UTC))
+    assets[(asset.owner, asset.id)] = asset
 
 
 class LibraryDraft:

@@ -107,7 +107,13 @@ def settle(book: QuotaBook, rid: str, settlement: Settlement | None) -> Reservat
             used=counter.used + used, held=counter.held - demand.amount
         )
     state = ReservationState.RELEASED if settlement is None else ReservationState.COMMITTED
-    settled = replace(reservation, state=state, settlement=settlement)
+    settled = Reservation(  # not `replace`, which walks the fields in Python
+        id=rid,
+        request=reservation.request,
+        demands=reservation.demands,
+        state=state,
+        settlement=settlement,
+    )
     book.reservations[rid] = settled
     return settled
 
