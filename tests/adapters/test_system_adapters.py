@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -51,6 +52,12 @@ def test_fixed_clock_refuses_naive_time() -> None:
 
 def test_uuid_ids_carry_the_prefix_and_a_uuid_hex() -> None:
     assert re.fullmatch(r"op_[0-9a-f]{32}", UuidIdGenerator().new_id("op"))
+
+
+def test_uuid_ids_are_version_4_uuids() -> None:
+    for _ in range(200):  # the version and variant bits set whatever the random bytes were
+        parsed = uuid.UUID(hex=UuidIdGenerator().new_id("op").removeprefix("op_"))
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
 
 
 def test_uuid_ids_are_unique() -> None:
