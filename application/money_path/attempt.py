@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +11,7 @@ from returns.result import Failure
 from imagestudio.application.money_path.accept import Accepted, KeyUse, accept
 from imagestudio.application.money_path.finish import Answered, Finish
 from imagestudio.application.money_path.keys import worth_another_provider
+from imagestudio.application.money_path.lease_keeper import LeaseKeeper
 from imagestudio.application.money_path.progress import Progress
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
 from imagestudio.application.outcomes import CallOutcomes, gather_outcomes, sort_outcomes
@@ -44,6 +43,7 @@ class Attempt:
         self._ports = ports
         self._finish = finish
         self._lease = lease
+        self._leases = LeaseKeeper(ports.leases, ports.clock, lease)
 
     async def run(
         self,
@@ -70,11 +70,11 @@ class Attempt:
             return AttemptEnd(outcome=Failure(accepted.failure()), final=True)
         taken = accepted.unwrap()
         self._ports.progress.started(taken.operation.id, taken.operation.user_id)
-        renewal = _Renewal(self._keep_leased, taken.operation.id, self._lease.renew_every)
+        self._leases.keep(taken.operation.id)
         try:
             outcome = await self._call(prepared, taken, may_fall_back, fall_back_as)
         finally:
-            renewal.cancel()
+            self._leases.drop(taken.operation.id)
             self._ports.progress.forget(taken.operation.id)
         return AttemptEnd(
             outcome=outcome,
@@ -141,40 +141,6 @@ class Attempt:
             output_size=(prepared.width, prepared.height),
             webhook=request.webhook,
         )
-
-    async def _keep_leased(self, operation_id: str) -> None:
-        """Renew the lease now, then every `renew_every` seconds (started one period in)."""
-        while True:
-            until = self._ports.clock.now() + self._lease.ttl
-            try:
-                await self._ports.leases.hold(operation_id, self._lease.holder, until)
-            except Exception:  # a busy database: the next renewal (a third of a lease on) retries
-                log.warning("could not renew the lease of %s", operation_id, exc_info=True)
-            await asyncio.sleep(self._lease.renew_every)
-
-
-class _Renewal:
-    """The lease renewals of one attempt: a timer until the first is due, then a task. Most
-    attempts end well within a period, so they never make the task (nor cancel it)."""
-
-    def __init__(
-        self,
-        renew: Callable[[str], Coroutine[object, object, None]],
-        operation_id: str,
-        every: float,
-    ) -> None:
-        self._renew = renew
-        self._operation_id = operation_id
-        self._task: asyncio.Task[None] | None = None
-        self._timer = asyncio.get_running_loop().call_later(every, self._start)
-
-    def _start(self) -> None:
-        self._task = asyncio.create_task(self._renew(self._operation_id))
-
-    def cancel(self) -> None:
-        self._timer.cancel()
-        if self._task is not None:
-            self._task.cancel()
 
 
 def reservation_request(prepared: PreparedOperation, at: datetime) -> ReservationRequest:
