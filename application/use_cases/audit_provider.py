@@ -22,6 +22,7 @@ from imagestudio.application.ports.provider_book import (
     BookUnreadable,
     ProviderBook,
 )
+from imagestudio.application.time_spans import span_problem
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import Micros
 from imagestudio.domain.operation_query import UNFINISHED, OperationCursor, OperationQuery
@@ -89,11 +90,8 @@ class AuditProvider:
     def _problem(self, request: AuditRequest) -> InvalidInput | None:
         if request.since.tzinfo is None or (request.until and request.until.tzinfo is None):
             return InvalidInput("since", "give times with a timezone")
-        if request.until is not None and request.until <= request.since:
-            return InvalidInput(
-                "until",
-                f"{request.until.isoformat()} is not after since ({request.since.isoformat()})",
-            )
+        if (span := span_problem("since", request.since, "until", request.until)) is not None:
+            return span
         try:  # the book and the ledger are read this far beyond the span, in UTC
             _ = (
                 request.since.astimezone(UTC) - SETTLE_MARGIN,
