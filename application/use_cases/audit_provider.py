@@ -24,6 +24,7 @@ from imagestudio.application.ports.provider_book import (
 )
 from imagestudio.application.time_spans import span_problem
 from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.money import Micros
 from imagestudio.domain.operation_query import UNFINISHED, OperationCursor, OperationQuery
 from imagestudio.domain.usage_record import UsageRecord
@@ -102,12 +103,12 @@ class AuditProvider:
         known = ", ".join(sorted(self._books)) or "none"
         if request.provider is not None and request.provider not in self._books:
             return InvalidInput(
-                "provider", f"no book to audit for {request.provider!r} (providers: {known})"
+                "provider", f"no book to audit for {echoed(request.provider)} (providers: {known})"
             )
         for name in request.opening_balances:
             if name not in self._books:
                 return InvalidInput(
-                    "opening_balance", f"no book to audit for {name!r} (providers: {known})"
+                    "opening_balance", f"no book to audit for {echoed(name)} (providers: {known})"
                 )
         return None
 
