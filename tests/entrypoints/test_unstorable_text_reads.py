@@ -30,6 +30,19 @@ def text_parameters(execute: Any) -> list[str]:
     ]
 
 
+def coroutine_methods(use_case: object) -> list[str]:
+    """The public async methods of a use case (`execute`, and those of the few with more)."""
+    if isinstance(use_case, type) or type(use_case).__module__.startswith(
+        "imagestudio.entrypoints"
+    ):
+        return []  # the container and the studio's own helpers are not use cases
+    return [
+        name
+        for name in dir(use_case)
+        if not name.startswith("_") and inspect.iscoroutinefunction(getattr(use_case, name))
+    ]
+
+
 def requests_with_text() -> dict[str, Any]:
     """The request objects of the readers whose text fields name what to read."""
     return {
@@ -74,27 +87,26 @@ async def test_no_use_case_lets_unstorable_text_reach_the_driver(
     answered: dict[str, object] = {}
     try:
         for attribute, use_case in vars(studio).items():
-            execute = getattr(use_case, "execute", None)
-            if execute is None:
-                continue
-            signature = inspect.signature(execute)
-            required = [
-                name
-                for name, parameter in signature.parameters.items()
-                if parameter.default is inspect.Parameter.empty
-            ]
-            for field in text_parameters(execute):
-                if any(name not in real and name != field for name in required):
-                    continue
-                for bad in UNSTORABLE:
-                    arguments = {name: real[name] for name in required if name != field}
-                    answered[f"{attribute}({field}={bad!r})"] = await answer_of(
-                        execute(**{**arguments, field: bad})
-                    )
+            for method in coroutine_methods(use_case):
+                run = getattr(use_case, method)
+                call = attribute if method == "execute" else f"{attribute}.{method}"
+                required = [
+                    name
+                    for name, parameter in inspect.signature(run).parameters.items()
+                    if parameter.default is inspect.Parameter.empty
+                ]
+                for field in text_parameters(run):
+                    if any(name not in real and name != field for name in required):
+                        continue
+                    for bad in UNSTORABLE:
+                        arguments = {name: real[name] for name in required if name != field}
+                        answered[f"{call}({field}={bad!r})"] = await answer_of(
+                            run(**{**arguments, field: bad})
+                        )
             if attribute in requests_with_text():
                 for bad in UNSTORABLE:
                     answered[f"{attribute}(request with {bad!r})"] = await answer_of(
-                        execute(requests_with_text()[attribute](bad))
+                        use_case.execute(requests_with_text()[attribute](bad))
                     )
     finally:
         await studio.aclose()
