@@ -8,6 +8,7 @@ from imagestudio.application.input_rules import choose_option
 from imagestudio.application.preparation_refusal import Refused, take
 from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.model import Model
 from imagestudio.domain.operation import ParameterValue
 from imagestudio.domain.operation_kind import OperationKind as K
@@ -31,7 +32,8 @@ def reserve_units(
             raise Refused(
                 InvalidInput(
                     "duration",
-                    f"{duration!r} is not one of {', '.join(map(str, durations))} (whole seconds)",
+                    f"{echoed(duration)} is not one of {', '.join(map(str, durations))}"
+                    " (whole seconds)",
                 )
             )
         resolution = take(choose_option(parameters, "resolution", model.limits.resolutions))

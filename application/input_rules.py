@@ -8,6 +8,7 @@ from fractions import Fraction
 from returns.result import Failure, Result, Success
 
 from imagestudio.domain.errors import InputProblem, InvalidInput
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.model import Model
 from imagestudio.domain.operation import ParameterValue
 from imagestudio.domain.operation_kind import OperationKind as K
@@ -72,7 +73,7 @@ def check_required(
         value = prompt if name == "prompt" else parameters.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             where = name if name == "prompt" else f"parameters.{name}"
-            return InvalidInput(where, f"{model.id} requires {name!r}")
+            return InvalidInput(where, f"{model.id} requires {echoed(name)}")
     return None
 
 
@@ -142,7 +143,7 @@ def choose_option(
         return Success(None)
     value = parameters.get(name, allowed[0])
     if str(value) not in allowed:
-        return Failure(InvalidInput(name, f"{value!r} is not one of {', '.join(allowed)}"))
+        return Failure(InvalidInput(name, f"{echoed(value)} is not one of {', '.join(allowed)}"))
     return Success(str(value))
 
 
@@ -151,5 +152,5 @@ def positive_int(
 ) -> Result[int, InvalidInput]:
     value = parameters.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        return Failure(InvalidInput(name, f"must be a positive whole number, not {value!r}"))
+        return Failure(InvalidInput(name, f"must be a positive whole number, not {echoed(value)}"))
     return Success(value)

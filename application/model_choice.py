@@ -13,6 +13,7 @@ from imagestudio.domain.errors import (
     UnknownModel,
     UnsupportedKind,
 )
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.model import Model
 from imagestudio.domain.operation_kind import OperationKind
 
@@ -95,4 +96,4 @@ def _unknown_mode(
     known = dict.fromkeys(m for model in catalog.all() if model.serves(kind) for m in model.modes)
     if mode is None or mode in known or not known:
         return None
-    return InvalidInput("mode", f"{mode!r} is not one of {', '.join(known)}")
+    return InvalidInput("mode", f"{echoed(mode)} is not one of {', '.join(known)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.errors.echo import echoed
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]*")
 
@@ -18,8 +19,9 @@ def check_name(field: str, name: str, max_length: int) -> InvalidInput | None:
     enough; otherwise what is wrong with it (a user id also names the user's asset folder)."""
     if not _NAME.fullmatch(name):
         return InvalidInput(
-            field, f"{name!r}: use letters, digits and _ . @ -, starting with a letter or digit"
+            field,
+            f"{echoed(name)}: use letters, digits and _ . @ -, starting with a letter or digit",
         )
     if len(name) > max_length:
-        return InvalidInput(field, f"{name!r} is longer than {max_length} characters")
+        return InvalidInput(field, f"{echoed(name)} is longer than {max_length} characters")
     return None

@@ -11,6 +11,7 @@ from imagestudio.application.ports.provider import InputImage
 from imagestudio.application.preparation_refusal import Refused, ok, take
 from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import InputProblem, InvalidInput
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.model import Model
 from imagestudio.domain.operation import ParameterValue
 from imagestudio.domain.operation_kind import OperationKind as K
@@ -65,5 +66,5 @@ def _non_negative(
 ) -> Result[int, InvalidInput]:
     value = parameters.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return Failure(InvalidInput(name, f"must be a whole number of pixels, not {value!r}"))
+        return Failure(InvalidInput(name, f"must be a whole number of pixels, not {echoed(value)}"))
     return Success(value)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from imagestudio.application.input_rules import text_problem
 from imagestudio.application.requests import ImageInput, OperationRequest
 from imagestudio.domain.errors import InvalidInput, UnknownUser
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.webhook import WebhookSubscription
 
 IDEMPOTENCY_KEY_LENGTH = 200
@@ -83,7 +84,7 @@ def _parameters_problem(parameters: object) -> InvalidInput | None:
         return _wrong("parameters", "a mapping of names to values", parameters)
     for name, value in parameters.items():
         if not isinstance(name, str):
-            return InvalidInput("parameters", f"the name {name!r} is not text")
+            return InvalidInput("parameters", f"the name {echoed(name)} is not text")
         if not isinstance(value, str | int | float | bool):
             return InvalidInput(
                 "parameters", f"{name} is a {type(value).__name__}, not text, a number or a bool"

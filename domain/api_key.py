@@ -13,8 +13,9 @@ DISPLAY_LENGTH = 12
 
 
 def key_hash(secret: str) -> str:
-    """The SHA-256 of a key, in hex: enough for random keys of 256 bits (no dictionary to try)."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+    """The SHA-256 of a key, in hex: enough for random keys of 256 bits (no dictionary to try).
+    Text that is not Unicode (a lone surrogate) hashes too, to a hash no issued key has."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def display_prefix(secret: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from imagestudio.domain.errors.echo import echoed
+
 
 class MediaType(StrEnum):
     PNG = "image/png"
@@ -28,7 +30,7 @@ class MediaType(StrEnum):
         for media, ext in _EXTENSIONS.items():
             if ext == wanted:
                 return media
-        raise ValueError(f"unknown media extension: {extension!r}")
+        raise ValueError(f"unknown media extension: {echoed(extension)}")
 
 
 def sniff(data: bytes) -> MediaType | None:

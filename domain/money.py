@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from imagestudio.domain.errors.echo import echoed
+
 MICROS_PER_USD = 1_000_000
 
 Micros = int
@@ -48,11 +50,11 @@ def usd_to_micros(amount: str | Decimal | int) -> Micros:
     try:
         dollars = Decimal(sign + text)
     except InvalidOperation as error:
-        raise ValueError(f"not an amount of dollars: {amount!r}") from error
+        raise ValueError(f"not an amount of dollars: {echoed(amount)}") from error
     # An exponent like 1e20000000 is a valid Decimal whose exact value takes minutes to build;
     # no amount of money, however absurd, needs a thousand digits either side of the point.
     if not dollars.is_finite() or abs(dollars.adjusted()) > MAX_DOLLAR_DIGITS:
-        raise ValueError(f"not an amount of dollars: {amount!r}")
+        raise ValueError(f"not an amount of dollars: {echoed(amount)}")
     # Fraction keeps every digit: Decimal arithmetic would round at 28 significant digits.
     return round_half_up(Fraction(dollars) * MICROS_PER_USD)
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.money import Micros, round_half_up
 
 DEFAULT_MICROS_PER_CREDIT = 10_000
@@ -68,7 +69,7 @@ class PerVideoSecond:
         if units.resolution is None:
             return max(self.micros_per_second.values()) * units.seconds * units.outputs
         if units.resolution not in self.micros_per_second:
-            raise PriceUnavailable(f"no per-second price for resolution {units.resolution!r}")
+            raise PriceUnavailable(f"no per-second price for resolution {echoed(units.resolution)}")
         return self.micros_per_second[units.resolution] * units.seconds * units.outputs
 
 

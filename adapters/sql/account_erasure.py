@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.engine import reading
+from imagestudio.adapters.sql.stored_text import unstorable
 from imagestudio.application.ports.account_erasure import ErasureReport
 from imagestudio.domain.operation import OperationStatus
 from imagestudio.domain.quota import Scope
@@ -30,6 +31,8 @@ class SqlAccountErasure:
         self._reader = reading(engine)
 
     async def unsettled_operations(self, user_id: str) -> tuple[str, ...]:
+        if unstorable(user_id):
+            return ()
         async with self._reader.connect() as connection:
             return await _unsettled(connection, user_id)
 
@@ -38,6 +41,15 @@ class SqlAccountErasure:
         join that user's account) or if the user has unsettled work (money still held)."""
         if tombstone == user_id:
             raise ValueError("the tombstone must differ from the user id")
+        if unstorable(user_id):  # no record can name it: nothing to erase
+            return ErasureReport(
+                user_existed=False,
+                ledger_lines_kept=0,
+                operations_deleted=0,
+                keys_deleted=0,
+                idempotency_keys_deleted=0,
+                alerts_deleted=0,
+            )
         async with self._engine.begin() as connection:
             users = t.users.c
             existed = (

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.engine import reading
 from imagestudio.adapters.sql.record_rows import from_row, row_values
+from imagestudio.adapters.sql.stored_text import unstorable
 from imagestudio.domain.api_key import ApiKey
 
 c = t.api_keys.c
@@ -58,11 +59,15 @@ class SqlApiKeys:
             return None if row is None else _key(row)
 
     async def find(self, reference: str) -> tuple[ApiKey, ...]:
+        if unstorable(reference):
+            return ()
         return await self._select(
             or_(c.id == reference, c.prefix == reference, c.key_hash == reference)
         )
 
     async def keys_of(self, user_id: str) -> tuple[ApiKey, ...]:
+        if unstorable(user_id):
+            return ()
         return await self._select(c.user_id == user_id)
 
     async def user_for_key(self, key_hash: str) -> str | None:

@@ -26,6 +26,7 @@ from imagestudio.adapters.sql.asset_loading import chunks, label_column, load_as
 from imagestudio.adapters.sql.asset_rows import add_asset, count_owner, insert_labels
 from imagestudio.adapters.sql.column_types import UtcDateTime
 from imagestudio.adapters.sql.engine import reading
+from imagestudio.adapters.sql.stored_text import unstorable
 from imagestudio.domain.asset import Asset, AssetCursor
 from imagestudio.domain.asset_query import AssetQuery, Relabel
 
@@ -50,7 +51,7 @@ class SqlAssetLibrary:
     async def find(
         self, owner: str, query: AssetQuery, *, after: AssetCursor | None, limit: int
     ) -> tuple[Asset, ...]:
-        if limit <= 0:
+        if limit <= 0 or unstorable(owner):
             return ()
         c = t.assets.c
         chosen = select(t.assets).where(c.owner == owner, *conditions(query, sqlite=self._sqlite))

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.driver_statement import DriverStatement
 from imagestudio.adapters.sql.engine import is_sqlite, reading
+from imagestudio.adapters.sql.stored_text import unstorable
 from imagestudio.application.ports.ledger import LedgerPlace
 from imagestudio.domain.daily_spend import DayCharge
 from imagestudio.domain.operation_kind import OperationKind
@@ -43,6 +44,8 @@ class SqlLedger:
     async def between(
         self, since: datetime, until: datetime | None = None, user_id: str | None = None
     ) -> tuple[UsageRecord, ...]:
+        if unstorable(user_id):
+            return ()
         c = t.ledger.c
         query = select(t.ledger).where(c.finished_at >= since)
         if until is not None:
@@ -61,6 +64,8 @@ class SqlLedger:
         after: LedgerPlace | None = None,
         limit: int,
     ) -> tuple[UsageRecord, ...]:
+        if unstorable(user_id):
+            return ()
         c = t.ledger.c
         query = select(t.ledger).where(c.user_id == user_id)
         if period is not None:
@@ -78,6 +83,8 @@ class SqlLedger:
             return tuple(_record(row) for row in await connection.execute(query))
 
     async def daily_charges(self, user_id: str, period: str) -> tuple[DayCharge, ...]:
+        if unstorable(user_id):
+            return ()
         c = t.ledger.c
         day = self._utc_day(c.started_at).label("day")
         query = (

@@ -27,6 +27,7 @@ from imagestudio.adapters.sql.operation_codec import (
     operation_row,
 )
 from imagestudio.adapters.sql.operation_listing import by_id, listing, tracked
+from imagestudio.adapters.sql.stored_text import unstorable
 from imagestudio.adapters.sql.upsert import Insert, per_dialect
 from imagestudio.application.ports.operation_store import TrackedOperation
 from imagestudio.application.ports.unit_of_work import StaleOperation
@@ -130,7 +131,7 @@ class SqlOperationStore:
         after: OperationCursor | None,
         limit: int,
     ) -> tuple[TrackedOperation, ...]:
-        if limit <= 0 or query.statuses == frozenset():
+        if limit <= 0 or query.statuses == frozenset() or unstorable(user_id):
             return ()
         async with self._reader.connect() as connection:
             rows = (await connection.execute(listing(user_id, query, after, limit))).all()

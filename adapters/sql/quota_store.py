@@ -22,6 +22,7 @@ from imagestudio.adapters.sql.quota_codec import (
 )
 from imagestudio.adapters.sql.quota_counters import key_of
 from imagestudio.adapters.sql.standing import read_standing
+from imagestudio.adapters.sql.stored_text import unstorable
 from imagestudio.adapters.sql.upsert import insert_missing
 from imagestudio.application.ports.clock import Clock
 from imagestudio.domain.billing_period import period_containing
@@ -67,6 +68,8 @@ class SqlQuotaStore:
             )
 
     async def delete_plan(self, name: str) -> Result[Plan, UnknownPlan | InvalidInput]:
+        if unstorable(name):
+            return Failure(UnknownPlan(name))
         try:
             async with self._engine.begin() as connection:
                 found = (
@@ -119,6 +122,8 @@ class SqlQuotaStore:
     async def add_user(
         self, user_id: str, plan_name: str
     ) -> Result[None, UserExists | UnknownPlan]:
+        if unstorable(plan_name):
+            return Failure(UnknownPlan(plan_name))
         try:
             async with self._engine.begin() as connection:
                 known = await connection.scalar(
@@ -171,6 +176,8 @@ class SqlQuotaStore:
 
     # The port.
     async def plan_of(self, user_id: str) -> Result[Plan, UnknownUser]:
+        if unstorable(user_id):
+            return Failure(UnknownUser(user_id))
         async with self._reader.connect() as connection:
             return await _plan_of(connection, user_id)
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.engine import reading
+from imagestudio.adapters.sql.stored_text import unstorable
 from imagestudio.adapters.sql.transaction import Transaction
 from imagestudio.adapters.sql.upsert import insert_missing
 from imagestudio.application.ports.webhooks import DeliveryCursor, DeliveryRecord
@@ -194,6 +195,8 @@ class SqlSecretSeeds:
         self._engine = engine
 
     async def seed(self, user_id: str, fresh: bytes, at: datetime) -> bytes:
+        if unstorable(user_id):  # no user has that id, so no delivery is ever signed for it
+            return fresh
         row = {"user_id": user_id, "seed": _text(fresh), "updated_at": at}
         async with self._engine.begin() as connection:
             await connection.run_sync(insert_missing, t.webhook_secrets, [row])
@@ -203,6 +206,8 @@ class SqlSecretSeeds:
         return base64.b64decode(str(found))
 
     async def rotate(self, user_id: str, fresh: bytes, at: datetime) -> None:
+        if unstorable(user_id):
+            return
         row = {"user_id": user_id, "seed": _text(fresh), "updated_at": at}
         async with self._engine.begin() as connection:
             changed = await connection.execute(

@@ -22,7 +22,9 @@ from imagestudio.application.ports.provider_book import (
     BookUnreadable,
     ProviderBook,
 )
+from imagestudio.application.time_spans import span_problem
 from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.money import Micros
 from imagestudio.domain.operation_query import UNFINISHED, OperationCursor, OperationQuery
 from imagestudio.domain.usage_record import UsageRecord
@@ -89,11 +91,8 @@ class AuditProvider:
     def _problem(self, request: AuditRequest) -> InvalidInput | None:
         if request.since.tzinfo is None or (request.until and request.until.tzinfo is None):
             return InvalidInput("since", "give times with a timezone")
-        if request.until is not None and request.until <= request.since:
-            return InvalidInput(
-                "until",
-                f"{request.until.isoformat()} is not after since ({request.since.isoformat()})",
-            )
+        if (span := span_problem("since", request.since, "until", request.until)) is not None:
+            return span
         try:  # the book and the ledger are read this far beyond the span, in UTC
             _ = (
                 request.since.astimezone(UTC) - SETTLE_MARGIN,
@@ -104,12 +103,12 @@ class AuditProvider:
         known = ", ".join(sorted(self._books)) or "none"
         if request.provider is not None and request.provider not in self._books:
             return InvalidInput(
-                "provider", f"no book to audit for {request.provider!r} (providers: {known})"
+                "provider", f"no book to audit for {echoed(request.provider)} (providers: {known})"
             )
         for name in request.opening_balances:
             if name not in self._books:
                 return InvalidInput(
-                    "opening_balance", f"no book to audit for {name!r} (providers: {known})"
+                    "opening_balance", f"no book to audit for {echoed(name)} (providers: {known})"
                 )
         return None
 

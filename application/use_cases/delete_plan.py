@@ -6,6 +6,7 @@ from returns.result import Failure, Result
 
 from imagestudio.application.ports.quota_store import QuotaAdministration
 from imagestudio.domain.errors import InvalidInput, UnknownPlan
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.plan import Plan
 
 DeletePlanError = UnknownPlan | InvalidInput
@@ -25,8 +26,8 @@ class DeletePlan:
             return Failure(
                 InvalidInput(
                     "plan",
-                    f"{name!r} is the default plan (IMAGESTUDIO_DEFAULT_PLAN), the one the default "
-                    "user is created on: set another first",
+                    f"{echoed(name)} is the default plan (IMAGESTUDIO_DEFAULT_PLAN), the one the "
+                    "default user is created on: set another first",
                 )
             )
         deleted: Result[Plan, DeletePlanError] = await self._administration.delete_plan(name)

@@ -8,6 +8,7 @@ from datetime import datetime
 from returns.result import Failure, Result, Success
 
 from imagestudio.application.ports.ledger import Ledger
+from imagestudio.application.time_spans import span_problem
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.usage_record import UsageRecord
 
@@ -31,11 +32,6 @@ class ExportUsage:
         """The lines in the order they finished; an empty or reversed span is refused."""
         if export.since.tzinfo is None or (export.until and export.until.tzinfo is None):
             return Failure(InvalidInput("since", "give times with a timezone"))
-        if export.until is not None and export.until <= export.since:
-            return Failure(
-                InvalidInput(
-                    "until",
-                    f"{export.until.isoformat()} is not after since ({export.since.isoformat()})",
-                )
-            )
+        if (problem := span_problem("since", export.since, "until", export.until)) is not None:
+            return Failure(problem)
         return Success(await self._ledger.between(export.since, export.until, export.user_id))

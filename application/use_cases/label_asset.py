@@ -8,6 +8,7 @@ from imagestudio.application.asset_vault import AssetVault
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.asset_query import MAX_LABELS, Relabel, label_problem
 from imagestudio.domain.errors import AssetNotFound, InvalidInput
+from imagestudio.domain.errors.echo import echoed
 
 
 class LabelAsset:
@@ -27,7 +28,7 @@ class LabelAsset:
         ):
             for label in sorted(labels):
                 if (problem := label_problem(label)) is not None:
-                    return Failure(InvalidInput(field, f"{label!r} {problem}"))
+                    return Failure(InvalidInput(field, f"{echoed(label)} {problem}"))
         current = await self._library.get(owner, asset_id)
         if current is None:
             return Failure(AssetNotFound(asset_id))

@@ -8,6 +8,7 @@ from returns.result import Failure, Result, Success
 
 from imagestudio.application.asset_vault import AssetVault
 from imagestudio.application.page_cursors import moment_problem, parsed_place, place_text
+from imagestudio.application.time_spans import span_problem
 from imagestudio.domain.asset import Asset, AssetCursor
 from imagestudio.domain.asset_query import AssetQuery, label_problem
 from imagestudio.domain.errors import InvalidInput
@@ -76,6 +77,9 @@ def query_problem(query: AssetQuery) -> InvalidInput | None:
     ):
         if (invalid := moment_problem(field, moment)) is not None:
             return invalid
+    span = span_problem("created_from", query.created_from, "created_before", query.created_before)
+    if span is not None:
+        return span
     if query.text is not None and len(query.text) > MAX_SEARCH_CHARS:
         return InvalidInput("q", f"search text is limited to {MAX_SEARCH_CHARS} characters")
     return None

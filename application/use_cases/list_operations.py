@@ -13,6 +13,7 @@ from imagestudio.application.page_cursors import moment_problem, parsed_place, p
 from imagestudio.application.ports.clock import Clock
 from imagestudio.application.ports.operation_store import OperationStore
 from imagestudio.application.ports.quota_store import QuotaStore
+from imagestudio.application.time_spans import span_problem
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.operation_query import OperationCursor, OperationQuery
 
@@ -84,4 +85,7 @@ def query_problem(query: OperationQuery) -> InvalidInput | None:
     ):
         if (problem := moment_problem(field, moment)) is not None:
             return problem
+    span = span_problem("created_from", query.created_from, "created_before", query.created_before)
+    if span is not None:
+        return span
     return None

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
+from imagestudio.application.input_rules import text_problem
 from imagestudio.application.ports.api_keys import ApiKeys
 from imagestudio.application.ports.clock import Clock
 from imagestudio.application.ports.quota_store import QuotaAdministration, QuotaStore
@@ -65,6 +66,9 @@ class ListUsers:
         """Up to `limit` (1 to 200; None: every user) users whose id sorts after `after`."""
         if limit is not None and not 1 <= limit <= MAX_PAGE_SIZE:
             return Failure(InvalidInput("limit", f"must be from 1 to {MAX_PAGE_SIZE}, not {limit}"))
+        # A place among user ids, not an id to find: text no id can be is a wrong cursor.
+        if after is not None and (problem := text_problem(after)) is not None:
+            return Failure(InvalidInput("after", problem))
         found = await self._administration.users(
             after=after, limit=None if limit is None else limit + 1
         )

@@ -18,6 +18,7 @@ from imagestudio.application.ports.image_processor import (
 )
 from imagestudio.application.requests import ImageInput, OperationResult
 from imagestudio.domain.errors import InputProblem, InvalidInput, OperationError
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.media import MediaType
 from imagestudio.domain.operation import ParameterValue
 from imagestudio.domain.operation_kind import OperationKind
@@ -153,7 +154,7 @@ class FitSocial:
             same = [f.key for f in self.formats() if f.platform == platform]
             known = same or sorted({f.platform for f in self.formats()})
             return Failure(
-                InvalidInput("format", f"no format {format_key!r} (try: {', '.join(known)})")
+                InvalidInput("format", f"no format {echoed(format_key)} (try: {', '.join(known)})")
             )
         problem = _writable(self._local.processor, media_type) or _metadata(metadata)
         if problem is not None:

@@ -8,6 +8,7 @@ from imagestudio.application.plan_numbers import limit_problem
 from imagestudio.application.ports.catalog import ModelCatalog
 from imagestudio.application.ports.quota_store import QuotaAdministration
 from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.plan import OperatorBudget
 
 
@@ -27,7 +28,7 @@ class SetBudget:
         if budget.provider not in providers:
             return Failure(
                 InvalidInput(
-                    "provider", f"{budget.provider!r} is not one of {', '.join(providers)}"
+                    "provider", f"{echoed(budget.provider)} is not one of {', '.join(providers)}"
                 )
             )
         await self._administration.set_budget(budget)

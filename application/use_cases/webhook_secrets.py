@@ -42,5 +42,7 @@ class WebhookSecrets:
         return self._derive(user_id, seed)
 
     def _derive(self, user_id: str, seed: bytes) -> str:
-        message = PURPOSE + len(user_id).to_bytes(4, "big") + user_id.encode() + seed
+        # `surrogatepass`: the same bytes for every real id; one no user can have still derives.
+        name = user_id.encode("utf-8", "surrogatepass")
+        message = PURPOSE + len(user_id).to_bytes(4, "big") + name + seed
         return secret_text(hmac.new(self._key, message, hashlib.sha256).digest())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.errors.invalid_request import InvalidInput
 from imagestudio.domain.money import format_usd
 
@@ -17,7 +18,7 @@ class UserExists:
     @property
     def message(self) -> str:
         return (
-            f"user {self.user_id!r} already exists (change the plan with `imagestudio users "
+            f"user {echoed(self.user_id)} already exists (change the plan with `imagestudio users "
             "set-plan`, the key with `imagestudio keys rotate`)"
         )
 
@@ -50,8 +51,8 @@ class UserBusy:
     def message(self) -> str:
         shown = ", ".join(self.operation_ids[:5])
         return (
-            f"user {self.user_id!r} has {len(self.operation_ids)} operation(s) not settled yet "
-            f"({shown}); wait for them or run `imagestudio reconcile`, then delete again"
+            f"user {echoed(self.user_id)} has {len(self.operation_ids)} operation(s) not settled "
+            f"yet ({shown}); wait for them or run `imagestudio reconcile`, then delete again"
         )
 
 
@@ -60,6 +61,6 @@ def plan_in_use(name: str, user_ids: Sequence[str]) -> InvalidInput:
     shown = ", ".join(user_ids[:5]) + (", …" if len(user_ids) > 5 else "")
     return InvalidInput(
         "plan",
-        f"{name!r} has {len(user_ids)} user(s) on it ({shown}): move them to another plan "
+        f"{echoed(name)} has {len(user_ids)} user(s) on it ({shown}): move them to another plan "
         "(`imagestudio users set-plan`) first",
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from imagestudio.domain.errors.echo import echoed
+
 
 @dataclass(frozen=True, slots=True)
 class IdempotencyConflict:
@@ -11,7 +13,7 @@ class IdempotencyConflict:
 
     @property
     def message(self) -> str:
-        return f"idempotency key {self.key!r} was already used for a different request"
+        return f"idempotency key {echoed(self.key)} was already used for a different request"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,4 +22,4 @@ class IdempotencyInProgress:
 
     @property
     def message(self) -> str:
-        return f"a request with idempotency key {self.key!r} is still running; retry later"
+        return f"a request with idempotency key {echoed(self.key)} is still running; retry later"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.operation_kind import OperationKind
 
 
@@ -32,7 +33,7 @@ class UnknownModel:
 
     @property
     def message(self) -> str:
-        return f"unknown model {self.model_id!r} (see `imagestudio models`)"
+        return f"unknown model {echoed(self.model_id)} (see `imagestudio models`)"
 
 
 _LOCAL_KINDS = frozenset(kind.value for kind in OperationKind if kind.is_local)
@@ -50,7 +51,7 @@ class UnsupportedKind:
                 f"{self.kind} runs here, through no model: use `imagestudio {self.kind}` or "
                 f"POST /v1/local/{self.kind}"
             )
-        return f"model {self.model_id!r} cannot do {self.kind}"
+        return f"model {echoed(self.model_id)} cannot do {self.kind}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,7 @@ class ProviderNotConfigured:
     @property
     def message(self) -> str:
         return (
-            f"model {self.model_id!r} needs the {self.provider} provider, which this profile "
+            f"model {echoed(self.model_id)} needs the {self.provider} provider, which this profile "
             "does not configure"
         )
 

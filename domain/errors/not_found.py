@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from imagestudio.domain.errors.echo import echoed
+
 
 @dataclass(frozen=True, slots=True)
 class AssetNotFound:
@@ -12,7 +14,7 @@ class AssetNotFound:
 
     @property
     def message(self) -> str:
-        return f"no asset {self.asset_id!r}"
+        return f"no asset {echoed(self.asset_id)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +27,7 @@ class NoThumbnail:
     @property
     def message(self) -> str:
         return (
-            f"asset {self.asset_id!r} is {self.media_type}: only images have thumbnails "
+            f"asset {echoed(self.asset_id)} is {self.media_type}: only images have thumbnails "
             "(fetch the asset itself, or show a placeholder)"
         )
 
@@ -36,7 +38,7 @@ class OperationNotFound:
 
     @property
     def message(self) -> str:
-        return f"no operation {self.operation_id!r}"
+        return f"no operation {echoed(self.operation_id)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,7 @@ class UnknownUser:
 
     @property
     def message(self) -> str:
-        return f"unknown user {self.user_id!r}"
+        return f"unknown user {echoed(self.user_id)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,7 @@ class UnknownPlan:
 
     @property
     def message(self) -> str:
-        return f"no plan named {self.name!r} (see `imagestudio plans list`)"
+        return f"no plan named {echoed(self.name)} (see `imagestudio plans list`)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,7 @@ class UnknownApiKey:
 
     @property
     def message(self) -> str:
-        return f"no API key matches {self.reference!r}"
+        return f"no API key matches {echoed(self.reference)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,6 @@ class AmbiguousApiKey:
     @property
     def message(self) -> str:
         return (
-            f"{len(self.key_ids)} API keys match {self.reference!r}: name one by its id "
+            f"{len(self.key_ids)} API keys match {echoed(self.reference)}: name one by its id "
             f"({', '.join(self.key_ids)})"
         )

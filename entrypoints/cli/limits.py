@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.limit import UNLIMITED, Limit
 from imagestudio.domain.money import MAX_MICROS, Micros, usd_to_micros
 from imagestudio.domain.operation_kind import QuotaCategory
@@ -25,7 +26,7 @@ _COUNT_DIGITS = 19  # the digits of MAX_MICROS: a longer number is refused befor
 def dollars(field: str, text: str) -> Micros | InvalidInput:
     """Micro-dollars from a decimal string such as "25.00", "$25" or "-1.50"."""
     if not _PLAIN_DOLLARS.fullmatch(text.strip()):
-        return InvalidInput(field, f"{text!r}: write dollars as a decimal such as 25.00")
+        return InvalidInput(field, f"{echoed(text)}: write dollars as a decimal such as 25.00")
     micros = usd_to_micros(text)
     if abs(micros) > MAX_MICROS:
         return InvalidInput(field, TOO_LARGE)
@@ -38,7 +39,7 @@ def count_limit(field: str, text: str) -> Limit | InvalidInput:
     if value == UNLIMITED_WORD:
         return UNLIMITED
     if not (value.isascii() and value.isdigit()):  # "²".isdigit() is True, int("²") is not
-        return InvalidInput(field, f"{text!r}: write a whole number or {UNLIMITED_WORD}")
+        return InvalidInput(field, f"{echoed(text)}: write a whole number or {UNLIMITED_WORD}")
     return _held(field, value)
 
 
@@ -57,7 +58,7 @@ def money_limit(field: str, text: str) -> Limit | InvalidInput:
     if isinstance(micros, InvalidInput):
         return InvalidInput(field, f"{micros.reason}, or {UNLIMITED_WORD}")
     if micros < 0:
-        return InvalidInput(field, f"{text!r}: a limit cannot be negative")
+        return InvalidInput(field, f"{echoed(text)}: a limit cannot be negative")
     return Limit.of(micros)
 
 
@@ -68,7 +69,9 @@ def rate_limit(field: str, text: str) -> Limit | InvalidInput:
         return UNLIMITED
     found = count_limit(field, value.removesuffix(PER_MINUTE))
     if isinstance(found, InvalidInput):
-        return InvalidInput(field, f"{text!r}: write requests per minute as 60/min, or unlimited")
+        return InvalidInput(
+            field, f"{echoed(text)}: write requests per minute as 60/min, or unlimited"
+        )
     return found
 
 
@@ -84,7 +87,9 @@ def byte_limit(field: str, text: str) -> Limit | InvalidInput:
     number = value.rstrip("kmgtb")
     unit = value[len(number) :]
     if unit not in _BYTE_UNITS or not (number.isascii() and number.isdigit()):
-        return InvalidInput(field, f"{text!r}: write a size such as 500MB or 2GB, or unlimited")
+        return InvalidInput(
+            field, f"{echoed(text)}: write a size such as 500MB or 2GB, or unlimited"
+        )
     return _held(field, number, _BYTE_UNITS[unit])
 
 
@@ -95,7 +100,9 @@ def retention_days(field: str, text: str) -> int | InvalidInput | None:
         return None
     digits = value.removesuffix("d")
     if not (digits.isascii() and digits.isdigit()) or int(digits) < 1:
-        return InvalidInput(field, f"{text!r}: write a number of days (at least 1), or unlimited")
+        return InvalidInput(
+            field, f"{echoed(text)}: write a number of days (at least 1), or unlimited"
+        )
     return int(digits)
 
 
@@ -106,9 +113,11 @@ def category_limit(text: str) -> tuple[QuotaCategory, Limit] | InvalidInput:
         category = QuotaCategory(name.strip())
     except ValueError:
         categories = ", ".join(category.value for category in QuotaCategory)
-        return InvalidInput("limit", f"{text!r}: the category is one of {categories}")
+        return InvalidInput("limit", f"{echoed(text)}: the category is one of {categories}")
     if not equals:
-        return InvalidInput("limit", f"{text!r}: write {category.value}=<calls> or =unlimited")
+        return InvalidInput(
+            "limit", f"{echoed(text)}: write {category.value}=<calls> or =unlimited"
+        )
     limit = count_limit(f"limit of {category.value}", value)
     if isinstance(limit, InvalidInput):
         return limit
@@ -130,16 +139,16 @@ def export_moment(field: str, text: str, *, day_end: bool = False) -> datetime |
         try:
             return start + timedelta(days=1)
         except OverflowError:
-            return InvalidInput(field, f"{text!r} is the last day there is")
+            return InvalidInput(field, f"{echoed(text)} is the last day there is")
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        return InvalidInput(field, f"{text!r}: write a day (2026-03-01) or an ISO 8601 time")
+        return InvalidInput(field, f"{echoed(text)}: write a day (2026-03-01) or an ISO 8601 time")
     try:
         # In UTC: a zone at the edge of the calendar must not overflow later, in a database.
         return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
     except OverflowError:
-        return InvalidInput(field, f"{text!r} is outside the calendar")
+        return InvalidInput(field, f"{echoed(text)} is outside the calendar")
 
 
 def period_day(text: str | None) -> tuple[date | None, bool] | InvalidInput:
@@ -152,4 +161,6 @@ def period_day(text: str | None) -> tuple[date | None, bool] | InvalidInput:
             return date.fromisoformat(text), False
     except ValueError:
         pass
-    return InvalidInput("period", f"{text!r} is neither `current` nor a day such as 2026-11-15")
+    return InvalidInput(
+        "period", f"{echoed(text)} is neither `current` nor a day such as 2026-11-15"
+    )

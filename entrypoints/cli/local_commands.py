@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.media import MediaType
 from imagestudio.entrypoints.cli.operation_inputs import images_or_fail
 from imagestudio.entrypoints.cli.options import Json, Out
@@ -174,14 +175,14 @@ def media_type(text: str, as_json: bool) -> MediaType:
     except ValueError:
         found = None
     if found is None or not found.is_image:
-        fail(InvalidInput("--format", f"{text!r} is not png, jpg, webp or avif"), as_json)
+        fail(InvalidInput("--format", f"{echoed(text)} is not png, jpg, webp or avif"), as_json)
     return found
 
 
 def byte_count(text: str, as_json: bool) -> int:
     match = _SIZE.fullmatch(text)
     if match is None:
-        fail(InvalidInput("--target-size", f"{text!r} is not a size such as 250KB"), as_json)
+        fail(InvalidInput("--target-size", f"{echoed(text)} is not a size such as 250KB"), as_json)
     number, unit = float(match[1]), match[2].lower()
     return int(number * {"": 1, "k": 1000, "m": 1000 * 1000}[unit])
 
@@ -189,5 +190,7 @@ def byte_count(text: str, as_json: bool) -> int:
 def colour(text: str, as_json: bool) -> tuple[int, int, int]:
     hex_digits = text.removeprefix("#")
     if not re.fullmatch(r"[0-9a-fA-F]{6}", hex_digits):
-        fail(InvalidInput("--background", f"{text!r} is not a colour such as #ffffff"), as_json)
+        fail(
+            InvalidInput("--background", f"{echoed(text)} is not a colour such as #ffffff"), as_json
+        )
     return (int(hex_digits[0:2], 16), int(hex_digits[2:4], 16), int(hex_digits[4:6], 16))

@@ -1,7 +1,8 @@
 """The route class every router uses: before a route reads a byte, a body must come in one of
 the content types the route's OpenAPI document declares (415 naming them otherwise; JSON
-accepts `application/json` and any `application/*+json`), and a JSON body is read by
-`json_text.loads` (400 for anything it cannot read)."""
+accepts `application/json` and any `application/*+json`), a JSON body is read by
+`json_text.loads` (400 for anything it cannot read), and HEAD is answered wherever GET is
+(`head_requests`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+from starlette.routing import Match
+from starlette.types import Receive, Scope, Send
 
+from imagestudio.entrypoints.http import head_requests
 from imagestudio.entrypoints.http.invalid_requests import BodyRefused
 from imagestudio.entrypoints.http.json_text import loads
 from imagestudio.entrypoints.http.problems import NO_RETRY, Problem
@@ -75,6 +79,17 @@ class StudioRequest(Request):
 
 
 class StudioRoute(APIRoute):
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if head_requests.is_head_of_get(scope, self.methods):
+            return super().matches(head_requests.as_get(scope))
+        return super().matches(scope)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if head_requests.is_head_of_get(scope, self.methods):
+            await self.app(scope, receive, head_requests.without_body(send))
+        else:
+            await super().handle(scope, receive, send)
+
     def get_route_handler(self) -> Handler:
         handle = super().get_route_handler()
         declared = declared_types(self)
@@ -83,6 +98,9 @@ class StudioRoute(APIRoute):
             content_type = request.headers.get("content-type", "")
             if declared and has_body(request) and not accepted(declared, content_type):
                 raise BodyRefused(unsupported(declared, content_type))
-            return await handle(StudioRequest(request.scope, request.receive))
+            response = await handle(StudioRequest(request.scope, request.receive))
+            if request.method == head_requests.HEAD:
+                return await head_requests.unstarted(response)
+            return response
 
         return checked

@@ -267,3 +267,17 @@ def test_the_library_answers_alike_on_a_database(database_url: str, tmp_path: Pa
         assert refused(edit, 404)["type"] == "/problems/asset-not-found"
         with api.admin() as admin:
             assert refused(admin.get("/v1/admin/users/x%00y/keys"), 422)["status"] == 422
+
+
+def test_a_refused_long_tag_is_quoted_cut_not_whole(tmp_path: Path) -> None:
+    long_tag = "t" * 100_000
+    with serving(tmp_path) as api, api.client("alice") as alice:
+        fox = generate(alice, "a red fox")
+        answer = alice.patch(f"/v1/assets/{fox['id']}", json={"add_tags": [long_tag]})
+        listed = alice.get("/v1/assets", params={"tag": "u" * 60 + " "})
+        problem = refused(answer, 422)
+
+    assert len(answer.content) < 2_000, answer.text[:300]
+    assert problem["field"] == "tags" and "…" in problem["reason"]
+    assert "must be at most" in problem["reason"] and "t" * 100 not in answer.text
+    assert listed.status_code == 422 and len(listed.content) < 2_000

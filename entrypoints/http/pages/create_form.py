@@ -7,6 +7,7 @@ from starlette.datastructures import FormData
 
 from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.pages.form_fields import text
 from imagestudio.entrypoints.http.pages.page_requests import page_request
@@ -32,7 +33,9 @@ def _whole(form: FormData, name: str, low: int, high: int) -> int | InvalidInput
     if not given:
         return None
     if not given.isdigit() or not low <= int(given) <= high:
-        return InvalidInput(name, f"must be a whole number from {low} to {high}, not {given!r}")
+        return InvalidInput(
+            name, f"must be a whole number from {low} to {high}, not {echoed(given)}"
+        )
     return int(given)
 
 
@@ -41,7 +44,7 @@ def _size(form: FormData) -> tuple[int, int] | InvalidInput | None:
     if not given:
         return None
     if given not in {value for value, _ in SIZES}:
-        return InvalidInput("size", f"{given!r} is not one of the sizes offered")
+        return InvalidInput("size", f"{echoed(given)} is not one of the sizes offered")
     width, height = given.split("x")
     return int(width), int(height)
 

@@ -10,6 +10,7 @@ from typing import Any
 from starlette.datastructures import FormData, UploadFile
 
 from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.model import Model
 from imagestudio.domain.operation import ParameterValue
 from imagestudio.domain.operation_kind import OperationKind
@@ -51,7 +52,7 @@ def _number(form: FormData, field: FormField) -> int | InvalidInput | None:
     high = field.high
     if not given.isdigit() or int(given) < low or (high is not None and int(given) > high):
         return InvalidInput(
-            field.name, f"must be a whole number from {low} to {high}, not {given!r}"
+            field.name, f"must be a whole number from {low} to {high}, not {echoed(given)}"
         )
     return int(given)
 
@@ -61,7 +62,7 @@ def _value(form: FormData, field: FormField) -> ParameterValue | InvalidInput | 
         return _number(form, field)
     given = text(form, field.name).strip()
     if field.widget is Widget.SELECT and given and given not in field.choices:
-        return InvalidInput(field.name, f"{given!r} is not one of {', '.join(field.choices)}")
+        return InvalidInput(field.name, f"{echoed(given)} is not one of {', '.join(field.choices)}")
     if field.widget is Widget.SELECT and given.isdigit():
         return int(given)  # durations are whole seconds
     return given or None

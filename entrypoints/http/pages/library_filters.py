@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from imagestudio.domain.asset_query import AssetQuery
 from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.cli.limits import export_moment
 
@@ -40,7 +41,7 @@ class LibraryFilters:
             try:
                 kind = OperationKind(self.kind)
             except ValueError:
-                return InvalidInput("kind", f"{self.kind!r} is not an operation kind")
+                return InvalidInput("kind", f"{echoed(self.kind)} is not an operation kind")
         if self.favourite not in ("", "true", "false"):
             return InvalidInput("favourite", "must be true, false or empty")
         if self.model and not self.model.isprintable():
@@ -105,4 +106,4 @@ def _moment(field: str, text: str) -> datetime | InvalidInput | None:
     try:
         return moment.astimezone(UTC)
     except OverflowError:
-        return InvalidInput(field, f"{text!r} is outside the calendar")
+        return InvalidInput(field, f"{echoed(text)} is outside the calendar")
