@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
-from functools import cached_property
+from types import TracebackType
 from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -29,34 +28,18 @@ class SqlUnit:
     """The `Unit` port: quota, ledger, operations, keys, asset rows and the webhook outbox in one
     transaction."""
 
+    __slots__ = ("_transaction", "assets", "idempotency", "ledger", "operations", "outbox", "quota")
+
     def __init__(self, transaction: Transaction, retention: timedelta) -> None:
+        # All six at once: each only keeps the transaction, and made this way they cost less
+        # than `cached_property` made one or two of them (its first read takes a lock).
         self._transaction = transaction
-        self._retention = retention
-
-    # Made when first used: most units use one or two of the six.
-    @cached_property
-    def quota(self) -> SqlUnitQuota:
-        return SqlUnitQuota(self._transaction)
-
-    @cached_property
-    def ledger(self) -> SqlUnitLedger:
-        return SqlUnitLedger(self._transaction)
-
-    @cached_property
-    def operations(self) -> SqlUnitOperations:
-        return SqlUnitOperations(self._transaction)
-
-    @cached_property
-    def idempotency(self) -> SqlUnitKeys:
-        return SqlUnitKeys(self._transaction, self._retention)
-
-    @cached_property
-    def assets(self) -> SqlUnitAssets:
-        return SqlUnitAssets(self._transaction)
-
-    @cached_property
-    def outbox(self) -> SqlUnitOutbox:
-        return SqlUnitOutbox(self._transaction)
+        self.quota = SqlUnitQuota(transaction)
+        self.ledger = SqlUnitLedger(transaction)
+        self.operations = SqlUnitOperations(transaction)
+        self.idempotency = SqlUnitKeys(transaction, retention)
+        self.assets = SqlUnitAssets(transaction)
+        self.outbox = SqlUnitOutbox(transaction)
 
     async def commit(self) -> None:
         try:
@@ -89,12 +72,31 @@ class SqlUnitOfWork:
         self._retention = retention
 
     def begin(self) -> AbstractAsyncContextManager[Unit]:
-        return self._unit()
-
-    @asynccontextmanager
-    async def _unit(self) -> AsyncIterator[Unit]:
-        async with self.database.transaction() as transaction:
-            yield SqlUnit(transaction, self._retention)
+        return _Turn(self.database.transaction(), self._retention)
 
     async def aclose(self) -> None:
         await self.database.dispose()
+
+
+class _Turn:
+    """One unit in its database transaction (a class, not a generator-based context manager:
+    the money path begins three or four units per operation)."""
+
+    __slots__ = ("_retention", "_transaction")
+
+    def __init__(
+        self, transaction: AbstractAsyncContextManager[Transaction], retention: timedelta
+    ) -> None:
+        self._transaction = transaction
+        self._retention = retention
+
+    async def __aenter__(self) -> Unit:
+        return SqlUnit(await self._transaction.__aenter__(), self._retention)
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> bool | None:
+        return await self._transaction.__aexit__(kind, error, trace)
