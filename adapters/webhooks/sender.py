@@ -67,11 +67,17 @@ class HttpWebhookSender:
 
 
 async def _status(resolved: Resolved, url: str, headers: dict[str, str], body: bytes) -> int:
-    """The receiver's status code; its body is left unread (the connection is dropped)."""
-    async with (
-        httpx.AsyncClient(
-            transport=PinnedTransport(resolved), follow_redirects=False, timeout=TIMEOUT
-        ) as client,
-        client.stream("POST", url, content=body, headers=headers) as response,
-    ):
+    """The receiver's status code; its body is left unread (the connection is dropped).
+
+    Sent through the transport, not a client: httpx's client logs each request's whole URL,
+    and a receiver's URL often holds its own token (in its path or query)."""
+    request = httpx.Request(
+        "POST", url, headers=headers, content=body, extensions={"timeout": TIMEOUT.as_dict()}
+    )
+    transport = PinnedTransport(resolved)
+    try:
+        response = await transport.handle_async_request(request)
+        await response.aclose()
         return response.status_code
+    finally:
+        await transport.aclose()
