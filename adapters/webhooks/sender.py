@@ -62,7 +62,7 @@ class HttpWebhookSender:
                 return Sent(await _status(resolved, url, headers, body))
         except TimeoutError:
             return Sent(None, f"no answer within {self._deadline:g} s")
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
             return Sent(None, f"{type(error).__name__}: {error}"[:500])
 
 
