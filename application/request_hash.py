@@ -33,7 +33,7 @@ def request_hash(
     if request.webhook is not None:
         # A retry naming another webhook (or none) would replay, and that webhook never hear
         # of the operation. Only when given, so the hashes of keys stored before stay the same.
-        events = sorted(event.value for event in request.webhook.events)
+        events = sorted(str(event) for event in request.webhook.events)  # `settled` alike
         fields["webhook"] = [request.webhook.url, events]
     canonical = json.dumps(fields, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
