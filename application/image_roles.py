@@ -24,10 +24,13 @@ KIND_ROLES: Mapping[K, frozenset[str]] = {
 """The roles each kind's models read; `image` is the picture worked on."""
 ONE_EACH = frozenset({"mask", "style", "face", "target"})
 """Roles a provider takes one image of."""
+MODE_NEEDS: Mapping[tuple[K, str], str] = {(K.CONTROL, "style-transfer"): "style"}
+"""The role a mode cannot work without."""
 
 
-def check_image_roles(kind: K, roles: Sequence[str]) -> InvalidInput | None:
-    """The first input image whose role `kind` cannot use, or None."""
+def check_image_roles(kind: K, roles: Sequence[str], mode: str | None) -> InvalidInput | None:
+    """The first input image whose role `kind` cannot use, or the role `mode` needs and was
+    not given; None when the images fit."""
     taken = KIND_ROLES[kind]
     for index, role in enumerate(roles):
         field = f"images[{index}]"
@@ -41,4 +44,7 @@ def check_image_roles(kind: K, roles: Sequence[str]) -> InvalidInput | None:
         return InvalidInput("images", "give a 'face' and a 'target', or two plain images")
     if kind is not K.FACE_SWAP and roles and "image" not in roles:
         return InvalidInput("images", f"{kind} needs the image to work on (role 'image')")
+    needed = MODE_NEEDS.get((kind, mode or ""))
+    if needed is not None and needed not in roles:
+        return InvalidInput("images", f"{mode} needs a {needed!r} image")
     return None

@@ -89,7 +89,7 @@ async def _prepare(
     digests: tuple[str, ...] = ()
     if not quoting or request.images:
         ok(check_image_count(kind, len(request.images)))
-        ok(check_image_roles(kind, [image.role for image in request.images]))
+        ok(check_image_roles(kind, [image.role for image in request.images], mode))
         loaded = [
             await load_input(ports, request.user_id, model, i, im)
             for i, im in enumerate(request.images)

@@ -55,3 +55,28 @@ def test_every_role_combination_runs_or_is_refused_for_free(api: Api, kind: Oper
             refused.append(roles)
     assert ("image",) not in refused
     assert len(refused) < len(role_tuples(kind))
+
+
+@pytest.mark.parametrize("mode", ["sketch", "structure", "style", "style-transfer"])
+def test_each_control_mode_is_run_or_refused_for_free_without_a_style_image(
+    api: Api, mode: str
+) -> None:
+    """Style transfer without its style image used to fail at the provider, after acceptance."""
+    picture = base64.b64encode(png(512, 512)).decode()
+    before = footprint(api, "alice")
+    body = {
+        "kind": "control",
+        "prompt": "a fox",
+        "parameters": {"mode": mode},
+        "images": [{"base64": picture}],
+    }
+    with api.client("alice") as alice:
+        answer = alice.post("/v1/operations", json=body)
+
+    if mode != "style-transfer":
+        assert answer.status_code == 200, answer.text
+        return
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["type"].startswith("/problems/invalid-input"), answer.text
+    assert "style" in answer.json()["detail"]
+    assert footprint(api, "alice") == before
