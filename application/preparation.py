@@ -5,6 +5,7 @@ from __future__ import annotations
 from returns.result import Failure, Result, Success
 
 from imagestudio.application.billable_units import reserve_units
+from imagestudio.application.image_roles import check_image_roles
 from imagestudio.application.input_images import load_input
 from imagestudio.application.input_rules import (
     check_image_count,
@@ -88,6 +89,7 @@ async def _prepare(
     digests: tuple[str, ...] = ()
     if not quoting or request.images:
         ok(check_image_count(kind, len(request.images)))
+        ok(check_image_roles(kind, [image.role for image in request.images], mode))
         loaded = [
             await load_input(ports, request.user_id, model, i, im)
             for i, im in enumerate(request.images)

@@ -15,7 +15,7 @@ from imagestudio.application.input_rules import text_problem
 from imagestudio.application.requests import ImageInput, OperationRequest
 from imagestudio.domain.errors import InvalidInput, UnknownUser
 from imagestudio.domain.errors.echo import echoed
-from imagestudio.domain.webhook import WebhookSubscription
+from imagestudio.domain.webhook import WEBHOOK_EVENTS, WebhookSubscription
 
 IDEMPOTENCY_KEY_LENGTH = 200
 """The longest idempotency key (the stores keep 255 characters; HTTP takes 200)."""
@@ -56,7 +56,25 @@ def shape_problem(request: OperationRequest) -> InvalidInput | UnknownUser | Non
             # Its deliveries are written with the settlement: PostgreSQL refusing the URL there
             # would fail the transaction that records outputs the provider already billed.
             return InvalidInput("webhook", f"the URL {unstorable}")
+        if (unheard := _events_problem(request.webhook.events)) is not None:
+            return InvalidInput("webhook", unheard)
     return _parameters_problem(request.parameters) or _key_problem(request.idempotency_key)
+
+
+def _events_problem(events: object) -> str | None:
+    """Why a webhook asking for `events` would hear nothing, or not what was meant (`progress`,
+    no event, `"operation.settled"`: the HTTP name, where the event is `settled`), or None."""
+    if not isinstance(events, set | frozenset | list | tuple):
+        # A string is a collection too: "settled" would have been read letter by letter.
+        return f"events must be a set of OperationEventKind, not {type(events).__name__}"
+    if not events:
+        return "events is empty: nothing would be delivered"
+    for event in events:
+        if event not in WEBHOOK_EVENTS:
+            named = ", ".join(kind.value for kind in WEBHOOK_EVENTS)
+            shown = repr(str(event)) if isinstance(event, str) else repr(event)
+            return f"events: {shown} is not an event webhooks deliver ({named})"
+    return None
 
 
 def image_problem(field: str, image: object) -> InvalidInput | None:

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from imagestudio.application.routing import RoutingPolicy, RoutingRules
 from imagestudio.domain.model import ModelTier
+from imagestudio.entrypoints.durations import MOST_HOURS, MOST_SECONDS
 from imagestudio.entrypoints.setting_types import (
     DatabaseUrl,
     HttpAddress,
@@ -115,15 +116,15 @@ class Settings(BaseSettings):
     offline_slow_seconds: float = Field(default=0.2, ge=0, le=600)
     """How long the offline provider works on a prompt holding `[offline:slow]` (demos of
     progress and cancellation)."""
-    provider_deadline_seconds: float = Field(default=600, gt=0)
+    provider_deadline_seconds: float = Field(default=600, gt=0, le=MOST_SECONDS)
     """How long one provider call may take from queueing to its outputs downloaded."""
     wavespeed_sync_mode: bool = False
-    wavespeed_poll_seconds: float = Field(default=1.0, gt=0)
+    wavespeed_poll_seconds: float = Field(default=1.0, gt=0, le=MOST_SECONDS)
     wavespeed_concurrent_tasks: int = Field(default=3, ge=1)
     """The account's concurrent-task limit (Bronze 3, Silver 100, Gold 2,000)."""
     wavespeed_submits_per_minute: int = Field(default=10, ge=1)
     """The account's images per minute (Bronze 10, Silver 500, Gold 3,000)."""
-    stability_poll_seconds: float = Field(default=10.0, gt=0)
+    stability_poll_seconds: float = Field(default=10.0, gt=0, le=MOST_SECONDS)
     """Polling async results more often than every 10 s may be rate-limited."""
     stability_requests_per_10s: int = Field(default=150, ge=1)
     """Stability locks the account out for 60 s past 150 requests in 10 s."""
@@ -133,67 +134,67 @@ class Settings(BaseSettings):
     routing_tier: ModelTier = ModelTier.STANDARD
     routing_preference: str = ""
     """Comma-separated model ids or provider names, most preferred first."""
-    reconcile_after_seconds: float = Field(default=1800, gt=0)
+    reconcile_after_seconds: float = Field(default=1800, gt=0, le=MOST_SECONDS)
     """How long an operation whose submit was never confirmed waits before it is released as
     `unknown_unresolved`."""
     # -- local image work (compress, convert, social) ---------------------------------------
     image_workers: int = Field(default=2, ge=1, le=64)
     """How many pieces of local image work run at once in this process (each in a child
     process); more wait their turn."""
-    image_seconds: float = Field(default=30, gt=0)
+    image_seconds: float = Field(default=30, gt=0, le=MOST_SECONDS)
     """A piece of local image work still running after this long is stopped and refused."""
     image_max_pixels: int = Field(default=50_000_000, ge=1)
     """The most pixels an input of a local operation may have (read from its header, before
     any pixel is decoded)."""
 
-    reconcile_recheck_seconds: float = Field(default=30, gt=0)
+    reconcile_recheck_seconds: float = Field(default=30, gt=0, le=MOST_SECONDS)
     """How long reconciliation waits before asking again about a task the provider still runs
     (or could not be reached about)."""
     # -- the HTTP API ---------------------------------------------------------------------
     admin_key: SecretStr | None = None
     """The operator's key for `/v1/admin/*`; the admin API is off without it."""
-    http_wait_seconds: float = Field(default=30, ge=0)
+    http_wait_seconds: float = Field(default=30, ge=0, le=MOST_SECONDS)
     """How long `POST /v1/operations` waits for the result before answering 202."""
     http_max_request_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
-    http_read_seconds: float = Field(default=30, gt=0)
+    http_read_seconds: float = Field(default=30, gt=0, le=MOST_SECONDS)
     """How long a request body may stop arriving before the request is answered 408."""
-    http_shutdown_grace_seconds: float = Field(default=30, ge=0)
+    http_shutdown_grace_seconds: float = Field(default=30, ge=0, le=MOST_SECONDS)
     """On shutdown, how long operations in flight may still finish before being cancelled."""
-    studio_session_hours: float = Field(default=168, gt=0)
+    studio_session_hours: float = Field(default=168, gt=0, le=MOST_HOURS)
     """How long a sign-in to the studio pages lasts (ended sooner by signing out, or by
     revoking or rotating the key it was opened with)."""
-    studio_link_seconds: float = Field(default=600, gt=0)
+    studio_link_seconds: float = Field(default=600, gt=0, le=MOST_SECONDS)
     """How long the one-time sign-in link a local server prints at start works, unused."""
     signing_key: SigningKey | None = None
     """Signs the asset links of `/v1/images/*`; when unset each process draws its own, so links
     stop working on restart and are not shared between processes."""
-    signed_url_seconds: int = Field(default=3600, gt=0)
+    signed_url_seconds: int = Field(default=3600, gt=0, le=MOST_SECONDS)
     """How long a signed asset link works."""
     public_url: HttpAddress | None = None
     """The base URL the HTTP API is reached at (`https://studio.example.com/api`): links made
     where no request tells it (the MCP server over stdio, webhook bodies) start with it;
     relative otherwise, and webhook bodies carry no asset links without it."""
-    idempotency_hours: int = Field(default=24, gt=0)
+    idempotency_hours: int = Field(default=24, gt=0, le=MOST_HOURS)
     # -- completion webhooks --------------------------------------------------------------
     webhook_allow_http: bool = False
     """Let webhooks go to http:// URLs (development and tests only)."""
     webhook_allow_private: bool = False
     """Let webhooks go to private and loopback addresses (development and tests only)."""
-    webhook_poll_seconds: float = Field(default=2, gt=0)
+    webhook_poll_seconds: float = Field(default=2, gt=0, le=MOST_SECONDS)
     """How often the delivery worker looks for deliveries due (settlements in this process
     wake it at once)."""
-    storage_sweep_seconds: float = Field(default=3600, gt=0)
+    storage_sweep_seconds: float = Field(default=3600, gt=0, le=MOST_SECONDS)
     """How often a long-running process deletes assets past their plan's retention."""
-    gc_margin_seconds: float = Field(default=3600, ge=0)
+    gc_margin_seconds: float = Field(default=3600, ge=0, le=MOST_SECONDS)
     """`storage gc` leaves bytes without an asset row alone until they are this old (they may
     belong to an asset being saved right now)."""
-    lease_seconds: float = Field(default=60, gt=0)
+    lease_seconds: float = Field(default=60, gt=0, le=MOST_SECONDS)
     """How long an operation stays leased to its process without renewal (renewed every third)."""
     events_poll_seconds: float = Field(default=0.25, gt=0, le=60)
     """How often `/v1/operations/{id}/events` reads a followed operation's row."""
-    events_heartbeat_seconds: float = Field(default=15, gt=0)
+    events_heartbeat_seconds: float = Field(default=15, gt=0, le=MOST_SECONDS)
     """How long an event stream may stay quiet before a comment tells the listener it waits."""
-    events_longest_seconds: float = Field(default=3600, gt=0)
+    events_longest_seconds: float = Field(default=3600, gt=0, le=MOST_SECONDS)
     """An event stream still waiting this long ends; its listener may resume it."""
 
     @property

@@ -166,7 +166,9 @@ class S3AssetBytes:
             except StopAsyncIteration:
                 return
             except ObstoreError as error:
-                raise self._failure("LIST", f"{self._prefix}/", error) from error
+                raise self._failure(
+                    "LIST", f"{self._prefix}/" if self._prefix else "", error
+                ) from error
             for meta in page:
                 if (stored := self._stored(meta)) is not None:
                     yield stored

@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import httpx
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 """A name and port to the addresses it resolves to."""
@@ -65,8 +67,13 @@ class Destinations:
         try:
             parts = urlsplit(url)
             port = parts.port
-        except ValueError as error:
+            # What urlsplit takes and no request can carry (a tab, CR LF, DEL, a NUL, 64 KiB):
+            # refused here, or the operation would run and its deliveries fail for ever.
+            httpx.URL(url)
+        except (ValueError, httpx.InvalidURL) as error:
             return f"is not a URL: {error}"
+        if port == 0:
+            return "port 0 is no destination"
         if parts.username is not None:
             # Secrets in a URL end up in logs and the deliveries list: the secret signs instead.
             return "credentials in the URL are not taken"

@@ -135,6 +135,7 @@ class DeliverWebhooks:
                             "size_bytes": asset.size_bytes,
                             "width": asset.width,
                             "height": asset.height,
+                            "duration_seconds": asset.duration_seconds,
                             "url": self._links.link(asset.owner, asset.id),
                         }
                     )

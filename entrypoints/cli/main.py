@@ -6,8 +6,10 @@ top, and the use cases, the container and the database come in when a command ru
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
+import traceback
 from typing import Annotated
 
 import typer
@@ -89,12 +91,17 @@ def run() -> None:
     try:
         app(prog_name="imagestudio")  # also under `python -m`
     except Exception as error:
+        _release_frames(error)
         if _is_bad_setting(error):
             sys.stderr.write(f"error: {_first_line(error)}\n")
             sys.exit(EXIT_INPUT)
         database = _database_trouble(error)
         if database is not None:
             sys.stderr.write(f"error: the database cannot be used: {database}\n")
+            sys.exit(EXIT_UNEXPECTED)
+        storage = _storage_trouble(error)
+        if storage is not None:
+            sys.stderr.write(f"error: the asset storage cannot be used: {storage}\n")
             sys.exit(EXIT_UNEXPECTED)
         # A bug or a broken environment: one line, not a traceback.
         said = _first_line(error)
@@ -109,6 +116,30 @@ _BAD_SETTINGS = (
     ("imagestudio.entrypoints.settings", "SettingsError"),
     ("imagestudio.adapters.sql.schema", "SchemaOutOfDate"),
 )
+
+
+def _release_frames(error: BaseException) -> None:
+    """Let go of what the failed command's frames hold. Kept by the traceback until the
+    interpreter exits, a native client (the S3 store's) was dropped after its runtime had
+    stopped, and the process aborted (exit 134) after printing its error."""
+    seen: set[int] = set()
+    chained: BaseException | None = error
+    while chained is not None and id(chained) not in seen:
+        seen.add(id(chained))
+        traceback.clear_frames(chained.__traceback__)
+        chained = chained.__cause__ or chained.__context__
+    gc.collect()  # the cycles the frames were in go now, not while the interpreter exits
+
+
+def _storage_trouble(error: Exception) -> str | None:
+    """What the asset store said when it could not be reached or refused a request (its own
+    error, already one line naming the object); None for anything else."""
+    kind = getattr(
+        sys.modules.get("imagestudio.adapters.s3.asset_bytes"), "S3AssetStoreError", None
+    )
+    if isinstance(kind, type) and isinstance(error, kind):
+        return _first_line(error)
+    return None
 
 
 def _is_bad_setting(error: Exception) -> bool:

@@ -12,6 +12,7 @@ from imagestudio.entrypoints.cli.groups import command_group
 from imagestudio.entrypoints.cli.options import Json
 from imagestudio.entrypoints.cli.output import print_json, table
 from imagestudio.entrypoints.cli.studio import studio
+from imagestudio.entrypoints.durations import MOST_SECONDS
 
 storage_app = command_group("Asset storage upkeep: retention and garbage collection.")
 
@@ -54,6 +55,7 @@ def gc(
         typer.Option(
             "--margin-seconds",
             min=0,
+            max=MOST_SECONDS,
             help="Leave bytes younger than this alone (default IMAGESTUDIO_GC_MARGIN_SECONDS).",
         ),
     ] = None,

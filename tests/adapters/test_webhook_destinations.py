@@ -134,3 +134,22 @@ async def test_redirects_are_not_followed() -> None:
 
         assert sent == Sent(307)
         assert len(receiver.received) == 1
+
+
+UNSENDABLE = [
+    "http://127.0.0.1:9/a\tb",
+    "http://127.0.0.1:9/a\r\nx-forged: 1",
+    "http://127.0.0.1:9/\x7f",
+    "http://127.0.0.1:9/a\x00b",
+    "http://127.0.0.1:9/" + "a" * 70_000,
+    "http://127.0.0.1:0/",
+]
+
+
+@pytest.mark.parametrize("url", UNSENDABLE, ids=lambda url: repr(url[:30]))
+async def test_a_url_no_request_can_go_to_is_refused_and_never_raises(url: str) -> None:
+    check = Destinations(allow_http=True, allow_private=True)
+
+    assert await check.refusal(url) is not None
+    sent = await HttpWebhookSender(check).post(url, {}, b"{}")
+    assert sent.status_code is None and str(sent.error).startswith("destination refused")

@@ -20,9 +20,11 @@ from imagestudio.domain.errors import (
     QuotaExceeded,
 )
 from imagestudio.domain.limit import Limit
+from imagestudio.domain.operation_event import OperationEventKind
 from imagestudio.domain.operation_kind import QuotaCategory
 from imagestudio.domain.plan import Plan
 from imagestudio.domain.quota import Counter
+from imagestudio.domain.webhook import WebhookSubscription
 
 if TYPE_CHECKING:
     from conftest import Studio, StudioFactory
@@ -99,6 +101,39 @@ async def test_the_same_key_with_a_different_request_is_a_conflict(studio: Studi
     assert error == IdempotencyConflict(KEY)
     assert len(studio.provider.jobs) == 1
     assert len(await studio.lines("ada")) == 1
+
+
+PROGRESS = OperationEventKind.PROGRESS
+HOOK = WebhookSubscription(url="https://hooks.example.com/a")
+
+
+@pytest.mark.parametrize(
+    "retried",
+    [
+        WebhookSubscription(url="https://hooks.example.com/b"),
+        WebhookSubscription(url=HOOK.url, events=frozenset(OperationEventKind) - {PROGRESS}),
+        None,
+    ],
+    ids=["another-url", "other-events", "none"],
+)
+async def test_the_same_key_with_another_webhook_is_a_conflict(
+    studio: Studio, retried: WebhookSubscription | None
+) -> None:
+    """The second webhook would never hear of the operation: a replay would hide that."""
+    await studio.run.execute(text_to_image(idempotency_key=KEY, webhook=HOOK))
+
+    again = await studio.run.execute(text_to_image(idempotency_key=KEY, webhook=retried))
+
+    assert again.failure() == IdempotencyConflict(KEY)
+    assert len(studio.provider.jobs) == 1
+
+
+async def test_the_same_key_with_the_same_webhook_replays(studio: Studio) -> None:
+    first = await studio.run.execute(text_to_image(idempotency_key=KEY, webhook=HOOK))
+    again = await studio.run.execute(text_to_image(idempotency_key=KEY, webhook=HOOK))
+
+    assert again.unwrap().operation.id == first.unwrap().operation.id
+    assert len(studio.provider.jobs) == 1
 
 
 async def test_a_quota_refusal_does_not_burn_the_key(studio: Studio) -> None:

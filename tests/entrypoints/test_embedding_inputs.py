@@ -16,6 +16,7 @@ from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import InvalidInput, UnknownUser
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.media import MediaType
+from imagestudio.domain.operation_event import OperationEventKind
 from imagestudio.domain.operation_kind import OperationKind, QuotaCategory
 from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.entrypoints.api import (
@@ -27,10 +28,14 @@ from imagestudio.entrypoints.api import (
     ImageInput,
     ImageStudio,
     Profile,
+    WebhookSubscription,
 )
 
 PRICED = {"profile": Profile.TEST, "offline_price_usd": Decimal("0.02")}
 
+HOOK = "https://hooks.example.com/in"
+PROGRESS = OperationEventKind.PROGRESS
+HTTP_NAMED: frozenset[Any] = frozenset({"operation.settled"})
 WRONG: list[tuple[str, dict[str, Any]]] = [
     ("width", {"width": 512.0, "height": 512.0}),
     ("height", {"width": 512, "height": "512"}),
@@ -47,6 +52,11 @@ WRONG: list[tuple[str, dict[str, Any]]] = [
     ("idempotency_key", {"idempotency_key": 5}),
     ("idempotency_key", {"idempotency_key": "k" * 201}),
     ("idempotency_key", {"idempotency_key": "a\x00b"}),
+    # A webhook that would hear nothing, or not what was meant: the operation ran in silence.
+    ("webhook", {"webhook": WebhookSubscription(url=HOOK, events=frozenset({PROGRESS}))}),
+    ("webhook", {"webhook": WebhookSubscription(url=HOOK, events=frozenset())}),
+    ("webhook", {"webhook": WebhookSubscription(url=HOOK, events=HTTP_NAMED)}),
+    ("webhook", {"webhook": WebhookSubscription(url=HOOK, events="settled")}),  # type: ignore[arg-type]
 ]
 
 

@@ -20,7 +20,13 @@ from support.webhook_receiver import Receiver, receiving, verified
 
 from imagestudio.domain.operation_event import OperationEventKind
 from imagestudio.domain.webhook import DeliveryState
-from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, WebhookSubscription
+from imagestudio.entrypoints.api import (
+    GenerateRequest,
+    ImageInput,
+    ImageStudio,
+    ImageToVideoRequest,
+    WebhookSubscription,
+)
 from imagestudio.entrypoints.settings import Profile
 
 PUBLIC = "https://images.example.com"
@@ -176,3 +182,38 @@ async def test_a_process_killed_after_settling_leaves_the_delivery_to_the_next(
         assert payload["data"]["operation_id"] == operation_id
     finally:
         await after.aclose()
+
+
+async def test_every_kind_delivers_its_assets_as_the_api_describes_them(
+    studio: tuple[ImageStudio, MovableClock], receiver: Receiver
+) -> None:
+    """A video's duration too: its receiver should not have to ask for it."""
+    built, _ = studio
+    picture = ImageInput(data=_png())
+    hook = WebhookSubscription(url=receiver.url)
+    runs = [
+        built.generate.execute(GenerateRequest(user_id="local", prompt="a fox", webhook=hook)),
+        built.to_video.execute(ImageToVideoRequest(user_id="local", image=picture, webhook=hook)),
+    ]
+    for run in runs:
+        (await run).unwrap()
+    await built.container.deliver_webhooks().execute()
+
+    for got in receiver.wait_for(2):
+        for asset in json.loads(got.body)["data"]["assets"]:
+            stored = await built.container.assets().describe("local", asset["id"])
+            assert stored is not None
+            said = {name: asset[name] for name in ("width", "height", "duration_seconds")}
+            kept = (stored.width, stored.height, stored.duration_seconds)
+            assert tuple(said.values()) == kept
+            assert (asset["duration_seconds"] is None) == (asset["media_type"] != "video/mp4")
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (512, 512), "red").save(buffer, "PNG")
+    return buffer.getvalue()
