@@ -173,9 +173,16 @@ async def run_operation(
     outcome = await state.jobs.wait(job, wait)
     if outcome is None:
         outcome = await state.jobs.wait_recorded(job, 5.0)
-    if outcome is not None:
+    if outcome is not None and not respond_async:
         return await answer(state, request, outcome)
     stored = await state.studio.show_operation.execute(user, job)
+    if outcome is not None and isinstance(stored, Failure):
+        # Refused before it was recorded (or another operation's outcome replayed under the
+        # key): there is no operation to poll, so the answer is the outcome itself.
+        return await answer(state, request, outcome)
+    # With `Prefer: respond-async`, a recorded operation is always a 202 to poll, even one
+    # already over (a quick failure can end before this answer leaves): the caller asked for
+    # one shape of answer, not a race.
     if isinstance(stored, Failure) and state.jobs.crashed(job):
         # It raised before it was accepted (the acceptance records it with its reservation, in
         # one transaction): nothing is held, and it is no "busy" to retry into.

@@ -83,6 +83,30 @@ def test_prefer_respond_async_answers_202_with_a_location_to_poll(tmp_path: Path
         assert polled["status"] == "succeeded" and len(polled["assets"]) == 1
 
 
+def test_prefer_respond_async_is_a_202_even_for_an_operation_over_before_the_answer(
+    tmp_path: Path,
+) -> None:
+    with serving(tmp_path) as api, api.client("alice") as alice:
+        started = [
+            alice.post(
+                "/v1/operations",
+                json={"kind": "text-to-image", "prompt": "a kite [offline:fail]"},
+                headers={"Prefer": "respond-async"},
+            )
+            for _ in range(3)
+        ]
+        refused = alice.post(
+            "/v1/operations",
+            json={"kind": "text-to-image", "prompt": "a kite", "model": "nope/none"},
+            headers={"Prefer": "respond-async"},
+        )
+        polled = [alice.get(answer.headers["location"]).json() for answer in started]
+
+    assert [answer.status_code for answer in started] == [202, 202, 202]
+    assert [operation["status"] for operation in polled] == ["failed"] * 3
+    assert refused.status_code == 404, refused.text  # nothing recorded: its refusal, at once
+
+
 def test_past_the_wait_the_answer_is_202(tmp_path: Path) -> None:
     with serving(tmp_path, http_wait_seconds=0.01) as api, api.client("alice") as alice:
         slow = generate(alice, "a kite [offline:slow]")
