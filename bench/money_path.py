@@ -14,7 +14,8 @@ baseline in the same run:
    write and read-only transactions, and the statements in order (money_path_count.py);
 2. the client CPU and median latency `generate` adds to a bare httpx submit → poll → download
    of the zero-latency sandbox, on the `local` and the all-in-memory `test` profile, and what
-   storing the output's file costs, fsyncs apart (money_path_cpu.py);
+   storing the output's file costs, fsyncs apart (money_path_cpu.py); and the Python bytecodes
+   each runs per operation, a count the load does not move (money_path_bytecodes.py);
 3. reserve + commit per second through the SQLite unit of work (the money path's store), one
    hot user, against raw `sqlite3` replaying its own statements in the same transactions;
 4. the same on PostgreSQL with 1,000 users over 8 processes, against raw psycopg
@@ -50,6 +51,7 @@ from bench_support import (
     progress,
     start_postgres,
 )
+from money_path_bytecodes import count_bytecodes, print_bytecodes
 from money_path_count import count_one, print_counts
 from money_path_cpu import measure_cpu, print_cpu
 from money_path_load import in_flight, print_load
@@ -70,11 +72,12 @@ class Settings:
     phase_seconds: float
     jobs: int  # in flight at once
     latency: float  # seconds a sandbox task takes, with the jobs in flight
+    traced: int  # operations whose bytecodes are counted, per client
 
 
-FULL = Settings(3, 10, 10, 4, 2.0, 1_000, 1.5)
-QUICK = Settings(3, 3, 5, 1, 1.0, 100, 1.0)
-SMOKE = Settings(1, 1, 2, 1, 0.2, 10, 0.1)
+FULL = Settings(3, 10, 10, 4, 2.0, 1_000, 1.5, 30)
+QUICK = Settings(3, 3, 5, 1, 1.0, 100, 1.0, 10)
+SMOKE = Settings(1, 1, 2, 1, 0.2, 10, 0.1, 1)
 
 
 def filesystem_of(path: Path) -> str:
@@ -121,8 +124,11 @@ def client_cpu(data: Path, settings: Settings) -> None:
     rounds, block = settings.cpu_rounds, settings.cpu_block
     with Sandbox(0.0) as sandbox:
         figures = in_child(measure_cpu, sandbox.base_url, sandbox.pid, rounds, block)
-    progress("2: CPU measured")
+        progress("2: CPU measured")
+        counted = in_child(count_bytecodes, sandbox.base_url, settings.traced)
+    progress("2: bytecodes counted")
     print_cpu(figures, filesystem_of(data))
+    print_bytecodes(counted)
 
 
 def store_against_driver(
