@@ -33,6 +33,11 @@ from imagestudio.entrypoints.http.openai_requests import (
     edit_form,
     operation_request,
 )
+from imagestudio.entrypoints.http.openai_retries import (
+    call_fingerprint,
+    heard_out,
+    is_client_retry,
+)
 from imagestudio.entrypoints.http.openai_schemas import (
     EDIT_FORM,
     RESPONSES,
@@ -118,8 +123,12 @@ async def _run(request: Request, operation: OperationRequest, response_format: s
         raise OpenAIProblem(shutting_down())
     # A job of this server, as `POST /v1/operations` runs it: counted in /metrics and drained
     # on shutdown. OpenAI's API answers with the images, so the answer waits for the end.
-    job = state.jobs.start(replace(operation, operation_id=f"op_{uuid.uuid4().hex}"))
-    outcome = await state.jobs.wait(job, math.inf)
+    fingerprint = call_fingerprint(operation, response_format)
+    job = state.abandoned_calls.take(fingerprint) if is_client_retry(request) else None
+    if job is None:
+        job = state.jobs.start(replace(operation, operation_id=f"op_{uuid.uuid4().hex}"))
+    waiting = state.jobs.wait(job, math.inf)
+    outcome = await heard_out(request, waiting, state.abandoned_calls, fingerprint, job)
     if outcome is None:
         raise OpenAIProblem(await _stopped(state, job))
     if isinstance(outcome, Failure):
