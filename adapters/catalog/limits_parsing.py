@@ -25,7 +25,7 @@ _RATIO = re.compile(r"[1-9]\d*(\.\d+)?:[1-9]\d*(\.\d+)?")
 
 
 def parse_limits(fields: EntryFields) -> InputLimits:
-    fields.refuse_unknown([*_NUMBERS, *_LISTS])
+    fields.refuse_unknown([*_NUMBERS, *_LISTS, "max_input_aspect"])
     default = InputLimits()
 
     def number(name: str) -> int:
@@ -40,6 +40,7 @@ def parse_limits(fields: EntryFields) -> InputLimits:
         max_input_bytes=number("max_input_bytes"),
         max_input_pixels=number("max_input_pixels"),
         min_input_pixels=number("min_input_pixels"),
+        max_input_aspect=_aspect_limit(fields),
         input_formats=fields.media_list("input_formats", default.input_formats),
         max_outputs=number("max_outputs"),
         outputs_per_call=number("outputs_per_call"),
@@ -54,6 +55,20 @@ def parse_limits(fields: EntryFields) -> InputLimits:
             f"{limits.min_input_pixels} is above max_input_pixels {limits.max_input_pixels}",
         )
     return limits
+
+
+def _aspect_limit(fields: EntryFields) -> float | None:
+    """`max_input_aspect = "2.5:1"`: the longer side over the shorter, at most."""
+    ratio = fields.text("max_input_aspect", default="")
+    if not ratio:
+        return None
+    if not _RATIO.fullmatch(ratio):
+        raise fields.error("max_input_aspect", f"{ratio!r} is not a ratio like '2.5:1'")
+    across, _, down = ratio.partition(":")
+    limit = float(across) / float(down)
+    if limit < 1:
+        raise fields.error("max_input_aspect", f"{ratio!r} must be the long side first")
+    return limit
 
 
 def _aspect_ratios(fields: EntryFields) -> tuple[str, ...]:
