@@ -25,7 +25,7 @@ _RATIO = re.compile(r"[1-9]\d*(\.\d+)?:[1-9]\d*(\.\d+)?")
 
 
 def parse_limits(fields: EntryFields) -> InputLimits:
-    fields.refuse_unknown([*_NUMBERS, *_LISTS, "max_input_aspect"])
+    fields.refuse_unknown([*_NUMBERS, *_LISTS, "max_input_side", "max_input_aspect"])
     default = InputLimits()
 
     def number(name: str) -> int:
@@ -40,6 +40,7 @@ def parse_limits(fields: EntryFields) -> InputLimits:
         max_input_bytes=number("max_input_bytes"),
         max_input_pixels=number("max_input_pixels"),
         min_input_pixels=number("min_input_pixels"),
+        max_input_side=_input_side(fields),
         max_input_aspect=_aspect_limit(fields),
         input_formats=fields.media_list("input_formats", default.input_formats),
         max_outputs=number("max_outputs"),
@@ -55,6 +56,12 @@ def parse_limits(fields: EntryFields) -> InputLimits:
             f"{limits.min_input_pixels} is above max_input_pixels {limits.max_input_pixels}",
         )
     return limits
+
+
+def _input_side(fields: EntryFields) -> int | None:
+    if "max_input_side" not in fields.table:
+        return None
+    return fields.integer("max_input_side", 0, least=1)
 
 
 def _aspect_limit(fields: EntryFields) -> float | None:

@@ -409,6 +409,8 @@ def test_an_unknown_field_is_an_error(tmp_path: Path) -> None:
         ('{ max_input_aspect = "1:2.5" }', "limits.max_input_aspect"),
         ('{ max_input_aspect = "long" }', "limits.max_input_aspect"),
         ("{ max_input_aspect = 2.5 }", "limits.max_input_aspect"),
+        ("{ max_input_side = 0 }", "limits.max_input_side"),
+        ('{ max_input_side = "1536" }', "limits.max_input_side"),
     ],
 )
 def test_bad_limits_are_an_error(tmp_path: Path, limits: str, field: str) -> None:

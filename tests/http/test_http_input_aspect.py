@@ -1,12 +1,14 @@
-"""An input more elongated than a Stability endpoint takes (1:2.5-2.5:1) is refused with a 422
-before anything is reserved, for every model with that limit; it used to be accepted, run as an
-operation with a ledger line, and fail with Stability's 400."""
+"""An input more elongated than a Stability endpoint takes (1:2.5-2.5:1), or with a side longer
+than it takes, is refused with a 422 or 413 before anything is reserved, for every model with
+that limit; it used to be accepted, run as an operation with a ledger line, and fail with
+Stability's 400."""
 
 from __future__ import annotations
 
 import base64
 import io
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from http_support import Api, footprint, serving
@@ -79,3 +81,27 @@ def test_an_input_too_elongated_for_the_endpoint_is_refused_for_free(
     assert answer.json()["type"] == "/problems/invalid-input/invalid", answer.text
     assert "too elongated" in answer.json()["detail"]
     assert footprint(api, "alice") == before
+
+
+def test_an_input_with_a_side_too_long_for_fast_upscaling_is_refused_for_free(api: Api) -> None:
+    def upscale(width: int, height: int) -> Any:
+        with api.client("alice") as alice:
+            return alice.post(
+                "/v1/operations",
+                json={
+                    "kind": "upscale",
+                    "model": "stability/upscale-fast",
+                    "images": [{"base64": picture(width, height)}],
+                },
+            )
+
+    before = footprint(api, "alice")
+    too_long = upscale(2000, 500)  # 1 MP: within its pixel count, not its sides
+    after_refusal = footprint(api, "alice")
+    longest = upscale(1536, 600)
+
+    assert too_long.status_code == 413, too_long.text
+    assert too_long.json()["type"] == "/problems/invalid-input/too-large", too_long.text
+    assert "at most 1536 px a side" in too_long.json()["detail"]
+    assert after_refusal == before
+    assert longest.status_code == 200, longest.text

@@ -1,5 +1,6 @@
 """The catalog refuses, before anything is reserved, every input Stability's endpoints refuse by
-its shape (provider_contracts.md §2.2: sides, pixel counts, aspect 1:2.5-2.5:1), as the sandbox
+its shape (provider_contracts.md §2.2: shortest and longest side, pixel counts, aspect
+1:2.5-2.5:1), as the sandbox
 states them: an input that passed our checks and failed at Stability used to run as an
 operation, with a ledger line, for a 400 the catalog could have foreseen (the HTTP side of it:
 tests/http/test_http_input_aspect.py)."""
@@ -45,6 +46,9 @@ def test_the_catalog_is_at_least_as_strict_as_the_endpoint_on_its_input(model: M
     ours = model.limits
     assert ours.min_side >= (limits.min_side or 0)
     assert ours.min_input_pixels >= (limits.min_pixels or 0)
+    if limits.max_side is not None:
+        assert ours.max_input_side is not None
+        assert ours.max_input_side <= limits.max_side
     if limits.max_pixels is not None:
         assert ours.max_input_pixels <= limits.max_pixels
     if limits.max_aspect is not None:
