@@ -127,6 +127,17 @@ def nearest_ratio(width: int, height: int, ratios: tuple[str, ...]) -> str | Non
     return best if distance(best) <= RATIO_TOLERANCE else None
 
 
+def check_model_images(model: Model, roles: list[str]) -> InvalidInput | None:
+    """More pictures than the model reads (a mask aside) would be dropped or turned down."""
+    most = model.limits.max_input_images
+    pictures = sum(1 for role in roles if role != "mask")
+    if most is not None and pictures > most:
+        return InvalidInput(
+            "images", f"{model.id} takes at most {most} image(s) besides a mask, got {pictures}"
+        )
+    return None
+
+
 def check_image_count(kind: K, count: int) -> InvalidInput | None:
     least, most = IMAGE_COUNTS[kind]
     if not least <= count <= most:

@@ -25,7 +25,8 @@ _RATIO = re.compile(r"[1-9]\d*(\.\d+)?:[1-9]\d*(\.\d+)?")
 
 
 def parse_limits(fields: EntryFields) -> InputLimits:
-    fields.refuse_unknown([*_NUMBERS, *_LISTS, "max_input_side", "max_input_aspect"])
+    optional = ("max_input_images", "max_input_side", "max_input_aspect")
+    fields.refuse_unknown([*_NUMBERS, *_LISTS, *optional])
     default = InputLimits()
 
     def number(name: str) -> int:
@@ -40,7 +41,8 @@ def parse_limits(fields: EntryFields) -> InputLimits:
         max_input_bytes=number("max_input_bytes"),
         max_input_pixels=number("max_input_pixels"),
         min_input_pixels=number("min_input_pixels"),
-        max_input_side=_input_side(fields),
+        max_input_images=_optional_number(fields, "max_input_images"),
+        max_input_side=_optional_number(fields, "max_input_side"),
         max_input_aspect=_aspect_limit(fields),
         input_formats=fields.media_list("input_formats", default.input_formats),
         max_outputs=number("max_outputs"),
@@ -58,10 +60,11 @@ def parse_limits(fields: EntryFields) -> InputLimits:
     return limits
 
 
-def _input_side(fields: EntryFields) -> int | None:
-    if "max_input_side" not in fields.table:
+def _optional_number(fields: EntryFields, name: str) -> int | None:
+    """A whole-number limit the model may not set at all (None: no such limit)."""
+    if name not in fields.table:
         return None
-    return fields.integer("max_input_side", 0, least=1)
+    return fields.integer(name, 0, least=1)
 
 
 def _aspect_limit(fields: EntryFields) -> float | None:
