@@ -1,7 +1,7 @@
-"""More pictures than a WaveSpeed editor reads are refused with a 422 before anything is
-reserved; up to its count they run at the sandbox. They used to be accepted and then dropped
-silently (qwen `edit` reads one `image`) or refused by WaveSpeed after the operation started
-(`edit-plus` takes at most 3)."""
+"""More pictures than an editor reads are refused with a 422 before anything is reserved; up to
+its count they run at the sandbox. They used to be accepted and then dropped silently (qwen
+`edit` reads one `image`, a Stability form one field per role) or refused by WaveSpeed after the
+operation started (`edit-plus` takes at most 3)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
             wavespeed_api_key=SANDBOX_KEY,
             wavespeed_base_url=sandbox.base_url,
             wavespeed_poll_seconds=0.1,
+            stability_api_key=SANDBOX_KEY,
+            stability_base_url=sandbox.base_url,
         ) as served,
     ):
         yield served
@@ -40,7 +42,11 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 
 @pytest.mark.parametrize(
     ("model", "most"),
-    [("wavespeed/qwen-image-edit", 1), ("wavespeed/qwen-image-edit-plus", 3)],
+    [
+        ("wavespeed/qwen-image-edit", 1),
+        ("wavespeed/qwen-image-edit-plus", 3),
+        ("stability/edit-search-and-replace", 1),
+    ],
 )
 def test_one_picture_more_than_the_editor_reads_is_refused_for_free(
     api: Api, model: str, most: int
@@ -52,14 +58,21 @@ def test_one_picture_more_than_the_editor_reads_is_refused_for_free(
         with api.client("alice") as alice:
             answer = alice.post(
                 "/v1/operations",
-                json={"kind": "image-edit", "model": model, "prompt": "a fox", "images": images},
+                json={
+                    "kind": "image-edit",
+                    "model": model,
+                    "prompt": "a fox",
+                    "parameters": {"search_prompt": "a dog"} if "search" in model else {},
+                    "images": images,
+                },
             )
         return answer.status_code, answer.text
 
     before = footprint(api, "alice")
     too_many = edit(most + 1)
     after_refusal = footprint(api, "alice")
-    enough = edit(most, mask=True)  # a mask is not one of the pictures
+    # A mask is not one of the pictures (Stability's search-and-replace takes none at all).
+    enough = edit(most, mask=model.startswith("wavespeed/"))
 
     assert too_many[0] == 422, too_many[1]
     assert f"{model} takes at most {most} image(s)" in too_many[1]
