@@ -22,6 +22,8 @@ class InputLimits:
     max_input_bytes: int = 10 * 1024 * 1024
     max_input_pixels: int = 9_437_184
     min_input_pixels: int = 0
+    input_roles: tuple[str, ...] = ()
+    """The input roles the model reads, where fewer than its kind's (empty: all of the kind's)."""
     max_input_images: int | None = None
     """How many pictures (a mask aside) the model reads; more would be dropped or refused."""
     max_input_side: int | None = None

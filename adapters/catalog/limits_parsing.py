@@ -20,7 +20,7 @@ _NUMBERS = {
 }
 """Each whole-number limit and the least value that makes sense for it."""
 
-_LISTS = ("aspect_ratios", "input_formats", "durations", "resolutions")
+_LISTS = ("aspect_ratios", "input_formats", "durations", "resolutions", "input_roles")
 _RATIO = re.compile(r"[1-9]\d*(\.\d+)?:[1-9]\d*(\.\d+)?")
 
 
@@ -41,6 +41,7 @@ def parse_limits(fields: EntryFields) -> InputLimits:
         max_input_bytes=number("max_input_bytes"),
         max_input_pixels=number("max_input_pixels"),
         min_input_pixels=number("min_input_pixels"),
+        input_roles=fields.texts("input_roles"),
         max_input_images=_optional_number(fields, "max_input_images"),
         max_input_side=_optional_number(fields, "max_input_side"),
         max_input_aspect=_aspect_limit(fields),

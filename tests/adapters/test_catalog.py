@@ -411,6 +411,7 @@ def test_an_unknown_field_is_an_error(tmp_path: Path) -> None:
         ("{ max_input_aspect = 2.5 }", "limits.max_input_aspect"),
         ("{ max_input_side = 0 }", "limits.max_input_side"),
         ("{ max_input_images = 0 }", "limits.max_input_images"),
+        ('{ input_roles = ["image", ""] }', "limits.input_roles"),
         ('{ max_input_side = "1536" }', "limits.max_input_side"),
     ],
 )

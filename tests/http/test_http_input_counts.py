@@ -78,3 +78,22 @@ def test_one_picture_more_than_the_editor_reads_is_refused_for_free(
     assert f"{model} takes at most {most} image(s)" in too_many[1]
     assert after_refusal == before
     assert enough[0] == 200, enough[1]
+
+
+def test_a_mask_to_a_stability_endpoint_without_one_is_refused_for_free(api: Api) -> None:
+    before = footprint(api, "alice")
+    with api.client("alice") as alice:
+        answer = alice.post(
+            "/v1/operations",
+            json={
+                "kind": "image-edit",
+                "model": "stability/edit-outpaint",
+                "parameters": {"left": 64},
+                "images": [picture(10), {**picture(255), "role": "mask"}],
+            },
+        )
+
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == "images[1]", answer.text
+    assert "takes no 'mask' image" in answer.json()["detail"]
+    assert footprint(api, "alice") == before
