@@ -20,13 +20,17 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 from fastapi import Request
+from returns.result import Failure
 
 from imagestudio.application.requests import OperationRequest
+from imagestudio.domain.errors import IdempotencyInProgress
 
 RETRY_COUNT_HEADER = "x-stainless-retry-count"
 KEPT_SECONDS = 900.0
 """How long an abandoned call can be joined: longer than the client's back-off and time-outs."""
 KEPT_CALLS = 1_000
+IN_PROGRESS_POLL_SECONDS = 0.5
+"""How often a repeat asks again whether its key's first attempt has ended."""
 T = TypeVar("T")
 
 
@@ -54,6 +58,11 @@ def call_fingerprint(operation: OperationRequest, response_format: str) -> str:
         digest.update(image.role.encode() + b"\0")
         digest.update(hashlib.sha256(image.data or (image.asset_id or "").encode()).digest())
     return digest.hexdigest()
+
+
+def still_running(outcome: object) -> bool:
+    """Whether the outcome says the same idempotency key's first attempt is still running."""
+    return isinstance(outcome, Failure) and isinstance(outcome.failure(), IdempotencyInProgress)
 
 
 class AbandonedCalls:

@@ -89,3 +89,22 @@ def test_a_retry_after_an_answered_failure_runs_again(tmp_path: Path) -> None:
     assert failed.value.status_code == 503
     assert served.hits["/v1/images/generations"] == 3  # released each time: worth retrying
     assert [(line.outcome.value, line.user_charge) for line in ledger] == [("failed", 0)] * 3
+
+
+@pytest.mark.parametrize("route", sorted(CALLS))
+def test_a_retry_with_the_callers_key_waits_for_the_first_attempt(
+    tmp_path: Path, route: str
+) -> None:
+    """The client repeats the key with the call; "still running" used to be its final 409."""
+    path, call = CALLS[route]
+    with serving(tmp_path, offline_slow_seconds=2.0, offline_price_usd="0.02") as served:
+        keyed = impatient(served, "alice").with_options(
+            default_headers={"Idempotency-Key": f"poster-{route}"}
+        )
+        answer = call(keyed, "b64_json")
+        ledger = served.ledger("alice")
+        attempts = served.hits[path]
+
+    assert attempts >= 2
+    assert answer.data[0].b64_json
+    assert [(line.outcome.value, line.user_charge) for line in ledger] == [("succeeded", PRICE)]
