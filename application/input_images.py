@@ -48,6 +48,24 @@ async def load_input(
         raise Refused(
             InvalidInput(field, f"{info.width}x{info.height} is too small for {model.id}")
         )
+    short, long = sorted((info.width, info.height))
+    if limits.max_input_side is not None and long > limits.max_input_side:
+        raise Refused(
+            InvalidInput(
+                field,
+                f"{info.width}x{info.height} is too large for {model.id}, whose inputs are at "
+                f"most {limits.max_input_side} px a side",
+                InputProblem.TOO_LARGE,
+            )
+        )
+    if limits.max_input_aspect is not None and long > short * limits.max_input_aspect:
+        raise Refused(
+            InvalidInput(
+                field,
+                f"{info.width}x{info.height} is too elongated for {model.id}, which takes "
+                f"1:{limits.max_input_aspect:g} to {limits.max_input_aspect:g}:1",
+            )
+        )
     digest = hashlib.sha256(data).hexdigest()
     return (
         InputImage(

@@ -127,6 +127,25 @@ def nearest_ratio(width: int, height: int, ratios: tuple[str, ...]) -> str | Non
     return best if distance(best) <= RATIO_TOLERANCE else None
 
 
+def check_model_images(model: Model, roles: list[str]) -> InvalidInput | None:
+    """An image of a role the model does not read, or more pictures than it reads (a mask
+    aside): either would be dropped on the way or turned down by the provider."""
+    read = model.limits.input_roles
+    for index, role in enumerate(roles):
+        if read and role not in read:
+            return InvalidInput(
+                f"images[{index}]",
+                f"{model.id} takes no {echoed(role)} image (its roles: {', '.join(read)})",
+            )
+    most = model.limits.max_input_images
+    pictures = sum(1 for role in roles if role != "mask")
+    if most is not None and pictures > most:
+        return InvalidInput(
+            "images", f"{model.id} takes at most {most} image(s) besides a mask, got {pictures}"
+        )
+    return None
+
+
 def check_image_count(kind: K, count: int) -> InvalidInput | None:
     least, most = IMAGE_COUNTS[kind]
     if not least <= count <= most:

@@ -9,6 +9,7 @@ from imagestudio.application.image_roles import check_image_roles
 from imagestudio.application.input_images import load_input
 from imagestudio.application.input_rules import (
     check_image_count,
+    check_model_images,
     check_outputs,
     check_prompt,
     check_required,
@@ -90,6 +91,7 @@ async def _prepare(
     if not quoting or request.images:
         ok(check_image_count(kind, len(request.images)))
         ok(check_image_roles(kind, [image.role for image in request.images], mode))
+        ok(check_model_images(model, [image.role for image in request.images]))
         loaded = [
             await load_input(ports, request.user_id, model, i, im)
             for i, im in enumerate(request.images)

@@ -22,6 +22,14 @@ class InputLimits:
     max_input_bytes: int = 10 * 1024 * 1024
     max_input_pixels: int = 9_437_184
     min_input_pixels: int = 0
+    input_roles: tuple[str, ...] = ()
+    """The input roles the model reads, where fewer than its kind's (empty: all of the kind's)."""
+    max_input_images: int | None = None
+    """How many pictures (a mask aside) the model reads; more would be dropped or refused."""
+    max_input_side: int | None = None
+    """The longest side an input may have, where the provider says (`max_side` is the output's)."""
+    max_input_aspect: float | None = None
+    """How elongated an input may be: 2.5 takes 1:2.5 to 2.5:1 (Stability's framed endpoints)."""
     input_formats: tuple[MediaType, ...] = (MediaType.PNG, MediaType.JPEG, MediaType.WEBP)
     max_outputs: int = 10
     outputs_per_call: int = 1

@@ -20,12 +20,13 @@ _NUMBERS = {
 }
 """Each whole-number limit and the least value that makes sense for it."""
 
-_LISTS = ("aspect_ratios", "input_formats", "durations", "resolutions")
+_LISTS = ("aspect_ratios", "input_formats", "durations", "resolutions", "input_roles")
 _RATIO = re.compile(r"[1-9]\d*(\.\d+)?:[1-9]\d*(\.\d+)?")
 
 
 def parse_limits(fields: EntryFields) -> InputLimits:
-    fields.refuse_unknown([*_NUMBERS, *_LISTS])
+    optional = ("max_input_images", "max_input_side", "max_input_aspect")
+    fields.refuse_unknown([*_NUMBERS, *_LISTS, *optional])
     default = InputLimits()
 
     def number(name: str) -> int:
@@ -40,6 +41,10 @@ def parse_limits(fields: EntryFields) -> InputLimits:
         max_input_bytes=number("max_input_bytes"),
         max_input_pixels=number("max_input_pixels"),
         min_input_pixels=number("min_input_pixels"),
+        input_roles=fields.texts("input_roles"),
+        max_input_images=_optional_number(fields, "max_input_images"),
+        max_input_side=_optional_number(fields, "max_input_side"),
+        max_input_aspect=_aspect_limit(fields),
         input_formats=fields.media_list("input_formats", default.input_formats),
         max_outputs=number("max_outputs"),
         outputs_per_call=number("outputs_per_call"),
@@ -54,6 +59,27 @@ def parse_limits(fields: EntryFields) -> InputLimits:
             f"{limits.min_input_pixels} is above max_input_pixels {limits.max_input_pixels}",
         )
     return limits
+
+
+def _optional_number(fields: EntryFields, name: str) -> int | None:
+    """A whole-number limit the model may not set at all (None: no such limit)."""
+    if name not in fields.table:
+        return None
+    return fields.integer(name, 0, least=1)
+
+
+def _aspect_limit(fields: EntryFields) -> float | None:
+    """`max_input_aspect = "2.5:1"`: the longer side over the shorter, at most."""
+    ratio = fields.text("max_input_aspect", default="")
+    if not ratio:
+        return None
+    if not _RATIO.fullmatch(ratio):
+        raise fields.error("max_input_aspect", f"{ratio!r} is not a ratio like '2.5:1'")
+    across, _, down = ratio.partition(":")
+    limit = float(across) / float(down)
+    if limit < 1:
+        raise fields.error("max_input_aspect", f"{ratio!r} must be the long side first")
+    return limit
 
 
 def _aspect_ratios(fields: EntryFields) -> tuple[str, ...]:

@@ -36,6 +36,8 @@ _NAME_IN_TEXT = re.compile(r'^\{[^{}]*?"name"\s*:\s*"([a-z_]{1,64})"')
 _BY_NAME = {
     "content_moderation": Kind.MODERATION,
     "payment_required": Kind.OUT_OF_CREDIT,
+    # A 422 like `invalid_language`, but a refusal of what the prompt shows, not of its form.
+    "public_figure": Kind.MODERATION,
     "rate_limit_exceeded": Kind.RATE_LIMITED,
 }
 

@@ -16,6 +16,9 @@ from imagestudio.entrypoints.http.openai_schemas import ImagesIn
 from imagestudio.entrypoints.http.webhook_fields import events_of_form
 
 IDEMPOTENCY_KEY_CHARS = 200
+_FORM_BOOLEANS = {"true": True, "false": False}
+"""A multipart form's booleans, as the `openai` client writes them (`stream=False` is "false")."""
+_BOOLEAN_FIELDS = frozenset({"stream"})
 OpenAIProblem = ProblemError
 """Raised by these routes: answered in OpenAI's error shape (see `openai_errors`), as is every
 other refusal on them."""
@@ -28,6 +31,8 @@ async def edit_form(form: FormData) -> tuple[dict[str, object], bytes, bytes | N
     for name, value in form.multi_items():
         if isinstance(value, str) and name == "webhook_events":
             fields[name] = events_of_form(value)
+        elif isinstance(value, str) and name in _BOOLEAN_FIELDS:
+            fields[name] = _FORM_BOOLEANS.get(value, value)
         elif isinstance(value, str):
             fields[name] = value
         elif name in ("image", "image[]"):

@@ -9,6 +9,7 @@ headers of `problems.py`: the client retries 408, 409, 429 and 5xx unless the an
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import math
 import uuid
@@ -32,6 +33,13 @@ from imagestudio.entrypoints.http.openai_requests import (
     bad_request,
     edit_form,
     operation_request,
+)
+from imagestudio.entrypoints.http.openai_retries import (
+    IN_PROGRESS_POLL_SECONDS,
+    call_fingerprint,
+    heard_out,
+    is_client_retry,
+    still_running,
 )
 from imagestudio.entrypoints.http.openai_schemas import (
     EDIT_FORM,
@@ -118,8 +126,17 @@ async def _run(request: Request, operation: OperationRequest, response_format: s
         raise OpenAIProblem(shutting_down())
     # A job of this server, as `POST /v1/operations` runs it: counted in /metrics and drained
     # on shutdown. OpenAI's API answers with the images, so the answer waits for the end.
-    job = state.jobs.start(replace(operation, operation_id=f"op_{uuid.uuid4().hex}"))
-    outcome = await state.jobs.wait(job, math.inf)
+    fingerprint = call_fingerprint(operation, response_format)
+    job = state.abandoned_calls.take(fingerprint) if is_client_retry(request) else None
+    while True:
+        if job is None:
+            job = state.jobs.start(replace(operation, operation_id=f"op_{uuid.uuid4().hex}"))
+        waiting = state.jobs.wait(job, math.inf)
+        outcome = await heard_out(request, waiting, state.abandoned_calls, fingerprint, job)
+        if not still_running(outcome) or await request.is_disconnected():
+            break
+        await asyncio.sleep(IN_PROGRESS_POLL_SECONDS)  # then the key's replay answers
+        job = None
     if outcome is None:
         raise OpenAIProblem(await _stopped(state, job))
     if isinstance(outcome, Failure):

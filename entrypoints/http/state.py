@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 
 from imagestudio.entrypoints.api import ImageStudio
 from imagestudio.entrypoints.http.jobs import OperationJobs
+from imagestudio.entrypoints.http.openai_retries import AbandonedCalls
 from imagestudio.entrypoints.settings import Settings
 
 
@@ -16,6 +17,8 @@ class AppState:
     studio: ImageStudio
     settings: Settings
     jobs: OperationJobs
+    abandoned_calls: AbandonedCalls = field(default_factory=AbandonedCalls)
+    """OpenAI calls whose client left before the answer, for its retry to join."""
 
 
 def app_state(request: Request) -> AppState:

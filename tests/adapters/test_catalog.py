@@ -406,11 +406,24 @@ def test_an_unknown_field_is_an_error(tmp_path: Path) -> None:
         ('{ input_formats = ["bmp"] }', "limits.input_formats"),
         ("{ durations = [5, -1] }", "limits.durations"),
         ("{ max_sides = 2048 }", "limits.max_sides"),
+        ('{ max_input_aspect = "1:2.5" }', "limits.max_input_aspect"),
+        ('{ max_input_aspect = "long" }', "limits.max_input_aspect"),
+        ("{ max_input_aspect = 2.5 }", "limits.max_input_aspect"),
+        ("{ max_input_side = 0 }", "limits.max_input_side"),
+        ("{ max_input_images = 0 }", "limits.max_input_images"),
+        ('{ input_roles = ["image", ""] }', "limits.input_roles"),
+        ('{ max_input_side = "1536" }', "limits.max_input_side"),
     ],
 )
 def test_bad_limits_are_an_error(tmp_path: Path, limits: str, field: str) -> None:
     error = refusal(tmp_path, entry(limits=limits))
     assert (error.model_id, error.field) == ("test/one", field)
+
+
+def test_an_input_aspect_limit_is_read_as_long_side_over_short(tmp_path: Path) -> None:
+    read = load_text(tmp_path, entry(limits='{ max_input_aspect = "5:2" }'))
+    assert model(read, "test/one").limits.max_input_aspect == 2.5
+    assert model(load_text(tmp_path, entry()), "test/one").limits.max_input_aspect is None
 
 
 def test_a_default_size_outside_the_limits_is_an_error(tmp_path: Path) -> None:

@@ -167,6 +167,7 @@ async def test_an_unreadable_async_result_holds_the_task_by_id(
         (error_reply(404, "not_found", "no route"), "not_supported", "no route"),
         (error_reply(413, "payload_too_large", "too big"), "invalid_input", "10 MiB"),
         (error_reply(422, "invalid_language", "English only"), "invalid_input", "English"),
+        (error_reply(422, "public_figure", "a public figure"), "moderation", "public figure"),
         (error_reply(429, "rate_limit_exceeded", "timed out"), "rate_limited", "timed out"),
         (error_reply(500, "internal_error", "oops"), "unavailable", "oops"),
         (error_reply(503, "unavailable", "down"), "unavailable", "down"),
