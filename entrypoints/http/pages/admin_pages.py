@@ -30,15 +30,15 @@ from imagestudio.entrypoints.http.pages.admin_notices import notice_text
 from imagestudio.entrypoints.http.pages.form_fields import text
 from imagestudio.entrypoints.http.pages.key_forms import REPLACES, already_rotated, live_key_ids
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
+from imagestudio.entrypoints.http.pages.page_route import PageRoute
 from imagestudio.entrypoints.http.pages.templating import link, render
 from imagestudio.entrypoints.http.pages.visits import CheckedForm, checked_form, signed_in_admin
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
-from imagestudio.entrypoints.http.studio_route import StudioRoute
 
 # Every route: an admin session only (a user's gets the 403 page).
 router = APIRouter(
-    include_in_schema=False, route_class=StudioRoute, dependencies=[Depends(signed_in_admin)]
+    include_in_schema=False, route_class=PageRoute, dependencies=[Depends(signed_in_admin)]
 )
 USER_PAGE = 50
 Notice = Annotated[str | None, Query(max_length=40)]
