@@ -42,6 +42,11 @@ def test_signing_in_with_a_key_opens_create_and_keeps_no_key_in_the_browser(
 def test_a_wrong_key_is_refused_on_the_sign_in_page(page: Page, studio: Studio) -> None:
     sign_in(page, studio, "isk_not-a-key-anybody-has-0000000000000000000000")
     expect(page.get_by_role("alert")).to_contain_text("unknown or revoked")
+    # Told at the field, where the keyboard is put back to try again.
+    field = page.get_by_label("Your API key")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_accessible_description(re.compile("unknown or revoked"))
+    expect(field).to_be_focused()
     assert "imagestudio_session" not in {c["name"] for c in page.context.cookies()}
     screenshot(page, "sign-in-refused")
 
