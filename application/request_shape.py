@@ -115,6 +115,13 @@ def _key_problem(key: object) -> InvalidInput | None:
         return None
     if not isinstance(key, str):
         return _wrong("idempotency_key", "text", key)
+    if not key.strip():
+        # A blank key is a key left empty, not one naming this request: taken as given, every
+        # later request sent with it (an agent filling optional fields with "") is refused as
+        # a reuse, or replays the first one's outcome.
+        return InvalidInput(
+            "idempotency_key", "is blank: leave it out, or give a key of this request"
+        )
     if len(key) > IDEMPOTENCY_KEY_LENGTH:
         return InvalidInput(
             "idempotency_key", f"is longer than {IDEMPOTENCY_KEY_LENGTH} characters"

@@ -68,6 +68,9 @@ class ListAssets:
 
 def query_problem(query: AssetQuery) -> InvalidInput | None:
     """Why `query` cannot be run, or None."""
+    if query.model_id is not None and not query.model_id.isprintable():
+        # No model id has one, and PostgreSQL cannot even compare text holding a NUL.
+        return InvalidInput("model", "must not contain control characters")
     for field, label in (("tag", query.tag), ("collection", query.collection)):
         if label is not None and (problem := label_problem(label)) is not None:
             return InvalidInput(field, problem)

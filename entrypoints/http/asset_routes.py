@@ -61,9 +61,6 @@ async def list_assets(
 ) -> LibraryPageOut:
     """Your assets matching every filter given, newest first; pass `next_cursor` back as
     `cursor`, with the same filters, for the next page."""
-    if model is not None and not model.isprintable():
-        # No model id has one, and PostgreSQL cannot even compare text holding a NUL.
-        raise refuse(InvalidInput("model", "must not contain control characters"))
     query = AssetQuery(
         kind=kind,
         model_id=model,

@@ -11,11 +11,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from imagestudio.entrypoints.http.answers import problem_response
 from imagestudio.entrypoints.http.auth import ProblemError, current_user
@@ -102,4 +103,33 @@ class McpEndpoint:
             # send on it: the connection would hang, headers unsent. The transport allows 405.
             await problem_response(NO_EVENT_STREAM, request)(scope, receive, send)
             return
-        await manager.handle_request(scope, receive, send)
+        await _cancelled_on_disconnect(manager, scope, receive, send)
+
+
+async def _cancelled_on_disconnect(
+    manager: StreamableHTTPSessionManager, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """Handle the request, cancelling it when the client goes away. A stateless server has no
+    other way to hear a cancelled call: the client closes the POST (as the 2026 transport says
+    a cancellation is), or posts `notifications/cancelled` to a server that has already
+    forgotten the call. A paid call cancelled so cancels its operation (see `running`)."""
+    body_read = anyio.Event()
+
+    async def reading() -> Message:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            body_read.set()
+        return message
+
+    async with anyio.create_task_group() as watching:
+
+        async def until_gone() -> None:
+            # Only once the SDK has the whole body is `receive` free for this to wait on.
+            await body_read.wait()
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            watching.cancel_scope.cancel()
+
+        watching.start_soon(until_gone)
+        await manager.handle_request(scope, reading, send)
+        watching.cancel_scope.cancel()

@@ -7,10 +7,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
+import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 from returns.result import Failure
 
+from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.requests import OperationRequest
+from imagestudio.entrypoints.http.jobs import OperationJobs
 from imagestudio.entrypoints.http.schemas import OperationOut
 from imagestudio.entrypoints.http.shutting_down import shutting_down
 from imagestudio.entrypoints.mcp.acting import Acting
@@ -32,9 +35,7 @@ async def run(
     if not jobs.accepting:
         raise problem_error(shutting_down(retry_after=False))
     job = jobs.start(replace(request, operation_id=f"op_{uuid.uuid4().hex}"))
-    outcome = await jobs.wait(job, acting.wait_seconds)
-    if outcome is None:
-        outcome = await jobs.wait_recorded(job, RECORD_SECONDS)
+    outcome = await _awaited(jobs, job, acting.wait_seconds)
     if outcome is not None:
         if isinstance(outcome, Failure):
             raise refused(named_as_arguments(outcome.failure(), images or {}))
@@ -47,6 +48,22 @@ async def run(
         raise ToolError(f"operation {job} has not started yet; ask get_operation about it")
     view = shown.unwrap()
     return await operation_out(acting, view.operation, view=view)
+
+
+async def _awaited(jobs: OperationJobs, job: str, seconds: float) -> StoredOutcome | None:
+    """The job's outcome if it ends within `seconds`, else None once it is recorded. A call the
+    client cancels (`notifications/cancelled`, or a dropped connection) cancels its operation
+    as `POST /v1/operations/{id}/cancel` does (released if not sent; left for reconciliation
+    if it was): nobody is left to hear of it, so it must not run on and be charged."""
+    try:
+        outcome = await jobs.wait(job, seconds)
+        if outcome is None:
+            outcome = await jobs.wait_recorded(job, RECORD_SECONDS)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await jobs.cancel(job)
+        raise
+    return outcome
 
 
 async def follow(acting: Acting, operation_id: str) -> OperationOut:

@@ -103,6 +103,22 @@ async def test_the_same_key_with_a_different_request_is_a_conflict(studio: Studi
     assert len(await studio.lines("ada")) == 1
 
 
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n"])
+async def test_a_blank_key_is_refused_for_free_and_claims_nothing(
+    studio: Studio, blank: str
+) -> None:
+    """A key left empty (an agent filling every optional field with "") names no request: taken
+    as a key, the next request sent with it would be refused as a reuse of it."""
+    for prompt in ("a fox", "a cat"):
+        error = (
+            await studio.run.execute(text_to_image(prompt=prompt, idempotency_key=blank))
+        ).failure()
+        assert isinstance(error, InvalidInput) and error.field == "idempotency_key", error
+    assert studio.provider.jobs == [] and not await studio.lines("ada")
+    assert await studio.spend("ada") == Counter(used=0, held=0)
+    assert (await studio.quote.execute(text_to_image(idempotency_key=blank))).failure() == error
+
+
 PROGRESS = OperationEventKind.PROGRESS
 HOOK = WebhookSubscription(url="https://hooks.example.com/a")
 

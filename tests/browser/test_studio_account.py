@@ -148,3 +148,27 @@ def test_the_admin_changes_plans_keys_budgets_and_charges(
     page.goto(studio.url("/admin/waiting"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Waiting operations")
     check_page(page, "admin-waiting")
+
+
+def test_reloading_the_new_key_page_issues_no_second_key(page: Page, studio: Studio) -> None:
+    """The key is shown once, on the answer to a POST: a reload (or Back to it) sends the form
+    again, and must not revoke the key just shown and issue another in its place."""
+    studio.add_user("kim")
+    sign_in(page, studio, ADMIN)
+    page.goto(studio.url("/admin/users/kim"))
+    page.get_by_role("button", name="Issue a new key").click()
+    shown = page.get_by_label("API key").input_value()
+
+    resent = page.reload()
+    assert resent is not None and resent.request.method == "POST" and resent.status == 409
+    expect(page.get_by_role("alert")).to_contain_text("no key was issued or revoked")
+    check_page(page, "admin-key-resent")
+    with studio.api(shown) as api:
+        assert api.get("/v1/usage").status_code == 200  # the key shown still opens the API
+    with studio.admin() as admin:
+        live = [key for key in admin.get("/v1/admin/users/kim/keys").json() if key["live"]]
+    assert [key["prefix"] for key in live] == [shown[: len(live[0]["prefix"])]]
+    # From the keys page, a fresh form issues the next key as before.
+    page.goto(studio.url("/admin/users/kim"))
+    page.get_by_role("button", name="Issue a new key").click()
+    assert page.get_by_label("API key").input_value() not in {"", shown}

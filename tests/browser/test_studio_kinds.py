@@ -231,3 +231,31 @@ def test_the_other_tool_pages_pass_the_checks(
     check_page(page, "control")
     page.goto(studio.url(f"/convert?asset={source}"))
     check_page(page, "convert")
+
+
+def test_a_model_is_chosen_from_the_keyboard_without_losing_the_place(
+    page: Page, tmp_path: Path
+) -> None:
+    """Arrow keys walk a kind page's model list (the page must not reload under the user at the
+    first press, focus lost); Enter picks; the pointer's choice still reloads at once. A
+    provider key (never called here) offers models beside the offline one."""
+    with serving_studio(tmp_path, stability_api_key="sk-never-sent") as studio:
+        sign_in(page, studio, studio.add_user("keys"))
+        page.goto(studio.url("/upscale"))
+        choice = page.get_by_label("Model", exact=True)
+        assert choice.locator("option").count() >= 3
+        first = choice.input_value()
+
+        choice.focus()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowDown")
+        walked_to = choice.input_value()
+        page.wait_for_timeout(500)  # long enough for a reload to have begun
+        assert walked_to != first and page.url == studio.url("/upscale")
+        expect(choice).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(r"\?model=" + re.escape(walked_to.replace("/", "%2F"))))
+        expect(page.get_by_label("Model", exact=True)).to_have_value(walked_to)
+
+        page.get_by_label("Model", exact=True).select_option(first)
+        expect(page).to_have_url(re.compile(r"\?model=" + re.escape(first.replace("/", "%2F"))))

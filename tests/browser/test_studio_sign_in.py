@@ -42,6 +42,11 @@ def test_signing_in_with_a_key_opens_create_and_keeps_no_key_in_the_browser(
 def test_a_wrong_key_is_refused_on_the_sign_in_page(page: Page, studio: Studio) -> None:
     sign_in(page, studio, "isk_not-a-key-anybody-has-0000000000000000000000")
     expect(page.get_by_role("alert")).to_contain_text("unknown or revoked")
+    # Told at the field, where the keyboard is put back to try again.
+    field = page.get_by_label("Your API key")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_accessible_description(re.compile("unknown or revoked"))
+    expect(field).to_be_focused()
     assert "imagestudio_session" not in {c["name"] for c in page.context.cookies()}
     screenshot(page, "sign-in-refused")
 
@@ -136,3 +141,36 @@ def test_docs_and_redoc_load_with_no_network(page: Page, studio: Studio) -> None
     # refused it or asked for it, and only the second reaches `outside`.
     expect(page.locator("img[alt='redocly logo']")).to_have_count(0, timeout=30_000)
     assert outside == []
+
+
+def test_a_session_ended_mid_form_signs_in_back_to_the_page(page: Page, studio: Studio) -> None:
+    """Signed out in another tab while a form is open: the next request the page makes (the
+    live quote, an htmx POST) or a link followed goes to the sign-in page, and signing in again
+    returns to the page the user was on, its query kept — never to the fragment or the POST's
+    action, which a browser can only GET (a bare fragment, or a 405 as JSON)."""
+    key = studio.keys.get("alice") or studio.add_user("alice")
+    sign_in(page, studio, key)
+    page.goto(studio.url("/create"))
+
+    def sign_out_elsewhere() -> None:
+        other = page.context.new_page()
+        other.goto(studio.url("/create"))
+        other.get_by_role("button", name="Sign out").click()
+        expect(other).to_have_url(re.compile(r"/sign-in$"))
+        other.close()
+
+    sign_out_elsewhere()
+    page.get_by_label("Prompt", exact=True).fill("a fox")  # the live quote asks the server
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=/create$"))
+    sign_in_here = page.get_by_label("Your API key")
+    sign_in_here.fill(key)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/create$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create")
+
+    sign_out_elsewhere()
+    page.goto(studio.url("/library?favourite=true&tag=sea"))
+    page.get_by_label("Your API key").fill(key)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/library\?favourite=true&tag=sea$"))
+    expect(page.get_by_label("Tag")).to_have_value("sea")

@@ -4,12 +4,14 @@ transaction that records outputs the provider already billed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from returns.result import Failure
 
 from imagestudio.adapters.sql import schema
+from imagestudio.domain.asset_query import AssetQuery
 from imagestudio.domain.errors import AssetNotFound, InvalidInput, UnknownUser, WebhookRefused
 from imagestudio.entrypoints.api import (
     Adjustment,
@@ -110,4 +112,20 @@ async def test_an_operation_naming_ids_no_database_could_hold_finds_nothing(
         AssetNotFound,
         UnknownUser,
     ]
+    await studio.aclose()
+
+
+@pytest.mark.parametrize("model", ["offline/\x00", "offline/\ud800"])
+async def test_a_library_filter_by_a_model_postgres_cannot_compare_is_invalid_input(
+    postgres_url: str, tmp_path: Path, model: str
+) -> None:
+    # Every way in reaches the use case (the MCP tools' filters had no check of their own):
+    # PostgreSQL refuses to compare text holding a NUL, which failed the whole query.
+    studio = await started(postgres_url, tmp_path)
+    query = AssetQuery(model_id=model)
+
+    for text in (None, "a kite"):
+        found = await studio.list_assets.execute("local", None, 50, query=replace(query, text=text))
+        assert isinstance(found, Failure), found
+        assert isinstance(found.failure(), InvalidInput) and found.failure().field == "model"
     await studio.aclose()

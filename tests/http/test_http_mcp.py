@@ -327,6 +327,11 @@ async def test_every_tool_refuses_unknown_or_mistyped_arguments_as_a_typed_probl
         nul_key = {"prompt": "a fox", "idempotency_key": "a\x00b"}
         refused = _problem(await agent.call_tool("generate", nul_key))
         assert (refused["status"], refused["field"]) == (422, "idempotency_key"), refused
+        # An agent that fills the optional key with "" is told so, every time (never "reused").
+        for prompt in ("a fox", "a cat"):
+            blank = {"prompt": prompt, "idempotency_key": ""}
+            refused = _problem(await agent.call_tool("generate", blank))
+            assert (refused["status"], refused["field"]) == (422, "idempotency_key"), refused
     assert await _footprint(served, "bob") == before
 
 

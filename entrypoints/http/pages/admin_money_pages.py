@@ -19,14 +19,14 @@ from imagestudio.entrypoints.http.pages.admin_forms import adjustment_from, budg
 from imagestudio.entrypoints.http.pages.admin_notices import notice_text
 from imagestudio.entrypoints.http.pages.admin_pages import Notice, done, refuse, user_path
 from imagestudio.entrypoints.http.pages.form_fields import text
+from imagestudio.entrypoints.http.pages.page_route import PageRoute
 from imagestudio.entrypoints.http.pages.templating import render
 from imagestudio.entrypoints.http.pages.visits import CheckedForm, signed_in_admin
 from imagestudio.entrypoints.http.state import app_state
-from imagestudio.entrypoints.http.studio_route import StudioRoute
 
 # Every route: an admin session only (a user's gets the 403 page).
 router = APIRouter(
-    include_in_schema=False, route_class=StudioRoute, dependencies=[Depends(signed_in_admin)]
+    include_in_schema=False, route_class=PageRoute, dependencies=[Depends(signed_in_admin)]
 )
 
 

@@ -1,6 +1,7 @@
 """The admin pages on plans, users and keys (an admin session only): each change is a
 CSRF-checked POST through the use case the API and CLI run, answered 303 with a notice; a key
-is issued (a new user, a rotation) on a page shown once and never again.
+is issued (a new user, a rotation) on a page shown once and never again, and that page sent
+again (a reload) issues no other key (`key_forms`).
 
     /admin/plans                plans and their limits; define or edit one, delete one
     /admin/users                users by page: plan, keys, spend; add one, change a plan
@@ -27,16 +28,17 @@ from imagestudio.entrypoints.http.pages.admin_forms import (
 )
 from imagestudio.entrypoints.http.pages.admin_notices import notice_text
 from imagestudio.entrypoints.http.pages.form_fields import text
+from imagestudio.entrypoints.http.pages.key_forms import REPLACES, already_rotated, live_key_ids
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
+from imagestudio.entrypoints.http.pages.page_route import PageRoute
 from imagestudio.entrypoints.http.pages.templating import link, render
 from imagestudio.entrypoints.http.pages.visits import CheckedForm, checked_form, signed_in_admin
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
-from imagestudio.entrypoints.http.studio_route import StudioRoute
 
 # Every route: an admin session only (a user's gets the 403 page).
 router = APIRouter(
-    include_in_schema=False, route_class=StudioRoute, dependencies=[Depends(signed_in_admin)]
+    include_in_schema=False, route_class=PageRoute, dependencies=[Depends(signed_in_admin)]
 )
 USER_PAGE = 50
 Notice = Annotated[str | None, Query(max_length=40)]
@@ -149,13 +151,20 @@ async def user_page(user_id: str, request: Request, notice: Notice = None) -> Re
         user_id=user_id,
         user_path=user_path(user_id),
         keys=keys.unwrap(),
+        replaces=live_key_ids(keys.unwrap()),
         notice=notice_text(notice),
     )
 
 
-@router.post("/admin/users/{user_id}/keys/rotate", dependencies=[Depends(checked_form)])
-async def rotate_key(user_id: str, request: Request) -> Response:
-    rotated = await app_state(request).studio.rotate_key.execute(user_id)
+@router.post("/admin/users/{user_id}/keys/rotate")
+async def rotate_key(user_id: str, request: Request, form: CheckedForm) -> Response:
+    studio = app_state(request).studio
+    keys = await studio.list_keys.execute(user_id)
+    if isinstance(keys, Failure):
+        refuse(keys.failure())
+    if text(form, REPLACES) != live_key_ids(keys.unwrap()):
+        raise PageProblem(already_rotated(user_id))
+    rotated = await studio.rotate_key.execute(user_id)
     if isinstance(rotated, Failure):
         refuse(rotated.failure())
     return _key_shown_once(request, user_id, rotated.unwrap().issued, "has a new key")

@@ -17,13 +17,13 @@ from imagestudio.domain.errors import AssetNotFound
 from imagestudio.domain.operation import ImageOperation
 from imagestudio.entrypoints.http.pages.operation_pages import SEND_ON
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
+from imagestudio.entrypoints.http.pages.page_route import PageRoute
 from imagestudio.entrypoints.http.pages.templating import render
 from imagestudio.entrypoints.http.pages.visits import UserVisit
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
-from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(include_in_schema=False, route_class=StudioRoute)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 CHILDREN_SHOWN = 24
 """Assets made from this one shown in its graph (newest first); the rest are a filtered link."""
 

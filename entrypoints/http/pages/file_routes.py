@@ -8,12 +8,12 @@ from fastapi.responses import Response
 from returns.result import Failure
 
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
+from imagestudio.entrypoints.http.pages.page_route import PageRoute
 from imagestudio.entrypoints.http.pages.visits import UserVisit
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
-from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(include_in_schema=False, route_class=StudioRoute)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 @router.get("/files/{asset_id}")

@@ -27,15 +27,15 @@ from imagestudio.entrypoints.http.pages.kind_requests import ASSET_SUFFIX, kind_
 from imagestudio.entrypoints.http.pages.local_forms import LOCAL_PAGES
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.pages.page_requests import page_request
+from imagestudio.entrypoints.http.pages.page_route import PageRoute
 from imagestudio.entrypoints.http.pages.page_runs import refuse_when_shutting_down, run_and_follow
 from imagestudio.entrypoints.http.pages.quotes import quote_fragment
 from imagestudio.entrypoints.http.pages.templating import render
 from imagestudio.entrypoints.http.pages.visits import CheckedForm, UserVisit
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
-from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(include_in_schema=False, route_class=StudioRoute)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 LIBRARY_CHOICES = 48
 """How many of the user's newest images the input pickers offer (plus a preselected one)."""
 Picked = Annotated[str | None, Query(max_length=200)]

@@ -25,13 +25,13 @@ from imagestudio.entrypoints.http.pages.library_filters import (
     LibraryFilters,
 )
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
+from imagestudio.entrypoints.http.pages.page_route import PageRoute
 from imagestudio.entrypoints.http.pages.templating import render
 from imagestudio.entrypoints.http.pages.visits import UserVisit
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
-from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(include_in_schema=False, route_class=StudioRoute)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 Field = Annotated[str, Query(max_length=200)]
 Moment = Annotated[str, Query(max_length=64)]
 

@@ -29,13 +29,13 @@ from imagestudio.entrypoints.http.pages.local_forms import (
 )
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.pages.page_requests import checked
+from imagestudio.entrypoints.http.pages.page_route import PageRoute
 from imagestudio.entrypoints.http.pages.templating import link, render
 from imagestudio.entrypoints.http.pages.visits import CheckedForm, UserVisit
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import AppState, app_state
-from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(include_in_schema=False, route_class=StudioRoute)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 Outcome = Result[OperationResult, OperationError]
 Work = Callable[[AppState, str, LocalImageIn], Awaitable[Outcome]]
 

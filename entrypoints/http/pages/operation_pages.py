@@ -12,13 +12,13 @@ from returns.result import Failure
 from imagestudio.application.operation_views import OperationView
 from imagestudio.domain.asset import Asset
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
+from imagestudio.entrypoints.http.pages.page_route import PageRoute
 from imagestudio.entrypoints.http.pages.templating import render
 from imagestudio.entrypoints.http.pages.visits import UserVisit
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
-from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(include_in_schema=False, route_class=StudioRoute)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 PAGE_SIZE = 50
 SEND_ON = (
     ("edit", "Edit"),

@@ -11,6 +11,7 @@ from returns.result import Failure
 from imagestudio.application.use_cases.browser_sign_in import OpenedSession
 from imagestudio.domain.browser_session import ADMIN
 from imagestudio.entrypoints.http.pages.form_fields import local_path, text
+from imagestudio.entrypoints.http.pages.page_route import PageRoute
 from imagestudio.entrypoints.http.pages.templating import link, render
 from imagestudio.entrypoints.http.pages.visits import (
     SESSION_COOKIE,
@@ -24,9 +25,8 @@ from imagestudio.entrypoints.http.pages.visits import (
     visitor_secret,
 )
 from imagestudio.entrypoints.http.state import app_state
-from imagestudio.entrypoints.http.studio_route import StudioRoute
 
-router = APIRouter(include_in_schema=False, route_class=StudioRoute)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 VISITOR_HOURS = 12
 
 

@@ -16,16 +16,16 @@ from imagestudio.application.use_cases.export_usage import UsageExport
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.entrypoints.cli.limits import period_day
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
+from imagestudio.entrypoints.http.pages.page_route import PageRoute
 from imagestudio.entrypoints.http.pages.templating import render
 from imagestudio.entrypoints.http.pages.usage_bars import usage_bar
 from imagestudio.entrypoints.http.pages.visits import UserVisit
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
-from imagestudio.entrypoints.http.studio_route import StudioRoute
 from imagestudio.entrypoints.ledger_columns import ledger_csv
 from imagestudio.entrypoints.spend_chart import spend_chart_svg
 
-router = APIRouter(include_in_schema=False, route_class=StudioRoute)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 LEDGER_PAGE = 25
 Period = Annotated[str | None, Query(max_length=10)]
 

@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 
 from imagestudio.domain.browser_session import ADMIN, BrowserSession
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem, SignInNeeded
+from imagestudio.entrypoints.http.pages.return_paths import return_path
 from imagestudio.entrypoints.http.pages.templating import root
 from imagestudio.entrypoints.http.problems import NO_RETRY, Problem
 from imagestudio.entrypoints.http.state import app_state
@@ -91,7 +92,7 @@ async def signed_in(request: Request) -> Visit:
     """A user's session; to the sign-in page otherwise (an admin goes to the admin pages)."""
     visit = await visit_of(request)
     if visit is None:
-        raise SignInNeeded(request.url.path.removeprefix(root(request)))
+        raise SignInNeeded(return_path(request))
     if visit.is_admin:
         raise PageProblem(_forbidden("these pages are a user's: sign in with a user's API key"))
     return visit
@@ -101,7 +102,7 @@ async def signed_in_admin(request: Request) -> Visit:
     """The operator's session (opened with the admin key); 403 for a user's."""
     visit = await visit_of(request)
     if visit is None:
-        raise SignInNeeded(request.url.path.removeprefix(root(request)))
+        raise SignInNeeded(return_path(request))
     if not visit.is_admin:
         raise PageProblem(_forbidden("the admin pages need a session opened with the admin key"))
     return visit

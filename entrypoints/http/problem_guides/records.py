@@ -25,6 +25,15 @@ RECORD_GUIDES: dict[str, ProblemGuide] = {
         "The operation was cancelled before it finished; what had not been sent was released.",
         "Send a new request if you still want the result.",
     ),
+    "form-already-sent": ProblemGuide(
+        409,
+        "This form was already sent",
+        "A studio form that acts once (issuing a user a new key) came again after what it acts "
+        "on had changed: the page answering it was reloaded, or shown again with Back, or "
+        "another admin acted first. It was not done twice: the key shown the first time stands.",
+        "Open the page the form is on (the user's keys) for how things stand now, and send a "
+        "fresh form from there if you mean to do it again.",
+    ),
     "not-cancellable": ProblemGuide(
         409,
         "Not cancellable",

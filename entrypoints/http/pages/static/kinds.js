@@ -4,8 +4,19 @@
 (function () {
   "use strict";
 
+  // A choice made with the pointer sends its form at once. Arrow keys change a closed select's
+  // value one option at a time: sending on each would reload the page under a keyboard user
+  // (their focus lost) before they reach their choice, so theirs waits for Enter or the button.
   document.querySelectorAll("[data-submit-on-change]").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.requestSubmit(); });
+    var byKeyboard = false;
+    select.addEventListener("keydown", function (event) {
+      byKeyboard = true;
+      if (event.key === "Enter") { event.preventDefault(); select.form.requestSubmit(); }
+    });
+    select.addEventListener("pointerdown", function () { byKeyboard = false; });
+    select.addEventListener("change", function () {
+      if (!byKeyboard) { select.form.requestSubmit(); }
+    });
   });
 
   var mode = document.getElementById("mode");
