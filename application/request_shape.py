@@ -13,12 +13,15 @@ from collections.abc import Mapping
 
 from imagestudio.application.input_rules import text_problem
 from imagestudio.application.requests import ImageInput, OperationRequest
-from imagestudio.domain.errors import InvalidInput, UnknownUser
+from imagestudio.domain.errors import InputProblem, InvalidInput, UnknownUser
 from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.webhook import WEBHOOK_EVENTS, WebhookSubscription
 
 IDEMPOTENCY_KEY_LENGTH = 200
 """The longest idempotency key (the stores keep 255 characters; HTTP takes 200)."""
+PARAMETER_TEXT_LENGTH = 10_000
+"""The longest text a model parameter takes (a negative prompt, say): as long as the longest
+prompt a model takes. Longer, a provider refuses it after the operation was accepted."""
 
 
 def shape_problem(request: OperationRequest) -> InvalidInput | UnknownUser | None:
@@ -107,6 +110,16 @@ def _parameters_problem(parameters: object) -> InvalidInput | None:
             return InvalidInput(
                 "parameters", f"{name} is a {type(value).__name__}, not text, a number or a bool"
             )
+        if isinstance(value, str):
+            if len(value) > PARAMETER_TEXT_LENGTH:
+                return InvalidInput(
+                    f"parameters.{name}",
+                    f"is longer than {PARAMETER_TEXT_LENGTH:,} characters",
+                    InputProblem.TOO_LARGE,
+                )
+            if (problem := text_problem(value)) is not None:
+                # Stored with the operation, and sent on: refused before anything is held.
+                return InvalidInput(f"parameters.{name}", problem)
     return None
 
 

@@ -67,6 +67,24 @@ async def test_a_prompt_no_database_can_store_is_refused_before_anything_is_spen
     assert studio.provider.jobs == []
 
 
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("blurry\x00", InputProblem.INVALID),
+        ("blurry \ud800", InputProblem.INVALID),
+        ("x" * 10_001, InputProblem.TOO_LARGE),
+    ],
+    ids=["nul", "lone-surrogate", "too-long"],
+)
+async def test_a_text_parameter_no_store_or_provider_takes_is_refused_before_anything_is_spent(
+    studio: Studio, value: str, problem: InputProblem
+) -> None:
+    error = await refusal(studio, text_to_image(parameters={"negative_prompt": value}))
+
+    assert (error.field, error.problem) == ("parameters.negative_prompt", problem)
+    assert len(error.message) < 200  # the value is not echoed back
+
+
 # Size and outputs.
 
 
