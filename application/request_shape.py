@@ -110,16 +110,13 @@ def _parameters_problem(parameters: object) -> InvalidInput | None:
             return InvalidInput(
                 "parameters", f"{name} is a {type(value).__name__}, not text, a number or a bool"
             )
-        if isinstance(value, str):
-            if len(value) > PARAMETER_TEXT_LENGTH:
-                return InvalidInput(
-                    f"parameters.{name}",
-                    f"is longer than {PARAMETER_TEXT_LENGTH:,} characters",
-                    InputProblem.TOO_LARGE,
-                )
-            if (problem := text_problem(value)) is not None:
-                # Stored with the operation, and sent on: refused before anything is held.
-                return InvalidInput(f"parameters.{name}", problem)
+        # Its text is stored as JSON, which escapes a NUL: only its length is refused.
+        if isinstance(value, str) and len(value) > PARAMETER_TEXT_LENGTH:
+            return InvalidInput(
+                f"parameters.{name}",
+                f"is longer than {PARAMETER_TEXT_LENGTH:,} characters",
+                InputProblem.TOO_LARGE,
+            )
     return None
 
 
