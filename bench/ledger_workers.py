@@ -34,6 +34,8 @@ class Rate:
     lock_waiters: float | None  # mean PostgreSQL sessions waiting on a lock
 
     def cell(self) -> str:
+        if not self.latencies:  # a short (--smoke) phase where no worker finished one
+            return f"{self.per_second:,.0f}/s (none finished)"
         p50, p99 = percentile(self.latencies, 50), percentile(self.latencies, 99)
         return f"{self.per_second:,.0f}/s ({p50 * 1000:.1f} / {p99 * 1000:.0f} ms)"
 
