@@ -43,7 +43,7 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
-def retry_backoff(error: Exception) -> bool | float:
+def retry_backoff(error: BaseException) -> bool | float:
     """stamina's verdict on a failed attempt: retry (after `Retry-After` when given) or not."""
     if isinstance(error, RetryableStatus):
         hinted = retry_after_seconds(error.response)
