@@ -11,9 +11,10 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 # Strict editable mode builds a link tree mypy can follow; new files need a re-install, so
-# every target re-installs (a few seconds).
+# every target re-installs (a few seconds). constraints.txt holds the versions the checks last
+# passed with, so a new release upstream cannot turn a fresh checkout red.
 install: $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dev,video,s3]' --config-settings editable_mode=strict
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,video,s3]' --config-settings editable_mode=strict
 
 lint: install
 	$(BIN)/ruff check $(CODE) tests bench
