@@ -36,7 +36,8 @@ from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
 from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.operation_store import SqlOperationStore
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
-from imagestudio.adapters.sql.webhooks import SqlSecretSeeds, SqlWebhookDeliveries
+from imagestudio.adapters.sql.webhook_secrets import SqlSecretSeeds
+from imagestudio.adapters.sql.webhooks import SqlWebhookDeliveries
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.domain.api_key import ApiKey
 from imagestudio.domain.asset import Asset, AssetCursor
