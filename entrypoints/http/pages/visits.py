@@ -123,7 +123,11 @@ async def checked_form(request: Request) -> FormData:
     form = await request.form()
     secret = request.cookies.get(SESSION_COOKIE) or request.cookies.get(VISITOR_COOKIE)
     sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
-    if not secret or not isinstance(sent, str) or not hmac.compare_digest(sent, csrf_token(secret)):
+    if not (
+        secret
+        and isinstance(sent, str)
+        and hmac.compare_digest(sent.encode(), csrf_token(secret).encode())  # bytes: see auth.py
+    ):
         raise PageProblem(
             Problem(
                 status=403,
