@@ -18,6 +18,7 @@ from imagestudio.application.input_rules import (
 from imagestudio.application.model_choice import choose_model
 from imagestudio.application.operation_ports import OperationPorts
 from imagestudio.application.output_size import output_size
+from imagestudio.application.parameter_rules import parameter_problem
 from imagestudio.application.ports.provider import InputImage
 from imagestudio.application.preparation_refusal import Refused, ok, take
 from imagestudio.application.prepared_operation import PreparedOperation
@@ -75,6 +76,7 @@ async def _prepare(
     ports: OperationPorts, request: OperationRequest, model: Model, quoting: bool
 ) -> PreparedOperation:
     kind = request.kind
+    ok(parameter_problem(model, kind, request.parameters))
     parameters: dict[str, ParameterValue] = dict(request.parameters)
     mode = take(choose_option(parameters, "mode", model.modes))
     if mode is not None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from imagestudio.domain.media import MediaType
+from imagestudio.domain.model_parameters import ModelParameter
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.pricing import PricingRule
 
@@ -69,6 +70,11 @@ class Model:
     requires: frozenset[str] = frozenset()
     """Fields the model cannot run without: "prompt", or the name of a parameter
     ("search_prompt"). Checked before anything is reserved."""
+    parameters: tuple[ModelParameter, ...] | None = None
+    """The provider parameters the model takes (the catalog describes them for every model it
+    holds); ours — `mode`, `scale`… — follow from its kind and limits
+    (application/parameter_rules.py). None: not described (a model built in code), so any
+    parameter is passed on as given."""
 
     def serves(self, kind: OperationKind) -> bool:
         return kind in self.kinds

@@ -4,7 +4,7 @@ dicts, a unit of work on a draft of them (overlays, merged at commit)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Collection, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -17,6 +17,7 @@ from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.plan_fit import Refusal, Standing, reservation_refusal
 from imagestudio.domain.quota import (
     SPEND,
+    AnchorMove,
     Counter,
     DimensionKey,
     ReservationRequest,
@@ -199,3 +200,25 @@ class QuotaDraft:
         with self._lock:
             for overlay in self._overlays:
                 overlay.merge()
+
+
+def carry_over(book: QuotaBook, users: Collection[str], move: AnchorMove) -> None:
+    """Move `users`' counters of the period they were in into the period their new anchor puts
+    them in (added to what is there), and their open reservations with them, so that what
+    they used stays counted and what is held settles where it is counted."""
+    left = [
+        key
+        for key in book.counters
+        if key.scope is Scope.USER and key.period == move.left and key.owner in users
+    ]
+    for key in left:
+        counter = book.counters.pop(key)
+        target = move.carried(key)
+        there = book.counters.get(target, Counter())
+        book.counters[target] = Counter(
+            used=there.used + counter.used, held=there.held + counter.held
+        )
+    for rid, reservation in list(book.reservations.items()):
+        if reservation.is_open and reservation.request.user_id in users:
+            demands = tuple(move.carried_demand(demand) for demand in reservation.demands)
+            book.reservations[rid] = replace(reservation, demands=demands)
