@@ -152,9 +152,16 @@ def _is_bad_setting(error: Exception) -> bool:
 
 def _database_trouble(error: Exception) -> str | None:
     """What the driver said, when the database refused the connection or went away (SQLAlchemy's
-    OperationalError: unreachable, refused, a file it cannot open); None for anything else."""
-    kind = getattr(sys.modules.get("sqlalchemy.exc"), "OperationalError", None)
-    if not (isinstance(kind, type) and isinstance(error, kind)):
+    OperationalError: unreachable, refused, a file it cannot open) or is no database at all (a
+    plain DatabaseError: a SQLite file that is corrupt or something else); None for anything
+    else (an IntegrityError or ProgrammingError is our own bug)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    operational = getattr(errors, "OperationalError", None)
+    plain = getattr(errors, "DatabaseError", None)
+    if not (
+        (isinstance(operational, type) and isinstance(error, operational))
+        or (isinstance(plain, type) and type(error) is plain)
+    ):
         return None
     driver = getattr(error, "orig", None) or error
     lines = [line.strip() for line in str(driver).splitlines() if line.strip()]

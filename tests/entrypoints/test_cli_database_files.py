@@ -74,3 +74,36 @@ def test_db_current_reports_a_newer_database_as_not_current(newer: Path) -> None
 def test_every_shipped_revision_is_known() -> None:
     assert schema.head_revision() in schema.known_revisions()
     assert len(schema.known_revisions()) >= 13
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"SQLite format 3\x00" + bytes(range(256)) * 40, b"not a database at all, " * 400],
+    ids=["damaged", "another-file"],
+)
+def test_a_file_that_is_no_sqlite_database_cannot_be_used_and_says_what_sqlite_said(
+    tmp_path: Path, content: bytes
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "imagestudio.db").write_bytes(content)
+    for command in (["usage"], ["generate", "a kite"]):
+        done = cli(data, *command)
+        assert done.returncode == 1, done.stderr
+        said = one_error_line(done)
+        assert said.startswith("error: the database cannot be used: "), said
+    assert not (data / "assets").exists()  # nothing was made, so nothing was charged
+
+
+def test_a_folder_where_the_database_file_should_be_is_named_as_a_bad_setting(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    (data / "imagestudio.db").mkdir(parents=True)
+    done = cli(data, "generate", "a kite")
+    assert done.returncode == 2, done.stderr
+    said = one_error_line(done)
+    assert (
+        said == f"error: IMAGESTUDIO_DATA_DIR: the database {data / 'imagestudio.db'} is not a file"
+    )
+    assert "Traceback" not in done.stderr
