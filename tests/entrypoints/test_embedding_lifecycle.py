@@ -90,3 +90,16 @@ async def test_sweeping_every_no_time_at_all_is_refused(every: float) -> None:
 def test_the_sync_facade_refuses_it_to_its_caller() -> None:
     with SyncImageStudio(profile=Profile.TEST) as studio, pytest.raises(ValueError, match="every"):
         studio.keep_sweeping(every=-1)
+
+
+def test_a_closed_sync_facade_says_so_for_its_background_work_too() -> None:
+    studio = SyncImageStudio(profile=Profile.TEST)
+    studio.close()
+    studio.close()
+
+    # The loop is gone: these said only "Event loop is closed".
+    for start in (studio.keep_sweeping, studio.keep_delivering_webhooks):
+        with pytest.raises(RuntimeError, match="this SyncImageStudio is closed"):
+            start()
+    with pytest.raises(RuntimeError, match="this SyncImageStudio is closed"):
+        studio.generate.execute(KITE)
