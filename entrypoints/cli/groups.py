@@ -17,7 +17,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from typer.core import TyperGroup
 
 from imagestudio.entrypoints.cli.errors import EXIT_CLOSED_PIPE, EXIT_INPUT, EXIT_INTERRUPTED
-from imagestudio.entrypoints.cli.output import flushed
+from imagestudio.entrypoints.cli.output import asked_for_json, flushed, print_json_error
 
 
 def command_group(help: str, **options: Any) -> typer.Typer:
@@ -32,6 +32,8 @@ class OneLineUsageError(ClickException):
     exit_code = EXIT_INPUT
 
     def show(self, file: IO[Any] | None = None) -> None:
+        if asked_for_json():
+            print_json_error("UsageError", self.message)
         (file or sys.stderr).write(f"error: {self.message}\n")
 
 
@@ -83,6 +85,8 @@ class RootGroup(TyperGroup):
             # An operation's own interruption says more (running.py); a server Ctrl-C stops
             # as it should says nothing; the rest say this.
             if ctx.invoked_subcommand not in SERVERS:
+                if asked_for_json():
+                    print_json_error("Interrupted", "interrupted")
                 sys.stderr.write("error: interrupted\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except (typer.Exit, SystemExit) as ending:

@@ -62,12 +62,25 @@ def fail(error: Problem, as_json: bool) -> NoReturn:
     from imagestudio.entrypoints.cli.errors import error_name, exit_code
 
     if as_json:
-        try:
-            print_json({"error": {"type": error_name(error), "message": error.message}})
-        except BrokenPipeError:
-            flushed()  # the reader went away: the line below and the exit code still tell
+        print_json_error(error_name(error), error.message)
     sys.stderr.write(f"error: {error.message}\n")
     raise typer.Exit(exit_code(error))
+
+
+def print_json_error(kind: str, message: str) -> None:
+    """A failure as `--json` prints it: `{"error": {"type", "message"}}` on stdout (its
+    `error:` line goes to stderr as always)."""
+    try:
+        print_json({"error": {"type": kind, "message": message}})
+    except BrokenPipeError:
+        flushed()  # the reader went away: the error line and the exit code still tell
+
+
+def asked_for_json(argv: Sequence[str] | None = None) -> bool:
+    """Whether the command line asks for `--json`: a failure that ends the command before (or
+    outside) its own output, a bad setting or a mistyped option, is JSON too."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    return "--json" in (words[: words.index("--")] if "--" in words else words)
 
 
 def unwrap_or_fail(result: Result[T, Problem], as_json: bool) -> T:
