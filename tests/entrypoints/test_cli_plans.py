@@ -96,3 +96,14 @@ def test_a_count_in_non_ascii_digits_is_refused_not_crashed() -> None:
     from imagestudio.entrypoints.cli.limits import count_limit
 
     assert isinstance(count_limit("calls", "²"), InvalidInput)
+
+
+def test_a_category_given_twice_is_refused_not_the_last_one_kept(cli: Cli) -> None:
+    result = cli.invoke(
+        "plans", "set", "team", "--limit", "image-generation=100", "--limit",
+        "image-generation=5", "--spend-cap", "1", "--rate", "1", "--concurrency", "1",
+    )  # fmt: skip
+
+    assert result.exit_code == 2
+    assert result.stderr == "error: invalid limit: image-generation is given twice: give it once\n"
+    assert "team" not in {plan["name"] for plan in cli.json("plans", "list")}
