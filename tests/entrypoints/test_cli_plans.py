@@ -126,3 +126,14 @@ def test_a_new_billing_anchor_keeps_what_was_used_this_period(local_cli: Cli, ho
     local_cli.ok("generate", "a fox", "--user", "ann")  # the third of three
     refused = local_cli.invoke("generate", "a fox", "--user", "ann")
     assert refused.exit_code != 0 and "image-generation" in refused.stderr
+
+
+def test_a_category_given_twice_is_refused_not_the_last_one_kept(cli: Cli) -> None:
+    result = cli.invoke(
+        "plans", "set", "team", "--limit", "image-generation=100", "--limit",
+        "image-generation=5", "--spend-cap", "1", "--rate", "1", "--concurrency", "1",
+    )  # fmt: skip
+
+    assert result.exit_code == 2
+    assert result.stderr == "error: invalid limit: image-generation is given twice: give it once\n"
+    assert "team" not in {plan["name"] for plan in cli.json("plans", "list")}
