@@ -99,10 +99,15 @@ def test_a_refusal_says_whose_limit_and_charges_nothing(page: Page, studio: Stud
 
     run_from_create(page, studio, "two foxes", 2)  # $0.04 against a $0.03 cap
 
-    expect(page.get_by_role("heading", level=1)).to_have_text(
+    # The form again, the refusal above it (where the keyboard is put), the request kept.
+    refusal = page.get_by_role("alert")
+    expect(refusal.get_by_role("heading")).to_have_text(
         "Your plan's limit for this period is reached"
     )
-    facts = page.locator(".problem .facts")
+    expect(refusal).to_be_focused()
+    expect(page.get_by_label("Prompt", exact=True)).to_have_value("two foxes")
+    expect(page.get_by_label("Variations")).to_have_value("2")
+    facts = refusal.locator(".facts")
     expect(facts).to_contain_text("Whose limit")
     expect(facts).to_contain_text("your plan's")
     expect(facts).to_contain_text("Clears")

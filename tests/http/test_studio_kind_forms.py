@@ -91,6 +91,8 @@ def rendered(page: KindPage, model: Model) -> Controls:
         library=[],
         preselected="",
         asset_suffix=ASSET_SUFFIX,
+        refusal=None,
+        kept={},
     )
     parser = Controls()
     parser.feed(html)

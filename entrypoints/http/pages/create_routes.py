@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.pages.create_form import MAX_VARIATIONS, SIZES, generate_request
+from imagestudio.entrypoints.http.pages.form_refusals import FormRefusal, refused
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.pages.page_route import PageRoute
 from imagestudio.entrypoints.http.pages.page_runs import refuse_when_shutting_down, run_and_follow
@@ -23,17 +24,28 @@ from imagestudio.entrypoints.http.state import app_state
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
-@router.get("/create")
-async def create_page(request: Request, visit: UserVisit) -> Response:
-    del visit
+FIELDS = ("prompt", "negative_prompt", "model", "size", "n", "seed")
+"""The form's fields (a refusal that names one is shown beside it)."""
+
+
+async def _form(request: Request, refusal: FormRefusal | None = None) -> Response:
     models = await app_state(request).studio.list_models.execute(OperationKind.TEXT_TO_IMAGE)
     return render(
         request,
         "create.html",
+        status=200 if refusal is None else refusal.problem.status,
         models=[item for item in models if item.available],
         sizes=SIZES,
         max_variations=MAX_VARIATIONS,
+        refusal=refusal,
+        kept=refusal.values if refusal else {},
     )
+
+
+@router.get("/create")
+async def create_page(request: Request, visit: UserVisit) -> Response:
+    del visit
+    return await _form(request)
 
 
 @router.post("/create/quote")
@@ -45,8 +57,12 @@ async def create_quote(request: Request, visit: UserVisit, form: CheckedForm) ->
 
 @router.post("/create")
 async def create(request: Request, visit: UserVisit, form: CheckedForm) -> Response:
-    refuse_when_shutting_down(request)
-    wanted = generate_request(form, visit.user_id, f"op_{uuid.uuid4().hex}")
-    if isinstance(wanted, InvalidInput):
-        raise PageProblem(problem_for(wanted))
-    return await run_and_follow(request, visit.user_id, wanted)
+    """Run the form's request; refused, the form again with the refusal beside its field."""
+    try:
+        refuse_when_shutting_down(request)
+        wanted = generate_request(form, visit.user_id, f"op_{uuid.uuid4().hex}")
+        if isinstance(wanted, InvalidInput):
+            raise PageProblem(problem_for(wanted))
+        return await run_and_follow(request, visit.user_id, wanted)
+    except PageProblem as refusal:
+        return await _form(request, refused(refusal.problem, form, FIELDS))

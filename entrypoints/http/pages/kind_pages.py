@@ -17,6 +17,7 @@ from imagestudio.application.use_cases.list_models import ModelListing
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import InvalidInput, UnknownModel
 from imagestudio.entrypoints.http.pages.form_fields import text
+from imagestudio.entrypoints.http.pages.form_refusals import FormRefusal, refused
 from imagestudio.entrypoints.http.pages.kind_forms import (
     KIND_PAGES,
     MASKED_MODES,
@@ -69,28 +70,44 @@ async def library_images(request: Request, user_id: str, preselected: str | None
     return images
 
 
+async def _form_page(
+    request: Request,
+    user_id: str,
+    page: KindPage,
+    model: str | None,
+    asset: str | None,
+    refusal: FormRefusal | None = None,
+) -> Response:
+    listed = await app_state(request).studio.list_models.execute(page.kind)
+    listings = [item for item in listed if item.available]
+    if not listings:
+        return render(request, "kind_unavailable.html", page=page, listed=listed)
+    chosen = chosen_model(listings, model)
+    kept = refusal.values if refusal else {}
+    picked = next((kept[name] for name in sorted(kept) if name.endswith(ASSET_SUFFIX)), asset)
+    return render(
+        request,
+        "kind.html",
+        status=200 if refusal is None else refusal.problem.status,
+        page=page,
+        kind_pages=KIND_PAGES,
+        listings=listings,
+        chosen=chosen,
+        fields=form_for(page.kind, chosen.model),
+        library=await library_images(request, user_id, picked or None),
+        preselected=asset or "",
+        asset_suffix=ASSET_SUFFIX,
+        masked_modes=MASKED_MODES,
+        refusal=refusal,
+        kept=kept,
+    )
+
+
 def _routes(page: KindPage) -> None:
     async def show(
         request: Request, visit: UserVisit, model: Picked = None, asset: Picked = None
     ) -> Response:
-        listed = await app_state(request).studio.list_models.execute(page.kind)
-        listings = [item for item in listed if item.available]
-        if not listings:
-            return render(request, "kind_unavailable.html", page=page, listed=listed)
-        chosen = chosen_model(listings, model)
-        return render(
-            request,
-            "kind.html",
-            page=page,
-            kind_pages=KIND_PAGES,
-            listings=listings,
-            chosen=chosen,
-            fields=form_for(page.kind, chosen.model),
-            library=await library_images(request, visit.user_id, asset),
-            preselected=asset or "",
-            asset_suffix=ASSET_SUFFIX,
-            masked_modes=MASKED_MODES,
-        )
+        return await _form_page(request, visit.user_id, page, model, asset)
 
     async def quote(request: Request, visit: UserVisit, form: CheckedForm) -> Response:
         chosen = chosen_model(await available_models(request, page), text(form, "model"))
@@ -100,15 +117,25 @@ def _routes(page: KindPage) -> None:
         return await quote_fragment(request, page_request(body, visit.user_id))
 
     async def run(request: Request, visit: UserVisit, form: CheckedForm) -> Response:
-        refuse_when_shutting_down(request)
+        """Run the form's request; refused, the form again with the refusal beside its field.
+        (A model this server does not run is no field to correct: the error page says so.)"""
         chosen = chosen_model(await available_models(request, page), text(form, "model"))
-        body = await kind_body(form, page.kind, chosen.model)
-        if isinstance(body, InvalidInput):
-            raise PageProblem(problem_for(body))
-        wanted = page_request(body, visit.user_id, f"op_{uuid.uuid4().hex}")
-        if isinstance(wanted, InvalidInput):
-            raise PageProblem(problem_for(wanted))
-        return await run_and_follow(request, visit.user_id, wanted)
+        fields = form_for(page.kind, chosen.model)
+        roles: list[str] = []
+        try:
+            refuse_when_shutting_down(request)
+            body = await kind_body(form, page.kind, chosen.model)
+            if isinstance(body, InvalidInput):
+                raise PageProblem(problem_for(body))
+            roles = [image["role"] for image in body["images"]]
+            wanted = page_request(body, visit.user_id, f"op_{uuid.uuid4().hex}")
+            if isinstance(wanted, InvalidInput):
+                raise PageProblem(problem_for(wanted))
+            return await run_and_follow(request, visit.user_id, wanted)
+        except PageProblem as refusal:
+            names = [field.name for field in fields]
+            shown = refused(refusal.problem, form, names, roles)
+            return await _form_page(request, visit.user_id, page, chosen.model.id, None, shown)
 
     path = f"/{page.slug}"
     router.add_api_route(path, show, methods=["GET"], name=f"{page.slug}_page")

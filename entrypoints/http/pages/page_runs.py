@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from returns.result import Failure
 
 from imagestudio.application.requests import OperationRequest
-from imagestudio.entrypoints.http.pages.page_errors import PageProblem, render_problem
+from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.pages.templating import link
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.shutting_down import shutting_down
@@ -28,7 +28,8 @@ def refuse_when_shutting_down(request: Request) -> None:
 
 
 async def run_and_follow(request: Request, user_id: str, wanted: OperationRequest) -> Response:
-    """Start `wanted` (its `operation_id` chosen by the caller) and answer as said above."""
+    """Start `wanted` (its `operation_id` chosen by the caller) and follow it; `PageProblem`
+    when it is refused at once (the page shows its form again with the refusal)."""
     state = app_state(request)
     assert wanted.operation_id is not None
     job = state.jobs.start(wanted)
@@ -37,7 +38,7 @@ async def run_and_follow(request: Request, user_id: str, wanted: OperationReques
         outcome = await state.jobs.wait_recorded(job, 5.0)
     if isinstance(outcome, Failure) and not await _recorded(request, user_id, job):
         # Refused before it was accepted: nothing was reserved or charged.
-        return render_problem(request, problem_for(outcome.failure()))
+        raise PageProblem(problem_for(outcome.failure()))
     return RedirectResponse(link(request, f"/operations/{job}"), status_code=303)
 
 
