@@ -145,7 +145,7 @@ def test_the_rendered_form_is_the_catalog_entry(page: KindPage, model: Model) ->
     fields = {field.name for field in form_for(page.kind, model)}
     shown = {name.removesuffix(ASSET_SUFFIX) for name in controls.controls}
     assert fields <= shown
-    assert shown - fields <= {"model", "csrf_token", "asset"}
+    assert shown - fields <= {"model", "csrf_token", "run_id", "asset"}
 
 
 def filled(field: FormField) -> str:

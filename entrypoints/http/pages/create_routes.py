@@ -3,8 +3,6 @@ running it: the page of the operation then follows it until it settles."""
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -14,7 +12,11 @@ from imagestudio.entrypoints.http.pages.create_form import MAX_VARIATIONS, SIZES
 from imagestudio.entrypoints.http.pages.form_refusals import FormRefusal, refused
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.pages.page_route import PageRoute
-from imagestudio.entrypoints.http.pages.page_runs import refuse_when_shutting_down, run_and_follow
+from imagestudio.entrypoints.http.pages.page_runs import (
+    refuse_when_shutting_down,
+    run_and_follow,
+    run_operation_id,
+)
 from imagestudio.entrypoints.http.pages.quotes import quote_fragment
 from imagestudio.entrypoints.http.pages.templating import render
 from imagestudio.entrypoints.http.pages.visits import CheckedForm, UserVisit
@@ -60,7 +62,7 @@ async def create(request: Request, visit: UserVisit, form: CheckedForm) -> Respo
     """Run the form's request; refused, the form again with the refusal beside its field."""
     try:
         refuse_when_shutting_down(request)
-        wanted = generate_request(form, visit.user_id, f"op_{uuid.uuid4().hex}")
+        wanted = generate_request(form, visit.user_id, run_operation_id(form, visit.user_id))
         if isinstance(wanted, InvalidInput):
             raise PageProblem(problem_for(wanted))
         return await run_and_follow(request, visit.user_id, wanted)

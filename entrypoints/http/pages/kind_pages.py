@@ -6,7 +6,6 @@ turn an image into something else."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -29,7 +28,11 @@ from imagestudio.entrypoints.http.pages.local_forms import LOCAL_PAGES
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.pages.page_requests import page_request
 from imagestudio.entrypoints.http.pages.page_route import PageRoute
-from imagestudio.entrypoints.http.pages.page_runs import refuse_when_shutting_down, run_and_follow
+from imagestudio.entrypoints.http.pages.page_runs import (
+    refuse_when_shutting_down,
+    run_and_follow,
+    run_operation_id,
+)
 from imagestudio.entrypoints.http.pages.quotes import quote_fragment
 from imagestudio.entrypoints.http.pages.templating import render
 from imagestudio.entrypoints.http.pages.visits import CheckedForm, UserVisit
@@ -128,7 +131,7 @@ def _routes(page: KindPage) -> None:
             if isinstance(body, InvalidInput):
                 raise PageProblem(problem_for(body))
             roles = [image["role"] for image in body["images"]]
-            wanted = page_request(body, visit.user_id, f"op_{uuid.uuid4().hex}")
+            wanted = page_request(body, visit.user_id, run_operation_id(form, visit.user_id))
             if isinstance(wanted, InvalidInput):
                 raise PageProblem(problem_for(wanted))
             return await run_and_follow(request, visit.user_id, wanted)

@@ -4,11 +4,17 @@ it until it settles. Create and every kind's page run this way."""
 
 from __future__ import annotations
 
+import hashlib
+import re
+import uuid
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from returns.result import Failure
+from starlette.datastructures import FormData
 
 from imagestudio.application.requests import OperationRequest
+from imagestudio.entrypoints.http.pages.form_fields import text
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.pages.templating import link
 from imagestudio.entrypoints.http.problems import problem_for
@@ -18,6 +24,8 @@ from imagestudio.entrypoints.http.state import app_state
 REFUSAL_SECONDS = 0.5
 """How long the run waits for a refusal before the operation's page takes over: a request
 refused at once (a limit, a bad field) is answered on the page it was sent from."""
+RUN_FIELD = "run_id"
+_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 def refuse_when_shutting_down(request: Request) -> None:
@@ -27,19 +35,40 @@ def refuse_when_shutting_down(request: Request) -> None:
         )
 
 
+def run_operation_id(form: FormData, user_id: str) -> str:
+    """The operation id a run of `form` takes: made from the form's `run_id` (a token each
+    rendering of a run form carries) and the user, so a second submit of the same form (a
+    double click, a resubmit) names the same operation and runs nothing more; a form without a
+    token gets a new id."""
+    token = text(form, RUN_FIELD)
+    if _TOKEN.fullmatch(token) is None:
+        return f"op_{uuid.uuid4().hex}"
+    return "op_" + hashlib.sha256(f"{user_id}\0{token}".encode()).hexdigest()[:32]
+
+
 async def run_and_follow(request: Request, user_id: str, wanted: OperationRequest) -> Response:
-    """Start `wanted` (its `operation_id` chosen by the caller) and follow it; `PageProblem`
-    when it is refused at once (the page shows its form again with the refusal)."""
+    """Start `wanted` (its `operation_id` chosen by `run_operation_id`) and follow it;
+    `PageProblem` when it is refused at once (the page shows its form again with the refusal).
+    A run of that id already started is followed, never started again."""
     state = app_state(request)
-    assert wanted.operation_id is not None
-    job = state.jobs.start(wanted)
+    job = wanted.operation_id
+    assert job is not None
+    if await _recorded(request, user_id, job):
+        return _follow(request, job)
+    # No await between the look and the start: a second submit arriving meanwhile sees it.
+    if not state.jobs.running(job) and state.jobs.finished(job) is None:
+        state.jobs.start(wanted)
     outcome = await state.jobs.wait(job, REFUSAL_SECONDS)
     if outcome is None:
         outcome = await state.jobs.wait_recorded(job, 5.0)
     if isinstance(outcome, Failure) and not await _recorded(request, user_id, job):
         # Refused before it was accepted: nothing was reserved or charged.
         raise PageProblem(problem_for(outcome.failure()))
-    return RedirectResponse(link(request, f"/operations/{job}"), status_code=303)
+    return _follow(request, job)
+
+
+def _follow(request: Request, operation_id: str) -> Response:
+    return RedirectResponse(link(request, f"/operations/{operation_id}"), status_code=303)
 
 
 async def _recorded(request: Request, user_id: str, operation_id: str) -> bool:

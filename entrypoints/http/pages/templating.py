@@ -4,6 +4,7 @@ visit, and who is signed in."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import Request
@@ -22,6 +23,8 @@ ENVIRONMENT = Environment(
 )
 ENVIRONMENT.filters["usd"] = format_usd
 ENVIRONMENT.filters["byte_text"] = byte_text
+# A run form's token (`page_runs.run_operation_id`): new at each rendering.
+ENVIRONMENT.globals["run_token"] = lambda: uuid.uuid4().hex
 
 
 def root(request: Request) -> str:

@@ -1,0 +1,98 @@
+"""The studio used roughly, from outside, in a real browser: a double click on Run, a form sent
+again, a mistyped address, an upload past the server's limit, and the pages with JavaScript off.
+Each must cost nothing it should not and answer in HTML a person can read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from browser_support import Studio, serving_studio, sign_in
+from dependency_injector import providers
+from playwright.sync_api import Page, expect
+
+from imagestudio.adapters.offline_provider.provider import OfflineProvider
+from imagestudio.entrypoints.api import ImageStudio
+from imagestudio.entrypoints.container import build_container
+from imagestudio.entrypoints.settings import Settings
+
+PRICE = Decimal("0.02")
+BODY_LIMIT = 1024 * 1024
+
+
+SLOW_SECONDS = 2.0
+
+
+async def slowed_studio(settings: Settings) -> ImageStudio:
+    """The studio with an offline provider whose `[offline:slow]` prompts take seconds."""
+    container = build_container(settings)
+    slow = OfflineProvider(folder=settings.profile_dir / "offline-tasks", slow_seconds=SLOW_SECONDS)
+    container.offline_provider.override(providers.Object(slow))
+    return await ImageStudio(container).start()
+
+
+@pytest.fixture(scope="module")
+def studio(browser_data: Path) -> Iterator[Studio]:
+    with serving_studio(
+        browser_data, slowed_studio, offline_price_usd=PRICE, http_max_request_bytes=BODY_LIMIT
+    ) as served:
+        yield served
+
+
+def operations(studio: Studio, key: str) -> list[str]:
+    with studio.api(key) as api:
+        return [item["id"] for item in api.get("/v1/operations").json()["items"]]
+
+
+def spent(studio: Studio, key: str) -> tuple[str, str]:
+    with studio.api(key) as api:
+        rows = api.get("/v1/usage").json()["rows"]
+    row = next(row for row in rows if row["unit"] == "micro-usd")
+    return row["used"], row["held"]
+
+
+def test_a_double_click_on_run_runs_and_charges_once(page: Page, studio: Studio) -> None:
+    key = studio.add_user("mia")
+    sign_in(page, studio, key)
+    page.goto(studio.url("/create"))
+    # Slow: the first answer takes a moment (the run is followed for a refusal first).
+    page.get_by_label("Prompt", exact=True).fill("a lighthouse, clicked twice [offline:slow]")
+    expect(page.locator("[data-quote=ready] .price")).to_have_text("$0.02")
+    posts: list[str] = []
+    page.on("request", lambda sent: posts.append(sent.url) if sent.method == "POST" else None)
+    # Clicked as a person does (Playwright's own click waits for the page to go first), the
+    # second while the first answer has not come and the page is still there.
+    page.get_by_role("button", name="Run").evaluate(
+        "button => { button.click(); setTimeout(() => button.click(), 150); }"
+    )
+
+    expect(page).to_have_url(re.compile(r"/operations/op_\w+$"))
+    assert posts.count(studio.url("/create")) == 2  # both reached the server
+    expect(page.locator("[data-status]")).to_have_text(
+        "succeeded", timeout=SLOW_SECONDS * 1000 + 15_000
+    )
+    assert len(operations(studio, key)) == 1
+    assert spent(studio, key) == ("$0.02", "$0.00")
+
+
+def test_a_form_sent_again_follows_its_first_run(page: Page, studio: Studio) -> None:
+    key = studio.add_user("noah")
+    sign_in(page, studio, key)
+    page.goto(studio.url("/create"))
+    form = page.locator("#create-form")
+    fields = {
+        name: str(form.locator(f"[name={name}]").input_value())
+        for name in ("csrf_token", "run_id", "model", "n")
+    }
+    fields["prompt"] = "a lighthouse, sent twice"
+    first = page.request.post(studio.url("/create"), form=fields, max_redirects=0)
+    again = page.request.post(studio.url("/create"), form=fields, max_redirects=0)
+    assert (first.status, again.status) == (303, 303)
+    assert first.headers["location"] == again.headers["location"]
+    assert len(operations(studio, key)) == 1
+    # A new rendering of the form is a new run.
+    page.goto(studio.url("/create"))
+    assert page.locator("[name=run_id]").input_value() != fields["run_id"]
