@@ -12,7 +12,8 @@ from imagestudio.entrypoints.http.auth import ProblemError
 from imagestudio.entrypoints.http.problems import Problem, problem_for
 from imagestudio.entrypoints.http.state import AppState
 
-NOT_CANCELLABLE = "not-cancellable"
+CONFLICT = 409
+"""The status of `not-cancellable`: the operation is not running here (any more)."""
 
 
 async def cancel_owned(state: AppState, user_id: str, operation_id: str) -> ImageOperation:
@@ -25,8 +26,8 @@ async def cancel_owned(state: AppState, user_id: str, operation_id: str) -> Imag
     if not await state.jobs.cancel(operation_id):
         raise ProblemError(
             Problem(
-                status=409,
-                slug=NOT_CANCELLABLE,
+                status=CONFLICT,
+                slug="not-cancellable",
                 title="Not cancellable",
                 detail=f"operation {operation_id} is {operation.status.value} and not running "
                 "in this server",

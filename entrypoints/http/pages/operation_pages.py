@@ -13,7 +13,7 @@ from returns.result import Failure
 from imagestudio.application.operation_views import OperationView
 from imagestudio.domain.asset import Asset
 from imagestudio.entrypoints.http.auth import ProblemError
-from imagestudio.entrypoints.http.cancelling import NOT_CANCELLABLE, cancel_owned
+from imagestudio.entrypoints.http.cancelling import CONFLICT, cancel_owned
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.pages.page_route import PageRoute
 from imagestudio.entrypoints.http.pages.templating import link, render
@@ -113,6 +113,6 @@ async def cancel(
     try:
         await cancel_owned(app_state(request), visit.user_id, operation_id)
     except ProblemError as refused:
-        if refused.problem.slug != NOT_CANCELLABLE:
+        if refused.problem.status != CONFLICT:
             raise PageProblem(refused.problem) from None
     return RedirectResponse(link(request, f"/operations/{operation_id}"), status_code=303)
