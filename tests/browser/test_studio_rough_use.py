@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from browser_support import Studio, serving_studio, sign_in
+from browser_support import Studio, check_page, serving_studio, sign_in
 from dependency_injector import providers
 from playwright.sync_api import Page, expect
 
@@ -96,3 +96,36 @@ def test_a_form_sent_again_follows_its_first_run(page: Page, studio: Studio) -> 
     # A new rendering of the form is a new run.
     page.goto(studio.url("/create"))
     assert page.locator("[name=run_id]").input_value() != fields["run_id"]
+
+
+def test_an_upload_past_the_servers_limit_is_told_in_a_page(page: Page, studio: Studio) -> None:
+    key = studio.add_user("olga")
+    sign_in(page, studio, key)
+    page.goto(studio.url("/upscale"))
+    page.locator("#image").set_input_files(
+        files=[{"name": "huge.png", "mimeType": "image/png", "buffer": b"\x89PNG" * BODY_LIMIT}]
+    )
+    page.get_by_role("button", name="Run").click()
+
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Request too large")
+    expect(page.get_by_role("alert")).to_contain_text(f"{BODY_LIMIT} bytes")
+    page.get_by_role("link", name="Back to the form").click()
+    expect(page).to_have_url(studio.url("/upscale"))
+    assert operations(studio, key) == []
+    check_page(page, "upload-too-large")
+
+
+def test_a_mistyped_address_or_method_is_a_page_not_json(page: Page, studio: Studio) -> None:
+    sign_in(page, studio, studio.add_user("pete"))
+    missing = page.goto(studio.url("/creat"))
+    assert missing is not None and missing.status == 404
+    assert "text/html" in missing.headers["content-type"]
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("not found", re.I))
+    check_page(page, "page-not-found")
+    wrong = page.goto(studio.url("/sign-out"))  # a form's action, opened as a link
+    assert wrong is not None and wrong.status == 405
+    assert "text/html" in wrong.headers["content-type"]
+    # The API stays JSON for its clients, whatever they accept.
+    api = page.request.get(studio.url("/v1/nothing-here"), headers={"accept": "text/html"})
+    assert api.status == 404 and "json" in api.headers["content-type"]
