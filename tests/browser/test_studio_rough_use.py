@@ -10,9 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from browser_support import Studio, check_page, serving_studio, sign_in
+from browser_support import Studio, check_page, screenshot, serving_studio, sign_in
 from dependency_injector import providers
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from imagestudio.adapters.offline_provider.provider import OfflineProvider
 from imagestudio.entrypoints.api import ImageStudio
@@ -129,3 +129,44 @@ def test_a_mistyped_address_or_method_is_a_page_not_json(page: Page, studio: Stu
     # The API stays JSON for its clients, whatever they accept.
     api = page.request.get(studio.url("/v1/nothing-here"), headers={"accept": "text/html"})
     assert api.status == 404 and "json" in api.headers["content-type"]
+
+
+def test_the_pages_work_without_javascript(browser: Browser, studio: Studio) -> None:
+    """Sign in, a priced form (the quote comes with the page), a run followed by reloading, a
+    tool page, and Cancel: all plain HTML forms and links."""
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    try:
+        key = studio.add_user("quinn")
+        sign_in(page, studio, key)
+        expect(page).to_have_url(re.compile(r"/create$"))
+        expect(page.locator("[data-quote=ready] .price")).to_have_text("$0.02")
+        page.get_by_label("Prompt", exact=True).fill("a lighthouse without scripts")
+        page.get_by_role("button", name="Run").click()
+        expect(page).to_have_url(re.compile(r"/operations/op_\w+$"))
+        for _ in range(40):  # no poll without scripts: the reader reloads
+            if page.locator("[data-status]").inner_text() == "succeeded":
+                break
+            page.wait_for_timeout(250)
+            page.reload()
+        expect(page.locator("[data-status]")).to_have_text("succeeded")
+        made = page.get_by_role("list", name="Results").get_by_role("link", name="Upscale").first
+        made.click()
+        expect(page.locator("[data-quote=ready] .price")).to_have_text("$0.02")
+        page.get_by_label("Scale").fill("2")
+        page.get_by_role("button", name="Run").click()
+        expect(page).to_have_url(re.compile(r"/operations/op_\w+$"))
+
+        page.goto(studio.url("/create"))
+        page.get_by_label("Prompt", exact=True).fill("a slow one [offline:slow]")
+        page.get_by_role("button", name="Run").click()
+        expect(page.get_by_role("link", name="Reload")).to_be_visible()
+        page.get_by_role("button", name="Cancel").click()
+        # Cancelled once sent to the provider: held until its answer is known, never charged.
+        expect(page.locator("[data-status]")).to_have_text(re.compile("^(cancelled|unknown)$"))
+        expect(page.get_by_role("button", name="Cancel")).to_have_count(0)
+        screenshot(page, "no-javascript-cancelled")
+    finally:
+        context.close()

@@ -33,6 +33,7 @@ from imagestudio.entrypoints.http.pages.kind_forms import KIND_PAGES, KindPage, 
 from imagestudio.entrypoints.http.pages.kind_requests import ASSET_SUFFIX, kind_body
 from imagestudio.entrypoints.http.pages.page_requests import page_request
 from imagestudio.entrypoints.http.pages.templating import ENVIRONMENT
+from imagestudio.entrypoints.http.problems import Problem
 from imagestudio.entrypoints.http.schemas import OperationIn
 
 T = TypeVar("T")
@@ -93,6 +94,8 @@ def rendered(page: KindPage, model: Model) -> Controls:
         asset_suffix=ASSET_SUFFIX,
         refusal=None,
         kept={},
+        quote=None,
+        problem=Problem(status=422, slug="invalid-input/invalid", title="t", detail="d"),
     )
     parser = Controls()
     parser.feed(html)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.operation_kind import OperationKind
@@ -17,7 +18,7 @@ from imagestudio.entrypoints.http.pages.page_runs import (
     run_and_follow,
     run_operation_id,
 )
-from imagestudio.entrypoints.http.pages.quotes import quote_fragment
+from imagestudio.entrypoints.http.pages.quotes import priced, quote_fragment
 from imagestudio.entrypoints.http.pages.templating import render
 from imagestudio.entrypoints.http.pages.visits import CheckedForm, UserVisit
 from imagestudio.entrypoints.http.problems import problem_for
@@ -30,11 +31,15 @@ FIELDS = ("prompt", "negative_prompt", "model", "size", "n", "seed")
 """The form's fields (a refusal that names one is shown beside it)."""
 
 
-async def _form(request: Request, refusal: FormRefusal | None = None) -> Response:
+async def _form(
+    request: Request, user_id: str, form: FormData, refusal: FormRefusal | None = None
+) -> Response:
+    """The page, its quote priced for `form` (empty on a first visit, as sent after a refusal)."""
     models = await app_state(request).studio.list_models.execute(OperationKind.TEXT_TO_IMAGE)
     return render(
         request,
         "create.html",
+        **await priced(request, generate_request(form, user_id)),
         status=200 if refusal is None else refusal.problem.status,
         models=[item for item in models if item.available],
         sizes=SIZES,
@@ -46,8 +51,7 @@ async def _form(request: Request, refusal: FormRefusal | None = None) -> Respons
 
 @router.get("/create")
 async def create_page(request: Request, visit: UserVisit) -> Response:
-    del visit
-    return await _form(request)
+    return await _form(request, visit.user_id, FormData())
 
 
 @router.post("/create/quote")
@@ -67,4 +71,4 @@ async def create(request: Request, visit: UserVisit, form: CheckedForm) -> Respo
             raise PageProblem(problem_for(wanted))
         return await run_and_follow(request, visit.user_id, wanted)
     except PageProblem as refusal:
-        return await _form(request, refused(refusal.problem, form, FIELDS))
+        return await _form(request, visit.user_id, form, refused(refusal.problem, form, FIELDS))

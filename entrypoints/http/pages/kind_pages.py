@@ -6,15 +6,17 @@ turn an image into something else."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from returns.result import Failure
+from starlette.datastructures import FormData
 
 from imagestudio.application.use_cases.list_models import ModelListing
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import InvalidInput, UnknownModel
+from imagestudio.domain.model import Model
 from imagestudio.entrypoints.http.pages.form_fields import text
 from imagestudio.entrypoints.http.pages.form_refusals import FormRefusal, refused
 from imagestudio.entrypoints.http.pages.kind_forms import (
@@ -33,7 +35,7 @@ from imagestudio.entrypoints.http.pages.page_runs import (
     run_and_follow,
     run_operation_id,
 )
-from imagestudio.entrypoints.http.pages.quotes import quote_fragment
+from imagestudio.entrypoints.http.pages.quotes import priced, quote_fragment
 from imagestudio.entrypoints.http.pages.templating import render
 from imagestudio.entrypoints.http.pages.visits import CheckedForm, UserVisit
 from imagestudio.entrypoints.http.problems import problem_for
@@ -73,6 +75,19 @@ async def library_images(request: Request, user_id: str, preselected: str | None
     return images
 
 
+async def _quoted(
+    request: Request, user_id: str, page: KindPage, model: Model, form: FormData
+) -> dict[str, Any]:
+    """The quote's context for `form` (what a quote request of it answers)."""
+    body = await kind_body(form, page.kind, model, quoting=True)
+    if isinstance(body, InvalidInput):
+        return await priced(request, body)
+    try:
+        return await priced(request, page_request(body, user_id))
+    except PageProblem as refused_now:
+        return {"quote": None, "problem": refused_now.problem}
+
+
 async def _form_page(
     request: Request,
     user_id: str,
@@ -80,7 +95,10 @@ async def _form_page(
     model: str | None,
     asset: str | None,
     refusal: FormRefusal | None = None,
+    form: FormData | None = None,
 ) -> Response:
+    """The page with the form of `model` (or the first), its quote priced for `form` (empty
+    on a first visit, as sent after a refusal)."""
     listed = await app_state(request).studio.list_models.execute(page.kind)
     listings = [item for item in listed if item.available]
     if not listings:
@@ -88,9 +106,11 @@ async def _form_page(
     chosen = chosen_model(listings, model)
     kept = refusal.values if refusal else {}
     picked = next((kept[name] for name in sorted(kept) if name.endswith(ASSET_SUFFIX)), asset)
+    quoted = await _quoted(request, user_id, page, chosen.model, form or FormData())
     return render(
         request,
         "kind.html",
+        **quoted,
         status=200 if refusal is None else refusal.problem.status,
         page=page,
         kind_pages=KIND_PAGES,
@@ -138,7 +158,9 @@ def _routes(page: KindPage) -> None:
         except PageProblem as refusal:
             names = [field.name for field in fields]
             shown = refused(refusal.problem, form, names, roles)
-            return await _form_page(request, visit.user_id, page, chosen.model.id, None, shown)
+            return await _form_page(
+                request, visit.user_id, page, chosen.model.id, None, shown, form
+            )
 
     path = f"/{page.slug}"
     router.add_api_route(path, show, methods=["GET"], name=f"{page.slug}_page")

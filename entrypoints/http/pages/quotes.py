@@ -1,7 +1,10 @@
-"""The live quote fragment (`_quote.html`) every form page shows: what running the form's
-request would reserve now (nothing is reserved or called), or why it cannot run."""
+"""The live quote (`_quote.html`) every form page shows: what running the form's request would
+reserve now (nothing is reserved or called), or why it cannot run. The page comes with it priced
+(so it reads without JavaScript too), and htmx prices it again as the form changes."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -14,10 +17,15 @@ from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
 
 
-async def quote_fragment(request: Request, wanted: OperationRequest | InvalidInput) -> Response:
+async def priced(request: Request, wanted: OperationRequest | InvalidInput) -> dict[str, Any]:
+    """`_quote.html`'s context: the quote, or the problem that keeps the request from running."""
     if isinstance(wanted, InvalidInput):
-        return render(request, "_quote.html", quote=None, problem=problem_for(wanted))
-    priced = await app_state(request).studio.quote.execute(wanted)
-    if isinstance(priced, Failure):
-        return render(request, "_quote.html", quote=None, problem=problem_for(priced.failure()))
-    return render(request, "_quote.html", quote=priced.unwrap(), problem=None)
+        return {"quote": None, "problem": problem_for(wanted)}
+    quoted = await app_state(request).studio.quote.execute(wanted)
+    if isinstance(quoted, Failure):
+        return {"quote": None, "problem": problem_for(quoted.failure())}
+    return {"quote": quoted.unwrap(), "problem": None}
+
+
+async def quote_fragment(request: Request, wanted: OperationRequest | InvalidInput) -> Response:
+    return render(request, "_quote.html", **await priced(request, wanted))
