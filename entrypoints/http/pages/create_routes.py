@@ -58,7 +58,7 @@ async def create_page(request: Request, visit: UserVisit) -> Response:
 async def create_quote(request: Request, visit: UserVisit, form: CheckedForm) -> Response:
     """The quote fragment: what running the form's request would reserve now (nothing is
     reserved or called), or why it cannot run."""
-    return await quote_fragment(request, generate_request(form, visit.user_id))
+    return await quote_fragment(request, generate_request(form, visit.user_id), form)
 
 
 @router.post("/create")

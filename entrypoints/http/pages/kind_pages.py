@@ -136,8 +136,8 @@ def _routes(page: KindPage) -> None:
         chosen = chosen_model(await available_models(request, page), text(form, "model"))
         body = await kind_body(form, page.kind, chosen.model, quoting=True)
         if isinstance(body, InvalidInput):
-            return await quote_fragment(request, body)
-        return await quote_fragment(request, page_request(body, visit.user_id))
+            return await quote_fragment(request, body, form)
+        return await quote_fragment(request, page_request(body, visit.user_id), form)
 
     async def run(request: Request, visit: UserVisit, form: CheckedForm) -> Response:
         """Run the form's request; refused, the form again with the refusal beside its field.

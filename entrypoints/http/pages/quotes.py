@@ -9,9 +9,11 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 from returns.result import Failure
+from starlette.datastructures import FormData
 
 from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import InvalidInput
+from imagestudio.entrypoints.http.pages.form_fields import text
 from imagestudio.entrypoints.http.pages.templating import render
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
@@ -27,5 +29,11 @@ async def priced(request: Request, wanted: OperationRequest | InvalidInput) -> d
     return {"quote": quoted.unwrap(), "problem": None}
 
 
-async def quote_fragment(request: Request, wanted: OperationRequest | InvalidInput) -> Response:
-    return render(request, "_quote.html", **await priced(request, wanted))
+async def quote_fragment(
+    request: Request, wanted: OperationRequest | InvalidInput, form: FormData
+) -> Response:
+    """The quote again for the changed `form`; its summary is announced only if it is not the
+    one the page shows (the form's `quote_was`)."""
+    return render(
+        request, "_quote.html", was=text(form, "quote_was"), **await priced(request, wanted)
+    )
