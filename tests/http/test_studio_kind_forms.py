@@ -148,7 +148,7 @@ def test_the_rendered_form_is_the_catalog_entry(page: KindPage, model: Model) ->
     fields = {field.name for field in form_for(page.kind, model)}
     shown = {name.removesuffix(ASSET_SUFFIX) for name in controls.controls}
     assert fields <= shown
-    assert shown - fields <= {"model", "csrf_token", "run_id", "asset"}
+    assert shown - fields <= {"model", "csrf_token", "run_id", "asset", "quote_was"}
 
 
 def filled(field: FormField) -> str:
