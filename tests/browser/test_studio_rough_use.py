@@ -170,3 +170,29 @@ def test_the_pages_work_without_javascript(browser: Browser, studio: Studio) -> 
         screenshot(page, "no-javascript-cancelled")
     finally:
         context.close()
+
+
+def test_back_to_the_form_runs_anew_and_forward_returns(page: Page, studio: Studio) -> None:
+    """Back from an operation's page is the form to run again (a new run, not the first one
+    followed again); Forward is the operation's page again."""
+    key = studio.add_user("rosa")
+    sign_in(page, studio, key)
+    page.goto(studio.url("/create"))
+    first_token = page.locator("[name=run_id]").input_value()
+    page.get_by_label("Prompt", exact=True).fill("a lighthouse, then another")
+    page.get_by_role("button", name="Run").click()
+    expect(page).to_have_url(re.compile(r"/operations/op_\w+$"))
+    first = page.url
+
+    page.go_back()
+    expect(page).to_have_url(studio.url("/create"))
+    assert page.locator("[name=run_id]").input_value() != first_token
+    page.get_by_label("Prompt", exact=True).fill("a lighthouse, the second")
+    page.get_by_role("button", name="Run").click()
+    expect(page).to_have_url(re.compile(r"/operations/op_\w+$"))
+    assert page.url != first
+    assert len(operations(studio, key)) == 2
+
+    page.go_back()
+    page.go_forward()
+    expect(page.locator("[data-status]")).to_have_text("succeeded")
