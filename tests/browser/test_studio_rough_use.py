@@ -196,3 +196,29 @@ def test_back_to_the_form_runs_anew_and_forward_returns(page: Page, studio: Stud
     page.go_back()
     page.go_forward()
     expect(page.locator("[data-status]")).to_have_text("succeeded")
+
+
+def test_a_double_click_on_a_local_run_does_the_work_once(page: Page, studio: Studio) -> None:
+    key = studio.add_user("sven")
+    with studio.api(key) as api:
+        made = api.post(
+            "/v1/operations",
+            json={"kind": "text-to-image", "prompt": "a harbour", "width": 1344, "height": 768},
+        )
+        assert made.status_code == 200, made.text
+    source = made.json()["assets"][0]["id"]
+    sign_in(page, studio, key)
+    page.goto(studio.url(f"/compress?asset={source}"))
+    page.get_by_label("Quality").fill("40")
+    posts: list[str] = []
+    page.on("request", lambda sent: posts.append(sent.url) if sent.method == "POST" else None)
+    page.get_by_role("button", name="Run").evaluate(
+        "button => { button.click(); setTimeout(() => button.click(), 40); }"
+    )
+
+    expect(page).to_have_url(re.compile(r"/operations/op_\w+$"))
+    expect(page.locator("[data-status]")).to_have_text("succeeded")
+    assert posts.count(studio.url("/compress")) == 2  # both reached the server
+    assert len(operations(studio, key)) == 2  # the picture, and one compression
+    with studio.api(key) as api:
+        assert len(api.get("/v1/assets").json()["items"]) == 2

@@ -31,6 +31,7 @@ from imagestudio.entrypoints.http.pages.local_forms import (
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.pages.page_requests import checked
 from imagestudio.entrypoints.http.pages.page_route import PageRoute
+from imagestudio.entrypoints.http.pages.run_tokens import run_key
 from imagestudio.entrypoints.http.pages.templating import link, render
 from imagestudio.entrypoints.http.pages.visits import CheckedForm, UserVisit
 from imagestudio.entrypoints.http.problems import problem_for
@@ -119,7 +120,10 @@ def _routes(slug: str) -> None:
             body = fields if isinstance(fields, InvalidInput) else checked(body_model, fields)
             if isinstance(body, InvalidInput):
                 raise PageProblem(problem_for(body))
-            outcome = await work(app_state(request), visit.user_id, body)
+            state = app_state(request)
+            outcome = await state.local_runs.once(
+                run_key(form, visit.user_id), lambda: work(state, visit.user_id, body)
+            )
             if isinstance(outcome, Failure):
                 error = outcome.failure()
                 if isinstance(error, InvalidInput) and error.field in renamed:

@@ -4,18 +4,14 @@ it until it settles. Create and every kind's page run this way."""
 
 from __future__ import annotations
 
-import hashlib
-import re
-import uuid
-
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from returns.result import Failure
 from starlette.datastructures import FormData
 
 from imagestudio.application.requests import OperationRequest
-from imagestudio.entrypoints.http.pages.form_fields import text
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
+from imagestudio.entrypoints.http.pages.run_tokens import run_key
 from imagestudio.entrypoints.http.pages.templating import link
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.shutting_down import shutting_down
@@ -24,8 +20,6 @@ from imagestudio.entrypoints.http.state import app_state
 REFUSAL_SECONDS = 0.5
 """How long the run waits for a refusal before the operation's page takes over: a request
 refused at once (a limit, a bad field) is answered on the page it was sent from."""
-RUN_FIELD = "run_id"
-_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 def refuse_when_shutting_down(request: Request) -> None:
@@ -36,14 +30,9 @@ def refuse_when_shutting_down(request: Request) -> None:
 
 
 def run_operation_id(form: FormData, user_id: str) -> str:
-    """The operation id a run of `form` takes: made from the form's `run_id` (a token each
-    rendering of a run form carries) and the user, so a second submit of the same form (a
-    double click, a resubmit) names the same operation and runs nothing more; a form without a
-    token gets a new id."""
-    token = text(form, RUN_FIELD)
-    if _TOKEN.fullmatch(token) is None:
-        return f"op_{uuid.uuid4().hex}"
-    return "op_" + hashlib.sha256(f"{user_id}\0{token}".encode()).hexdigest()[:32]
+    """The operation id a run of `form` takes (`run_tokens.run_key`): a second submit of the
+    same form names the same operation and runs nothing more."""
+    return f"op_{run_key(form, user_id)}"
 
 
 async def run_and_follow(request: Request, user_id: str, wanted: OperationRequest) -> Response:
