@@ -17,6 +17,10 @@ from starlette.datastructures import FormData, UploadFile
 from imagestudio.entrypoints.http.pages.refusals import refusal_facts
 from imagestudio.entrypoints.http.problems import Problem
 
+KEPT_CHARS = 20_000
+"""The most of one field's text the form is filled with again: twice the longest prompt any
+model takes, so a refused field megabytes long is not sent back whole (its message says how long
+it may be)."""
 _ALIASES = {"width": "size", "height": "size", "outputs": "n", "media_type": "format"}
 """Request fields the forms ask for under another name."""
 _SLUG_FIELDS = {"unknown-model": "model"}
@@ -44,7 +48,9 @@ def refused(
 ) -> FormRefusal:
     """The refusal of the form `form`, whose fields are `names`; `image_roles` are the roles of
     the request's images in order (an image's refusal names it by its place: `images[1]`)."""
-    values = {name: value for name, value in form.multi_items() if isinstance(value, str)}
+    values = {
+        name: value[:KEPT_CHARS] for name, value in form.multi_items() if isinstance(value, str)
+    }
     uploads = {
         name: value.filename or name
         for name, value in form.multi_items()
