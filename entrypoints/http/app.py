@@ -40,6 +40,7 @@ from imagestudio.entrypoints.http.jobs import OperationJobs
 from imagestudio.entrypoints.http.metrics import ApiMetrics
 from imagestudio.entrypoints.http.metrics_routes import RequestCounting
 from imagestudio.entrypoints.http.pages import site
+from imagestudio.entrypoints.http.pages.browser_answers import page_answer
 from imagestudio.entrypoints.http.redaction import redact_logs
 from imagestudio.entrypoints.http.state import AppState
 from imagestudio.entrypoints.http.url_guard import NoNulInUrl
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
         BodyLimit,
         max_bytes=chosen.http_max_request_bytes,
         read_seconds=chosen.http_read_seconds,
+        page_answer=page_answer,
     )
     app.add_middleware(NoNulInUrl)
     app.add_middleware(RequestCounting, metrics=metrics)

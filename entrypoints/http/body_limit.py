@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imagestudio.entrypoints.http.invalid_requests import BodyRefused
@@ -44,11 +46,29 @@ def _timed_out(seconds: float) -> Problem:
     )
 
 
+PageAnswer = Callable[[Scope, Problem], Response | None]
+"""The error page for a refusal, when the request is a browser's visit to the pages."""
+
+
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int, read_seconds: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        read_seconds: float,
+        page_answer: PageAnswer | None = None,
+    ) -> None:
         self._app = app
         self._max = max_bytes
         self._read_seconds = read_seconds
+        self._page_answer = page_answer
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, problem: Problem) -> None:
+        page = None if self._page_answer is None else self._page_answer(scope, problem)
+        if page is None:
+            await send_problem(send, problem)
+        else:
+            await page(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,7 +76,7 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self._max:
-            await send_problem(send, _too_large(self._max))
+            await self._refuse(scope, receive, send, _too_large(self._max))
             return
         seen = 0
         complete = False
@@ -86,7 +106,7 @@ class BodyLimit:
             await self._app(scope, counted, watched)
         except BodyRefused as refused:  # raised where no route's handler could answer it
             if not started:
-                await send_problem(send, refused.problem)
+                await self._refuse(scope, receive, send, refused.problem)
 
 
 async def send_problem(send: Send, problem: Problem) -> None:

@@ -10,9 +10,10 @@ from returns.result import Failure, Success
 
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.requests import OperationRequest
-from imagestudio.domain.errors import InvalidInput, OperationError, OperationNotFound
+from imagestudio.domain.errors import InvalidInput, OperationError
 from imagestudio.domain.operation import ImageOperation
 from imagestudio.entrypoints.http.auth import ProblemError, current_user
+from imagestudio.entrypoints.http.cancelling import cancel_owned
 from imagestudio.entrypoints.http.operation_bodies import form_schema, operation_in
 from imagestudio.entrypoints.http.operation_schemas import standing
 from imagestudio.entrypoints.http.problems import Problem, problem_for
@@ -168,26 +169,5 @@ async def cancel_operation(operation_id: str, request: Request, user: User) -> O
     """Cancel: released if not yet sent; once sent, left for reconciliation (never charged
     twice)."""
     state = app_state(request)
-    operations = state.studio.container.operations()
-    operation = await operations.get(operation_id)
-    if operation is None or operation.user_id != user:
-        raise _not_found(operation_id)
-    if not await state.jobs.cancel(operation_id):
-        raise ProblemError(
-            Problem(
-                status=409,
-                slug="not-cancellable",
-                title="Not cancellable",
-                detail=f"operation {operation_id} is {operation.status.value} and not running "
-                "in this server",
-                extra={"operation_status": operation.status.value},
-                headers={"x-should-retry": "false"},
-            )
-        )
-    after = await operations.get(operation_id)
-    assert after is not None
+    after = await cancel_owned(state, user, operation_id)
     return OperationOut.of(after, await describe(state, after, request))
-
-
-def _not_found(operation_id: str) -> ProblemError:
-    return refuse(OperationNotFound(operation_id))

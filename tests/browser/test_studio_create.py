@@ -99,10 +99,15 @@ def test_a_refusal_says_whose_limit_and_charges_nothing(page: Page, studio: Stud
 
     run_from_create(page, studio, "two foxes", 2)  # $0.04 against a $0.03 cap
 
-    expect(page.get_by_role("heading", level=1)).to_have_text(
+    # The form again, the refusal above it (where the keyboard is put), the request kept.
+    refusal = page.get_by_role("alert")
+    expect(refusal.get_by_role("heading")).to_have_text(
         "Your plan's limit for this period is reached"
     )
-    facts = page.locator(".problem .facts")
+    expect(refusal).to_be_focused()
+    expect(page.get_by_label("Prompt", exact=True)).to_have_value("two foxes")
+    expect(page.get_by_label("Variations")).to_have_value("2")
+    facts = refusal.locator(".facts")
     expect(facts).to_contain_text("Whose limit")
     expect(facts).to_contain_text("your plan's")
     expect(facts).to_contain_text("Clears")
@@ -134,3 +139,39 @@ def test_a_second_user_sees_none_of_the_first_users_work(page: Page, studio: Stu
     check_page(page, "operation-not-found")
     assert page.request.get(studio.url(f"/files/{asset_id}")).status == 404
     assert page.request.get(studio.url(f"/operations/{operation_id}/status")).status == 404
+
+
+WATCH_QUOTE_SAID = """live => {
+  window.quoteSaid = [];
+  new MutationObserver(() => window.quoteSaid.push(live.textContent.trim()))
+    .observe(live, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+def test_a_new_price_is_announced_once_not_the_quote_at_every_keystroke(
+    page: Page, studio: Studio
+) -> None:
+    sign_in(page, studio, studio.add_user("hana"))
+    expect(page.locator("[data-quote=ready] .price")).to_have_text("$0.02")
+    live = page.locator("#quote-live")
+    expect(live).to_have_attribute("aria-live", "polite")
+    expect(live).to_have_attribute("role", "status")
+    # The quote swapped in as the form changes holds no live region of its own.
+    quiet = "#quote [aria-live], #quote [role=alert], #quote [role=status]"
+    expect(page.locator(quiet)).to_have_count(0)
+    live.evaluate(WATCH_QUOTE_SAID)
+
+    prompt = page.get_by_label("Prompt", exact=True)
+    for words in ("a fox", "a fox in snow", "a fox in deep snow"):
+        with page.expect_response(lambda answer: answer.url.endswith("/create/quote")):
+            prompt.fill(words)
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.quoteSaid") == []  # the price is the same: nothing to say
+    with page.expect_response(lambda answer: answer.url.endswith("/create/quote")):
+        page.get_by_label("Variations").fill("3")
+
+    expect(page.locator("[data-quote=ready] .price")).to_have_text("$0.06")
+    expect(live).to_have_text("Price now $0.06")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.quoteSaid") == ["Price now $0.06"]
+    expect(page.locator(quiet)).to_have_count(0)

@@ -197,8 +197,11 @@ def test_a_social_crop_and_bad_input_that_costs_nothing(
     page.get_by_label("Quality").fill("1")
     page.get_by_label("Or at most bytes").fill("5000")
     page.get_by_role("button", name="Run").click()
-    expect(page.locator(".problem h1")).to_have_text("Invalid input")
-    expect(page.locator(".problem .detail")).to_contain_text("quality or a target size, not both")
+    quality = page.get_by_label("Quality")
+    expect(quality).to_be_focused()
+    expect(quality).to_have_attribute("aria-invalid", "true")
+    expect(quality).to_have_accessible_description(re.compile("quality or a target size, not both"))
+    expect(page.get_by_label("Or at most bytes")).to_have_value("5000")
     check_page(page, "compress-refused")
 
     page.goto(studio.url(f"/upscale?asset={source}"))
@@ -206,7 +209,7 @@ def test_a_social_crop_and_bad_input_that_costs_nothing(
     page.get_by_label("Seed").fill("99999999999")
     page.get_by_label("Seed").evaluate("input => input.removeAttribute('max')")
     page.get_by_role("button", name="Run").click()
-    expect(page.locator(".problem .detail")).to_contain_text("seed")
+    expect(page.get_by_label("Seed")).to_have_accessible_description(re.compile("invalid seed"))
     unsigned = {"image_asset": source, "model": "offline/upscale"}  # no CSRF token
     assert page.request.post(studio.url("/upscale"), multipart=unsigned).status == 403
     assert operations(studio, key) == before  # refused before anything was recorded

@@ -192,7 +192,9 @@ def test_bad_form_fields_are_refused_by_name_and_cost_nothing(served: Served) ->
         ):
             refused = client.post("/create", data={**good, field: value})
             assert refused.status_code in (404, 422), (field, value, refused.status_code)
-            assert 'class="problem"' in refused.text and field in refused.text.lower()
+            # The form again, the field marked and its message beside it.
+            assert f'id="{field}-error"' in refused.text, (field, value)
+            assert f'aria-describedby="{field}-error' in refused.text, (field, value)
             if field != "prompt":  # a quote prices the request; it needs no prompt
                 quoted = client.post("/create/quote", data={**good, field: value})
                 assert 'data-quote="refused"' in quoted.text, (field, value)

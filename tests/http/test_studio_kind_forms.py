@@ -33,6 +33,7 @@ from imagestudio.entrypoints.http.pages.kind_forms import KIND_PAGES, KindPage, 
 from imagestudio.entrypoints.http.pages.kind_requests import ASSET_SUFFIX, kind_body
 from imagestudio.entrypoints.http.pages.page_requests import page_request
 from imagestudio.entrypoints.http.pages.templating import ENVIRONMENT
+from imagestudio.entrypoints.http.problems import Problem
 from imagestudio.entrypoints.http.schemas import OperationIn
 
 T = TypeVar("T")
@@ -91,6 +92,10 @@ def rendered(page: KindPage, model: Model) -> Controls:
         library=[],
         preselected="",
         asset_suffix=ASSET_SUFFIX,
+        refusal=None,
+        kept={},
+        quote=None,
+        problem=Problem(status=422, slug="invalid-input/invalid", title="t", detail="d"),
     )
     parser = Controls()
     parser.feed(html)
@@ -143,7 +148,7 @@ def test_the_rendered_form_is_the_catalog_entry(page: KindPage, model: Model) ->
     fields = {field.name for field in form_for(page.kind, model)}
     shown = {name.removesuffix(ASSET_SUFFIX) for name in controls.controls}
     assert fields <= shown
-    assert shown - fields <= {"model", "csrf_token", "asset"}
+    assert shown - fields <= {"model", "csrf_token", "run_id", "asset", "quote_was"}
 
 
 def filled(field: FormField) -> str:

@@ -6,17 +6,19 @@ turn an image into something else."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from returns.result import Failure
+from starlette.datastructures import FormData
 
 from imagestudio.application.use_cases.list_models import ModelListing
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import InvalidInput, UnknownModel
+from imagestudio.domain.model import Model
 from imagestudio.entrypoints.http.pages.form_fields import text
+from imagestudio.entrypoints.http.pages.form_refusals import FormRefusal, refused
 from imagestudio.entrypoints.http.pages.kind_forms import (
     KIND_PAGES,
     MASKED_MODES,
@@ -28,8 +30,12 @@ from imagestudio.entrypoints.http.pages.local_forms import LOCAL_PAGES
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.pages.page_requests import page_request
 from imagestudio.entrypoints.http.pages.page_route import PageRoute
-from imagestudio.entrypoints.http.pages.page_runs import refuse_when_shutting_down, run_and_follow
-from imagestudio.entrypoints.http.pages.quotes import quote_fragment
+from imagestudio.entrypoints.http.pages.page_runs import (
+    refuse_when_shutting_down,
+    run_and_follow,
+    run_operation_id,
+)
+from imagestudio.entrypoints.http.pages.quotes import priced, quote_fragment
 from imagestudio.entrypoints.http.pages.templating import render
 from imagestudio.entrypoints.http.pages.visits import CheckedForm, UserVisit
 from imagestudio.entrypoints.http.problems import problem_for
@@ -69,46 +75,92 @@ async def library_images(request: Request, user_id: str, preselected: str | None
     return images
 
 
+async def _quoted(
+    request: Request, user_id: str, page: KindPage, model: Model, form: FormData
+) -> dict[str, Any]:
+    """The quote's context for `form` (what a quote request of it answers)."""
+    body = await kind_body(form, page.kind, model, quoting=True)
+    if isinstance(body, InvalidInput):
+        return await priced(request, body)
+    try:
+        return await priced(request, page_request(body, user_id))
+    except PageProblem as refused_now:
+        return {"quote": None, "problem": refused_now.problem}
+
+
+async def _form_page(
+    request: Request,
+    user_id: str,
+    page: KindPage,
+    model: str | None,
+    asset: str | None,
+    refusal: FormRefusal | None = None,
+    form: FormData | None = None,
+) -> Response:
+    """The page with the form of `model` (or the first), its quote priced for `form` (empty
+    on a first visit, as sent after a refusal)."""
+    listed = await app_state(request).studio.list_models.execute(page.kind)
+    listings = [item for item in listed if item.available]
+    if not listings:
+        return render(request, "kind_unavailable.html", page=page, listed=listed)
+    chosen = chosen_model(listings, model)
+    kept = refusal.values if refusal else {}
+    picked = next((kept[name] for name in sorted(kept) if name.endswith(ASSET_SUFFIX)), asset)
+    quoted = await _quoted(request, user_id, page, chosen.model, form or FormData())
+    return render(
+        request,
+        "kind.html",
+        **quoted,
+        status=200 if refusal is None else refusal.problem.status,
+        page=page,
+        kind_pages=KIND_PAGES,
+        listings=listings,
+        chosen=chosen,
+        fields=form_for(page.kind, chosen.model),
+        library=await library_images(request, user_id, picked or None),
+        preselected=asset or "",
+        asset_suffix=ASSET_SUFFIX,
+        masked_modes=MASKED_MODES,
+        refusal=refusal,
+        kept=kept,
+    )
+
+
 def _routes(page: KindPage) -> None:
     async def show(
         request: Request, visit: UserVisit, model: Picked = None, asset: Picked = None
     ) -> Response:
-        listed = await app_state(request).studio.list_models.execute(page.kind)
-        listings = [item for item in listed if item.available]
-        if not listings:
-            return render(request, "kind_unavailable.html", page=page, listed=listed)
-        chosen = chosen_model(listings, model)
-        return render(
-            request,
-            "kind.html",
-            page=page,
-            kind_pages=KIND_PAGES,
-            listings=listings,
-            chosen=chosen,
-            fields=form_for(page.kind, chosen.model),
-            library=await library_images(request, visit.user_id, asset),
-            preselected=asset or "",
-            asset_suffix=ASSET_SUFFIX,
-            masked_modes=MASKED_MODES,
-        )
+        return await _form_page(request, visit.user_id, page, model, asset)
 
     async def quote(request: Request, visit: UserVisit, form: CheckedForm) -> Response:
         chosen = chosen_model(await available_models(request, page), text(form, "model"))
         body = await kind_body(form, page.kind, chosen.model, quoting=True)
         if isinstance(body, InvalidInput):
-            return await quote_fragment(request, body)
-        return await quote_fragment(request, page_request(body, visit.user_id))
+            return await quote_fragment(request, body, form)
+        return await quote_fragment(request, page_request(body, visit.user_id), form)
 
     async def run(request: Request, visit: UserVisit, form: CheckedForm) -> Response:
-        refuse_when_shutting_down(request)
+        """Run the form's request; refused, the form again with the refusal beside its field.
+        (A model this server does not run is no field to correct: the error page says so.)"""
         chosen = chosen_model(await available_models(request, page), text(form, "model"))
-        body = await kind_body(form, page.kind, chosen.model)
-        if isinstance(body, InvalidInput):
-            raise PageProblem(problem_for(body))
-        wanted = page_request(body, visit.user_id, f"op_{uuid.uuid4().hex}")
-        if isinstance(wanted, InvalidInput):
-            raise PageProblem(problem_for(wanted))
-        return await run_and_follow(request, visit.user_id, wanted)
+        fields = form_for(page.kind, chosen.model)
+        roles: list[str] = []
+        try:
+            refuse_when_shutting_down(request)
+            body = await kind_body(form, page.kind, chosen.model)
+            if isinstance(body, InvalidInput):
+                raise PageProblem(problem_for(body))
+            roles = [image["role"] for image in body["images"]]
+            wanted = page_request(body, visit.user_id, run_operation_id(form, visit.user_id))
+            if isinstance(wanted, InvalidInput):
+                raise PageProblem(problem_for(wanted))
+            return await run_and_follow(request, visit.user_id, wanted)
+        except PageProblem as refusal:
+            names = [field.name for field in fields]
+            shown = refused(refusal.problem, form, names, roles)
+            return await _form_page(
+                request, visit.user_id, page, chosen.model.id, None, shown, form
+            )
 
     path = f"/{page.slug}"
     router.add_api_route(path, show, methods=["GET"], name=f"{page.slug}_page")

@@ -20,6 +20,7 @@ from imagestudio.entrypoints.http.local_schemas import (
     SocialIn,
     media_type,
 )
+from imagestudio.entrypoints.http.pages.form_refusals import FormRefusal, refused
 from imagestudio.entrypoints.http.pages.kind_pages import library_images
 from imagestudio.entrypoints.http.pages.local_forms import (
     FORMATS,
@@ -30,6 +31,7 @@ from imagestudio.entrypoints.http.pages.local_forms import (
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.pages.page_requests import checked
 from imagestudio.entrypoints.http.pages.page_route import PageRoute
+from imagestudio.entrypoints.http.pages.run_tokens import run_key
 from imagestudio.entrypoints.http.pages.templating import link, render
 from imagestudio.entrypoints.http.pages.visits import CheckedForm, UserVisit
 from imagestudio.entrypoints.http.problems import problem_for
@@ -73,6 +75,34 @@ RUNS: dict[str, tuple[type[LocalImageIn], Work, dict[str, str]]] = {
 """Each page's body, its use case, and the use case's field names as the form names them."""
 
 
+FIELDS = ("image", "preset", "quality", "target_bytes", "background", "format", "metadata")
+"""The local pages' fields (a refusal that names one is shown beside it)."""
+
+
+async def _form_page(
+    request: Request,
+    user_id: str,
+    slug: str,
+    asset: str | None,
+    refusal: FormRefusal | None = None,
+) -> Response:
+    formats = await app_state(request).studio.social_formats.execute()
+    kept = refusal.values if refusal else {}
+    return render(
+        request,
+        "local.html",
+        status=200 if refusal is None else refusal.problem.status,
+        page=LOCAL_OF[slug],
+        local_pages=LOCAL_PAGES,
+        library=await library_images(request, user_id, kept.get("image_asset") or asset),
+        preselected=asset or "",
+        social_formats=formats,
+        formats=FORMATS,
+        refusal=refusal,
+        kept=kept,
+    )
+
+
 def _routes(slug: str) -> None:
     body_model, work, renamed = RUNS[slug]
 
@@ -81,29 +111,27 @@ def _routes(slug: str) -> None:
         visit: UserVisit,
         asset: Annotated[str | None, Query(max_length=200)] = None,
     ) -> Response:
-        formats = await app_state(request).studio.social_formats.execute()
-        return render(
-            request,
-            "local.html",
-            page=LOCAL_OF[slug],
-            local_pages=LOCAL_PAGES,
-            library=await library_images(request, visit.user_id, asset),
-            preselected=asset or "",
-            social_formats=formats,
-            formats=FORMATS,
-        )
+        return await _form_page(request, visit.user_id, slug, asset)
 
     async def run(request: Request, visit: UserVisit, form: CheckedForm) -> Response:
-        fields = await local_body(form)
-        body = fields if isinstance(fields, InvalidInput) else checked(body_model, fields)
-        if isinstance(body, InvalidInput):
-            raise PageProblem(problem_for(body))
-        outcome = await work(app_state(request), visit.user_id, body)
-        if isinstance(outcome, Failure):
-            error = outcome.failure()
-            if isinstance(error, InvalidInput) and error.field in renamed:
-                error = replace(error, field=renamed[error.field])
-            raise PageProblem(problem_for(error))
+        """Run the form's request; refused, the form again with the refusal beside its field."""
+        try:
+            fields = await local_body(form)
+            body = fields if isinstance(fields, InvalidInput) else checked(body_model, fields)
+            if isinstance(body, InvalidInput):
+                raise PageProblem(problem_for(body))
+            state = app_state(request)
+            outcome = await state.local_runs.once(
+                run_key(form, visit.user_id), lambda: work(state, visit.user_id, body)
+            )
+            if isinstance(outcome, Failure):
+                error = outcome.failure()
+                if isinstance(error, InvalidInput) and error.field in renamed:
+                    error = replace(error, field=renamed[error.field])
+                raise PageProblem(problem_for(error))
+        except PageProblem as refusal:
+            shown = refused(refusal.problem, form, FIELDS)
+            return await _form_page(request, visit.user_id, slug, None, shown)
         operation = outcome.unwrap().operation
         return RedirectResponse(link(request, f"/operations/{operation.id}"), status_code=303)
 

@@ -30,13 +30,21 @@ class SignInNeeded(Exception):
         self.next_path = next_path
 
 
-def render_problem(request: Request, problem: Problem) -> Response:
-    """The error page (a fragment for htmx, which swaps it in place of what was asked for)."""
+def render_problem(request: Request, problem: Problem, back: str | None = None) -> Response:
+    """The error page (a fragment for htmx, which swaps it in place of what was asked for);
+    `back`: the page to offer going back to (the form a refused POST came from)."""
     template = "_problem.html" if request.headers.get("hx-request") else "problem.html"
     # htmx swaps only 2xx answers by default: a fragment's refusal is answered 200 and says
     # its status in the page; the full page keeps the problem's own status.
     status = 200 if request.headers.get("hx-request") else problem.status
-    return render(request, template, status=status, problem=problem, facts=refusal_facts(problem))
+    return render(
+        request,
+        template,
+        status=status,
+        problem=problem,
+        facts=refusal_facts(problem),
+        back=back,
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from imagestudio.domain.money import format_usd
+from imagestudio.entrypoints.http.pages.run_tokens import new_token
 from imagestudio.entrypoints.http.pages.usage_bars import byte_text
 
 ENVIRONMENT = Environment(
@@ -22,6 +23,8 @@ ENVIRONMENT = Environment(
 )
 ENVIRONMENT.filters["usd"] = format_usd
 ENVIRONMENT.filters["byte_text"] = byte_text
+# A run form's token (`run_tokens`): new at each rendering.
+ENVIRONMENT.globals["run_token"] = new_token
 
 
 def root(request: Request) -> str:
