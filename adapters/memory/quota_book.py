@@ -11,13 +11,13 @@ from datetime import datetime
 from returns.result import Failure, Result, Success
 
 from imagestudio.adapters.memory.overlay import Overlay
+from imagestudio.domain.anchor_move import AnchorMove
 from imagestudio.domain.errors import RefundTooLarge, UnknownUser
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.plan_fit import Refusal, Standing, reservation_refusal
 from imagestudio.domain.quota import (
     SPEND,
-    AnchorMove,
     Counter,
     DimensionKey,
     ReservationRequest,

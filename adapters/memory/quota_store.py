@@ -24,6 +24,7 @@ from imagestudio.adapters.memory.quota_book import (
 )
 from imagestudio.adapters.system.clock import SystemClock
 from imagestudio.application.ports.clock import Clock
+from imagestudio.domain.anchor_move import anchor_move
 from imagestudio.domain.billing_period import period_containing
 from imagestudio.domain.errors import (
     InvalidInput,
@@ -41,7 +42,6 @@ from imagestudio.domain.quota import (
     DimensionKey,
     ReservationRequest,
     Scope,
-    anchor_move,
     demands_for,
 )
 from imagestudio.domain.reservation import Reservation

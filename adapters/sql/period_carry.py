@@ -13,7 +13,8 @@ from sqlalchemy.engine import Connection
 from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.quota_codec import demands_from_json, demands_to_json
 from imagestudio.adapters.sql.quota_counters import key_of, move_counters
-from imagestudio.domain.quota import AnchorMove, Scope
+from imagestudio.domain.anchor_move import AnchorMove
+from imagestudio.domain.quota import Scope
 from imagestudio.domain.reservation import ReservationState
 
 _c, _r = t.quota_counters.c, t.reservations.c

@@ -17,10 +17,10 @@ from imagestudio.adapters.sql.quota_codec import plan_from_json, plan_to_json
 from imagestudio.adapters.sql.stored_text import unstorable
 from imagestudio.adapters.sql.upsert import insert_missing
 from imagestudio.application.ports.clock import Clock
+from imagestudio.domain.anchor_move import anchor_move
 from imagestudio.domain.errors import InvalidInput, UnknownPlan, UserExists, plan_in_use
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
-from imagestudio.domain.quota import anchor_move
 
 
 class SqlQuotaAdministration:
