@@ -71,7 +71,9 @@ def test_every_model_in_the_catalog_describes_its_parameters() -> None:
             assert not ours & {"prompt", "seed", "model"}, model.id
 
 
-@pytest.mark.parametrize("model", [m for m in MODELS if m.provider == "stability"], ids=str)
+@pytest.mark.parametrize(
+    "model", [m for m in MODELS if m.provider == "stability"], ids=lambda model: model.id
+)
 def test_each_parameter_a_stability_model_takes_is_sent_in_its_form(model: Model) -> None:
     endpoint = endpoint_for(model.provider_path)
     assert endpoint is not None
@@ -83,7 +85,9 @@ def test_each_parameter_a_stability_model_takes_is_sent_in_its_form(model: Model
         assert sent == expected, (model.id, parameter.name, form.fields)
 
 
-@pytest.mark.parametrize("model", [m for m in MODELS if m.provider == "wavespeed"], ids=str)
+@pytest.mark.parametrize(
+    "model", [m for m in MODELS if m.provider == "wavespeed"], ids=lambda model: model.id
+)
 def test_each_parameter_a_wavespeed_model_takes_is_sent_in_its_body(model: Model) -> None:
     for parameter in model.parameters or ():
         value = sample(parameter)
@@ -133,7 +137,9 @@ async def made(model: Model, parameters: dict[str, ParameterValue]) -> bytes:
 
 
 @pytest.mark.parametrize(
-    "model", [m for m in MODELS if m.provider == "offline" and m.parameters], ids=str
+    "model",
+    [m for m in MODELS if m.provider == "offline" and m.parameters],
+    ids=lambda model: model.id,
 )
 async def test_each_parameter_an_offline_model_takes_changes_what_it_makes(model: Model) -> None:
     for parameter in model.parameters or ():
