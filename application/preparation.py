@@ -6,7 +6,7 @@ from returns.result import Failure, Result, Success
 
 from imagestudio.application.billable_units import reserve_units
 from imagestudio.application.image_roles import check_image_roles
-from imagestudio.application.input_images import load_input
+from imagestudio.application.input_images import check_request_bytes, load_input
 from imagestudio.application.input_rules import (
     check_image_count,
     check_model_images,
@@ -100,6 +100,7 @@ async def _prepare(
         ]
         inputs = tuple(image for image, _ in loaded)
         digests = tuple(digest for _, digest in loaded)
+        ok(check_request_bytes(model, request.prompt, parameters, inputs))
     width, height = output_size(request, model, inputs, parameters)
     units = reserve_units(request, model, width, height, parameters)
     try:

@@ -31,6 +31,9 @@ class InputLimits:
     """The longest side an input may have, where the provider says (`max_side` is the output's)."""
     max_input_aspect: float | None = None
     """How elongated an input may be: 2.5 takes 1:2.5 to 2.5:1 (Stability's framed endpoints)."""
+    max_request_bytes: int | None = None
+    """The most one request may carry, input images, prompt and fields together, where the
+    provider caps a request's size (Stability: 10 MiB)."""
     input_formats: tuple[MediaType, ...] = (MediaType.PNG, MediaType.JPEG, MediaType.WEBP)
     max_outputs: int = 10
     outputs_per_call: int = 1
