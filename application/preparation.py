@@ -57,6 +57,8 @@ async def prepare(
             mode=requested_mode(request),
             require_configured=not quoting,
             rules=ports.routing,
+            # As a run's first usable model (run_operation.py): one that takes the parameters.
+            takes=frozenset(request.parameters),
         )
         if isinstance(chosen, Failure):
             return Failure(chosen.failure())

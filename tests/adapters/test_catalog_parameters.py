@@ -16,8 +16,9 @@ from imagestudio.adapters.offline_provider import OfflineProvider
 from imagestudio.adapters.stability.endpoints import endpoint_for
 from imagestudio.adapters.stability.forms import build_form
 from imagestudio.adapters.wavespeed.requests import build_body
-from imagestudio.application.parameter_rules import our_parameters
+from imagestudio.application.parameter_rules import accepted_parameters, our_parameters
 from imagestudio.application.ports.provider import InputImage, ProviderJob, ProviderSuccess
+from imagestudio.application.routing import RoutingRules, route
 from imagestudio.domain.media import MediaType
 from imagestudio.domain.model import Model
 from imagestudio.domain.model_parameters import ModelParameter, ParameterKind
@@ -184,3 +185,21 @@ price_source = "vendor"
     with pytest.raises(CatalogError, match=reason) as refused:
         parse_models(text, micros_per_credit=10_000)
     assert "offline/x" in str(refused.value) and "parameters." in str(refused.value)
+
+
+def test_auto_routes_to_the_models_that_take_the_parameters_asked_for() -> None:
+    real = frozenset({"wavespeed", "stability", "offline"})
+    kind = OperationKind.TEXT_TO_IMAGE
+    cheapest = route(MODELS, real, kind, RoutingRules())[0]
+    styled = route(MODELS, real, kind, RoutingRules(), takes=frozenset({"style_preset"}))
+    nobodys = route(MODELS, real, kind, RoutingRules(), takes=frozenset({"fps"}))
+
+    assert "style_preset" not in accepted_parameters(cheapest, kind)
+    assert styled and all("style_preset" in accepted_parameters(m, kind) for m in styled)
+    assert {m.provider for m in styled} == {"stability"}
+    # No real model takes it: the usual order, whose first refuses it naming its own.
+    assert nobodys == route(MODELS, real, kind, RoutingRules())
+    # A parameter only the stand-in takes never sends a request with a real key to it.
+    hue = frozenset({"hue_shift"})
+    edits = route(MODELS, real, OperationKind.IMAGE_EDIT, RoutingRules(), takes=hue)
+    assert edits and "offline" not in {m.provider for m in edits}
