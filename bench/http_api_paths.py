@@ -28,7 +28,7 @@ def studio_settings(sandbox_url: str) -> dict[str, object]:
         "wavespeed_base_url": sandbox_url,
         "offline_provider": False,
         "wavespeed_concurrent_tasks": 2_000,
-        "wavespeed_submits_per_minute": 100_000_000,
+        "wavespeed_submits_per_minute": 1_000_000,  # the most the setting takes
         "wavespeed_poll_seconds": POLL_SECONDS,
     }
 

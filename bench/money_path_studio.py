@@ -60,7 +60,7 @@ def sandbox_settings(base_url: str, poll_seconds: float) -> dict[str, Any]:
         "wavespeed_base_url": base_url,
         "wavespeed_poll_seconds": poll_seconds,
         "wavespeed_concurrent_tasks": 5_000,
-        "wavespeed_submits_per_minute": 10_000_000,
+        "wavespeed_submits_per_minute": 1_000_000,  # the most the setting takes
         "provider_deadline_seconds": 600,
     }
 

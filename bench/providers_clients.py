@@ -83,7 +83,7 @@ class Adapter:
             wavespeed_base_url=base_url,
             wavespeed_poll_seconds=POLL_SECONDS,
             wavespeed_concurrent_tasks=2_000,
-            wavespeed_submits_per_minute=10_000_000,
+            wavespeed_submits_per_minute=1_000_000,  # the most the setting takes
             provider_deadline_seconds=600,
         )
         self._stored = 0

@@ -54,7 +54,8 @@ def test_a_call_the_client_retries_after_its_timeout_is_charged_once(
 ) -> None:
     path, call = CALLS[route]
     with serving(tmp_path, offline_slow_seconds=2.0, offline_price_usd="0.02") as served:
-        answer = call(impatient(served, "alice"), response_format)
+        # Up to four repeats: on a loaded machine the operation can outlast two more reads.
+        answer = call(impatient(served, "alice").with_options(max_retries=4), response_format)
         ledger = served.ledger("alice")
         attempts = served.hits[path]
 
