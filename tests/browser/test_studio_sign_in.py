@@ -174,3 +174,28 @@ def test_a_session_ended_mid_form_signs_in_back_to_the_page(page: Page, studio: 
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/library\?favourite=true&tag=sea$"))
     expect(page.get_by_label("Tag")).to_have_value("sea")
+
+
+def test_signing_in_over_a_live_or_ended_session_works(page: Page, studio: Studio) -> None:
+    """The sign-in form is bound to the visitor cookie, so the session cookie a browser may
+    still carry does not refuse it: another user signing in from a tab of the same browser, or
+    the user again after their key was rotated (the ended session's cookie is still there)."""
+    sign_in(page, studio, studio.keys.get("alice") or studio.add_user("alice"))
+    expect(page.locator(".who")).to_have_text("alice")
+
+    other = page.context.new_page()
+    sign_in(other, studio, studio.add_user("zoe"))
+    expect(other).to_have_url(re.compile(r"/create$"))
+    expect(other.locator(".who")).to_have_text("zoe")
+    other.close()
+
+    with studio.admin() as admin:
+        rotated = admin.post("/v1/admin/users/zoe/keys/rotate")
+        assert rotated.status_code == 200, rotated.text
+    page.goto(studio.url("/operations"))
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=/operations$"))
+    assert "imagestudio_session" in {c["name"] for c in page.context.cookies()}
+    page.get_by_label("Your API key").fill(rotated.json()["api_key"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/operations$"))
+    expect(page.locator(".who")).to_have_text("zoe")

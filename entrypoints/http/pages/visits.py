@@ -117,11 +117,8 @@ def visitor_secret(request: Request) -> tuple[str, bool]:
     return secrets.token_urlsafe(32), True
 
 
-async def checked_form(request: Request) -> FormData:
-    """The POSTed form, if its CSRF token (field or header) is the one bound to the cookie the
-    request carries: the session's, else the visitor's (the sign-in forms); 403 otherwise."""
+async def _checked(request: Request, secret: str | None) -> FormData:
     form = await request.form()
-    secret = request.cookies.get(SESSION_COOKIE) or request.cookies.get(VISITOR_COOKIE)
     sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
     if not secret or not isinstance(sent, str) or not hmac.compare_digest(sent, csrf_token(secret)):
         raise PageProblem(
@@ -137,6 +134,19 @@ async def checked_form(request: Request) -> FormData:
     return form
 
 
+async def checked_form(request: Request) -> FormData:
+    """The POSTed form, if its CSRF token (field or header) is the one bound to the session
+    cookie the request carries; 403 otherwise."""
+    return await _checked(request, request.cookies.get(SESSION_COOKIE))
+
+
+async def checked_sign_in_form(request: Request) -> FormData:
+    """A sign-in form, if its token is the one bound to the visitor cookie, as the sign-in page
+    made it: whether or not a session cookie is there too (another user signing in from a tab
+    of the same browser, or a session ended while its cookie stays); 403 otherwise."""
+    return await _checked(request, request.cookies.get(VISITOR_COOKIE))
+
+
 def _forbidden(detail: str) -> Problem:
     return Problem(status=403, slug="forbidden", title="Not for this session", detail=detail)
 
@@ -144,3 +154,4 @@ def _forbidden(detail: str) -> Problem:
 UserVisit = Annotated[Visit, Depends(signed_in)]
 AdminVisit = Annotated[Visit, Depends(signed_in_admin)]
 CheckedForm = Annotated[FormData, Depends(checked_form)]
+SignInForm = Annotated[FormData, Depends(checked_sign_in_form)]
