@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 from imagestudio.application.operation_ports import OperationPorts
 from imagestudio.application.ports.provider import InputImage
@@ -10,6 +11,7 @@ from imagestudio.application.preparation_refusal import Refused, take
 from imagestudio.application.requests import ImageInput
 from imagestudio.domain.errors import AssetNotFound, InputProblem, InvalidInput
 from imagestudio.domain.model import Model
+from imagestudio.domain.operation import ParameterValue
 
 
 async def load_input(
@@ -76,4 +78,35 @@ async def load_input(
             role=image.role,
         ),
         digest,
+    )
+
+
+FIELDS_ALLOWANCE = 16 * 1024
+"""What a request carries beside its images and texts: the multipart framing of each part and
+the short fields (sizes, seed, output format)."""
+
+
+def check_request_bytes(
+    model: Model,
+    prompt: str | None,
+    parameters: Mapping[str, ParameterValue],
+    inputs: tuple[InputImage, ...],
+) -> InvalidInput | None:
+    """Refuse, before anything is reserved, a request too large for the model's provider to take
+    whole (Stability's 10 MiB): each input may fit its own limit while together they do not."""
+    limit = model.limits.max_request_bytes
+    if limit is None:
+        return None
+    texts = [prompt or "", *(value for value in parameters.values() if isinstance(value, str))]
+    size = (
+        sum(len(image.data) for image in inputs)
+        + sum(len(text.encode("utf-8", "surrogatepass")) for text in texts)
+        + FIELDS_ALLOWANCE
+    )
+    if size <= limit:
+        return None
+    return InvalidInput(
+        "images",
+        f"{size} bytes with the prompt and fields; {model.id} takes at most {limit} a request",
+        InputProblem.TOO_LARGE,
     )

@@ -42,14 +42,16 @@ def candidates(
     *,
     mode: str | None = None,
     require_configured: bool = True,
+    takes: frozenset[str] = frozenset(),
 ) -> Result[list[Model], ModelChoiceError]:
-    """The models to try, in order: the named one alone, or `auto`'s routing order.
+    """The models to try, in order: the named one alone, or `auto`'s routing order (those
+    taking the parameters named in `takes` first, `route`).
 
     A quote may name a model whose provider this profile lacks (`require_configured=False`):
     pricing needs only the catalog.
     """
     if is_auto(model_id):
-        routed = route(catalog.all(), providers.names(), kind, rules, mode=mode)
+        routed = route(catalog.all(), providers.names(), kind, rules, mode=mode, takes=takes)
         if not routed:
             return Failure(_unknown_mode(catalog, kind, mode) or UnsupportedKind(AUTO, kind.value))
         return Success(routed)
@@ -73,6 +75,7 @@ def choose_model(
     mode: str | None = None,
     require_configured: bool = True,
     rules: RoutingRules | None = None,
+    takes: frozenset[str] = frozenset(),
 ) -> Result[Model, ModelChoiceError]:
     """The named model if it exists, serves `kind` and has a configured provider; or `auto`'s
     first choice among enabled providers (the cheapest by default)."""
@@ -84,6 +87,7 @@ def choose_model(
         rules or RoutingRules(),
         mode=mode,
         require_configured=require_configured,
+        takes=takes,
     )
     return found.map(lambda models: models[0])
 

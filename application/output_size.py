@@ -48,17 +48,27 @@ def output_size(
                 )
             )
         return width, height
+    width, height = base.width, base.height
     if parameters.get("mode") == "outpaint":
         grow = {
             side: take(_non_negative(parameters, side, 128))
             for side in ("left", "right", "up", "down")
         }
         parameters.update(grow)
-        width = base.width + grow["left"] + grow["right"]
-        height = base.height + grow["up"] + grow["down"]
+        width += grow["left"] + grow["right"]
+        height += grow["up"] + grow["down"]
         ok(check_size(model, width, height, check_ratio=False))
-        return width, height
-    return base.width, base.height
+    if request.width is not None and (request.width, request.height) != (width, height):
+        # The output follows the input here: a size asked otherwise would be ignored, and the
+        # caller charged for what they did not ask.
+        raise Refused(
+            InvalidInput(
+                "size",
+                f"{request.kind} makes its output at the input's size ({width}x{height} here, "
+                "outpaint margins included): leave the size out, or ask for that one",
+            )
+        )
+    return width, height
 
 
 def _non_negative(

@@ -6,7 +6,7 @@ from returns.result import Failure, Result, Success
 
 from imagestudio.application.billable_units import reserve_units
 from imagestudio.application.image_roles import check_image_roles
-from imagestudio.application.input_images import load_input
+from imagestudio.application.input_images import check_request_bytes, load_input
 from imagestudio.application.input_rules import (
     check_image_count,
     check_model_images,
@@ -18,6 +18,7 @@ from imagestudio.application.input_rules import (
 from imagestudio.application.model_choice import choose_model
 from imagestudio.application.operation_ports import OperationPorts
 from imagestudio.application.output_size import output_size
+from imagestudio.application.parameter_rules import parameter_problem
 from imagestudio.application.ports.provider import InputImage
 from imagestudio.application.preparation_refusal import Refused, ok, take
 from imagestudio.application.prepared_operation import PreparedOperation
@@ -56,6 +57,8 @@ async def prepare(
             mode=requested_mode(request),
             require_configured=not quoting,
             rules=ports.routing,
+            # As a run's first usable model (run_operation.py): one that takes the parameters.
+            takes=frozenset(request.parameters),
         )
         if isinstance(chosen, Failure):
             return Failure(chosen.failure())
@@ -75,6 +78,7 @@ async def _prepare(
     ports: OperationPorts, request: OperationRequest, model: Model, quoting: bool
 ) -> PreparedOperation:
     kind = request.kind
+    ok(parameter_problem(model, kind, request.parameters))
     parameters: dict[str, ParameterValue] = dict(request.parameters)
     mode = take(choose_option(parameters, "mode", model.modes))
     if mode is not None:
@@ -98,6 +102,7 @@ async def _prepare(
         ]
         inputs = tuple(image for image, _ in loaded)
         digests = tuple(digest for _, digest in loaded)
+        ok(check_request_bytes(model, request.prompt, parameters, inputs))
     width, height = output_size(request, model, inputs, parameters)
     units = reserve_units(request, model, width, height, parameters)
     try:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from imagestudio.application.parameter_rules import accepted_parameters
 from imagestudio.domain.model import Model, ModelTier
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.pricing import BillableUnits
@@ -55,8 +56,11 @@ def route(
     rules: RoutingRules,
     *,
     mode: str | None = None,
+    takes: frozenset[str] = frozenset(),
 ) -> list[Model]:
-    """Every model that can serve `kind` (offering `mode`, if asked) now, best first."""
+    """Every model that can serve `kind` (offering `mode`, if asked) now, best first: of those,
+    the ones taking every parameter named in `takes` when any does (else all of them, and the
+    first refuses the parameter, naming the ones it takes: none is ever dropped on the way)."""
     capable = [
         model
         for model in models
@@ -64,8 +68,14 @@ def route(
         and model.provider in enabled
         and (mode is None or mode in model.modes)
     ]
-    real = [model for model in capable if model.provider not in rules.stand_ins]
-    return sorted(real or capable, key=lambda model: _rank(model, rules))
+    real = [model for model in capable if model.provider not in rules.stand_ins] or capable
+    fitting = [model for model in real if takes_all(model, kind, takes)]
+    return sorted(fitting or real, key=lambda model: _rank(model, rules))
+
+
+def takes_all(model: Model, kind: OperationKind, names: frozenset[str]) -> bool:
+    """Whether `model` takes every parameter in `names` (one not described takes any)."""
+    return model.parameters is None or names <= set(accepted_parameters(model, kind))
 
 
 def _rank(model: Model, rules: RoutingRules) -> tuple[int, int, str]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from imagestudio.domain.media import MediaType
+from imagestudio.domain.model_parameters import ModelParameter
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.pricing import PricingRule
 
@@ -30,6 +31,9 @@ class InputLimits:
     """The longest side an input may have, where the provider says (`max_side` is the output's)."""
     max_input_aspect: float | None = None
     """How elongated an input may be: 2.5 takes 1:2.5 to 2.5:1 (Stability's framed endpoints)."""
+    max_request_bytes: int | None = None
+    """The most one request may carry, input images, prompt and fields together, where the
+    provider caps a request's size (Stability: 10 MiB)."""
     input_formats: tuple[MediaType, ...] = (MediaType.PNG, MediaType.JPEG, MediaType.WEBP)
     max_outputs: int = 10
     outputs_per_call: int = 1
@@ -69,6 +73,11 @@ class Model:
     requires: frozenset[str] = frozenset()
     """Fields the model cannot run without: "prompt", or the name of a parameter
     ("search_prompt"). Checked before anything is reserved."""
+    parameters: tuple[ModelParameter, ...] | None = None
+    """The provider parameters the model takes (the catalog describes them for every model it
+    holds); ours — `mode`, `scale`… — follow from its kind and limits
+    (application/parameter_rules.py). None: not described (a model built in code), so any
+    parameter is passed on as given."""
 
     def serves(self, kind: OperationKind) -> bool:
         return kind in self.kinds

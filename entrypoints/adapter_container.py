@@ -34,7 +34,8 @@ from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
 from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.operation_store import SqlOperationStore
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
-from imagestudio.adapters.sql.webhooks import SqlSecretSeeds, SqlWebhookDeliveries
+from imagestudio.adapters.sql.webhook_secrets import SqlSecretSeeds
+from imagestudio.adapters.sql.webhooks import SqlWebhookDeliveries
 from imagestudio.adapters.system.clock import SystemClock
 from imagestudio.adapters.system.ids import UuidIdGenerator
 from imagestudio.adapters.system.keys import RandomKeyGenerator

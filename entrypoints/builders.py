@@ -74,6 +74,7 @@ def build_engine(settings: Settings) -> AsyncEngine:
     if url.startswith("sqlite"):
         profile_folder(settings)
         _sqlite_folder_exists(url)
+        _sqlite_file_is_a_file(url, settings)
     # Pooled connections belong to the event loop that opened them.
     return create_engine(url) if settings.database_pool else create_engine(url, poolclass=NullPool)
 
@@ -86,6 +87,19 @@ def _sqlite_folder_exists(url: str) -> None:
         folder = Path(database).expanduser().absolute().parent
         if not folder.is_dir():
             raise SettingsError(f"IMAGESTUDIO_DATABASE_URL: no folder {folder} for the database")
+
+
+def _sqlite_file_is_a_file(url: str, settings: Settings) -> None:
+    # A folder (or a device) where the file should be: SQLite's "unable to open database file"
+    # came with a traceback from its driver's thread, which outlived the command's event loop.
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database).expanduser()
+        if path.exists() and not path.is_file():
+            setting = (
+                "IMAGESTUDIO_DATABASE_URL" if settings.database_url else "IMAGESTUDIO_DATA_DIR"
+            )
+            raise SettingsError(f"{setting}: the database {path} is not a file")
 
 
 def build_offline_provider(settings: Settings) -> OfflineProvider:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -76,15 +77,30 @@ def line_json(line: UsageRecord) -> dict[str, object]:
     }
 
 
+_FORMULA = tuple("=+-@\t\r")
+"""What a spreadsheet takes a cell starting with for a formula (OWASP's "CSV injection")."""
+_AMOUNT = re.compile(r"-?\$?\d+(?:\.\d+)?")
+
+
+def as_text(cell: object) -> object:
+    """A text cell a spreadsheet would run as a formula (a user's idempotency key, a provider's
+    reason, starting with `=`, `+`, `-`, `@`, tab or CR), given a leading `'` so it is shown as the
+    text it is; a negative amount stays a number. JSON exports keep every value as it is."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA) and not _AMOUNT.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def ledger_csv(lines: Iterable[UsageRecord]) -> str:
     """A header and one row per line: times in ISO 8601, an empty cell for none, the task ids
-    as a JSON array (an id may hold a comma) or empty when there are none."""
+    as a JSON array (an id may hold a comma) or empty when there are none, and no cell that a
+    spreadsheet would run as a formula (`as_text`)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for line in lines:
         cells = line_json(line)
         ids = line.provider_task_ids
         cells["provider_task_ids"] = json.dumps(list(ids)) if ids else ""
-        writer.writerow(cells)
+        writer.writerow({name: as_text(value) for name, value in cells.items()})
     return buffer.getvalue()

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from imagestudio.application.routing import RoutingPolicy, RoutingRules
 from imagestudio.domain.model import ModelTier
+from imagestudio.domain.money import MAX_ADJUSTMENT, MICROS_PER_USD
 from imagestudio.entrypoints.durations import MOST_HOURS, MOST_SECONDS
 from imagestudio.entrypoints.setting_types import (
     DatabaseUrl,
@@ -58,6 +59,19 @@ _PRESET_STORAGE = {
 _OFFLINE_PROVIDER_BY_DEFAULT = frozenset({Profile.LOCAL, Profile.OFFLINE, Profile.TEST})
 
 
+# Every number a setting takes is bounded both ways (tests/entrypoints/test_setting_bounds.py):
+# past these, prices overflowed the 64-bit columns at the first operation, far from the setting.
+MOST_PRICE_USD = Decimal(MAX_ADJUSTMENT) / MICROS_PER_USD
+"""$1,000,000,000 an output, the most one ledger adjustment may move."""
+MOST_MICROS_PER_CREDIT = 10**12
+"""$1,000,000 a credit (a credit is $0.01): ten outputs of the dearest model stay far below
+the 64-bit counters."""
+MOST_TASKS = 100_000
+MOST_REQUESTS = 1_000_000
+MOST_PIXELS = 10**10
+MOST_REQUEST_BYTES = 2**40
+
+
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("imagestudio", appauthor=False))
 
@@ -94,9 +108,12 @@ class Settings(BaseSettings):
     default_user: UserId = "local"
     """A user who exists from the start, so a newcomer can run every command with no set-up."""
     default_plan: str = "local"
-    offline_price_usd: Annotated[Decimal | None, NoFloat] = Field(default=None, ge=0)
-    """A flat price per output for the offline models (free when unset)."""
-    micros_per_credit: int = 10_000
+    offline_price_usd: Annotated[Decimal | None, NoFloat] = Field(
+        default=None, ge=0, le=MOST_PRICE_USD, decimal_places=6
+    )
+    """A flat price per output for the offline models (free when unset); whole micro-dollars,
+    as the catalog's prices."""
+    micros_per_credit: int = Field(default=10_000, ge=1, le=MOST_MICROS_PER_CREDIT)
     """What one Stability credit costs, in micro-dollars ($0.01)."""
     # -- providers: a real provider is enabled when its key is set -----------------------------
     wavespeed_api_key: SecretStr | None = Field(
@@ -120,15 +137,15 @@ class Settings(BaseSettings):
     """How long one provider call may take from queueing to its outputs downloaded."""
     wavespeed_sync_mode: bool = False
     wavespeed_poll_seconds: float = Field(default=1.0, gt=0, le=MOST_SECONDS)
-    wavespeed_concurrent_tasks: int = Field(default=3, ge=1)
+    wavespeed_concurrent_tasks: int = Field(default=3, ge=1, le=MOST_TASKS)
     """The account's concurrent-task limit (Bronze 3, Silver 100, Gold 2,000)."""
-    wavespeed_submits_per_minute: int = Field(default=10, ge=1)
+    wavespeed_submits_per_minute: int = Field(default=10, ge=1, le=MOST_REQUESTS)
     """The account's images per minute (Bronze 10, Silver 500, Gold 3,000)."""
     stability_poll_seconds: float = Field(default=10.0, gt=0, le=MOST_SECONDS)
     """Polling async results more often than every 10 s may be rate-limited."""
-    stability_requests_per_10s: int = Field(default=150, ge=1)
+    stability_requests_per_10s: int = Field(default=150, ge=1, le=MOST_REQUESTS)
     """Stability locks the account out for 60 s past 150 requests in 10 s."""
-    stability_concurrent_tasks: int = Field(default=10, ge=1)
+    stability_concurrent_tasks: int = Field(default=10, ge=1, le=MOST_TASKS)
     routing: RoutingPolicy = RoutingPolicy.CHEAPEST
     """How model `auto` chooses: cheapest, quality (see routing_tier) or preference."""
     routing_tier: ModelTier = ModelTier.STANDARD
@@ -143,7 +160,7 @@ class Settings(BaseSettings):
     process); more wait their turn."""
     image_seconds: float = Field(default=30, gt=0, le=MOST_SECONDS)
     """A piece of local image work still running after this long is stopped and refused."""
-    image_max_pixels: int = Field(default=50_000_000, ge=1)
+    image_max_pixels: int = Field(default=50_000_000, ge=1, le=MOST_PIXELS)
     """The most pixels an input of a local operation may have (read from its header, before
     any pixel is decoded)."""
 
@@ -155,7 +172,7 @@ class Settings(BaseSettings):
     """The operator's key for `/v1/admin/*`; the admin API is off without it."""
     http_wait_seconds: float = Field(default=30, ge=0, le=MOST_SECONDS)
     """How long `POST /v1/operations` waits for the result before answering 202."""
-    http_max_request_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    http_max_request_bytes: int = Field(default=25 * 1024 * 1024, gt=0, le=MOST_REQUEST_BYTES)
     http_read_seconds: float = Field(default=30, gt=0, le=MOST_SECONDS)
     """How long a request body may stop arriving before the request is answered 408."""
     http_shutdown_grace_seconds: float = Field(default=30, ge=0, le=MOST_SECONDS)

@@ -7,11 +7,14 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from imagestudio.adapters.sql import schema
+from imagestudio.adapters.sql.engine import refuse_new_connections
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
 from imagestudio.entrypoints.builders import state_kind
 from imagestudio.entrypoints.container import Container
 from imagestudio.entrypoints.settings import SettingsError
+
+CLOSED = "this ImageStudio is closed: build a new ImageStudio"
 
 
 async def start(container: Container) -> None:
@@ -58,6 +61,7 @@ async def stop(container: Container) -> None:
             await client.aclose()
     if state_kind(container.settings()) == "sql":
         await container.engine().dispose()
+        refuse_new_connections(container.engine(), CLOSED)
         unit_of_work = container.unit_of_work()
         if isinstance(unit_of_work, SqlUnitOfWork):
             await unit_of_work.aclose()

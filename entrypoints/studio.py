@@ -155,7 +155,7 @@ class ImageStudio:
         """Refuse an out-of-date database schema; seed the reference plans and default user.
         A studio closed with `aclose` is not started again (RuntimeError): build a new one."""
         if self._closed:
-            raise RuntimeError("this ImageStudio is closed: build a new ImageStudio")
+            raise RuntimeError(startup.CLOSED)
         await startup.start(self.container)
         return self
 

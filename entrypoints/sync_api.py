@@ -28,6 +28,7 @@ from imagestudio.entrypoints.settings import Settings
 from imagestudio.entrypoints.studio_chores import check_every
 
 P = ParamSpec("P")
+CLOSED = "this SyncImageStudio is closed: build a new one"
 R = TypeVar("R")
 
 
@@ -116,7 +117,7 @@ class SyncImageStudio:
         its exception. Interrupted while waiting (Ctrl-C), the work is cancelled."""
         if self._closed:
             work.close()
-            raise RuntimeError("this SyncImageStudio is closed")
+            raise RuntimeError(CLOSED)
         if threading.current_thread() is self._thread:
             work.close()
             raise RuntimeError("SyncImageStudio called from its own loop: await `studio` instead")
@@ -151,16 +152,18 @@ class SyncImageStudio:
         """Sweep dead operations and reconcile unknown outcomes in the background, every
         `every` seconds, until `close()`: what a long-running application does."""
         check_every(every)  # here: raised in the loop's task, nobody would hear it
-        self._loop.call_soon_threadsafe(
-            lambda: self._loop.create_task(self.studio.keep_sweeping(every), name="sweeping")
-        )
+        self._in_background(lambda: self.studio.keep_sweeping(every), "sweeping")
 
     def keep_delivering_webhooks(self) -> None:
         """Deliver completion webhooks in the background until `close()` (`keep_sweeping`
         does it too)."""
-        self._loop.call_soon_threadsafe(
-            lambda: self._loop.create_task(self.studio.keep_delivering_webhooks(), name="webhooks")
-        )
+        self._in_background(self.studio.keep_delivering_webhooks, "webhooks")
+
+    def _in_background(self, work: Callable[[], Coroutine[Any, Any, None]], name: str) -> None:
+        # Closed, the loop is gone: its own "Event loop is closed" said nothing of why.
+        if self._closed:
+            raise RuntimeError(CLOSED)
+        self._loop.call_soon_threadsafe(lambda: self._loop.create_task(work(), name=name))
 
     def wake_webhooks(self) -> None:
         """As `ImageStudio.wake_webhooks`: look for due webhook deliveries now."""

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 from imagestudio.adapters.catalog.catalog_error import CatalogError
 from imagestudio.adapters.catalog.entry_fields import EntryFields
 from imagestudio.adapters.catalog.limits_parsing import parse_limits
+from imagestudio.adapters.catalog.parameter_parsing import parse_parameters
 from imagestudio.adapters.catalog.price_parsing import parse_price
 from imagestudio.domain.media import MediaType
 from imagestudio.domain.model import InputLimits, Model, ModelTier
@@ -25,7 +26,7 @@ PROVIDERS = frozenset({"wavespeed", "stability", OFFLINE})
 PRICE_SOURCES = frozenset({"vendor", "estimate"})
 _FIELDS = (
     *("id", "provider", "provider_path", "kinds", "output", "price", "price_source"),
-    *("description", "default_size", "modes", "limits", "tier", "requires"),
+    *("description", "default_size", "modes", "limits", "tier", "requires", "parameters"),
 )
 _OUTPUT_OF_KIND = {
     OperationKind.IMAGE_TO_3D: MediaType.GLB,
@@ -77,6 +78,7 @@ def parse_model(entry: object, *, position: int, micros_per_credit: Micros) -> M
         default_size=_default_size(fields, limits),
         modes=fields.texts("modes"),
         requires=frozenset(fields.texts("requires")),
+        parameters=parse_parameters(fields),
         tier=ModelTier(
             fields.choice("tier", [t.value for t in ModelTier])
             if "tier" in entry

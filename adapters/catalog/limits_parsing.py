@@ -25,7 +25,7 @@ _RATIO = re.compile(r"[1-9]\d*(\.\d+)?:[1-9]\d*(\.\d+)?")
 
 
 def parse_limits(fields: EntryFields) -> InputLimits:
-    optional = ("max_input_images", "max_input_side", "max_input_aspect")
+    optional = ("max_input_images", "max_input_side", "max_input_aspect", "max_request_bytes")
     fields.refuse_unknown([*_NUMBERS, *_LISTS, *optional])
     default = InputLimits()
 
@@ -45,6 +45,7 @@ def parse_limits(fields: EntryFields) -> InputLimits:
         max_input_images=_optional_number(fields, "max_input_images"),
         max_input_side=_optional_number(fields, "max_input_side"),
         max_input_aspect=_aspect_limit(fields),
+        max_request_bytes=_optional_number(fields, "max_request_bytes"),
         input_formats=fields.media_list("input_formats", default.input_formats),
         max_outputs=number("max_outputs"),
         outputs_per_call=number("outputs_per_call"),

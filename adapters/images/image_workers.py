@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import threading
 import weakref
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
 from returns.result import Failure, Result
 
@@ -56,14 +58,23 @@ class ProcessImageWorkers:
         async with _slot(self._slots, self._workers):
             # Starting, waiting and reaping block: one thread per running piece, at most
             # `workers` of them, never the event loop.
-            return await asyncio.to_thread(self._in_child, work, data)
+            running = _Running()
+            try:
+                return await asyncio.to_thread(self._in_child, work, data, running)
+            except asyncio.CancelledError:
+                # Its caller is gone (Ctrl-C, a client that hung up): the child is stopped
+                # now, not left working out its time with its thread and slot, and holding up
+                # the loop's exit, which waits for that thread.
+                running.stop()
+                raise
 
-    def _in_child(self, work: ImageWork, data: bytes) -> Outcome:
+    def _in_child(self, work: ImageWork, data: bytes, running: _Running) -> Outcome:
         receiving, sending = self._context.Pipe(duplex=False)
         child = self._context.Process(target=_work_in_child, args=(work, data, sending))
         child.daemon = True
         child.start()
         sending.close()
+        running.started(child)
         try:
             if not receiving.poll(self._seconds):
                 return Failure(
@@ -83,6 +94,28 @@ class ProcessImageWorkers:
             if child.is_alive():
                 child.kill()
             child.join()
+
+
+class _Running:
+    """The child of one piece of work, for its caller to stop from the event loop's thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._child: BaseProcess | None = None
+        self._stopped = False
+
+    def started(self, child: BaseProcess) -> None:
+        with self._lock:
+            self._child = child
+            if self._stopped:
+                child.kill()
+
+    def stop(self) -> None:
+        """Kill the child (its pipe then ends, and the waiting thread with it)."""
+        with self._lock:
+            self._stopped = True
+            if self._child is not None and self._child.is_alive():
+                self._child.kill()
 
 
 def _work_in_child(work: ImageWork, data: bytes, sending: Connection) -> None:

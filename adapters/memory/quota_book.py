@@ -4,13 +4,14 @@ dicts, a unit of work on a draft of them (overlays, merged at commit)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Collection, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
 from imagestudio.adapters.memory.overlay import Overlay
+from imagestudio.domain.anchor_move import AnchorMove
 from imagestudio.domain.errors import RefundTooLarge, UnknownUser
 from imagestudio.domain.limit import Limit
 from imagestudio.domain.plan import OperatorBudget, Plan
@@ -199,3 +200,25 @@ class QuotaDraft:
         with self._lock:
             for overlay in self._overlays:
                 overlay.merge()
+
+
+def carry_over(book: QuotaBook, users: Collection[str], move: AnchorMove) -> None:
+    """Move `users`' counters of the period they were in into the period their new anchor puts
+    them in (added to what is there), and their open reservations with them, so that what
+    they used stays counted and what is held settles where it is counted."""
+    left = [
+        key
+        for key in book.counters
+        if key.scope is Scope.USER and key.period == move.left and key.owner in users
+    ]
+    for key in left:
+        counter = book.counters.pop(key)
+        target = move.carried(key)
+        there = book.counters.get(target, Counter())
+        book.counters[target] = Counter(
+            used=there.used + counter.used, held=there.held + counter.held
+        )
+    for rid, reservation in list(book.reservations.items()):
+        if reservation.is_open and reservation.request.user_id in users:
+            demands = tuple(move.carried_demand(demand) for demand in reservation.demands)
+            book.reservations[rid] = replace(reservation, demands=demands)

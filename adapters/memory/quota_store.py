@@ -15,7 +15,16 @@ from datetime import UTC, datetime
 
 from returns.result import Failure, Result, Success
 
-from imagestudio.adapters.memory.quota_book import QuotaBook, QuotaDraft, adjust, standing_in
+from imagestudio.adapters.memory.quota_book import (
+    QuotaBook,
+    QuotaDraft,
+    adjust,
+    carry_over,
+    standing_in,
+)
+from imagestudio.adapters.system.clock import SystemClock
+from imagestudio.application.ports.clock import Clock
+from imagestudio.domain.anchor_move import anchor_move
 from imagestudio.domain.billing_period import period_containing
 from imagestudio.domain.errors import (
     InvalidInput,
@@ -44,8 +53,10 @@ class InMemoryQuotaStore:
         plans: Iterable[Plan],
         users: dict[str, str] | None = None,
         budgets: Iterable[OperatorBudget] = (),
+        clock: Clock | None = None,
     ) -> None:
         self._lock = threading.Lock()
+        self._clock = clock or SystemClock()
         self._plans = {plan.name: plan for plan in plans}
         self._users: dict[str, str] = {}
         self._created: dict[str, datetime] = {}
@@ -60,7 +71,11 @@ class InMemoryQuotaStore:
     # Administration (the QuotaAdministration port).
     async def define_plan(self, plan: Plan) -> None:
         with self._lock:
+            before = self._plans.get(plan.name)
             self._plans[plan.name] = plan
+            if before is not None:
+                on_it = {user for user, on in self._users.items() if on == plan.name}
+                self._carry(on_it, before, plan)
 
     async def delete_plan(self, name: str) -> Result[Plan, UnknownPlan | InvalidInput]:
         with self._lock:
@@ -117,8 +132,17 @@ class InMemoryQuotaStore:
     def _assign(self, user_id: str, plan_name: str) -> None:
         if plan_name not in self._plans:
             raise KeyError(f"no plan named {plan_name!r}")
+        before = self._users.get(user_id)
         self._users[user_id] = plan_name
+        if before is not None:
+            self._carry({user_id}, self._plans[before], self._plans[plan_name])
         self._created.setdefault(user_id, datetime.now(UTC))
+
+    def _carry(self, users: set[str], before: Plan, after: Plan) -> None:
+        """A new anchor: what the users used this period stays counted (quota_book.py)."""
+        move = anchor_move(self._clock.now(), before.anchor, after.anchor)
+        if move is not None and users:
+            carry_over(self._book, users, move)
 
     # The port.
     async def plan_of(self, user_id: str) -> Result[Plan, UnknownUser]:

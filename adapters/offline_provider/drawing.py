@@ -1,4 +1,5 @@
-"""Text to image: a gradient, translucent shapes and the prompt itself, all from prompt and seed."""
+"""Text to image: a gradient, translucent shapes and the prompt itself, all from prompt and seed
+(and a negative prompt, which draws another scene as a real model would avoid what it names)."""
 
 from __future__ import annotations
 
@@ -24,16 +25,19 @@ def text_to_image(job: ProviderJob) -> tuple[Artifact, ...]:
     base = base_seed(job.prompt, job.seed)
     seeds = [variation_seed(base, index) for index in range(job.outputs)]
     size = (job.width, job.height)
+    avoid = job.parameters.get("negative_prompt")
+    avoided = avoid if isinstance(avoid, str) else ""
     return tuple(
-        image_artifact(draw_scene(job.prompt, seed, size), job.model.output, seed) for seed in seeds
+        image_artifact(draw_scene(job.prompt, seed, size, avoid=avoided), job.model.output, seed)
+        for seed in seeds
     )
 
 
 def draw_scene(
-    prompt: str, seed: int, size: tuple[int, int], *, caption: bool = True
+    prompt: str, seed: int, size: tuple[int, int], *, caption: bool = True, avoid: str = ""
 ) -> Image.Image:
-    """An RGB picture of `size` that only `prompt` and `seed` decide."""
-    rng = seeded_random(prompt, seed, "scene")
+    """An RGB picture of `size` that only `prompt`, `seed` and what to `avoid` decide."""
+    rng = seeded_random(f"{prompt}\x00{avoid}" if avoid.strip() else prompt, seed, "scene")
     colours = palette(rng, 6)
     scene = gradient(size, colours[0], colours[1], rng.uniform(0, 360)).convert("RGBA")
     shapes = Image.new("RGBA", size, (0, 0, 0, 0))

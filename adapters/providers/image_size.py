@@ -10,8 +10,12 @@ Pillow, so a size is only given where Pillow gives the same (tests/adapters/test
 
 from __future__ import annotations
 
+import struct
+
 _SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
 """Start-of-frame markers (every coding process; not DHT 0xC4, JPG 0xC8, DAC 0xCC)."""
+_HEADER = struct.Struct(">BBH")
+"""A segment's header: 0xFF, its marker, its length (which counts itself, not the marker)."""
 _SOS = 0xDA
 _DQT = 0xDB
 _PLAIN = frozenset({*range(0xE0, 0xF0), 0xC4, 0xCC, 0xDD, 0xFE})
@@ -27,30 +31,28 @@ def image_size(data: bytes) -> tuple[int, int] | None:
 
 
 def _jpeg(data: bytes) -> tuple[int, int] | None:
+    # Positions, not slices: one unpack per segment header and no copies of the segments.
     size: tuple[int, int] | None = None
     at, end = 2, len(data)
+    header = _HEADER.unpack_from
     while at + 4 <= end:
-        if data[at] != 0xFF:
+        lead, marker, length = header(data, at)
+        body, at = at + 4, at + 2 + length
+        if lead != 0xFF or length < 2 or at > end:
             return None
-        marker = data[at + 1]
-        length = int.from_bytes(data[at + 2 : at + 4], "big")
-        segment = data[at + 4 : at + 2 + length]
-        if length < 2 or len(segment) != length - 2:
-            return None
+        if marker in _PLAIN:
+            continue
         if marker == _SOS:
             return size
-        if marker in _SOF:
-            if size is not None:
+        if marker == _DQT:
+            if not _tables_fit(data, body, at):
                 return None
-            size = _frame(segment)
+        elif marker in _SOF and size is None:
+            size = _frame(data[body:at])
             if size is None:
                 return None
-        elif marker == _DQT:
-            if not _tables_fit(segment):
-                return None
-        elif marker not in _PLAIN:
+        else:
             return None
-        at += 2 + length
     return None
 
 
@@ -67,12 +69,11 @@ def _frame(segment: bytes) -> tuple[int, int] | None:
     return width, height
 
 
-def _tables_fit(segment: bytes) -> bool:
-    """Quantization tables of 64 entries of 1 or 2 bytes each, filling the segment exactly."""
-    at = 0
-    while at < len(segment):
-        precision = segment[at] >> 4
+def _tables_fit(data: bytes, at: int, end: int) -> bool:
+    """Quantization tables of 64 entries of 1 or 2 bytes each, filling data[at:end] exactly."""
+    while at < end:
+        precision = data[at] >> 4
         if precision > 1:
             return False
         at += 1 + 64 * (precision + 1)
-    return at == len(segment)
+    return at == end

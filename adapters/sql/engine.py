@@ -77,3 +77,17 @@ def _take_the_write_lock_up_front(engine: AsyncEngine) -> None:
     def _on_begin(connection: Any) -> None:
         reads_only = connection.get_execution_options().get(READING, False)
         connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
+
+
+class EngineClosed(RuntimeError):
+    """A connection was asked of an engine its owner has closed."""
+
+
+def refuse_new_connections(engine: AsyncEngine, reason: str) -> None:
+    """After `engine.dispose()`: every later connection attempt raises `EngineClosed(reason)`
+    before anything is opened. SQLAlchemy would open a fresh pool instead, whose connections
+    (and, on SQLite, their driver threads) nobody would ever close."""
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _refuse(*_: Any) -> None:
+        raise EngineClosed(reason)

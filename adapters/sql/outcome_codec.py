@@ -114,6 +114,8 @@ def _encode_value(value: Any, hint: Any, kind: str) -> Any:
             return value.isoformat()
         if option in _PLAIN and _is_plain(value, option):
             return value
+    if _is_texts(hint) and isinstance(value, tuple) and all(type(v) is str for v in value):
+        return list(value)
     raise TypeError(f"{kind}: cannot store {value!r} as {hint!r}")
 
 
@@ -130,7 +132,14 @@ def _decode_value(value: Any, hint: Any) -> Any:
             return datetime.fromisoformat(value)
         if option in _PLAIN and _is_plain(value, option):
             return value
+    if _is_texts(hint) and isinstance(value, list) and all(type(v) is str for v in value):
+        return tuple(value)
     raise TypeError(f"cannot read {value!r} as {hint!r}")
+
+
+def _is_texts(hint: Any) -> bool:
+    """`tuple[str, ...]`: names a refusal lists (the parameters a model takes), kept as a list."""
+    return get_origin(hint) is tuple and get_args(hint) == (str, ...)
 
 
 def _is_plain(value: Any, option: type[Any]) -> bool:

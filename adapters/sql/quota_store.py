@@ -1,6 +1,6 @@
-"""The quota store on SQL: plans, users, operator budgets, and the reservations and counters as
-they stand. Reserving and settling are the unit of work's (unit_stores.py runs reserving.py's
-and settling.py's SQL in its transaction).
+"""The quota store on SQL: the plans, the reservations and counters as they stand (what an
+operator changes is quota_administration.py's). Reserving and settling are the unit of work's
+(unit_stores.py runs reserving.py's and settling.py's SQL in its transaction).
 """
 
 from __future__ import annotations
@@ -8,33 +8,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from returns.result import Failure, Result, Success
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from imagestudio.adapters.sql import tables as t
-from imagestudio.adapters.sql.budget_stripes import clear_allotments
-from imagestudio.adapters.sql.engine import reading
-from imagestudio.adapters.sql.quota_codec import (
-    plan_from_json,
-    plan_to_json,
-    reservation_from_columns,
-)
+from imagestudio.adapters.sql.quota_administration import SqlQuotaAdministration
+from imagestudio.adapters.sql.quota_codec import plan_from_json, reservation_from_columns
 from imagestudio.adapters.sql.quota_counters import key_of
 from imagestudio.adapters.sql.standing import read_standing
 from imagestudio.adapters.sql.stored_text import unstorable
-from imagestudio.adapters.sql.upsert import insert_missing
-from imagestudio.application.ports.clock import Clock
 from imagestudio.domain.billing_period import period_containing
-from imagestudio.domain.errors import (
-    InvalidInput,
-    UnknownPlan,
-    UnknownUser,
-    UserExists,
-    plan_in_use,
-)
+from imagestudio.domain.errors import UnknownUser
 from imagestudio.domain.limit import Limit
-from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
+from imagestudio.domain.plan import OperatorBudget, Plan
 from imagestudio.domain.plan_fit import Standing
 from imagestudio.domain.quota import (
     LIVE,
@@ -46,135 +32,9 @@ from imagestudio.domain.quota import (
 from imagestudio.domain.reservation import Reservation
 
 
-class SqlQuotaStore:
-    """The `QuotaStore` and `QuotaAdministration` ports on SQL."""
+class SqlQuotaStore(SqlQuotaAdministration):
+    """The `QuotaStore` port on SQL, and the `QuotaAdministration` one (quota_administration.py)."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
-        self._engine = engine
-        self._reader = reading(engine)
-        self._clock = clock
-
-    # Administration.
-    async def define_plan(self, plan: Plan) -> None:
-        at = self._clock.now()
-        async with self._engine.begin() as connection:
-            await connection.run_sync(
-                insert_missing, t.plans, [{"name": plan.name, "definition": "{}", "updated_at": at}]
-            )
-            await connection.execute(
-                update(t.plans)
-                .where(t.plans.c.name == plan.name)
-                .values(definition=plan_to_json(plan), updated_at=at)
-            )
-
-    async def delete_plan(self, name: str) -> Result[Plan, UnknownPlan | InvalidInput]:
-        if unstorable(name):
-            return Failure(UnknownPlan(name))
-        try:
-            async with self._engine.begin() as connection:
-                found = (
-                    await connection.execute(select(t.plans).where(t.plans.c.name == name))
-                ).first()
-                if found is None:
-                    return Failure(UnknownPlan(name))
-                on_it = await _users_on(connection, name)
-                if on_it:
-                    return Failure(plan_in_use(name, on_it))
-                await connection.execute(t.plans.delete().where(t.plans.c.name == name))
-        except IntegrityError:
-            # A user put on the plan by another process since it was looked at: the users'
-            # foreign key refuses the delete, and the plan stays.
-            async with self._reader.connect() as connection:
-                return Failure(plan_in_use(name, await _users_on(connection, name)))
-        return Success(plan_from_json(found.name, found.definition))
-
-    async def users(
-        self, *, after: str | None = None, limit: int | None = None
-    ) -> tuple[Subscription, ...]:
-        u = t.users.c
-        query = select(u.id, u.plan_name, u.created_at).order_by(u.id)
-        if after is not None:
-            query = query.where(u.id > after)
-        if limit is not None:
-            query = query.limit(max(limit, 0))
-        async with self._reader.connect() as connection:
-            rows = await connection.execute(query)
-            return tuple(
-                Subscription(user_id=row.id, plan=row.plan_name, created_at=row.created_at)
-                for row in rows
-            )
-
-    async def assign(self, user_id: str, plan_name: str) -> None:
-        at = self._clock.now()
-        async with self._engine.begin() as connection:
-            known = await connection.scalar(
-                select(t.plans.c.name).where(t.plans.c.name == plan_name)
-            )
-            if known is None:
-                raise KeyError(f"no plan named {plan_name!r}")
-            await connection.run_sync(
-                insert_missing, t.users, [{"id": user_id, "plan_name": plan_name, "created_at": at}]
-            )
-            await connection.execute(
-                update(t.users).where(t.users.c.id == user_id).values(plan_name=plan_name)
-            )
-
-    async def add_user(
-        self, user_id: str, plan_name: str
-    ) -> Result[None, UserExists | UnknownPlan]:
-        if unstorable(plan_name):
-            return Failure(UnknownPlan(plan_name))
-        try:
-            async with self._engine.begin() as connection:
-                known = await connection.scalar(
-                    select(t.plans.c.name).where(t.plans.c.name == plan_name)
-                )
-                if known is None:
-                    return Failure(UnknownPlan(plan_name))
-                await connection.execute(
-                    t.users.insert().values(
-                        id=user_id, plan_name=plan_name, created_at=self._clock.now()
-                    )
-                )
-        except IntegrityError:
-            return Failure(UserExists(user_id))  # the primary key: the user is there already
-        return Success(None)
-
-    async def add_user_if_missing(self, user_id: str, plan_name: str) -> None:
-        """Create the user on `plan_name` unless the user exists (whose plan then stays)."""
-        async with self._engine.begin() as connection:
-            await connection.run_sync(
-                insert_missing,
-                t.users,
-                [{"id": user_id, "plan_name": plan_name, "created_at": self._clock.now()}],
-            )
-
-    async def set_budget(self, budget: OperatorBudget) -> None:
-        async with self._engine.begin() as connection:
-            await connection.run_sync(
-                insert_missing,
-                t.operator_budgets,
-                [{"provider": budget.provider, "monthly_micros": None}],
-            )
-            await connection.execute(
-                update(t.operator_budgets)
-                .where(t.operator_budgets.c.provider == budget.provider)
-                .values(monthly_micros=budget.monthly.maximum)
-            )
-            await connection.run_sync(clear_allotments, budget.provider)
-
-    async def budgets(self) -> tuple[OperatorBudget, ...]:
-        b = t.operator_budgets.c
-        async with self._reader.connect() as connection:
-            rows = await connection.execute(
-                select(b.provider, b.monthly_micros).order_by(b.provider)
-            )
-            return tuple(
-                OperatorBudget(provider=row.provider, monthly=Limit(row.monthly_micros))
-                for row in rows
-            )
-
-    # The port.
     async def plan_of(self, user_id: str) -> Result[Plan, UnknownUser]:
         if unstorable(user_id):
             return Failure(UnknownUser(user_id))
@@ -227,12 +87,6 @@ class SqlQuotaStore:
                 )
             ).one()
             return Counter(used=int(row.used), held=int(row.held))
-
-
-async def _users_on(connection: AsyncConnection, plan_name: str) -> tuple[str, ...]:
-    u = t.users.c
-    rows = await connection.execute(select(u.id).where(u.plan_name == plan_name).order_by(u.id))
-    return tuple(row.id for row in rows)
 
 
 async def _plan_of(connection: AsyncConnection, user_id: str) -> Result[Plan, UnknownUser]:

@@ -57,6 +57,21 @@ def _config(connection: Connection | None = None) -> Config:
 @cache
 def head_revision() -> str:
     """The revision no migration builds on: the newest."""
+    revisions, built_on = _revisions()
+    heads = revisions - built_on
+    assert len(heads) == 1, f"the migrations must form one line, found heads {sorted(heads)}"
+    return heads.pop()
+
+
+@cache
+def known_revisions() -> frozenset[str]:
+    """Every revision this version's migrations name: a database at any other was made or
+    upgraded by another (newer) imagestudio."""
+    return frozenset(_revisions()[0])
+
+
+def _revisions() -> tuple[set[str], set[str]]:
+    """The revisions of the shipped migrations, and those some migration builds on."""
     revisions: set[str] = set()
     built_on: set[str] = set()
     for migration in (files("imagestudio.adapters.sql.migrations") / "versions").iterdir():
@@ -68,9 +83,7 @@ def head_revision() -> str:
         revisions.add(revision.group(1))
         if down.group(1):
             built_on.add(down.group(1))
-    heads = revisions - built_on
-    assert len(heads) == 1, f"the migrations must form one line, found heads {sorted(heads)}"
-    return heads.pop()
+    return revisions, built_on
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
@@ -104,7 +117,13 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 def _upgrade(connection: Connection, revision: str) -> None:
     from alembic import command
 
-    created = _current(connection) is None
+    found = _current(connection)
+    if found is not None and found not in known_revisions():
+        # Alembic's own "Can't locate revision" says nothing of what to do.
+        raise SchemaOutOfDate(
+            _newer(connection.engine.url.render_as_string(hide_password=True), found)
+        )
+    created = found is None
     command.upgrade(_config(connection), revision)
     if created:
         at = datetime.now(UTC)
@@ -124,7 +143,17 @@ async def require_current(engine: AsyncEngine) -> None:
     where = engine.url.render_as_string(hide_password=True)
     if found is None:
         raise SchemaOutOfDate(f"the database {where} has no imagestudio schema: {UPGRADE_HINT}")
+    if found not in known_revisions():
+        raise SchemaOutOfDate(_newer(where, found))
     raise SchemaOutOfDate(
         f"the database {where} is at schema revision {found}, this version needs {needed}: "
         f"{UPGRADE_HINT}"
+    )
+
+
+def _newer(where: str, found: str) -> str:
+    return (
+        f"the database {where} is at schema revision {found}, which this version of imagestudio "
+        f"does not know (it needs {head_revision()}): a newer imagestudio made or upgraded it; "
+        "use that version (no downgrade is shipped)"
     )

@@ -19,7 +19,7 @@ from imagestudio.adapters.sql.unit_stores import (
     SqlUnitOperations,
     SqlUnitQuota,
 )
-from imagestudio.adapters.sql.webhooks import SqlUnitOutbox
+from imagestudio.adapters.sql.webhook_outbox import SqlUnitOutbox
 from imagestudio.application.ports.idempotency import DEFAULT_RETENTION
 from imagestudio.application.ports.unit_of_work import StoreUnavailable, Unit
 

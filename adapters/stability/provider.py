@@ -14,6 +14,7 @@ import httpx
 
 from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
 from imagestudio.adapters.providers.limiter import AccountLimiter
+from imagestudio.adapters.providers.loop_pools import PoolPerLoop
 from imagestudio.adapters.stability.balance import (
     BalanceUnread,
     Trouble,
@@ -59,9 +60,13 @@ def new_client(settings: StabilitySettings) -> httpx.AsyncClient:
         base_url=settings.base_url,
         headers=headers,
         timeout=httpx.Timeout(settings.request_timeout),
-        limits=httpx.Limits(
-            max_connections=2 * settings.concurrent_tasks,
-            max_keepalive_connections=settings.concurrent_tasks,
+        transport=PoolPerLoop(
+            lambda: httpx.AsyncHTTPTransport(
+                limits=httpx.Limits(
+                    max_connections=2 * settings.concurrent_tasks,
+                    max_keepalive_connections=settings.concurrent_tasks,
+                )
+            )
         ),
     )
 

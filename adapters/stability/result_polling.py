@@ -2,8 +2,10 @@
 
 202 means still running; 200 carries the artifact; 404 means no such result (for a task it
 named: expired, perhaps after it completed and was billed, so the task is held for
-reconciliation, never called free); 500 means the task failed, and Stability charges only on
-success. Polls
+reconciliation, never called free). A 500 is Stability's `internal_error`, "please try again
+later": no verdict on the task, which may have run and been billed. Still a 500 after the
+retries, the task is held for reconciliation, whose look-up reads the same reply the same way
+(task_lookup.py) and settles it once the result answers, or releases it once it is gone. Polls
 are read-only, so they are retried; running out of time leaves the task held for
 reconciliation under its id, never re-submitted.
 """
@@ -19,10 +21,9 @@ import httpx
 from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
 from imagestudio.adapters.providers.limiter import AccountLimiter
 from imagestudio.adapters.providers.read_retries import RETRYABLE_STATUSES, get_with_retries
-from imagestudio.adapters.stability.errors import PROVIDER, error_detail
+from imagestudio.adapters.stability.errors import error_detail
 from imagestudio.adapters.stability.replies import Unreadable, read_artifact
 from imagestudio.application.ports.provider import ProviderOutcome, SubmitUnknown
-from imagestudio.domain.errors import ProviderErrorKind, ProviderFailed
 from imagestudio.domain.media import MediaType
 
 logger = logging.getLogger(__name__)
@@ -96,14 +97,11 @@ class ResultPolling:
                 # was billed. Reconciliation settles it (its price kept as a possible cost).
                 return _held(task_id, f"result expired or not found ({error_detail(response)})")
             if status == httpx.codes.INTERNAL_SERVER_ERROR:
-                return _failed(f"the task failed after acceptance ({error_detail(response)})")
+                # The caller learns now that the outcome is unknown, rather than at the deadline.
+                return _held(task_id, f"the result still answers 500 ({error_detail(response)})")
             if status in RETRYABLE_STATUSES:
                 continue  # still busy or rate-limited after the retries: not a verdict
             return _held(task_id, f"unexpected reply to a result poll: {error_detail(response)}")
-
-
-def _failed(detail: str) -> ProviderFailed:
-    return ProviderFailed(provider=PROVIDER, kind=ProviderErrorKind.UNAVAILABLE, detail=detail)
 
 
 def _held(task_id: str, detail: str) -> SubmitUnknown:

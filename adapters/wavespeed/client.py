@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from imagestudio.adapters.providers.loop_pools import PoolPerLoop
 from imagestudio.adapters.wavespeed.settings import WaveSpeedSettings
 
 CONNECT_TIMEOUT = 10.0
@@ -31,13 +32,18 @@ def new_client(settings: WaveSpeedSettings) -> httpx.AsyncClient:
             "User-Agent": "imagestudio-wavespeed",
             "X-Client-Name": "imagestudio",
         },
-        limits=httpx.Limits(
-            max_connections=connections,
-            max_keepalive_connections=connections // 2,
-            # Shorter than common server idle time-outs (uvicorn's 5 s, many proxies' 60 s): a
-            # submit sent on a connection the server is just closing fails after sending, and a
-            # billable submit is never retried, so it would end as an unknown outcome.
-            keepalive_expiry=4.0,
+        transport=PoolPerLoop(
+            lambda: httpx.AsyncHTTPTransport(
+                limits=httpx.Limits(
+                    max_connections=connections,
+                    max_keepalive_connections=connections // 2,
+                    # Shorter than common server idle time-outs (uvicorn's 5 s, many proxies'
+                    # 60 s): a submit sent on a connection the server is just closing fails
+                    # after sending, and a billable submit is never retried, so it would end
+                    # as an unknown outcome.
+                    keepalive_expiry=4.0,
+                )
+            )
         ),
         timeout=httpx.Timeout(settings.submit_timeout, connect=CONNECT_TIMEOUT),
         follow_redirects=True,

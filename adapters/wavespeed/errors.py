@@ -23,8 +23,11 @@ _MODERATION = re.compile(
     re.IGNORECASE,
 )
 _NO_CREDIT = re.compile(r"balance|credit|insufficient", re.IGNORECASE)
-_MAYBE_FORWARDED = frozenset({502, 504})
-"""A gateway's error: the request may have reached WaveSpeed before the gateway gave up."""
+_MAYBE_RUN = frozenset({500, 502, 504})
+"""A submit answered so may have made a task: 502/504, a gateway's, after the request may have
+reached WaveSpeed; 500, WaveSpeed's own unexpected error, which can come after the task was
+made (its SDK never re-sends a submit: "the task may exist"). A 503 says the service did not
+take the request (overloaded, or down), so it is definite and another provider may be tried."""
 
 K = ProviderErrorKind
 
@@ -69,10 +72,10 @@ def kind_for_status(status: int, message: str) -> ProviderErrorKind:
 
 
 def submit_refusal(response: httpx.Response) -> ProviderFailed | SubmitUnknown:
-    """A non-2xx reply to a submit: definite, except a gateway error that may hide a task."""
+    """A non-2xx reply to a submit: definite, except an error that may hide a task."""
     message = reply_message(response)
     detail = f"HTTP {response.status_code} on submit: {message}"
-    if response.status_code in _MAYBE_FORWARDED:
+    if response.status_code in _MAYBE_RUN:
         return SubmitUnknown(task_id=None, detail=detail)
     return failed(kind_for_status(response.status_code, message), detail)
 

@@ -21,6 +21,9 @@ class InvalidInput:
     field: str
     reason: str
     problem: InputProblem = InputProblem.INVALID
+    accepted: tuple[str, ...] = ()
+    """What the field could have been instead, where it is a name (the parameters a model
+    takes, for a parameter it does not): given to a client as a list, not only in prose."""
 
     @property
     def message(self) -> str:

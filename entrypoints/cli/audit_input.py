@@ -27,6 +27,8 @@ def audit_request(
         found = opening_balance(text)
         if isinstance(found, InvalidInput):
             return found
+        if found[0] in balances:  # the last one silently won
+            return InvalidInput(OPENING, f"{found[0]} is given twice: give it once")
         balances[found[0]] = found[1]
     return AuditRequest(since=start, until=end, provider=provider, opening_balances=balances)
 

@@ -42,6 +42,7 @@ EXIT_CONFLICT = 6
 EXIT_NOT_FOUND = 7
 EXIT_UNEXPECTED = 1
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command Ctrl-C stopped
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE: the reader of the output went away (`| head -1`)
 
 _EXIT_CODES: dict[type[object], int] = {
     InvalidInput: EXIT_INPUT,

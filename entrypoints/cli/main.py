@@ -35,7 +35,7 @@ from imagestudio.entrypoints.cli import (
 )
 from imagestudio.entrypoints.cli.errors import EXIT_INPUT, EXIT_UNEXPECTED
 from imagestudio.entrypoints.cli.groups import RootGroup, command_group
-from imagestudio.entrypoints.cli.output import line
+from imagestudio.entrypoints.cli.output import asked_for_json, line, print_json_error
 
 app = command_group(
     "AI image operations with quotas checked before money is spent.",
@@ -92,21 +92,26 @@ def run() -> None:
         app(prog_name="imagestudio")  # also under `python -m`
     except Exception as error:
         _release_frames(error)
-        if _is_bad_setting(error):
-            sys.stderr.write(f"error: {_first_line(error)}\n")
-            sys.exit(EXIT_INPUT)
-        database = _database_trouble(error)
-        if database is not None:
-            sys.stderr.write(f"error: the database cannot be used: {database}\n")
-            sys.exit(EXIT_UNEXPECTED)
-        storage = _storage_trouble(error)
-        if storage is not None:
-            sys.stderr.write(f"error: the asset storage cannot be used: {storage}\n")
-            sys.exit(EXIT_UNEXPECTED)
-        # A bug or a broken environment: one line, not a traceback.
-        said = _first_line(error)
-        sys.stderr.write(f"error: unexpected {type(error).__name__}: {said}\n")
-        sys.exit(EXIT_UNEXPECTED)
+        kind, said, code = _failure(error)
+        if asked_for_json():
+            print_json_error(kind, said)
+        sys.stderr.write(f"error: {said}\n")
+        sys.exit(code)
+
+
+def _failure(error: Exception) -> tuple[str, str, int]:
+    """What ended the command outside its own output: its kind (the `type` of `--json`), its
+    one line, and the exit code."""
+    if _is_bad_setting(error):
+        return "BadSetting", _first_line(error), EXIT_INPUT
+    database = _database_trouble(error)
+    if database is not None:
+        return "DatabaseUnavailable", f"the database cannot be used: {database}", EXIT_UNEXPECTED
+    storage = _storage_trouble(error)
+    if storage is not None:
+        return "StorageUnavailable", f"the asset storage cannot be used: {storage}", EXIT_UNEXPECTED
+    # A bug or a broken environment: one line, not a traceback.
+    return "Unexpected", f"unexpected {type(error).__name__}: {_first_line(error)}", EXIT_UNEXPECTED
 
 
 # Looked up among the modules already loaded: an error of a module that was never imported
@@ -152,9 +157,16 @@ def _is_bad_setting(error: Exception) -> bool:
 
 def _database_trouble(error: Exception) -> str | None:
     """What the driver said, when the database refused the connection or went away (SQLAlchemy's
-    OperationalError: unreachable, refused, a file it cannot open); None for anything else."""
-    kind = getattr(sys.modules.get("sqlalchemy.exc"), "OperationalError", None)
-    if not (isinstance(kind, type) and isinstance(error, kind)):
+    OperationalError: unreachable, refused, a file it cannot open) or is no database at all (a
+    plain DatabaseError: a SQLite file that is corrupt or something else); None for anything
+    else (an IntegrityError or ProgrammingError is our own bug)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    operational = getattr(errors, "OperationalError", None)
+    plain = getattr(errors, "DatabaseError", None)
+    if not (
+        (isinstance(operational, type) and isinstance(error, operational))
+        or (isinstance(plain, type) and type(error) is plain)
+    ):
         return None
     driver = getattr(error, "orig", None) or error
     lines = [line.strip() for line in str(driver).splitlines() if line.strip()]

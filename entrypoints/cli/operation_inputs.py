@@ -84,5 +84,7 @@ def parameters_or_fail(values: list[str] | None, as_json: bool) -> dict[str, Par
         if isinstance(parsed, InvalidInput):
             fail(parsed, as_json)
         name, value = parsed
+        if name in parameters:  # the last one silently won, and was paid for
+            fail(InvalidInput("param", f"{name} is given twice: give it once"), as_json)
         parameters[name] = value
     return parameters

@@ -4,7 +4,9 @@ rich is imported when something is drawn, not when the command starts: `--help` 
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 from collections.abc import Collection, Mapping, Sequence
 from functools import cache
@@ -28,7 +30,28 @@ def console() -> Console:
     """The one console of this process; it reads the terminal's width when first used."""
     from rich.console import Console
 
-    return Console()
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich's own exits 1, as if something had gone wrong: the CLI says it (groups.py).
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, "the reader of standard output went away")
+
+    return _Console()
+
+
+def flushed() -> bool:
+    """Whether what was printed reached stdout; if its reader went away, stdout now points at
+    nothing, so no later write, nor the interpreter's own flush at exit, fails again."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+        return False
+    return True
 
 
 def print_json(payload: Mapping[str, Any] | Sequence[Any]) -> None:
@@ -39,9 +62,25 @@ def fail(error: Problem, as_json: bool) -> NoReturn:
     from imagestudio.entrypoints.cli.errors import error_name, exit_code
 
     if as_json:
-        print_json({"error": {"type": error_name(error), "message": error.message}})
+        print_json_error(error_name(error), error.message)
     sys.stderr.write(f"error: {error.message}\n")
     raise typer.Exit(exit_code(error))
+
+
+def print_json_error(kind: str, message: str) -> None:
+    """A failure as `--json` prints it: `{"error": {"type", "message"}}` on stdout (its
+    `error:` line goes to stderr as always)."""
+    try:
+        print_json({"error": {"type": kind, "message": message}})
+    except BrokenPipeError:
+        flushed()  # the reader went away: the error line and the exit code still tell
+
+
+def asked_for_json(argv: Sequence[str] | None = None) -> bool:
+    """Whether the command line asks for `--json`: a failure that ends the command before (or
+    outside) its own output, a bad setting or a mistyped option, is JSON too."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    return "--json" in (words[: words.index("--")] if "--" in words else words)
 
 
 def unwrap_or_fail(result: Result[T, Problem], as_json: bool) -> T:

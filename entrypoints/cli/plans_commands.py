@@ -82,6 +82,8 @@ def set_plan(
         parsed = category_limit(text)
         if isinstance(parsed, InvalidInput):
             fail(parsed, json)
+        if parsed[0] in calls:  # the last one silently won: which did the operator mean?
+            fail(InvalidInput("limit", f"{parsed[0].value} is given twice: give it once"), json)
         calls[parsed[0]] = parsed[1]
     if not 1 <= anchor_day <= 31:
         fail(InvalidInput("anchor day", f"{anchor_day}: a day of the month, 1 to 31"), json)

@@ -17,6 +17,7 @@ from imagestudio.entrypoints.cli.output import (
     line,
     money,
     print_json,
+    print_json_error,
     table,
 )
 
@@ -48,6 +49,8 @@ def run_operation(
     except KeyboardInterrupt:
         # The operation was cancelled: released if nothing had left yet, else held for
         # reconciliation (the money path logged which). Say what to do, in our one line.
+        if as_json:
+            print_json_error("Interrupted", INTERRUPTED)
         sys.stderr.write(f"error: {INTERRUPTED}\n")
         sys.exit(EXIT_INTERRUPTED)
     from returns.result import Failure

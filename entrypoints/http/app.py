@@ -94,6 +94,9 @@ def create_app(settings: Settings | None = None, studio: StudioFactory = _connec
         # Served by docs_routes with their assets from this app: FastAPI's own use a CDN.
         docs_url=None,
         redoc_url=None,
+        # `run_operation`, not FastAPI's `run_operation_v1_operations_post`: the names a client
+        # generated from the OpenAPI document gives its methods.
+        generate_unique_id_function=lambda route: route.name,
     )
     app.include_router(operation_list_routes.router)
     app.include_router(operation_routes.router)

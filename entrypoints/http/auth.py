@@ -63,5 +63,7 @@ async def require_admin(request: Request) -> None:
             )
         )
     token = _bearer(request)
-    if token is None or not hmac.compare_digest(token, admin.get_secret_value()):
+    # As bytes: `compare_digest` raises on a str holding anything but ASCII, which any client
+    # can send (a header is read as Latin-1).
+    if token is None or not hmac.compare_digest(token.encode(), admin.get_secret_value().encode()):
         raise unauthorized("admin endpoints need the admin key")

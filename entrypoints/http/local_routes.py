@@ -29,11 +29,8 @@ from imagestudio.entrypoints.http.local_schemas import (
     SocialIn,
     media_type,
 )
-from imagestudio.entrypoints.http.operation_routes import (
-    RESPONSES,
-    not_null,
-    refuse,
-)
+from imagestudio.entrypoints.http.operation_bodies import not_null
+from imagestudio.entrypoints.http.operation_routes import RESPONSES, refuse
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.schemas import AssetOut, OperationOut
 from imagestudio.entrypoints.http.state import app_state

@@ -10,7 +10,10 @@ from starlette.types import Scope
 
 from imagestudio.entrypoints.http.problems import Problem
 
-OPENAI_PATHS = frozenset({"/v1/images/generations", "/v1/images/edits"})
+OPENAI_PATHS = frozenset({"/v1/images/generations", "/v1/images/edits", "/v1/images/variations"})
+OPENAI_PREFIX = "/v1/images/"
+"""Where OpenAI's images API lives: a path under it that no route serves (another method,
+another endpoint) is answered in OpenAI's shape too."""
 _TYPES = {
     401: "authentication_error",
     402: "insufficient_quota",
@@ -27,8 +30,15 @@ _PARAMS = {
 
 def speaks_openai(scope: Scope) -> bool:
     """Whether the request went to one of OpenAI's routes (by its template, so wherever the app
-    is mounted)."""
-    return getattr(scope.get("route"), "path", None) in OPENAI_PATHS
+    is mounted), or to a path under OpenAI's images API that none serves."""
+    template = getattr(scope.get("route"), "path", None)
+    if template is not None:
+        return template in OPENAI_PATHS
+    path: str = scope.get("path", "")
+    mounted: str = scope.get("root_path", "")
+    if mounted and path.startswith(mounted):
+        path = path[len(mounted) :]
+    return path.startswith(OPENAI_PREFIX)
 
 
 def error_body(problem: Problem) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from imagestudio.domain.operation import OperationStatus, ParameterValue
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.auth import current_user
 from imagestudio.entrypoints.http.invalid_requests import validated
+from imagestudio.entrypoints.http.openai_formats import AnswerFormat
 from imagestudio.entrypoints.http.openai_masks import our_mask
 from imagestudio.entrypoints.http.openai_requests import (
     OpenAIProblem,
@@ -75,9 +76,10 @@ User = Annotated[str, Depends(current_user)]
 async def create_images(request: Request, user: User) -> ImagesOut:
     """Text to image, answered as OpenAI's `images.generate` (seed in the extra body)."""
     body = validated(ImagesIn, await request.json())
+    answer = AnswerFormat.asked(body.output_format, body.output_compression)
     operation = operation_request(request, user, OperationKind.TEXT_TO_IMAGE, body)
     operation = replace(operation, webhook=subscription(body))
-    return await _run(request, operation, _format(body))
+    return await _run(request, operation, _format(body), answer)
 
 
 @router.post(
@@ -101,6 +103,7 @@ async def edit_images(request: Request, user: User) -> ImagesOut:
     except HTTPException as unreadable:
         raise bad_request("body", str(unreadable.detail)) from None
     body = validated(ImagesIn, fields)
+    answer = AnswerFormat.asked(body.output_format, body.output_compression)
     images = [ImageInput(data=image)]
     parameters: dict[str, ParameterValue] = {}
     if mask is not None:
@@ -110,7 +113,24 @@ async def edit_images(request: Request, user: User) -> ImagesOut:
         request, user, OperationKind.IMAGE_EDIT, body, tuple(images), parameters
     )
     operation = replace(operation, webhook=subscription(body))
-    return await _run(request, operation, _format(body))
+    return await _run(request, operation, _format(body), answer)
+
+
+@router.post("/v1/images/variations", responses=RESPONSES, include_in_schema=False)
+async def create_variations(user: User) -> None:
+    """OpenAI's `images.create_variation`, which is not offered: said in OpenAI's error shape,
+    so the client shows why (a plain 404 showed only "Error code: 404")."""
+    del user  # a key that opens nothing is refused first, as on every route
+    raise OpenAIProblem(
+        Problem(
+            status=404,
+            slug="not-offered",
+            title="Not offered",
+            detail="image variations are not offered here: use images.edit with a prompt "
+            "(POST /v1/images/edits), or n > 1 on images.generate",
+            headers=NO_RETRY,
+        )
+    )
 
 
 def _format(body: ImagesIn) -> str:
@@ -120,7 +140,9 @@ def _format(body: ImagesIn) -> str:
     return "b64_json" if (body.model or "").startswith("gpt-image") else "url"
 
 
-async def _run(request: Request, operation: OperationRequest, response_format: str) -> ImagesOut:
+async def _run(
+    request: Request, operation: OperationRequest, response_format: str, answer: AnswerFormat
+) -> ImagesOut:
     state = app_state(request)
     if not state.jobs.accepting:
         raise OpenAIProblem(shutting_down())
@@ -144,7 +166,9 @@ async def _run(request: Request, operation: OperationRequest, response_format: s
     result = outcome.unwrap()
     return ImagesOut(
         created=int(result.operation.created_at.timestamp()),
-        data=[await _image(request, state, asset, response_format) for asset in result.assets],
+        data=[
+            await _image(request, state, asset, response_format, answer) for asset in result.assets
+        ],
     )
 
 
@@ -168,11 +192,17 @@ async def _stopped(state: AppState, job: str) -> Problem:
     return replace(problem_for(Cancelled(job)), headers=NO_RETRY)
 
 
-async def _image(request: Request, state: AppState, asset: Asset, response_format: str) -> ImageOut:
+async def _image(
+    request: Request, state: AppState, asset: Asset, response_format: str, answer: AnswerFormat
+) -> ImageOut:
     if response_format == "url":
         token = asset_links(request).sign(asset.owner, asset.id)
-        return ImageOut(url=str(request.url_for("get_signed_asset", token=token)))
+        link = request.url_for("get_signed_asset", token=token).include_query_params(
+            **answer.query()
+        )
+        return ImageOut(url=str(link))
     found = await state.studio.get_asset.execute(asset.owner, asset.id)
     if isinstance(found, Failure):
         raise OpenAIProblem(problem_for(found.failure()))
-    return ImageOut(b64_json=base64.b64encode(found.unwrap().data).decode())
+    data, _ = await answer.applied(state, found.unwrap().data, asset.media_type)
+    return ImageOut(b64_json=base64.b64encode(data).decode())

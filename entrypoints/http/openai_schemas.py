@@ -27,6 +27,8 @@ EDIT_FORM = {
         "size": {"type": "string", "pattern": SIZE},
         "response_format": {"enum": ["url", "b64_json"]},
         "seed": {"type": "integer", "minimum": 0, "maximum": 4_294_967_294},
+        "output_format": {"enum": ["png", "jpeg", "webp"]},
+        "output_compression": {"type": "integer", "minimum": 0, "maximum": 100},
         "webhook": {"type": "string", "maxLength": 2048},
         "webhook_events": EVENTS_FORM_FIELD,
     },
@@ -39,7 +41,8 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 
 class ImagesIn(WebhookFields):
     """OpenAI's image request; what we have no use for (quality, style, user…) is ignored.
-    `webhook` and `webhook_events` are ours, sent as extra body fields."""
+    `webhook` and `webhook_events` are ours, sent as extra body fields. `size` is the output's:
+    an edit makes its output at the input's size, so another one is refused."""
 
     model_config = ConfigDict(extra="ignore")
     prompt: str
@@ -55,6 +58,12 @@ class ImagesIn(WebhookFields):
     )
     seed: int | None = Field(default=None, ge=0, le=4_294_967_294)
     stream: Literal[False] | None = Field(default=None, description="Streaming is not offered.")
+    output_format: Literal["png", "jpeg", "webp"] | None = Field(
+        default=None, description="The images' format, as made by the model when left out."
+    )
+    output_compression: int | None = Field(
+        default=None, ge=0, le=100, description="0-100, for `jpeg` and `webp` only."
+    )
 
 
 class ImageOut(BaseModel):

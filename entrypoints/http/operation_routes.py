@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from typing import Annotated, Any
 
@@ -15,28 +14,24 @@ from imagestudio.domain.errors import InvalidInput, OperationError
 from imagestudio.domain.operation import ImageOperation
 from imagestudio.entrypoints.http.auth import ProblemError, current_user
 from imagestudio.entrypoints.http.cancelling import cancel_owned
-from imagestudio.entrypoints.http.invalid_requests import BodyRefused, malformed, validated
-from imagestudio.entrypoints.http.json_text import loads
+from imagestudio.entrypoints.http.operation_bodies import form_schema, operation_in
 from imagestudio.entrypoints.http.operation_schemas import standing
 from imagestudio.entrypoints.http.problems import Problem, problem_for
 from imagestudio.entrypoints.http.schemas import (
     AssetOut,
-    ImageIn,
     OperationIn,
     OperationOut,
     ProblemOut,
 )
 from imagestudio.entrypoints.http.shutting_down import shutting_down
 from imagestudio.entrypoints.http.state import AppState, app_state
-from imagestudio.entrypoints.http.studio_route import StudioRoute, essence
+from imagestudio.entrypoints.http.studio_route import StudioRoute
 from imagestudio.entrypoints.http.webhook_fields import (
-    EVENTS_FORM_FIELD,
     subscription,
 )
 
 router = APIRouter(prefix="/v1/operations", tags=["operations"], route_class=StudioRoute)
 User = Annotated[str, Depends(current_user)]
-IMAGE_ROLES = ("image", "mask", "face", "target", "style")
 
 _PROBLEM = {"application/problem+json": {"schema": ProblemOut.model_json_schema()}}
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -47,62 +42,6 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def refuse(error: OperationError) -> ProblemError:
     return ProblemError(problem_for(error))
-
-
-async def operation_in(request: Request) -> OperationIn:
-    """The body: JSON, or multipart form fields with the images as files named by role."""
-    if essence(request.headers.get("content-type", "")) == "multipart/form-data":
-        return await _from_form(request)
-    return validated(OperationIn, await request.json())
-
-
-async def _from_form(request: Request) -> OperationIn:
-    form = await request.form()
-    fields: dict[str, Any] = {}
-    images: list[ImageIn] = []
-    for name, value in form.multi_items():
-        if name == "images":  # the JSON body's list; in a form it would be dropped below
-            raise BodyRefused(malformed(name, "send each image as a file part named by its role"))
-        if isinstance(value, str) and name == "webhook_events":
-            fields[name] = [
-                event.strip() for event in value.split(",")
-            ]  # one field, comma-separated
-        elif isinstance(value, str):
-            fields[name] = loads(value, name) if name == "parameters" else value
-        elif name in IMAGE_ROLES:
-            images.append(ImageIn(role=name, base64=_b64(await value.read())))
-        else:
-            raise BodyRefused(malformed(name, "is not a file this route takes"))
-    return validated(OperationIn, {**fields, "images": images})
-
-
-def _form_schema() -> dict[str, Any]:
-    """The multipart body: OperationIn's fields as form fields (`parameters` as a JSON part) and
-    each image as a file part named by its role."""
-    fields = OperationIn.model_json_schema(ref_template="#/components/schemas/{model}")
-    properties = {
-        name: not_null(schema) for name, schema in fields["properties"].items() if name != "images"
-    }
-    properties["webhook_events"] = EVENTS_FORM_FIELD
-    properties.update({role: {"type": "string", "format": "binary"} for role in IMAGE_ROLES})
-    return {
-        "type": "object",
-        "required": ["kind"],
-        "properties": properties,
-        "additionalProperties": False,
-    }
-
-
-def not_null(schema: dict[str, Any]) -> dict[str, Any]:
-    """A form field is text: it can be left out, never sent as a JSON null."""
-    options = [option for option in schema.get("anyOf", ()) if option.get("type") != "null"]
-    if len(options) != 1:
-        return schema
-    return {**{key: value for key, value in schema.items() if key != "anyOf"}, **options[0]}
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
 
 
 def to_request(body: OperationIn, user: str, **extra: Any) -> OperationRequest:
@@ -142,7 +81,7 @@ async def answer(state: AppState, request: Request, outcome: StoredOutcome) -> O
                 # point at the document's root, where there is nothing.
                 "application/json": {"schema": {"$ref": "#/components/schemas/OperationIn"}},
                 "multipart/form-data": {
-                    "schema": _form_schema(),
+                    "schema": form_schema(),
                     "encoding": {"parameters": {"contentType": "application/json"}},
                 },
             },

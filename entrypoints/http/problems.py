@@ -54,7 +54,8 @@ def problem_for(error: object) -> Problem:
             slug=f"invalid-input/{error.problem.value.replace('_', '-')}",
             title="Invalid input",
             detail=message,
-            extra={"field": error.field, "reason": error.reason},
+            extra={"field": error.field, "reason": error.reason}
+            | ({"accepted": list(error.accepted)} if error.accepted else {}),
         )
     found = limit_problem(error, message) or outcome_problem(error, message)
     if found is not None:

@@ -37,7 +37,8 @@ from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.operation_store import SqlOperationStore
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
-from imagestudio.adapters.sql.webhooks import SqlSecretSeeds, SqlWebhookDeliveries
+from imagestudio.adapters.sql.webhook_secrets import SqlSecretSeeds
+from imagestudio.adapters.sql.webhooks import SqlWebhookDeliveries
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.application.operation_ports import StoredOutcome
 from imagestudio.application.ports.account_erasure import AccountErasure, ErasureReport

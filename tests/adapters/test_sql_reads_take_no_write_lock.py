@@ -35,8 +35,10 @@ from imagestudio.adapters.sql.engine import create_engine
 from imagestudio.adapters.sql.idempotency import SqlIdempotencyStore
 from imagestudio.adapters.sql.ledger import SqlLedger
 from imagestudio.adapters.sql.operation_store import SqlOperationStore
+from imagestudio.adapters.sql.quota_administration import SqlQuotaAdministration
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
-from imagestudio.adapters.sql.webhooks import SqlSecretSeeds, SqlWebhookDeliveries
+from imagestudio.adapters.sql.webhook_secrets import SqlSecretSeeds
+from imagestudio.adapters.sql.webhooks import SqlWebhookDeliveries
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.domain.api_key import ApiKey
 from imagestudio.domain.asset import Asset, AssetCursor
@@ -64,17 +66,12 @@ PROMPTLY = 2.0
 SHORT_BUSY_TIMEOUT_MS = 200
 """So a read that does wait for the lock fails quickly, instead of after the engine's 30 s."""
 
+ADMINISTRATION_WRITES = frozenset(
+    {"define_plan", "delete_plan", "assign", "add_user", "add_user_if_missing", "set_budget"}
+)
 WRITES: dict[type, frozenset[str]] = {
-    SqlQuotaStore: frozenset(
-        {
-            "define_plan",
-            "delete_plan",
-            "assign",
-            "add_user",
-            "add_user_if_missing",
-            "set_budget",
-        }
-    ),
+    SqlQuotaAdministration: ADMINISTRATION_WRITES,
+    SqlQuotaStore: ADMINISTRATION_WRITES,
     SqlLedger: frozenset({"append"}),
     SqlOperationStore: frozenset(
         {"save", "hold", "take_expired", "take_unknown", "follow_up_seen"}
@@ -91,6 +88,8 @@ WRITES: dict[type, frozenset[str]] = {
 """Every store's methods that write (a method that reads, then writes, is one)."""
 
 READS: list[tuple[type, str, tuple[Any, ...], dict[str, Any]]] = [
+    (SqlQuotaAdministration, "budgets", (), {}),
+    (SqlQuotaAdministration, "users", (), {}),
     (SqlQuotaStore, "plan_of", ("alice",), {}),
     (SqlQuotaStore, "plans", (), {}),
     (SqlQuotaStore, "budgets", (), {}),
@@ -161,7 +160,8 @@ def public_methods(cls: type) -> set[str]:
 
 
 def build(cls: type, engine: AsyncEngine) -> Any:
-    return cls(engine, FixedClock(T0)) if cls is SqlQuotaStore else cls(engine)
+    clocked = cls in (SqlQuotaStore, SqlQuotaAdministration)
+    return cls(engine, FixedClock(T0)) if clocked else cls(engine)
 
 
 @pytest.fixture

@@ -63,9 +63,9 @@ async def test_a_database_without_the_schema_is_refused_with_the_command_to_run(
 async def test_an_older_schema_is_refused_naming_both_revisions(engine: AsyncEngine) -> None:
     await schema.upgrade(engine)
     async with engine.begin() as connection:
-        await connection.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+        await connection.execute(text("UPDATE alembic_version SET version_num = '0012'"))
 
-    with pytest.raises(schema.SchemaOutOfDate, match=r"revision 0000, this version needs"):
+    with pytest.raises(schema.SchemaOutOfDate, match=r"revision 0012, this version needs"):
         await schema.require_current(engine)
 
 

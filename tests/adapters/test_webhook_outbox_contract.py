@@ -22,7 +22,8 @@ from imagestudio.adapters.memory.unit_of_work import InMemoryUnitOfWork
 from imagestudio.adapters.memory.webhooks import InMemorySecretSeeds, InMemoryWebhookDeliveries
 from imagestudio.adapters.sql.account_erasure import SqlAccountErasure
 from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
-from imagestudio.adapters.sql.webhooks import SqlSecretSeeds, SqlWebhookDeliveries
+from imagestudio.adapters.sql.webhook_secrets import SqlSecretSeeds
+from imagestudio.adapters.sql.webhooks import SqlWebhookDeliveries
 from imagestudio.application.money_path.settle import Closing, Settle
 from imagestudio.application.money_path.verdict import Money
 from imagestudio.application.ports.account_erasure import AccountErasure

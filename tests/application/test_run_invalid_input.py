@@ -294,3 +294,18 @@ async def test_auto_passes_over_a_model_whose_required_fields_are_missing(
     (await studio.run.execute(guided(model_id="auto", parameters={}))).unwrap()
 
     assert [job.model.id for job in studio.provider.jobs] == [GUIDED.id, "acme-upscale"]
+
+
+# A size the output would not have.
+
+
+async def test_an_edit_asked_for_another_size_than_its_inputs_is_refused(studio: Studio) -> None:
+    error = await refusal(studio, edit(PICTURE, width=256, height=256))
+
+    assert error.field == "size" and "128x128" in error.reason
+
+
+async def test_an_edit_asked_for_its_inputs_own_size_runs(studio: Studio) -> None:
+    done = await studio.run.execute(edit(PICTURE, width=128, height=128))
+
+    assert done.unwrap().operation.output_size == (128, 128)

@@ -230,3 +230,13 @@ def test_param_values_are_typed_and_a_malformed_one_is_refused(picture: Path) ->
     refused = CliRunner().invoke(app, ["edit", str(picture), "x", "--param", "no-equals-sign"])
     assert refused.exit_code == 2
     assert "--param" in refused.output
+
+
+def test_a_param_given_twice_is_refused_before_anything_runs(picture: Path) -> None:
+    # The last one silently won, and the operation ran (and was paid for) with it.
+    twice = ["--param", "strength=0.2", "--param", "strength=0.9"]
+    refused = CliRunner().invoke(app, ["edit", str(picture), "x", *twice, "--json"])
+    assert refused.exit_code == 2
+    assert refused.stderr == "error: invalid param: strength is given twice: give it once\n"
+    listed = CliRunner().invoke(app, ["operations", "list", "--json"])
+    assert json.loads(listed.stdout)["items"] == []

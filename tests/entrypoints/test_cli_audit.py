@@ -76,6 +76,17 @@ def test_a_task_billed_behind_our_back_is_named_and_exits_8(
         (["--since", "2026-03-02", "--until", "2026-03-01"], "not after since"),
         (["--since", "2026-03-01", "--provider", "offline"], "no book to audit"),
         (["--since", "2026-03-01", "--opening-balance", "wavespeed:12"], "provider=dollars"),
+        (
+            [
+                "--since",
+                "2026-03-01",
+                "--opening-balance",
+                "wavespeed=12",
+                "--opening-balance",
+                "wavespeed=20",
+            ],
+            "wavespeed is given twice",
+        ),
     ],
 )
 def test_a_bad_request_exits_2_saying_why(sandbox_cli: Cli, args: list[str], said: str) -> None:

@@ -96,3 +96,44 @@ def test_a_count_in_non_ascii_digits_is_refused_not_crashed() -> None:
     from imagestudio.entrypoints.cli.limits import count_limit
 
     assert isinstance(count_limit("calls", "²"), InvalidInput)
+
+
+ANCHOR_PLAN = ["--spend-cap", "1.00", "--rate", "unlimited", "--concurrency", "unlimited",
+               "--limit", "image-generation=3"]  # fmt: skip
+
+
+def used_by(local_cli: Cli, user: str) -> dict[str, int]:
+    usage = local_cli.json("usage", "--user", user)
+    return {row["name"]: row["used"] for row in usage["rows"] if row["name"] != "storage"}
+
+
+@pytest.mark.parametrize("how", ["users set-plan", "plans set --anchor-day"])
+def test_a_new_billing_anchor_keeps_what_was_used_this_period(local_cli: Cli, how: str) -> None:
+    local_cli.ok("plans", "set", "a1", *ANCHOR_PLAN)
+    local_cli.ok("plans", "set", "a5", *ANCHOR_PLAN, "--anchor-day", "5")
+    local_cli.ok("users", "add", "ann", "--plan", "a1")
+    for _ in range(2):
+        local_cli.ok("generate", "a fox", "--user", "ann")
+    before = used_by(local_cli, "ann")
+    assert before["image-generation"] == 2
+
+    if how == "users set-plan":
+        local_cli.ok("users", "set-plan", "ann", "a5")
+    else:
+        local_cli.ok("plans", "set", "a1", *ANCHOR_PLAN, "--anchor-day", "5")
+
+    assert used_by(local_cli, "ann") == before
+    local_cli.ok("generate", "a fox", "--user", "ann")  # the third of three
+    refused = local_cli.invoke("generate", "a fox", "--user", "ann")
+    assert refused.exit_code != 0 and "image-generation" in refused.stderr
+
+
+def test_a_category_given_twice_is_refused_not_the_last_one_kept(cli: Cli) -> None:
+    result = cli.invoke(
+        "plans", "set", "team", "--limit", "image-generation=100", "--limit",
+        "image-generation=5", "--spend-cap", "1", "--rate", "1", "--concurrency", "1",
+    )  # fmt: skip
+
+    assert result.exit_code == 2
+    assert result.stderr == "error: invalid limit: image-generation is given twice: give it once\n"
+    assert "team" not in {plan["name"] for plan in cli.json("plans", "list")}

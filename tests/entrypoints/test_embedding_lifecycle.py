@@ -4,6 +4,7 @@ closing, used before starting; the books stay straight and the next studio on th
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,26 @@ async def test_closing_twice_is_closing_once_and_a_closed_studio_says_so(tmp_pat
     assert [view.operation.status.value for view in operations] == ["succeeded"]
     assert [view.held for view in operations] == [None]
     await again.aclose()
+
+
+async def test_a_closed_studio_reads_nothing_and_opens_no_connection(tmp_path: Path) -> None:
+    """Reads after `aclose` opened a fresh pool behind the closed one: they answered, and left a
+    driver thread and its connection open that nothing would ever close."""
+    studio = await ImageStudio.connect(**local(tmp_path))
+    await studio.aclose()
+    before = set(threading.enumerate())
+
+    reads = [
+        studio.usage.execute("local"),
+        studio.list_plans.execute(),
+        studio.list_operations.execute("local"),
+        studio.list_assets.execute("local"),
+        studio.read_asset("ast_none"),
+    ]
+    for read in reads:
+        with pytest.raises(RuntimeError, match="this ImageStudio is closed: build a new"):
+            await read
+    assert set(threading.enumerate()) <= before
 
 
 async def test_a_call_before_start_does_not_stop_the_new_file_from_being_made(
@@ -69,3 +90,16 @@ async def test_sweeping_every_no_time_at_all_is_refused(every: float) -> None:
 def test_the_sync_facade_refuses_it_to_its_caller() -> None:
     with SyncImageStudio(profile=Profile.TEST) as studio, pytest.raises(ValueError, match="every"):
         studio.keep_sweeping(every=-1)
+
+
+def test_a_closed_sync_facade_says_so_for_its_background_work_too() -> None:
+    studio = SyncImageStudio(profile=Profile.TEST)
+    studio.close()
+    studio.close()
+
+    # The loop is gone: these said only "Event loop is closed".
+    for start in (studio.keep_sweeping, studio.keep_delivering_webhooks):
+        with pytest.raises(RuntimeError, match="this SyncImageStudio is closed"):
+            start()
+    with pytest.raises(RuntimeError, match="this SyncImageStudio is closed"):
+        studio.generate.execute(KITE)

@@ -15,7 +15,7 @@ from http_support import Api, footprint, png, serving
 
 from imagestudio.application.input_rules import IMAGE_COUNTS
 from imagestudio.domain.operation_kind import OperationKind
-from imagestudio.entrypoints.http.operation_routes import IMAGE_ROLES
+from imagestudio.entrypoints.http.operation_bodies import IMAGE_ROLES
 
 KINDS = [kind for kind, (least, _) in IMAGE_COUNTS.items() if least > 0]
 

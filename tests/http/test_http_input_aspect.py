@@ -1,12 +1,14 @@
 """An input more elongated than a Stability endpoint takes (1:2.5-2.5:1), or with a side longer
 than it takes, is refused with a 422 or 413 before anything is reserved, for every model with
 that limit; it used to be accepted, run as an operation with a ledger line, and fail with
-Stability's 400."""
+Stability's 400. So are inputs that each fit but together pass Stability's 10 MiB a request
+(they failed with its 413)."""
 
 from __future__ import annotations
 
 import base64
 import io
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -105,3 +107,39 @@ def test_an_input_with_a_side_too_long_for_fast_upscaling_is_refused_for_free(ap
     assert "at most 1536 px a side" in too_long.json()["detail"]
     assert after_refusal == before
     assert longest.status_code == 200, longest.text
+
+
+def noise(side: int) -> bytes:
+    """A PNG that does not compress: about 3 bytes a pixel."""
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_inputs_that_together_pass_stabilitys_10_mib_are_refused_for_free(api: Api) -> None:
+    image, style = noise(1400), noise(1400)  # 5.9 MB each: under 10 MiB apiece, not together
+    assert len(image) < 10 * 1024 * 1024 < len(image) + len(style)
+    form = {"kind": "control", "model": "stability/control-style-transfer", "prompt": "a fox"}
+    before = footprint(api, "alice")
+    with api.client("alice") as alice:
+        together = alice.post(
+            "/v1/operations",
+            data=form,
+            files={"image": ("in.png", image, "image/png"), "style": ("s.png", style, "image/png")},
+        )
+        alone = alice.post(
+            "/v1/quotes",
+            json={
+                **form,
+                "images": [
+                    {"base64": base64.b64encode(image).decode()},
+                    {"role": "style", "base64": picture(256, 256)},
+                ],
+            },
+        )
+
+    assert together.status_code == 413, together.text
+    assert together.json()["type"] == "/problems/invalid-input/too-large", together.text
+    assert "takes at most 10485760 a request" in together.json()["detail"]
+    assert footprint(api, "alice") == before
+    assert alone.status_code == 200, alone.text  # one of them, with a small style, it takes

@@ -349,3 +349,25 @@ def test_a_get_is_answered_at_once_this_stateless_server_offers_no_event_stream(
     assert answer.status_code == 405, answer.text
     assert answer.headers["allow"] == "POST"
     assert anonymous.status_code == 401  # the key is still checked first
+
+
+async def test_an_agent_is_told_which_parameters_a_model_takes_and_pays_nothing(
+    served: Served,
+) -> None:
+    async with served.agent("bob") as agent:
+        before = await _footprint(served, "bob")
+        run = _problem(
+            await agent.call_tool("generate", {"prompt": "a fox", "parameters": {"fps": 10**6}})
+        )
+        asked = {"kind": "upscale", "model": "stability/upscale-conservative"}
+        quote = _problem(
+            await agent.call_tool("quote", {**asked, "parameters": {"creativity": 0.9}})
+        )
+        unknown = _problem(await agent.call_tool("quote", {**asked, "parameters": {"foo": 1}}))
+        after = await _footprint(served, "bob")
+
+    assert (run["type"], run["field"]) == ("/problems/invalid-input/invalid", "parameters.fps")
+    assert "offline/text-to-image takes no parameter 'fps'" in run["detail"]
+    assert quote["field"] == "parameters.creativity" and "between 0.2 and 0.5" in quote["detail"]
+    assert unknown["accepted"] == ["creativity", "negative_prompt", "scale"]
+    assert after == before

@@ -24,8 +24,7 @@ SHARED: dict[str, Any] = {
     "model": "dall-e-3",
     "moderation": "auto",
     "n": 2,
-    "output_compression": 50,
-    "output_format": "png",
+    "output_format": "webp",
     "partial_images": 0,
     "quality": "high",
     "response_format": "b64_json",
@@ -41,6 +40,8 @@ SHARED: dict[str, Any] = {
 """A value each optional parameter may take, answered with images."""
 REFUSED: dict[str, tuple[Any, int, str]] = {
     "stream": (True, 400, "stream"),
+    # A compression needs a format that has one: OpenAI's default, PNG, has none.
+    "output_compression": (50, 422, "output_compression"),
     "markup": (("markup.png", png(), "image/png"), 400, "markup"),
 }
 """Values we do not serve: the status and the `param` of the refusal."""
@@ -57,8 +58,11 @@ def optional_parameters(method: Callable[..., Any]) -> list[str]:
 def calls(client: openai.OpenAI) -> dict[str, Callable[..., Any]]:
     return {
         "generate": lambda **options: client.images.generate(prompt="a kite", **options),
+        # An edit's output has its input's size: 256x192, the size it is asked for.
         "edit": lambda **options: client.images.edit(
-            image=("in.png", png(), "image/png"), prompt="a kite", **options
+            image=("in.png", png(256, 192), "image/png"),
+            prompt="a kite",
+            **({**options, "size": "256x192"} if "size" in options else options),
         ),
     }
 

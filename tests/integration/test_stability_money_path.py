@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import stamina
 from returns.result import Failure
 from sandbox_studio import USER, held_and_spent, png, sandbox_studio
 
 from imagestudio.adapters.sandbox.config import SandboxConfig
 from imagestudio.adapters.sandbox.faults import Fault, Route
+from imagestudio.adapters.sandbox.runner import RunningSandbox
 from imagestudio.application.requests import ImageInput
 from imagestudio.application.use_cases.audit_provider import AuditRequest
 from imagestudio.application.use_cases.generate import GenerateRequest
@@ -27,6 +29,7 @@ from imagestudio.domain.errors import (
 from imagestudio.domain.media import MediaType
 from imagestudio.domain.operation import OperationStatus
 from imagestudio.domain.usage_record import Outcome
+from imagestudio.entrypoints.api import ImageStudio
 
 CREDIT = 10_000  # micro-dollars
 
@@ -197,3 +200,58 @@ async def test_a_creative_upscale_whose_result_expired_before_reconciliation_kee
         assert await held_and_spent(studio) == (0, 0)
         audit = (await studio.audit_provider.execute(AuditRequest(since=since))).unwrap()
         assert audit.differences == ()
+
+
+async def test_a_creative_upscale_whose_result_answers_500_stays_held_until_it_is_gone(
+    tmp_path: Path,
+) -> None:
+    # A result poll still answering 500 after its retries says nothing of the task, which may
+    # have run and been billed: the poll and reconciliation's look-up both read it as "ask
+    # later" (it was read as a free failure by the poll alone). A task that really failed is
+    # released once its result is gone, its price kept as a possible cost, never charged.
+    config = SandboxConfig(latency_seconds=0.05, result_ttl_seconds=3.0)
+    with stamina.set_testing(True, attempts=3):  # the retries' count matters, not their waits
+        async with sandbox_studio(
+            tmp_path,
+            config,
+            reconcile_after_seconds=0.1,
+            reconcile_recheck_seconds=0.5,
+            lease_seconds=0.3,
+        ) as (studio, sandbox):
+            await _held_while_500_then_released(studio, sandbox)
+
+
+async def _held_while_500_then_released(studio: ImageStudio, sandbox: RunningSandbox) -> None:
+    started = asyncio.get_running_loop().time()
+    sandbox.state.faults.add(Route.STABILITY_SUBMIT, Fault.FAIL_AFTER_ACCEPT)
+    error = (
+        await studio.upscale.execute(
+            UpscaleRequest(
+                user_id=USER,
+                image=ImageInput(data=png(256, 256)),
+                scale=4,
+                prompt="a sharper lighthouse",
+                model_id="stability/upscale-creative",
+            )
+        )
+    ).failure()
+    assert isinstance(error, OutcomeUnknown) and error.provider_task_id
+    assert asyncio.get_running_loop().time() - started < 3.0, "held before it expired"
+    held, spent = await held_and_spent(studio)
+    assert held > 0 and spent == 0
+    await asyncio.sleep(0.2)
+
+    asked = await studio.reconcile.execute()
+
+    assert asked.pending == (error.operation_id,)
+    assert await held_and_spent(studio) == (held, 0)
+    await asyncio.sleep(3.3 - (asyncio.get_running_loop().time() - started))  # expired
+
+    gone = await studio.reconcile.execute()
+
+    assert gone.unresolved == (error.operation_id,)
+    line = await studio.container.ledger().for_operation(error.operation_id)
+    assert line is not None
+    assert (line.outcome, line.user_charge) == (Outcome.UNKNOWN_UNRESOLVED, 0)
+    assert sandbox.state.book.billed("stability") == ()
+    assert await held_and_spent(studio) == (0, 0)

@@ -119,7 +119,11 @@ def visitor_secret(request: Request) -> tuple[str, bool]:
 
 def _csrf_refusal(request: Request, form: FormData, secret: str | None) -> Problem | None:
     sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
-    if secret and isinstance(sent, str) and hmac.compare_digest(sent, csrf_token(secret)):
+    if (
+        secret
+        and isinstance(sent, str)
+        and hmac.compare_digest(sent.encode(), csrf_token(secret).encode())  # bytes: see auth.py
+    ):
         return None
     return Problem(
         status=403,

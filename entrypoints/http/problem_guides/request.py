@@ -62,6 +62,14 @@ REQUEST_GUIDES: dict[str, ProblemGuide] = {
         "No route answers this path.",
         "Check the path and the method against /openapi.json.",
     ),
+    "not-offered": ProblemGuide(
+        404,
+        "Not offered",
+        "The call is one of OpenAI's images API that this service does not offer "
+        "(`images.create_variation`); the message says what to use instead.",
+        "Use `images.edit` with a prompt (`POST /v1/images/edits`), or `n` > 1 on "
+        "`images.generate`.",
+    ),
     "http-error": ProblemGuide(
         None,
         "HTTP error",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import multiprocessing
 import os
 import time
 from functools import partial
@@ -83,6 +84,29 @@ async def test_work_past_the_time_limit_is_killed_and_refused_as_too_large() -> 
     assert refused.problem is InputProblem.TOO_LARGE
     assert "IMAGESTUDIO_IMAGE_SECONDS" in refused.reason
     # The next piece gets the slot at once.
+    assert (await workers.run(echo, b"next")).unwrap().data == b"next"
+
+
+async def test_work_whose_caller_is_cancelled_is_stopped_at_once() -> None:
+    """Ctrl-C during `imagestudio compress` took until the child's time limit (30 s by default)
+    to exit: the child worked on, and the loop's exit waited for the thread waiting on it."""
+    workers = ProcessImageWorkers(1, 60)
+    piece = asyncio.create_task(workers.run(sleep_then_echo, b"30"))
+    await asyncio.sleep(1)  # the child is at work
+    children = multiprocessing.active_children()
+    assert children
+    started = time.monotonic()
+
+    piece.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await piece
+    await asyncio.wait_for(asyncio.to_thread(lambda: None), 5)  # the loop's threads are free
+
+    assert time.monotonic() - started < 5
+    for child in children:
+        child.join(timeout=5)
+        assert not child.is_alive()
+    # The slot is free for the next piece.
     assert (await workers.run(echo, b"next")).unwrap().data == b"next"
 
 

@@ -16,6 +16,7 @@ from PIL import Image
 from imagestudio.adapters.catalog import load_catalog
 from imagestudio.adapters.sandbox.config import SANDBOX_KEY, SandboxConfig
 from imagestudio.adapters.sandbox.runner import RunningSandbox
+from imagestudio.adapters.sandbox.stability_body import MAX_BODY_BYTES
 from imagestudio.adapters.sandbox.stability_endpoints import ENDPOINTS, Endpoint
 from imagestudio.adapters.sandbox.stability_fields import ImageFile, ImageLimits
 from imagestudio.domain.model import Model
@@ -76,3 +77,8 @@ def test_the_sandbox_refuses_a_3_to_1_input_as_the_catalog_does() -> None:
 
     assert reply.status_code == 400, reply.text
     assert "aspect ratio" in reply.text
+
+
+@pytest.mark.parametrize("model", stability_models(), ids=lambda model: model.id)
+def test_every_stability_model_caps_a_request_at_the_endpoints_body_limit(model: Model) -> None:
+    assert model.limits.max_request_bytes == MAX_BODY_BYTES

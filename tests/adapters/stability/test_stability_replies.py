@@ -291,16 +291,24 @@ async def test_polls_are_retried_through_5xx_and_429(
     assert len(script.requests_to("POST", CREATIVE)) == 1
 
 
-async def test_a_failed_result_is_unavailable(script: ScriptedStability, base_url: str) -> None:
+async def test_a_result_still_answering_500_is_held_by_id_as_the_lookup_reads_it(
+    script: ScriptedStability, base_url: str
+) -> None:
+    # Stability's 500 is "an unexpected server error, try again later": no verdict on a task
+    # that may have run and been billed. The poll and reconciliation's look-up read it alike.
     script.on("POST", CREATIVE, accepted_reply(TASK))
     script.on("GET", RESULT, error_reply(500, "internal_error", "task died"))
     async with provider_at(settings_for(base_url)) as provider:
         outcome = await provider.run(
             job("upscale-creative", inputs=(image_input(),)), RecordingReport()
         )
-    assert isinstance(outcome, ProviderFailed)
-    assert outcome.kind is ProviderErrorKind.UNAVAILABLE
-    assert "failed after acceptance" in outcome.detail
+        looked_up = await provider.lookup(job("upscale-creative"), TASK)
+    assert isinstance(outcome, SubmitUnknown)
+    assert outcome.task_id == TASK
+    assert "500" in outcome.detail and "task died" in outcome.detail
+    assert looked_up == TaskPending(TASK)
+    assert len(script.requests_to("POST", CREATIVE)) == 1
+    assert len(script.requests_to("GET", RESULT)) >= 4, "each retried before it is held"
 
 
 async def test_a_result_gone_after_acceptance_holds_the_task_by_id(

@@ -115,17 +115,19 @@ async def test_result_polls_are_retried_through_scripted_faults(sb: RunningSandb
     assert len(bills()) == 1
 
 
-async def test_a_task_that_fails_after_acceptance_is_unavailable_and_unbilled(
+async def test_a_task_that_fails_after_acceptance_is_held_by_id_and_unbilled(
     sb: RunningSandbox,
 ) -> None:
+    # Its result answers 500 until it expires: the outcome is unknown while it does, so the
+    # task is held for reconciliation (whose look-up asks later), never released as free.
     bills = NewBills(sb)
     sb.state.faults.add(Route.STABILITY_SUBMIT, Fault.FAIL_AFTER_ACCEPT)
     report = RecordingReport()
     async with provider_at(sandbox_settings(sb)) as provider:
         outcome = await provider.run(creative(), report)
-    assert isinstance(outcome, ProviderFailed)
-    assert outcome.kind is ProviderErrorKind.UNAVAILABLE
-    assert "failed after acceptance" in outcome.detail
+        assert isinstance(outcome, SubmitUnknown) and outcome.task_id is not None
+        assert await provider.lookup(creative(), outcome.task_id) == TaskPending(outcome.task_id)
+    assert "500" in outcome.detail
     assert [event[0] for event in report.events] == ["sending", "accepted"]
     assert bills() == ()
 

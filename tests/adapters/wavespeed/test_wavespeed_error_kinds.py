@@ -48,16 +48,15 @@ def test_only_the_providers_own_trouble_may_be_tried_elsewhere() -> None:
     assert not kind_for_status(400, "bad size").may_try_elsewhere
 
 
-@pytest.mark.parametrize("status", [502, 504])
-def test_a_gateway_error_on_submit_may_hide_a_task(status: int) -> None:
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_a_server_or_gateway_error_on_submit_may_hide_a_task(status: int) -> None:
     refusal = submit_refusal(_reply(status, {"code": status, "message": "Bad gateway"}))
 
     assert refusal == SubmitUnknown(task_id=None, detail=f"HTTP {status} on submit: Bad gateway")
 
 
-@pytest.mark.parametrize("status", [500, 503])
-def test_a_server_error_on_submit_is_a_definite_failure(status: int) -> None:
-    refusal = submit_refusal(_reply(status, {"code": status, "message": "down"}))
+def test_a_503_on_submit_is_a_definite_failure() -> None:
+    refusal = submit_refusal(_reply(503, {"code": 503, "message": "down"}))
 
     assert isinstance(refusal, ProviderFailed)
     assert refusal.kind is K.UNAVAILABLE

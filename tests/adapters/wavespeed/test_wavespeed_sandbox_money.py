@@ -83,26 +83,31 @@ async def test_a_slow_submit_is_unknown_never_resent_and_reconcilable_by_lookup(
     assert len(new_charges(sandbox, before)) == 1
 
 
-async def test_a_gateway_error_on_submit_is_unknown(sandbox: RunningSandbox) -> None:
-    sandbox.state.faults.add(Route.WAVESPEED_SUBMIT, Fault.HTTP_502)
-    async with provider_on(sandbox) as provider:
-        outcome = await provider.run(job("wavespeed/qwen-image"), RecordingReport())
-
-    assert isinstance(outcome, SubmitUnknown)
-    assert "502" in outcome.detail
-
-
-@pytest.mark.parametrize("fault", [Fault.HTTP_500, Fault.HTTP_503])
-async def test_a_server_error_on_submit_is_definite_and_not_retried(
+@pytest.mark.parametrize("fault", [Fault.HTTP_500, Fault.HTTP_502])
+async def test_a_submit_error_that_may_hide_a_task_is_unknown_and_not_retried(
     sandbox: RunningSandbox, fault: Fault
 ) -> None:
+    # 502: a gateway's, after the request may have reached WaveSpeed; 500: WaveSpeed's own
+    # unexpected error, which may come after the task was made.
     before = len(sandbox.state.book.billed("wavespeed"))
     sandbox.state.faults.add(Route.WAVESPEED_SUBMIT, fault)
     async with provider_on(sandbox) as provider:
         outcome = await provider.run(job("wavespeed/qwen-image"), RecordingReport())
 
+    assert isinstance(outcome, SubmitUnknown)
+    assert fault.value in outcome.detail
+    assert new_charges(sandbox, before) == (), "never sent again (a second submit would run)"
+
+
+async def test_a_503_on_submit_is_definite_and_not_retried(sandbox: RunningSandbox) -> None:
+    # The service did not take the request: nothing runs, and another provider may be tried.
+    before = len(sandbox.state.book.billed("wavespeed"))
+    sandbox.state.faults.add(Route.WAVESPEED_SUBMIT, Fault.HTTP_503)
+    async with provider_on(sandbox) as provider:
+        outcome = await provider.run(job("wavespeed/qwen-image"), RecordingReport())
+
     assert isinstance(outcome, ProviderFailed)
-    assert outcome.kind is K.UNAVAILABLE
+    assert outcome.kind is K.UNAVAILABLE and outcome.kind.may_try_elsewhere
     assert new_charges(sandbox, before) == ()
 
 
