@@ -159,3 +159,25 @@ def test_cancel_needs_the_sessions_token_and_the_users_own_operation(
 
 def csrf(page: Page) -> str:
     return str(page.locator("[name=csrf_token]").first.input_value())
+
+
+def test_another_user_signing_in_from_another_tab_reloads_the_page(
+    page: Page, studio: Studio
+) -> None:
+    """Two tabs of one browser share the session cookie: once another user signs in from the
+    second, the first tab's poll reloads it whole (their page, not the other's with a refusal
+    in the middle)."""
+    mona = studio.add_user("mona")
+    sign_in(page, studio, mona)
+    run(page, studio, f"mona's lighthouse {QUEUED}")
+    operation_id = page.url.rsplit("/", 1)[-1]
+    expect(page.locator("[data-status]")).to_have_text("reserved")
+    other = page.context.new_page()
+    sign_in(other, studio, studio.add_user("nils"))
+    expect(other.locator(".who")).to_have_text("nils")
+
+    expect(page.locator(".who")).to_have_text("nils")  # reloaded as the session now is
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("not found", re.I))
+    other.close()
+    with studio.api(mona) as api:  # not left queued for the server's shutdown to wait on
+        assert api.post(f"/v1/operations/{operation_id}/cancel").status_code == 200

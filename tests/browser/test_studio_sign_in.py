@@ -79,7 +79,11 @@ def test_a_form_without_its_csrf_token_is_refused(page: Page, studio: Studio) ->
     page.evaluate("document.querySelector('#create-form [name=csrf_token]').remove()")
     page.get_by_role("button", name="Run").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("This form cannot be accepted")
+    # Sent from this site: the form again, with a fresh token, nothing run.
+    expect(page.get_by_role("alert").get_by_role("heading")).to_have_text(
+        "This form cannot be accepted"
+    )
+    expect(page.get_by_label("Prompt", exact=True)).to_have_value("a lighthouse")
     check_page(page, "csrf-refused")
     # Nor with another session's token, nor as a bare POST from elsewhere.
     forged = page.request.post(studio.url("/create"), form={"prompt": "x", "csrf_token": "0" * 64})
@@ -174,3 +178,55 @@ def test_a_session_ended_mid_form_signs_in_back_to_the_page(page: Page, studio: 
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/library\?favourite=true&tag=sea$"))
     expect(page.get_by_label("Tag")).to_have_value("sea")
+
+
+def test_signing_in_over_a_live_or_ended_session_works(page: Page, studio: Studio) -> None:
+    """The sign-in form is bound to the visitor cookie, so the session cookie a browser may
+    still carry does not refuse it: another user signing in from a tab of the same browser, or
+    the user again after their key was rotated (the ended session's cookie is still there)."""
+    sign_in(page, studio, studio.keys.get("alice") or studio.add_user("alice"))
+    expect(page.locator(".who")).to_have_text("alice")
+
+    other = page.context.new_page()
+    sign_in(other, studio, studio.add_user("zoe"))
+    expect(other).to_have_url(re.compile(r"/create$"))
+    expect(other.locator(".who")).to_have_text("zoe")
+    other.close()
+
+    with studio.admin() as admin:
+        rotated = admin.post("/v1/admin/users/zoe/keys/rotate")
+        assert rotated.status_code == 200, rotated.text
+    page.goto(studio.url("/operations"))
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=/operations$"))
+    assert "imagestudio_session" in {c["name"] for c in page.context.cookies()}
+    page.get_by_label("Your API key").fill(rotated.json()["api_key"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/operations$"))
+    expect(page.locator(".who")).to_have_text("zoe")
+
+
+def test_a_form_left_open_over_a_new_sign_in_is_shown_again_not_lost(
+    page: Page, studio: Studio
+) -> None:
+    """A form whose page was made for an earlier session (signed out and in again in another
+    tab) cannot run as it is, but comes back filled in, with a token of the new session."""
+    key = studio.keys.get("alice") or studio.add_user("alice")
+    sign_in(page, studio, key)
+    page.goto(studio.url("/create"))
+    with page.expect_response(lambda answer: answer.url.endswith("/create/quote")):
+        page.get_by_label("Prompt", exact=True).fill("a lighthouse typed before")
+    other = page.context.new_page()
+    other.goto(studio.url("/create"))
+    other.get_by_role("button", name="Sign out").click()
+    sign_in(other, studio, key)
+    other.close()
+
+    page.get_by_role("button", name="Run").click()
+
+    refusal = page.get_by_role("alert")
+    expect(refusal.get_by_role("heading")).to_have_text("This form cannot be accepted")
+    expect(refusal).to_be_focused()
+    expect(page.get_by_label("Prompt", exact=True)).to_have_value("a lighthouse typed before")
+    assert "a lighthouse typed before" not in page.request.get(studio.url("/operations")).text()
+    page.get_by_role("button", name="Run").click()
+    expect(page).to_have_url(re.compile(r"/operations/op_\w+$"))

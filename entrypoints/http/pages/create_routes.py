@@ -20,7 +20,12 @@ from imagestudio.entrypoints.http.pages.page_runs import (
 )
 from imagestudio.entrypoints.http.pages.quotes import priced, quote_fragment
 from imagestudio.entrypoints.http.pages.templating import render
-from imagestudio.entrypoints.http.pages.visits import CheckedForm, UserVisit
+from imagestudio.entrypoints.http.pages.visits import (
+    CheckedForm,
+    RunForm,
+    UserVisit,
+    stale_run_form,
+)
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
 
@@ -62,9 +67,12 @@ async def create_quote(request: Request, visit: UserVisit, form: CheckedForm) ->
 
 
 @router.post("/create")
-async def create(request: Request, visit: UserVisit, form: CheckedForm) -> Response:
+async def create(request: Request, visit: UserVisit, form: RunForm) -> Response:
     """Run the form's request; refused, the form again with the refusal beside its field."""
+    stale = stale_run_form(request, form)
     try:
+        if stale is not None:
+            raise PageProblem(stale)
         refuse_when_shutting_down(request)
         wanted = generate_request(form, visit.user_id, run_operation_id(form, visit.user_id))
         if isinstance(wanted, InvalidInput):

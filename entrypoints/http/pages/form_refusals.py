@@ -39,6 +39,16 @@ class FormRefusal:
     uploads: dict[str, str] = member(default_factory=dict)
     """File fields a file was sent in (by its name): the browser must be given them again."""
 
+    @property
+    def message(self) -> str:
+        """What the field's message says: the reason alone beside the field it names (the
+        label says which; the API's name for it, `images[0]`, would only puzzle), else the
+        problem's detail."""
+        reason = self.problem.extra.get("reason")
+        if self.field is not None and isinstance(reason, str) and reason:
+            return reason[:1].upper() + reason[1:]
+        return self.problem.detail
+
 
 def refused(
     problem: Problem,

@@ -37,7 +37,12 @@ from imagestudio.entrypoints.http.pages.page_runs import (
 )
 from imagestudio.entrypoints.http.pages.quotes import priced, quote_fragment
 from imagestudio.entrypoints.http.pages.templating import render
-from imagestudio.entrypoints.http.pages.visits import CheckedForm, UserVisit
+from imagestudio.entrypoints.http.pages.visits import (
+    CheckedForm,
+    RunForm,
+    UserVisit,
+    stale_run_form,
+)
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
 
@@ -139,13 +144,16 @@ def _routes(page: KindPage) -> None:
             return await quote_fragment(request, body, form)
         return await quote_fragment(request, page_request(body, visit.user_id), form)
 
-    async def run(request: Request, visit: UserVisit, form: CheckedForm) -> Response:
+    async def run(request: Request, visit: UserVisit, form: RunForm) -> Response:
         """Run the form's request; refused, the form again with the refusal beside its field.
         (A model this server does not run is no field to correct: the error page says so.)"""
+        stale = stale_run_form(request, form)
         chosen = chosen_model(await available_models(request, page), text(form, "model"))
         fields = form_for(page.kind, chosen.model)
         roles: list[str] = []
         try:
+            if stale is not None:
+                raise PageProblem(stale)
             refuse_when_shutting_down(request)
             body = await kind_body(form, page.kind, chosen.model)
             if isinstance(body, InvalidInput):

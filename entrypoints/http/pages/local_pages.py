@@ -33,7 +33,11 @@ from imagestudio.entrypoints.http.pages.page_requests import checked
 from imagestudio.entrypoints.http.pages.page_route import PageRoute
 from imagestudio.entrypoints.http.pages.run_tokens import run_key
 from imagestudio.entrypoints.http.pages.templating import link, render
-from imagestudio.entrypoints.http.pages.visits import CheckedForm, UserVisit
+from imagestudio.entrypoints.http.pages.visits import (
+    RunForm,
+    UserVisit,
+    stale_run_form,
+)
 from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import AppState, app_state
 
@@ -113,9 +117,12 @@ def _routes(slug: str) -> None:
     ) -> Response:
         return await _form_page(request, visit.user_id, slug, asset)
 
-    async def run(request: Request, visit: UserVisit, form: CheckedForm) -> Response:
+    async def run(request: Request, visit: UserVisit, form: RunForm) -> Response:
         """Run the form's request; refused, the form again with the refusal beside its field."""
+        stale = stale_run_form(request, form)
         try:
+            if stale is not None:
+                raise PageProblem(stale)
             fields = await local_body(form)
             body = fields if isinstance(fields, InvalidInput) else checked(body_model, fields)
             if isinstance(body, InvalidInput):

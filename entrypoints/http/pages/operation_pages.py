@@ -91,7 +91,14 @@ async def operation_status(
     """The fragment the operation's page polls: it stops polling once the status settles.
     `shown`: the status the page shows now; when it is another, the live region and the Cancel
     button are updated too (out of band), else they are left as they are."""
-    view = await _view(request, visit.user_id, operation_id)
+    try:
+        view = await _view(request, visit.user_id, operation_id)
+    except PageProblem:
+        if not request.headers.get("hx-request"):
+            raise
+        # Not this session's (another user signed in from another tab): the page reloads whole,
+        # to show what this session may see, rather than a refusal amid the other's page.
+        return Response(status_code=204, headers={"hx-refresh": "true"})
     return render(
         request,
         "_operation_status.html",

@@ -18,6 +18,7 @@ from imagestudio.entrypoints.http.pages.visits import (
     VISITOR_COOKIE,
     AdminVisit,
     CheckedForm,
+    SignInForm,
     clear_cookie,
     csrf_token,
     set_cookie,
@@ -55,7 +56,7 @@ async def sign_in_page(
 
 
 @router.post("/sign-in")
-async def sign_in(request: Request, form: CheckedForm) -> Response:
+async def sign_in(request: Request, form: SignInForm) -> Response:
     container = app_state(request).studio.container
     opened = await container.sign_in_with_key().execute(text(form, "api_key"))
     next_path = local_path(text(form, "next"), "/")
@@ -73,7 +74,7 @@ async def sign_in_link_page(request: Request, token: Annotated[str, Query()] = "
 
 
 @router.post("/sign-in/link")
-async def sign_in_with_link(request: Request, form: CheckedForm) -> Response:
+async def sign_in_with_link(request: Request, form: SignInForm) -> Response:
     opened = (
         await app_state(request).studio.container.sign_in_with_link().execute(text(form, "token"))
     )

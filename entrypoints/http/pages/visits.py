@@ -117,28 +117,59 @@ def visitor_secret(request: Request) -> tuple[str, bool]:
     return secrets.token_urlsafe(32), True
 
 
-async def checked_form(request: Request) -> FormData:
-    """The POSTed form, if its CSRF token (field or header) is the one bound to the cookie the
-    request carries: the session's, else the visitor's (the sign-in forms); 403 otherwise."""
-    form = await request.form()
-    secret = request.cookies.get(SESSION_COOKIE) or request.cookies.get(VISITOR_COOKIE)
+def _csrf_refusal(request: Request, form: FormData, secret: str | None) -> Problem | None:
     sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
-    if not (
+    if (
         secret
         and isinstance(sent, str)
         and hmac.compare_digest(sent.encode(), csrf_token(secret).encode())  # bytes: see auth.py
     ):
-        raise PageProblem(
-            Problem(
-                status=403,
-                slug="csrf-refused",
-                title="This form cannot be accepted",
-                detail="the form carried no valid CSRF token for this browser's session: "
-                "reload the page and send it again",
-                headers=NO_RETRY,
-            )
-        )
+        return None
+    return Problem(
+        status=403,
+        slug="csrf-refused",
+        title="This form cannot be accepted",
+        detail="the form carried no valid CSRF token for this browser's session: "
+        "reload the page and send it again",
+        headers=NO_RETRY,
+    )
+
+
+async def _checked(request: Request, secret: str | None) -> FormData:
+    form = await request.form()
+    refused = _csrf_refusal(request, form, secret)
+    if refused is not None:
+        raise PageProblem(refused)
     return form
+
+
+async def posted_form(request: Request) -> FormData:
+    """The POSTed form, its CSRF token not yet checked: `stale_run_form` checks it."""
+    return await request.form()
+
+
+def stale_run_form(request: Request, form: FormData) -> Problem | None:
+    """None when a run form's CSRF token is the session's. A form of this site made for an
+    earlier session (a tab left open while the user signed in again elsewhere) is stale: its
+    refusal is returned, for the page to show the form again (values kept, a fresh token, and
+    nothing run). Any other (`Sec-Fetch-Site` not `same-origin`) raises the 403 page."""
+    refused = _csrf_refusal(request, form, request.cookies.get(SESSION_COOKIE))
+    if refused is not None and request.headers.get("sec-fetch-site") != "same-origin":
+        raise PageProblem(refused)
+    return refused
+
+
+async def checked_form(request: Request) -> FormData:
+    """The POSTed form, if its CSRF token (field or header) is the one bound to the session
+    cookie the request carries; 403 otherwise."""
+    return await _checked(request, request.cookies.get(SESSION_COOKIE))
+
+
+async def checked_sign_in_form(request: Request) -> FormData:
+    """A sign-in form, if its token is the one bound to the visitor cookie, as the sign-in page
+    made it: whether or not a session cookie is there too (another user signing in from a tab
+    of the same browser, or a session ended while its cookie stays); 403 otherwise."""
+    return await _checked(request, request.cookies.get(VISITOR_COOKIE))
 
 
 def _forbidden(detail: str) -> Problem:
@@ -148,3 +179,6 @@ def _forbidden(detail: str) -> Problem:
 UserVisit = Annotated[Visit, Depends(signed_in)]
 AdminVisit = Annotated[Visit, Depends(signed_in_admin)]
 CheckedForm = Annotated[FormData, Depends(checked_form)]
+SignInForm = Annotated[FormData, Depends(checked_sign_in_form)]
+RunForm = Annotated[FormData, Depends(posted_form)]
+"""A run form: checked by `stale_run_form` in the route, so a stale one is shown again."""
