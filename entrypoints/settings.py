@@ -18,6 +18,7 @@ from imagestudio.domain.money import MAX_ADJUSTMENT, MICROS_PER_USD
 from imagestudio.entrypoints.durations import MOST_HOURS, MOST_SECONDS
 from imagestudio.entrypoints.setting_types import (
     DatabaseUrl,
+    Folder,
     HttpAddress,
     NoFloat,
     SigningKey,
@@ -89,7 +90,7 @@ class Settings(BaseSettings):
     )
 
     profile: Profile = Profile.LOCAL
-    data_dir: Path = Field(default_factory=_default_data_dir)
+    data_dir: Folder = Field(default_factory=_default_data_dir)
     """The `local` profile's files; every other profile's are in a folder named after it here
     (`profile_dir`)."""
     database_url: DatabaseUrl | None = None
