@@ -81,3 +81,15 @@ NoFloat = BeforeValidator(_no_float)
 """Money given as a float is refused before it is turned into a Decimal (floats are not exact)."""
 Folder = Annotated[Path, BeforeValidator(_folder)]
 """A folder's path, never empty."""
+
+
+def _blank_is_unset(value: object) -> object:
+    # `IMAGESTUDIO_ADMIN_KEY=` turned the admin API "on" with a key no request can send: every
+    # admin call answered 401, not the 403 that says the admin API is off.
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+BlankIsUnset = BeforeValidator(_blank_is_unset)
+"""An empty (or blank) value reads as unset, as the providers' keys do."""

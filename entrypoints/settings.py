@@ -17,6 +17,7 @@ from imagestudio.domain.model import ModelTier
 from imagestudio.domain.money import MAX_ADJUSTMENT, MICROS_PER_USD
 from imagestudio.entrypoints.durations import MOST_HOURS, MOST_SECONDS
 from imagestudio.entrypoints.setting_types import (
+    BlankIsUnset,
     DatabaseUrl,
     Folder,
     HttpAddress,
@@ -169,7 +170,7 @@ class Settings(BaseSettings):
     """How long reconciliation waits before asking again about a task the provider still runs
     (or could not be reached about)."""
     # -- the HTTP API ---------------------------------------------------------------------
-    admin_key: SecretStr | None = None
+    admin_key: Annotated[SecretStr | None, BlankIsUnset] = None
     """The operator's key for `/v1/admin/*`; the admin API is off without it."""
     http_wait_seconds: float = Field(default=30, ge=0, le=MOST_SECONDS)
     """How long `POST /v1/operations` waits for the result before answering 202."""

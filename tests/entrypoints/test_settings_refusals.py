@@ -155,3 +155,21 @@ def test_the_command_line_says_it_in_one_line(
     assert "secret" not in done.stderr
     assert not (tmp_path / "data").exists() or "DATA_DIR" not in said
     assert not (tmp_path / "imagestudio.db").exists()  # nothing made in the current folder
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_admin_key_is_no_admin_key_and_the_admin_api_says_it_is_off(
+    blank: str, tmp_path: Path
+) -> None:
+    """It turned the admin API on with a key no request can send: every admin call was 401."""
+    from fastapi.testclient import TestClient
+
+    from imagestudio.entrypoints.http.app import create_app
+    from imagestudio.entrypoints.settings import Profile
+
+    settings = Settings(profile=Profile.TEST, data_dir=tmp_path, admin_key=blank)
+    assert settings.admin_key is None
+    with TestClient(create_app(settings)) as client:
+        answer = client.get("/v1/admin/plans", headers={"Authorization": "Bearer anything"})
+    assert answer.status_code == 403
+    assert answer.json()["type"] == "/problems/admin-disabled"
