@@ -30,6 +30,7 @@ def sandbox() -> Iterator[RunningSandbox]:
 def test_a_studio_used_from_loop_after_loop_charges_each_run_and_holds_nothing(
     sandbox: RunningSandbox, tmp_path: Path, model: str
 ) -> None:
+    before = set(threading.enumerate())  # other tests' threads are not this one's
     studio = asyncio.run(
         ImageStudio.connect(
             profile=Profile.SANDBOX,
@@ -46,7 +47,7 @@ def test_a_studio_used_from_loop_after_loop_charges_each_run_and_holds_nothing(
     assert (spend.used, spend.held) == (sum(charged), 0)
     assert all(charged)
     asyncio.run(studio.aclose())  # a third loop: nothing of the closed ones is touched
-    for thread in threading.enumerate():
+    for thread in set(threading.enumerate()) - before:
         if thread.name.startswith("imagestudio"):
             thread.join(timeout=10)  # its pool was shut down without waiting
             assert not thread.is_alive(), thread.name
