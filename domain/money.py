@@ -5,8 +5,6 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-from imagestudio.domain.errors.echo import echoed
-
 MICROS_PER_USD = 1_000_000
 
 Micros = int
@@ -47,6 +45,10 @@ def usd_to_micros(amount: str | Decimal | int) -> Micros:
     text = str(amount).strip()
     sign = "-" if text.startswith("-") else ""
     text = text.removeprefix("-").removeprefix("$")  # reads back what format_usd writes
+    # Imported here: importing the errors package imports this module (their messages show
+    # money), so an application whose first import is `domain.money` failed on the cycle.
+    from imagestudio.domain.errors.echo import echoed
+
     try:
         dollars = Decimal(sign + text)
     except InvalidOperation as error:

@@ -35,11 +35,14 @@ def build_catalog(settings: Settings) -> TomlModelCatalog:
 def build_quota_store(settings: Settings) -> InMemoryQuotaStore:
     names = [plan.name for plan in REFERENCE_PLANS]
     if settings.default_plan not in names:
-        raise SettingsError(
-            f"IMAGESTUDIO_DEFAULT_PLAN={settings.default_plan!r} is not a plan "
-            f"(plans: {', '.join(names)})"
-        )
+        raise SettingsError(no_such_plan(names))
     return InMemoryQuotaStore(REFERENCE_PLANS, users={settings.default_user: settings.default_plan})
+
+
+def no_such_plan(names: list[str]) -> str:
+    """The default plan's refusal: what the setting takes, not the value given (a setting's
+    error never echoes it)."""
+    return f"IMAGESTUDIO_DEFAULT_PLAN: no such plan; give one of {', '.join(names)}"
 
 
 def build_idempotency(settings: Settings) -> InMemoryIdempotencyStore[StoredOutcome]:

@@ -53,6 +53,7 @@ from imagestudio.entrypoints.adapter_container import Adapters
 from imagestudio.entrypoints.adapter_overrides import check_adapter
 from imagestudio.entrypoints.http.signed_urls import AssetLinks
 from imagestudio.entrypoints.operation_container import OperationCases
+from imagestudio.entrypoints.setting_overrides import check_settings
 from imagestudio.entrypoints.settings import Settings
 from imagestudio.entrypoints.webhook_wiring import (
     PublicAssetLinks,
@@ -152,6 +153,13 @@ def build_container(
     application's own `adapters` in place of ours, by name (`ADAPTER_PORTS`). Each replaces
     ours everywhere it is used; a name we do not have, or an object lacking a method of the
     port, is refused here rather than at the first call."""
+    # Said here: dependency_injector's own "x is not an instance of Settings" and a list's
+    # AttributeError named neither the argument nor what it takes.
+    check_settings(settings)
+    if adapters is not None and not isinstance(adapters, Mapping):
+        raise TypeError(
+            f"adapters must be a mapping of names to objects, not {type(adapters).__name__}"
+        )
     container = Container(settings=settings or Settings())
     for name, adapter in (adapters or {}).items():
         check_adapter(name, adapter)

@@ -5,6 +5,7 @@ application may log the error it catches)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, SecretStr
@@ -60,6 +61,14 @@ def _no_float(value: object) -> object:
     return value
 
 
+def _folder(value: object) -> object:
+    # An empty value (`IMAGESTUDIO_DATA_DIR=`, meant as "unset") read as the current folder, and
+    # the database and assets landed wherever the command happened to run.
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("give a folder: an empty value names none (unset it for the default)")
+    return value
+
+
 HttpAddress = Annotated[str, AfterValidator(_http_address)]
 """An http(s) address with no spaces."""
 DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
@@ -70,3 +79,17 @@ SigningKey = Annotated[SecretStr, AfterValidator(_signing_key)]
 """A secret of SIGNING_KEY_CHARS characters at least."""
 NoFloat = BeforeValidator(_no_float)
 """Money given as a float is refused before it is turned into a Decimal (floats are not exact)."""
+Folder = Annotated[Path, BeforeValidator(_folder)]
+"""A folder's path, never empty."""
+
+
+def _blank_is_unset(value: object) -> object:
+    # `IMAGESTUDIO_ADMIN_KEY=` turned the admin API "on" with a key no request can send: every
+    # admin call answered 401, not the 403 that says the admin API is off.
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+BlankIsUnset = BeforeValidator(_blank_is_unset)
+"""An empty (or blank) value reads as unset, as the providers' keys do."""

@@ -17,7 +17,9 @@ from imagestudio.domain.model import ModelTier
 from imagestudio.domain.money import MAX_ADJUSTMENT, MICROS_PER_USD
 from imagestudio.entrypoints.durations import MOST_HOURS, MOST_SECONDS
 from imagestudio.entrypoints.setting_types import (
+    BlankIsUnset,
     DatabaseUrl,
+    Folder,
     HttpAddress,
     NoFloat,
     SigningKey,
@@ -89,7 +91,7 @@ class Settings(BaseSettings):
     )
 
     profile: Profile = Profile.LOCAL
-    data_dir: Path = Field(default_factory=_default_data_dir)
+    data_dir: Folder = Field(default_factory=_default_data_dir)
     """The `local` profile's files; every other profile's are in a folder named after it here
     (`profile_dir`)."""
     database_url: DatabaseUrl | None = None
@@ -168,7 +170,7 @@ class Settings(BaseSettings):
     """How long reconciliation waits before asking again about a task the provider still runs
     (or could not be reached about)."""
     # -- the HTTP API ---------------------------------------------------------------------
-    admin_key: SecretStr | None = None
+    admin_key: Annotated[SecretStr | None, BlankIsUnset] = None
     """The operator's key for `/v1/admin/*`; the admin API is off without it."""
     http_wait_seconds: float = Field(default=30, ge=0, le=MOST_SECONDS)
     """How long `POST /v1/operations` waits for the result before answering 202."""

@@ -10,7 +10,7 @@ from imagestudio.adapters.sql import schema
 from imagestudio.adapters.sql.engine import refuse_new_connections
 from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.sql.unit_of_work import SqlUnitOfWork
-from imagestudio.entrypoints.builders import state_kind
+from imagestudio.entrypoints.builders import no_such_plan, state_kind
 from imagestudio.entrypoints.container import Container
 from imagestudio.entrypoints.settings import SettingsError
 
@@ -37,8 +37,9 @@ async def start(container: Container) -> None:
     quota = container.quota()
     if not isinstance(quota, SqlQuotaStore):
         return  # the host app's own user store (`adapters=`): its plans and users are its own
-    if settings.default_plan not in {plan.name for plan in await quota.plans()}:
-        raise SettingsError(f"IMAGESTUDIO_DEFAULT_PLAN={settings.default_plan!r} is not a plan")
+    names = sorted(plan.name for plan in await quota.plans())
+    if settings.default_plan not in names:
+        raise SettingsError(no_such_plan(names))
     await quota.add_user_if_missing(settings.default_user, settings.default_plan)
 
 

@@ -218,7 +218,8 @@ class ImageStudio:
         """The bytes of `asset`: one an operation or `list_assets` returned, or an asset id of
         `user_id` (the default user when not given). Raises LookupError when there is no such
         asset (any more); `get_asset` is the same as a use case, with a Result."""
-        owner, asset_id = _owner_and_id(asset, user_id or self.container.settings().default_user)
+        default = self.container.settings().default_user
+        owner, asset_id = _owner_and_id(asset, default if user_id is None else user_id)
         found = await self.get_asset.execute(owner, asset_id)
         if isinstance(found, Failure):
             raise LookupError(found.failure().message)

@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 
+from imagestudio.domain.errors import InvalidInput
 from imagestudio.entrypoints.cli.asset_group import assets_app
 from imagestudio.entrypoints.cli.asset_options import AssetId, User
 from imagestudio.entrypoints.cli.options import Json
-from imagestudio.entrypoints.cli.out_files import Output, targets, write
-from imagestudio.entrypoints.cli.output import line, print_json, unwrap_or_fail
+from imagestudio.entrypoints.cli.out_files import Output, Written, targets, unwritable, write
+from imagestudio.entrypoints.cli.output import fail, line, print_json, unwrap_or_fail
 from imagestudio.entrypoints.cli.studio import studio, user_or_default
 
 
@@ -36,7 +37,7 @@ def download(
     )
     outputs = [Output(content.asset.id, content.data, content.asset.media_type)]
     [place] = targets(out, outputs)
-    write(outputs, [place])
+    _write_or_fail(outputs, place, out, json)
     if json:
         print_json({"id": asset_id, "path": str(place.path), "size_bytes": len(content.data)})
         return
@@ -65,8 +66,21 @@ def thumbnail(
     )
     outputs = [Output(f"{asset_id}-thumb{size}", made.data, made.media_type)]
     [place] = targets(out, outputs)
-    write(outputs, [place])
+    _write_or_fail(outputs, place, out, json)
     if json:
         print_json({"id": asset_id, "size": size, "path": str(place.path)})
         return
     line(place.said(len(made.data)))
+
+
+def _write_or_fail(outputs: list[Output], place: Written, out: str | None, as_json: bool) -> None:
+    """Write the file, or end with one line saying why it could not be (a file where a folder
+    should be, no permission): it ended as an unexpected OSError."""
+    refused = None if out is None else unwritable(out)
+    if refused is not None:
+        fail(InvalidInput("out", refused), as_json)
+    try:
+        write(outputs, [place])
+    except OSError as error:
+        said = f"cannot write {place.path}: {error.strerror or error}"
+        fail(InvalidInput("out", said), as_json)

@@ -21,12 +21,17 @@ _PLAIN_DOLLARS = re.compile(r"-?\$?([0-9]{1,30}(\.[0-9]{0,30})?|\.[0-9]{1,30})")
 """ASCII digits and a point only: an exponent ("1e20000000") would make exact parsing compute a
 number of millions of digits while the server waits, and `\\d` would take "９" for a nine."""
 _COUNT_DIGITS = 19  # the digits of MAX_MICROS: a longer number is refused before it is parsed
+_MICRO_DIGITS = 6  # the decimal places of a micro-dollar
 
 
 def dollars(field: str, text: str) -> Micros | InvalidInput:
     """Micro-dollars from a decimal string such as "25.00", "$25" or "-1.50"."""
-    if not _PLAIN_DOLLARS.fullmatch(text.strip()):
+    found = _PLAIN_DOLLARS.fullmatch(text.strip())
+    if not found:
         return InvalidInput(field, f"{echoed(text)}: write dollars as a decimal such as 25.00")
+    if len((found.group(1).partition(".")[2]).rstrip("0")) > _MICRO_DIGITS:
+        # Rounded, "0.0000001" was a budget or cap of $0: one that refuses every call.
+        return InvalidInput(field, f"{echoed(text)} is finer than a micro-dollar ($0.000001)")
     micros = usd_to_micros(text)
     if abs(micros) > MAX_MICROS:
         return InvalidInput(field, TOO_LARGE)

@@ -12,10 +12,12 @@ from imagestudio.domain.errors import InvalidInput
 
 def listening_socket(host: str, port: int) -> socket.socket | InvalidInput:
     """A bound (not yet listening) TCP socket on `host`:`port`, as uvicorn binds its own."""
+    if not host.strip():
+        # An empty host (`--host "$UNSET"`) is the wildcard to the resolver: the server, meant
+        # for this machine, listened on every interface.
+        return InvalidInput("--host", "is empty: give 127.0.0.1 (this machine) or 0.0.0.0 (all)")
     try:
-        found = socket.getaddrinfo(
-            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as error:
         return InvalidInput("--host", f"{host!r}: {error.strerror}")
     family, kind, protocol, _, address = found[0]

@@ -64,6 +64,20 @@ def targets(out: str | None, outputs: Sequence[Output]) -> list[Written]:
     return written
 
 
+def unwritable(out: str) -> str | None:
+    """Why nothing could be written where `out` says, known before anything is spent (a file
+    where a folder should be, a folder we may not write in); None when it looks writable."""
+    path = Path(out).expanduser()
+    nearest = path if is_folder(out) else path.parent
+    while not nearest.exists() and nearest.parent != nearest:
+        nearest = nearest.parent
+    if not nearest.is_dir():
+        return f"{nearest} is not a folder"
+    if not os.access(nearest, os.W_OK | os.X_OK):
+        return f"cannot write in {nearest}"
+    return None
+
+
 def write(outputs: Sequence[Output], places: Sequence[Written]) -> None:
     for item, place in zip(outputs, places, strict=True):
         place.path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,8 @@ from imagestudio.entrypoints.cli.output import fail, print_json, table
 from imagestudio.entrypoints.cli.studio import studio
 
 providers_app = command_group("The image providers this profile enables.", no_args_is_help=True)
+MOST_RECONCILED = 1_000_000
+"""The most operations one `reconcile` reports on."""
 
 
 def register(app: typer.Typer) -> None:
@@ -95,7 +97,8 @@ def check(json: Json = False) -> None:
 
 
 def reconcile(
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+    # Past a 64-bit LIMIT the database refused it: an "unexpected OverflowError".
+    limit: Annotated[int, typer.Option("--limit", min=1, max=MOST_RECONCILED)] = 100,
     json: Json = False,
 ) -> None:
     """Settle operations whose outcome at the provider is unknown (looked up, never resent)."""

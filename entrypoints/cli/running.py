@@ -7,10 +7,12 @@ import sys
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from imagestudio.domain.errors import OperationError
-from imagestudio.entrypoints.cli.errors import EXIT_INTERRUPTED
+import typer
+
+from imagestudio.domain.errors import InvalidInput, OperationError
+from imagestudio.entrypoints.cli.errors import EXIT_INTERRUPTED, EXIT_UNEXPECTED
 from imagestudio.entrypoints.cli.operation_inputs import Inputs, by_file_name
-from imagestudio.entrypoints.cli.out_files import Output, Written, targets, write
+from imagestudio.entrypoints.cli.out_files import Output, Written, targets, unwritable, write
 from imagestudio.entrypoints.cli.output import (
     console,
     fail,
@@ -44,6 +46,10 @@ def run_operation(
     out: str | None,
     inputs: Inputs = (),
 ) -> None:
+    refused = None if out is None else unwritable(out)
+    if refused is not None:  # before anything is reserved: a bad --out costs nothing
+        work.close()
+        fail(InvalidInput("out", refused), as_json)
     try:
         result = _run(studio, work, label=label, as_json=as_json)
     except KeyboardInterrupt:
@@ -95,7 +101,11 @@ def _progress_bar() -> Progress:
 
 def report(studio: ImageStudio, result: OperationResult, *, as_json: bool, out: str | None) -> None:
     operation = result.operation
-    written = write_outputs(studio, result, out) if out is not None else []
+    unwritten: OSError | None = None
+    try:
+        written = write_outputs(studio, result, out) if out is not None else []
+    except OSError as error:  # after it was paid for: say so, and where the outputs are kept
+        written, unwritten = [], error
     locations = {asset.id: studio.container.assets().location(asset) for asset in result.assets}
     locations |= {place.asset_id: str(place.path) for place in written}
     if as_json:
@@ -123,6 +133,7 @@ def report(studio: ImageStudio, result: OperationResult, *, as_json: bool, out: 
                 "failed_outputs": list(result.failed_outputs),
             }
         )
+        _unwritten(result, out, unwritten)
         return
     console().print(
         f"[bold]{operation.kind}[/] {operation.id} with {operation.model_id}: "
@@ -148,6 +159,22 @@ def report(studio: ImageStudio, result: OperationResult, *, as_json: bool, out: 
         line(place.said(sizes[place.asset_id]))
     for reason in result.failed_outputs:
         console().print(f"[yellow]one output failed:[/] {reason}", soft_wrap=True)
+    _unwritten(result, out, unwritten)
+
+
+def _unwritten(result: OperationResult, out: str | None, error: OSError | None) -> None:
+    """The outputs could not be copied to `--out` (found only while writing, as a folder that
+    cannot be made there): the operation stands, its outputs are stored, and this says how to
+    get them."""
+    if error is None:
+        return
+    ids = " ".join(asset.id for asset in result.assets)
+    sys.stderr.write(
+        f"error: could not write to --out {out}: {error.strerror or error}; the operation "
+        f"succeeded and its outputs are kept: imagestudio assets download <id> --out <folder>/ "
+        f"for each of {ids}\n"
+    )
+    raise typer.Exit(EXIT_UNEXPECTED)
 
 
 def write_outputs(studio: ImageStudio, result: OperationResult, out: str) -> list[Written]:

@@ -11,6 +11,7 @@ from imagestudio.adapters.sandbox.config import SandboxConfig, StabilityLimits, 
 from imagestudio.adapters.sandbox.faults import Fault, FaultRate, Route
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.entrypoints.cli.output import fail
+from imagestudio.entrypoints.durations import MOST_SECONDS
 
 _FAULT_HELP = (
     "ROUTE:FAULT=RATE, repeatable: that share of the route's requests meet the fault. Routes: "
@@ -19,6 +20,10 @@ _FAULT_HELP = (
     + ", ".join(fault.value for fault in Fault)
     + "."
 )
+
+
+MOST_A_LIMIT = 1_000_000
+"""The most an account limit of the sandbox takes (as the settings' own)."""
 
 
 def register(app: typer.Typer) -> None:
@@ -38,7 +43,10 @@ def sandbox(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="0: any free port.")] = 8765,
     latency: Annotated[
-        float, typer.Option("--latency", help="Seconds a task runs before it completes.")
+        float,
+        typer.Option(
+            "--latency", min=0.0, max=MOST_SECONDS, help="Seconds a task runs before it completes."
+        ),
     ] = 0.5,
     fail_rate: Annotated[
         float,
@@ -51,21 +59,38 @@ def sandbox(
         ),
     ] = None,
     slow_seconds: Annotated[
-        float, typer.Option("--slow-seconds", min=0.0, help="How late a `slow` reply comes.")
+        float,
+        typer.Option(
+            "--slow-seconds", min=0.0, max=MOST_SECONDS, help="How late a `slow` reply comes."
+        ),
     ] = 5.0,
     slow_task_seconds: Annotated[
         float,
-        typer.Option("--slow-task-seconds", min=0.0, help="How long a `slow-task` task runs."),
+        typer.Option(
+            "--slow-task-seconds",
+            min=0.0,
+            max=MOST_SECONDS,
+            help="How long a `slow-task` task runs.",
+        ),
     ] = 10.0,
     seed: Annotated[int, typer.Option("--seed", help="Seeds the random draws.")] = 0,
     result_ttl: Annotated[
         float,
         typer.Option(
-            "--result-ttl", min=0.0, help="Seconds Stability keeps an async result (24 h)."
+            "--result-ttl",
+            min=0.0,
+            max=MOST_SECONDS,
+            help="Seconds Stability keeps an async result (24 h).",
         ),
     ] = 24 * 3600.0,
     sync_timeout: Annotated[
-        float, typer.Option("--sync-timeout", help="WaveSpeed sync mode gives up after this.")
+        float,
+        typer.Option(
+            "--sync-timeout",
+            min=0.0,
+            max=MOST_SECONDS,
+            help="WaveSpeed sync mode gives up after this.",
+        ),
     ] = 90.0,
     balance: Annotated[
         str, typer.Option("--wavespeed-balance", help="Starting WaveSpeed balance, USD.")
@@ -74,13 +99,25 @@ def sandbox(
         str, typer.Option("--stability-credits", help="Starting Stability credits.")
     ] = "10000",
     wavespeed_per_minute: Annotated[
-        int, typer.Option("--wavespeed-per-minute", min=1, help="Submits a minute (Silver: 500).")
+        int,
+        typer.Option(
+            "--wavespeed-per-minute",
+            min=1,
+            max=MOST_A_LIMIT,
+            help="Submits a minute (Silver: 500).",
+        ),
     ] = 500,
     wavespeed_concurrent: Annotated[
-        int, typer.Option("--wavespeed-concurrent", min=1, help="Tasks at once (Silver: 100).")
+        int,
+        typer.Option(
+            "--wavespeed-concurrent", min=1, max=MOST_A_LIMIT, help="Tasks at once (Silver: 100)."
+        ),
     ] = 100,
     stability_per_10s: Annotated[
-        int, typer.Option("--stability-per-10s", min=1, help="Requests per 10 s, then 60 s out.")
+        int,
+        typer.Option(
+            "--stability-per-10s", min=1, max=MOST_A_LIMIT, help="Requests per 10 s, then 60 s out."
+        ),
     ] = 150,
 ) -> None:
     """Serve a local stand-in for WaveSpeed and Stability (profile `sandbox` talks to it)."""

@@ -43,4 +43,8 @@ def studio() -> ImageStudio:
 
 
 def user_or_default(user: str | None) -> str:
-    return user or unstarted_studio().container.settings().default_user
+    # Only a --user left out means the default user: `--user ""` (an unset shell variable) ran,
+    # and was charged, as the default user; now it is a user no one is.
+    if user is not None:
+        return user
+    return unstarted_studio().container.settings().default_user

@@ -31,7 +31,9 @@ async def serve_stdio(settings: Settings, user: str | None) -> None:
     within the shutdown grace (cancelled after it, as the HTTP server does)."""
     studio = await ImageStudio.connect(settings)
     try:
-        chosen = user or settings.default_user
+        # Only --user left out means the default user: an empty one (an unset variable in the
+        # client's config) served as the default user, with that user's plan and library.
+        chosen = settings.default_user if user is None else user
         known = await studio.usage.execute(chosen)
         if isinstance(known, Failure):
             raise UnknownMcpUser(known.failure())

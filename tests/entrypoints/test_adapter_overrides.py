@@ -35,3 +35,22 @@ def test_every_adapter_of_ours_passes_the_check(profile: Profile, tmp_path: Path
     container = ImageStudio.open(profile=profile, data_dir=tmp_path).container
     for name in ADAPTER_PORTS:
         check_adapter(name, getattr(container, name)())
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        ({"adapters": [("clock", AsyncClock())]}, "adapters must be a mapping of names to objects"),
+        ({"settings": "profile=test"}, "settings must be a Settings, not str"),
+        ({"settings": {"profile": "test"}}, "settings must be a Settings, not dict"),
+    ],
+)
+def test_arguments_of_the_wrong_shape_are_a_type_error_naming_the_argument(
+    arguments: dict[str, object], said: str
+) -> None:
+    """They were dependency_injector's "… is not an instance of Settings" and a list's
+    AttributeError, naming neither the argument nor what it takes."""
+    with pytest.raises(TypeError, match=said):
+        ImageStudio.open(**arguments)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=said):
+        ImageStudio.open(profile=Profile.TEST, **arguments)  # type: ignore[arg-type]

@@ -203,7 +203,7 @@ def test_piped_tables_are_plain_tab_separated_lines() -> None:
 @pytest.mark.parametrize(
     ("variable", "value", "said"),
     [
-        ("IMAGESTUDIO_DEFAULT_PLAN", "gold", "'gold' is not a plan"),
+        ("IMAGESTUDIO_DEFAULT_PLAN", "gold", "IMAGESTUDIO_DEFAULT_PLAN: no such plan; give one of"),
         ("IMAGESTUDIO_PROFILE", "bogus", "IMAGESTUDIO_PROFILE"),
     ],
 )

@@ -124,3 +124,26 @@ def test_a_moment_past_the_calendar_in_utc_is_refused_where_it_is_typed(moment: 
     refused = limits.export_moment("since", moment)
     assert isinstance(refused, InvalidInput)
     assert "outside the calendar" in refused.reason
+
+
+@pytest.mark.parametrize("where", sorted(MONEY))
+@pytest.mark.parametrize("finer", ["0.0000001", "$0.0000004", ".00000049", "1.0000001"])
+def test_money_finer_than_a_micro_dollar_exits_2_and_changes_nothing(
+    where: str, finer: str, local_cli: Cli
+) -> None:
+    """Rounded, `budget set --monthly 0.0000001` kept a budget of $0, which refuses every call
+    at that provider (and a spend cap of $0, every paid call of the plan's users)."""
+    before = [local_cli.json("plans", "list"), local_cli.json("budget", "list")]
+
+    refused = local_cli.invoke(*WRITTEN[where](finer))
+
+    assert refused.exit_code == 2, refused.output
+    (line,) = refused.stderr.strip().splitlines()
+    assert "is finer than a micro-dollar" in line, line
+    assert [local_cli.json("plans", "list"), local_cli.json("budget", "list")] == before
+
+
+def test_a_whole_micro_dollar_is_taken_trailing_zeros_and_all() -> None:
+    assert limits.dollars("amount", "0.000001") == 1
+    assert limits.dollars("amount", "1.0000010000") == 1_000_001
+    assert isinstance(opening_balance("wavespeed=0.0000001"), InvalidInput)

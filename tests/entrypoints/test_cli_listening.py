@@ -68,6 +68,16 @@ def test_a_host_that_does_not_resolve_is_one_line_and_exit_2(
 
 
 @pytest.mark.parametrize("command", ["serve", "sandbox"])
+@pytest.mark.parametrize("host", ["", " "])
+def test_an_empty_host_is_refused_not_every_interface(
+    command: str, host: str, environment: dict[str, str]
+) -> None:
+    # The resolver reads an empty host as the wildcard: the server listened on every interface.
+    done = run(environment, command, "--host", host, "--port", "0")
+    refused(done, "invalid --host: is empty: give 127.0.0.1 (this machine) or 0.0.0.0 (all)")
+
+
+@pytest.mark.parametrize("command", ["serve", "sandbox"])
 @pytest.mark.parametrize("port", ["-1", "65536", "99999"])
 def test_a_port_out_of_range_is_one_line_and_exit_2(
     command: str, port: str, environment: dict[str, str]

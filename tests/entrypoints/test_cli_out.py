@@ -149,3 +149,48 @@ def test_json_reports_the_path_written(cli: Cli, picture: Path, tmp_path: Path) 
     payload = cli.json("convert", str(picture), "jpg", "--out", str(tmp_path / "logo.png"))
     assert payload["assets"][0]["path"] == str(tmp_path / "logo.jpg")
     assert (tmp_path / "logo.jpg").is_file() and not (tmp_path / "logo.png").exists()
+
+
+@pytest.mark.parametrize("path", WRITERS, ids=" ".join)
+def test_out_under_a_file_is_one_line_and_exit_2_and_an_operation_is_not_run(
+    cli: Cli, picture: Path, tmp_path: Path, path: tuple[str, ...]
+) -> None:
+    """It ended as an "unexpected FileExistsError", exit 1, after the operation had run and
+    been paid for."""
+    asset = cli.json("generate", "a kite", "--size", "128x128")["assets"][0]["id"]
+    before = len(cli.json("operations", "list")["items"])
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("not a folder")
+    args = [a.replace("{p}", str(picture)).replace("{asset}", asset) for a in WRITERS[path]]
+
+    result = cli.invoke(*args, "--out", str(in_the_way / "out.png"))
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"error: invalid out: {in_the_way} is not a folder\n"
+    assert len(cli.json("operations", "list")["items"]) == before
+
+
+def test_out_that_fails_only_when_written_says_the_operation_stands(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("imagestudio.entrypoints.cli.running.write", refuse)
+    result = cli.invoke("generate", "a kite", "--size", "128x128", "--out", f"{tmp_path}/")
+
+    assert result.exit_code == 1
+    (said,) = result.stderr.splitlines()
+    assert said.startswith(f"error: could not write to --out {tmp_path}/: No space left on device")
+    (operation,) = cli.json("operations", "list")["items"]
+    assert operation["status"] == "succeeded"
+    assert operation["id"].removeprefix("op_") in said  # its asset, to download
+
+
+def test_user_given_empty_is_no_user_not_the_default_one(cli: Cli) -> None:
+    """`--user "$UNSET"` ran, and was charged, as the default user."""
+    result = cli.invoke("generate", "a kite", "--user", "")
+
+    assert result.exit_code == 7
+    assert result.stderr == "error: unknown user ''\n"
+    assert cli.json("operations", "list")["items"] == []

@@ -30,8 +30,7 @@ def sandbox() -> Iterator[RunningSandbox]:
 def test_a_studio_used_from_loop_after_loop_charges_each_run_and_holds_nothing(
     sandbox: RunningSandbox, tmp_path: Path, model: str
 ) -> None:
-    # Only this studio's threads: another test of this worker's process may have left its own.
-    before = set(threading.enumerate())
+    before = set(threading.enumerate())  # other tests' threads are not this one's
     studio = asyncio.run(
         ImageStudio.connect(
             profile=Profile.SANDBOX,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp_types import CallToolResult, ImageContent, TextContent
@@ -183,8 +184,10 @@ async def test_an_agent_over_stdio_works_within_alices_plan_and_library(tmp_path
         assert mine["assets"][0]["id"] == asset["id"]
 
 
-def test_mcp_for_a_user_who_does_not_exist_exits_with_not_found(cli: Cli) -> None:
-    """Refused before serving: an agent's client sees the process end, with the reason."""
-    done = cli.invoke("mcp", "--user", "nobody")
+@pytest.mark.parametrize("nobody", ["nobody", ""])
+def test_mcp_for_a_user_who_does_not_exist_exits_with_not_found(cli: Cli, nobody: str) -> None:
+    """Refused before serving: an agent's client sees the process end, with the reason. An
+    empty --user (an unset variable in the client's config) served as the default user."""
+    done = cli.invoke("mcp", "--user", nobody)
     assert done.exit_code == 7, done.output
-    assert "nobody" in done.stderr and done.stdout == ""
+    assert f"unknown user {nobody!r}" in done.stderr and done.stdout == ""

@@ -25,6 +25,8 @@ def test_an_assets_bytes_are_read_by_the_asset_or_its_id(tmp_path: Path) -> None
         assert stored.is_relative_to(tmp_path / "assets")
         with pytest.raises(LookupError, match=asset.id):
             studio.read_asset(asset.id, user_id="somebody-else")
+        with pytest.raises(LookupError, match=asset.id):  # no user, not the default one
+            studio.read_asset(asset.id, user_id="")
         studio.delete_asset.execute("local", asset.id).unwrap()
         with pytest.raises(LookupError, match=asset.id):
             studio.read_asset(asset)

@@ -117,8 +117,32 @@ def cli(tmp_path: Path, **environment: str) -> subprocess.CompletedProcess[str]:
             1,
             "error: the database cannot be used: connection failed: ",
         ),
+        (
+            {"IMAGESTUDIO_DEFAULT_PLAN": "secret-7f3a"},
+            2,
+            "error: IMAGESTUDIO_DEFAULT_PLAN: no such plan; give one of basic, enterprise, free, "
+            "local, pro",
+        ),
+        (
+            {"IMAGESTUDIO_DEFAULT_PLAN": "secret-7f3a", "IMAGESTUDIO_PROFILE": "test"},
+            2,
+            "error: IMAGESTUDIO_DEFAULT_PLAN: no such plan; give one of ",
+        ),
+        (
+            {"IMAGESTUDIO_DATA_DIR": ""},  # read as the current folder: files landed there
+            2,
+            "error: settings: IMAGESTUDIO_DATA_DIR: give a folder: an empty value names none",
+        ),
     ],
-    ids=["unsupported-database", "data-folder", "sqlite-folder", "unreachable-postgres"],
+    ids=[
+        "unsupported-database",
+        "data-folder",
+        "sqlite-folder",
+        "unreachable-postgres",
+        "default-plan",
+        "default-plan-in-memory",
+        "empty-data-folder",
+    ],
 )
 def test_the_command_line_says_it_in_one_line(
     environment: dict[str, str], code: int, said: str, tmp_path: Path
@@ -130,3 +154,22 @@ def test_the_command_line_says_it_in_one_line(
     assert lines[0].startswith(said), lines[0]
     assert "secret" not in done.stderr
     assert not (tmp_path / "data").exists() or "DATA_DIR" not in said
+    assert not (tmp_path / "imagestudio.db").exists()  # nothing made in the current folder
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_admin_key_is_no_admin_key_and_the_admin_api_says_it_is_off(
+    blank: str, tmp_path: Path
+) -> None:
+    """It turned the admin API on with a key no request can send: every admin call was 401."""
+    from fastapi.testclient import TestClient
+
+    from imagestudio.entrypoints.http.app import create_app
+    from imagestudio.entrypoints.settings import Profile
+
+    settings = Settings(profile=Profile.TEST, data_dir=tmp_path, admin_key=blank)
+    assert settings.admin_key is None
+    with TestClient(create_app(settings)) as client:
+        answer = client.get("/v1/admin/plans", headers={"Authorization": "Bearer anything"})
+    assert answer.status_code == 403
+    assert answer.json()["type"] == "/problems/admin-disabled"
