@@ -14,8 +14,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from imagestudio.application.routing import RoutingPolicy, RoutingRules
 from imagestudio.domain.model import ModelTier
-from imagestudio.domain.money import MAX_ADJUSTMENT, MICROS_PER_USD
 from imagestudio.entrypoints.durations import MOST_HOURS, MOST_SECONDS
+from imagestudio.entrypoints.setting_bounds import (
+    MOST_MICROS_PER_CREDIT,
+    MOST_PIXELS,
+    MOST_PRICE_USD,
+    MOST_REQUEST_BYTES,
+    MOST_REQUESTS,
+    MOST_TASKS,
+)
 from imagestudio.entrypoints.setting_types import (
     BlankIsUnset,
     DatabaseUrl,
@@ -59,19 +66,6 @@ _PRESET_STORAGE = {
     Profile.SANDBOX: StorageKind.LOCAL,
 }
 _OFFLINE_PROVIDER_BY_DEFAULT = frozenset({Profile.LOCAL, Profile.OFFLINE, Profile.TEST})
-
-
-# Every number a setting takes is bounded both ways (tests/entrypoints/test_setting_bounds.py):
-# past these, prices overflowed the 64-bit columns at the first operation, far from the setting.
-MOST_PRICE_USD = Decimal(MAX_ADJUSTMENT) / MICROS_PER_USD
-"""$1,000,000,000 an output, the most one ledger adjustment may move."""
-MOST_MICROS_PER_CREDIT = 10**12
-"""$1,000,000 a credit (a credit is $0.01): ten outputs of the dearest model stay far below
-the 64-bit counters."""
-MOST_TASKS = 100_000
-MOST_REQUESTS = 1_000_000
-MOST_PIXELS = 10**10
-MOST_REQUEST_BYTES = 2**40
 
 
 def _default_data_dir() -> Path:
