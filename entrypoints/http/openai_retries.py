@@ -1,22 +1,21 @@
 """The `openai` client's own retries joined to the call they repeat, so they never charge twice.
-
 The client sends no idempotency key of its own. When its read times out (or the connection
 drops) it sends the same request again, marked `x-stainless-retry-count: N`; the first attempt
 keeps running here and is charged when it succeeds, so running the repeat as well would charge
-one call twice, or three times. A call whose client went away before its answer is therefore
-remembered under its user and what it asks, and a marked repeat of it waits for that operation
-instead of starting another. A repeat of a call whose answer was sent (a released 503, say) runs
-anew, as the client meant. This memory is one process's; a caller's `Idempotency-Key` is the
-store's business and holds across processes and restarts.
+one call twice, or three times. Each attempt therefore leaves the job it waits on under its
+user and what it asks, before it waits, and a marked repeat joins that job, or replays it if it
+has succeeded (the client repeats only what it did not get), instead of starting another. Left
+before the wait, not when the server notices the client went away: a repeat can arrive first,
+and a job can end just as the client gives up on it. A repeat of a call that failed (a released
+503, say) runs anew, as the client meant. This memory is one process's; a caller's
+`Idempotency-Key` is the store's business and holds across processes and restarts.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable
 from typing import TypeVar
 
 from fastapi import Request
@@ -65,8 +64,8 @@ def still_running(outcome: object) -> bool:
     return isinstance(outcome, Failure) and isinstance(outcome.failure(), IdempotencyInProgress)
 
 
-class AbandonedCalls:
-    """Operations whose client left before their answer, by call fingerprint."""
+class CallJobs:
+    """The job the latest attempt of each call waits on, by call fingerprint."""
 
     def __init__(self) -> None:
         self._calls: OrderedDict[str, tuple[str, float]] = OrderedDict()
@@ -78,30 +77,9 @@ class AbandonedCalls:
             self._calls.popitem(last=False)
 
     def take(self, fingerprint: str) -> str | None:
-        """The abandoned operation this call repeats, handed to one repeat only."""
+        """The job an earlier attempt of this call waited on, handed to one repeat only (which
+        leaves it again for the next)."""
         found = self._calls.pop(fingerprint, None)
         if found is None or found[1] < time.monotonic():
             return None
         return found[0]
-
-
-async def until_disconnected(request: Request) -> None:
-    """Returns when the client has gone (the body is read by now: nothing else is received)."""
-    while (await request.receive())["type"] != "http.disconnect":
-        pass
-
-
-async def heard_out(
-    request: Request, waiting: Awaitable[T], calls: AbandonedCalls, fingerprint: str, job: str
-) -> T:
-    """`waiting`'s result; if the client leaves first, the job is remembered for its repeat."""
-    outcome = asyncio.ensure_future(waiting)
-    gone = asyncio.ensure_future(until_disconnected(request))
-    try:
-        await asyncio.wait({outcome, gone}, return_when=asyncio.FIRST_COMPLETED)
-        if not outcome.done():
-            calls.remember(fingerprint, job)
-        return await outcome
-    finally:
-        gone.cancel()
-        outcome.cancel()  # only the wait: the operation runs on as a job of the server

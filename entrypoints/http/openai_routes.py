@@ -38,7 +38,6 @@ from imagestudio.entrypoints.http.openai_requests import (
 from imagestudio.entrypoints.http.openai_retries import (
     IN_PROGRESS_POLL_SECONDS,
     call_fingerprint,
-    heard_out,
     is_client_retry,
     still_running,
 )
@@ -133,6 +132,15 @@ async def create_variations(user: User) -> None:
     )
 
 
+def _earlier_attempts_job(state: AppState, fingerprint: str) -> str | None:
+    """The job a repeat joins (or whose success it replays): the one an earlier attempt of the
+    call waited on, unless it failed, which the client repeats to have it run anew."""
+    job = state.call_jobs.take(fingerprint)
+    if job is None or state.jobs.crashed(job) or isinstance(state.jobs.finished(job), Failure):
+        return None
+    return job
+
+
 def _format(body: ImagesIn) -> str:
     """As OpenAI: `gpt-image-*` models answer base64 only, the others a URL by default."""
     if body.response_format is not None:
@@ -149,12 +157,12 @@ async def _run(
     # A job of this server, as `POST /v1/operations` runs it: counted in /metrics and drained
     # on shutdown. OpenAI's API answers with the images, so the answer waits for the end.
     fingerprint = call_fingerprint(operation, response_format)
-    job = state.abandoned_calls.take(fingerprint) if is_client_retry(request) else None
+    job = _earlier_attempts_job(state, fingerprint) if is_client_retry(request) else None
     while True:
         if job is None:
             job = state.jobs.start(replace(operation, operation_id=f"op_{uuid.uuid4().hex}"))
-        waiting = state.jobs.wait(job, math.inf)
-        outcome = await heard_out(request, waiting, state.abandoned_calls, fingerprint, job)
+        state.call_jobs.remember(fingerprint, job)  # for this call's next repeat, if any
+        outcome = await state.jobs.wait(job, math.inf)
         if not still_running(outcome) or await request.is_disconnected():
             break
         await asyncio.sleep(IN_PROGRESS_POLL_SECONDS)  # then the key's replay answers

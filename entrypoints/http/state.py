@@ -8,7 +8,7 @@ from fastapi import Request
 
 from imagestudio.entrypoints.api import ImageStudio
 from imagestudio.entrypoints.http.jobs import OperationJobs
-from imagestudio.entrypoints.http.openai_retries import AbandonedCalls
+from imagestudio.entrypoints.http.openai_retries import CallJobs
 from imagestudio.entrypoints.http.pages.local_runs import LocalRuns
 from imagestudio.entrypoints.settings import Settings
 
@@ -18,7 +18,7 @@ class AppState:
     studio: ImageStudio
     settings: Settings
     jobs: OperationJobs
-    abandoned_calls: AbandonedCalls = field(default_factory=AbandonedCalls)
+    call_jobs: CallJobs = field(default_factory=CallJobs)
     """OpenAI calls whose client left before the answer, for its retry to join."""
     local_runs: LocalRuns = field(default_factory=LocalRuns)
     """The local pages' runs by form token, for a second submit of a form to join."""

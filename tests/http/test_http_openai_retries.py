@@ -4,10 +4,15 @@ route and answer format; a repeat of a call whose answer was sent runs anew."""
 
 from __future__ import annotations
 
+import json
+import socket
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import openai
 import pytest
 from http_support import png
@@ -108,4 +113,48 @@ def test_a_retry_with_the_callers_key_waits_for_the_first_attempt(
 
     assert attempts >= 2
     assert answer.data[0].b64_json
+    assert [(line.outcome.value, line.user_charge) for line in ledger] == [("succeeded", PRICE)]
+
+
+def _send_unread(served: Served, body: bytes) -> socket.socket:
+    """A generate call sent on a raw connection whose answer is never read: a client stuck
+    before its read time-out, still connected, so the server sees no disconnect."""
+    address = urlsplit(served.api.base_url)
+    connection = socket.create_connection((address.hostname, address.port))
+    head = (
+        f"POST /v1/images/generations HTTP/1.1\r\nHost: {address.netloc}\r\n"
+        f"Authorization: Bearer {served.api.keys['alice']}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    connection.sendall(head.encode() + body)
+    return connection
+
+
+def test_a_repeat_of_a_call_that_ended_as_its_client_gave_up_replays_it(tmp_path: Path) -> None:
+    """The first attempt's operation ends while its client is still connected but no longer
+    reading; the client then gives up and repeats the call. The server never saw it leave, so
+    the repeat must still join that operation: it used to run a second one and charge twice."""
+    body = json.dumps(
+        {"prompt": "a kite [offline:slow]", "size": "256x256", "response_format": "b64_json"}
+    ).encode()
+    with serving(tmp_path, offline_slow_seconds=1.0, offline_price_usd="0.02") as served:
+        stuck = _send_unread(served, body)
+        deadline = time.monotonic() + 30
+        while not served.ledger("alice") and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the first attempt's operation is settled
+        stuck.close()
+        with httpx.Client(base_url=served.api.base_url, timeout=30) as client:
+            repeat = client.post(
+                "/v1/images/generations",
+                content=body,
+                headers={
+                    "Authorization": f"Bearer {served.api.keys['alice']}",
+                    "Content-Type": "application/json",
+                    "x-stainless-retry-count": "1",
+                },
+            )
+        ledger = served.ledger("alice")
+
+    assert repeat.status_code == 200, repeat.text
+    assert repeat.json()["data"][0]["b64_json"]
     assert [(line.outcome.value, line.user_charge) for line in ledger] == [("succeeded", PRICE)]
