@@ -9,7 +9,7 @@ from imagestudio.adapters.memory.asset_library import LibraryDraft
 from imagestudio.adapters.memory.idempotency import KeysDraft
 from imagestudio.adapters.memory.ledger import LedgerDraft
 from imagestudio.adapters.memory.operation_store import OperationsDraft
-from imagestudio.adapters.memory.quota_book import QuotaDraft
+from imagestudio.adapters.memory.quota_draft import QuotaDraft
 from imagestudio.adapters.memory.webhooks import OutboxDraft
 from imagestudio.application.operation_ports import StoredOutcome
 

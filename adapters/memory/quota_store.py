@@ -15,13 +15,8 @@ from datetime import UTC, datetime
 
 from returns.result import Failure, Result, Success
 
-from imagestudio.adapters.memory.quota_book import (
-    QuotaBook,
-    QuotaDraft,
-    adjust,
-    carry_over,
-    standing_in,
-)
+from imagestudio.adapters.memory.quota_book import QuotaBook, adjust, carry_over, standing_in
+from imagestudio.adapters.memory.quota_draft import QuotaDraft
 from imagestudio.adapters.system.clock import SystemClock
 from imagestudio.application.ports.clock import Clock
 from imagestudio.domain.anchor_move import anchor_move
