@@ -30,6 +30,10 @@ class Fault(StrEnum):
     HTTP_503 = "503"
     HTTP_429 = "429"
     """With `Retry-After`, as both services send it."""
+    HTTP_500_AFTER_WORK = "500-after-work"
+    """Do the work — the task made and billed, a sync generation rendered and billed — then
+    answer 500 in place of the reply: the service failed after the work, and the client
+    cannot tell this 500 from one before it (the `500` fault, which does nothing)."""
     SLOW = "slow"
     """Reply only after `slow_seconds`: long enough for a client time-out."""
     DROP = "drop"

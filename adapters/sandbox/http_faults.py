@@ -81,8 +81,15 @@ async def before_work(
     return None
 
 
-async def after_work(fault: Fault | None, faults: FaultScript, reply: Response) -> Response:
-    """The reply as the client gets it once the work is done: late, cut or broken."""
+async def after_work(
+    fault: Fault | None,
+    faults: FaultScript,
+    reply: Response,
+    make_error: Callable[[int], Response],
+) -> Response:
+    """The reply as the client gets it once the work is done: late, cut, broken, or a 500."""
+    if fault is Fault.HTTP_500_AFTER_WORK:
+        return make_error(500)
     if fault is Fault.SLOW:
         await asyncio.sleep(faults.slow_seconds)
     elif fault is Fault.DROP:
@@ -112,4 +119,4 @@ async def faulted(
     instead = await before_work(fault, make_error)
     if instead is not None:
         return instead
-    return await after_work(fault, faults, await answer())
+    return await after_work(fault, faults, await answer(), make_error)

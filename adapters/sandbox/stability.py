@@ -121,7 +121,7 @@ class StabilityEmulator:
             reply = await answer(request, key, fault)
         except Refusal as refusal:
             reply = refusal.response()
-        return await after_work(fault, self._state.faults, reply)
+        return await after_work(fault, self._state.faults, reply, v2beta_fault)
 
     # -- submissions ----------------------------------------------------------------------
 

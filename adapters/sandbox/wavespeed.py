@@ -76,7 +76,7 @@ class WaveSpeedEmulator:
             return instead
         reply = await self._accept(request, fault)
         # The others strike after the task exists: the client cannot know it was created.
-        return await after_work(fault, faults, reply)
+        return await after_work(fault, faults, reply, fault_failure)
 
     async def _accept(self, request: Request, fault: Fault | None) -> Response:
         model_path = request.path_params["model_path"]

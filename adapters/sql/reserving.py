@@ -3,8 +3,9 @@
 A reservation reads what decides it first (the user's plan, stored bytes and the provider's
 budget in one statement, the recent requests, the user's counters, locked), so a refusal writes
 nothing; a grant then holds every amount in one statement and records the reservation.
-PostgreSQL: the user's row is locked first (serialising one user's reservations, not
-everyone's), then the user's counters, then one budget stripe (budget_stripes.py): one order for
+PostgreSQL: the user's row is locked first, in a statement of its own, so that the plan is read
+once the lock is held (`_LOCK_USER` says why); this serialises one user's reservations, not
+everyone's. Then the user's counters, then one budget stripe (budget_stripes.py): one order for
 every transaction. SQLite: every write transaction is BEGIN IMMEDIATE, which serialises writers
 across processes. Settling is settling.py's.
 """
@@ -73,8 +74,17 @@ _DECIDING = DriverStatement(
         .outerjoin(t.reservations, _r.id == bindparam("reservation_id"))
     )
     .where(_u.id == bindparam("user_id"))
-    .with_for_update(of=t.users)
 )
+_LOCK_USER = DriverStatement(select(_u.id).where(_u.id == bindparam("user_id")).with_for_update())
+"""PostgreSQL: the user's row, locked in a statement of its own, before `_DECIDING` reads.
+
+`_DECIDING` then takes its snapshot once the lock is held, so it reads the plan the user has
+from then on: a plan change commits before the lock is granted (and is read) or waits for
+this transaction. Locked inside `_DECIDING` itself (FOR UPDATE OF users), a reservation that
+waited for the lock read the plan as its statement began: the old definition of a plan
+redefined meanwhile, the old billing anchor of one whose counters were just carried to a new
+period, and no plan at all for a user moved to another plan (the re-checked join lost its
+row, and the user was called unknown)."""
 Found = Any
 """The row of `_DECIDING`: the plan, the stored bytes, the budget, a recorded reservation."""
 _SINCE = bindparam("since", type_=_g.at.type)
@@ -176,6 +186,12 @@ def _deciding(
         "provider": request.provider,
         "reservation_id": reservation_id,
     }
+    # SQLite needs no row lock: its writers are serialised by BEGIN IMMEDIATE.
+    if (
+        connection.dialect.name == "postgresql"
+        and _LOCK_USER.run(connection, params).first() is None
+    ):
+        return None
     return _DECIDING.run(connection, params).first()
 
 

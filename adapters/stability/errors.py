@@ -19,8 +19,18 @@ PROVIDER = "stability"
 MAX_DETAIL_CHARS = 500
 PAYLOAD_LIMIT = "Stability takes at most 10 MiB per request"
 
-# A gateway error on a submit: the request may have reached Stability, which may bill it.
-_GATEWAY_UNKNOWN = frozenset({502, 504})
+_MAYBE_RUN = {
+    500: "Stability's own error, answered after it took the request",
+    502: "from a gateway",
+    504: "from a gateway",
+}
+"""A submit answered so may have run and been billed: 502/504, a gateway's, after the request
+may have reached Stability; 500, Stability's `internal_error` ("an unexpected server error has
+occurred, please try again later"), which says nothing of the generation — it may come after
+the image was made and billed, and the reply holds no id to ask about it by (the contract
+documents the 403 moderation refusal as uncharged; it says no such thing of a 500). Unknown,
+as WaveSpeed's 500 and a 500 to a Stability result poll are: held, never re-sent, never free.
+A 503 says the service did not take the request, so it is definite."""
 
 _BY_STATUS = {
     400: Kind.INVALID_INPUT,
@@ -75,11 +85,12 @@ def refused(response: httpx.Response) -> ProviderFailed:
 
 
 def submit_refused(response: httpx.Response) -> ProviderFailed | SubmitUnknown:
-    """A non-2xx reply to a submit: a refusal, or unknown when a gateway answered for it."""
-    if response.status_code in _GATEWAY_UNKNOWN:
+    """A non-2xx reply to a submit: a refusal, or unknown when the request may have run."""
+    source = _MAYBE_RUN.get(response.status_code)
+    if source is not None:
         return SubmitUnknown(
             task_id=None,
-            detail=f"{error_detail(response)} from a gateway: the submit may have been billed",
+            detail=f"{error_detail(response)} ({source}): the submit may have been billed",
         )
     return refused(response)
 

@@ -25,6 +25,8 @@ _PARAMS = {
     "height": "size",
     "images[0]": "image",
     "images[1]": "mask",
+    # On these routes only `moderation=low` sets it (openai_options.py).
+    "parameters.enable_safety_checker": "moderation",
 }
 
 

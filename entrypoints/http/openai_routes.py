@@ -29,6 +29,7 @@ from imagestudio.entrypoints.http.auth import current_user
 from imagestudio.entrypoints.http.invalid_requests import validated
 from imagestudio.entrypoints.http.openai_formats import AnswerFormat
 from imagestudio.entrypoints.http.openai_masks import our_mask
+from imagestudio.entrypoints.http.openai_options import option_parameters
 from imagestudio.entrypoints.http.openai_requests import (
     OpenAIProblem,
     bad_request,
@@ -76,7 +77,9 @@ async def create_images(request: Request, user: User) -> ImagesOut:
     """Text to image, answered as OpenAI's `images.generate` (seed in the extra body)."""
     body = validated(ImagesIn, await request.json())
     answer = AnswerFormat.asked(body.output_format, body.output_compression)
-    operation = operation_request(request, user, OperationKind.TEXT_TO_IMAGE, body)
+    operation = operation_request(
+        request, user, OperationKind.TEXT_TO_IMAGE, body, parameters=_options(body)
+    )
     operation = replace(operation, webhook=subscription(body))
     return await _run(request, operation, _format(body), answer)
 
@@ -103,8 +106,8 @@ async def edit_images(request: Request, user: User) -> ImagesOut:
         raise bad_request("body", str(unreadable.detail)) from None
     body = validated(ImagesIn, fields)
     answer = AnswerFormat.asked(body.output_format, body.output_compression)
+    parameters = _options(body)
     images = [ImageInput(data=image)]
-    parameters: dict[str, ParameterValue] = {}
     if mask is not None:
         images.append(ImageInput(data=await our_mask(app_state(request), mask), role="mask"))
         parameters["mode"] = "inpaint"
@@ -139,6 +142,16 @@ def _earlier_attempts_job(state: AppState, fingerprint: str) -> str | None:
     if job is None or state.jobs.crashed(job) or isinstance(state.jobs.finished(job), Failure):
         return None
     return job
+
+
+def _options(body: ImagesIn) -> dict[str, ParameterValue]:
+    return option_parameters(
+        quality=body.quality,
+        style=body.style,
+        background=body.background,
+        moderation=body.moderation,
+        output_format=body.output_format,
+    )
 
 
 def _format(body: ImagesIn) -> str:

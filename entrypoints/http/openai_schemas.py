@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from imagestudio.entrypoints.http.openai_options import SERVED, schema
 from imagestudio.entrypoints.http.webhook_fields import (
     EVENTS_FORM_FIELD,
     WebhookFields,
@@ -29,6 +30,7 @@ EDIT_FORM = {
         "seed": {"type": "integer", "minimum": 0, "maximum": 4_294_967_294},
         "output_format": {"enum": ["png", "jpeg", "webp"]},
         "output_compression": {"type": "integer", "minimum": 0, "maximum": 100},
+        **{field: {"enum": list(values)} for field, values in SERVED.items()},
         "webhook": {"type": "string", "maxLength": 2048},
         "webhook_events": EVENTS_FORM_FIELD,
     },
@@ -40,7 +42,8 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 class ImagesIn(WebhookFields):
-    """OpenAI's image request; what we have no use for (quality, style, user…) is ignored.
+    """OpenAI's image request. `quality`, `style`, `background` and `moderation` are taken,
+    mapped or refused as openai_options.py says; what changes nothing made (`user`) is ignored.
     `webhook` and `webhook_events` are ours, sent as extra body fields. `size` is the output's:
     an edit makes its output at the input's size, so another one is refused."""
 
@@ -63,6 +66,27 @@ class ImagesIn(WebhookFields):
     )
     output_compression: int | None = Field(
         default=None, ge=0, le=100, description="0-100, for `jpeg` and `webp` only."
+    )
+    quality: str | None = Field(
+        default=None,
+        description="`auto` or `standard`: no other level is offered.",
+        json_schema_extra=schema("quality"),
+    )
+    style: str | None = Field(
+        default=None,
+        description="`vivid` (DALL·E 3's default): `natural` is not offered.",
+        json_schema_extra=schema("style"),
+    )
+    background: str | None = Field(
+        default=None,
+        description="`auto`, or `opaque` with `output_format=jpeg`: `transparent` is not offered.",
+        json_schema_extra=schema("background"),
+    )
+    moderation: str | None = Field(
+        default=None,
+        description="`auto`, or `low`: the model's safety checker off, on a model that has one "
+        "(`auto` chooses one).",
+        json_schema_extra=schema("moderation"),
     )
 
 

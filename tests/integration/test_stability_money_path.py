@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import stamina
 from returns.result import Failure
 from sandbox_studio import USER, held_and_spent, png, sandbox_studio
@@ -112,14 +113,58 @@ async def test_a_filtered_output_costs_the_user_nothing_and_the_operator_its_pri
         assert len(sandbox.state.book.billed("stability")) == 1
 
 
-async def test_a_server_error_on_submit_is_released(tmp_path: Path) -> None:
+async def test_a_503_on_submit_is_released(tmp_path: Path) -> None:
+    # The service did not take the request: definite, nothing held, nothing charged.
     async with sandbox_studio(tmp_path) as (studio, sandbox):
-        sandbox.state.faults.add(Route.STABILITY_SUBMIT, Fault.HTTP_500)
+        sandbox.state.faults.add(Route.STABILITY_SUBMIT, Fault.HTTP_503)
 
         error = (await studio.generate.execute(generate())).failure()
 
         assert isinstance(error, ProviderFailed) and error.kind is ProviderErrorKind.UNAVAILABLE
         assert await held_and_spent(studio) == (0, 0)
+        assert sandbox.state.book.billed("stability") == ()
+
+
+@pytest.mark.parametrize(
+    ("fault", "bills"),
+    [(Fault.HTTP_500, 0), (Fault.HTTP_500_AFTER_WORK, 1)],
+    ids=["before-the-generation", "after-the-generation"],
+)
+async def test_a_500_on_a_sync_submit_is_held_unknown_then_released_with_its_possible_cost(
+    tmp_path: Path, fault: Fault, bills: int
+) -> None:
+    # Stability's `internal_error` says nothing of the generation, which may have been made
+    # and billed (the sandbox's `500-after-work`); the client cannot tell it from a 500 before
+    # the work. Both are held as unknown, never re-sent, and released unresolved: the user is
+    # not charged, the price kept as the possible provider cost (it was read as a definite
+    # failure, so a billed generation cost the operator its price with $0 in the ledger).
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    async with sandbox_studio(tmp_path, reconcile_after_seconds=0.5, lease_seconds=0.3) as (
+        studio,
+        sandbox,
+    ):
+        sandbox.state.faults.add(Route.STABILITY_SUBMIT, fault)
+
+        error = (await studio.generate.execute(generate())).failure()
+
+        assert isinstance(error, OutcomeUnknown), error
+        assert error.provider_task_id is None
+        assert await held_and_spent(studio) == (3 * CREDIT, 0)
+        assert len(sandbox.state.book.billed("stability")) == bills
+        assert sandbox.state.faults.tally()["requests"] == {"stability.submit": 1}
+        await asyncio.sleep(0.6)  # the real clock: past the lease and the deadline
+
+        report = await studio.reconcile.execute()
+
+        assert report.unresolved == (error.operation_id,)
+        assert await held_and_spent(studio) == (0, 0)
+        line = await studio.container.ledger().for_operation(error.operation_id)
+        assert line is not None
+        assert (line.outcome, line.user_charge) == (Outcome.UNKNOWN_UNRESOLVED, 0)
+        assert line.provider_cost == line.unconfirmed_cost == 3 * CREDIT
+        if bills:
+            audit = (await studio.audit_provider.execute(AuditRequest(since=since))).unwrap()
+            assert audit.differences == ()
 
 
 async def test_a_dropped_reply_is_held_unknown_then_released_unresolved_with_its_cost(

@@ -127,6 +127,23 @@ def test_a_sync_call_that_fails_after_acceptance_is_a_500_and_costs_nothing(
     assert _nothing_billed(sandbox)
 
 
+def test_a_500_after_the_work_bills_the_generation_it_hides(
+    sandbox: RunningSandbox, http: httpx.Client
+) -> None:
+    sandbox.state.faults.add(Route.STABILITY_SUBMIT, Fault.HTTP_500_AFTER_WORK, times=2)
+
+    sync = post(http, _CORE, {"prompt": "a cat"})
+    files = {"image": image_part(picture(96, 96))}
+    started = post(http, _CREATIVE, {"prompt": "a cat"}, files)
+
+    assert_v2beta_error(sync, 500, "internal_error")
+    assert_v2beta_error(started, 500, "internal_error")
+    # The sync generation is billed at once; the async one when its work is due.
+    assert eventually(lambda: len(sandbox.state.book.billed("stability")) == 2)
+    routes = sorted(task.route.strip("/") for task in sandbox.state.book.billed("stability"))
+    assert routes == [_CORE, _CREATIVE]
+
+
 def test_an_async_task_that_fails_answers_500_on_its_result_and_costs_nothing(
     sandbox: RunningSandbox, http: httpx.Client
 ) -> None:

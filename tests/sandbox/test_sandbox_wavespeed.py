@@ -548,6 +548,20 @@ def test_fail_after_accept_fails_an_accepted_task_with_an_error_and_no_charge(
     assert balance(sandbox) == Decimal("100")
 
 
+def test_a_500_after_the_work_hides_a_task_that_runs_and_is_billed(
+    sandbox: RunningSandbox, own_http: httpx.Client
+) -> None:
+    sandbox.state.faults.add(Route.WAVESPEED_SUBMIT, Fault.HTTP_500_AFTER_WORK)
+    reply = own_http.post(f"/api/v3/{SEEDREAM}", json=SMALL)
+    assert reply.status_code == 500
+    assert reply.json()["code"] == 500
+    for _ in range(300):  # the task runs on, unseen, and is billed when it completes
+        if sandbox.state.book.billed():
+            break
+        time.sleep(0.01)
+    assert balance(sandbox) == Decimal("100") - SEEDREAM_PRICE
+
+
 def test_a_fail_rate_fails_accepted_tasks() -> None:
     with RunningSandbox(SandboxConfig(fail_rate=1.0)) as sandbox, client(sandbox.base_url) as http:
         done = run_sync(http, SEEDREAM, SMALL)

@@ -169,7 +169,6 @@ async def test_an_unreadable_async_result_holds_the_task_by_id(
         (error_reply(422, "invalid_language", "English only"), "invalid_input", "English"),
         (error_reply(422, "public_figure", "a public figure"), "moderation", "public figure"),
         (error_reply(429, "rate_limit_exceeded", "timed out"), "rate_limited", "timed out"),
-        (error_reply(500, "internal_error", "oops"), "unavailable", "oops"),
         (error_reply(503, "unavailable", "down"), "unavailable", "down"),
     ],
 )
@@ -187,11 +186,13 @@ async def test_refusals_map_to_their_kind_with_name_and_messages(
     assert report.sent == 1
 
 
-@pytest.mark.parametrize("status", [502, 504])
-async def test_a_gateway_error_on_a_submit_is_unknown_not_a_failure(
+@pytest.mark.parametrize("status", [500, 502, 504])
+async def test_a_server_or_gateway_error_on_a_submit_is_unknown_not_a_failure(
     script: ScriptedStability, base_url: str, status: int
 ) -> None:
-    script.on("POST", CORE, error_reply(status, "bad_gateway"))
+    script.on(
+        "POST", CORE, error_reply(status, "internal_error" if status == 500 else "bad_gateway")
+    )
     async with provider_at(settings_for(base_url)) as provider:
         outcome = await provider.run(job("generate-core"), RecordingReport())
     assert isinstance(outcome, SubmitUnknown)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
@@ -135,7 +135,6 @@ async def test_a_task_that_fails_after_acceptance_is_held_by_id_and_unbilled(
 @pytest.mark.parametrize(
     ("fault", "kind"),
     [
-        (Fault.HTTP_500, ProviderErrorKind.UNAVAILABLE),
         (Fault.HTTP_503, ProviderErrorKind.UNAVAILABLE),
         (Fault.HTTP_429, ProviderErrorKind.RATE_LIMITED),
     ],
@@ -151,13 +150,31 @@ async def test_submit_error_faults_are_failures_and_not_retried(
     assert sb.state.faults.take(Route.STABILITY_SUBMIT) is fault, "the second was never used"
 
 
-async def test_a_502_on_a_submit_is_unknown(sb: RunningSandbox) -> None:
-    sb.state.faults.add(Route.STABILITY_SUBMIT, Fault.HTTP_502, times=2)
+@pytest.mark.parametrize(
+    ("fault", "bills"),
+    [(Fault.HTTP_502, 0), (Fault.HTTP_500, 0), (Fault.HTTP_500_AFTER_WORK, 1)],
+)
+@pytest.mark.parametrize("submitted", [core, creative], ids=["sync", "async"])
+async def test_a_500_or_502_on_a_submit_is_unknown_and_not_repeated(
+    sb: RunningSandbox, fault: Fault, bills: int, submitted: Callable[[], ProviderJob]
+) -> None:
+    # A 500 after the work and one before it read the same; the first was billed.
+    new_bills = NewBills(sb)
+    sb.state.faults.add(Route.STABILITY_SUBMIT, fault, times=2)
+    report = RecordingReport()
     async with provider_at(sandbox_settings(sb)) as provider:
-        outcome = await provider.run(core(), RecordingReport())
+        outcome = await provider.run(submitted(), report)
     assert isinstance(outcome, SubmitUnknown)
     assert outcome.task_id is None
-    assert sb.state.faults.take(Route.STABILITY_SUBMIT) is Fault.HTTP_502
+    assert str(500 if fault is Fault.HTTP_500_AFTER_WORK else fault.value) in outcome.detail
+    assert "may have been billed" in outcome.detail
+    assert report.events == [("sending",)]
+    assert sb.state.faults.take(Route.STABILITY_SUBMIT) is fault, "the second was never used"
+    for _ in range(200):  # an async task is billed when due, after its 500
+        if len(new_bills()) >= bills:
+            break
+        await asyncio.sleep(0.02)
+    assert len(new_bills()) == bills
 
 
 async def test_a_dropped_sync_submit_is_unknown_and_the_one_billed_call_is_not_repeated(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Iterator
 from decimal import Decimal
@@ -97,6 +98,32 @@ async def test_a_submit_error_that_may_hide_a_task_is_unknown_and_not_retried(
     assert isinstance(outcome, SubmitUnknown)
     assert fault.value in outcome.detail
     assert new_charges(sandbox, before) == (), "never sent again (a second submit would run)"
+
+
+async def test_a_500_after_the_task_was_made_is_unknown_and_the_task_billed_once(
+    sandbox: RunningSandbox,
+) -> None:
+    # What the 500 may hide: the task exists and runs to its bill; the submit is not repeated.
+    before = len(sandbox.state.book.billed("wavespeed"))
+    submits = submits_seen(sandbox)
+    sandbox.state.faults.add(Route.WAVESPEED_SUBMIT, Fault.HTTP_500_AFTER_WORK)
+    async with provider_on(sandbox) as provider:
+        outcome = await provider.run(job("wavespeed/qwen-image"), RecordingReport())
+
+    assert isinstance(outcome, SubmitUnknown) and outcome.task_id is None
+    assert "500" in outcome.detail
+    for _ in range(300):
+        if new_charges(sandbox, before):
+            break
+        await asyncio.sleep(0.01)
+    assert len(new_charges(sandbox, before)) == 1
+    assert submits_seen(sandbox) == submits + 1
+
+
+def submits_seen(sandbox: RunningSandbox) -> int:
+    requests = sandbox.state.faults.tally()["requests"]
+    assert isinstance(requests, dict)
+    return int(requests.get(Route.WAVESPEED_SUBMIT.value, 0))
 
 
 async def test_a_503_on_submit_is_definite_and_not_retried(sandbox: RunningSandbox) -> None:
