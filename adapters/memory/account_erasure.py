@@ -48,6 +48,12 @@ class InMemoryAccountErasure:
         join that user's account) or if the user has unsettled work (money still held)."""
         if tombstone == user_id:
             raise ValueError("the tombstone must differ from the user id")
+        # After the unit of work in progress: one reserving for the user would otherwise
+        # merge its hold after the checks found none.
+        async with self._quota.units_lock:
+            return await self._erase(user_id, tombstone)
+
+    async def _erase(self, user_id: str, tombstone: str) -> ErasureReport:
         if isinstance(await self._quota.plan_of(tombstone), Success):
             raise ValueError(f"the tombstone {tombstone!r} is a user's id")
         busy = self._operations.unsettled_of(user_id)

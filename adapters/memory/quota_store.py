@@ -4,12 +4,19 @@ A real, complete implementation of the QuotaStore port, used by tests and the of
 Reserving and settling are the memory unit of work's: it runs the reservation rule
 (quota_book.py) on a draft of this store (`draft`) and merges it under the same lock; the SQL
 adapters apply the same domain rule in one transaction.
+
+The units run one at a time under `units_lock`, and so do the changes made here to what a unit
+decides on (plans, who is on which, budgets, spend): a unit that read a plan never merges its
+decision after the plan changed, say after a new anchor carried the counters to another period
+(on SQL, the database's locks give the same order).
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -51,6 +58,9 @@ class InMemoryQuotaStore:
         clock: Clock | None = None,
     ) -> None:
         self._lock = threading.Lock()
+        self.units_lock = asyncio.Lock()
+        """Held by each unit of work for its whole life (unit_of_work.py) and by each change of
+        a plan, an assignment, a budget or a spend here."""
         self._clock = clock or SystemClock()
         self._plans = {plan.name: plan for plan in plans}
         self._users: dict[str, str] = {}
@@ -65,7 +75,7 @@ class InMemoryQuotaStore:
 
     # Administration (the QuotaAdministration port).
     async def define_plan(self, plan: Plan) -> None:
-        with self._lock:
+        async with self._changing():
             before = self._plans.get(plan.name)
             self._plans[plan.name] = plan
             if before is not None:
@@ -73,7 +83,7 @@ class InMemoryQuotaStore:
                 self._carry(on_it, before, plan)
 
     async def delete_plan(self, name: str) -> Result[Plan, UnknownPlan | InvalidInput]:
-        with self._lock:
+        async with self._changing():
             plan = self._plans.get(name)
             if plan is None:
                 return Failure(UnknownPlan(name))
@@ -106,23 +116,30 @@ class InMemoryQuotaStore:
             return Success(None)
 
     async def assign(self, user_id: str, plan_name: str) -> None:
-        with self._lock:
+        async with self._changing():
             self._assign(user_id, plan_name)
 
     async def set_budget(self, budget: OperatorBudget) -> None:
-        with self._lock:
+        async with self._changing():
             self._budgets[budget.provider] = budget
 
     async def adjust_spend(
         self, user_id: str, period: str, amount: int
     ) -> Result[Counter, RefundTooLarge]:
         """Move the user's spend for `period` by `amount` (negative: a refund), never below 0."""
-        with self._lock:
+        async with self._changing():
             return adjust(self._book, user_id, period, amount)
 
     async def budgets(self) -> tuple[OperatorBudget, ...]:
         with self._lock:
             return tuple(self._budgets[provider] for provider in sorted(self._budgets))
+
+    @asynccontextmanager
+    async def _changing(self) -> AsyncIterator[None]:
+        """A change of what units decide on: after the unit in progress, before the next."""
+        async with self.units_lock:
+            with self._lock:
+                yield
 
     def _assign(self, user_id: str, plan_name: str) -> None:
         if plan_name not in self._plans:

@@ -21,9 +21,10 @@ from imagestudio.application.ports.unit_of_work import Unit
 class InMemoryUnitOfWork:
     """The `UnitOfWork` port over the in-memory stores (unit.py says how a unit works).
 
-    One `asyncio.Lock` is held for each unit's whole life: units run one after another, so a
-    unit's reads still hold when it commits, other units never see half of one, and one rolled
-    back leaves no trace. The stores stay readable (and writable) on their own meanwhile.
+    One `asyncio.Lock` (the quota store's `units_lock`) is held for each unit's whole life:
+    units run one after another, so a unit's reads still hold when it commits, other units
+    never see half of one, and one rolled back leaves no trace. The stores stay readable on
+    their own meanwhile; changes to plans, budgets and spend wait for the unit in progress.
     """
 
     def __init__(
@@ -41,7 +42,7 @@ class InMemoryUnitOfWork:
         self._idempotency = idempotency
         self._library = library
         self._outbox = outbox or InMemoryWebhookDeliveries()
-        self._lock = asyncio.Lock()
+        self._lock = quota.units_lock
         self._makers = DraftMakers(
             quota=quota.draft,
             ledger=ledger.draft,

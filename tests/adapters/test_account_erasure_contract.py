@@ -3,6 +3,7 @@ their ledger lines under a tombstone so every total still adds up, and touches n
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -565,6 +566,39 @@ async def test_erasure_is_refused_while_a_reservation_holds(accounts: Accounts) 
         await accounts.erasure.erase("alice", TOMBSTONE)
 
     assert (await seen(accounts, alice), await operator_budget(accounts)) == before
+
+
+async def test_erasure_waits_for_a_unit_reserving_for_the_user_then_is_refused(
+    accounts: Accounts,
+) -> None:
+    """A unit that has reserved for the user but not yet committed: the erasure must not find
+    nothing held, erase, and then see the unit's hold land on a user who is gone."""
+    await open_account(accounts, "alice")
+    request = ReservationRequest(
+        user_id="alice",
+        category=QuotaCategory.IMAGE_GENERATION,
+        outputs=1,
+        amount=PRICE,
+        provider=PROVIDER,
+        at=NOW + timedelta(minutes=5),
+    )
+    reserved = asyncio.Event()
+
+    async def reserving() -> None:
+        async with accounts.units.begin() as unit:
+            assert isinstance(await unit.quota.reserve("res_racing", request), Success)
+            reserved.set()
+            await asyncio.sleep(0.3)
+            await unit.commit()
+
+    racing = asyncio.create_task(reserving())
+    await reserved.wait()
+    with pytest.raises(ValueError, match="res_racing"):
+        await accounts.erasure.erase("alice", TOMBSTONE)
+    await racing
+    assert isinstance(await accounts.quota.plan_of("alice"), Success)
+    held = await accounts.quota.reservation("res_racing")
+    assert held is not None and held.is_open, held
 
 
 @pytest.mark.parametrize("tombstone", ["alice", "bob"])

@@ -41,19 +41,7 @@ NEW_PERIOD = period_containing(NOW, NEW_ANCHOR).key
 assert period_containing(NOW, OLD.anchor).key != NEW_PERIOD
 
 
-MEMORY_UNITS_MISS_PLAN_CHANGES = pytest.mark.xfail(
-    strict=True,
-    reason="the memory store changes a plan outside the units' lock: a unit that reserved on "
-    "the old plan merges its hold into the period the change had carried the counters from",
-)
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("memory", marks=MEMORY_UNITS_MISS_PLAN_CHANGES),
-        *(backend for backend in BACKENDS if backend != "memory"),
-    ]
-)
+@pytest.fixture(params=BACKENDS)
 async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
     async with world_for(request) as world:
         yield world

@@ -93,7 +93,7 @@ def memory_units(
 
 @asynccontextmanager
 async def memory_world() -> AsyncIterator[World]:
-    quota = InMemoryQuotaStore([PLAN])
+    quota = InMemoryQuotaStore([PLAN], clock=FixedClock(NOW))
     ledger, operations, library = InMemoryLedger(), InMemoryOperationStore(), InMemoryAssetLibrary()
     units = memory_units(quota, ledger, operations, library)
     yield World(units, quota, ledger, operations, library)
