@@ -1,4 +1,5 @@
-"""OpenAI's `quality`, `style`, `background` and `moderation`: what each value means here.
+"""OpenAI's `quality`, `style`, `background`, `moderation`, `complexity` and `input_fidelity`:
+what each value means here; and the fields that change nothing made here (`IGNORED`).
 
 A value is OpenAI's default (taken: it asks for nothing a model does not do anyway), maps onto
 a model parameter of the catalog, or is a combination answered only one way; any other value
@@ -14,6 +15,7 @@ combination not served is a 422, as `output_compression` without a format is:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from imagestudio.domain.errors import InvalidInput
@@ -29,6 +31,8 @@ SERVED: dict[str, tuple[str, ...]] = {
     "style": ("vivid",),  # DALL·E 3's default
     "background": ("auto", "opaque"),
     "moderation": ("auto", "low"),
+    "complexity": ("high",),  # OpenAI's default: the model plans as it does anyway
+    "input_fidelity": ("low",),  # OpenAI's default for an edit
 }
 """Per field, the values served: OpenAI's defaults, and those mapped or answered here."""
 _NOT_OFFERED = {
@@ -38,7 +42,19 @@ _NOT_OFFERED = {
     "background": "no model here makes a transparent background "
     "(stability/edit-remove-background cuts one out of an image: POST /v1/operations)",
     "moderation": "",
+    "complexity": "no model here takes a planning effort: choose a model by its id",
+    "input_fidelity": "no model here keeps an input's details at a chosen fidelity",
 }
+IGNORED: dict[str, str] = {
+    "user": "names the end user to OpenAI's abuse monitoring: nothing made changes",
+    "safety_identifier": "names the end user to OpenAI's abuse monitoring: nothing made changes",
+    "partial_images": "images streamed while made: `stream` is not offered",
+    "frame_count": "a GIF's frames: `gif` is not an `output_format` here",
+    "frame_duration_ms": "a GIF's frames: `gif` is not an `output_format` here",
+    "svg": "SVG authoring: `svg` is not an `output_format` here",
+}
+"""The fields an OpenAI client may send that change nothing made here, and why (OpenAI too
+ignores the last four unless streaming or asking for a GIF or an SVG, which are refused)."""
 
 
 def schema(field: str) -> dict[str, Any]:
@@ -47,26 +63,21 @@ def schema(field: str) -> dict[str, Any]:
 
 
 def option_parameters(
-    *,
-    quality: str | None,
-    style: str | None,
-    background: str | None,
-    moderation: str | None,
-    output_format: str | None,
+    given: Mapping[str, str | None], output_format: str | None
 ) -> dict[str, ParameterValue]:
-    """The model parameters the four fields map onto; raises the 400 for a value not served,
-    the 422 for `background=opaque` without `output_format=jpeg`."""
-    given = {"quality": quality, "style": style, "background": background, "moderation": moderation}
+    """The model parameters the fields of `SERVED` (`given`, each field's value or None) map
+    onto; raises the 400 for a value not served, the 422 for `background=opaque` without
+    `output_format=jpeg`."""
     for field, value in given.items():
         if value is not None and value not in SERVED[field]:
             served = " or ".join(SERVED[field])
             why = _NOT_OFFERED[field]
             raise ProblemError(malformed(field, f"is {served} here" + (f": {why}" if why else "")))
-    if background == "opaque" and output_format != "jpeg":
+    if given.get("background") == "opaque" and output_format != "jpeg":
         refusal = InvalidInput(
             "background", "opaque is promised only without transparency: give output_format=jpeg"
         )
         raise ProblemError(problem_for(refusal))
-    if moderation == "low":
+    if given.get("moderation") == "low":
         return {SAFETY_CHECKER: False}
     return {}

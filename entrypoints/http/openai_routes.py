@@ -29,7 +29,7 @@ from imagestudio.entrypoints.http.auth import current_user
 from imagestudio.entrypoints.http.invalid_requests import validated
 from imagestudio.entrypoints.http.openai_formats import AnswerFormat
 from imagestudio.entrypoints.http.openai_masks import our_mask
-from imagestudio.entrypoints.http.openai_options import option_parameters
+from imagestudio.entrypoints.http.openai_options import SERVED, option_parameters
 from imagestudio.entrypoints.http.openai_requests import (
     OpenAIProblem,
     bad_request,
@@ -145,13 +145,7 @@ def _earlier_attempts_job(state: AppState, fingerprint: str) -> str | None:
 
 
 def _options(body: ImagesIn) -> dict[str, ParameterValue]:
-    return option_parameters(
-        quality=body.quality,
-        style=body.style,
-        background=body.background,
-        moderation=body.moderation,
-        output_format=body.output_format,
-    )
+    return option_parameters({field: getattr(body, field) for field in SERVED}, body.output_format)
 
 
 def _format(body: ImagesIn) -> str:

@@ -42,8 +42,9 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 class ImagesIn(WebhookFields):
-    """OpenAI's image request. `quality`, `style`, `background` and `moderation` are taken,
-    mapped or refused as openai_options.py says; what changes nothing made (`user`) is ignored.
+    """OpenAI's image request. `quality`, `style`, `background`, `moderation`, `complexity` and
+    `input_fidelity` are taken, mapped or refused as openai_options.py says; what changes
+    nothing made (`user`, openai_options.IGNORED) is ignored.
     `webhook` and `webhook_events` are ours, sent as extra body fields. `size` is the output's:
     an edit makes its output at the input's size, so another one is refused."""
 
@@ -87,6 +88,16 @@ class ImagesIn(WebhookFields):
         description="`auto`, or `low`: the model's safety checker off, on a model that has one "
         "(`auto` chooses one).",
         json_schema_extra=schema("moderation"),
+    )
+    complexity: str | None = Field(
+        default=None,
+        description="`high` (OpenAI's default): no other planning effort is offered.",
+        json_schema_extra=schema("complexity"),
+    )
+    input_fidelity: str | None = Field(
+        default=None,
+        description="`low` (OpenAI's default): `high` is not offered.",
+        json_schema_extra=schema("input_fidelity"),
     )
 
 

@@ -18,7 +18,7 @@ from test_http_openai import serving
 NOT_PARAMETERS = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
 SHARED: dict[str, Any] = {
     "background": "auto",
-    "complexity": "low",
+    "complexity": "high",
     "frame_count": 1,
     "frame_duration_ms": 100,
     "model": "dall-e-3",
