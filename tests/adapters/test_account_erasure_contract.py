@@ -236,6 +236,18 @@ class Records:
     idempotency_keys: tuple[str, ...]
 
 
+def a_request(user: str, at: datetime) -> ReservationRequest:
+    """One image generation at PRICE, for the budgeted provider."""
+    return ReservationRequest(
+        user_id=user,
+        category=QuotaCategory.IMAGE_GENERATION,
+        outputs=1,
+        amount=PRICE,
+        provider=PROVIDER,
+        at=at,
+    )
+
+
 async def open_account(accounts: Accounts, user: str) -> Records:
     """A user with three reservations (two committed, one released), their settled operations
     and ledger lines (one last month), a refund, two idempotency keys (one finished), a rotated
@@ -244,14 +256,7 @@ async def open_account(accounts: Accounts, user: str) -> Records:
     operations, reservations = [], []
     for number, status in enumerate(SETTLED[:3], start=1):
         operation_id, reservation_id = f"op_{user}_{number}", f"res_{user}_{number}"
-        request = ReservationRequest(
-            user_id=user,
-            category=QuotaCategory.IMAGE_GENERATION,
-            outputs=1,
-            amount=PRICE,
-            provider=PROVIDER,
-            at=NOW + timedelta(seconds=number),
-        )
+        request = a_request(user, NOW + timedelta(seconds=number))
         assert isinstance(await reserve_alone(accounts.units, reservation_id, request), Success)
         charge = PRICE if status is OperationStatus.SUCCEEDED else 0
         settlement = Settlement(outputs=1, amount=charge) if charge else None
@@ -465,14 +470,7 @@ async def test_a_user_added_again_under_the_same_id_starts_from_nothing(
     assert await accounts.quota.counters("alice", NOW) == {}
     # The plan allows 3 requests a minute and 3 were granted: their grants went with the user.
     for number in range(3):
-        request = ReservationRequest(
-            user_id="alice",
-            category=QuotaCategory.IMAGE_GENERATION,
-            outputs=1,
-            amount=PRICE,
-            provider=PROVIDER,
-            at=NOW + timedelta(seconds=10),
-        )
+        request = a_request("alice", NOW + timedelta(seconds=10))
         granted = await reserve_alone(accounts.units, f"again_{number}", request)
         assert isinstance(granted, Success)
 
@@ -551,14 +549,7 @@ async def test_erasure_is_refused_while_an_operation_is_unsettled(
 
 async def test_erasure_is_refused_while_a_reservation_holds(accounts: Accounts) -> None:
     alice = await open_account(accounts, "alice")
-    request = ReservationRequest(
-        user_id="alice",
-        category=QuotaCategory.IMAGE_GENERATION,
-        outputs=1,
-        amount=PRICE,
-        provider=PROVIDER,
-        at=NOW + timedelta(minutes=5),
-    )
+    request = a_request("alice", NOW + timedelta(minutes=5))
     assert isinstance(await reserve_alone(accounts.units, "res_held", request), Success)
     before = (await seen(accounts, alice), await operator_budget(accounts))
 
@@ -574,14 +565,7 @@ async def test_erasure_waits_for_a_unit_reserving_for_the_user_then_is_refused(
     """A unit that has reserved for the user but not yet committed: the erasure must not find
     nothing held, erase, and then see the unit's hold land on a user who is gone."""
     await open_account(accounts, "alice")
-    request = ReservationRequest(
-        user_id="alice",
-        category=QuotaCategory.IMAGE_GENERATION,
-        outputs=1,
-        amount=PRICE,
-        provider=PROVIDER,
-        at=NOW + timedelta(minutes=5),
-    )
+    request = a_request("alice", NOW + timedelta(minutes=5))
     reserved = asyncio.Event()
 
     async def reserving() -> None:
