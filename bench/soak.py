@@ -5,9 +5,9 @@
 Two variants, one after the other: two `imagestudio serve` processes on one throwaway
 PostgreSQL, then one on a SQLite file. Each has its own provider sandbox (`imagestudio
 sandbox`, faults drawn at `--fault-rate` of every submit and a third of that on every read:
-time-outs, 429 with Retry-After, 5xx, malformed and truncated bodies, connections dropped before
-and after the submit was read, tasks failing after acceptance, very slow completions), and
-prompts carry the sandbox's moderation and filter words at their own rates.
+time-outs, 429 with Retry-After, 5xx, a submit's 500 after the task was made and billed,
+malformed and truncated bodies, connections dropped before and after the submit was read, tasks
+failing after acceptance, very slow completions), and prompts carry the sandbox's moderation and filter words at their own rates.
 
 Clients send operations for many users on tight plans (calls, spend cap, concurrency 1, made
 through the admin API): native `POST /v1/operations` (sync and `Prefer: respond-async`, polled

@@ -55,6 +55,7 @@ SUBMIT_FAULTS: dict[Fault, float] = {
     Fault.SLOW: 1,
     Fault.HTTP_429: 2,
     Fault.HTTP_500: 1,
+    Fault.HTTP_500_AFTER_WORK: 1,
     Fault.HTTP_502: 1,
     Fault.HTTP_503: 1,
     Fault.MALFORMED: 1,
