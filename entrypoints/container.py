@@ -105,7 +105,12 @@ class Container(OperationCases):
     )
     collect_garbage = providers.Singleton(CollectGarbage, Adapters.assets, Adapters.clock)
     delete_user = providers.Singleton(
-        DeleteUser, Adapters.assets, Adapters.account_erasure, Adapters.quota, Adapters.ids
+        DeleteUser,
+        Adapters.assets,
+        Adapters.account_erasure,
+        Adapters.quota,
+        Adapters.ids,
+        Adapters.settings.provided.default_user,
     )
     session_opener = providers.Singleton(
         SessionOpener,
