@@ -145,7 +145,9 @@ class Container(OperationCases):
         Adapters.assets,
         webhook_secrets,
         providers.Singleton(HttpWebhookSender, Adapters.webhook_destinations),
-        providers.Singleton(PublicAssetLinks, asset_links, Adapters.settings.provided.public_url),
+        providers.Singleton(
+            PublicAssetLinks, asset_links.provider, Adapters.settings.provided.public_url
+        ),
         Adapters.clock,
         providers.Callable(lambda ids: ids.new_id("webhooks"), Adapters.ids),
     )
