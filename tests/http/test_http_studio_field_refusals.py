@@ -24,7 +24,7 @@ BAD_PLAN_VALUES = {"name": "a\x01b", "anchor_day": "40", "retention_days": "0"}
 def marked(page: str, name: str) -> str:
     """The field `name` as the page shows it, which must be marked invalid and described by
     its message, present on the page."""
-    found = re.search(rf'<(?:input|select)\b[^>]*\bname="{re.escape(name)}"[^>]*>', page)
+    found = re.search(rf'<(?:input|select|textarea)\b[^>]*\bname="{re.escape(name)}"[^>]*>', page)
     assert found is not None, f"no field {name}"
     field = found[0]
     assert 'aria-invalid="true"' in field, field
@@ -131,4 +131,48 @@ def test_library_filters_and_labels_mark_their_fields(base_url: str) -> None:
     assert tag.status_code == 422 and 'value=" padded"' in marked(tag.text, "add_tag")
     assert removed.status_code == 422
     above(removed.text)
+    assert after == before
+
+
+OVER_A_MEBIBYTE = "x" * (1024 * 1024 + 1)
+"""A text field the form parser refused while parsing (a bare 400, answered as JSON)."""
+
+
+def test_a_field_over_a_mebibyte_is_refused_at_the_field_on_every_kind_of_form(
+    base_url: str, admin: tuple[httpx.Client, str]
+) -> None:
+    admin_client, admin_token = admin
+    key = new_user(base_url, "otis")
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}) as api:
+        made = api.post("/v1/operations", json={"kind": "text-to-image", "prompt": "a kite"})
+        assert made.status_code == 200, made.text
+        asset = made.json()["assets"][0]["id"]
+        before = api.get("/v1/operations").json(), api.get("/v1/usage").json()
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        token = sign_in(client, key)
+        created = client.post("/create", data={"csrf_token": token, "prompt": OVER_A_MEBIBYTE})
+        edited = client.post(  # multipart: a file beside it
+            "/edit",
+            data={"csrf_token": token, "prompt": OVER_A_MEBIBYTE},
+            files={"image": ("a.png", b"not read", "image/png")},
+        )
+        labelled = client.post(
+            f"/library/{asset}/labels", data={"csrf_token": token, "add_tag": OVER_A_MEBIBYTE}
+        )
+    planned = admin_client.post(
+        "/admin/plans", data={"csrf_token": admin_token, "name": OVER_A_MEBIBYTE}
+    )
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}) as api:
+        after = api.get("/v1/operations").json(), api.get("/v1/usage").json()
+
+    for answer, field in (
+        (created, "prompt"),
+        (edited, "prompt"),
+        (labelled, "add_tag"),
+        (planned, "name"),
+    ):
+        assert answer.status_code in (413, 422), (field, answer.status_code, answer.text[:300])
+        assert answer.headers["content-type"].startswith("text/html")
+        marked(answer.text, field)
+        assert len(answer.text) < 1024 * 1024  # the field is not sent back whole
     assert after == before
