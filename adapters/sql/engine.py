@@ -63,7 +63,7 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(parsed, pool_pre_ping=True, **options)
     engine = create_async_engine(
-        parsed, connect_args={"timeout": LOCK_WAIT_SLICE_MS / 1000}, **options
+        parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options
     )
     _take_the_write_lock_up_front(engine)
     return engine
@@ -74,10 +74,12 @@ def _take_the_write_lock_up_front(engine: AsyncEngine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
+        # Made WAL with the whole busy timeout (a new file's first connections take turns);
+        # then each wait is a try of its own (`_on_begin`).
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_SLICE_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_SLICE_MS}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
