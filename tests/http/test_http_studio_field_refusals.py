@@ -176,3 +176,18 @@ def test_a_field_over_a_mebibyte_is_refused_at_the_field_on_every_kind_of_form(
         marked(answer.text, field)
         assert len(answer.text) < 1024 * 1024  # the field is not sent back whole
     assert after == before
+
+
+def test_a_form_that_cannot_be_read_is_the_error_page_for_a_browser(base_url: str) -> None:
+    key = new_user(base_url, "ugo")
+    with httpx.Client(base_url=base_url) as client:
+        sign_in(client, key)
+        broken = client.post(
+            "/create",
+            content=b"--x\r\nContent-Disposition: form-data\r\n\r\nno name\r\n--x--\r\n",
+            headers={"content-type": "multipart/form-data; boundary=x", "accept": "text/html"},
+        )
+
+    assert broken.status_code == 400, broken.text
+    assert broken.headers["content-type"].startswith("text/html")
+    assert "Bad request" in broken.text

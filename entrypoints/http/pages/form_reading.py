@@ -7,8 +7,9 @@ longer than its model takes, a label or a plan name too long). A form that canno
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException  # what the parser raises (FastAPI's is a subclass)
 
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.problems import NO_RETRY, Problem
@@ -24,8 +25,8 @@ async def read_form(request: Request) -> FormData:
         raise PageProblem(
             Problem(
                 status=error.status_code,
-                slug="form-unreadable",
-                title="This form could not be read",
+                slug="bad-request",
+                title="Bad request",
                 detail=f"{error.detail} Nothing was done: reload the page and send it again",
                 headers=NO_RETRY,
             )
