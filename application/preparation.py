@@ -28,6 +28,7 @@ from imagestudio.domain.errors import InvalidInput, OperationError, WebhookRefus
 from imagestudio.domain.model import Model
 from imagestudio.domain.operation import ParameterValue
 from imagestudio.domain.pricing import PriceUnavailable
+from imagestudio.domain.seed import seed_problem
 
 
 def _text(value: ParameterValue | None) -> str | None:
@@ -88,8 +89,12 @@ async def _prepare(
     if not quoting:
         ok(check_required(model, request.prompt, parameters))
     ok(check_outputs(model, request.outputs))
-    if request.seed is not None and request.seed < 0:
-        raise Refused(InvalidInput("seed", "must be 0 or more"))
+    if request.seed is not None:
+        # As the request is split into calls (outcomes.split_into_calls): ceil(n / per call).
+        calls = -(-request.outputs // max(1, model.limits.outputs_per_call))
+        refused = seed_problem(request.seed, calls)
+        if refused is not None:
+            raise Refused(InvalidInput("seed", refused))
     inputs: tuple[InputImage, ...] = ()
     digests: tuple[str, ...] = ()
     if not quoting or request.images:

@@ -105,7 +105,12 @@ class Container(OperationCases):
     )
     collect_garbage = providers.Singleton(CollectGarbage, Adapters.assets, Adapters.clock)
     delete_user = providers.Singleton(
-        DeleteUser, Adapters.assets, Adapters.account_erasure, Adapters.quota, Adapters.ids
+        DeleteUser,
+        Adapters.assets,
+        Adapters.account_erasure,
+        Adapters.quota,
+        Adapters.ids,
+        Adapters.settings.provided.default_user,
     )
     session_opener = providers.Singleton(
         SessionOpener,
@@ -140,7 +145,9 @@ class Container(OperationCases):
         Adapters.assets,
         webhook_secrets,
         providers.Singleton(HttpWebhookSender, Adapters.webhook_destinations),
-        providers.Singleton(PublicAssetLinks, asset_links, Adapters.settings.provided.public_url),
+        providers.Singleton(
+            PublicAssetLinks, asset_links.provider, Adapters.settings.provided.public_url
+        ),
         Adapters.clock,
         providers.Callable(lambda ids: ids.new_id("webhooks"), Adapters.ids),
     )

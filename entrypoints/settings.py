@@ -1,20 +1,27 @@
 """Settings from IMAGESTUDIO_* variables (and a `.env` file in the current folder, which the
-environment overrides): a profile is a preset, single settings override it."""
+environment overrides): a profile is a preset (profiles.py), single settings override it."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import platformdirs
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from imagestudio.application.routing import RoutingPolicy, RoutingRules
 from imagestudio.domain.model import ModelTier
 from imagestudio.entrypoints.durations import MOST_HOURS, MOST_SECONDS
+from imagestudio.entrypoints.profiles import (
+    OFFLINE_PROVIDER_BY_DEFAULT,
+    PRESET_STORAGE,
+    SQLITE_PROFILES,
+    Profile,
+    StorageKind,
+    default_data_dir,
+    profile_folder_in,
+)
 from imagestudio.entrypoints.setting_bounds import (
     MOST_MICROS_PER_CREDIT,
     MOST_PIXELS,
@@ -33,43 +40,12 @@ from imagestudio.entrypoints.setting_types import (
     UserId,
 )
 
+# Profile and StorageKind were defined here first; their importers may keep importing them here.
+__all__ = ["Profile", "Settings", "SettingsError", "StorageKind"]
+
 
 class SettingsError(ValueError):
     """The settings name something that does not exist (a plan, a profile, …)."""
-
-
-class Profile(StrEnum):
-    LOCAL = "local"
-    """The default: a SQLite file and asset files in the data directory; the offline provider."""
-    POSTGRES = "postgres"
-    """State in PostgreSQL (IMAGESTUDIO_DATABASE_URL), shared by every process that uses it."""
-    OFFLINE = "offline"
-    """State in the process, asset files under the data directory."""
-    TEST = "test"
-    """Everything in memory, nothing on disk: for tests and throw-away runs."""
-    SANDBOX = "sandbox"
-    """Like local, but the real WaveSpeed and Stability adapters talk to a local sandbox
-    (`imagestudio sandbox`, at IMAGESTUDIO_SANDBOX_URL) instead of the offline provider."""
-
-
-class StorageKind(StrEnum):
-    LOCAL = "local"
-    MEMORY = "memory"
-    S3 = "s3"
-
-
-_PRESET_STORAGE = {
-    Profile.LOCAL: StorageKind.LOCAL,
-    Profile.POSTGRES: StorageKind.LOCAL,
-    Profile.OFFLINE: StorageKind.LOCAL,
-    Profile.TEST: StorageKind.MEMORY,
-    Profile.SANDBOX: StorageKind.LOCAL,
-}
-_OFFLINE_PROVIDER_BY_DEFAULT = frozenset({Profile.LOCAL, Profile.OFFLINE, Profile.TEST})
-
-
-def _default_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir("imagestudio", appauthor=False))
 
 
 class Settings(BaseSettings):
@@ -85,7 +61,7 @@ class Settings(BaseSettings):
     )
 
     profile: Profile = Profile.LOCAL
-    data_dir: Folder = Field(default_factory=_default_data_dir)
+    data_dir: Folder = Field(default_factory=default_data_dir)
     """The `local` profile's files; every other profile's are in a folder named after it here
     (`profile_dir`)."""
     database_url: DatabaseUrl | None = None
@@ -219,18 +195,18 @@ class Settings(BaseSettings):
     def offline_provider_enabled(self) -> bool:
         if self.offline_provider is not None:
             return self.offline_provider
-        return self.profile in _OFFLINE_PROVIDER_BY_DEFAULT
+        return self.profile in OFFLINE_PROVIDER_BY_DEFAULT
 
     @property
     def effective_storage(self) -> StorageKind:
-        return self.storage or _PRESET_STORAGE[self.profile]
+        return self.storage or PRESET_STORAGE[self.profile]
 
     @property
     def effective_database_url(self) -> str | None:
         """Where state lives: None keeps it in the process (offline and test profiles)."""
         if self.database_url:
             return self.database_url
-        if self.profile in (Profile.LOCAL, Profile.SANDBOX):
+        if self.profile in SQLITE_PROFILES:
             return f"sqlite:///{self.profile_dir / 'imagestudio.db'}"
         if self.profile is Profile.POSTGRES:
             raise SettingsError("the postgres profile needs IMAGESTUDIO_DATABASE_URL")
@@ -238,13 +214,8 @@ class Settings(BaseSettings):
 
     @property
     def profile_dir(self) -> Path:
-        """Where this profile keeps its files: the data directory itself for `local`, and a folder
-        named after the profile inside it for every other. A sandbox run's charges, ledger and
-        assets never land in the local library, nor does one profile's `storage gc` take
-        another's files as its own leftovers, even with one IMAGESTUDIO_DATA_DIR for all."""
-        if self.profile is Profile.LOCAL:
-            return self.data_dir
-        return self.data_dir / self.profile.value
+        """Where this profile keeps its files (`profile_folder_in`)."""
+        return profile_folder_in(self.data_dir, self.profile)
 
     @property
     def assets_dir(self) -> Path:

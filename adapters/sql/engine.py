@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+LOCK_WAIT_SLICE_MS = 200
+"""How long one try for SQLite's write lock waits. A wait of `SQLITE_BUSY_TIMEOUT_MS` is made of
+such tries, because SQLite's own wait cannot be cut short (not even by `interrupt()`): between
+two tries a cancelled wait ends, so Ctrl-C takes a fifth of a second, not thirty."""
 
 READING = "imagestudio_reading"
 """The execution option that marks a connection's transactions read-only (see `reading`)."""
@@ -67,16 +74,35 @@ def _take_the_write_lock_up_front(engine: AsyncEngine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
+        # Made WAL with the whole busy timeout (a new file's first connections take turns);
+        # then each wait is a try of its own (`_on_begin`).
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_SLICE_MS}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        reads_only = connection.get_execution_options().get(READING, False)
-        connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READING, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        # Each try is one hand-off to the driver's thread: a task cancelled while it waits is
+        # told so when the try ends, and tries no more.
+        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as error:
+                if not is_busy(error) or time.monotonic() >= deadline:
+                    raise
+
+
+def is_busy(error: OperationalError) -> bool:
+    """SQLITE_BUSY, or one of its extended codes (another connection recovering the log, say)."""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
 class EngineClosed(RuntimeError):

@@ -7,9 +7,10 @@ under load a wait for a core each time). So a unit's flushes run where the unit 
 connection's busy timeout is 0 there: `BEGIN IMMEDIATE` either takes the write lock at once or
 fails with SQLITE_BUSY (another process holds it). Then, and only then, the BEGIN is handed to
 the worker thread, which waits for the lock with the usual busy timeout while the event loop
-goes on. Once begun, the rest of the unit runs on the loop again: in WAL mode a transaction
-holding the write lock waits for nobody (readers never block a writer; its commit only appends
-to the log).
+goes on, in tries of `LOCK_WAIT_SLICE_MS`: a unit cancelled meanwhile (Ctrl-C) stops the
+tries, so it ends within one, not at the end of the busy timeout. Once begun, the rest of the
+unit runs on the loop again: in WAL mode a transaction holding the write lock waits for nobody
+(readers never block a writer; its commit only appends to the log).
 
 What would still stall the event loop is SQLite's automatic checkpoint, which runs inside the
 COMMIT that fills the log past its threshold and copies the log into the database file, with
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
@@ -33,6 +36,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from imagestudio.adapters.sql.driver_statement import DriverStatement
+from imagestudio.adapters.sql.engine import LOCK_WAIT_SLICE_MS, is_busy
 
 T = TypeVar("T")
 CHECKPOINT_EVERY = 100
@@ -153,14 +157,26 @@ class SqliteLink:
             _BEGIN.run(connection)
             return
         except OperationalError as error:
-            if not _busy(error):
+            if not is_busy(error):
                 raise
-        await self._hand_off(lambda: self._wait_and_begin(connection))  # the loop goes on
+        given_up = threading.Event()
+        try:  # the loop goes on meanwhile
+            await self._hand_off(lambda: self._wait_and_begin(connection, given_up))
+        except asyncio.CancelledError:
+            given_up.set()
+            raise
 
-    def _wait_and_begin(self, connection: Connection) -> None:
-        _pragma(connection, f"busy_timeout={self._busy_timeout_ms}")
+    def _wait_and_begin(self, connection: Connection, given_up: threading.Event) -> None:
+        deadline = time.monotonic() + self._busy_timeout_ms / 1000
+        _pragma(connection, f"busy_timeout={min(LOCK_WAIT_SLICE_MS, self._busy_timeout_ms)}")
         try:
-            _BEGIN.run(connection)
+            while True:
+                try:
+                    _BEGIN.run(connection)
+                    return
+                except OperationalError as error:
+                    if not is_busy(error) or given_up.is_set() or time.monotonic() >= deadline:
+                        raise
         finally:
             _pragma(connection, "busy_timeout=0")
 
@@ -198,12 +214,6 @@ def _in_transaction(connection: Connection) -> bool:
     """What sqlite3 knows, not what we remember: right even after a flush was cut short."""
     dbapi = connection.connection.dbapi_connection
     return bool(getattr(dbapi, "in_transaction", False))
-
-
-def _busy(error: OperationalError) -> bool:
-    """SQLITE_BUSY, or one of its extended codes (another connection recovering the log, say)."""
-    code = getattr(error.orig, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
 def _pragma(connection: Connection, pragma: str) -> None:

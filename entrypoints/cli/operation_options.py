@@ -6,11 +6,16 @@ from typing import Annotated
 
 import typer
 
+from imagestudio.domain.seed import MAX_SEED
+
 Model = Annotated[str | None, typer.Option("--model", "-m", help="Model id, or 'auto'.")]
 User = Annotated[
     str | None, typer.Option("--user", "-u", help="User id (default: the local user).")
 ]
-Seed = Annotated[int | None, typer.Option("--seed", help="Seed for reproducible output.")]
+Seed = Annotated[
+    int | None,
+    typer.Option("--seed", help=f"Seed for reproducible output, 0 to {MAX_SEED}."),
+]
 Key = Annotated[
     str | None,
     typer.Option("--idempotency-key", help="Retries with this key replay the first outcome."),

@@ -98,7 +98,8 @@ def delete_user(
     json: Json = False,
 ) -> None:
     """Delete a user: their assets, keys, operations and quota. Their ledger lines stay, under
-    a tombstone id, so every total still adds up."""
+    a tombstone id, so every total still adds up. Not the default user
+    (IMAGESTUDIO_DEFAULT_USER), whom the next command would make again: set another first."""
     done = unwrap_or_fail(asyncio.run(studio().delete_user.execute(user_id)), json)
     erased = done.erased
     if json:

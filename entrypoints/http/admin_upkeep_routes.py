@@ -26,8 +26,8 @@ router = admin_router()
 async def delete_user(user_id: str, request: Request) -> UserDeletionOut:
     """Erase a user: their assets (rows and bytes), keys, operations and quota go at once; their
     ledger lines stay under a fresh tombstone id, so every total still adds up. Refused (409
-    `user-busy`) while one of their operations is unsettled; running it again after a failure
-    finishes the job."""
+    `user-busy`) while one of their operations is unsettled, and (422) for the default user,
+    whom the next start would make again; running it again after a failure finishes the job."""
     if not user_id.isprintable():
         # No user has such an id, and PostgreSQL cannot even compare text holding a NUL.
         raise refuse(UnknownUser(user_id))

@@ -15,6 +15,7 @@ from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.money import format_usd
 from imagestudio.domain.operation import ImageOperation
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.domain.seed import MAX_SEED
 from imagestudio.entrypoints.http.operation_schemas import HeldOut, WaitOut
 from imagestudio.entrypoints.http.webhook_fields import WebhookFields
 
@@ -55,7 +56,7 @@ class OperationIn(WebhookFields):
     width: int | None = Field(default=None, ge=1, le=65_536)
     height: int | None = Field(default=None, ge=1, le=65_536)
     n: int = Field(default=1, ge=1, le=16, description="How many outputs (variations).")
-    seed: int | None = Field(default=None, ge=0, le=4_294_967_294)
+    seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
     parameters: dict[str, ParameterValue] = Field(default_factory=dict)
     images: list[ImageIn] = Field(default_factory=list, max_length=8)
 

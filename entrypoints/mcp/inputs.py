@@ -13,13 +13,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from imagestudio.application.requests import ImageInput, OperationRequest
 from imagestudio.domain.errors import AssetNotFound, InvalidInput, OperationError
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.domain.seed import MAX_SEED
 from imagestudio.entrypoints.http.local_schemas import LocalImageIn
 from imagestudio.entrypoints.http.schemas import OperationIn, ParameterValue
 from imagestudio.entrypoints.mcp.refusals import refused, validated
 
 Parameters = dict[str, ParameterValue]
 Model = Annotated[str, Field(description="A model id (see list_models), or `auto`.")]
-Seed = Annotated[int | None, Field(description="For reproducible output.")]
+Seed = Annotated[
+    int | None, Field(description=f"For reproducible output: 0 to {MAX_SEED}.", ge=0, le=MAX_SEED)
+]
 Params = Annotated[
     Parameters | None,
     Field(description="Model fields by name (negative_prompt, style_preset...), as list_models."),

@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -148,6 +149,31 @@ async def test_a_unit_cancelled_while_waiting_for_the_lock_leaves_nothing_and_no
         assert await calls_held(world.quota) == before + 1  # res_next's only
         with write_lock_held(sqlite_url):
             pass  # the cancelled unit's transaction is not left holding the lock
+
+
+async def test_a_unit_cancelled_while_waiting_for_the_lock_ends_before_the_lock_is_free(
+    sqlite_url: str,
+) -> None:
+    """SQLite's own wait cannot be cut short: the worker waits in tries of a fifth of a second,
+    and stops trying once its unit is cancelled (Ctrl-C), not at the end of the busy timeout."""
+    async with sql_world(sqlite_url) as world:
+        await world.quota.assign("ada", "small")
+        units = world.units
+        assert isinstance(units, SqlUnitOfWork)
+        await reserve(units, "res_warm")
+        before = await calls_held(world.quota)
+
+        with write_lock_held(sqlite_url):
+            waiting = asyncio.create_task(reserve(units, "res_cancelled"))
+            assert await ticks_while(waiting) == TICKS
+            waiting.cancel()
+            cancelled_at = time.monotonic()
+            await asyncio.gather(waiting, return_exceptions=True)
+            assert waiting.cancelled()
+            assert time.monotonic() - cancelled_at < 3  # the busy timeout is 30 s
+
+        assert isinstance(await asyncio.wait_for(reserve(units, "res_next"), 30), Success)
+        assert await calls_held(world.quota) == before + 1  # res_next's only
 
 
 def main_file(sqlite_url: str) -> str:

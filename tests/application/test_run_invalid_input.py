@@ -20,6 +20,7 @@ from imagestudio.application.requests import ImageInput, OperationRequest
 from imagestudio.domain.errors import InputProblem, InvalidInput
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.pricing import FlatPerOutput
+from imagestudio.domain.seed import MAX_SEED
 
 if TYPE_CHECKING:
     from conftest import Studio, StudioFactory
@@ -113,6 +114,28 @@ async def test_a_negative_seed_is_invalid(studio: Studio) -> None:
     error = await refusal(studio, text_to_image(seed=-1))
 
     assert error.field == "seed"
+
+
+@pytest.mark.parametrize(
+    ("seed", "outputs"), [(MAX_SEED + 1, 1), (2**64, 1), (MAX_SEED, 2), (MAX_SEED - 2, 4)]
+)
+async def test_a_seed_past_what_every_provider_takes_is_invalid(
+    studio: Studio, seed: int, outputs: int
+) -> None:
+    # WaveSpeed takes seeds up to 2**31 - 1; each call of a request takes the next seed.
+    error = await refusal(studio, text_to_image(seed=seed, outputs=outputs))
+
+    assert (error.field, error.problem) == ("seed", InputProblem.INVALID)
+    assert f"from 0 to {MAX_SEED - (outputs - 1)}" in error.reason
+
+
+@pytest.mark.parametrize(("model", "outputs"), [("acme-flat", 1), ("acme-batch", 4)])
+async def test_the_last_seed_every_provider_takes_runs(
+    studio: Studio, model: str, outputs: int
+) -> None:
+    request = text_to_image(model_id=model, seed=MAX_SEED, outputs=outputs)
+    assert (await studio.run.execute(request)).unwrap()
+    assert [job.seed for job in studio.provider.jobs] == [MAX_SEED]  # one call of up to four
 
 
 # Input images.

@@ -150,7 +150,7 @@ def test_a_plan_with_users_is_refused_naming_them(local_cli: Cli) -> None:
 def test_the_default_plan_and_an_unknown_plan_are_not_deleted(
     local_cli: Cli, plan: str, code: int
 ) -> None:
-    local_cli.ok("users", "delete", "local")  # nobody is on `local` now
+    local_cli.ok("users", "set-plan", "local", "pro")  # nobody is on `local` now
 
     refused = local_cli.invoke("plans", "delete", plan)
 

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from returns.result import Success
 
 from imagestudio.entrypoints.cli.studio import studio
@@ -120,3 +121,26 @@ def test_a_deleted_user_leaves_no_name_on_disk(local_cli: Cli, tmp_path: Path) -
     local_cli.ok("users", "delete", "carol.k@example.com")
 
     assert [p for p in (tmp_path / "data").rglob("*") if "carol" in p.name] == []
+
+
+def test_deleting_the_default_user_exits_2_and_deletes_nothing(
+    local_cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Deleted, they were made again by the next command, on the default plan, as if new: the
+    # deletion said it was done and undid nothing the user would notice but their history.
+    local_cli.ok("generate", "a heron")
+    before = local_cli.json("assets", "list"), local_cli.json("operations", "list")
+
+    refused = local_cli.invoke("users", "delete", "local")
+
+    assert refused.exit_code == 2, refused.output
+    assert refused.stderr == (
+        "error: invalid user: 'local' is the default user (IMAGESTUDIO_DEFAULT_USER), who every "
+        "command without --user acts as and the next start would make again: set another first\n"
+    )
+    assert (local_cli.json("assets", "list"), local_cli.json("operations", "list")) == before
+
+    monkeypatch.setenv("IMAGESTUDIO_DEFAULT_USER", "studio")  # what the refusal says to do
+    local_cli.ok("users", "delete", "local")
+    users = [row["user"] for row in local_cli.json("users", "list")]
+    assert "local" not in users and "studio" in users

@@ -22,14 +22,19 @@ from test_http_studio_pages import sign_in as sign_in_under
 
 from imagestudio.adapters.sandbox.runner import ServedApp
 from imagestudio.entrypoints.http.app import create_app
-from imagestudio.entrypoints.http.pages import admin_money_pages, admin_pages, usage_pages
+from imagestudio.entrypoints.http.pages import (
+    admin_money_pages,
+    admin_pages,
+    admin_user_pages,
+    usage_pages,
+)
 from imagestudio.entrypoints.settings import Profile, Settings
 
 ADMIN = "admin-secret-for-account-page-tests"
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 ADMIN_ROUTES = [
     (method, route.path)
-    for router in (admin_pages.router, admin_money_pages.router)
+    for router in (admin_pages.router, admin_user_pages.router, admin_money_pages.router)
     for route in router.routes
     if isinstance(route, APIRoute)
     for method in route.methods
@@ -107,7 +112,11 @@ def test_a_plan_that_cannot_be_read_is_refused_by_name_and_changes_nothing(
             form = {"csrf_token": token, "name": "pro", field: value}
             answer = client.post("/admin/plans", data=form)
             assert answer.status_code == 422, (field, answer.text)
-            assert "<h1" in answer.text and 'class="detail"' in answer.text
+            # The form again, the refusal at the field, what was typed kept (not an error page).
+            marked = re.search(rf'<input [^>]*name="{field}"[^>]*>', answer.text)
+            assert marked is not None, (field, answer.text)
+            assert f'value="{value}"' in marked[0] and 'aria-invalid="true"' in marked[0]
+            assert f'id="{field}-error"' in answer.text
         assert admin.get("/v1/admin/plans").json() == before
 
 

@@ -1,6 +1,7 @@
 """The details page's forms: tag, favourite, collect (one labels route on `LabelAsset`, as
 `PATCH /v1/assets/{id}`) and delete (`DeleteAsset`, after the confirmation page). Each is a
-CSRF-checked POST that goes back with a 303."""
+CSRF-checked POST that goes back with a 303; a refused label is the details page again, the
+refusal beside the field it was typed in (`form_refusals`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from starlette.datastructures import FormData
 
 from imagestudio.domain.asset_query import Relabel
 from imagestudio.domain.errors import InvalidInput
-from imagestudio.entrypoints.http.pages.asset_pages import owned_id
+from imagestudio.entrypoints.http.pages.asset_pages import asset_answer, owned_id
 from imagestudio.entrypoints.http.pages.form_fields import text
+from imagestudio.entrypoints.http.pages.form_refusals import refused
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.pages.page_route import PageRoute
 from imagestudio.entrypoints.http.pages.templating import link
@@ -21,6 +23,8 @@ from imagestudio.entrypoints.http.problems import problem_for
 from imagestudio.entrypoints.http.state import app_state
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
+LABEL_FIELDS = ("add_tag", "add_collection")
+"""The label forms' typed fields (the rest are buttons' hidden fields)."""
 
 
 def relabel_of(form: FormData) -> Relabel | InvalidInput:
@@ -50,13 +54,27 @@ def relabel_of(form: FormData) -> Relabel | InvalidInput:
 async def relabel(asset_id: str, request: Request, visit: UserVisit, form: CheckedForm) -> Response:
     change = relabel_of(form)
     if isinstance(change, InvalidInput):
-        raise PageProblem(problem_for(change))
+        return await _refused(request, visit.user_id, asset_id, change, form)
     labelled = await app_state(request).studio.label_asset.execute(
         visit.user_id, owned_id(asset_id), change
     )
     if isinstance(labelled, Failure):
-        raise PageProblem(problem_for(labelled.failure()))
+        error = labelled.failure()
+        if isinstance(error, InvalidInput):
+            return await _refused(request, visit.user_id, asset_id, error, form)
+        raise PageProblem(problem_for(error))  # not found: the not-found page
     return RedirectResponse(link(request, f"/library/{asset_id}"), status_code=303)
+
+
+async def _refused(
+    request: Request, user_id: str, asset_id: str, error: InvalidInput, form: FormData
+) -> Response:
+    # A label is refused by the name of what it adds to (`tags`); it was typed in `add_tag`.
+    # One to remove was a button's: the refusal goes above the forms.
+    typed = {"tags": "add_tag", "collections": "add_collection"}
+    sent = tuple(name for name in LABEL_FIELDS if name in form)
+    shown = refused(problem_for(error), form, sent, aliases=typed)
+    return await asset_answer(request, user_id, asset_id, shown)
 
 
 @router.post("/library/{asset_id}/delete")

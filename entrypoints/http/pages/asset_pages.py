@@ -15,6 +15,7 @@ from imagestudio.domain.asset import Asset
 from imagestudio.domain.asset_query import AssetQuery
 from imagestudio.domain.errors import AssetNotFound
 from imagestudio.domain.operation import ImageOperation
+from imagestudio.entrypoints.http.pages.form_refusals import FormRefusal
 from imagestudio.entrypoints.http.pages.operation_pages import SEND_ON
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem
 from imagestudio.entrypoints.http.pages.page_route import PageRoute
@@ -76,15 +77,26 @@ async def _lineage(request: Request, user_id: str, details: AssetDetails) -> Lin
 
 @router.get("/library/{asset_id}")
 async def asset_page(asset_id: str, request: Request, visit: UserVisit) -> Response:
-    details = await details_of(request, visit.user_id, asset_id)
+    return await asset_answer(request, visit.user_id, asset_id)
+
+
+async def asset_answer(
+    request: Request, user_id: str, asset_id: str, refusal: FormRefusal | None = None
+) -> Response:
+    """The details page; with `refusal`, a label form's refusal beside its field (above the
+    page's forms when it names none) and the label sent kept."""
+    details = await details_of(request, user_id, asset_id)
     asset = details.asset
     return render(
         request,
         "asset.html",
+        status=200 if refusal is None else refusal.problem.status,
         asset=asset,
-        operation=await _operation(request, visit.user_id, asset),
-        lineage=await _lineage(request, visit.user_id, details),
+        operation=await _operation(request, user_id, asset),
+        lineage=await _lineage(request, user_id, details),
         send_on=SEND_ON if asset.media_type.is_image else (),
+        refusal=refusal,
+        kept=refusal.values if refusal and refusal.field else {},
     )
 
 

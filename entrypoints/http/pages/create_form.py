@@ -9,6 +9,7 @@ from imagestudio.application.requests import OperationRequest
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.operation_kind import OperationKind
+from imagestudio.domain.seed import MAX_SEED
 from imagestudio.entrypoints.http.pages.form_fields import text
 from imagestudio.entrypoints.http.pages.page_requests import page_request
 
@@ -25,7 +26,6 @@ SIZES = (
 )
 """Sizes by aspect ratio; a model that takes ratios is sent the nearest one it offers."""
 MAX_VARIATIONS = 10
-MAX_SEED = 4_294_967_294
 
 
 def _whole(form: FormData, name: str, low: int, high: int) -> int | InvalidInput | None:

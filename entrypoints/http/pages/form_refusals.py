@@ -8,7 +8,7 @@ which ones to choose again."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as member
 
@@ -55,9 +55,11 @@ def refused(
     form: FormData,
     names: Sequence[str],
     image_roles: Sequence[str] = (),
+    aliases: Mapping[str, str] | None = None,
 ) -> FormRefusal:
     """The refusal of the form `form`, whose fields are `names`; `image_roles` are the roles of
-    the request's images in order (an image's refusal names it by its place: `images[1]`)."""
+    the request's images in order (an image's refusal names it by its place: `images[1]`);
+    `aliases`: this form's names for fields the use case calls otherwise."""
     values = {
         name: value[:KEPT_CHARS] for name, value in form.multi_items() if isinstance(value, str)
     }
@@ -68,7 +70,7 @@ def refused(
     }
     return FormRefusal(
         problem=problem,
-        field=refused_field(problem, names, image_roles),
+        field=refused_field(problem, names, image_roles, aliases),
         facts=refusal_facts(problem),
         values=values,
         uploads=uploads,
@@ -76,7 +78,10 @@ def refused(
 
 
 def refused_field(
-    problem: Problem, names: Sequence[str], image_roles: Sequence[str] = ()
+    problem: Problem,
+    names: Sequence[str],
+    image_roles: Sequence[str] = (),
+    aliases: Mapping[str, str] | None = None,
 ) -> str | None:
     """The one of the form's `names` that the problem's `field` is, if any."""
     named = problem.extra.get("field", _SLUG_FIELDS.get(problem.slug))
@@ -90,7 +95,8 @@ def refused_field(
             role = image_roles[int(place)]
         pictures = [role] if role else [*image_roles, "image", "face", "target"]
         return next((name for name in pictures if name in names), None)
-    for candidate in (named, named.removeprefix("parameters."), _ALIASES.get(named)):
+    own = (aliases or {}).get(named)
+    for candidate in (own, named, named.removeprefix("parameters."), _ALIASES.get(named)):
         if candidate in names:
             return candidate
     return None

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from imagestudio.application.input_rules import PROMPTED_KINDS, PROMPTLESS_MODES
 from imagestudio.domain.model import Model
 from imagestudio.domain.operation_kind import OperationKind as K
+from imagestudio.domain.seed import MAX_SEED
 from imagestudio.entrypoints.http.pages.form_field import FormField, Target, Widget
 
-MAX_SEED = 4_294_967_294
 MAX_SCALE = 8
 MAX_FACE_INDEX = 10
 MASKED_MODES = ("erase", "inpaint")

@@ -17,6 +17,7 @@ from imagestudio.application.use_cases.list_models import ModelListing
 from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import InvalidInput, UnknownModel
 from imagestudio.domain.model import Model
+from imagestudio.entrypoints.http.pages.form_field import Target
 from imagestudio.entrypoints.http.pages.form_fields import text
 from imagestudio.entrypoints.http.pages.form_refusals import FormRefusal, refused
 from imagestudio.entrypoints.http.pages.kind_forms import (
@@ -35,6 +36,7 @@ from imagestudio.entrypoints.http.pages.page_runs import (
     run_and_follow,
     run_operation_id,
 )
+from imagestudio.entrypoints.http.pages.quote_uploads import resolved
 from imagestudio.entrypoints.http.pages.quotes import priced, quote_fragment
 from imagestudio.entrypoints.http.pages.templating import render
 from imagestudio.entrypoints.http.pages.visits import (
@@ -139,10 +141,11 @@ def _routes(page: KindPage) -> None:
 
     async def quote(request: Request, visit: UserVisit, form: CheckedForm) -> Response:
         chosen = chosen_model(await available_models(request, page), text(form, "model"))
-        body = await kind_body(form, page.kind, chosen.model, quoting=True)
-        if isinstance(body, InvalidInput):
-            return await quote_fragment(request, body, form)
-        return await quote_fragment(request, page_request(body, visit.user_id), form)
+        images = [f.name for f in form_for(page.kind, chosen.model) if f.target is Target.IMAGE]
+        sent = await resolved(request, visit.user_id, form, images)
+        body = await kind_body(sent.form, page.kind, chosen.model, quoting=True)
+        wanted = body if isinstance(body, InvalidInput) else page_request(body, visit.user_id)
+        return sent.told(await quote_fragment(request, wanted, form))
 
     async def run(request: Request, visit: UserVisit, form: RunForm) -> Response:
         """Run the form's request; refused, the form again with the refusal beside its field.

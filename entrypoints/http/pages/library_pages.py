@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from returns.result import Failure
+from starlette.datastructures import FormData
 
 from imagestudio.application.use_cases.list_assets import AssetPage
 from imagestudio.domain.asset import Asset
@@ -18,6 +19,7 @@ from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.thumbnail import DEFAULT_THUMBNAIL_SIZE
 from imagestudio.entrypoints.http.pages.asset_pages import owned_id
+from imagestudio.entrypoints.http.pages.form_refusals import refused
 from imagestudio.entrypoints.http.pages.library_filters import (
     DEFAULT_PAGE_SIZE,
     FAVOURITE_CHOICES,
@@ -61,6 +63,17 @@ def library_filters(
 
 
 Cursor = Annotated[str | None, Query(max_length=400)]
+FILTER_FIELDS = (
+    "q",
+    "kind",
+    "model",
+    "tag",
+    "collection",
+    "favourite",
+    "created_from",
+    "created_before",
+)
+"""The filter form's fields (a refusal that names one is shown beside it)."""
 
 
 async def _page(
@@ -84,16 +97,26 @@ Filters = Annotated[LibraryFilters, Depends(library_filters)]
 async def library_page(
     request: Request, visit: UserVisit, filters: Filters, cursor: Cursor = None
 ) -> Response:
-    page = await _page(request, visit.user_id, filters, cursor)
+    """The grid; a filter refused is the form again with the refusal beside its field (above
+    the form when it names none: a cursor, say), and no tiles."""
+    refusal = None
+    try:
+        page = await _page(request, visit.user_id, filters, cursor)
+    except PageProblem as refused_now:
+        form = FormData(list(request.query_params.multi_items()))
+        refusal = refused(refused_now.problem, form, FILTER_FIELDS)
+        page = AssetPage(items=(), next_cursor=None)
     return render(
         request,
         "library.html",
+        status=200 if refusal is None else refusal.problem.status,
         filters=filters,
         kinds=[kind.value for kind in OperationKind],
         favourite_choices=FAVOURITE_CHOICES,
         assets=[tile(asset) for asset in page.items],
         next_cursor=page.next_cursor,
         resumed=cursor is not None,
+        refusal=refusal,
     )
 
 

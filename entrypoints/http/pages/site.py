@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from imagestudio.entrypoints.http.pages import (
     admin_money_pages,
     admin_pages,
+    admin_user_pages,
     asset_actions,
     asset_pages,
     create_routes,
@@ -34,6 +35,7 @@ ROUTERS = (
     asset_actions.router,
     usage_pages.router,
     admin_pages.router,
+    admin_user_pages.router,
     admin_money_pages.router,
 )
 """Every page router; a new page's router is added here."""

@@ -18,6 +18,7 @@ from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
 from imagestudio.domain.browser_session import ADMIN, BrowserSession
+from imagestudio.entrypoints.http.pages.form_reading import read_form
 from imagestudio.entrypoints.http.pages.page_errors import PageProblem, SignInNeeded
 from imagestudio.entrypoints.http.pages.return_paths import return_path
 from imagestudio.entrypoints.http.pages.templating import root
@@ -136,7 +137,7 @@ def _csrf_refusal(request: Request, form: FormData, secret: str | None) -> Probl
 
 
 async def _checked(request: Request, secret: str | None) -> FormData:
-    form = await request.form()
+    form = await read_form(request)
     refused = _csrf_refusal(request, form, secret)
     if refused is not None:
         raise PageProblem(refused)
@@ -145,7 +146,7 @@ async def _checked(request: Request, secret: str | None) -> FormData:
 
 async def posted_form(request: Request) -> FormData:
     """The POSTed form, its CSRF token not yet checked: `stale_run_form` checks it."""
-    return await request.form()
+    return await read_form(request)
 
 
 def stale_run_form(request: Request, form: FormData) -> Problem | None:

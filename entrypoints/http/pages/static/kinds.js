@@ -124,3 +124,50 @@
     keep();
   });
 })();
+
+// A file sent to a quote once is named by its digest in the quotes after it (quote_uploads.py),
+// so a pause in typing no longer uploads the picture again. The server says which files it
+// kept (with the name, size and time of the file sent, so a file chosen since is not taken for
+// it) and which it no longer has: those are sent again at once.
+(function () {
+  "use strict";
+  var form = document.getElementById("kind-form");
+  if (!form) { return; }
+
+  function identity(file) { return [file.name, file.size, file.lastModified, file.type].join("|"); }
+  function input(name) { return form.querySelector("input[type=file][name='" + name + "']"); }
+
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    if (!/\/quote$/.test(event.detail.path)) { return; }
+    var data = event.detail.formData;
+    form.querySelectorAll("input[type=file]").forEach(function (field) {
+      var file = field.files && field.files[0];
+      if (!file) { return; }
+      if (field.dataset.quoteDigest && field.dataset.quoteIdentity === identity(file)) {
+        data.delete(field.name);
+        data.set(field.name + "_upload", field.dataset.quoteDigest);
+      } else {
+        data.set(field.name + "_identity", identity(file));
+      }
+    });
+  });
+
+  document.body.addEventListener("quote-uploads", function (event) {
+    var told = event.detail || {};
+    var kept = told.kept || {};
+    Object.keys(kept).forEach(function (name) {
+      var field = input(name);
+      var file = field && field.files && field.files[0];
+      if (file && identity(file) === kept[name][0]) {
+        field.dataset.quoteIdentity = kept[name][0];
+        field.dataset.quoteDigest = kept[name][1];
+      }
+    });
+    var missing = (told.missing || []).filter(function (name) { return input(name); });
+    missing.forEach(function (name) {
+      delete input(name).dataset.quoteDigest;
+      delete input(name).dataset.quoteIdentity;
+    });
+    if (missing.length) { htmx.trigger(form, "change"); }
+  });
+})();
