@@ -76,6 +76,18 @@ async def test_a_text_parameter_longer_than_any_model_takes_is_too_large_and_cos
     assert len(error.message) < 200  # the value is not echoed back
 
 
+@pytest.mark.parametrize("value", ["a", 1, ["not", "a", "value"]], ids=["text", "number", "list"])
+async def test_a_parameter_name_longer_than_any_parameters_is_refused_quoted_cut(
+    studio: Studio, value: object
+) -> None:
+    """Its refusal named it in its field, whole: a 100,000-character name came back three times
+    over HTTP and MCP (`field`, `detail`) and on the command line."""
+    error = await refusal(studio, text_to_image(parameters={"n" * 100_000: value}))
+
+    assert (error.field, error.problem) == ("parameters", InputProblem.INVALID)
+    assert len(error.message) < 200
+
+
 # Size and outputs.
 
 

@@ -15,6 +15,7 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from http_support import ADMIN, Api, serving
 
+from imagestudio.domain.errors.echo import ECHO_CHARS
 from imagestudio.entrypoints.http.app import create_app
 from imagestudio.entrypoints.http.studio_route import StudioRoute
 from imagestudio.entrypoints.settings import Profile, Settings
@@ -252,6 +253,28 @@ def test_every_400_names_the_field_and_the_rule(api: Api, document: dict[str, An
     assert operation.json()["detail"].startswith("n: Input should be a valid integer")
     assert refusal(listing)[0] == "query.limit"
     assert "greater than or equal to 1" in refusal(listing)[1]
+
+
+def test_a_made_up_key_of_any_length_is_named_cut_in_the_refusal(
+    api: Api, document: dict[str, Any]
+) -> None:
+    """A key no body has, 100,000 characters long, at the top of each JSON body and inside each
+    of its properties: the answer names it cut, as a refused value is quoted (it came back
+    whole in `detail`, `field` and each of `errors`, a 100 KB key as a 600 KB answer)."""
+    made_up = "k" * 100_000
+    checked = 0
+    with api.client() as client:
+        for method, path, content in routes_with_bodies(document):
+            if "application/json" not in content:
+                continue
+            headers = {"Authorization": f"Bearer {key(api, path)}"}
+            names = schema_of(document, content).get("properties", {})
+            for body in [{made_up: 1}, *({name: {made_up: [[]]}} for name in names)]:
+                answer = client.request(method, path, json=body, headers=headers)
+                assert len(answer.content) < 4096, (path, len(answer.content))
+                assert "k" * ECHO_CHARS not in answer.text, (path, answer.text[:300])
+                checked += 1
+    assert checked > 60
 
 
 def test_a_form_part_that_is_not_json_names_its_part(api: Api) -> None:
