@@ -9,6 +9,7 @@ no database could hold is no user (`UnknownUser`), as such an asset id is no ass
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from imagestudio.application.input_rules import text_problem
@@ -116,6 +117,9 @@ def _parameters_problem(parameters: object) -> InvalidInput | None:
             return InvalidInput(
                 "parameters", f"{name} is a {type(value).__name__}, not text, a number or a bool"
             )
+        if isinstance(value, float) and not math.isfinite(value):
+            # No JSON holds one (a provider's body, PostgreSQL's column), and no model takes it.
+            return InvalidInput(f"parameters.{name}", f"must be a finite number, not {value}")
         # Its text is stored as JSON, which escapes a NUL: only its length is refused.
         if isinstance(value, str) and len(value) > PARAMETER_TEXT_LENGTH:
             return InvalidInput(
