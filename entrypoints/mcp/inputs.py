@@ -15,11 +15,12 @@ from imagestudio.domain.errors import AssetNotFound, InvalidInput, OperationErro
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.local_schemas import LocalImageIn
 from imagestudio.entrypoints.http.schemas import OperationIn, ParameterValue
+from imagestudio.entrypoints.http.whole_numbers import WholeNumberOrNone
 from imagestudio.entrypoints.mcp.refusals import refused, validated
 
 Parameters = dict[str, ParameterValue]
 Model = Annotated[str, Field(description="A model id (see list_models), or `auto`.")]
-Seed = Annotated[int | None, Field(description="For reproducible output.")]
+Seed = Annotated[WholeNumberOrNone, Field(description="For reproducible output.")]
 Params = Annotated[
     Parameters | None,
     Field(description="Model fields by name (negative_prompt, style_preset...), as list_models."),

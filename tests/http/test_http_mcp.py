@@ -393,3 +393,25 @@ async def test_a_made_up_name_of_any_length_is_named_cut_in_the_refusal(served: 
         [text] = answer.content
         assert answer.is_error and isinstance(text, TextContent), answer
         assert len(text.text) < 2000 and "k" * ECHO_CHARS not in text.text, text.text[:300]
+
+
+async def test_true_or_false_is_no_whole_number_for_any_tool(served: Served) -> None:
+    """Every integer argument of every tool refuses JSON's booleans by name, for free (`n: true`
+    ran one output and `seed: false` was seed 0)."""
+    before = await _footprint(served, "bob")
+    checked = 0
+    async with served.agent("bob") as agent:
+        for tool in (await agent.list_tools()).tools:
+            for name, spec in tool.input_schema["properties"].items():
+                types = {spec.get("type")} | {
+                    option.get("type") for option in spec.get("anyOf", [])
+                }
+                if "integer" not in types:
+                    continue
+                for value in (True, False):
+                    refused = _problem(await agent.call_tool(tool.name, {name: value}))
+                    assert refused["type"] == "/problems/bad-request", (tool.name, refused)
+                    assert name in {error["field"] for error in refused["errors"]}, refused
+                    checked += 1
+    assert checked >= 30
+    assert await _footprint(served, "bob") == before

@@ -277,6 +277,39 @@ def test_a_made_up_key_of_any_length_is_named_cut_in_the_refusal(
     assert checked > 60
 
 
+def _types(spec: dict[str, Any]) -> set[str]:
+    found = {spec["type"]} if "type" in spec else set()
+    for option in spec.get("anyOf", []):
+        found |= _types(option)
+    return found
+
+
+OPENAI_BODIES = "/v1/images/"
+"""Their bodies are OpenAI's, read by their own models (left out below: see the report)."""
+
+
+def test_true_or_false_is_no_whole_number_in_any_body(api: Api, document: dict[str, Any]) -> None:
+    """Every integer property of every JSON body refuses JSON's booleans by name: read as 1 and
+    0, a plan's `retention_days: true` kept assets one day, `n: true` ran one output and
+    `seed: false` was seed 0."""
+    checked = 0
+    with api.client() as client:
+        for method, path, content in routes_with_bodies(document):
+            if "application/json" not in content or path.startswith(OPENAI_BODIES):
+                continue
+            headers = {"Authorization": f"Bearer {key(api, path)}"}
+            for name, spec in schema_of(document, content).get("properties", {}).items():
+                if "integer" not in _types(spec) or "boolean" in _types(spec):
+                    continue
+                for value in (True, False):
+                    answer = client.request(method, path, json={name: value}, headers=headers)
+                    assert answer.status_code == 400, (path, name, value, answer.text)
+                    named = {e["field"].split(".")[0] for e in answer.json()["errors"]}
+                    assert name in named, (path, name, answer.text)
+                    checked += 1
+    assert checked >= 20
+
+
 def test_a_form_part_that_is_not_json_names_its_part(api: Api) -> None:
     with api.client("alice") as alice:
         answer = alice.post(
