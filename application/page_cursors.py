@@ -33,7 +33,8 @@ def parsed_place(text: str) -> Result[tuple[datetime, str], InvalidInput]:
         created_at = datetime.fromisoformat(moment)
     except ValueError:  # bad base64, bad UTF-8 and a bad time are all ValueErrors
         return Failure(NOT_A_CURSOR)
-    if not separator or not item_id or created_at.tzinfo is None:
+    # No id holds a control character, and PostgreSQL cannot even compare one holding a NUL.
+    if not separator or not item_id.isprintable() or not item_id or created_at.tzinfo is None:
         return Failure(NOT_A_CURSOR)
     try:
         # Cursors are given out in UTC; another zone at the calendar's edge cannot be stored.

@@ -9,6 +9,7 @@ no database could hold is no user (`UnknownUser`), as such an asset id is no ass
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from imagestudio.application.input_rules import text_problem
@@ -19,6 +20,8 @@ from imagestudio.domain.webhook import WEBHOOK_EVENTS, WebhookSubscription
 
 IDEMPOTENCY_KEY_LENGTH = 200
 """The longest idempotency key (the stores keep 255 characters; HTTP takes 200)."""
+PARAMETER_NAME_LENGTH = 100
+"""The longest name a model parameter may have (the catalog's longest has 25 characters)."""
 PARAMETER_TEXT_LENGTH = 10_000
 """The longest text a model parameter takes (a negative prompt, say): as long as the longest
 prompt a model takes. Longer, a provider refuses it after the operation was accepted."""
@@ -106,10 +109,17 @@ def _parameters_problem(parameters: object) -> InvalidInput | None:
     for name, value in parameters.items():
         if not isinstance(name, str):
             return InvalidInput("parameters", f"the name {echoed(name)} is not text")
+        if len(name) > PARAMETER_NAME_LENGTH:
+            # Past here a refusal names it in its field, `parameters.` and the whole name.
+            reason = f"the name {echoed(name)} is longer than any parameter's"
+            return InvalidInput("parameters", reason)
         if not isinstance(value, str | int | float | bool):
             return InvalidInput(
                 "parameters", f"{name} is a {type(value).__name__}, not text, a number or a bool"
             )
+        if isinstance(value, float) and not math.isfinite(value):
+            # No JSON holds one (a provider's body, PostgreSQL's column), and no model takes it.
+            return InvalidInput(f"parameters.{name}", f"must be a finite number, not {value}")
         # Its text is stored as JSON, which escapes a NUL: only its length is refused.
         if isinstance(value, str) and len(value) > PARAMETER_TEXT_LENGTH:
             return InvalidInput(

@@ -48,10 +48,10 @@ class ModelParameter:
             return f"must be one of {', '.join(self.choices)}"
         if isinstance(value, bool) or not isinstance(value, int | float):
             return f"must be {'a whole number' if kind is ParameterKind.INTEGER else 'a number'}"
+        if not math.isfinite(value):  # before int(), which raises on one
+            return "must be a finite number"
         if kind is ParameterKind.INTEGER and value != int(value):
             return "must be a whole number"
-        if not math.isfinite(value):
-            return "must be a finite number"
         low, high = self.minimum, self.maximum
         if (low is not None and value < low) or (high is not None and value > high):
             return f"must be {self.range_text()}"

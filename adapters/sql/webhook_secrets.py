@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.stored_text import unstorable
-from imagestudio.adapters.sql.upsert import insert_missing
+from imagestudio.adapters.sql.upsert import Insert, insert_missing, per_dialect
 
 
 class SqlSecretSeeds:
@@ -34,14 +35,21 @@ class SqlSecretSeeds:
         if unstorable(user_id):
             return
         row = {"user_id": user_id, "seed": _text(fresh), "updated_at": at}
+        # One statement: an UPDATE finding no row, then an insert giving way to the seed another
+        # process made meanwhile, answered the caller a secret the database did not keep.
         async with self._engine.begin() as connection:
-            changed = await connection.execute(
-                update(t.webhook_secrets)
-                .where(t.webhook_secrets.c.user_id == user_id)
-                .values(seed=row["seed"], updated_at=at)
-            )
-            if changed.rowcount == 0:
-                await connection.run_sync(insert_missing, t.webhook_secrets, [row])
+            await connection.execute(_ROTATE[connection.dialect.name], row)
+
+
+def _replacing(insert: Insert) -> Any:
+    row = insert(t.webhook_secrets)
+    return row.on_conflict_do_update(
+        index_elements=[t.webhook_secrets.c.user_id],
+        set_={"seed": row.excluded.seed, "updated_at": row.excluded.updated_at},
+    )
+
+
+_ROTATE = per_dialect(_replacing)
 
 
 def _text(seed: bytes) -> str:

@@ -2,8 +2,10 @@
 
 Refused: credentials in the URL, a scheme other than https (or http when allowed), and the
 addresses: loopback, private (RFC 1918, unique-local), link-local (cloud metadata among them),
-carrier-grade NAT, multicast, unspecified and reserved addresses, and IPv4 hidden in IPv6. A
-name is refused if any address it resolves to is. `allow_private` lets private, loopback and
+carrier-grade NAT, multicast, unspecified and reserved addresses. An IPv6 address that carries
+an IPv4 one (mapped, translated, IPv4-compatible, NAT64, 6to4, Teredo) is judged as that IPv4
+address, where a gateway or tunnel takes the connection. A name is refused if any address it
+resolves to is. `allow_private` lets private, loopback and
 CGNAT addresses through (development, tests); link-local and metadata never pass.
 """
 
@@ -26,6 +28,13 @@ METADATA = frozenset(
     {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
 )
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
+CARRYING_IPV4 = tuple(
+    ipaddress.ip_network(prefix) for prefix in ("::ffff:0:0:0/96", "64:ff9b::/96", "::/96")
+)
+"""IPv4-translated (SIIT), the well-known NAT64 prefix and IPv4-compatible: the IPv4 address is
+the last 32 bits. (IPv4-mapped, 6to4 and Teredo are read by `ipaddress`.)"""
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+"""A network's own NAT64 prefix, whose IPv4 address may sit at any of several places."""
 RESOLVE_SECONDS = 5.0
 
 
@@ -100,15 +109,30 @@ class Destinations:
 
     def refused_address(self, address: Address) -> str | None:
         """Why webhooks may not go to `address`, or None."""
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
+        if isinstance(address, ipaddress.IPv6Address):
+            if address in LOCAL_NAT64:
+                return "a local NAT64 address, which may stand for any IPv4 address"
+            address = carried_ipv4(address) or address
         if address in METADATA:
             return "a cloud metadata address"
         if address.is_multicast or address.is_unspecified or address.is_link_local:
             return "a multicast, unspecified or link-local address"
-        if address.is_global:
+        if address.is_global and not address.is_reserved:
             return None
         near = address.is_private or address.is_loopback or address in CGNAT
         if near and self._allow_private:
             return None
         return "not a public address (IMAGESTUDIO_WEBHOOK_ALLOW_PRIVATE allows private ones)"
+
+
+def carried_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address `address` leads to, when it carries one (`::` and `::1` carry none)."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]  # the client: where the relay delivers
+    if int(address) > 1 and any(address in prefix for prefix in CARRYING_IPV4):
+        return ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
+    return None

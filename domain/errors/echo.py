@@ -10,5 +10,10 @@ ECHO_CHARS = 80
 
 def echoed(value: object) -> str:
     """`repr(value)`, cut to ECHO_CHARS characters with a trailing `…` when longer."""
-    shown = repr(value)
-    return shown if len(shown) <= ECHO_CHARS else shown[: ECHO_CHARS - 1] + "…"
+    return cut(repr(value))
+
+
+def cut(text: str) -> str:
+    """`text` cut to ECHO_CHARS characters with a trailing `…` when longer: also how a refusal
+    names a field whose name the caller chose (a key of their JSON, an argument of a tool)."""
+    return text if len(text) <= ECHO_CHARS else text[: ECHO_CHARS - 1] + "…"

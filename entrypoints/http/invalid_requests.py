@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
+from imagestudio.domain.errors.echo import cut
 from imagestudio.entrypoints.http.problems import Problem
 
 MAX_LISTED = 20
@@ -28,7 +29,8 @@ class BodyRefused(HTTPException):
 
 def field_name(loc: Sequence[Any]) -> str:
     """`images[0].base64` for ("body", "images", 0, "base64"); parameters outside the body keep
-    where they came from (`query.limit`); the body as a whole is `body`."""
+    where they came from (`query.limit`); the body as a whole is `body`. Cut as a refused value
+    is quoted: a key the caller made up may be 100,000 characters long."""
     parts = list(loc)
     if parts and parts[0] == "body":
         parts = parts[1:]
@@ -38,7 +40,7 @@ def field_name(loc: Sequence[Any]) -> str:
             name += f"[{part}]"
         else:
             name += f".{part}" if name else str(part)
-    return name or "body"
+    return cut(name) or "body"
 
 
 def _field(error: Mapping[str, Any]) -> str:

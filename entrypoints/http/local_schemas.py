@@ -19,6 +19,7 @@ from imagestudio.application.requests import ImageInput
 from imagestudio.domain.errors import InvalidInput, OperationError
 from imagestudio.domain.media import MediaType
 from imagestudio.entrypoints.http.schemas import ImageIn
+from imagestudio.entrypoints.http.whole_numbers import WholeNumberOrNone
 
 Format = Literal["png", "jpg", "jpeg", "webp", "avif"]
 MetadataChoice = Literal["strip", "keep"]
@@ -60,8 +61,8 @@ class LocalImageIn(BaseModel):
 class CompressIn(LocalImageIn):
     """Give `quality` or `target_bytes` (the largest acceptable output), not both."""
 
-    quality: int | None = Field(default=None, ge=1, le=100)
-    target_bytes: int | None = Field(default=None, ge=1, le=2**53)
+    quality: WholeNumberOrNone = Field(default=None, ge=1, le=100)
+    target_bytes: WholeNumberOrNone = Field(default=None, ge=1, le=2**53)
     format: Format | None = Field(default=None, description="The output type; default: same.")
 
     def spec(self) -> CompressSpec:
@@ -75,7 +76,7 @@ class CompressIn(LocalImageIn):
 
 class ConvertIn(LocalImageIn):
     format: Format
-    quality: int | None = Field(default=None, ge=1, le=100, description="For lossy formats.")
+    quality: WholeNumberOrNone = Field(default=None, ge=1, le=100, description="For lossy formats.")
     background: str = Field(
         default="#ffffff",
         pattern=r"^#[0-9a-fA-F]{6}$",

@@ -19,6 +19,7 @@ from imagestudio.entrypoints.cli.limits import (
     rate_limit,
 )
 from imagestudio.entrypoints.http.admin_amounts import Count, bounded_count, usd
+from imagestudio.entrypoints.http.whole_numbers import WholeNumber, WholeNumberOrNone
 
 
 class PlanIn(BaseModel):
@@ -36,13 +37,13 @@ class PlanIn(BaseModel):
         description='Calls per period by category ({"image-generation": 100}); '
         "a category left out is unlimited.",
     )
-    anchor_day: int = Field(default=1, ge=1, le=31, description="The day periods start on.")
+    anchor_day: WholeNumber = Field(default=1, ge=1, le=31, description="The day periods start on.")
     storage: StrictStr | StrictInt = Field(
         default="unlimited",
         description='Asset bytes a user may keep: bytes, "500MB", "2GB" or "unlimited".',
         examples=["2GB"],
     )
-    retention_days: int | None = Field(
+    retention_days: WholeNumberOrNone = Field(
         default=None, ge=1, description="Days assets are kept; null keeps them until deleted."
     )
 

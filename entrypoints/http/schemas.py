@@ -18,6 +18,7 @@ from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.seed import MAX_SEED
 from imagestudio.entrypoints.http.operation_schemas import HeldOut, WaitOut
 from imagestudio.entrypoints.http.webhook_fields import WebhookFields
+from imagestudio.entrypoints.http.whole_numbers import WholeNumber, WholeNumberOrNone
 
 Role = Literal["image", "mask", "face", "target", "style"]
 ParameterValue = str | int | float | bool
@@ -53,10 +54,10 @@ class OperationIn(WebhookFields):
     kind: OperationKind
     model: str = Field(default="auto", description="A model id, or `auto`.")
     prompt: str = ""
-    width: int | None = Field(default=None, ge=1, le=65_536)
-    height: int | None = Field(default=None, ge=1, le=65_536)
-    n: int = Field(default=1, ge=1, le=16, description="How many outputs (variations).")
-    seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
+    width: WholeNumberOrNone = Field(default=None, ge=1, le=65_536)
+    height: WholeNumberOrNone = Field(default=None, ge=1, le=65_536)
+    n: WholeNumber = Field(default=1, ge=1, le=16, description="How many outputs (variations).")
+    seed: WholeNumberOrNone = Field(default=None, ge=0, le=MAX_SEED)
     parameters: dict[str, ParameterValue] = Field(default_factory=dict)
     images: list[ImageIn] = Field(default_factory=list, max_length=8)
 

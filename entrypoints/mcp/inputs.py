@@ -16,12 +16,14 @@ from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.seed import MAX_SEED
 from imagestudio.entrypoints.http.local_schemas import LocalImageIn
 from imagestudio.entrypoints.http.schemas import OperationIn, ParameterValue
+from imagestudio.entrypoints.http.whole_numbers import WholeNumberOrNone
 from imagestudio.entrypoints.mcp.refusals import refused, validated
 
 Parameters = dict[str, ParameterValue]
 Model = Annotated[str, Field(description="A model id (see list_models), or `auto`.")]
 Seed = Annotated[
-    int | None, Field(description=f"For reproducible output: 0 to {MAX_SEED}.", ge=0, le=MAX_SEED)
+    WholeNumberOrNone,
+    Field(description=f"For reproducible output: 0 to {MAX_SEED}.", ge=0, le=MAX_SEED),
 ]
 Params = Annotated[
     Parameters | None,

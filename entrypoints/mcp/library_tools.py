@@ -21,6 +21,7 @@ from imagestudio.entrypoints.http.asset_schemas import LibraryPageOut
 from imagestudio.entrypoints.http.auth import ProblemError
 from imagestudio.entrypoints.http.model_schemas import ModelOut
 from imagestudio.entrypoints.http.usage_schemas import UsageOut
+from imagestudio.entrypoints.http.whole_numbers import WholeNumber
 from imagestudio.entrypoints.mcp import hints
 from imagestudio.entrypoints.mcp.acting import Acting, Resolve
 from imagestudio.entrypoints.mcp.refusals import problem_error, refused
@@ -31,7 +32,7 @@ Ctx = Context[Any, Any]
 MOMENT = "A day (2026-11-01, from its midnight UTC) or an ISO 8601 time (UTC when it has no zone)."
 Moment = Annotated[str | None, Field(max_length=64, description=MOMENT)]
 Cursor = Annotated[str | None, Field(max_length=400, description="A page's next_cursor.")]
-Limit = Annotated[int, Field(ge=1, le=200)]
+Limit = Annotated[WholeNumber, Field(ge=1, le=200)]
 
 
 class ModelsOut(BaseModel):

@@ -22,6 +22,7 @@ from imagestudio.entrypoints.http.local_schemas import (
     media_type,
 )
 from imagestudio.entrypoints.http.schemas import OperationOut
+from imagestudio.entrypoints.http.whole_numbers import WholeNumberOrNone
 from imagestudio.entrypoints.mcp import hints
 from imagestudio.entrypoints.mcp.acting import Acting, Resolve
 from imagestudio.entrypoints.mcp.inputs import ImageArg, local_fields, local_input
@@ -52,8 +53,8 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
     async def compress(
         ctx: Ctx,
         image: ImageArg,
-        quality: int | None = None,
-        target_bytes: int | None = None,
+        quality: WholeNumberOrNone = None,
+        target_bytes: WholeNumberOrNone = None,
         format: Format | None = None,
         metadata: Kept = "strip",
     ) -> OperationOut:
@@ -81,7 +82,7 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         ctx: Ctx,
         image: ImageArg,
         format: Format,
-        quality: int | None = None,
+        quality: WholeNumberOrNone = None,
         background: str = "#ffffff",
         metadata: Kept = "strip",
     ) -> OperationOut:

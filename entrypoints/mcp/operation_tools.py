@@ -13,6 +13,7 @@ from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.model_schemas import QuoteOut
 from imagestudio.entrypoints.http.schemas import ImageIn, OperationIn, OperationOut
+from imagestudio.entrypoints.http.whole_numbers import WholeNumber, WholeNumberOrNone
 from imagestudio.entrypoints.mcp import hints
 from imagestudio.entrypoints.mcp.acting import Resolve
 from imagestudio.entrypoints.mcp.inputs import Model, Params, Seed
@@ -37,9 +38,9 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         kind: OperationKind,
         model: Model = "auto",
         prompt: str = "",
-        width: int | None = None,
-        height: int | None = None,
-        n: int = 1,
+        width: WholeNumberOrNone = None,
+        height: WholeNumberOrNone = None,
+        n: WholeNumber = 1,
         seed: Seed = None,
         parameters: Params = None,
         images: list[ImageIn] | None = None,

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.entrypoints.http.schemas import OperationOut
+from imagestudio.entrypoints.http.whole_numbers import WholeNumber, WholeNumberOrNone
 from imagestudio.entrypoints.mcp import hints
 from imagestudio.entrypoints.mcp.acting import Acting, Resolve
 from imagestudio.entrypoints.mcp.inputs import (
@@ -64,9 +65,9 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         ctx: Ctx,
         prompt: Prompt,
         model: Model = "auto",
-        width: int | None = None,
-        height: int | None = None,
-        n: Annotated[int, Field(description="How many variations.")] = 1,
+        width: WholeNumberOrNone = None,
+        height: WholeNumberOrNone = None,
+        n: Annotated[WholeNumber, Field(description="How many variations.")] = 1,
         negative_prompt: str | None = None,
         seed: Seed = None,
         parameters: Params = None,
@@ -118,7 +119,7 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
     async def upscale(
         ctx: Ctx,
         image: ImageArg,
-        scale: int = 2,
+        scale: WholeNumber = 2,
         prompt: Annotated[str, Field(description="What it shows (some models need it).")] = "",
         model: Model = "auto",
         seed: Seed = None,
@@ -189,7 +190,7 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         ctx: Ctx,
         face: ImageArg,
         target: ImageArg,
-        target_index: int = 0,
+        target_index: WholeNumber = 0,
         model: Model = "auto",
         parameters: Params = None,
         idempotency_key: Key = None,
@@ -212,7 +213,7 @@ def register(server: MCPServer[Any], resolve: Resolve) -> None:
         ctx: Ctx,
         image: ImageArg,
         prompt: str = "",
-        duration: int | None = None,
+        duration: WholeNumberOrNone = None,
         resolution: str | None = None,
         model: Model = "auto",
         seed: Seed = None,

@@ -11,6 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import CallToolResult, InputRequiredResult, Tool
 from pydantic import ValidationError
 
+from imagestudio.domain.errors.echo import cut, echoed
 from imagestudio.entrypoints.http.invalid_requests import invalid_request
 from imagestudio.entrypoints.mcp import library_tools, local_tools, operation_tools, paid_tools
 from imagestudio.entrypoints.mcp.acting import Resolve
@@ -44,7 +45,7 @@ class StudioServer(MCPServer[Any]):
     ) -> CallToolResult | InputRequiredResult:
         known = {tool.name: tool for tool in await super().list_tools()}.get(name)
         if known is None:
-            raise _refused(name, [{"loc": ("name",), "msg": f"no tool is named {name!r}"}])
+            raise _refused(name, [{"loc": ("name",), "msg": f"no tool is named {echoed(name)}"}])
         unknown = sorted(set(arguments) - set(known.input_schema.get("properties", {})))
         if unknown:
             extra = "Extra inputs are not permitted"  # as pydantic says over HTTP
@@ -62,7 +63,7 @@ _CLOSED = {"additionalProperties": False}
 
 
 def _refused(tool: str, errors: Any) -> ToolError:
-    return ToolError(f"Error executing tool {tool}: {problem_error(invalid_request(errors))}")
+    return ToolError(f"Error executing tool {cut(tool)}: {problem_error(invalid_request(errors))}")
 
 
 def build_server(resolve: Resolve) -> MCPServer[Any]:

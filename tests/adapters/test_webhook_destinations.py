@@ -3,6 +3,8 @@ the address that was checked; redirects are answers, never followed."""
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 from support.webhook_receiver import receiving
 
@@ -153,3 +155,55 @@ async def test_a_url_no_request_can_go_to_is_refused_and_never_raises(url: str) 
     assert await check.refusal(url) is not None
     sent = await HttpWebhookSender(check).post(url, {}, b"{}")
     assert sent.status_code is None and str(sent.error).startswith("destination refused")
+
+
+EMBEDDINGS = {
+    "mapped": lambda v4: f"::ffff:{v4}",
+    "translated": lambda v4: f"::ffff:0:{v4}",
+    "compatible": lambda v4: f"::{v4}",
+    "nat64": lambda v4: f"64:ff9b::{v4}",
+    "6to4": lambda v4: str(ipaddress.IPv6Address((0x2002 << 112) | (_bits(v4) << 80) | 1)),
+    "teredo": lambda v4: str(
+        ipaddress.IPv6Address((0x2001 << 112) | (_bits("65.54.227.120") << 64) | _bits(v4) ^ MASK)
+    ),
+}
+"""Every way an IPv6 address carries an IPv4 one a gateway, relay or tunnel connects to."""
+MASK = 0xFFFF_FFFF
+IPV4 = [
+    "169.254.169.254",
+    "169.254.1.1",
+    "224.0.0.1",
+    "0.0.0.0",
+    "127.0.0.1",
+    "10.1.2.3",
+    "172.16.0.1",
+    "192.168.1.1",
+    "100.64.0.1",
+    "240.0.0.1",
+    "93.184.216.34",
+]
+
+
+def _bits(v4: str) -> int:
+    return int(ipaddress.IPv4Address(v4))
+
+
+@pytest.mark.parametrize("allow_private", [False, True])
+@pytest.mark.parametrize("embedding", sorted(EMBEDDINGS))
+@pytest.mark.parametrize("v4", IPV4)
+async def test_an_ipv6_address_carrying_an_ipv4_one_is_judged_as_that_ipv4_address(
+    v4: str, embedding: str, *, allow_private: bool
+) -> None:
+    """On a NAT64 network 64:ff9b::a9fe:a9fe is the metadata service, a 6to4 or Teredo address
+    reaches the IPv4 address it names through a relay: each passed as a public IPv6 address."""
+    check = Destinations(allow_private=allow_private, resolver=stub({}))
+    v6 = EMBEDDINGS[embedding](v4)
+    carried = check.refused_address(ipaddress.ip_address(v6))
+    assert (carried is None) == (check.refused_address(ipaddress.ip_address(v4)) is None), v6
+    assert (await check.refusal(f"https://[{v6}]/hook") is None) == (carried is None), v6
+
+
+@pytest.mark.parametrize("allow_private", [False, True])
+async def test_a_local_nat64_address_is_refused_whatever_is_allowed(*, allow_private: bool) -> None:
+    check = Destinations(allow_private=allow_private, resolver=stub({}))
+    assert await check.refusal("https://[64:ff9b:1::5db8:d822]/hook") is not None

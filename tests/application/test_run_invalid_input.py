@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -75,6 +76,29 @@ async def test_a_text_parameter_longer_than_any_model_takes_is_too_large_and_cos
 
     assert (error.field, error.problem) == ("parameters.negative_prompt", InputProblem.TOO_LARGE)
     assert len(error.message) < 200  # the value is not echoed back
+
+
+@pytest.mark.parametrize("value", ["a", 1, ["not", "a", "value"]], ids=["text", "number", "list"])
+async def test_a_parameter_name_longer_than_any_parameters_is_refused_quoted_cut(
+    studio: Studio, value: object
+) -> None:
+    """Its refusal named it in its field, whole: a 100,000-character name came back three times
+    over HTTP and MCP (`field`, `detail`) and on the command line."""
+    error = await refusal(studio, text_to_image(parameters={"n" * 100_000: value}))
+
+    assert (error.field, error.problem) == ("parameters", InputProblem.INVALID)
+    assert len(error.message) < 200
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+async def test_a_parameter_no_json_can_hold_is_refused_for_a_model_that_describes_none(
+    studio: Studio, value: float
+) -> None:
+    """A model whose parameters the catalog does not describe passes any on: NaN or an infinity
+    went to the provider (as JSON no parser takes) and into the operation's row."""
+    error = await refusal(studio, text_to_image(parameters={"strength": value}))
+
+    assert (error.field, error.problem) == ("parameters.strength", InputProblem.INVALID)
 
 
 # Size and outputs.

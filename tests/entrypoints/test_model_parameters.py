@@ -5,6 +5,7 @@ Python API's costs nothing. HTTP and MCP: tests/http/test_http_model_parameters.
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -29,8 +30,9 @@ UNKNOWN = {"foo": "bar", "fps": 1_000_000}
 
 
 def outside(parameter: ModelParameter) -> list[ParameterValue]:
-    """Values the parameter does not take."""
-    wrong: list[ParameterValue] = []
+    """Values the parameter does not take (no parameter takes a number JSON cannot hold: NaN
+    or an infinity was an unexpected ValueError or OverflowError for a whole-number one)."""
+    wrong: list[ParameterValue] = [math.nan, math.inf, -math.inf]
     if parameter.maximum is not None:
         wrong.append(parameter.maximum + 1)
     if parameter.minimum is not None:
@@ -163,3 +165,11 @@ def test_the_cli_refuses_a_value_out_of_the_models_range(local_cli: Cli, picture
         "edit", str(picture), "a red hat", "--mode", "search-and-recolor", "-p", "hue_shift=90"
     )
     assert done.exit_code == 0, done.output
+
+
+@pytest.mark.parametrize("kind", [ParameterKind.INTEGER, ParameterKind.NUMBER])
+def test_a_number_parameter_says_why_nan_or_an_infinity_is_refused(kind: ParameterKind) -> None:
+    """Asked directly, as a host's own checks may (int() of one raised for a whole number)."""
+    parameter = ModelParameter(name="steps", kind=kind, minimum=0, maximum=50)
+    for number in (math.nan, math.inf, -math.inf):
+        assert parameter.problem(number) == "must be a finite number"

@@ -24,6 +24,7 @@ from mcp_types import CallToolResult, ImageContent, ResourceLink, TextContent
 from PIL import Image
 
 from imagestudio.adapters.sandbox.runner import ServedApp
+from imagestudio.domain.errors.echo import ECHO_CHARS
 from imagestudio.entrypoints.http.mounting import mountable_app
 from imagestudio.entrypoints.settings import Profile, Settings
 
@@ -371,3 +372,46 @@ async def test_an_agent_is_told_which_parameters_a_model_takes_and_pays_nothing(
     assert quote["field"] == "parameters.creativity" and "between 0.2 and 0.5" in quote["detail"]
     assert unknown["accepted"] == ["creativity", "negative_prompt", "scale"]
     assert after == before
+
+
+async def test_a_made_up_name_of_any_length_is_named_cut_in_the_refusal(served: Served) -> None:
+    """A tool, an argument or a model parameter named with a long made-up name: each refusal
+    names it cut, as a refused value is quoted (each came back whole, some twice or thrice)."""
+    made_up = "k" * 100_000
+    async with served.agent("bob") as agent:
+        tools = (await agent.list_tools()).tools
+        # The client sends a tool's name in a header too: 10,000 characters is what h11 takes.
+        answers = [await agent.call_tool(made_up[:10_000], {})]
+        for tool in tools:
+            answers.append(await agent.call_tool(tool.name, {made_up: 1}))
+            if "parameters" in tool.input_schema["properties"]:
+                named = {"prompt": "a fox", "kind": "text-to-image", "parameters": {made_up: 1}}
+                arguments = {k: v for k, v in named.items() if k in tool.input_schema["properties"]}
+                answers.append(await agent.call_tool(tool.name, arguments))
+    assert len(answers) > len(tools) + 7
+    for answer in answers:
+        [text] = answer.content
+        assert answer.is_error and isinstance(text, TextContent), answer
+        assert len(text.text) < 2000 and "k" * ECHO_CHARS not in text.text, text.text[:300]
+
+
+async def test_true_or_false_is_no_whole_number_for_any_tool(served: Served) -> None:
+    """Every integer argument of every tool refuses JSON's booleans by name, for free (`n: true`
+    ran one output and `seed: false` was seed 0)."""
+    before = await _footprint(served, "bob")
+    checked = 0
+    async with served.agent("bob") as agent:
+        for tool in (await agent.list_tools()).tools:
+            for name, spec in tool.input_schema["properties"].items():
+                types = {spec.get("type")} | {
+                    option.get("type") for option in spec.get("anyOf", [])
+                }
+                if "integer" not in types:
+                    continue
+                for value in (True, False):
+                    refused = _problem(await agent.call_tool(tool.name, {name: value}))
+                    assert refused["type"] == "/problems/bad-request", (tool.name, refused)
+                    assert name in {error["field"] for error in refused["errors"]}, refused
+                    checked += 1
+    assert checked >= 30
+    assert await _footprint(served, "bob") == before

@@ -1,9 +1,12 @@
 """Over HTTP, a parameter the model does not take is a 422 problem naming it and listing the ones
 the model takes, for every model of the catalog (`POST /v1/quotes` prices any), and on
-`POST /v1/operations` it costs nothing; a value out of the model's range is refused alike."""
+`POST /v1/operations` it costs nothing; a value out of the model's range, or NaN or an infinity
+(a 500 for a whole-number parameter), is refused alike."""
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 from http_support import serving
@@ -11,6 +14,8 @@ from http_support import serving
 from imagestudio.adapters.catalog.toml_catalog import load_catalog
 from imagestudio.application.parameter_rules import accepted_parameters
 from imagestudio.domain.model_parameters import ParameterKind
+
+JSON = {"content-type": "application/json"}
 
 
 def test_every_model_answers_an_unknown_parameter_with_a_422_listing_its_own(
@@ -39,6 +44,13 @@ def test_every_model_answers_an_unknown_parameter_with_a_422_listing_its_own(
                     for p in model.parameters or ()
                     if p.kind is ParameterKind.INTEGER and p.maximum is not None
                 ]
+                for parameter in model.parameters or ():
+                    # JSON's non-standard NaN and Infinity, which Python's parser takes.
+                    for number in (math.nan, math.inf, -math.inf):
+                        odd = json.dumps({**body, "parameters": {parameter.name: number}})
+                        refused = alice.post("/v1/quotes", content=odd, headers=JSON)
+                        assert refused.status_code == 422, (model.id, parameter.name, number)
+                        assert refused.json()["field"] == f"parameters.{parameter.name}"
                 for parameter in ranged:
                     assert parameter.maximum is not None
                     over = {**body, "parameters": {parameter.name: int(parameter.maximum) + 1}}
