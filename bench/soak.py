@@ -7,7 +7,8 @@ PostgreSQL, then one on a SQLite file. Each has its own provider sandbox (`image
 sandbox`, faults drawn at `--fault-rate` of every submit and a third of that on every read:
 time-outs, 429 with Retry-After, 5xx, a submit's 500 after the task was made and billed,
 malformed and truncated bodies, connections dropped before and after the submit was read, tasks
-failing after acceptance, very slow completions), and prompts carry the sandbox's moderation and filter words at their own rates.
+failing after acceptance, very slow completions), and prompts carry the sandbox's moderation and
+filter words at their own rates.
 
 Clients send operations for many users on tight plans (calls, spend cap, concurrency 1, made
 through the admin API): native `POST /v1/operations` (sync and `Prefer: respond-async`, polled
