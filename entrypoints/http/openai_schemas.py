@@ -7,11 +7,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from imagestudio.domain.seed import MAX_SEED
 from imagestudio.entrypoints.http.openai_options import SERVED, schema
 from imagestudio.entrypoints.http.webhook_fields import (
     EVENTS_FORM_FIELD,
     WebhookFields,
 )
+from imagestudio.entrypoints.http.whole_numbers import WholeNumberOrNone
 
 SIZE = r"^(auto|[0-9]{1,5}x[0-9]{1,5})$"
 _ERROR = {"application/json": {"schema": {"type": "object", "properties": {"error": {}}}}}
@@ -27,7 +29,7 @@ EDIT_FORM = {
         "n": {"type": "integer", "minimum": 1, "maximum": 16},
         "size": {"type": "string", "pattern": SIZE},
         "response_format": {"enum": ["url", "b64_json"]},
-        "seed": {"type": "integer", "minimum": 0, "maximum": 4_294_967_294},
+        "seed": {"type": "integer", "minimum": 0, "maximum": MAX_SEED},
         "output_format": {"enum": ["png", "jpeg", "webp"]},
         "output_compression": {"type": "integer", "minimum": 0, "maximum": 100},
         **{field: {"enum": list(values)} for field, values in SERVED.items()},
@@ -55,17 +57,17 @@ class ImagesIn(WebhookFields):
         description="One of our model ids (`provider/name`); `auto`, OpenAI's names "
         "(`dall-e-3`, `gpt-image-1`…) and none mean auto.",
     )
-    n: int | None = Field(default=None, ge=1, le=16)
+    n: WholeNumberOrNone = Field(default=None, ge=1, le=16)
     size: str | None = Field(default=None, pattern=SIZE, description="`WIDTHxHEIGHT`, or `auto`.")
     response_format: Literal["url", "b64_json"] | None = Field(
         default=None, description="`url` (a signed link) unless the model is `gpt-image-*`."
     )
-    seed: int | None = Field(default=None, ge=0, le=4_294_967_294)
+    seed: WholeNumberOrNone = Field(default=None, ge=0, le=MAX_SEED)
     stream: Literal[False] | None = Field(default=None, description="Streaming is not offered.")
     output_format: Literal["png", "jpeg", "webp"] | None = Field(
         default=None, description="The images' format, as made by the model when left out."
     )
-    output_compression: int | None = Field(
+    output_compression: WholeNumberOrNone = Field(
         default=None, ge=0, le=100, description="0-100, for `jpeg` and `webp` only."
     )
     quality: str | None = Field(
