@@ -51,8 +51,8 @@ class UnsupportedKind:
     def message(self) -> str:
         if self.kind in _LOCAL_KINDS:
             return (
-                f"{self.kind} runs here, through no model: use `imagestudio {self.kind}` or "
-                f"POST /v1/local/{self.kind}"
+                f"{self.kind} runs here, through no model: use `imagestudio {self.kind}`, "
+                f"POST /v1/local/{self.kind} or the MCP tool `{self.kind}`"
             )
         return f"model {echoed(self.model_id)} cannot do {self.kind}"
 

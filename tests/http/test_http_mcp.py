@@ -374,6 +374,19 @@ async def test_an_agent_is_told_which_parameters_a_model_takes_and_pays_nothing(
     assert after == before
 
 
+async def test_a_quote_of_a_local_kind_names_the_tool_that_does_it(served: Served) -> None:
+    """Compress, convert and social run through no model: a quote of one tells the agent which
+    of its tools does it (it named only the CLI command and the HTTP route)."""
+    local = ("compress", "convert", "social")
+    async with served.agent("bob") as agent:
+        tools = {tool.name for tool in (await agent.list_tools()).tools}
+        refusals = [_problem(await agent.call_tool("quote", {"kind": kind})) for kind in local]
+
+    for kind, refusal in zip(local, refusals, strict=True):
+        assert kind in tools
+        assert f"the MCP tool `{kind}`" in refusal["detail"], refusal
+
+
 async def test_a_made_up_name_of_any_length_is_named_cut_in_the_refusal(served: Served) -> None:
     """A tool, an argument or a model parameter named with a long made-up name: each refusal
     names it cut, as a refused value is quoted (each came back whole, some twice or thrice)."""
