@@ -1,7 +1,7 @@
 """Reserving on SQL: the domain's reservation rule in the caller's transaction.
 
-A reservation reads what decides it first (the user's plan, stored bytes and the provider's
-budget in one statement, the recent requests, the user's counters, locked), so a refusal writes
+A reservation reads what decides it first (the user's plan, stored bytes, recent requests and
+the provider's budget in one statement, then the user's counters, locked), so a refusal writes
 nothing; a grant then holds every amount in one statement and records the reservation.
 PostgreSQL: the user's row is locked first, in a statement of its own, so that the plan is read
 once the lock is held (`_LOCK_USER` says why); this serialises one user's reservations, not
@@ -55,6 +55,20 @@ _u, _p, _o, _b, _r, _g = (
     t.reservations.c,
     t.request_grants.c,
 )
+_SINCE = bindparam("since", type_=_g.at.type)
+_USER_GRANTS = _g.user_id == bindparam("user_id")
+_WINDOW = (
+    select(func.count()).where(_USER_GRANTS, _g.at > _SINCE).scalar_subquery().label("recent"),
+    type_coerce(
+        select(func.min(_g.at)).where(_USER_GRANTS, _g.at > _SINCE).scalar_subquery(),
+        _g.at.type,
+    ).label("oldest"),
+    select(func.count()).where(_USER_GRANTS, _g.at <= _SINCE).scalar_subquery().label("stale"),
+)
+GRANTED = select(*_WINDOW)
+"""The user's window in one row, counted by the database: recent, the oldest recent, stale.
+Three ranges of the (user, time) index, not one pass over all the user's grants with a test per
+grant for each figure: a quarter of the CPU for a user with a few hundred in the window."""
 _DECIDING = DriverStatement(
     select(
         _p.name,
@@ -66,6 +80,7 @@ _DECIDING = DriverStatement(
         _r.demands,
         _r.state,
         _r.settlement,
+        *_WINDOW,
     )
     .select_from(
         t.users.join(t.plans, _u.plan_name == _p.name)
@@ -86,21 +101,9 @@ redefined meanwhile, the old billing anchor of one whose counters were just carr
 period, and no plan at all for a user moved to another plan (the re-checked join lost its
 row, and the user was called unknown)."""
 Found = Any
-"""The row of `_DECIDING`: the plan, the stored bytes, the budget, a recorded reservation."""
-_SINCE = bindparam("since", type_=_g.at.type)
-_USER_GRANTS = _g.user_id == bindparam("user_id")
-GRANTED = select(
-    select(func.count()).where(_USER_GRANTS, _g.at > _SINCE).scalar_subquery(),
-    type_coerce(
-        select(func.min(_g.at)).where(_USER_GRANTS, _g.at > _SINCE).scalar_subquery(),
-        _g.at.type,
-    ),
-    select(func.count()).where(_USER_GRANTS, _g.at <= _SINCE).scalar_subquery(),
-)
-"""The user's window in one row, counted by the database: recent, the oldest recent, stale.
-Three ranges of the (user, time) index, not one pass over all the user's grants with a test per
-grant for each figure: a quarter of the CPU for a user with a few hundred in the window."""
-_GRANTED = DriverStatement(GRANTED)
+"""The row of `_DECIDING`: the plan, the stored bytes, the budget, a recorded reservation, and
+the user's request window (`GRANTED`'s three figures: read whatever the plan's rate, as three
+ranges of an index, rather than in a statement of its own once the plan is known)."""
 _FORGET_GRANTS = DriverStatement(
     delete(t.request_grants).where(_g.user_id == bindparam("user_id"), _g.at <= bindparam("until"))
 )
@@ -139,7 +142,7 @@ def reserve_with_room(
     demands = demands_for(request, plan, budget)
     own = [demand for demand in demands if demand.key.scope is Scope.USER]
     rate = plan.requests_per_minute
-    recent, oldest = (0, None) if rate.is_unlimited else _window(connection, request)
+    recent, oldest = (0, None) if rate.is_unlimited else _window(connection, request, found)
     standing = Standing(
         plan=plan,
         budget=budget,
@@ -185,6 +188,7 @@ def _deciding(
         "user_id": request.user_id,
         "provider": request.provider,
         "reservation_id": reservation_id,
+        "since": request.at - WINDOW,
     }
     # SQLite needs no row lock: its writers are serialised by BEGIN IMMEDIATE.
     if (
@@ -195,13 +199,12 @@ def _deciding(
     return _DECIDING.run(connection, params).first()
 
 
-def _window(connection: Connection, request: ReservationRequest) -> tuple[int, datetime | None]:
-    """The user's requests in the window at `request.at` and the oldest of them (forgetting
-    stale grants once enough have gathered)."""
-    until = request.at - WINDOW
-    recent, oldest, stale = _GRANTED.run(
-        connection, {"user_id": request.user_id, "since": until}
-    ).one()
-    if stale >= STALE_GRANTS_KEPT:
+def _window(
+    connection: Connection, request: ReservationRequest, found: Found
+) -> tuple[int, datetime | None]:
+    """The user's requests in the window at `request.at` and the oldest of them, as `_DECIDING`
+    read them (forgetting stale grants once enough have gathered)."""
+    if found.stale >= STALE_GRANTS_KEPT:
+        until = request.at - WINDOW
         _FORGET_GRANTS.run(connection, {"user_id": request.user_id, "until": until})
-    return int(recent), oldest
+    return int(found.recent), found.oldest
