@@ -16,6 +16,10 @@ def _no_boolean(value: object) -> object:
     return value
 
 
-WholeNumber = Annotated[int, BeforeValidator(_no_boolean)]
-WholeNumberOrNone = Annotated[int | None, BeforeValidator(_no_boolean)]
+NO_BOOLEAN = BeforeValidator(_no_boolean)
+"""For a whole number whose bounds are in the same `Annotated`: put it after their `Field`
+(`Annotated[int | None, Field(ge=0), NO_BOOLEAN]`). A `Field` wrapped around `WholeNumberOrNone`
+applies its bounds to None too, and None then fails with a TypeError (a 500), not a default."""
+WholeNumber = Annotated[int, NO_BOOLEAN]
+WholeNumberOrNone = Annotated[int | None, NO_BOOLEAN]
 """Around the union, so that a field's bounds stay `minimum` and `maximum` in its JSON schema."""

@@ -16,14 +16,15 @@ from imagestudio.domain.operation_kind import OperationKind
 from imagestudio.domain.seed import MAX_SEED
 from imagestudio.entrypoints.http.local_schemas import LocalImageIn
 from imagestudio.entrypoints.http.schemas import OperationIn, ParameterValue
-from imagestudio.entrypoints.http.whole_numbers import WholeNumberOrNone
+from imagestudio.entrypoints.http.whole_numbers import NO_BOOLEAN
 from imagestudio.entrypoints.mcp.refusals import refused, validated
 
 Parameters = dict[str, ParameterValue]
 Model = Annotated[str, Field(description="A model id (see list_models), or `auto`.")]
 Seed = Annotated[
-    WholeNumberOrNone,
+    int | None,
     Field(description=f"For reproducible output: 0 to {MAX_SEED}.", ge=0, le=MAX_SEED),
+    NO_BOOLEAN,
 ]
 Params = Annotated[
     Parameters | None,

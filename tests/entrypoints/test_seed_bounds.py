@@ -116,6 +116,9 @@ async def test_every_mcp_tool_that_takes_a_seed_states_the_bound_and_refuses_pas
             refused = await client.call_tool("generate", {"prompt": "a fox", "seed": PAST})
             assert refused.is_error
             assert "seed" in json.dumps([part.model_dump() for part in refused.content])
+            # An explicit null is no seed, as leaving it out is (the bounds once met None too).
+            quoted = await client.call_tool("quote", {"kind": "text-to-image", "seed": None})
+            assert not quoted.is_error, quoted.content
         assert (await studio.list_operations.execute("local")).unwrap().items == ()
     finally:
         await studio.aclose()
