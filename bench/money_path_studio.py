@@ -96,7 +96,8 @@ async def generate(studio: ImageStudio, index: int, model_id: str) -> tuple[str,
         failure = result.failure()
         if isinstance(failure, OutcomeUnknown):  # the submit may have gone out: reconciled later
             return "unknown", 0
-        return f"{type(failure).__name__}: {failure}"[:100], 0
+        # Its message, not its repr: the repr's first 100 characters ended before the reason.
+        return f"{type(failure).__name__}: {getattr(failure, 'message', failure)}"[:200], 0
     return _ending(result.unwrap())
 
 
