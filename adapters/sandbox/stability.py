@@ -1,59 +1,42 @@
 """Stability v2beta emulator (provider_contracts.md §2 and §3): routes and the request lifecycle.
 
 Every request passes the same gate: bearer key (401), then the account's rate limit (429),
-then any scripted fault. A submission is then read (413, 400), validated (400), screened
-(403, 422), priced (402) and either run now (sync) or started as a generation (async).
-Credits are taken only when an output is delivered or completed; a failed task costs nothing.
+then any scripted fault; a submission is then stability_submissions.py's.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
-from decimal import Decimal
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.routing import Route as HttpRoute
 
-from imagestudio.adapters.sandbox.billing import BilledTask
 from imagestudio.adapters.sandbox.faults import Fault, Route
 from imagestudio.adapters.sandbox.http_faults import after_work, before_work, faulted
-from imagestudio.adapters.sandbox.rendering import RenderRefused
-from imagestudio.adapters.sandbox.stability_account import PROVIDER, account_reply, balance_reply
-from imagestudio.adapters.sandbox.stability_body import read_form
+from imagestudio.adapters.sandbox.stability_account import account_reply, balance_reply
 from imagestudio.adapters.sandbox.stability_endpoints import ENDPOINTS, Endpoint
 from imagestudio.adapters.sandbox.stability_errors import (
     INTERNAL,
-    NO_CREDITS,
     NOT_FOUND,
     RATE_LIMITED,
     Refusal,
-    bad_request,
     rate_limit_message,
     v1_error,
     v1_fault,
     v2beta_error,
     v2beta_fault,
 )
-from imagestudio.adapters.sandbox.stability_generations import Generation, Generations
-from imagestudio.adapters.sandbox.stability_moderation import screened
-from imagestudio.adapters.sandbox.stability_outputs import Outcome, produce
+from imagestudio.adapters.sandbox.stability_generations import Generations
 from imagestudio.adapters.sandbox.stability_rate_limit import RequestWindow
 from imagestudio.adapters.sandbox.stability_replies import (
-    Accept,
-    accepted_reply,
     artifact_reply,
     in_progress_reply,
     negotiated,
     new_request_id,
 )
-from imagestudio.adapters.sandbox.stability_request import (
-    ValidRequest,
-    check_client_headers,
-    validated,
-)
+from imagestudio.adapters.sandbox.stability_submissions import StabilitySubmissions
 from imagestudio.adapters.sandbox.state import SandboxState
 
 V2BETA = "/v2beta/"
@@ -73,7 +56,7 @@ class StabilityEmulator:
         # Through a lambda: tests swap `state.clock` after the app is built.
         self._window = RequestWindow(state.config.stability, lambda: state.clock())
         self._generations = Generations(state.config.result_ttl_seconds)
-        self._due: set[asyncio.Task[None]] = set()
+        self._submissions = StabilitySubmissions(state, self._generations)
 
     def routes(self) -> list[BaseRoute]:
         """Every §2.2 endpoint (POST), both result paths, and the two v1 account reads."""
@@ -132,99 +115,11 @@ class StabilityEmulator:
                 return turned_away
 
             async def answer(request: Request, key: str, fault: Fault | None) -> Response:
-                return await self._submission(request, endpoint, key, fault)
+                return await self._submissions.answer(request, endpoint, key, fault)
 
             return await self._faulted(Route.STABILITY_SUBMIT, request, key, answer)
 
         return submit
-
-    async def _submission(
-        self, request: Request, endpoint: Endpoint, key: str, fault: Fault | None
-    ) -> Response:
-        check_client_headers(request.headers)
-        form = await read_form(request)
-        try:
-            accept = Accept.IMAGE
-            if not (endpoint.is_async or endpoint.returns_model):
-                accept = negotiated(request.headers.get("accept"))
-            valid = await validated(endpoint, form)
-        finally:
-            await form.close()
-        filtered = screened(valid.prompts, self._state.config)
-        cost = endpoint.cost(valid.values)
-        if not self._state.book.can_afford(PROVIDER, cost):
-            raise Refusal(402, "payment_required", NO_CREDITS)
-        fails = fault is Fault.FAIL_AFTER_ACCEPT or self._state.should_fail()
-        latency = self._state.config.latency_seconds
-        if fault is Fault.SLOW_TASK:
-            latency = self._state.faults.slow_task_seconds
-        if endpoint.is_async:
-            return self._started(valid, key, cost, filtered=filtered, fails=fails, latency=latency)
-        return await self._run(valid, accept, cost, filtered=filtered, fails=fails, latency=latency)
-
-    async def _run(
-        self,
-        valid: ValidRequest,
-        accept: Accept,
-        cost: Decimal,
-        *,
-        filtered: bool,
-        fails: bool,
-        latency: float,
-    ) -> Response:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        outcome = await self._rendered(valid, filtered)
-        await asyncio.sleep(max(0.0, latency - (loop.time() - started)))
-        if fails:
-            return v2beta_error(500, "internal_error", INTERNAL)
-        request_id = new_request_id()
-        self._bill(request_id, valid, cost, filtered)
-        return artifact_reply(outcome, accept, request_id)
-
-    def _started(
-        self,
-        valid: ValidRequest,
-        key: str,
-        cost: Decimal,
-        *,
-        filtered: bool,
-        fails: bool,
-        latency: float,
-    ) -> Response:
-        async def work(generation_id: str) -> Outcome | None:
-            if fails:
-                return None
-            try:
-                outcome = await self._rendered(valid, filtered)
-            except Refusal:
-                return None
-            self._bill(generation_id, valid, cost, filtered)
-            return outcome
-
-        now = self._state.clock()
-        generation = Generation(key, now, now + latency, work)
-        self._generations.add(generation)
-        task = asyncio.get_running_loop().create_task(self._finish_when_due(generation, latency))
-        self._due.add(task)
-        task.add_done_callback(self._due.discard)
-        return accepted_reply(generation.id, new_request_id())
-
-    async def _finish_when_due(self, generation: Generation, latency: float) -> None:
-        """Completes (and bills) the generation on time even if nobody polls for it."""
-        await asyncio.sleep(latency)
-        await generation.finish()
-
-    async def _rendered(self, valid: ValidRequest, filtered: bool) -> Outcome:
-        try:
-            return await produce(valid, filtered=filtered)
-        except RenderRefused as refused:
-            raise bad_request(f"image: {refused}") from None
-
-    def _bill(self, task_id: str, valid: ValidRequest, cost: Decimal, filtered: bool) -> None:
-        self._state.book.charge(
-            BilledTask(PROVIDER, task_id, valid.endpoint.path, cost, filtered=filtered)
-        )
 
     # -- async results ---------------------------------------------------------------------
 
