@@ -49,6 +49,8 @@ class SweepReport:
     ended: tuple[str, ...] = ()
     """Failed, and the next provider's operation they named never came: the request ended at
     them (`sweep_follow_ups.py`)."""
+    more: bool = False
+    """The round took as many operations as its limit: more may be waiting for the next one."""
 
 
 class SweepAbandoned:
@@ -96,7 +98,11 @@ class SweepAbandoned:
         ended = await self._follow_ups.execute(limit)
         if ended:
             log.warning("ended %d requests whose follow-up never came", len(ended))
-        return SweepReport(**{name: tuple(ids) for name, ids in found.items()}, ended=ended)
+        return SweepReport(
+            **{name: tuple(ids) for name, ids in found.items()},
+            ended=ended,
+            more=0 < limit <= len(taken),
+        )
 
     async def _sweep(self, operation: ImageOperation) -> str:
         now = self._ports.clock.now()
