@@ -40,6 +40,7 @@ from imagestudio.application.ports.provider import (
     LookupOutcome,
     ProviderSuccess,
 )
+from imagestudio.application.round_limit import checked_round
 from imagestudio.application.use_cases.run_operation import RunOperation
 from imagestudio.domain.errors import OutcomeUnknown
 from imagestudio.domain.operation import ImageOperation, OperationStatus
@@ -90,6 +91,7 @@ class Reconcile:
 
     async def execute(self, limit: int = 100) -> ReconcileReport:
         """Look at up to `limit` unknown operations nobody else reconciles; settle what can be."""
+        limit = checked_round(limit)
         now = self._ports.clock.now()
         leased_until = now + self.timing.recheck_after
         taken = await self._ports.leases.take_unknown(now, self._lease.holder, leased_until, limit)
