@@ -530,3 +530,15 @@ async def test_a_bad_request_is_refused_before_asking_anyone(
     assert isinstance(error, InvalidInput)
     assert error.field == field_name
     assert book.asked == []
+
+
+async def test_an_opening_balance_given_for_a_book_of_tasks_is_said_to_be_unused(
+    books: Books,
+) -> None:
+    books.tasks.append(billed("t1"))
+    await books.record(line("op_1", task_ids=("t1",)))
+
+    [acme] = (await books.audit(opening_balances={"acme": 12_500_000})).providers
+
+    assert acme.method is AuditMethod.TASKS
+    assert "opening balance given ($12.50) was not used" in acme.method_note
