@@ -113,8 +113,9 @@ def balance_mismatch(
     return Difference(
         kind=K.BALANCE_MISMATCH,
         detail=(
-            f"the balance went from {format_usd(opening)} to {format_usd(closing)} (spent "
-            f"{format_usd(spent)}); our ledger records a provider cost of {format_usd(recorded)}"
+            f"the balance went from {format_usd(opening)} to {format_usd(closing)} ("
+            + (f"spent {format_usd(spent)}" if spent >= 0 else f"up {format_usd(-spent)}")
+            + f"); our ledger records a provider cost of {format_usd(recorded)}"
             + (f", {format_usd(unconfirmed)} of it possible only" if unconfirmed else "")
         ),
         action=(

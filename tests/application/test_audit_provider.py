@@ -542,3 +542,19 @@ async def test_an_opening_balance_given_for_a_book_of_tasks_is_said_to_be_unused
 
     assert acme.method is AuditMethod.TASKS
     assert "opening balance given ($12.50) was not used" in acme.method_note
+
+
+async def test_a_balance_that_rose_is_said_to_have_risen_not_to_have_fallen_by_less_than_nothing(
+    books: Books,
+) -> None:
+    await books.record(line("op_1"))
+    books.reading = Balance(amount=1_000_000)
+
+    report = await books.audit(opening_balances={"acme": 600_000})
+
+    [acme] = report.providers
+    [difference] = report.differences
+    for text in (acme.method_note, difference.detail):
+        assert "-$" not in text, text
+    assert "the balance rose by $0.40 from $0.60" in acme.method_note
+    assert "(up $0.40)" in difference.detail
