@@ -36,7 +36,6 @@ from imagestudio.application.operation_waits import (
     ReconcileTiming,
 )
 from imagestudio.application.ports.provider import (
-    Artifact,
     LookupOutcome,
     ProviderSuccess,
 )
@@ -151,9 +150,11 @@ class Reconcile:
         unresolved_outputs = max(
             0, operation.outputs_requested - per_call * len(operation.provider_task_ids)
         )
-        stored: tuple[Artifact, ...] = ()
-        if not operation.provider_task_ids:  # nothing to look up: were its outputs stored?
-            stored = await stored_outputs(self._ports.assets.content, operation, model.output)
+        # Outputs stored before its process died are settled as they are (DESIGN.md), task ids
+        # or not: asking again would fetch them again, or lose them once the task expired.
+        stored = await stored_outputs(self._ports.assets.content, operation, model.output)
+        if operation.provider_task_ids and len(stored) < operation.outputs_requested:
+            stored = ()  # some are missing (filtered, perhaps): the tasks say which
         if stored:
             # They are written only once every call answered: delivered, and charged; the
             # rest can never be learnt (no task to ask about): a possible provider cost.
