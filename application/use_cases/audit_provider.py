@@ -23,7 +23,7 @@ from imagestudio.application.ports.provider_book import (
     BookUnreadable,
     ProviderBook,
 )
-from imagestudio.application.time_spans import span_problem
+from imagestudio.application.time_spans import future_problem, span_problem
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.money import Micros
@@ -79,6 +79,8 @@ class AuditProvider:
         if problem is not None:
             return Failure(problem)
         now = self._clock.now()
+        if (late := future_problem("since", request.since, request.until, now)) is not None:
+            return Failure(late)
         request = replace(
             request,
             since=request.since.astimezone(UTC),

@@ -510,6 +510,7 @@ async def test_a_provider_that_cannot_be_asked_is_reported_so(books: Books) -> N
         ({"until": datetime(9999, 12, 31, 23, 59, tzinfo=UTC)}, "since"),
         ({"since": datetime(1, 1, 2, 3, tzinfo=timezone(timedelta(hours=14)))}, "since"),
         ({"opening_balances": {"nobody": 1}}, "opening_balance"),
+        ({"since": NOW + timedelta(days=365)}, "since"),  # open to now, starting after it
     ],
 )
 async def test_a_bad_request_is_refused_before_asking_anyone(
