@@ -7,6 +7,7 @@ from datetime import datetime
 
 from returns.result import Failure, Result, Success
 
+from imagestudio.application.page_cursors import moment_problem
 from imagestudio.application.ports.clock import Clock
 from imagestudio.application.ports.ledger import Ledger
 from imagestudio.application.time_spans import future_problem, span_problem
@@ -35,6 +36,11 @@ class ExportUsage:
         left open to now too when it starts after now."""
         if export.since.tzinfo is None or (export.until and export.until.tzinfo is None):
             return Failure(InvalidInput("since", "give times with a timezone"))
+        # A zone at the calendar's edge has no UTC time: refused by name, not overflowing in
+        # the database's driver (the HTTP and CLI readers refuse it before; this is the API's).
+        for field, moment in (("since", export.since), ("until", export.until)):
+            if (edge := moment_problem(field, moment)) is not None:
+                return Failure(edge)
         if (problem := span_problem("since", export.since, "until", export.until)) is not None:
             return Failure(problem)
         if (

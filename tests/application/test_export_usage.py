@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
+import pytest
 from fakes import NOW, text_to_image
 from returns.result import Failure
 
@@ -75,3 +76,21 @@ async def test_a_span_open_to_now_that_starts_after_now_is_refused(studio: Studi
     assert isinstance(result.failure(), InvalidInput) and result.failure().field == "since"
     assert "is after now" in result.failure().reason
     assert (await export.execute(UsageExport(since=NOW))).unwrap() == ()
+
+
+@pytest.mark.parametrize(
+    "span",
+    [
+        {"since": datetime(1, 1, 1, 1, tzinfo=timezone(timedelta(hours=5)))},
+        {"since": NOW, "until": datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5)))},
+    ],
+    ids=["since", "until"],
+)
+async def test_a_time_with_no_utc_time_is_refused_by_name(
+    studio: Studio, span: dict[str, datetime]
+) -> None:
+    result = await ExportUsage(studio.ledger, studio.clock).execute(UsageExport(**span))
+
+    assert isinstance(result, Failure)
+    [field] = [name for name in span if name != "since"] or ["since"]
+    assert isinstance(result.failure(), InvalidInput) and result.failure().field == field
