@@ -20,3 +20,17 @@ def span_problem(
     return InvalidInput(
         end_field, f"{end.isoformat()} is not after {start_field} ({start.isoformat()})"
     )
+
+
+def future_problem(
+    start_field: str, start: datetime, end: datetime | None, now: datetime
+) -> InvalidInput | None:
+    """Why a span left open to now (`end` None) is reversed: its start is after now (a year
+    mistyped reads as "nothing happened then", or an audit's "no differences")."""
+    if end is not None or start <= now:
+        return None
+    return InvalidInput(
+        start_field,
+        f"{start.isoformat()} is after now ({now.isoformat()}): nothing has finished since; "
+        "give a time past, or an end",
+    )

@@ -87,7 +87,7 @@ class Container(OperationCases):
     adjust_charge = providers.Singleton(
         AdjustCharge, Adapters.quota, Adapters.settle, Adapters.ids, Adapters.clock
     )
-    export_usage = providers.Singleton(ExportUsage, Adapters.ledger)
+    export_usage = providers.Singleton(ExportUsage, Adapters.ledger, Adapters.clock)
     list_ledger = providers.Singleton(ListLedger, Adapters.ledger, Adapters.quota, Adapters.clock)
     daily_spend = providers.Singleton(
         ReadDailySpend, Adapters.ledger, Adapters.quota, Adapters.clock

@@ -51,7 +51,8 @@ def compare_balance(
         )
     else:
         spent = opening - closing
-        note += f"; the balance fell by {format_usd(spent)} from {format_usd(opening)}"
+        moved = "fell" if spent >= 0 else "rose"  # a top-up, or a refund, can raise it
+        note += f"; the balance {moved} by {format_usd(abs(spent))} from {format_usd(opening)}"
         if not recorded - unconfirmed <= spent <= recorded:
             differences = (balance_mismatch(spent, recorded, unconfirmed, opening, closing),)
         elif spent < recorded:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
-from imagestudio.application.audit.report import Difference, DifferenceKind
+from imagestudio.application.audit.report import Difference, DifferenceKind, ProviderAudit
 from imagestudio.application.ports.provider_book import BilledTask
 from imagestudio.domain.money import Micros, format_usd
 from imagestudio.domain.usage_record import UsageRecord
@@ -112,8 +113,9 @@ def balance_mismatch(
     return Difference(
         kind=K.BALANCE_MISMATCH,
         detail=(
-            f"the balance went from {format_usd(opening)} to {format_usd(closing)} (spent "
-            f"{format_usd(spent)}); our ledger records a provider cost of {format_usd(recorded)}"
+            f"the balance went from {format_usd(opening)} to {format_usd(closing)} ("
+            + (f"spent {format_usd(spent)}" if spent >= 0 else f"up {format_usd(-spent)}")
+            + f"); our ledger records a provider cost of {format_usd(recorded)}"
             + (f", {format_usd(unconfirmed)} of it possible only" if unconfirmed else "")
         ),
         action=(
@@ -124,6 +126,16 @@ def balance_mismatch(
         ),
         recorded=recorded,
         billed=spent,
+    )
+
+
+def unused_opening(audit: ProviderAudit, opening: Micros) -> ProviderAudit:
+    """`audit` of a provider whose book lists its tasks, saying the opening balance the operator
+    gave for it went unused (silence would let them believe the balance was compared)."""
+    return replace(
+        audit,
+        method_note=f"{audit.method_note}; the opening balance given ({format_usd(opening)}) "
+        "was not used: this book names every task, so no balance is compared",
     )
 
 

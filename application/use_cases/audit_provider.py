@@ -12,6 +12,7 @@ from returns.result import Failure, Result, Success
 from imagestudio.application.audit.balance import compare_balance
 from imagestudio.application.audit.matching import Span, Unsettled, match_tasks
 from imagestudio.application.audit.report import AuditMethod, AuditReport, ProviderAudit
+from imagestudio.application.audit.wording import unused_opening
 from imagestudio.application.ports.catalog import ModelCatalog
 from imagestudio.application.ports.clock import Clock
 from imagestudio.application.ports.ledger import Ledger
@@ -22,7 +23,7 @@ from imagestudio.application.ports.provider_book import (
     BookUnreadable,
     ProviderBook,
 )
-from imagestudio.application.time_spans import span_problem
+from imagestudio.application.time_spans import future_problem, span_problem
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.domain.errors.echo import echoed
 from imagestudio.domain.money import Micros
@@ -78,6 +79,8 @@ class AuditProvider:
         if problem is not None:
             return Failure(problem)
         now = self._clock.now()
+        if (late := future_problem("since", request.since, request.until, now)) is not None:
+            return Failure(late)
         request = replace(
             request,
             since=request.since.astimezone(UTC),
@@ -137,7 +140,9 @@ class AuditProvider:
                 until=until,
                 opening=request.opening_balances.get(book.provider),
             )
-        return await self._by_task(book.provider, reading, span)
+        audit = await self._by_task(book.provider, reading, span)
+        opening = request.opening_balances.get(book.provider)
+        return audit if opening is None else unused_opening(audit, opening)
 
     async def _by_task(self, provider: str, reading: BilledTasks, span: Span) -> ProviderAudit:
         lines = await self._lines(provider, span.since - span.slack, span.until + SETTLE_MARGIN)

@@ -49,7 +49,8 @@ class ListLedger:
     ) -> Result[LedgerPage, InvalidInput | UnknownUser]:
         """Up to `limit` (1 to 200) lines after `cursor` (a previous page's `next_cursor`,
         given with the same period): of the billing period containing the day `period`, or
-        this period with `current_period`, or of every period."""
+        this period with `current_period`, or of every period. An unknown user is
+        `UnknownUser`, whether a period is named or not."""
         if not 1 <= limit <= MAX_PAGE_SIZE:
             return Failure(InvalidInput("limit", f"must be from 1 to {MAX_PAGE_SIZE}, not {limit}"))
         after: LedgerPlace | None = None
@@ -67,6 +68,11 @@ class ListLedger:
         lines = await self._ledger.page(
             user_id, period=None if chosen is None else chosen.key, after=after, limit=limit + 1
         )
+        if not lines and after is None and chosen is None:
+            # As with a period named: a mistyped user is not a user without lines.
+            known = await self._quota.plan_of(user_id)
+            if isinstance(known, Failure):
+                return Failure(known.failure())
         items = lines[:limit]
         more = len(lines) > limit
         next_cursor = place_text(items[-1].finished_at, items[-1].operation_id) if more else None

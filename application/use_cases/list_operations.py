@@ -14,7 +14,7 @@ from imagestudio.application.ports.clock import Clock
 from imagestudio.application.ports.operation_store import OperationStore
 from imagestudio.application.ports.quota_store import QuotaStore
 from imagestudio.application.time_spans import span_problem
-from imagestudio.domain.errors import InvalidInput
+from imagestudio.domain.errors import InvalidInput, UnknownUser
 from imagestudio.domain.operation_query import OperationCursor, OperationQuery
 
 MAX_PAGE_SIZE = 200
@@ -41,6 +41,7 @@ class ListOperations:
     ) -> None:
         """`timing`: the reconciler's (`Reconcile.timing`), so a wait shown is the one it keeps."""
         self._operations = operations
+        self._quota = quota
         self._views = OperationViews(quota, clock, timing or ReconcileTiming())
 
     async def execute(
@@ -49,13 +50,15 @@ class ListOperations:
         cursor: str | None = None,
         limit: int = DEFAULT_PAGE_SIZE,
         query: OperationQuery | None = None,
-    ) -> Result[OperationPage, InvalidInput]:
+    ) -> Result[OperationPage, InvalidInput | UnknownUser]:
         """Up to `limit` (1 to 200) of the user's operations matching `query` after `cursor`
         (a previous page's `next_cursor`, given with the same query).
 
         Each comes with what its reservation still holds and what it waits for, and until
         when (`OperationView`). A cursor stays valid while operations are added: the listing
-        resumes strictly after the operation it names.
+        resumes strictly after the operation it names. A user who does not exist is
+        `UnknownUser` (a mistyped `--user` would otherwise list nothing, as if they had no
+        operations); asked only of an empty first page, so a listing costs no extra read.
         """
         if not 1 <= limit <= MAX_PAGE_SIZE:
             return Failure(InvalidInput("limit", f"must be from 1 to {MAX_PAGE_SIZE}, not {limit}"))
@@ -70,6 +73,10 @@ class ListOperations:
             created_at, operation_id = place.unwrap()
             after = OperationCursor(created_at=created_at, operation_id=operation_id)
         found = await self._operations.find(user_id, query, after=after, limit=limit + 1)
+        if not found and after is None:
+            known = await self._quota.plan_of(user_id)
+            if isinstance(known, Failure):
+                return Failure(known.failure())
         items = tuple([await self._views.of(tracked) for tracked in found[:limit]])
         if len(found) <= limit:
             return Success(OperationPage(items=items, next_cursor=None))

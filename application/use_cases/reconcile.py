@@ -36,10 +36,10 @@ from imagestudio.application.operation_waits import (
     ReconcileTiming,
 )
 from imagestudio.application.ports.provider import (
-    Artifact,
     LookupOutcome,
     ProviderSuccess,
 )
+from imagestudio.application.round_limit import checked_round
 from imagestudio.application.use_cases.run_operation import RunOperation
 from imagestudio.domain.errors import OutcomeUnknown
 from imagestudio.domain.operation import ImageOperation, OperationStatus
@@ -90,6 +90,7 @@ class Reconcile:
 
     async def execute(self, limit: int = 100) -> ReconcileReport:
         """Look at up to `limit` unknown operations nobody else reconciles; settle what can be."""
+        limit = checked_round(limit)
         now = self._ports.clock.now()
         leased_until = now + self.timing.recheck_after
         taken = await self._ports.leases.take_unknown(now, self._lease.holder, leased_until, limit)
@@ -149,9 +150,11 @@ class Reconcile:
         unresolved_outputs = max(
             0, operation.outputs_requested - per_call * len(operation.provider_task_ids)
         )
-        stored: tuple[Artifact, ...] = ()
-        if not operation.provider_task_ids:  # nothing to look up: were its outputs stored?
-            stored = await stored_outputs(self._ports.assets.content, operation, model.output)
+        # Outputs stored before its process died are settled as they are (DESIGN.md), task ids
+        # or not: asking again would fetch them again, or lose them once the task expired.
+        stored = await stored_outputs(self._ports.assets.content, operation, model.output)
+        if operation.provider_task_ids and len(stored) < operation.outputs_requested:
+            stored = ()  # some are missing (filtered, perhaps): the tasks say which
         if stored:
             # They are written only once every call answered: delivered, and charged; the
             # rest can never be learnt (no task to ask about): a possible provider cost.

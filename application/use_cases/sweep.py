@@ -27,6 +27,7 @@ from imagestudio.application.money_path.verdict import Money
 from imagestudio.application.operation_ports import LeasePolicy, OperationPorts, StoredOutcome
 from imagestudio.application.ports.idempotency import IdempotencyStore
 from imagestudio.application.ports.unit_of_work import StaleOperation
+from imagestudio.application.round_limit import checked_round
 from imagestudio.application.use_cases.sweep_follow_ups import EndMissingFollowUps
 from imagestudio.domain.errors import Cancelled
 from imagestudio.domain.operation import ImageOperation, OperationStatus
@@ -49,6 +50,8 @@ class SweepReport:
     ended: tuple[str, ...] = ()
     """Failed, and the next provider's operation they named never came: the request ended at
     them (`sweep_follow_ups.py`)."""
+    more: bool = False
+    """The round took as many operations as its limit: more may be waiting for the next one."""
 
 
 class SweepAbandoned:
@@ -73,6 +76,7 @@ class SweepAbandoned:
     async def execute(self, limit: int = 100) -> SweepReport:
         """Settle up to `limit` operations whose process stopped renewing their lease, and end
         every request whose fallback's next operation never came (read `limit` at a time)."""
+        limit = checked_round(limit)
         now = self._ports.clock.now()
         taken = await self._ports.leases.take_expired(
             now, self._lease.holder, now + self._lease.ttl, limit
@@ -96,7 +100,11 @@ class SweepAbandoned:
         ended = await self._follow_ups.execute(limit)
         if ended:
             log.warning("ended %d requests whose follow-up never came", len(ended))
-        return SweepReport(**{name: tuple(ids) for name, ids in found.items()}, ended=ended)
+        return SweepReport(
+            **{name: tuple(ids) for name, ids in found.items()},
+            ended=ended,
+            more=len(taken) >= limit,
+        )
 
     async def _sweep(self, operation: ImageOperation) -> str:
         now = self._ports.clock.now()

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from imagestudio.application.round_limit import MOST_IN_A_ROUND
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.entrypoints.cli.errors import EXIT_UNEXPECTED
 from imagestudio.entrypoints.cli.groups import command_group
@@ -16,7 +17,7 @@ from imagestudio.entrypoints.cli.output import fail, print_json, table
 from imagestudio.entrypoints.cli.studio import studio
 
 providers_app = command_group("The image providers this profile enables.", no_args_is_help=True)
-MOST_RECONCILED = 1_000_000
+MOST_RECONCILED = MOST_IN_A_ROUND
 """The most operations one `reconcile` reports on."""
 
 

@@ -510,6 +510,7 @@ async def test_a_provider_that_cannot_be_asked_is_reported_so(books: Books) -> N
         ({"until": datetime(9999, 12, 31, 23, 59, tzinfo=UTC)}, "since"),
         ({"since": datetime(1, 1, 2, 3, tzinfo=timezone(timedelta(hours=14)))}, "since"),
         ({"opening_balances": {"nobody": 1}}, "opening_balance"),
+        ({"since": NOW + timedelta(days=365)}, "since"),  # open to now, starting after it
     ],
 )
 async def test_a_bad_request_is_refused_before_asking_anyone(
@@ -530,3 +531,31 @@ async def test_a_bad_request_is_refused_before_asking_anyone(
     assert isinstance(error, InvalidInput)
     assert error.field == field_name
     assert book.asked == []
+
+
+async def test_an_opening_balance_given_for_a_book_of_tasks_is_said_to_be_unused(
+    books: Books,
+) -> None:
+    books.tasks.append(billed("t1"))
+    await books.record(line("op_1", task_ids=("t1",)))
+
+    [acme] = (await books.audit(opening_balances={"acme": 12_500_000})).providers
+
+    assert acme.method is AuditMethod.TASKS
+    assert "opening balance given ($12.50) was not used" in acme.method_note
+
+
+async def test_a_balance_that_rose_is_said_to_have_risen_not_to_have_fallen_by_less_than_nothing(
+    books: Books,
+) -> None:
+    await books.record(line("op_1"))
+    books.reading = Balance(amount=1_000_000)
+
+    report = await books.audit(opening_balances={"acme": 600_000})
+
+    [acme] = report.providers
+    [difference] = report.differences
+    for text in (acme.method_note, difference.detail):
+        assert "-$" not in text, text
+    assert "the balance rose by $0.40 from $0.60" in acme.method_note
+    assert "(up $0.40)" in difference.detail

@@ -72,6 +72,14 @@ async def test_an_unknown_user_has_no_daily_spend() -> None:
     assert await daily.execute("nobody") == Failure(UnknownUser("nobody"))
 
 
+async def test_an_unknown_user_has_no_ledger_whatever_period_is_asked() -> None:
+    _, lines, _ = await world()
+
+    for period in ({}, {"period": date(2026, 12, 1)}, {"current_period": True}):
+        assert await lines.execute("nobody", **period) == Failure(UnknownUser("nobody")), period  # type: ignore[arg-type]
+    assert (await lines.execute("ada")).unwrap().items == ()
+
+
 async def test_a_ledger_page_size_outside_1_to_200_is_refused() -> None:
     _, lines, _ = await world()
 

@@ -19,7 +19,7 @@ from imagestudio.application.use_cases.list_operations import ListOperations, Op
 from imagestudio.application.use_cases.reconcile import Reconcile
 from imagestudio.application.use_cases.show_operation import ShowOperation
 from imagestudio.application.use_cases.sweep import SweepAbandoned
-from imagestudio.domain.errors import InvalidInput, OperationNotFound, OutcomeUnknown
+from imagestudio.domain.errors import InvalidInput, OperationNotFound, OutcomeUnknown, UnknownUser
 from imagestudio.domain.operation import OperationStatus
 from imagestudio.domain.operation_kind import OperationKind, QuotaCategory
 from imagestudio.domain.operation_query import UNFINISHED, OperationQuery
@@ -258,3 +258,15 @@ async def test_bad_arguments_are_refused_by_field(
     error = result.failure()
     assert isinstance(error, InvalidInput)
     assert error.field == field
+
+
+async def test_an_unknown_users_operations_are_refused_as_an_unknown_user(studio: Studio) -> None:
+    for query in (None, OperationQuery(statuses=UNFINISHED)):
+        listed = await listing(studio).execute("nobody", query=query)
+
+        assert isinstance(listed, Failure), listed
+        assert listed.failure() == UnknownUser("nobody")
+
+
+async def test_a_known_user_without_operations_gets_an_empty_page(studio: Studio) -> None:
+    assert await page_of(studio) == OperationPage(items=(), next_cursor=None)

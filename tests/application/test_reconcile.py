@@ -357,6 +357,30 @@ async def test_outputs_stored_before_the_process_died_are_settled_as_they_are(
     await studio.assert_used_matches_ledger("ada")
 
 
+async def test_outputs_stored_before_the_process_died_are_settled_as_they_are_with_a_task_id(
+    studio: Studio,
+) -> None:
+    # The process died after storing the outputs of a task the provider named, before settling;
+    # by the time reconciliation runs the provider no longer keeps the task's result. The
+    # outputs are here, billed by the provider: deliver and charge them, never ask again.
+    operation_id = await left_unknown(studio, task_id="task-1")
+    data = png_bytes(256, 256)
+    await studio.assets.content.put("ada", asset_id_for(operation_id, 0), MediaType.PNG, data)
+    assert "task-1" not in studio.provider.tasks  # its result expired at the provider
+
+    report = await reconciler(studio).execute()
+
+    assert report.succeeded == (operation_id,)
+    assert studio.provider.lookups == []  # nothing fetched again
+    line = await studio.line_of(operation_id)
+    assert (line.outcome, line.outputs, line.user_charge) == (Outcome.SUCCEEDED, 1, FLAT_PRICE)
+    assert line.provider_task_ids == ("task-1",)
+    asset = await studio.assets.describe("ada", asset_id_for(operation_id, 0))
+    assert asset is not None and asset.size_bytes == len(data)
+    await studio.assert_nothing_held("ada")
+    await studio.assert_used_matches_ledger("ada")
+
+
 class SettledBetweenReads:
     """The quota store of a reconciler that read the operation `unknown` just before another
     reconciler settled it: the reservation it reads next is closed already."""

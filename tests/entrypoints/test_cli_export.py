@@ -60,9 +60,17 @@ def test_until_a_day_includes_that_day(busy: Cli) -> None:
 
 
 def test_a_span_after_the_lines_is_empty(busy: Cli) -> None:
-    out = busy.ok("usage", "export", "--since", TOMORROW.isoformat())
+    later = TOMORROW.isoformat()
+    out = busy.ok("usage", "export", "--since", later, "--until", later)
 
     assert list(csv.DictReader(io.StringIO(out))) == []
+
+
+def test_a_span_open_to_now_that_starts_after_now_exits_2(busy: Cli) -> None:
+    result = busy.invoke("usage", "export", "--since", TOMORROW.isoformat())
+
+    assert result.exit_code == 2
+    assert "since" in result.stderr and "is after now" in result.stderr
 
 
 def test_a_date_written_wrongly_exits_2(cli: Cli) -> None:

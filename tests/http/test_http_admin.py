@@ -284,7 +284,11 @@ def test_the_usage_export_is_csv_with_the_cli_columns_or_json(tmp_path: Path) ->
             "/v1/admin/usage/export", params={"since": today, "user": "bob", "format": "json"}
         )
         tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
-        later = admin.get("/v1/admin/usage/export", params={"since": tomorrow, "format": "json"})
+        later = admin.get(
+            "/v1/admin/usage/export",
+            params={"since": tomorrow, "until": tomorrow, "format": "json"},
+        )
+        unbounded = admin.get("/v1/admin/usage/export", params={"since": tomorrow})
 
     assert as_csv.status_code == 200, as_csv.text
     assert as_csv.headers["content-type"].startswith("text/csv")
@@ -295,6 +299,8 @@ def test_the_usage_export_is_csv_with_the_cli_columns_or_json(tmp_path: Path) ->
     assert [line["user_id"] for line in as_json.json()] == ["alice", "bob"]
     assert [line["reason"] for line in bobs.json()] == ["a render by hand"]
     assert later.json() == []
+    # Open to now and starting after it: a mistake, not "nothing happened then".
+    assert unbounded.status_code == 422 and unbounded.json()["field"] == "since"
 
 
 def test_the_usage_export_refuses_a_span_it_cannot_read(tmp_path: Path) -> None:
