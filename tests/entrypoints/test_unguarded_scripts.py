@@ -56,3 +56,49 @@ def test_a_script_without_the_main_guard_runs_each_operation_once(tmp_path: Path
     assert [line.kind for line in lines] == [OperationKind.TEXT_TO_IMAGE]
     assert sum(line.user_charge for line in lines) == 20_000
     assert [row.name for row in usage.rows if row.held] == []
+
+
+HOSTING = """
+from imagestudio.entrypoints.api import Profile
+from imagestudio.entrypoints.sync_api import SyncImageStudio
+
+studio = SyncImageStudio(profile=Profile.TEST)
+
+
+def plan(answers):
+    answers.put(studio.usage.execute("local").unwrap().plan)
+"""
+GUARDED = """
+import multiprocessing
+
+import hosting
+
+if __name__ == "__main__":
+    context = multiprocessing.get_context("spawn")
+    answers = context.Queue()
+    child = context.Process(target=hosting.plan, args=(answers,))
+    child.start()
+    print("the child's studio:", answers.get(timeout=120))
+    child.join()
+"""
+
+
+def test_a_studio_a_module_builds_as_a_starting_child_imports_it_is_built(
+    tmp_path: Path,
+) -> None:
+    """Only the main module run again is refused: a child of the host's own, importing a module
+    that keeps a studio, imports it while still starting too."""
+    (tmp_path / "hosting.py").write_text(HOSTING)
+    (tmp_path / "guarded.py").write_text(GUARDED)
+
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "guarded.py")],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        cwd=tmp_path,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "the child's studio: local" in done.stdout, done.stderr
