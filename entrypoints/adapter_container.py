@@ -64,6 +64,7 @@ from imagestudio.entrypoints.provider_wiring import (
     stability_client,
     wavespeed_client,
 )
+from imagestudio.entrypoints.routing_setting import build_routing_rules
 from imagestudio.entrypoints.settings import Settings
 from imagestudio.entrypoints.webhook_wiring import (
     build_destinations,
@@ -199,7 +200,7 @@ class Adapters(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         destinations=webhook_destinations,
-        routing=settings.provided.routing_rules,
+        routing=providers.Singleton(build_routing_rules, settings, catalog),
         progress=progress_notes,
     )
     lease = providers.Singleton(

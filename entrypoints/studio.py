@@ -64,6 +64,7 @@ from imagestudio.domain.asset import Asset
 from imagestudio.domain.errors import InvalidInput
 from imagestudio.entrypoints import startup
 from imagestudio.entrypoints.container import Container, build_container
+from imagestudio.entrypoints.main_guard import refuse_in_a_starting_child
 from imagestudio.entrypoints.setting_overrides import with_overrides
 from imagestudio.entrypoints.settings import Settings
 from imagestudio.entrypoints.studio_chores import StudioChores
@@ -138,6 +139,7 @@ class ImageStudio:
 
         Nothing is touched yet; `await studio.start()` (or `connect`) checks the schema.
         """
+        refuse_in_a_starting_child()
         return cls(build_container(with_overrides(settings, overrides), adapters))
 
     @classmethod

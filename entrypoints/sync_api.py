@@ -24,6 +24,7 @@ from imagestudio.entrypoints.blocking_use_cases import (
     BlockingUseCase,
     BlockingWebhookSecrets,
 )
+from imagestudio.entrypoints.main_guard import refuse_in_a_starting_child
 from imagestudio.entrypoints.settings import Settings
 from imagestudio.entrypoints.studio_chores import check_every
 
@@ -45,6 +46,7 @@ class SyncImageStudio:
     ) -> None:
         """As `ImageStudio.connect`: settings, or the environment with keyword overrides, and
         the application's own adapters by name."""
+        refuse_in_a_starting_child()  # here: the loop's thread does not see its caller's frames
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="imagestudio-loop", daemon=True

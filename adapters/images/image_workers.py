@@ -21,6 +21,12 @@ from imagestudio.application.ports.image_workers import ImageWork
 from imagestudio.domain.errors import InputProblem, InvalidInput
 
 Outcome = Result[ProcessedImage, InvalidInput]
+COULD_NOT_PROCESS = InvalidInput("image", "could not be processed here")
+CHILD_NOT_STARTED = (
+    "an image worker's child process failed while importing the main module (its error is "
+    'above): a script\'s code must be under `if __name__ == "__main__":`, as for any '
+    "multiprocessing program, or ThreadImageWorkers keeps image work in the process"
+)
 Slots = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
 
 
@@ -88,7 +94,10 @@ class ProcessImageWorkers:
             outcome: Outcome = receiving.recv()
             return outcome
         except EOFError:  # the child died without an answer (out of memory, killed)
-            return Failure(InvalidInput("image", "could not be processed here"))
+            child.join()
+            if child.exitcode == 1:  # it raised before the work: `_work_in_child` answers all
+                raise RuntimeError(CHILD_NOT_STARTED) from None
+            return Failure(COULD_NOT_PROCESS)
         finally:
             receiving.close()
             if child.is_alive():
@@ -120,7 +129,11 @@ class _Running:
 
 def _work_in_child(work: ImageWork, data: bytes, sending: Connection) -> None:
     try:
-        sending.send(work(data))
+        outcome = work(data)
+    except Exception:  # answered, so that a child ending without an answer did not start
+        outcome = Failure(COULD_NOT_PROCESS)
+    try:
+        sending.send(outcome)
     finally:
         sending.close()
 

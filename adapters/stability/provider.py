@@ -12,6 +12,7 @@ import logging
 
 import httpx
 
+from imagestudio.adapters.providers.closed_client import CLOSED
 from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
 from imagestudio.adapters.providers.limiter import AccountLimiter
 from imagestudio.adapters.providers.loop_pools import PoolPerLoop
@@ -111,6 +112,8 @@ class StabilityProvider:
         return redacted(await self._check_account(), self._settings.api_key)
 
     async def _run(self, job: ProviderJob, report: SubmissionReport) -> ProviderOutcome:
+        if self._client.is_closed:
+            return _failed(ProviderErrorKind.UNAVAILABLE, CLOSED)
         target = endpoint_for(job.model.provider_path)
         if target is None:
             return _failed(

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import httpx
 
+from imagestudio.adapters.providers.closed_client import CLOSED
 from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
 from imagestudio.adapters.providers.limiter import AccountLimiter
 from imagestudio.adapters.providers.read_retries import get_with_retries
@@ -82,6 +83,8 @@ class WaveSpeedProvider:
         """Upload what must be hosted, queue for the account's slots, submit once, follow up."""
         if not job.model.serves(job.kind):
             return failed(K.NOT_SUPPORTED, f"model {job.model.id!r} cannot do {job.kind}")
+        if self._client.is_closed:
+            return failed(K.UNAVAILABLE, CLOSED)
         deadline = Deadline(self._settings.task_deadline)
         uploaded: dict[str, str] = {}
         for upload in uploads_needed(job):

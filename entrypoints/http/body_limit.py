@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imagestudio.entrypoints.http.invalid_requests import BodyRefused
+from imagestudio.entrypoints.http.openai_errors import error_body, speaks_openai
 from imagestudio.entrypoints.http.problems import Problem
 
 
@@ -66,7 +67,7 @@ class BodyLimit:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, problem: Problem) -> None:
         page = None if self._page_answer is None else self._page_answer(scope, problem)
         if page is None:
-            await send_problem(send, problem)
+            await send_problem(scope, send, problem)
         else:
             await page(scope, receive, send)
 
@@ -109,10 +110,15 @@ class BodyLimit:
                 await self._refuse(scope, receive, send, refused.problem)
 
 
-async def send_problem(send: Send, problem: Problem) -> None:
-    body = json.dumps(problem.body()).encode()
+async def send_problem(scope: Scope, send: Send, problem: Problem) -> None:
+    """`problem` answered before any route runs: in OpenAI's error body on its paths (as
+    `answers.problem_response` does once a route runs), else as RFC 9457 problem JSON."""
+    if speaks_openai(scope):
+        body, media_type = json.dumps(error_body(problem)).encode(), b"application/json"
+    else:
+        body, media_type = json.dumps(problem.body()).encode(), b"application/problem+json"
     headers = [
-        (b"content-type", b"application/problem+json"),
+        (b"content-type", media_type),
         (b"content-length", str(len(body)).encode()),
         *((name.encode(), value.encode()) for name, value in problem.headers.items()),
     ]

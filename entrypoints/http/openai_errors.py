@@ -47,12 +47,18 @@ def error_body(problem: Problem) -> dict[str, Any]:
     field = problem.extra.get("field")
     details = {k: v for k, v in problem.extra.items() if k not in ("field", "reason")}
     kind = "server_error" if problem.status >= 500 else "invalid_request_error"
+    param = None if field is None else _PARAMS.get(field, field)
+    message = problem.detail
+    ours = f"invalid {field}:"
+    if param != field and message.startswith(ours):
+        # The message names the field as the request sent it (`mask`), not as ours (`images[1]`).
+        message = f"invalid {param}:{message[len(ours) :]}"
     return {
         "error": {
             **details,
-            "message": problem.detail,
+            "message": message,
             "type": _TYPES.get(problem.status, kind),
             "code": problem.slug,
-            "param": None if field is None else _PARAMS.get(field, field),
+            "param": param,
         }
     }

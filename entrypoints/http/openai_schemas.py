@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from imagestudio.domain.seed import MAX_SEED
-from imagestudio.entrypoints.http.openai_options import SERVED, schema
+from imagestudio.entrypoints.http.openai_options import IGNORED, SERVED, schema
 from imagestudio.entrypoints.http.webhook_fields import (
     EVENTS_FORM_FIELD,
     WebhookFields,
@@ -21,6 +21,7 @@ _BINARY = {"type": "string", "format": "binary"}
 EDIT_FORM = {
     "type": "object",
     "required": ["image", "prompt"],
+    "additionalProperties": False,
     "properties": {
         "image": _BINARY,
         "mask": _BINARY | {"description": "transparent where the image should be edited"},
@@ -48,9 +49,19 @@ class ImagesIn(WebhookFields):
     `input_fidelity` are taken, mapped or refused as openai_options.py says; what changes
     nothing made (`user`, openai_options.IGNORED) is ignored.
     `webhook` and `webhook_events` are ours, sent as extra body fields. `size` is the output's:
-    an edit makes its output at the input's size, so another one is refused."""
+    an edit makes its output at the input's size, so another one is refused. Any other field is
+    refused (400 naming it), as OpenAI refuses a parameter it does not know: ignored, an extra
+    body's misspelt `seed` or a `negative_prompt` never read charged an image made without it."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_ignored(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {name: value for name, value in data.items() if name not in IGNORED}
+        return data
+
     prompt: str
     model: str | None = Field(
         default=None,

@@ -28,6 +28,6 @@ class NoNulInUrl:
         if scope["type"] == "http" and (
             "\x00" in scope["path"] or b"\x00" in unquote_to_bytes(scope["query_string"])
         ):
-            await send_problem(send, _NUL_IN_URL)
+            await send_problem(scope, send, _NUL_IN_URL)
             return
         await self._app(scope, receive, send)

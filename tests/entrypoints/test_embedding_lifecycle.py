@@ -1,5 +1,6 @@
 """A host application's studio over its life on a SQLite file: closed once or twice, used after
-closing, used before starting; the books stay straight and the next studio on the file works."""
+closing, used before starting; the books stay straight and the next studio on the file works.
+Closed with its state in the process, it sends nothing and holds nothing."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from pathlib import Path
 import pytest
 from returns.result import Failure, Success
 
-from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, Profile
+from imagestudio.domain.errors import ProviderFailed
+from imagestudio.entrypoints.api import GenerateRequest, ImageStudio, Profile, Settings
 from imagestudio.entrypoints.sync_api import SyncImageStudio
 
 KITE = GenerateRequest(user_id="local", prompt="a kite", seed=3)
+REAL_PROVIDERS = sorted(
+    name.removesuffix("_api_key") for name in Settings.model_fields if name.endswith("_api_key")
+)
 
 
 def local(tmp_path: Path) -> dict[str, object]:
@@ -76,6 +81,30 @@ async def test_a_closed_studio_cannot_be_started_again(tmp_path: Path) -> None:
     # Its provider clients are closed for good: starting it again would half-work.
     with pytest.raises(RuntimeError, match="closed: build a new ImageStudio"):
         await studio.start()
+
+
+@pytest.mark.parametrize("provider", REAL_PROVIDERS)
+async def test_a_closed_studio_with_its_state_in_the_process_sends_nothing_and_holds_nothing(
+    provider: str,
+) -> None:
+    """No database refuses it first: the closed client's RuntimeError came after the submit was
+    reported as leaving, so a request that never left was held as an unknown outcome."""
+    studio = await ImageStudio.connect(
+        profile=Profile.TEST,
+        offline_provider=False,
+        **{f"{provider}_api_key": "sk-test", f"{provider}_base_url": "http://127.0.0.1:9"},
+    )
+    await studio.aclose()
+
+    result = await studio.generate.execute(KITE)
+
+    assert isinstance(result, Failure), result
+    refusal = result.failure()
+    assert isinstance(refusal, ProviderFailed), refusal
+    assert refusal.provider == provider
+    assert refusal.detail.startswith("nothing was sent"), refusal.detail
+    usage = (await studio.usage.execute("local")).unwrap()
+    assert [row.name for row in usage.rows if row.held] == []
 
 
 @pytest.mark.parametrize("every", [-1, 0, float("nan")])

@@ -41,3 +41,19 @@ def test_a_keyword_that_is_no_setting_is_refused(base: Settings | None) -> None:
 def test_every_setting_survives_being_validated_again() -> None:
     settings = Settings(profile=Profile.TEST, signing_key="k" * 32, wavespeed_api_key="ws-key")
     assert Settings.model_validate(settings.model_dump()) == settings
+
+
+def test_every_model_id_and_provider_of_the_catalog_is_a_routing_preference() -> None:
+    models = ImageStudio.open(profile=Profile.TEST).container.catalog().all()
+    names = sorted({model.id for model in models} | {model.provider for model in models})
+
+    studio = ImageStudio.open(profile=Profile.TEST, routing_preference=" , ".join(names))
+
+    assert studio.container.ports().routing.preference == tuple(names)
+
+
+@pytest.mark.parametrize("preference", ["stabilty", "stability,wavespeed/flux-dve", "auto"])
+def test_a_routing_preference_naming_nothing_is_refused_when_built(preference: str) -> None:
+    """A misspelt name ranked nothing: `auto` silently routed by price, as if it were unset."""
+    with pytest.raises(SettingsError, match="IMAGESTUDIO_ROUTING_PREFERENCE: entry"):
+        ImageStudio.open(profile=Profile.TEST, routing="preference", routing_preference=preference)

@@ -129,6 +129,11 @@ def cli(tmp_path: Path, **environment: str) -> subprocess.CompletedProcess[str]:
             "error: IMAGESTUDIO_DEFAULT_PLAN: no such plan; give one of ",
         ),
         (
+            {"IMAGESTUDIO_ROUTING_PREFERENCE": "stability,secret-7f3a"},
+            2,
+            "error: IMAGESTUDIO_ROUTING_PREFERENCE: entry 2 names no model or provider; give ",
+        ),
+        (
             {"IMAGESTUDIO_DATA_DIR": ""},  # read as the current folder: files landed there
             2,
             "error: settings: IMAGESTUDIO_DATA_DIR: give a folder: an empty value names none",
@@ -141,6 +146,7 @@ def cli(tmp_path: Path, **environment: str) -> subprocess.CompletedProcess[str]:
         "unreachable-postgres",
         "default-plan",
         "default-plan-in-memory",
+        "routing-preference",
         "empty-data-folder",
     ],
 )

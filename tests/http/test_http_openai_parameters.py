@@ -1,7 +1,8 @@
 """Every optional parameter of the `openai` client's `images.generate` and `images.edit`, sent
 one at a time through the client itself: a call the client builds is answered with its image
-(what we have no use for is ignored), or refused with a typed 4xx that costs nothing. The
-parameters are read from the client's own signatures, so one it grows is noticed here."""
+(what we have no use for is ignored), or refused with a typed 4xx that costs nothing; a field
+the client does not send is refused. The parameters are read from the client's own signatures,
+so one it grows is noticed here."""
 
 from __future__ import annotations
 
@@ -93,3 +94,25 @@ def test_every_parameter_the_client_sends_is_taken_or_refused_typed(
     assert answered == {name: 2 if name == "n" else 1 for name in served_names}
     assert refused == {name: REFUSED[name][1:] for name in names if name in REFUSED}
     assert [line.outcome.value for line in ledger] == ["succeeded"] * len(served_names)
+
+
+MADE_UP = ("sed", "negative_prompt", "parameters", "kind", "images")
+"""Fields no image route reads: a misspelt `seed`, a model parameter, fields of our own API."""
+
+
+@pytest.mark.parametrize("method", ["generate", "edit"])
+def test_a_field_the_routes_do_not_read_is_refused_naming_it_and_costs_nothing(
+    tmp_path: Path, method: str
+) -> None:
+    """Ignored, it charged an image made without it (OpenAI refuses an unknown parameter too)."""
+    with serving(tmp_path, offline_price_usd="0.01") as served:
+        call = calls(served.openai("alice", max_retries=0))[method]
+        params: dict[str, tuple[int, str | None]] = {}
+        for name in MADE_UP:
+            with pytest.raises(openai.APIStatusError) as refusal:
+                call(extra_body={name: "7"})
+            params[name] = (refusal.value.status_code, refusal.value.param)
+        ledger = served.ledger("alice")
+
+    assert params == {name: (400, name) for name in MADE_UP}
+    assert ledger == ()

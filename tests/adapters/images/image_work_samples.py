@@ -37,3 +37,7 @@ def sleep_then_echo(data: bytes) -> Result[ProcessedImage, InvalidInput]:
 
 def die(data: bytes) -> Result[ProcessedImage, InvalidInput]:  # noqa: ARG001
     os._exit(3)
+
+
+def crash(data: bytes) -> Result[ProcessedImage, InvalidInput]:  # noqa: ARG001
+    raise ValueError("a bug in the work")

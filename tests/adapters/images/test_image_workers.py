@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from image_work_samples import die, echo, refuse, sleep_then_echo
+from image_work_samples import crash, die, echo, refuse, sleep_then_echo
 from pillow_samples import encoded, photo_like
 from returns.result import Failure
 
@@ -115,6 +115,15 @@ async def test_a_child_that_dies_is_a_refusal() -> None:
 
     assert isinstance(refused, Failure)
     assert refused.failure().field == "image"
+
+
+async def test_work_that_raises_in_a_child_is_a_refusal_not_a_child_that_did_not_start() -> None:
+    """A child ending without an answer and exit code 1 raised before the work (a script's main
+    module run again there): that one is a RuntimeError, so the work's own errors are answered."""
+    refused = await ProcessImageWorkers(1, 20).run(crash, b"")
+
+    assert isinstance(refused, Failure)
+    assert refused.failure().reason == "could not be processed here"
 
 
 def test_workers_need_a_worker_and_some_time() -> None:
