@@ -45,6 +45,15 @@ class OperatorBudget:
     monthly: Limit
 
 
+@dataclass(frozen=True, slots=True)
+class SpentBefore:
+    """What a provider billed in one calendar month (its period key) before the operator's
+    budget there existed: counted against the budget once, by the change that creates it."""
+
+    period: str
+    amount: int
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Subscription:
     """Which plan a user is on."""

@@ -82,7 +82,9 @@ class Container(OperationCases):
     revoke_key = providers.Singleton(RevokeKey, Adapters.api_keys, Adapters.clock)
     list_keys = providers.Singleton(ListKeys, Adapters.quota, Adapters.api_keys)
     authenticate = providers.Singleton(Authenticate, Adapters.api_keys)
-    set_budget = providers.Singleton(SetBudget, Adapters.quota, Adapters.catalog)
+    set_budget = providers.Singleton(
+        SetBudget, Adapters.quota, Adapters.catalog, Adapters.ledger, Adapters.clock
+    )
     list_budgets = providers.Singleton(ListBudgets, Adapters.quota, Adapters.clock)
     adjust_charge = providers.Singleton(
         AdjustCharge, Adapters.quota, Adapters.settle, Adapters.ids, Adapters.clock

@@ -36,15 +36,17 @@ from imagestudio.domain.errors import (
     UserExists,
     plan_in_use,
 )
-from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
+from imagestudio.domain.plan import OperatorBudget, Plan, SpentBefore, Subscription
 from imagestudio.domain.plan_fit import Standing
 from imagestudio.domain.quota import (
+    BUDGET,
     LIVE,
     Counter,
     DimensionKey,
     ReservationRequest,
     Scope,
     demands_for,
+    dimension_key,
 )
 from imagestudio.domain.reservation import Reservation
 
@@ -119,8 +121,12 @@ class InMemoryQuotaStore:
         async with self._changing():
             self._assign(user_id, plan_name)
 
-    async def set_budget(self, budget: OperatorBudget) -> None:
+    async def set_budget(self, budget: OperatorBudget, spent: SpentBefore | None = None) -> None:
         async with self._changing():
+            if spent is not None and budget.provider not in self._budgets:
+                key = dimension_key(Scope.OPERATOR, budget.provider, BUDGET, spent.period)
+                counter = self._counters.get(key, Counter())
+                self._counters[key] = replace(counter, used=counter.used + spent.amount)
             self._budgets[budget.provider] = budget
 
     async def adjust_spend(

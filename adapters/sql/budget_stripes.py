@@ -24,10 +24,11 @@ from sqlalchemy.engine import Connection
 from imagestudio.adapters.sql import tables as t
 from imagestudio.adapters.sql.driver_statement import DriverStatement
 from imagestudio.adapters.sql.quota_counters import move_counters
-from imagestudio.adapters.sql.upsert import insert_missing
+from imagestudio.adapters.sql.upsert import insert_missing, per_dialect
 from imagestudio.domain.errors import QuotaRefusal
+from imagestudio.domain.plan import SpentBefore
 from imagestudio.domain.plan_fit import budget_refusal
-from imagestudio.domain.quota import Counter, Demand, DimensionKey, Scope
+from imagestudio.domain.quota import BUDGET, Counter, Demand, DimensionKey, Scope, dimension_key
 
 STRIPES = 8
 
@@ -54,6 +55,14 @@ _RESPLIT = (
     update(t.quota_counters)
     .where(*_BUDGET, _c.name == bindparam("stripe"))
     .values(allotment=bindparam("new_allotment"), held=_c.held + bindparam("amount"))
+)
+_CREATE = per_dialect(
+    lambda insert: (
+        insert(t.operator_budgets)
+        .values(provider=bindparam("provider"), monthly_micros=None)
+        .on_conflict_do_nothing()
+        .returning(t.operator_budgets.c.provider)
+    )
 )
 _CLEAR = (
     update(t.quota_counters)
@@ -129,6 +138,22 @@ def _new_stripe(budget: DimensionKey, name: str) -> dict[str, object]:
         "held": 0,
         "allotment": None,
     }
+
+
+def create_budget(connection: Connection, provider: str) -> bool:
+    """The provider's budget row, made uncapped if missing; whether this call made it (of two
+    at once, one does: the other's insert gives way)."""
+    return (
+        connection.execute(_CREATE[connection.dialect.name], {"provider": provider}).first()
+        is not None
+    )
+
+
+def count_spent_before(connection: Connection, provider: str, spent: SpentBefore) -> None:
+    """Count what the provider billed this month before its budget existed, on stripe 0 (a
+    re-split sums what every stripe used)."""
+    key = dimension_key(Scope.OPERATOR, provider, BUDGET, spent.period)
+    move_counters(connection, [(stripe_of(key, 0), spent.amount, 0)])
 
 
 def clear_allotments(connection: Connection, provider: str) -> None:

@@ -10,7 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imagestudio.adapters.sql import tables as t
-from imagestudio.adapters.sql.budget_stripes import clear_allotments
+from imagestudio.adapters.sql.budget_stripes import (
+    clear_allotments,
+    count_spent_before,
+    create_budget,
+)
 from imagestudio.adapters.sql.engine import reading
 from imagestudio.adapters.sql.period_carry import carry_over
 from imagestudio.adapters.sql.quota_codec import plan_from_json, plan_to_json
@@ -20,7 +24,7 @@ from imagestudio.application.ports.clock import Clock
 from imagestudio.domain.anchor_move import anchor_move
 from imagestudio.domain.errors import InvalidInput, UnknownPlan, UserExists, plan_in_use
 from imagestudio.domain.limit import Limit
-from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
+from imagestudio.domain.plan import OperatorBudget, Plan, SpentBefore, Subscription
 
 
 class SqlQuotaAdministration:
@@ -136,13 +140,11 @@ class SqlQuotaAdministration:
                 [{"id": user_id, "plan_name": plan_name, "created_at": self._clock.now()}],
             )
 
-    async def set_budget(self, budget: OperatorBudget) -> None:
+    async def set_budget(self, budget: OperatorBudget, spent: SpentBefore | None = None) -> None:
         async with self._engine.begin() as connection:
-            await connection.run_sync(
-                insert_missing,
-                t.operator_budgets,
-                [{"provider": budget.provider, "monthly_micros": None}],
-            )
+            created = await connection.run_sync(create_budget, budget.provider)
+            if created and spent is not None:
+                await connection.run_sync(count_spent_before, budget.provider, spent)
             await connection.execute(
                 update(t.operator_budgets)
                 .where(t.operator_budgets.c.provider == budget.provider)

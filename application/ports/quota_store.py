@@ -15,7 +15,7 @@ from imagestudio.domain.errors import (
     UnknownUser,
     UserExists,
 )
-from imagestudio.domain.plan import OperatorBudget, Plan, Subscription
+from imagestudio.domain.plan import OperatorBudget, Plan, SpentBefore, Subscription
 from imagestudio.domain.plan_fit import Standing
 from imagestudio.domain.quota import Counter, DimensionKey, ReservationRequest
 from imagestudio.domain.reservation import Reservation
@@ -82,8 +82,10 @@ class QuotaAdministration(Protocol):
         """Put a user (new or existing) on a plan; what was used this period stays used."""
         ...
 
-    async def set_budget(self, budget: OperatorBudget) -> None:
-        """Set the operator's monthly budget at one provider."""
+    async def set_budget(self, budget: OperatorBudget, spent: SpentBefore | None = None) -> None:
+        """Set the operator's monthly budget at one provider. When this creates it, `spent`
+        (the month's spend there so far) is counted against it; a budget that exists keeps
+        its count."""
         ...
 
     async def budgets(self) -> tuple[OperatorBudget, ...]:

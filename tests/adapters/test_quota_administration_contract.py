@@ -14,7 +14,8 @@ from imagestudio.adapters.sql.quota_store import SqlQuotaStore
 from imagestudio.adapters.system.clock import FixedClock
 from imagestudio.domain.errors import UnknownPlan, UserExists, plan_in_use
 from imagestudio.domain.limit import UNLIMITED, Limit
-from imagestudio.domain.plan import OperatorBudget, Plan
+from imagestudio.domain.plan import OperatorBudget, Plan, SpentBefore
+from imagestudio.domain.quota import Counter
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 PLANS = (Plan(name="small", spend_cap=Limit.of(1_000_000)), Plan(name="large"))
@@ -69,6 +70,18 @@ async def test_setting_a_budget_again_replaces_it(store: Store) -> None:
     await store.set_budget(OperatorBudget(provider="wavespeed", monthly=Limit.of(2)))
 
     assert await store.budgets() == (OperatorBudget(provider="wavespeed", monthly=Limit.of(2)),)
+
+
+async def test_a_budget_created_counts_the_spend_before_it_once(store: Store) -> None:
+    spent = SpentBefore("2026-11-01", 400)
+    await store.set_budget(OperatorBudget(provider="wavespeed", monthly=Limit.of(500)), spent)
+
+    assert await store.operator_counter("wavespeed", "2026-11-01") == Counter(used=400)
+
+    await store.set_budget(OperatorBudget(provider="wavespeed", monthly=Limit.of(900)), spent)
+
+    assert await store.operator_counter("wavespeed", "2026-11-01") == Counter(used=400)
+    assert await store.operator_counter("wavespeed", "2026-10-01") == Counter()
 
 
 async def test_users_are_listed_with_their_plans_by_id(store: Store) -> None:
