@@ -17,13 +17,12 @@ from PIL import Image, UnidentifiedImageError
 
 from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
 from imagestudio.adapters.providers.image_size import image_size
+from imagestudio.adapters.providers.output_media import media_type_of
 from imagestudio.adapters.providers.read_retries import get_with_retries
 from imagestudio.adapters.wavespeed.errors import PROVIDER
 from imagestudio.application.ports.provider import Artifact, ProviderJob, ProviderSuccess
 from imagestudio.domain.errors import OutputFiltered
-from imagestudio.domain.media import MediaType, sniff
-
-_ALIASES = {"image/jpg": MediaType.JPEG, "model/gltf+binary": MediaType.GLB}
+from imagestudio.domain.media import MediaType
 
 
 class OutputUnavailable(Exception):
@@ -91,20 +90,6 @@ def _artifact(data: bytes, declared: str | None, job: ProviderJob) -> Artifact:
             seed=job.seed,
         )
     return Artifact(data=data, media_type=media_type)
-
-
-def media_type_of(data: bytes, declared: str | None, fallback: MediaType) -> MediaType:
-    """What the bytes are: their signature first, then the declared type, then the model's."""
-    found = sniff(data)
-    if found is not None:
-        return found
-    name = (declared or "").split(";")[0].strip().lower()
-    if name in _ALIASES:
-        return _ALIASES[name]
-    try:
-        return MediaType(name)
-    except ValueError:
-        return fallback
 
 
 def _image_size(data: bytes) -> tuple[int, int]:

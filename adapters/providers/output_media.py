@@ -1,0 +1,26 @@
+"""What a provider's output bytes are: their own signature first, then what the reply says.
+
+A reply's content type is a claim: a CDN serving `application/octet-stream`, a provider naming
+`image/jpg` or answering in a format other than the one asked for. An artifact stored under the
+wrong type is served with a wrong extension and content type for as long as it is kept.
+"""
+
+from __future__ import annotations
+
+from imagestudio.domain.media import MediaType, sniff
+
+_ALIASES = {"image/jpg": MediaType.JPEG, "model/gltf+binary": MediaType.GLB}
+
+
+def media_type_of(data: bytes, declared: str | None, fallback: MediaType) -> MediaType:
+    """What the bytes are: their signature first, then the declared type, then the model's."""
+    found = sniff(data)
+    if found is not None:
+        return found
+    name = (declared or "").split(";")[0].strip().lower()
+    if name in _ALIASES:
+        return _ALIASES[name]
+    try:
+        return MediaType(name)
+    except ValueError:
+        return fallback
