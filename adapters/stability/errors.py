@@ -78,7 +78,8 @@ def error_kind(response: httpx.Response) -> Kind:
         return _BY_STATUS[status]
     if status == 403:
         return Kind.AUTH
-    return Kind.UNAVAILABLE if status >= 500 else Kind.INVALID_INPUT
+    # A redirect (a moved base URL, a proxy's) is no verdict on the request: Stability's trouble.
+    return Kind.INVALID_INPUT if 400 <= status < 500 else Kind.UNAVAILABLE
 
 
 def refused(response: httpx.Response) -> ProviderFailed:

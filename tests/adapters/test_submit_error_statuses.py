@@ -1,5 +1,6 @@
 """Every server error a billable submit can get, at both providers: held as unknown unless the
-status says the request was never acted on (a CDN's 524 after a long generation is not free)."""
+status says the request was never acted on (a CDN's 524 after a long generation is not free);
+a redirect is the service's trouble, never the user's input."""
 
 from __future__ import annotations
 
@@ -39,3 +40,14 @@ def test_a_server_error_on_submit_is_unknown_unless_it_says_nothing_was_done(
         assert isinstance(outcome, SubmitUnknown), f"HTTP {status} may hide a billed task"
         assert outcome.task_id is None
         assert str(status) in outcome.detail
+
+
+@pytest.mark.parametrize("provider", sorted(READERS))
+@pytest.mark.parametrize("status", range(300, 309))
+def test_a_redirected_submit_is_a_definite_failure_of_the_service(
+    provider: str, status: int
+) -> None:
+    outcome = READERS[provider](_reply(status))
+
+    assert isinstance(outcome, ProviderFailed)
+    assert outcome.kind is ProviderErrorKind.UNAVAILABLE, "not the user's input to change"
