@@ -24,3 +24,9 @@ def media_type_of(data: bytes, declared: str | None, fallback: MediaType) -> Med
         return MediaType(name)
     except ValueError:
         return fallback
+
+
+def makes(output: MediaType, found: MediaType) -> bool:
+    """Whether a model whose output is `output` may answer `found`: an image model any image
+    format (asked for or not), any other model its own type only (a GLB, an MP4)."""
+    return found is output or (found.is_image and output.is_image)

@@ -117,6 +117,6 @@ def _artifact(reply: _Reply) -> Artifact:
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
-    except (UnidentifiedImageError, OSError) as error:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise UnreadableReply(f"an image Pillow cannot read ({error})") from None
     return Artifact(data=data, media_type=media_type, width=width, height=height, seed=seed)

@@ -17,12 +17,12 @@ from PIL import Image, UnidentifiedImageError
 
 from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
 from imagestudio.adapters.providers.image_size import image_size
-from imagestudio.adapters.providers.output_media import media_type_of
+from imagestudio.adapters.providers.output_media import makes, media_type_of
 from imagestudio.adapters.providers.read_retries import get_with_retries
 from imagestudio.adapters.wavespeed.errors import PROVIDER
 from imagestudio.application.ports.provider import Artifact, ProviderJob, ProviderSuccess
 from imagestudio.domain.errors import OutputFiltered
-from imagestudio.domain.media import MediaType
+from imagestudio.domain.media import MediaType, sniff
 
 
 class OutputUnavailable(Exception):
@@ -77,6 +77,14 @@ async def _fetch(
 
 def _artifact(data: bytes, declared: str | None, job: ProviderJob) -> Artifact:
     media_type = media_type_of(data, declared, job.model.output)
+    if sniff(data) is None or not makes(job.model.output, media_type):
+        # A CDN's error page answered 200, or a file of another kind: billed, but nothing to
+        # keep and charge for (a later lookup may fetch the real one).
+        wanted = job.model.output
+        what = "an image" if wanted.is_image else f"a {wanted.extension} file"
+        raise OutputUnavailable(
+            f"an output is not {what} (it starts {data[:12]!r}, declared {declared or 'nothing'})"
+        )
     if media_type.is_image:
         width, height = _image_size(data)
         return Artifact(data=data, media_type=media_type, width=width, height=height, seed=job.seed)
@@ -99,7 +107,12 @@ def _image_size(data: bytes) -> tuple[int, int]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             return image.size
-    except (UnidentifiedImageError, OSError, ValueError) as unreadable:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as unreadable:
         raise OutputUnavailable(f"an output is not a readable image: {unreadable}") from None
 
 
