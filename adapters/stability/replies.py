@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import httpx
 from PIL import Image, UnidentifiedImageError
 
-from imagestudio.adapters.providers.output_media import media_type_of
+from imagestudio.adapters.providers.output_media import cut_short, media_type_of
 from imagestudio.adapters.stability.errors import PROVIDER
 from imagestudio.application.ports.provider import Artifact, ProviderSuccess
 from imagestudio.domain.errors import OutputFiltered, ProviderErrorKind, ProviderFailed
@@ -114,6 +114,8 @@ def _artifact(reply: _Reply) -> Artifact:
         return Artifact(data=data, media_type=media_type, seed=seed)
     if not media_type.is_image:
         raise UnreadableReply(f"unexpected content type {media_type}")
+    if cut_short(data, media_type):
+        raise UnreadableReply(f"an image ({len(data)} bytes) that stops before its end")
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size

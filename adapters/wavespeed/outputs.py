@@ -17,7 +17,7 @@ from PIL import Image, UnidentifiedImageError
 
 from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
 from imagestudio.adapters.providers.image_size import image_size
-from imagestudio.adapters.providers.output_media import makes, media_type_of
+from imagestudio.adapters.providers.output_media import cut_short, makes, media_type_of
 from imagestudio.adapters.providers.read_retries import get_with_retries
 from imagestudio.adapters.wavespeed.errors import PROVIDER
 from imagestudio.application.ports.provider import Artifact, ProviderJob, ProviderSuccess
@@ -86,6 +86,8 @@ def _artifact(data: bytes, declared: str | None, job: ProviderJob) -> Artifact:
             f"an output is not {what} (it starts {data[:12]!r}, declared {declared or 'nothing'})"
         )
     if media_type.is_image:
+        if cut_short(data, media_type):
+            raise OutputUnavailable(f"an output ({len(data)} bytes) stops before its end")
         width, height = _image_size(data)
         return Artifact(data=data, media_type=media_type, width=width, height=height, seed=job.seed)
     if media_type is MediaType.MP4:
