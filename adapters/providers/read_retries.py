@@ -125,6 +125,11 @@ async def send_with_retries(
             raise DeadlinePassed(
                 f"{_what(method, url)}: the reply outlasted the deadline"
             ) from None
+        except (httpx.DecodingError, httpx.TooManyRedirects) as unreadable:
+            # Not transport errors to httpx (a body its content-encoding does not decode, a
+            # redirect loop), but the same to a reader: no reply to use, worth asking again.
+            named = f"{type(unreadable).__name__}: {unreadable}"
+            raise httpx.RemoteProtocolError(named) from unreadable
         if response.status_code in RETRYABLE_STATUSES:
             await response.aread()
             raise RetryableStatus(response)

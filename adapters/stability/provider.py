@@ -138,7 +138,7 @@ class StabilityProvider:
                 response = await self._client.send(request)
         except _NOT_SENT as error:
             return _failed(ProviderErrorKind.UNAVAILABLE, f"could not connect: {described(error)}")
-        except httpx.TransportError as error:
+        except httpx.RequestError as error:  # a reply cut short, undecodable, a redirect loop
             return SubmitUnknown(
                 task_id=None,
                 detail=f"{described(error)} after sending {endpoint.path}: it may have been billed",

@@ -70,7 +70,7 @@ async def submit_once(
             )
     except NOTHING_SENT as trouble:
         return failed(K.UNAVAILABLE, f"could not reach WaveSpeed: {named(trouble)}")
-    except (httpx.TransportError, TimeoutError) as trouble:
+    except (httpx.RequestError, TimeoutError) as trouble:  # a reply cut, undecodable, looping
         logger.warning(
             "wavespeed submit to %s: outcome unknown (%s)", route, type(trouble).__name__
         )

@@ -1,5 +1,6 @@
-"""A reply that drips a byte at a time never times out a read, yet the operation's deadline
-holds: a dripping submit or result poll ends the run (unknown, never re-sent) by then."""
+"""Replies no careful server sends: one that drips a byte at a time (it never times out a read,
+yet the operation's deadline holds), a body its content-encoding does not decode. A submit or
+result poll answered so ends the run as unknown, never re-sent, never an exception."""
 
 from __future__ import annotations
 
@@ -76,3 +77,30 @@ async def test_a_lookup_through_a_dripping_result_asks_later_in_time(
 
     assert isinstance(found, TaskPending)
     assert took < DEADLINE + 1.5, f"a drip held the lookup {took:.1f} s"
+
+
+def undecodable() -> Response:
+    headers = {"content-encoding": "gzip", "content-type": "image/png"}
+    return Response(b"not gzip at all", headers=headers)
+
+
+@pytest.mark.parametrize("where", ["sync submit", "async submit", "result poll"])
+async def test_an_undecodable_reply_is_unknown_never_an_exception(
+    script: ScriptedStability, base_url: str, where: str
+) -> None:
+    if where == "sync submit":
+        script.on("POST", CORE, undecodable)
+    elif where == "async submit":
+        script.on("POST", CREATIVE, undecodable)
+    else:
+        script.on("POST", CREATIVE, accepted_reply(TASK))
+        script.on("GET", RESULT, undecodable)
+    chosen = job("generate-core") if where == "sync submit" else creative()
+    async with provider_at(settings_for(base_url, task_deadline=DEADLINE)) as provider:
+        outcome = await provider.run(chosen, RecordingReport())
+        found = await provider.lookup(creative(), TASK)
+
+    assert isinstance(outcome, SubmitUnknown), outcome
+    assert len([s for s in script.seen if s.method == "POST"]) == 1
+    if where == "result poll":  # a lookup reads the result, never the submit
+        assert isinstance(found, TaskPending)

@@ -1,5 +1,6 @@
-"""A reply that drips a byte at a time never times out a read, yet the operation's deadline
-holds: wherever WaveSpeed (or its CDN) drips, the outcome comes by the deadline."""
+"""Replies no careful server sends, wherever WaveSpeed (or its CDN) sends them: one that drips a
+byte at a time (it never times out a read, yet the operation's deadline holds), a body its
+content-encoding does not decode, a redirect loop. Each ends as a typed outcome, never raised."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import httpx
 import pytest
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
-from wavespeed_scripted_server import ScriptedWaveSpeed, envelope, prediction
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+from wavespeed_scripted_server import TASK_ID, ScriptedWaveSpeed, envelope, prediction
 from wavespeed_test_support import RecordingReport, StubServer, job, settings
 
 from imagestudio.adapters.wavespeed.client import new_client
 from imagestudio.adapters.wavespeed.provider import WaveSpeedProvider
 from imagestudio.application.ports.provider import SubmitUnknown, TaskPending
+from imagestudio.domain.errors import ProviderFailed
 
 DEADLINE = 1.5
 DRIP_EVERY = 0.2
@@ -104,3 +106,44 @@ async def test_a_lookup_through_a_dripping_reply_asks_later_by_the_deadline(
 
     assert isinstance(found, TaskPending)
     assert took < DEADLINE + 1.5, f"a drip on the {where} held the lookup {took:.1f} s"
+
+
+def undecodable(_: Request) -> Response:
+    headers = {"content-encoding": "gzip", "content-type": "application/json"}
+    return Response(b"not gzip at all", headers=headers)
+
+
+HOSTILE: dict[str, Callable[[ScriptedWaveSpeed], Callable[[Request], Response]]] = {
+    "undecodable": lambda _: undecodable,
+    "a redirect loop": lambda script: lambda _: RedirectResponse(script.file_url(), 302),
+}
+
+
+def hostile_on(script: ScriptedWaveSpeed, where: str, reply: Callable[[Request], Response]) -> None:
+    if where == "submit":
+        script.submit = reply
+    elif where == "poll":
+        script.polls.append(reply)
+    else:
+        script.polls.append(lambda _: envelope(prediction("completed", [script.file_url()])))
+        script.downloads.append(reply)
+
+
+@pytest.mark.parametrize("what", sorted(HOSTILE))
+@pytest.mark.parametrize("where", sorted(WHERE))
+async def test_an_unusable_reply_is_an_unknown_outcome_never_an_exception(
+    scripted: ScriptedWaveSpeed, where: str, what: str
+) -> None:
+    hostile_on(scripted, where, HOSTILE[what](scripted))
+    async with new_client(settings(scripted.base_url)) as client:
+        chosen = provider(client, scripted.base_url)
+        outcome = await chosen.run(job("wavespeed/qwen-image"), RecordingReport())
+        found = await chosen.lookup(job("wavespeed/qwen-image"), TASK_ID)
+
+    if (where, what) == ("submit", "a redirect loop"):  # never followed: nothing was done
+        assert isinstance(outcome, ProviderFailed), outcome
+    else:
+        assert isinstance(outcome, SubmitUnknown), outcome
+    assert len(scripted.submitted) == 1
+    if where != "submit":  # a lookup reads the poll and the download, never the submit
+        assert found == TaskPending(TASK_ID)
