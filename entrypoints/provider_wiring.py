@@ -12,8 +12,8 @@ import httpx
 from imagestudio.adapters.offline_provider.provider import OfflineProvider
 from imagestudio.adapters.provider_directory import StaticProviderDirectory
 from imagestudio.adapters.sandbox.config import SANDBOX_KEY
+from imagestudio.adapters.stability.client import new_client as new_stability_client
 from imagestudio.adapters.stability.provider import StabilityProvider
-from imagestudio.adapters.stability.provider import new_client as new_stability_client
 from imagestudio.adapters.stability.settings import StabilitySettings
 from imagestudio.adapters.wavespeed.client import new_client as new_wavespeed_client
 from imagestudio.adapters.wavespeed.provider import WaveSpeedProvider

@@ -30,3 +30,9 @@ class Deadline:
     def check(self, what: str) -> None:
         if self.passed:
             raise DeadlinePassed(f"{what}: the deadline of {self.seconds:g} s passed")
+
+
+WHOLE_REPLY_GRACE = 0.5
+"""Seconds a whole reply may run past a request's own timeout before it is cut: the per-read
+timeout, which names what it waited for, fires first when the server is merely slow; the cut
+is for a reply that drips bytes often enough for that timeout never to fire."""

@@ -6,6 +6,7 @@ A billable submission never goes through here: it is sent exactly once. Retries 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from email.utils import parsedate_to_datetime
@@ -97,7 +98,8 @@ async def send_with_retries(
     Only for reads and for uploads that cost nothing: never for a billable submission.
     Returns the first reply that is not retryable (a 200, a 404…), or the last retryable one
     when attempts or time run out. Raises httpx.TransportError if the last attempt could not
-    connect, and DeadlinePassed if no time was left to try at all. `before_attempt` is awaited
+    connect, and DeadlinePassed if no time was left to try at all or a reply was still coming
+    when the deadline passed. `before_attempt` is awaited
     before every attempt (an account limiter's admission: each retry is a request too); what
     it raises is not retried.
     """
@@ -107,13 +109,27 @@ async def send_with_retries(
     async def attempt_once() -> httpx.Response:
         if before_attempt is not None:
             await before_attempt()
-        response = await client.request(
-            method,
-            url,
-            headers=dict(headers or {}),
-            files=dict(files) if files is not None else None,
-            timeout=min(read_timeout or deadline.remaining(), max(deadline.remaining(), 0.01)),
-        )
+        left = max(deadline.remaining(), 0.01)
+        try:
+            # httpx's timeouts are per read: a reply dripping a byte at a time would outlast
+            # them all, and the deadline with them. The whole attempt stays within the deadline.
+            async with asyncio.timeout(left):
+                response = await client.request(
+                    method,
+                    url,
+                    headers=dict(headers or {}),
+                    files=dict(files) if files is not None else None,
+                    timeout=min(read_timeout or left, left),
+                )
+        except TimeoutError:
+            raise DeadlinePassed(
+                f"{_what(method, url)}: the reply outlasted the deadline"
+            ) from None
+        except (httpx.DecodingError, httpx.TooManyRedirects) as unreadable:
+            # Not transport errors to httpx (a body its content-encoding does not decode, a
+            # redirect loop), but the same to a reader: no reply to use, worth asking again.
+            named = f"{type(unreadable).__name__}: {unreadable}"
+            raise httpx.RemoteProtocolError(named) from unreadable
         if response.status_code in RETRYABLE_STATUSES:
             await response.aread()
             raise RetryableStatus(response)

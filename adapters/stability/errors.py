@@ -11,6 +11,7 @@ import re
 
 import httpx
 
+from imagestudio.adapters.providers.submit_statuses import may_have_run
 from imagestudio.application.ports.provider import SubmitUnknown
 from imagestudio.domain.errors import ProviderErrorKind as Kind
 from imagestudio.domain.errors import ProviderFailed
@@ -19,18 +20,20 @@ PROVIDER = "stability"
 MAX_DETAIL_CHARS = 500
 PAYLOAD_LIMIT = "Stability takes at most 10 MiB per request"
 
-_MAYBE_RUN = {
+_RUN_BY = {
     500: "Stability's own error, answered after it took the request",
     502: "from a gateway",
     504: "from a gateway",
 }
-"""A submit answered so may have run and been billed: 502/504, a gateway's, after the request
-may have reached Stability; 500, Stability's `internal_error` ("an unexpected server error has
+"""Where a submit's error that may hide a run came from (`may_have_run`: every 5xx but the
+few that say the request was never acted on): 502/504, a gateway's, after the request may
+have reached Stability; 500, Stability's `internal_error` ("an unexpected server error has
 occurred, please try again later"), which says nothing of the generation — it may come after
 the image was made and billed, and the reply holds no id to ask about it by (the contract
 documents the 403 moderation refusal as uncharged; it says no such thing of a 500). Unknown,
 as WaveSpeed's 500 and a 500 to a Stability result poll are: held, never re-sent, never free.
 A 503 says the service did not take the request, so it is definite."""
+OTHER_RUN = "a server error after it may have taken the request"
 
 _BY_STATUS = {
     400: Kind.INVALID_INPUT,
@@ -75,7 +78,8 @@ def error_kind(response: httpx.Response) -> Kind:
         return _BY_STATUS[status]
     if status == 403:
         return Kind.AUTH
-    return Kind.UNAVAILABLE if status >= 500 else Kind.INVALID_INPUT
+    # A redirect (a moved base URL, a proxy's) is no verdict on the request: Stability's trouble.
+    return Kind.INVALID_INPUT if 400 <= status < 500 else Kind.UNAVAILABLE
 
 
 def refused(response: httpx.Response) -> ProviderFailed:
@@ -86,8 +90,8 @@ def refused(response: httpx.Response) -> ProviderFailed:
 
 def submit_refused(response: httpx.Response) -> ProviderFailed | SubmitUnknown:
     """A non-2xx reply to a submit: a refusal, or unknown when the request may have run."""
-    source = _MAYBE_RUN.get(response.status_code)
-    if source is not None:
+    if may_have_run(response.status_code):
+        source = _RUN_BY.get(response.status_code, OTHER_RUN)
         return SubmitUnknown(
             task_id=None,
             detail=f"{error_detail(response)} ({source}): the submit may have been billed",

@@ -8,14 +8,14 @@ reconciliation, never a reason to send it again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import httpx
 
 from imagestudio.adapters.providers.closed_client import CLOSED
-from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
+from imagestudio.adapters.providers.deadline import WHOLE_REPLY_GRACE, Deadline, DeadlinePassed
 from imagestudio.adapters.providers.limiter import AccountLimiter
-from imagestudio.adapters.providers.loop_pools import PoolPerLoop
 from imagestudio.adapters.stability.balance import (
     BalanceUnread,
     Trouble,
@@ -50,26 +50,6 @@ logger = logging.getLogger(__name__)
 
 # Failures that happen before a byte of the request left: safe to report as "not sent".
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
-
-
-def new_client(settings: StabilitySettings) -> httpx.AsyncClient:
-    """A pooled client for one Stability account: its base URL and its bearer key."""
-    headers = {"authorization": f"Bearer {settings.api_key}"}
-    if settings.client_id:
-        headers["stability-client-id"] = settings.client_id
-    return httpx.AsyncClient(
-        base_url=settings.base_url,
-        headers=headers,
-        timeout=httpx.Timeout(settings.request_timeout),
-        transport=PoolPerLoop(
-            lambda: httpx.AsyncHTTPTransport(
-                limits=httpx.Limits(
-                    max_connections=2 * settings.concurrent_tasks,
-                    max_keepalive_connections=settings.concurrent_tasks,
-                )
-            )
-        ),
-    )
 
 
 class StabilityProvider:
@@ -144,11 +124,9 @@ class StabilityProvider:
         report: SubmissionReport,
         deadline: Deadline,
     ) -> ProviderOutcome:
+        allowed = min(self._settings.request_timeout, max(deadline.remaining(), 0.01))
         request = self._client.build_request(
-            "POST",
-            self._url(endpoint.path),
-            files=form.multipart(),
-            timeout=min(self._settings.request_timeout, max(deadline.remaining(), 0.01)),
+            "POST", self._url(endpoint.path), files=form.multipart(), timeout=allowed
         )
         if endpoint.glb:
             request.headers.pop("accept", None)
@@ -157,13 +135,22 @@ class StabilityProvider:
             request.headers["accept"] = JSON_ACCEPT if endpoint.asynchronous else self._accept
         await report.sending()
         try:
-            response = await self._client.send(request)
+            # httpx's timeouts are per read: a reply dripping a byte at a time would outlast
+            # them, so the whole submit is bounded too.
+            async with asyncio.timeout(allowed + WHOLE_REPLY_GRACE):
+                response = await self._client.send(request)
         except _NOT_SENT as error:
             return _failed(ProviderErrorKind.UNAVAILABLE, f"could not connect: {described(error)}")
-        except httpx.TransportError as error:
+        except httpx.RequestError as error:  # a reply cut short, undecodable, a redirect loop
             return SubmitUnknown(
                 task_id=None,
                 detail=f"{described(error)} after sending {endpoint.path}: it may have been billed",
+            )
+        except TimeoutError:
+            return SubmitUnknown(
+                task_id=None,
+                detail=f"the reply to {endpoint.path} still came after {allowed:g} s: "
+                "it may have been billed",
             )
         logger.info("stability POST %s: HTTP %s", endpoint.path, response.status_code)
         if not response.is_success:

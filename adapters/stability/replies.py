@@ -2,10 +2,11 @@
 
 `image/*` (and GLB): raw bytes, the media type in `content-type`, `finish-reason` and `seed` in
 headers. `application/json`: `{image: base64, finish_reason, seed}`, the format in the
-content-type's `type=` parameter. Only `SUCCESS` is delivered: `CONTENT_FILTERED` was billed but
-blurred, anything else is a failure. A 200 whose artifact cannot be read (a body cut short or
-mangled on the way) is `Unreadable`: Stability bills what it answers 200, so it is never a
-failure, which would release what was billed; each caller keeps it held in its own way.
+content-type's `type=` parameter. Either way the bytes' own signature wins over the type named.
+Only `SUCCESS` is delivered: `CONTENT_FILTERED` was billed but blurred, anything else is a
+failure. A 200 whose artifact cannot be read (a body cut short or mangled on the way) is
+`Unreadable`: Stability bills what it answers 200, so it is never a failure, which would release
+what was billed; each caller keeps it held in its own way.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 import httpx
 from PIL import Image, UnidentifiedImageError
 
+from imagestudio.adapters.providers.output_media import cut_short, media_type_of
 from imagestudio.adapters.stability.errors import PROVIDER
 from imagestudio.application.ports.provider import Artifact, ProviderSuccess
 from imagestudio.domain.errors import OutputFiltered, ProviderErrorKind, ProviderFailed
@@ -78,7 +80,7 @@ def _unpack(response: httpx.Response, expected: MediaType) -> _Reply:
     if main.strip().lower() != JSON_ACCEPT:
         return _Reply(
             response.content,
-            _media_type(main, expected),
+            media_type_of(response.content, main, expected),
             # A GLB answers with no finish reason: the artifact itself is the success.
             response.headers.get("finish-reason", SUCCESS),
             _seed(response.headers.get("seed")),
@@ -91,17 +93,10 @@ def _unpack(response: httpx.Response, expected: MediaType) -> _Reply:
     named = next((x.split("=", 1)[1] for x in map(str.strip, extras) if x.startswith("type=")), "")
     return _Reply(
         data,
-        _media_type(named, expected),
+        media_type_of(data, named, expected),
         str(body.get("finish_reason") or SUCCESS),
         _seed(body.get("seed")),
     )
-
-
-def _media_type(named: str, expected: MediaType) -> MediaType:
-    try:
-        return MediaType(named.strip().lower())
-    except ValueError:
-        return expected
 
 
 def _seed(value: object) -> int | None:
@@ -119,9 +114,11 @@ def _artifact(reply: _Reply) -> Artifact:
         return Artifact(data=data, media_type=media_type, seed=seed)
     if not media_type.is_image:
         raise UnreadableReply(f"unexpected content type {media_type}")
+    if cut_short(data, media_type):
+        raise UnreadableReply(f"an image ({len(data)} bytes) that stops before its end")
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
-    except (UnidentifiedImageError, OSError) as error:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise UnreadableReply(f"an image Pillow cannot read ({error})") from None
     return Artifact(data=data, media_type=media_type, width=width, height=height, seed=seed)

@@ -11,6 +11,7 @@ import re
 
 import httpx
 
+from imagestudio.adapters.providers.submit_statuses import may_have_run
 from imagestudio.application.ports.provider import SubmitUnknown
 from imagestudio.domain.errors import ProviderErrorKind, ProviderFailed
 
@@ -23,11 +24,6 @@ _MODERATION = re.compile(
     re.IGNORECASE,
 )
 _NO_CREDIT = re.compile(r"balance|credit|insufficient", re.IGNORECASE)
-_MAYBE_RUN = frozenset({500, 502, 504})
-"""A submit answered so may have made a task: 502/504, a gateway's, after the request may have
-reached WaveSpeed; 500, WaveSpeed's own unexpected error, which can come after the task was
-made (its SDK never re-sends a submit: "the task may exist"). A 503 says the service did not
-take the request (overloaded, or down), so it is definite and another provider may be tried."""
 
 K = ProviderErrorKind
 
@@ -72,10 +68,16 @@ def kind_for_status(status: int, message: str) -> ProviderErrorKind:
 
 
 def submit_refusal(response: httpx.Response) -> ProviderFailed | SubmitUnknown:
-    """A non-2xx reply to a submit: definite, except an error that may hide a task."""
+    """A non-2xx reply to a submit: definite, except an error that may hide a task.
+
+    A 500 is WaveSpeed's own unexpected error, which can come after the task was made (its SDK
+    never re-sends a submit: "the task may exist"); a 502/504 or a CDN's 520/524 came after the
+    request may have reached it. A 503 says the service did not take the request (overloaded,
+    or down), so it is definite and another provider may be tried (`may_have_run`).
+    """
     message = reply_message(response)
     detail = f"HTTP {response.status_code} on submit: {message}"
-    if response.status_code in _MAYBE_RUN:
+    if may_have_run(response.status_code):
         return SubmitUnknown(task_id=None, detail=detail)
     return failed(kind_for_status(response.status_code, message), detail)
 

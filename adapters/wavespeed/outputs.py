@@ -17,13 +17,12 @@ from PIL import Image, UnidentifiedImageError
 
 from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
 from imagestudio.adapters.providers.image_size import image_size
+from imagestudio.adapters.providers.output_media import cut_short, makes, media_type_of
 from imagestudio.adapters.providers.read_retries import get_with_retries
 from imagestudio.adapters.wavespeed.errors import PROVIDER
 from imagestudio.application.ports.provider import Artifact, ProviderJob, ProviderSuccess
 from imagestudio.domain.errors import OutputFiltered
 from imagestudio.domain.media import MediaType, sniff
-
-_ALIASES = {"image/jpg": MediaType.JPEG, "model/gltf+binary": MediaType.GLB}
 
 
 class OutputUnavailable(Exception):
@@ -78,7 +77,17 @@ async def _fetch(
 
 def _artifact(data: bytes, declared: str | None, job: ProviderJob) -> Artifact:
     media_type = media_type_of(data, declared, job.model.output)
+    if sniff(data) is None or not makes(job.model.output, media_type):
+        # A CDN's error page answered 200, or a file of another kind: billed, but nothing to
+        # keep and charge for (a later lookup may fetch the real one).
+        wanted = job.model.output
+        what = "an image" if wanted.is_image else f"a {wanted.extension} file"
+        raise OutputUnavailable(
+            f"an output is not {what} (it starts {data[:12]!r}, declared {declared or 'nothing'})"
+        )
     if media_type.is_image:
+        if cut_short(data, media_type):
+            raise OutputUnavailable(f"an output ({len(data)} bytes) stops before its end")
         width, height = _image_size(data)
         return Artifact(data=data, media_type=media_type, width=width, height=height, seed=job.seed)
     if media_type is MediaType.MP4:
@@ -93,20 +102,6 @@ def _artifact(data: bytes, declared: str | None, job: ProviderJob) -> Artifact:
     return Artifact(data=data, media_type=media_type)
 
 
-def media_type_of(data: bytes, declared: str | None, fallback: MediaType) -> MediaType:
-    """What the bytes are: their signature first, then the declared type, then the model's."""
-    found = sniff(data)
-    if found is not None:
-        return found
-    name = (declared or "").split(";")[0].strip().lower()
-    if name in _ALIASES:
-        return _ALIASES[name]
-    try:
-        return MediaType(name)
-    except ValueError:
-        return fallback
-
-
 def _image_size(data: bytes) -> tuple[int, int]:
     plain = image_size(data)
     if plain is not None:
@@ -114,7 +109,12 @@ def _image_size(data: bytes) -> tuple[int, int]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             return image.size
-    except (UnidentifiedImageError, OSError, ValueError) as unreadable:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as unreadable:
         raise OutputUnavailable(f"an output is not a readable image: {unreadable}") from None
 
 

@@ -6,13 +6,14 @@ seen is `SubmitUnknown`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
 
-from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
+from imagestudio.adapters.providers.deadline import WHOLE_REPLY_GRACE, Deadline, DeadlinePassed
 from imagestudio.adapters.wavespeed.client import CONNECT_TIMEOUT
 from imagestudio.adapters.wavespeed.errors import failed, submit_refusal, task_failure
 from imagestudio.adapters.wavespeed.outputs import OutputUnavailable, collect_outputs
@@ -55,26 +56,27 @@ async def submit_once(
 ) -> ProviderOutcome:
     route = route_of(job)
     await report.sending()
+    allowed = min(wire.settings.submit_timeout, max(1.0, deadline.remaining()))
     try:
-        response = await wire.client.post(
-            f"{wire.api}/{route}",
-            json=body,
-            headers=wire.auth,
-            timeout=httpx.Timeout(
-                min(wire.settings.submit_timeout, max(1.0, deadline.remaining())),
-                connect=CONNECT_TIMEOUT,
-            ),
-            follow_redirects=False,
-        )
+        # httpx's timeouts are per read: a reply dripping a byte at a time would outlast them,
+        # so the whole submit is bounded too (what is sent by then may have made the task).
+        async with asyncio.timeout(allowed + WHOLE_REPLY_GRACE):
+            response = await wire.client.post(
+                f"{wire.api}/{route}",
+                json=body,
+                headers=wire.auth,
+                timeout=httpx.Timeout(allowed, connect=CONNECT_TIMEOUT),
+                follow_redirects=False,
+            )
     except NOTHING_SENT as trouble:
         return failed(K.UNAVAILABLE, f"could not reach WaveSpeed: {named(trouble)}")
-    except httpx.TransportError as trouble:
+    except (httpx.RequestError, TimeoutError) as trouble:  # a reply cut, undecodable, looping
         logger.warning(
             "wavespeed submit to %s: outcome unknown (%s)", route, type(trouble).__name__
         )
-        return SubmitUnknown(
-            task_id=None, detail=f"the submit may have been received: {named(trouble)}"
-        )
+        cut = isinstance(trouble, TimeoutError)
+        why = f"the reply still came after {allowed:g} s" if cut else named(trouble)
+        return SubmitUnknown(task_id=None, detail=f"the submit may have been received: {why}")
     if not response.is_success:
         return submit_refusal(response)
     prediction = read_prediction(response)

@@ -17,7 +17,8 @@ from imagestudio.adapters.providers.limiter import AccountLimiter
 from imagestudio.adapters.sandbox.billing import BilledTask
 from imagestudio.adapters.sandbox.config import SandboxConfig, StabilityLimits
 from imagestudio.adapters.sandbox.runner import RunningSandbox, ServedApp
-from imagestudio.adapters.stability.provider import StabilityProvider, new_client
+from imagestudio.adapters.stability.client import new_client
+from imagestudio.adapters.stability.provider import StabilityProvider
 from imagestudio.adapters.stability.settings import StabilitySettings
 from imagestudio.application.ports.provider import InputImage, ProviderJob
 from imagestudio.domain.media import MediaType

@@ -29,7 +29,7 @@ from stability_test_support import (
 )
 from starlette.responses import Response
 
-from imagestudio.adapters.stability.provider import new_client
+from imagestudio.adapters.stability.client import new_client
 from imagestudio.application.ports.provider import (
     ProviderSuccess,
     SubmitUnknown,
