@@ -66,19 +66,18 @@ class StudioChores:
         if settled.operation is not None and settled.operation.webhook is not None:
             self._webhooks_due.set()
 
-    async def _sweep_all(self) -> None:
-        """Every operation whose lease ran out, a round at a time: after a crash of a busy
-        process, one round a lease apart would keep the rest of its users' holds for minutes."""
-        while (await self._sweep.execute()).more:
-            pass
-
     async def _keep_sweeping(self, every: float | None) -> None:
         settings = self._container.settings()
         interval = every or settings.lease_seconds
         loop = asyncio.get_running_loop()
         storage_due = loop.time()
         while True:
-            chores = (("sweeping", self._sweep_all), ("reconciling", self._reconcile.execute))
+            # Every round at once: one round a lease apart would keep, after a crash of a busy
+            # process, the rest of its users' holds for minutes.
+            chores = (
+                ("sweeping", self._sweep.execute_all),
+                ("reconciling", self._reconcile.execute),
+            )
             for name, chore in chores:
                 try:
                     await chore()

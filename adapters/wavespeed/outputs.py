@@ -17,7 +17,7 @@ from PIL import Image, UnidentifiedImageError
 
 from imagestudio.adapters.providers.deadline import Deadline, DeadlinePassed
 from imagestudio.adapters.providers.image_size import image_size
-from imagestudio.adapters.providers.output_media import cut_short, makes, media_type_of
+from imagestudio.adapters.providers.output_media import cut_short, makes
 from imagestudio.adapters.providers.read_retries import get_with_retries
 from imagestudio.adapters.wavespeed.errors import PROVIDER
 from imagestudio.application.ports.provider import Artifact, ProviderJob, ProviderSuccess
@@ -76,8 +76,8 @@ async def _fetch(
 
 
 def _artifact(data: bytes, declared: str | None, job: ProviderJob) -> Artifact:
-    media_type = media_type_of(data, declared, job.model.output)
-    if sniff(data) is None or not makes(job.model.output, media_type):
+    media_type = sniff(data)  # the bytes' own signature, whatever the reply declared
+    if media_type is None or not makes(job.model.output, media_type):
         # A CDN's error page answered 200, or a file of another kind: billed, but nothing to
         # keep and charge for (a later lookup may fetch the real one).
         wanted = job.model.output

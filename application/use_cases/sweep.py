@@ -53,6 +53,16 @@ class SweepReport:
     more: bool = False
     """The round took as many operations as its limit: more may be waiting for the next one."""
 
+    def then(self, later: SweepReport) -> SweepReport:
+        """This round's report followed by a `later` round's: what both settled."""
+        return SweepReport(
+            **{
+                name: getattr(self, name) + getattr(later, name)
+                for name in ("abandoned", "unknown", "failed", "ended")
+            },
+            more=later.more,
+        )
+
 
 class SweepAbandoned:
     """Takes over operations whose lease expired and settles each as DESIGN.md says."""
@@ -72,6 +82,14 @@ class SweepAbandoned:
         self._follow_ups = EndMissingFollowUps(
             ports.unit_of_work, ports.operations, claims, ports.clock, self._lease.ttl
         )
+
+    async def execute_all(self, limit: int = 100) -> SweepReport:
+        """Rounds of `execute` until one is not full: every operation whose lease has run out,
+        however many a crash of a busy process left (each is taken once, so this ends)."""
+        report = await self.execute(limit)
+        while report.more:
+            report = report.then(await self.execute(limit))
+        return report
 
     async def execute(self, limit: int = 100) -> SweepReport:
         """Settle up to `limit` operations whose process stopped renewing their lease, and end

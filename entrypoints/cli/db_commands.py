@@ -16,8 +16,6 @@ from imagestudio.entrypoints.cli.studio import studio, unstarted_studio
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from imagestudio.application.use_cases.sweep import SweepAbandoned, SweepReport
-
 db_app = command_group("The database schema.", no_args_is_help=True)
 
 
@@ -60,7 +58,7 @@ def upgrade(json: Json = False) -> None:
 @db_app.command()
 def sweep(json: Json = False) -> None:
     """Settle operations whose process died: release what was not sent, hold what was."""
-    report = asyncio.run(_sweep_all(studio().sweep))
+    report = asyncio.run(studio().sweep.execute_all())
     if json:
         print_json(
             {
@@ -76,24 +74,6 @@ def sweep(json: Json = False) -> None:
         f"reconciliation, failed {len(report.failed)} never reserved, ended "
         f"{len(report.ended)} whose fallback never came"
     )
-
-
-async def _sweep_all(sweep: SweepAbandoned) -> SweepReport:
-    """Every operation whose lease ran out, a round at a time: one round takes at most its
-    limit, and a crash of a busy server can leave more (each is taken once, so this ends)."""
-    from imagestudio.application.use_cases.sweep import SweepReport
-
-    total = await sweep.execute()
-    while total.more:
-        report = await sweep.execute()
-        total = SweepReport(
-            abandoned=total.abandoned + report.abandoned,
-            unknown=total.unknown + report.unknown,
-            failed=total.failed + report.failed,
-            ended=total.ended + report.ended,
-            more=report.more,
-        )
-    return total
 
 
 @db_app.command()
